@@ -1,0 +1,703 @@
+import logging
+import threading
+import time
+from datetime import timedelta
+
+from odoo import api, fields, models, modules
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from ..services.plan_writer import PlanWriter
+from ..services.problem_builder import PlanningDataError, ProblemBuilder
+
+_logger = logging.getLogger(__name__)
+
+# One advisory lock serializes every plan run of the database.
+APS_LOCK_KEY = 7_302_019
+GOOD_STATUSES = ("OPTIMAL", "FEASIBLE")
+
+SCOPE_KEYS = {
+    "company_id",
+    "production_ids",
+    "workcenter_ids",
+    "warehouse_id",
+    "date_from",
+    "date_to",
+}
+PARAM_KEYS = {
+    "time_limit",
+    "workers",
+    "weight_tardiness",
+    "weight_makespan",
+    "weight_flow_time",
+    "weight_changeover",
+    "weight_stability",
+    "frozen_hours",
+}
+
+
+class RunFailure(Exception):
+    """A run stopped for a reason the planner can act on (message is user-facing)."""
+
+
+class MedApsRun(models.Model):
+    _name = "med.aps.run"
+    _description = "APS Plan Run"
+    _order = "id desc"
+
+    name = fields.Char(required=True, readonly=True, copy=False, default="/")
+    user_id = fields.Many2one(
+        "res.users", "Started By", default=lambda self: self.env.user, readonly=True
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    trigger = fields.Selection(
+        [
+            ("button", "Button"),
+            ("wizard", "Wizard"),
+            ("cron", "Scheduled Action"),
+            ("api", "API"),
+            ("server_action", "Server Action"),
+        ],
+        required=True,
+        default="button",
+        readonly=True,
+    )
+    state = fields.Selection(
+        [
+            ("queued", "Queued"),
+            ("running", "Running"),
+            ("done", "Done"),
+            ("failed", "Failed"),
+            ("cancelled", "Cancelled"),
+        ],
+        required=True,
+        default="queued",
+        readonly=True,
+        copy=False,
+        index=True,
+    )
+    progress = fields.Float(readonly=True, copy=False, digits=(16, 1))
+    progress_message = fields.Char(readonly=True, copy=False)
+    # scope
+    production_ids = fields.Many2many(
+        "mrp.production",
+        string="Manufacturing Orders",
+        check_company=True,
+        help="Leave empty to plan every confirmed or in-progress order of the company.",
+    )
+    workcenter_ids = fields.Many2many(
+        "mrp.workcenter",
+        string="Work Centers",
+        check_company=True,
+        help="Only plan orders with a pending operation on these work centers.",
+    )
+    warehouse_id = fields.Many2one("stock.warehouse", check_company=True)
+    date_from = fields.Datetime("From", help="Only orders due (or starting) after this date.")
+    date_to = fields.Datetime("To", help="Only orders starting before this date.")
+    # parameters
+    time_limit = fields.Float("Time Limit (s)", default=30.0)
+    workers = fields.Integer(default=2)
+    weight_tardiness = fields.Integer("Tardiness Weight", default=1000)
+    weight_makespan = fields.Integer("Makespan Weight", default=1)
+    weight_flow_time = fields.Integer("Flow Time Weight", default=0)
+    weight_changeover = fields.Integer("Changeover Weight", default=1)
+    weight_stability = fields.Integer("Stability Weight", default=1)
+    frozen_hours = fields.Float(
+        "Frozen Window (h)",
+        default=0.0,
+        help="Work orders of the previous plan starting within this many hours from now keep "
+        "their work center and start.",
+    )
+    # results
+    solver_status = fields.Char(readonly=True, copy=False)
+    objective = fields.Float(readonly=True, copy=False)
+    bound = fields.Float(readonly=True, copy=False)
+    gap = fields.Float(readonly=True, copy=False, digits=(16, 4))
+    makespan_hours = fields.Float("Makespan (h)", readonly=True, copy=False, digits=(16, 2))
+    weighted_tardiness = fields.Float(
+        "Weighted Tardiness (h)", readonly=True, copy=False, digits=(16, 2)
+    )
+    late_count = fields.Integer("Late Orders", readonly=True, copy=False)
+    changeover_count = fields.Integer("Changeovers", readonly=True, copy=False)
+    changeover_minutes = fields.Integer("Changeover (min)", readonly=True, copy=False)
+    moved_count = fields.Integer("Moved Work Orders", readonly=True, copy=False)
+    workorder_count = fields.Integer("Work Orders", readonly=True, copy=False)
+    read_seconds = fields.Float("Read (s)", readonly=True, copy=False, digits=(16, 2))
+    solve_seconds = fields.Float("Solve (s)", readonly=True, copy=False, digits=(16, 2))
+    write_seconds = fields.Float("Write (s)", readonly=True, copy=False, digits=(16, 2))
+    date_started = fields.Datetime("Started", readonly=True, copy=False)
+    plan_origin = fields.Datetime(
+        readonly=True,
+        copy=False,
+        help="Time zero of the plan (minutes of the engine problem count from here).",
+    )
+    date_finished = fields.Datetime("Finished", readonly=True, copy=False)
+    failure_reason = fields.Text(readonly=True, copy=False)
+    workcenter_line_ids = fields.One2many(
+        "med.aps.run.workcenter", "run_id", "Utilization", readonly=True, copy=False
+    )
+    workorder_ids = fields.One2many("mrp.workorder", "aps_run_id", "Planned Work Orders")
+
+    @api.constrains("time_limit", "workers", "frozen_hours", "date_from", "date_to")
+    def _check_parameters(self):
+        for run in self:
+            if run.time_limit <= 0:
+                raise ValidationError(
+                    self.env._("Run %(run)s: the time limit must be positive.", run=run.name)
+                )
+            if run.workers < 1:
+                raise ValidationError(
+                    self.env._("Run %(run)s: at least one solver worker is needed.", run=run.name)
+                )
+            if run.frozen_hours < 0:
+                raise ValidationError(
+                    self.env._("Run %(run)s: the frozen window cannot be negative.", run=run.name)
+                )
+            if run.date_from and run.date_to and run.date_from > run.date_to:
+                raise ValidationError(
+                    self.env._(
+                        "Run %(run)s: the end of the date window is before its start.",
+                        run=run.name,
+                    )
+                )
+            weights = (
+                run.weight_tardiness,
+                run.weight_makespan,
+                run.weight_flow_time,
+                run.weight_changeover,
+                run.weight_stability,
+            )
+            if any(weight < 0 for weight in weights):
+                raise ValidationError(
+                    self.env._("Run %(run)s: objective weights cannot be negative.", run=run.name)
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_planner()
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].sudo().next_by_code("med.aps.run") or "/"
+        return super().create(vals_list)
+
+    def action_start(self):
+        """Queue the runs and wake up the planning scheduled action."""
+        self._check_planner()
+        for run in self:
+            if run.state != "queued":
+                raise UserError(
+                    self.env._(
+                        "Run %(run)s cannot be started: it is %(state)s.",
+                        run=run.name,
+                        state=dict(run._fields["state"]._description_selection(self.env))[
+                            run.state
+                        ],
+                    )
+                )
+        self._check_no_running_run()
+        self.env.ref("med_aps.ir_cron_med_aps_process_runs").sudo()._trigger()
+        return True
+
+    def action_cancel(self):
+        self._check_planner()
+        for run in self:
+            if run.state not in ("queued", "running"):
+                raise UserError(
+                    self.env._(
+                        "Run %(run)s is already finished and cannot be cancelled.", run=run.name
+                    )
+                )
+        self.write(
+            {
+                "state": "cancelled",
+                "failure_reason": self.env._("Cancelled by %s.", self.env.user.name),
+                "date_finished": fields.Datetime.now(),
+            }
+        )
+        return True
+
+    def action_retry(self):
+        """Queue a copy of a finished run with the same scope and parameters."""
+        self.ensure_one()
+        new_run = self.copy({"trigger": self.trigger, "user_id": self.env.user.id})
+        new_run.action_start()
+        return new_run._get_form_action()
+
+    def action_open_workorders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("mrp.mrp_workorder_todo")
+        action.update(
+            {
+                "domain": [("aps_run_id", "=", self.id)],
+                "context": {},
+                "display_name": self.env._("Work Orders planned by %s", self.name),
+            }
+        )
+        return action
+
+    def _get_form_action(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "med.aps.run",
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
+    # ------------------------------------------------------------------
+    # API (XML-RPC execute_kw and JSON-2 /json/2/med.aps.run/<method>)
+    # ------------------------------------------------------------------
+    @api.model
+    def api_replan(self, scope=None, params=None, wait=False):
+        """Replan a scope; returns ``{"id", "state", "kpis"}``.
+
+        :param dict scope: optional keys ``company_id``, ``production_ids``,
+            ``workcenter_ids``, ``warehouse_id``, ``date_from``, ``date_to``
+        :param dict params: optional keys ``time_limit``, ``workers``, ``weight_tardiness``,
+            ``weight_makespan``, ``weight_flow_time``, ``weight_changeover``,
+            ``weight_stability``, ``frozen_hours``
+        :param bool wait: run in this request and return the finished run (small scopes);
+            otherwise the run is queued for the planning scheduled action.
+        """
+        self._check_planner()
+        scope = dict(scope or {})
+        params = dict(params or {})
+        for label, given, allowed in (
+            ("scope", scope, SCOPE_KEYS),
+            ("params", params, PARAM_KEYS),
+        ):
+            unknown = sorted(set(given) - allowed)
+            if unknown:
+                raise UserError(
+                    self.env._(
+                        "Unknown %(label)s key(s): %(keys)s. Allowed: %(allowed)s.",
+                        label=label,
+                        keys=", ".join(unknown),
+                        allowed=", ".join(sorted(allowed)),
+                    )
+                )
+        vals = {"trigger": "api"}
+        company_id = scope.pop("company_id", None) or self.env.company.id
+        if company_id not in self.env.user.company_ids.ids:
+            raise UserError(
+                self.env._("Company %s is not one of your allowed companies.", company_id)
+            )
+        vals["company_id"] = company_id
+        for key in ("production_ids", "workcenter_ids"):
+            if key in scope:
+                ids = scope.pop(key) or []
+                model = self._fields[key].comodel_name
+                existing = self.env[model].browse(ids).exists()
+                missing = sorted(set(ids) - set(existing.ids))
+                if missing:
+                    raise UserError(
+                        self.env._(
+                            "%(field)s: no record with id(s) %(ids)s.",
+                            field=key,
+                            ids=", ".join(map(str, missing)),
+                        )
+                    )
+                vals[key] = [fields.Command.set(ids)]
+        vals.update(scope)
+        vals.update(params)
+        run = self.with_company(company_id).create(vals)
+        if wait:
+            run._check_no_running_run()
+            run._process_now()
+        else:
+            run.action_start()
+        return {"id": run.id, "state": run.state, "kpis": run._get_kpis()}
+
+    @api.model
+    def api_read(self, run_id):
+        """Read a run; returns ``{"id", "state", "solver_status", "progress", "kpis",
+        "failure_reason"}``."""
+        run = self.browse(int(run_id)).exists()
+        if not run:
+            raise UserError(self.env._("There is no plan run with id %s.", run_id))
+        run.check_access("read")
+        return {
+            "id": run.id,
+            "name": run.name,
+            "state": run.state,
+            "solver_status": run.solver_status or None,
+            "progress": run.progress,
+            "progress_message": run.progress_message or None,
+            "kpis": run._get_kpis(),
+            "failure_reason": run.failure_reason or None,
+        }
+
+    def _get_kpis(self):
+        self.ensure_one()
+        return {
+            "makespan_hours": self.makespan_hours,
+            "weighted_tardiness_hours": self.weighted_tardiness,
+            "late_count": self.late_count,
+            "changeover_count": self.changeover_count,
+            "changeover_minutes": self.changeover_minutes,
+            "moved_count": self.moved_count,
+            "workorder_count": self.workorder_count,
+            "objective": self.objective,
+            "bound": self.bound,
+            "gap": self.gap,
+            "read_seconds": self.read_seconds,
+            "solve_seconds": self.solve_seconds,
+            "write_seconds": self.write_seconds,
+            "utilization": {
+                line.workcenter_id.name: line.utilization for line in self.workcenter_line_ids
+            },
+        }
+
+    # ------------------------------------------------------------------
+    # Scheduled actions
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_process_queued_runs(self):
+        """Process the queued runs one after the other (serialized by an advisory lock)."""
+        runs = self.sudo().search([("state", "=", "queued")], order="id")
+        if not runs:
+            return
+        if not self._try_lock():
+            # another run is being processed elsewhere: try again in a minute
+            self.env.ref("med_aps.ir_cron_med_aps_process_runs")._trigger(
+                fields.Datetime.now() + timedelta(minutes=1)
+            )
+            return
+        try:
+            self._fail_stale_runs()
+            self._commit()
+            self._commit(remaining=len(runs))
+            for run in runs:
+                run = run.with_company(run.company_id).with_context(
+                    allowed_company_ids=[run.company_id.id]
+                )
+                run.invalidate_recordset(["state"])
+                if run.state == "queued":
+                    run._process_locked()
+                self._commit(processed=1)
+        finally:
+            self._unlock()
+
+    @api.model
+    def _cron_nightly_replan(self, time_limit=None, frozen_hours=None, company_ids=None):
+        """Queue and process one replan per company (nightly scheduled action).
+
+        Parameters come from the arguments (edit the scheduled action's code) or else from
+        the system parameters ``med_aps.nightly_time_limit`` and
+        ``med_aps.nightly_frozen_hours``.
+        """
+        icp = self.env["ir.config_parameter"].sudo()
+        if time_limit is None:
+            time_limit = float(icp.get_param("med_aps.nightly_time_limit", "120"))
+        if frozen_hours is None:
+            frozen_hours = float(icp.get_param("med_aps.nightly_frozen_hours", "8"))
+        companies = (
+            self.env["res.company"].browse(company_ids)
+            if company_ids
+            else self.env["res.company"].search([])
+        )
+        for company in companies:
+            has_work = self.env["mrp.workorder"].search_count(
+                [
+                    ("production_id.company_id", "=", company.id),
+                    ("production_id.state", "in", ("confirmed", "progress", "to_close")),
+                    ("state", "not in", ("done", "cancel")),
+                ],
+                limit=1,
+            )
+            if not has_work:
+                continue
+            self.sudo().with_company(company).create(
+                {
+                    "trigger": "cron",
+                    "company_id": company.id,
+                    "time_limit": time_limit,
+                    "frozen_hours": frozen_hours,
+                }
+            )
+        self._cron_process_queued_runs()
+
+    # ------------------------------------------------------------------
+    # Processing
+    # ------------------------------------------------------------------
+    @api.model
+    def _check_planner(self):
+        if self.env.su:
+            return
+        if not self.env.user.has_group("med_aps.group_aps_planner"):
+            raise AccessError(
+                self.env._(
+                    "Only APS planners can run, cancel or lock plans (user %s is not an APS "
+                    "Planner).",
+                    self.env.user.name,
+                )
+            )
+
+    @api.model
+    def _try_lock(self):
+        self.env.cr.execute("SELECT pg_try_advisory_lock(%s)", [APS_LOCK_KEY])
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _unlock(self):
+        self.env.cr.execute("SELECT pg_advisory_unlock(%s)", [APS_LOCK_KEY])
+
+    def _check_no_running_run(self):
+        """Refuse to start while another run holds the planning lock."""
+        if self._try_lock():
+            self._unlock()
+            return
+        running = self.sudo().search([("state", "=", "running")], limit=1, order="id desc")
+        if running:
+            message = self.env._(
+                "Plan run %(run)s (started by %(user)s at %(date)s) is still running. Wait "
+                "until it is finished or cancel it before starting another one.",
+                run=running.name,
+                user=running.user_id.name,
+                date=running.date_started,
+            )
+        else:
+            message = self.env._(
+                "Another plan run is being processed right now. Wait until it is finished "
+                "before starting another one."
+            )
+        raise UserError(message)
+
+    @api.model
+    def _fail_stale_runs(self):
+        """Runs left 'running' while nobody holds the lock were interrupted (server stop)."""
+        stale = self.sudo().search([("state", "=", "running")])
+        if stale:
+            stale.write(
+                {
+                    "state": "failed",
+                    "failure_reason": self.env._(
+                        "The run was interrupted (server restart or crash); nothing was written."
+                    ),
+                    "date_finished": fields.Datetime.now(),
+                }
+            )
+
+    def _process_now(self):
+        """Process a queued run synchronously in the current transaction."""
+        self.ensure_one()
+        if not self._try_lock():
+            raise UserError(
+                self.env._(
+                    "Another plan run is being processed right now. Wait until it is finished "
+                    "before starting %s.",
+                    self.name,
+                )
+            )
+        try:
+            self._fail_stale_runs()
+            self._process_locked()
+        finally:
+            self._unlock()
+        return self.state
+
+    def _can_commit(self):
+        return bool(self.env.context.get("cron_id")) and not modules.module.current_test
+
+    def _commit(self, processed=0, remaining=None):
+        """Commit when running in the scheduled action; a plain call keeps the transaction."""
+        if self.env.context.get("cron_id"):
+            self.env["ir.cron"]._commit_progress(processed, remaining=remaining)
+
+    def _set_progress(self, progress, message):
+        self.write({"progress": progress, "progress_message": message})
+        self._commit()
+
+    def _is_cancelled(self):
+        self.env.cr.execute("SELECT state FROM med_aps_run WHERE id = %s", [self.id])
+        row = self.env.cr.fetchone()
+        return not row or row[0] == "cancelled"
+
+    def _process_locked(self):
+        """Process the run; the caller holds the advisory lock."""
+        self.ensure_one()
+        from med_aps_engine import EngineError, ProblemError, SolveOptions, solve, validate
+
+        self.write(
+            {
+                "state": "running",
+                "date_started": fields.Datetime.now(),
+                "progress": 2.0,
+                "progress_message": self.env._("Reading orders and work centers"),
+                "failure_reason": False,
+            }
+        )
+        self._commit()
+        builder = None
+        timings = {}
+        try:
+            start = time.monotonic()
+            builder = ProblemBuilder(self)
+            try:
+                with self.env.cr.savepoint():
+                    problem = builder.build()
+            except PlanningDataError as error:
+                raise RunFailure(str(error)) from error
+            timings["read_seconds"] = time.monotonic() - start
+            self.plan_origin = builder.origin
+            if not problem["jobs"]:
+                raise RunFailure(
+                    self.env._("There is no pending work order to plan in the selected scope.")
+                )
+            self._set_progress(
+                20.0,
+                self.env._(
+                    "Solving %(ops)s work orders of %(jobs)s orders",
+                    ops=builder.operation_count,
+                    jobs=len(problem["jobs"]),
+                ),
+            )
+            options = SolveOptions(
+                time_limit=float(self.time_limit),
+                workers=int(self.workers),
+                progress=self._make_progress_callback(),
+            )
+            start = time.monotonic()
+            try:
+                plan = solve(problem, options=options)
+            except ProblemError as error:
+                raise RunFailure(
+                    self.env._(
+                        "The planning data is invalid: %s", builder.translate_ids(str(error))
+                    )
+                ) from error
+            except EngineError as error:
+                raise RunFailure(
+                    self.env._(
+                        "The planning engine failed; nothing was written: %s",
+                        builder.translate_ids(str(error)),
+                    )
+                ) from error
+            timings["solve_seconds"] = time.monotonic() - start
+            status = plan.get("status")
+            if status not in GOOD_STATUSES or not plan.get("operations"):
+                raise RunFailure(
+                    self._explain_status(status, timings["solve_seconds"]),
+                )
+            violations = validate(problem, plan)
+            if violations:
+                raise RunFailure(
+                    self.env._(
+                        "The solver returned a plan that breaks %(count)s rule(s); nothing was "
+                        "written. First: %(first)s",
+                        count=len(violations),
+                        first=builder.translate_ids(violations[0]),
+                    )
+                )
+            self._set_progress(80.0, self.env._("Writing the plan"))
+            if self._is_cancelled():
+                return
+            start = time.monotonic()
+            with self.env.cr.savepoint():
+                result = PlanWriter(self, builder, problem, plan).write_plan()
+                timings["write_seconds"] = time.monotonic() - start
+                self._write_results(plan, result, timings)
+            self._commit()
+        except RunFailure as error:
+            self._mark_failed(str(error), timings)
+        except (UserError, ValidationError, AccessError) as error:
+            self._mark_failed(str(error), timings)
+        except Exception as error:  # noqa: BLE001 - any crash must end as a failed run
+            _logger.exception("Plan run %s failed", self.name)
+            self._mark_failed(self.env._("Unexpected error: %(error)s", error=repr(error)), timings)
+
+    def _explain_status(self, status, seconds):
+        if status == "INFEASIBLE":
+            return self.env._(
+                "No plan satisfies all constraints (solver status INFEASIBLE): check locked "
+                "work orders, the frozen window, maximum waits and the planning horizon."
+            )
+        if status == "MODEL_INVALID":
+            return self.env._("The planning model is invalid (solver status MODEL_INVALID).")
+        return self.env._(
+            "No plan was found within the time limit of %(limit)s s (solver status %(status)s, "
+            "%(seconds).1f s used). Increase the time limit or reduce the scope.",
+            limit=self.time_limit,
+            status=status or "UNKNOWN",
+            seconds=seconds,
+        )
+
+    def _make_progress_callback(self):
+        """Report solver progress on the run through a separate short transaction."""
+        if not self._can_commit():
+            return None
+        registry = self.env.registry
+        run_id = self.id
+        state = {"last": 0.0}
+        lock = threading.Lock()
+
+        def callback(fraction, message):
+            now = time.monotonic()
+            with lock:
+                if now - state["last"] < 2.0:
+                    return
+                state["last"] = now
+            try:
+                with registry.cursor() as cr:
+                    cr.execute(
+                        "UPDATE med_aps_run SET progress = %s, progress_message = %s "
+                        "WHERE id = %s AND state = 'running'",
+                        [20.0 + 60.0 * max(0.0, min(1.0, fraction)), message or "", run_id],
+                    )
+            except Exception:  # noqa: BLE001 - progress is best effort
+                _logger.debug("Could not report progress of run %s", run_id, exc_info=True)
+
+        return callback
+
+    def _mark_failed(self, reason, timings):
+        self.env.invalidate_all()
+        if self._is_cancelled():
+            return
+        vals = {
+            "state": "failed",
+            "failure_reason": reason,
+            "progress": 100.0,
+            "progress_message": self.env._("Failed"),
+            "date_finished": fields.Datetime.now(),
+        }
+        vals.update(timings)
+        self.write(vals)
+        self._commit()
+
+    def _write_results(self, plan, result, timings):
+        kpis = plan.get("kpis") or {}
+        lines = [
+            fields.Command.create(
+                {
+                    "workcenter_id": workcenter_id,
+                    "busy_hours": busy / 60.0,
+                    "available_hours": available / 60.0,
+                    "utilization": 100.0 * busy / available if available else 0.0,
+                }
+            )
+            for workcenter_id, busy, available in result["utilization"]
+        ]
+        self.workcenter_line_ids.unlink()
+        vals = {
+            "state": "done",
+            "progress": 100.0,
+            "progress_message": self.env._("Done"),
+            "date_finished": fields.Datetime.now(),
+            "solver_status": plan.get("status"),
+            "objective": plan.get("objective") or 0.0,
+            "bound": plan.get("bound") or 0.0,
+            "gap": plan.get("gap") or 0.0,
+            "makespan_hours": (kpis.get("makespan") or 0) / 60.0,
+            "weighted_tardiness": result["weighted_tardiness_hours"],
+            "late_count": result["late_count"],
+            "changeover_count": kpis.get("changeovers") or 0,
+            "changeover_minutes": kpis.get("changeover_minutes") or 0,
+            "moved_count": result["moved_count"],
+            "workorder_count": result["workorder_count"],
+            "workcenter_line_ids": lines,
+        }
+        vals.update(timings)
+        self.write(vals)

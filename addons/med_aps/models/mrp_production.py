@@ -1,0 +1,191 @@
+from collections import defaultdict
+from datetime import datetime
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+PRIORITY_WEIGHTS = {"0": 1, "1": 5}
+
+
+class MrpProduction(models.Model):
+    _inherit = "mrp.production"
+
+    aps_locked = fields.Boolean(
+        "Locked in Plan",
+        copy=False,
+        help="The work orders of a locked order keep their work center and dates when the "
+        "plan is recomputed.",
+    )
+    aps_weight = fields.Integer(
+        "Planning Weight",
+        compute="_compute_aps_weight",
+        store=True,
+        help="Weight of the tardiness of this order in the planning objective (from priority).",
+    )
+    aps_planned_finish = fields.Datetime("Planned Finish", copy=False, readonly=True)
+    aps_tardiness_hours = fields.Float(
+        "Tardiness (h)",
+        compute="_compute_aps_tardiness",
+        store=True,
+        digits=(16, 2),
+        help="Hours between the deadline and the planned finish (0 when on time).",
+    )
+    aps_is_late = fields.Boolean("Late", compute="_compute_aps_tardiness", store=True)
+    aps_late_reason = fields.Text("Late Reason", copy=False, readonly=True)
+    aps_last_run_id = fields.Many2one("med.aps.run", "Last Plan Run", copy=False, readonly=True)
+    aps_planned = fields.Boolean("Planned by APS", copy=False, readonly=True)
+
+    @api.depends("priority")
+    def _compute_aps_weight(self):
+        for production in self:
+            production.aps_weight = PRIORITY_WEIGHTS.get(production.priority or "0", 1)
+
+    @api.depends("aps_planned_finish", "date_deadline")
+    def _compute_aps_tardiness(self):
+        for production in self:
+            finish = production.aps_planned_finish
+            deadline = production.date_deadline
+            if finish and deadline and finish > deadline:
+                production.aps_tardiness_hours = (finish - deadline).total_seconds() / 3600.0
+                production.aps_is_late = True
+            else:
+                production.aps_tardiness_hours = 0.0
+                production.aps_is_late = False
+
+    def action_aps_replan(self):
+        """Replan the selected manufacturing orders (MO form button and list action)."""
+        trigger = self.env.context.get("med_aps_trigger", "button")
+        productions = self.filtered(lambda p: p.state in ("confirmed", "progress", "to_close"))
+        if not productions:
+            raise UserError(
+                self.env._(
+                    "Select at least one confirmed or in-progress manufacturing order to plan."
+                )
+            )
+        companies = productions.company_id
+        if len(companies) > 1:
+            raise UserError(self.env._("Plan the manufacturing orders of one company at a time."))
+        run = self.env["med.aps.run"].create(
+            {
+                "trigger": trigger,
+                "company_id": companies.id,
+                "production_ids": [fields.Command.set(productions.ids)],
+            }
+        )
+        run.action_start()
+        return run._get_form_action()
+
+    def action_aps_lock(self):
+        self.env["med.aps.run"]._check_planner()
+        self.aps_locked = True
+
+    def action_aps_unlock(self):
+        self.env["med.aps.run"]._check_planner()
+        self.aps_locked = False
+
+    def _aps_release_lead_minutes(self):
+        """Minutes between the end of the last operation and the release of the product.
+
+        Hook: the quality release bridge returns the product category's release lead time.
+        """
+        self.ensure_one()
+        return 0
+
+    def _aps_component_available_minutes(self, origin):
+        """Earliest availability of the components of ``self``.
+
+        Returns ``{stock.move id: minutes from origin}`` for the pending raw moves of the
+        orders in ``self`` that are short on hand and covered later by an incoming receipt.
+        Raw moves fed by another pending manufacturing order are left out: the planner links
+        them to that order (cross-order precedence). Stock of lots refused by
+        ``stock.lot._aps_is_available_for_planning`` does not count as on hand.
+        """
+        result = {}
+        moves = self.move_raw_ids.filtered(
+            lambda m: m.state not in ("done", "cancel") and m.product_id.is_storable
+        )
+        if not moves:
+            return result
+        made_by_mo = moves.filtered(
+            lambda m: m.move_orig_ids.production_id.filtered(
+                lambda p: p.state not in ("done", "cancel")
+            )
+        )
+        moves -= made_by_mo
+        if not moves:
+            return result
+        products = moves.product_id
+        warehouses = moves.location_id.warehouse_id
+        quant_domain = [
+            ("product_id", "in", products.ids),
+            ("location_id.usage", "=", "internal"),
+        ]
+        if warehouses:
+            quant_domain.append(("location_id.warehouse_id", "in", warehouses.ids))
+        groups = (
+            self.env["stock.quant"]
+            .sudo()
+            ._read_group(
+                quant_domain,
+                ["product_id", "lot_id"],
+                ["quantity:sum", "reserved_quantity:sum"],
+            )
+        )
+        lots = self.env["stock.lot"].browse([lot.id for _p, lot, _q, _r in groups if lot])
+        usable_lots = set(lots._aps_filter_available_for_planning().ids)
+        on_hand = defaultdict(float)
+        for product, lot, quantity, reserved in groups:
+            if lot and lot.id not in usable_lots:
+                continue
+            on_hand[product.id] += quantity - reserved
+        # reservations made for the moves being planned are part of their own supply
+        for move in moves:
+            on_hand[move.product_id.id] += move.product_uom._compute_quantity(
+                move.quantity, move.product_id.uom_id
+            )
+        receipt_domain = [
+            ("product_id", "in", products.ids),
+            ("state", "not in", ("draft", "done", "cancel")),
+            ("location_dest_id.usage", "=", "internal"),
+            ("location_id.usage", "in", ("supplier", "inventory", "production", "transit")),
+            ("raw_material_production_id", "=", False),
+        ]
+        if warehouses:
+            receipt_domain.append(("location_dest_id.warehouse_id", "in", warehouses.ids))
+        incoming = defaultdict(list)
+        receipts = (
+            self.env["stock.move"]
+            .sudo()
+            .search_read(receipt_domain, ["product_id", "product_qty", "date"], order="date, id")
+        )
+        for receipt in receipts:
+            minutes = max(0, int((receipt["date"] - origin).total_seconds() // 60))
+            incoming[receipt["product_id"][0]].append((minutes, receipt["product_qty"]))
+
+        def consumer_key(move):
+            production = move.raw_material_production_id
+            return (
+                -int(production.priority or 0),
+                production.date_deadline or datetime.max,
+                production.id,
+                move.id,
+            )
+
+        by_product = defaultdict(list)
+        for move in moves.sorted(consumer_key):
+            by_product[move.product_id.id].append(move)
+        for product_id, product_moves in by_product.items():
+            supply = [(0, on_hand[product_id])] + incoming[product_id]
+            cumulative_demand = 0.0
+            for move in product_moves:
+                cumulative_demand += move.product_qty
+                cumulative_supply = 0.0
+                available_at = None
+                for minutes, quantity in supply:
+                    cumulative_supply += quantity
+                    if cumulative_supply >= cumulative_demand - 1e-6:
+                        available_at = minutes
+                        break
+                if available_at:
+                    result[move.id] = available_at
+        return result

@@ -1,0 +1,39 @@
+from odoo import api, fields, models
+
+
+class MrpWorkorder(models.Model):
+    _inherit = "mrp.workorder"
+
+    aps_locked = fields.Boolean(
+        "Locked in Plan",
+        copy=False,
+        help="A locked work order keeps its work center and dates when the plan is recomputed.",
+    )
+    aps_changeover_minutes = fields.Integer("Changeover (min)", copy=False, readonly=True)
+    aps_setup_minutes = fields.Integer("Setup (min)", copy=False, readonly=True)
+    aps_batch_ref = fields.Char("Batch", copy=False, readonly=True)
+    aps_setup_family_id = fields.Many2one(
+        "med.aps.setup.family",
+        "Setup Family",
+        compute="_compute_aps_setup_family_id",
+        store=True,
+    )
+    aps_run_id = fields.Many2one("med.aps.run", "Plan Run", copy=False, readonly=True, index=True)
+
+    @api.depends(
+        "operation_id.aps_setup_family_id", "product_id.product_tmpl_id.aps_setup_family_id"
+    )
+    def _compute_aps_setup_family_id(self):
+        for workorder in self:
+            workorder.aps_setup_family_id = (
+                workorder.operation_id.aps_setup_family_id
+                or workorder.product_id.product_tmpl_id.aps_setup_family_id
+            )
+
+    def action_aps_lock(self):
+        self.env["med.aps.run"]._check_planner()
+        self.aps_locked = True
+
+    def action_aps_unlock(self):
+        self.env["med.aps.run"]._check_planner()
+        self.aps_locked = False

@@ -1,0 +1,1 @@
+from . import plan_writer, problem_builder

@@ -1,0 +1,116 @@
+import { registry } from "@web/core/registry";
+
+registry.category("web_tour.tours").add("med_aps_replan_tour", {
+    steps: () => [
+        // 1. the work order timeline: bars coloured per order, late and locked ones marked
+        {
+            content: "The timeline shows the planned work orders",
+            trigger: ".o_med_aps_workorder_timeline .vis-item.o_med_aps_wo",
+        },
+        {
+            content: "Search the work orders of the tour's work center",
+            trigger: ".o_searchview_input",
+            run: "edit Tour Press",
+        },
+        {
+            content: "Search by work center",
+            trigger: ".o_searchview_autocomplete .o-dropdown-item:contains('Work Center')",
+            run: "click",
+        },
+        {
+            content: "The search is applied",
+            trigger: ".o_searchview_facet:contains('Tour Press')",
+        },
+        {
+            content: "Work orders are grouped by work center",
+            trigger: ".o_med_aps_workorder_timeline .vis-label:contains('Tour Press')",
+        },
+        {
+            content: "The work orders of a late order are highlighted",
+            trigger: ".vis-item.o_med_aps_wo.o_med_aps_late",
+        },
+        {
+            content: "A locked work order is marked",
+            trigger: ".vis-item.o_med_aps_wo.o_med_aps_locked",
+        },
+        {
+            content: "The changeover before a work order is visible",
+            trigger: ".vis-item.o_med_aps_wo.o_med_aps_has_setup:contains('+25 min')",
+        },
+        {
+            content: "The legend explains the colours",
+            trigger: ".o_med_aps_timeline_legend",
+        },
+        {
+            content: "Click a work order to open it",
+            trigger: ".vis-item.o_med_aps_wo.o_med_aps_locked .vis-item-content",
+            run: "click",
+        },
+        {
+            content: "The work order form is open",
+            trigger: ".o_breadcrumb:contains('Pressing')",
+        },
+        // 2. replan two orders from the manufacturing order list
+        {
+            content: "Go to the manufacturing orders",
+            trigger: ".o_form_view",
+            run() {
+                window.location.href = "/odoo/manufacturing";
+            },
+            expectUnloadPage: true,
+        },
+        {
+            content: "The list shows the planning columns",
+            trigger: ".o_list_view th[data-name=aps_planned_finish]",
+        },
+        {
+            content: "Search the tour orders",
+            trigger: ".o_searchview_input",
+            run: "edit TOUR-APS",
+        },
+        {
+            content: "Search by manufacturing order (name or source)",
+            trigger: ".o_searchview_autocomplete .o-dropdown-item:contains('Manufacturing Order')",
+            run: "click",
+        },
+        {
+            content: "The search is applied",
+            trigger: ".o_searchview_facet:contains('TOUR-APS')",
+        },
+        {
+            content: "Only the two tour orders are listed",
+            trigger: ".o_pager_value:contains('1-2')",
+        },
+        {
+            content: "The late order shows its tardiness",
+            trigger: ".o_data_row:contains('TOUR-APS-1') .o_data_cell[name=aps_tardiness_hours]:contains('05:00')",
+        },
+        {
+            content: "Select both orders",
+            trigger: "thead .o_list_record_selector input",
+            run: "click",
+        },
+        {
+            content: "Two orders are selected",
+            trigger: ".o_selection_box:contains(2)",
+        },
+        {
+            content: "Open the actions menu",
+            trigger: ".o_cp_action_menus button",
+            run: "click",
+        },
+        {
+            content: "Replan the selection",
+            trigger: ".o-dropdown--menu .o-dropdown-item:contains('Plan with APS')",
+            run: "click",
+        },
+        {
+            content: "The plan run is created and shown",
+            trigger: ".o_form_view .o_field_widget[name=state]",
+        },
+        {
+            content: "The run is queued for the planning scheduled action",
+            trigger: ".o_form_view .o_statusbar_status .o_arrow_button_current:contains('Queued')",
+        },
+    ],
+});

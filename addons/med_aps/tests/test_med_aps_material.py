@@ -1,0 +1,65 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import MedApsCommon
+
+
+@tagged("post_install", "-at_install")
+class TestMedApsMaterial(MedApsCommon):
+    def test_multi_level_component_made_by_another_order(self):
+        tube_mo = self._create_mo(self.tube, self.bom_tube, qty=10, deadline_days=2)
+        catheter_mo = self._create_mo(self.catheter_a, self.bom_a, deadline_days=2)
+        tube_move = catheter_mo.move_raw_ids.filtered(lambda m: m.product_id == self.tube)
+        # the link procurement makes between a component move and the order producing it
+        tube_move.move_orig_ids = tube_mo.move_finished_ids.filtered(
+            lambda m: m.product_id == self.tube
+        )
+        run = self._run(tube_mo | catheter_mo)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        extrusion = tube_mo.workorder_ids
+        assembly = catheter_mo.workorder_ids.filtered(lambda wo: wo.name == "Assembly")
+        self.assertEqual(tube_move.workorder_id, assembly)
+        # 10 tubes x 45 min: the assembly cannot start before the tubes are made
+        self.assertGreaterEqual(assembly.date_start, extrusion.date_finished)
+        molding = catheter_mo.workorder_ids.filtered(lambda wo: wo.name == "Molding")
+        self.assertLess(molding.date_start, extrusion.date_finished, "molding does not wait")
+        _problem, _plan, violations = self._rebuild_and_validate(run)
+        self.assertEqual(violations, [])
+
+    def test_late_component_receipt_delays_the_operation(self):
+        stock = self.warehouse.lot_stock_id
+        self.env["stock.quant"]._update_available_quantity(self.resin, stock, -100)
+        receipt_date = fields.Datetime.now().replace(second=0, microsecond=0) + timedelta(days=3)
+        receipt = self.env["stock.move"].create(
+            {
+                "product_id": self.resin.id,
+                "product_uom_qty": 5,
+                "product_uom": self.resin.uom_id.id,
+                "location_id": self.env.ref("stock.stock_location_suppliers").id,
+                "location_dest_id": stock.id,
+                "date": receipt_date,
+                "company_id": self.company.id,
+                "picking_type_id": self.warehouse.in_type_id.id,
+            }
+        )
+        receipt._action_confirm()
+        production = self._create_mo(self.catheter_a, self.bom_a, deadline_days=1)
+        resin_move = production.move_raw_ids.filtered(lambda m: m.product_id == self.resin)
+        minutes = production._aps_component_available_minutes(fields.Datetime.now())
+        self.assertIn(resin_move.id, minutes)
+        run = self._run(production)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        molding = production.workorder_ids.filtered(lambda wo: wo.name == "Molding")
+        self.assertGreaterEqual(molding.date_start, receipt_date - timedelta(minutes=1))
+        self.assertTrue(production.aps_is_late)
+        self.assertTrue(production.aps_late_reason)
+
+    def test_stock_on_hand_does_not_delay(self):
+        production = self._create_mo(self.catheter_a, self.bom_a, deadline_days=5)
+        self.assertEqual(production._aps_component_available_minutes(fields.Datetime.now()), {})
+        run = self._run(production)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        molding = production.workorder_ids.filtered(lambda wo: wo.name == "Molding")
+        self.assertLess(molding.date_start, run.plan_origin + timedelta(days=3))

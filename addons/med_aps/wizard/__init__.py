@@ -1,0 +1,1 @@
+from . import med_aps_replan_wizard

@@ -1,0 +1,71 @@
+from odoo import models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+
+class MedImmutableMixin(models.AbstractModel):
+    """Records that are written once and never changed.
+
+    Used for electronic signatures, failed signature attempts and the release
+    audit trail (21 CFR Part 11 §11.10(e), §11.70). ``write`` and ``unlink``
+    raise for every user, superuser included, and a PostgreSQL trigger rejects
+    UPDATE, DELETE and TRUNCATE on the table, so raw SQL cannot alter them
+    either.
+    """
+
+    _name = "med.immutable.mixin"
+    _description = "Immutable Record (write once)"
+
+    def init(self):
+        super().init()
+        if self._abstract:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+            CREATE OR REPLACE FUNCTION med_quality_reject_change() RETURNS trigger AS $f$
+            BEGIN
+                RAISE EXCEPTION
+                    'med_quality_release: %% on table %% is forbidden, records are immutable',
+                    TG_OP, TG_TABLE_NAME
+                    USING ERRCODE = 'integrity_constraint_violation';
+            END;
+            $f$ LANGUAGE plpgsql
+            """
+            )
+        )
+        table = SQL.identifier(self._table)
+        for suffix, event, level in (
+            ("upd_del", "UPDATE OR DELETE", "ROW"),
+            ("truncate", "TRUNCATE", "STATEMENT"),
+        ):
+            trigger = SQL.identifier(f"{self._table}_immutable_{suffix}")
+            self.env.cr.execute(SQL("DROP TRIGGER IF EXISTS %s ON %s", trigger, table))
+            self.env.cr.execute(
+                SQL(
+                    "CREATE TRIGGER %s BEFORE %s ON %s FOR EACH %s "
+                    "EXECUTE FUNCTION med_quality_reject_change()",
+                    trigger,
+                    SQL(event),
+                    table,
+                    SQL(level),
+                )
+            )
+
+    def write(self, vals):
+        raise UserError(
+            self.env._(
+                "%(model)s records are immutable: %(records)s cannot be changed.",
+                model=self._description,
+                records=", ".join(self.mapped("display_name")),
+            )
+        )
+
+    def unlink(self):
+        raise UserError(
+            self.env._(
+                "%(model)s records are immutable: %(records)s cannot be deleted.",
+                model=self._description,
+                records=", ".join(self.mapped("display_name")),
+            )
+        )

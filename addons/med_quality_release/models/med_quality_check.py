@@ -1,0 +1,288 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from .med_quality_point import TEST_TYPES, TRIGGERS
+
+
+class MedQualityCheck(models.Model):
+    _name = "med.quality.check"
+    _description = "Quality Check"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, readonly=True, copy=False, default="/")
+    point_id = fields.Many2one(
+        "med.quality.point", required=True, ondelete="restrict", check_company=True, index=True
+    )
+    title = fields.Char(string="Title", related="point_id.name")
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    trigger = fields.Selection(TRIGGERS, required=True, readonly=True)
+    test_type = fields.Selection(TEST_TYPES, required=True, readonly=True)
+    instructions = fields.Html(related="point_id.instructions")
+    product_id = fields.Many2one("product.product", required=True, readonly=True, index=True)
+    lot_id = fields.Many2one("stock.lot", string="Lot", index=True, check_company=True)
+    picking_id = fields.Many2one("stock.picking", string="Receipt", readonly=True, index=True)
+    production_id = fields.Many2one(
+        "mrp.production", string="Manufacturing Order", readonly=True, index=True
+    )
+    workorder_id = fields.Many2one("mrp.workorder", string="Work Order", readonly=True)
+    state = fields.Selection(
+        [("todo", "To Do"), ("pass", "Passed"), ("fail", "Failed")],
+        default="todo",
+        required=True,
+        readonly=True,
+        tracking=True,
+        index=True,
+    )
+    superseded_by_id = fields.Many2one(
+        "med.quality.check",
+        string="Re-inspected by",
+        readonly=True,
+        copy=False,
+        help="Re-inspection check that replaces this failed check for the release decision.",
+    )
+    lot_qty = fields.Float(string="Lot Quantity", readonly=True, digits="Product Unit")
+    sample_size = fields.Integer(readonly=True)
+    code_letter = fields.Char(string="ISO 2859-1 Code Letter", readonly=True)
+    accept_number = fields.Integer(string="Accept (Ac)", readonly=True)
+    reject_number = fields.Integer(string="Reject (Re)", readonly=True)
+    defect_count = fields.Integer(
+        string="Nonconforming Units", help="Nonconforming units found in the sample."
+    )
+    measure_value = fields.Float(string="Measured Value", digits=(16, 4))
+    measure_unit = fields.Char(string="Unit", readonly=True)
+    norm_min = fields.Float(string="Minimum", readonly=True, digits=(16, 4))
+    norm_max = fields.Float(string="Maximum", readonly=True, digits=(16, 4))
+    equipment_ref = fields.Char(
+        string="Equipment", help="Identifier of the gauge or instrument used (calibrated)."
+    )
+    note = fields.Text()
+    inspector_id = fields.Many2one("res.users", string="Inspector", readonly=True)
+    date_done = fields.Datetime(string="Recorded on", readonly=True)
+    nonconformance_ids = fields.One2many("med.quality.nonconformance", "check_id")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code("med.quality.check") or "/"
+        return super().create(vals_list)
+
+    def write(self, vals):
+        recorded = {"measure_value", "defect_count", "equipment_ref"} & set(vals)
+        if recorded and self.filtered(lambda c: c.state != "todo"):
+            raise UserError(
+                self.env._(
+                    "Check %(checks)s is already recorded: its result can no longer be changed.",
+                    checks=", ".join(self.filtered(lambda c: c.state != "todo").mapped("name")),
+                )
+            )
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_pass(self):
+        self._med_record("pass")
+
+    def action_fail(self):
+        self._med_record("fail")
+
+    def action_record_measure(self):
+        for check in self:
+            if check.test_type != "measure":
+                raise UserError(
+                    self.env._("Check %(check)s is not a measurement.", check=check.name)
+                )
+            ok = check.norm_min <= check.measure_value <= check.norm_max
+            check._med_record("pass" if ok else "fail")
+
+    def action_retest(self):
+        """Create a re-inspection for a failed check once its nonconformances allow it."""
+        self._med_check_inspector()
+        checks = self.env["med.quality.check"]
+        for check in self:
+            if check.state != "fail" or check.superseded_by_id:
+                raise UserError(
+                    self.env._(
+                        "Only a failed check that was not re-inspected yet can be re-inspected "
+                        "(%(check)s).",
+                        check=check.name,
+                    )
+                )
+            blocking = check.nonconformance_ids.filtered(
+                lambda nc: nc.state != "closed" or nc.disposition not in ("rework", "use_as_is")
+            )
+            if blocking:
+                raise UserError(
+                    self.env._(
+                        "Check %(check)s can be re-inspected only after its nonconformances "
+                        "are closed with disposition 'Rework' or 'Use As Is': %(ncs)s.",
+                        check=check.name,
+                        ncs=", ".join(blocking.mapped("name")),
+                    )
+                )
+            new = check.copy(
+                {
+                    "state": "todo",
+                    "lot_id": check.lot_id.id,
+                    "trigger": check.trigger,
+                    "test_type": check.test_type,
+                    "product_id": check.product_id.id,
+                    "picking_id": check.picking_id.id,
+                    "production_id": check.production_id.id,
+                    "workorder_id": check.workorder_id.id,
+                    "lot_qty": check.lot_qty,
+                    "sample_size": check.sample_size,
+                    "code_letter": check.code_letter,
+                    "accept_number": check.accept_number,
+                    "reject_number": check.reject_number,
+                    "measure_unit": check.measure_unit,
+                    "norm_min": check.norm_min,
+                    "norm_max": check.norm_max,
+                    "defect_count": 0,
+                    "measure_value": 0.0,
+                    "equipment_ref": False,
+                    "note": False,
+                }
+            )
+            check.superseded_by_id = new
+            checks |= new
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "med.quality.check",
+            "res_id": checks[:1].id,
+            "view_mode": "form",
+        }
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    def _med_check_inspector(self):
+        if not self.env.user.has_group("med_quality_release.group_qa_inspector"):
+            raise AccessError(
+                self.env._("Only a QA Inspector can record or re-inspect quality checks.")
+            )
+
+    def _med_record(self, verdict):
+        self._med_check_inspector()
+        for check in self:
+            if check.state != "todo":
+                raise UserError(
+                    self.env._(
+                        "Check %(check)s is already recorded as %(state)s.",
+                        check=check.name,
+                        state=dict(check._fields["state"]._description_selection(self.env))[
+                            check.state
+                        ],
+                    )
+                )
+            if check.test_type == "measure" and not check.equipment_ref:
+                raise UserError(
+                    self.env._(
+                        "Check %(check)s: enter the equipment used for the measurement.",
+                        check=check.name,
+                    )
+                )
+            if check.defect_count < 0 or check.defect_count > check.sample_size:
+                raise UserError(
+                    self.env._(
+                        "Check %(check)s: %(defects)s nonconforming units cannot be found in "
+                        "a sample of %(size)s.",
+                        check=check.name,
+                        defects=check.defect_count,
+                        size=check.sample_size,
+                    )
+                )
+            if verdict == "pass" and check.defect_count > check.accept_number:
+                raise UserError(
+                    self.env._(
+                        "Check %(check)s cannot pass: %(defects)s nonconforming units in the "
+                        "sample exceed the acceptance number %(ac)s (reject at %(re)s).",
+                        check=check.name,
+                        defects=check.defect_count,
+                        ac=check.accept_number,
+                        re=check.reject_number,
+                    )
+                )
+            check.write(
+                {
+                    "state": verdict,
+                    "inspector_id": self.env.user.id,
+                    "date_done": fields.Datetime.now(),
+                }
+            )
+            if verdict == "fail":
+                check._med_open_nonconformance()
+
+    def _med_failure_description(self):
+        self.ensure_one()
+        if self.test_type == "measure":
+            return self.env._(
+                "Check '%(title)s' failed: measured %(value)s %(unit)s, outside "
+                "[%(min)s, %(max)s] (equipment %(equipment)s).",
+                title=self.title,
+                value=self.measure_value,
+                unit=self.measure_unit or "",
+                min=self.norm_min,
+                max=self.norm_max,
+                equipment=self.equipment_ref,
+            )
+        return self.env._(
+            "Check '%(title)s' failed: %(defects)s nonconforming units in a sample of %(size)s.",
+            title=self.title,
+            defects=self.defect_count,
+            size=self.sample_size,
+        )
+
+    def _med_open_nonconformance(self):
+        self.ensure_one()
+        return (
+            self.env["med.quality.nonconformance"]
+            .sudo()
+            .create(
+                {
+                    "check_id": self.id,
+                    "lot_id": self.lot_id.id,
+                    "product_id": self.product_id.id,
+                    "production_id": self.production_id.id,
+                    "picking_id": self.picking_id.id,
+                    "company_id": self.company_id.id,
+                    "owner_id": (self.point_id.nc_owner_id or self.env.user).id,
+                    "description": self._med_failure_description(),
+                }
+            )
+        )
+
+    @api.model
+    def _med_create_checks(self, points, lot_qty, values):
+        """Create one check per point for a lot of ``lot_qty`` units.
+
+        ``values`` carries the document links (lot, product, picking, production,
+        work order). Points already checked for the same document are skipped.
+        """
+        vals_list = []
+        for point in points:
+            domain = [("point_id", "=", point.id), ("superseded_by_id", "=", False)]
+            for key in ("lot_id", "picking_id", "production_id", "workorder_id"):
+                domain.append((key, "=", values.get(key) or False))
+            if self.search_count(domain, limit=1):
+                continue
+            vals = dict(values)
+            vals.update(point._med_sampling_values(lot_qty))
+            vals.update(
+                point_id=point.id,
+                company_id=point.company_id.id,
+                trigger=point.trigger,
+                test_type=point.test_type,
+                measure_unit=point.measure_unit,
+                norm_min=point.norm_min,
+                norm_max=point.norm_max,
+            )
+            vals_list.append(vals)
+        return self.sudo().create(vals_list)

@@ -1,0 +1,292 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .med_lot_release_log import RELEASE_STATES
+
+
+class StockLot(models.Model):
+    _inherit = "stock.lot"
+
+    med_release_decision = fields.Selection(
+        [("quarantine", "Quarantine"), ("released", "Released"), ("rejected", "Rejected")],
+        string="Release Decision",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Empty when the lot is not under release control (see the product category).",
+    )
+    med_release_state = fields.Selection(
+        RELEASE_STATES,
+        string="Release Status",
+        compute="_compute_med_release_state",
+        store=True,
+        index=True,
+        help="Quarantine: waiting for checks and a signed release. Released: may be "
+        "delivered and consumed. Rejected: must not be used. On hold: blocked by a hold.",
+    )
+    med_quarantine_date = fields.Datetime(string="Quarantined on", readonly=True, copy=False)
+    med_release_date = fields.Datetime(string="Decision on", readonly=True, copy=False)
+    med_release_signature_id = fields.Many2one(
+        "med.signature", string="Release Signature", readonly=True, copy=False
+    )
+    med_check_ids = fields.One2many("med.quality.check", "lot_id", string="Quality Checks")
+    med_nc_ids = fields.One2many("med.quality.nonconformance", "lot_id", string="Nonconformances")
+    med_signature_ids = fields.One2many("med.signature", "lot_id", string="Signatures")
+    med_release_log_ids = fields.One2many("med.lot.release.log", "lot_id", string="Release Trail")
+    med_open_nc_count = fields.Integer(compute="_compute_med_quality_counts")
+    med_check_todo_count = fields.Integer(compute="_compute_med_quality_counts")
+    med_release_blockers = fields.Text(
+        string="Waiting for", compute="_compute_med_release_blockers"
+    )
+
+    @api.depends("med_release_decision", "med_hold_active")
+    def _compute_med_release_state(self):
+        for lot in self:
+            lot.med_release_state = "on_hold" if lot.med_hold_active else lot.med_release_decision
+
+    @api.depends("med_nc_ids.state", "med_check_ids.state")
+    def _compute_med_quality_counts(self):
+        for lot in self:
+            lot.med_open_nc_count = len(lot.med_nc_ids.filtered(lambda nc: nc.state == "open"))
+            lot.med_check_todo_count = len(lot.med_check_ids.filtered(lambda c: c.state == "todo"))
+
+    def _compute_med_release_blockers(self):
+        for lot in self:
+            lot.med_release_blockers = (
+                "\n".join(lot._med_release_waiting_for()) if lot.med_release_decision else False
+            )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_med_quality_release(self):
+        self.ensure_one()
+        return self.env["med.signature.wizard"]._med_open(self, "release")
+
+    def action_med_quality_reject(self):
+        self.ensure_one()
+        return self.env["med.signature.wizard"]._med_open(self, "reject")
+
+    def action_med_quarantine(self):
+        """Put lots under release control by hand (e.g. a returned lot)."""
+        if not self.env.user.has_group("med_quality_release.group_qa_manager"):
+            raise UserError(self.env._("Only a QA Manager can put a lot in quarantine."))
+        for lot in self:
+            if lot.med_release_decision == "quarantine":
+                continue
+            lot._med_set_decision("quarantine", note=self.env._("Quarantined by hand"))
+
+    def action_med_print_coc(self):
+        self.ensure_one()
+        if self.med_release_decision != "released":
+            raise UserError(
+                self.env._(
+                    "Lot %(lot)s is not released: no Certificate of Conformance can be issued.",
+                    lot=self.display_name,
+                )
+            )
+        return self.env.ref("med_quality_release.action_report_coc").report_action(self)
+
+    def action_med_hold(self, reason):
+        before = {lot: lot.med_release_state for lot in self}
+        res = super().action_med_hold(reason)
+        self._med_log_state_changes(before, reason)
+        return res
+
+    def action_med_release_hold(self, reason):
+        before = {lot: lot.med_release_state for lot in self}
+        res = super().action_med_release_hold(reason)
+        self._med_log_state_changes(before, reason)
+        return res
+
+    # ------------------------------------------------------------------
+    # Release logic
+    # ------------------------------------------------------------------
+
+    def _med_log_state_changes(self, before, note, signature=False):
+        self.flush_recordset(["med_release_state"])
+        logs = []
+        for lot in self:
+            if lot.med_release_state != before.get(lot) and lot.med_release_state:
+                logs.append(
+                    {
+                        "lot_id": lot.id,
+                        "product_id": lot.product_id.id,
+                        "company_id": (lot.company_id or self.env.company).id,
+                        "user_id": self.env.user.id,
+                        "old_state": before.get(lot) or False,
+                        "new_state": lot.med_release_state,
+                        "note": note or False,
+                        "signature_id": signature.id if signature else False,
+                    }
+                )
+        if logs:
+            self.env["med.lot.release.log"].sudo().create(logs)
+
+    def _med_set_decision(self, decision, signature=False, note=False):
+        before = {lot: lot.med_release_state for lot in self}
+        vals = {"med_release_decision": decision}
+        if decision == "quarantine":
+            vals["med_quarantine_date"] = fields.Datetime.now()
+        else:
+            vals["med_release_date"] = signature.signed_at if signature else fields.Datetime.now()
+        if decision == "released" and signature:
+            vals["med_release_signature_id"] = signature.id
+        self.sudo().write(vals)
+        self._med_log_state_changes(before, note, signature)
+
+    def _med_enter_quarantine(self, origin):
+        """Quarantine lots that are not under release control yet (receipt/production)."""
+        lots = self.filtered(lambda lot: not lot.med_release_decision)
+        if lots:
+            lots._med_set_decision(
+                "quarantine", note=self.env._("Entered quarantine: %(origin)s", origin=origin)
+            )
+
+    def _med_release_waiting_for(self):
+        """What the lot still waits for before it can be released (list of strings)."""
+        self.ensure_one()
+        labels = dict(
+            self.env["med.quality.check"]._fields["state"]._description_selection(self.env)
+        )
+        waiting = []
+        for check in self.sudo().med_check_ids.filtered(
+            lambda c: not c.superseded_by_id and c.state != "pass"
+        ):
+            waiting.append(
+                self.env._(
+                    "check '%(check)s' (%(state)s)", check=check.title, state=labels[check.state]
+                )
+            )
+        for nc in self.sudo().med_nc_ids.filtered(lambda nc: nc.state == "open"):
+            waiting.append(self.env._("nonconformance %(nc)s open", nc=nc.name))
+        components = (
+            self.sudo()
+            ._med_trace_lots("upstream")
+            .filtered(
+                lambda lot: lot.med_release_decision and lot.med_release_decision != "released"
+            )
+        )
+        for component in components:
+            waiting.append(
+                self.env._(
+                    "component lot %(lot)s (%(product)s) not released",
+                    lot=component.name,
+                    product=component.product_id.display_name,
+                )
+            )
+        return waiting
+
+    def _med_release_reason(self):
+        """Blocking reason of a lot that is not released, or False."""
+        self.ensure_one()
+        if self.med_release_decision == "quarantine":
+            waiting = self._med_release_waiting_for() or [self.env._("a signed release")]
+            return self.env._("in quarantine: waiting for %(what)s", what=", ".join(waiting))
+        if self.med_release_decision == "rejected":
+            return self.env._(
+                "rejected on %(date)s", date=fields.Datetime.to_string(self.med_release_date)
+            )
+        return False
+
+    def _med_blocking_reasons(self, usage):
+        reasons = super()._med_blocking_reasons(usage)
+        for lot in self:
+            if not lot.med_release_decision or lot.med_release_decision == "released":
+                continue
+            if usage == "deliver" or (
+                usage == "consume" and lot.product_id.categ_id.med_block_consumption
+            ):
+                reason = lot._med_release_reason()
+                if reason:
+                    reasons.setdefault(lot, []).append(reason)
+        return reasons
+
+    # ------------------------------------------------------------------
+    # Electronic signature protocol (see med.signature.wizard)
+    # ------------------------------------------------------------------
+
+    def _med_check_can_sign(self, action):
+        self.ensure_one()
+        if action == "release":
+            problems = []
+            if self.med_release_decision != "quarantine":
+                problems.append(
+                    self.env._("it is not in quarantine")
+                    if self.med_release_decision != "released"
+                    else self.env._("it is already released")
+                )
+            if self.med_hold_active:
+                problems.append(self.env._("it is on hold"))
+            problems += [
+                self.env._("waiting for %(what)s", what=what)
+                for what in self._med_release_waiting_for()
+            ]
+            if problems:
+                raise UserError(
+                    self.env._(
+                        "Lot %(lot)s cannot be released: %(problems)s.",
+                        lot=self.display_name,
+                        problems="; ".join(problems),
+                    )
+                )
+        elif action == "reject":
+            if self.med_release_decision == "rejected":
+                raise UserError(
+                    self.env._("Lot %(lot)s is already rejected.", lot=self.display_name)
+                )
+            if not self.med_release_decision:
+                raise UserError(
+                    self.env._(
+                        "Lot %(lot)s is not under release control: put it in quarantine first.",
+                        lot=self.display_name,
+                    )
+                )
+
+    def _med_signed_content(self):
+        self.ensure_one()
+        lot = self.sudo()
+        return {
+            "model": self._name,
+            "id": lot.id,
+            "lot": lot.name,
+            "product": lot.product_id.display_name,
+            "product_id": lot.product_id.id,
+            "quantity": lot.product_qty,
+            "uom": lot.product_uom_id.name,
+            "company": (lot.company_id or self.env.company).name,
+            "checks": [
+                {
+                    "check": check.name,
+                    "point": check.title,
+                    "state": check.state,
+                    "sample_size": check.sample_size,
+                    "defects": check.defect_count,
+                    "value": check.measure_value if check.test_type == "measure" else None,
+                    "inspector": check.inspector_id.name or None,
+                }
+                for check in lot.med_check_ids.sorted("id")
+            ],
+            "nonconformances": [
+                {"nc": nc.name, "state": nc.state, "disposition": nc.disposition or None}
+                for nc in lot.med_nc_ids.sorted("id")
+            ],
+            "components": [
+                {
+                    "lot": comp.name,
+                    "product": comp.product_id.display_name,
+                    "state": comp.med_release_state or None,
+                }
+                for comp in lot._med_trace_lots("upstream").sorted("id")
+            ],
+        }
+
+    def _med_apply_signature(self, action, signature):
+        self.ensure_one()
+        if action == "release":
+            self._med_set_decision("released", signature, signature.comment)
+            self._med_freeze_dhr()
+        elif action == "reject":
+            self._med_set_decision("rejected", signature, signature.comment)
+        self.message_post(body=signature._med_summary())

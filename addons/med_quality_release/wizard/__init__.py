@@ -1,0 +1,3 @@
+from . import (
+    med_signature_wizard,  # noqa: F401
+)

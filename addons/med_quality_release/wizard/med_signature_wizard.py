@@ -1,0 +1,114 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..models.med_signature import MEANINGS
+
+ACTIONS = [
+    ("release", "Release Lot"),
+    ("reject", "Reject Lot"),
+    ("close_nc", "Close Nonconformance"),
+    ("review_nc", "Review Nonconformance"),
+]
+ACTION_MEANING = {
+    "release": "released",
+    "reject": "rejected",
+    "close_nc": "closed",
+    "review_nc": "reviewed",
+}
+ACTION_MODEL = {
+    "release": "stock.lot",
+    "reject": "stock.lot",
+    "close_nc": "med.quality.nonconformance",
+    "review_nc": "med.quality.nonconformance",
+}
+
+
+class MedSignatureWizard(models.TransientModel):
+    """Sign a record: password again at every signing, meaning and comment.
+
+    The password is never stored: the field is not stored and its value is
+    passed in the context of the button (like Odoo's identity check).
+    """
+
+    _name = "med.signature.wizard"
+    _description = "Electronic Signature"
+
+    action = fields.Selection(ACTIONS, required=True, readonly=True)
+    res_model = fields.Char(required=True, readonly=True)
+    res_id = fields.Integer(required=True, readonly=True)
+    record_name = fields.Char(string="Record", readonly=True)
+    meaning = fields.Selection(MEANINGS, required=True, readonly=True)
+    printed_name = fields.Char(
+        string="Signer", readonly=True, default=lambda self: self.env.user.name
+    )
+    comment = fields.Text(required=True)
+    password = fields.Char(store=False)
+    statement = fields.Text(compute="_compute_statement")
+
+    @api.depends("meaning", "record_name", "printed_name")
+    def _compute_statement(self):
+        meanings = dict(self._fields["meaning"]._description_selection(self.env))
+        for wizard in self:
+            wizard.statement = self.env._(
+                "I, %(name)s, sign %(record)s with the meaning '%(meaning)s'. This electronic "
+                "signature is the legally binding equivalent of my handwritten signature.",
+                name=wizard.printed_name,
+                record=wizard.record_name,
+                meaning=meanings.get(wizard.meaning, ""),
+            )
+
+    @api.model
+    def _med_check_rights(self):
+        if not self.env.user.has_group("med_quality_release.group_qa_manager"):
+            raise AccessError(
+                self.env._(
+                    "Only a QA Manager can release or reject lots and close nonconformances."
+                )
+            )
+
+    @api.model
+    def _med_open(self, record, action):
+        self._med_check_rights()
+        record._med_check_can_sign(action)
+        return {
+            "type": "ir.actions.act_window",
+            "name": dict(self._fields["action"]._description_selection(self.env))[action],
+            "res_model": self._name,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "context": {
+                "default_action": action,
+                "default_res_model": record._name,
+                "default_res_id": record.id,
+                "default_record_name": record.display_name,
+                "default_meaning": ACTION_MEANING[action],
+            },
+            "target": "new",
+        }
+
+    def action_sign(self):
+        self.ensure_one()
+        self._med_check_rights()
+        if ACTION_MODEL[self.action] != self.res_model:
+            raise UserError(self.env._("This signature does not match the signed record."))
+        record = self.env[self.res_model].browse(self.res_id).exists()
+        if not record:
+            raise UserError(self.env._("The record to sign no longer exists."))
+        record.check_access("write")
+        return self._med_sign_record(record, self.env.context.get("password"), self.comment)
+
+    def _med_sign_record(self, record, password, comment):
+        """Full signing protocol; also used by tests and scripts."""
+        self._med_check_rights()
+        record._med_check_can_sign(self.action)
+        if not (comment or "").strip():
+            raise UserError(
+                self.env._("A comment is required to sign %(record)s.", record=record.display_name)
+            )
+        signatures = self.env["med.signature"]
+        signatures._med_authenticate(password, record, self.meaning)
+        signature = signatures._med_sign(
+            record, self.meaning, comment, record._med_signed_content()
+        )
+        record._med_apply_signature(self.action, signature)
+        return {"type": "ir.actions.act_window_close"}

@@ -1,0 +1,37 @@
+{  # noqa: B018
+    "name": "Medical Device Traceability",
+    "summary": "Lot genealogy both ways, recall impact, lot holds, device history record "
+    "and GS1 UDI for medical-device manufacturers",
+    "version": "19.0.1.0.0",
+    "category": "Supply Chain/Manufacturing",
+    "license": "LGPL-3",
+    "author": "med-aps contributors",
+    "website": "https://github.com/med-aps/med-aps",
+    "depends": ["mrp", "product_expiry", "stock"],
+    "external_dependencies": {"python": ["xlsxwriter", "reportlab"]},
+    "data": [
+        "security/med_trace_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_sequence_data.xml",
+        "report/med_trace_reports.xml",
+        "report/report_dhr.xml",
+        "report/report_udi_label.xml",
+        "wizard/med_lot_hold_wizard_views.xml",
+        "wizard/med_recall_wizard_views.xml",
+        "wizard/med_trace_genealogy_views.xml",
+        "wizard/med_udi_scan_wizard_views.xml",
+        "views/med_trace_line_views.xml",
+        "views/med_lot_hold_views.xml",
+        "views/med_recall_views.xml",
+        "views/stock_lot_views.xml",
+        "views/product_template_views.xml",
+        "views/med_trace_menus.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "med_trace/static/tests/tours/*.js",
+        ],
+    },
+    "installable": True,
+    "application": False,
+}

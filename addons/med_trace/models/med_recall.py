@@ -1,0 +1,356 @@
+import base64
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..tools.export import rows_to_csv, rows_to_xlsx
+
+
+class MedRecall(models.Model):
+    _name = "med.recall"
+    _description = "Recall"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference", required=True, copy=False, readonly=True, default=lambda self: "/"
+    )
+    date = fields.Datetime(required=True, default=fields.Datetime.now, tracking=True)
+    state = fields.Selection(
+        [("draft", "Draft"), ("confirmed", "Confirmed")],
+        required=True,
+        default="draft",
+        readonly=True,
+        tracking=True,
+    )
+    reason = fields.Text(required=True, tracking=True)
+    mode = fields.Selection(
+        [("lots", "Suspect Lots"), ("supplier", "Supplier Receipts")],
+        string="Start From",
+        required=True,
+        default="lots",
+    )
+    suspect_lot_ids = fields.Many2many("stock.lot", string="Suspect Lots", check_company=True)
+    supplier_id = fields.Many2one("res.partner", string="Supplier")
+    receipt_date_from = fields.Date(string="Received From")
+    receipt_date_to = fields.Date(string="Received To")
+    line_ids = fields.One2many("med.recall.line", "recall_id", string="Impact")
+    hold_ids = fields.One2many("med.lot.hold", "recall_id", string="Holds")
+    confirmed_by_id = fields.Many2one("res.users", string="Confirmed By", readonly=True)
+    confirmed_date = fields.Datetime(string="Confirmed On", readonly=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, readonly=True
+    )
+    affected_lot_count = fields.Integer(compute="_compute_counts", string="Affected Lots")
+    customer_count = fields.Integer(compute="_compute_counts", string="Customers")
+    on_hand_lot_count = fields.Integer(compute="_compute_counts", string="Lots On Hand")
+    hold_count = fields.Integer(compute="_compute_counts", string="Hold Count")
+
+    @api.depends("line_ids", "hold_ids")
+    def _compute_counts(self):
+        for recall in self:
+            lines = recall.line_ids
+            recall.affected_lot_count = len(lines.filtered(lambda rec: rec.kind == "lot"))
+            recall.customer_count = len(
+                lines.filtered(lambda rec: rec.kind == "delivered").partner_id
+            )
+            recall.on_hand_lot_count = len(lines.filtered(lambda rec: rec.kind == "on_hand").lot_id)
+            recall.hold_count = len(recall.hold_ids)
+
+    @api.constrains("receipt_date_from", "receipt_date_to")
+    def _check_dates(self):
+        for recall in self:
+            if (
+                recall.receipt_date_from
+                and recall.receipt_date_to
+                and recall.receipt_date_from > recall.receipt_date_to
+            ):
+                raise UserError(
+                    self.env._(
+                        "Recall %(recall)s: the receipt date range ends before it starts.",
+                        recall=recall.name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code("med.recall") or "/"
+        return super().create(vals_list)
+
+    _MUTABLE_WHEN_CONFIRMED = frozenset({"hold_ids"})
+
+    def write(self, vals):
+        confirmed = self.filtered(lambda r: r.state == "confirmed")
+        if confirmed:
+            allowed = self._MUTABLE_WHEN_CONFIRMED | {
+                name
+                for name in self._fields
+                if name.startswith(("message_", "activity_", "rating_"))
+            }
+            protected = set(vals) - allowed
+            if protected:
+                raise UserError(
+                    self.env._(
+                        "Recall %(recall)s is confirmed and cannot be changed.",
+                        recall=", ".join(confirmed.mapped("name")),
+                    )
+                )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_if_draft(self):
+        self._med_check_editable()
+
+    def _med_check_editable(self):
+        confirmed = self.filtered(lambda r: r.state == "confirmed")
+        if confirmed:
+            raise UserError(
+                self.env._(
+                    "Recall %(recall)s is confirmed and cannot be changed.",
+                    recall=", ".join(confirmed.mapped("name")),
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_compute(self):
+        for recall in self:
+            recall._med_check_editable()
+            lines = recall._med_impact_lines()
+            recall.line_ids.unlink()
+            recall.write({"line_ids": [fields.Command.create(vals) for vals in lines]})
+        return True
+
+    def action_confirm(self):
+        for recall in self:
+            recall._med_check_editable()
+            if not recall.line_ids:
+                raise UserError(
+                    self.env._("Recall %(recall)s has no impact computed yet.", recall=recall.name)
+                )
+        self.write(
+            {
+                "state": "confirmed",
+                "confirmed_by_id": self.env.user.id,
+                "confirmed_date": fields.Datetime.now(),
+            }
+        )
+        return True
+
+    def action_hold_on_hand(self):
+        """Put the affected lots that are still on hand on hold."""
+        self.ensure_one()
+        lots = self.line_ids.filtered(lambda rec: rec.kind == "on_hand").lot_id
+        to_hold = lots.filtered(lambda lot: not lot.med_hold_active)
+        if not lots:
+            raise UserError(
+                self.env._("Recall %(recall)s: no affected lot is on hand.", recall=self.name)
+            )
+        if not to_hold:
+            raise UserError(
+                self.env._(
+                    "Recall %(recall)s: all affected on-hand lots are already on hold.",
+                    recall=self.name,
+                )
+            )
+        to_hold.with_context(default_recall_id=self.id).action_med_hold(
+            self.env._("Recall %(recall)s: %(reason)s", recall=self.name, reason=self.reason)
+        )
+        self.message_post(
+            body=self.env._(
+                "%(count)s lots put on hold: %(lots)s",
+                count=len(to_hold),
+                lots=", ".join(to_hold.mapped("name")),
+            )
+        )
+        return True
+
+    def action_view_holds(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("med_trace.action_med_lot_hold")
+        action["domain"] = [("recall_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def _med_customer_rows(self):
+        header = [
+            self.env._("Customer"),
+            self.env._("Address"),
+            self.env._("Email"),
+            self.env._("Phone"),
+            self.env._("Delivery"),
+            self.env._("Date"),
+            self.env._("Product"),
+            self.env._("Lot/Serial Number"),
+            self.env._("Quantity"),
+            self.env._("Unit"),
+        ]
+        rows = []
+        for line in self.line_ids.filtered(lambda rec: rec.kind == "delivered"):
+            partner = line.partner_id
+            rows.append(
+                [
+                    partner.display_name or "",
+                    partner._display_address(without_company=True).replace("\n", ", ")
+                    if partner
+                    else "",
+                    partner.email or "",
+                    partner.phone or "",
+                    line.picking_id.name or "",
+                    fields.Datetime.to_string(line.date) if line.date else "",
+                    line.product_id.display_name,
+                    line.lot_id.name,
+                    line.quantity,
+                    line.uom_id.name,
+                ]
+            )
+        return header, rows
+
+    def action_export_customers_csv(self):
+        return self._med_export_customers("csv")
+
+    def action_export_customers_xlsx(self):
+        return self._med_export_customers("xlsx")
+
+    def _med_export_customers(self, file_format):
+        self.ensure_one()
+        header, rows = self._med_customer_rows()
+        if not rows:
+            raise UserError(
+                self.env._(
+                    "Recall %(recall)s: no delivery to a customer is affected.", recall=self.name
+                )
+            )
+        if file_format == "csv":
+            content, mimetype = rows_to_csv(header, rows), "text/csv"
+        else:
+            content = rows_to_xlsx(header, rows, sheet_name=self.name.replace("/", "-"))
+            mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": "%s-customers.%s" % (self.name.replace("/", "-"), file_format),
+                "datas": base64.b64encode(content),
+                "mimetype": mimetype,
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": "/web/content/%s?download=true" % attachment.id,
+            "target": "self",
+        }
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+    def _med_suspect_lots(self):
+        self.ensure_one()
+        if self.mode == "lots":
+            if not self.suspect_lot_ids:
+                raise UserError(
+                    self.env._(
+                        "Recall %(recall)s: select at least one suspect lot.", recall=self.name
+                    )
+                )
+            return self.suspect_lot_ids
+        if not self.supplier_id:
+            raise UserError(self.env._("Recall %(recall)s: select the supplier.", recall=self.name))
+        domain = [
+            ("state", "=", "done"),
+            ("lot_id", "!=", False),
+            ("location_id.usage", "=", "supplier"),
+            "|",
+            ("picking_id.partner_id", "child_of", self.supplier_id.commercial_partner_id.id),
+            ("move_id.partner_id", "child_of", self.supplier_id.commercial_partner_id.id),
+        ]
+        if self.receipt_date_from:
+            domain.append(("date", ">=", fields.Datetime.to_datetime(self.receipt_date_from)))
+        if self.receipt_date_to:
+            end = fields.Datetime.to_datetime(self.receipt_date_to)
+            domain.append(("date", "<", fields.Datetime.add(end, days=1)))
+        lots = self.env["stock.move.line"].search(domain).lot_id
+        if not lots:
+            raise UserError(
+                self.env._(
+                    "Recall %(recall)s: no lot was received from %(supplier)s in that period.",
+                    recall=self.name,
+                    supplier=self.supplier_id.display_name,
+                )
+            )
+        return lots
+
+    def _med_impact_lines(self):
+        """Line values: every affected lot, on hand, delivered, open MOs/transfers."""
+        self.ensure_one()
+        suspects = self._med_suspect_lots()
+        graph = suspects._med_trace_graph("downstream")
+        levels = dict.fromkeys(suspects.ids, 0)
+        for row in graph:
+            levels.setdefault(row["lot_id"], row["level"])
+            levels[row["lot_id"]] = min(levels[row["lot_id"]], row["level"])
+        lots = self.env["stock.lot"].browse(list(levels))
+        on_hand = defaultdict(float)
+        lines = []
+        for row in graph:
+            if row["kind"] == "stock":
+                on_hand[row["lot_id"]] += row["quantity"]
+                lines.append(
+                    {
+                        "kind": "on_hand",
+                        "level": levels[row["lot_id"]],
+                        "lot_id": row["lot_id"],
+                        "product_id": row["product_id"],
+                        "quantity": row["quantity"],
+                        "location_id": row["location_id"],
+                    }
+                )
+            elif row["kind"] == "delivery":
+                lines.append(
+                    {
+                        "kind": "delivered",
+                        "level": levels[row["lot_id"]],
+                        "lot_id": row["lot_id"],
+                        "product_id": row["product_id"],
+                        "quantity": row["quantity"],
+                        "location_id": row["location_id"],
+                        "partner_id": row["partner_id"],
+                        "picking_id": row["picking_id"],
+                        "date": row["date"],
+                    }
+                )
+        for lot in lots:
+            lines.append(
+                {
+                    "kind": "lot",
+                    "level": levels[lot.id],
+                    "lot_id": lot.id,
+                    "product_id": lot.product_id.id,
+                    "quantity": on_hand.get(lot.id, 0.0),
+                }
+            )
+        open_lines = self.env["stock.move.line"].search(
+            [("lot_id", "in", lots.ids), ("state", "not in", ("done", "cancel"))]
+        )
+        for move_line in open_lines:
+            production = move_line.move_id.raw_material_production_id
+            lines.append(
+                {
+                    "kind": "open_mo" if production else "open_transfer",
+                    "level": levels[move_line.lot_id.id],
+                    "lot_id": move_line.lot_id.id,
+                    "product_id": move_line.product_id.id,
+                    "quantity": move_line.quantity_product_uom,
+                    "location_id": move_line.location_id.id,
+                    "partner_id": move_line.picking_id.partner_id.id,
+                    "picking_id": move_line.picking_id.id,
+                    "production_id": production.id,
+                    "date": move_line.date,
+                }
+            )
+        return lines

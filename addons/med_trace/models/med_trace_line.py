@@ -1,0 +1,87 @@
+from odoo import api, fields, models
+
+KINDS = [
+    ("link", "Manufacturing"),
+    ("receipt", "Receipt"),
+    ("stock", "On Hand"),
+    ("delivery", "Delivery"),
+]
+
+
+class MedTraceLine(models.TransientModel):
+    _name = "med.trace.line"
+    _description = "Lot Genealogy Line"
+    _order = "direction desc, level, kind, lot_id, date"
+    _transient_max_hours = 4.0
+
+    origin_lot_id = fields.Many2one(
+        "stock.lot", string="Traced Lot", required=True, ondelete="cascade", index=True
+    )
+    direction = fields.Selection(
+        [("upstream", "Upstream"), ("downstream", "Downstream")], required=True
+    )
+    level = fields.Integer(required=True)
+    kind = fields.Selection(KINDS, required=True)
+    lot_id = fields.Many2one("stock.lot", string="Lot/Serial Number", ondelete="cascade")
+    parent_lot_id = fields.Many2one("stock.lot", string="Linked Lot", ondelete="cascade")
+    product_id = fields.Many2one("product.product", string="Product")
+    quantity = fields.Float(digits="Product Unit")
+    uom_id = fields.Many2one("uom.uom", string="Unit")
+    production_id = fields.Many2one("mrp.production", string="Manufacturing Order")
+    unbuild_id = fields.Many2one("mrp.unbuild", string="Unbuild Order")
+    picking_id = fields.Many2one("stock.picking", string="Transfer")
+    partner_id = fields.Many2one("res.partner", string="Partner")
+    location_id = fields.Many2one("stock.location", string="Location")
+    date = fields.Datetime()
+    reference = fields.Char(compute="_compute_reference")
+    lot_hold_active = fields.Boolean(related="lot_id.med_hold_active", string="On Hold")
+    lot_ref = fields.Char(related="lot_id.ref", string="Vendor/Internal Lot Reference")
+    company_id = fields.Many2one(related="origin_lot_id.company_id", store=True)
+
+    @api.depends("production_id", "unbuild_id", "picking_id")
+    def _compute_reference(self):
+        for line in self:
+            line.reference = (
+                line.production_id.name or line.unbuild_id.name or line.picking_id.name or False
+            )
+
+    @api.model
+    def _med_refresh(self, lot):
+        """Replace the current user's lines of ``lot`` by a fresh trace, both ways."""
+        self.search([("origin_lot_id", "=", lot.id), ("create_uid", "=", self.env.uid)]).unlink()
+        vals_list = []
+        for direction in ("upstream", "downstream"):
+            for row in lot._med_trace_graph(direction):
+                vals_list.append(self._med_vals_from_row(lot, direction, row))
+        return self.create(vals_list)
+
+    @api.model
+    def _med_vals_from_row(self, lot, direction, row):
+        return {
+            "origin_lot_id": lot.id,
+            "direction": direction,
+            "level": row["level"],
+            "kind": row["kind"],
+            "lot_id": row["lot_id"],
+            "parent_lot_id": row["parent_lot_id"],
+            "product_id": row["product_id"],
+            "quantity": row["quantity"],
+            "uom_id": row["uom"],
+            "production_id": row["production_id"],
+            "unbuild_id": row["unbuild_id"],
+            "picking_id": row["picking_id"],
+            "partner_id": row["partner_id"],
+            "location_id": row["location_id"],
+            "date": row["date"],
+        }
+
+    def action_open_reference(self):
+        self.ensure_one()
+        record = self.production_id or self.unbuild_id or self.picking_id or self.lot_id
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": record._name,
+            "res_id": record.id,
+            "view_mode": "form",
+            "target": "current",
+        }

@@ -1,0 +1,8 @@
+from . import (
+    test_dhr,  # noqa: F401
+    test_genealogy,  # noqa: F401
+    test_hold,  # noqa: F401
+    test_recall,  # noqa: F401
+    test_tour,  # noqa: F401
+    test_udi,  # noqa: F401
+)

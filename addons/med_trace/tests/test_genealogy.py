@@ -1,0 +1,130 @@
+from odoo.tests import tagged
+
+from .common import MedTraceCommon
+
+
+@tagged("post_install", "-at_install")
+class TestGenealogy(MedTraceCommon):
+    def _links(self, rows):
+        return {
+            (row["level"], row["lot_id"], row["parent_lot_id"]): row
+            for row in rows
+            if row["kind"] == "link"
+        }
+
+    def test_setup_is_real(self):
+        self.assertEqual(self.mo_sub.state, "done")
+        self.assertEqual(self.mo_fin.state, "done")
+        self.assertEqual(self.delivery.state, "done")
+        self.assertEqual(self._quant_qty(self.lot_r1), 4)
+        self.assertEqual(self._quant_qty(self.lot_s1), 1)
+        self.assertEqual(self._quant_qty(self.lot_f1), 1)
+
+    def test_upstream_lots_all_levels(self):
+        self.assertEqual(self.lot_f1._med_trace_lots("upstream"), self.lot_r1 | self.lot_s1)
+        self.assertEqual(self.lot_s1._med_trace_lots("upstream"), self.lot_r1)
+        self.assertFalse(self.lot_r1._med_trace_lots("upstream"))
+
+    def test_downstream_lots_all_levels(self):
+        self.assertEqual(self.lot_r1._med_trace_lots("downstream"), self.lot_s1 | self.lot_f1)
+        self.assertEqual(self.lot_s1._med_trace_lots("downstream"), self.lot_f1)
+        self.assertFalse(self.lot_f1._med_trace_lots("downstream"))
+
+    def test_upstream_graph_exact_quantities(self):
+        rows = self.lot_f1._med_trace_graph("upstream")
+        links = self._links(rows)
+        self.assertEqual(
+            set(links), {(1, self.lot_s1.id, self.lot_f1.id), (2, self.lot_r1.id, self.lot_s1.id)}
+        )
+        s1 = links[1, self.lot_s1.id, self.lot_f1.id]
+        self.assertEqual(s1["quantity"], 2.0, "2 S1 were consumed to make F1")
+        self.assertEqual(s1["production_id"], self.mo_fin.id)
+        self.assertEqual(s1["product_id"], self.sub.id)
+        self.assertEqual(s1["uom"], self.uom_unit.id)
+        r1 = links[2, self.lot_r1.id, self.lot_s1.id]
+        self.assertEqual(r1["quantity"], 6.0, "6 R1 were consumed to make S1")
+        self.assertEqual(r1["production_id"], self.mo_sub.id)
+        receipts = [row for row in rows if row["kind"] == "receipt"]
+        self.assertEqual(len(receipts), 1)
+        self.assertEqual(receipts[0]["lot_id"], self.lot_r1.id)
+        self.assertEqual(receipts[0]["level"], 2)
+        self.assertEqual(receipts[0]["quantity"], 10.0)
+        self.assertEqual(receipts[0]["partner_id"], self.supplier.id)
+        self.assertEqual(receipts[0]["picking_id"], self.receipt.id)
+        expected_keys = {
+            "level", "lot_id", "product_id", "quantity", "uom", "production_id", "picking_id",
+            "date", "location_id", "partner_id", "parent_lot_id",
+        }  # fmt: skip
+        for row in rows:
+            self.assertTrue(expected_keys <= set(row), row)
+
+    def test_downstream_graph_exact_quantities_and_whereabouts(self):
+        rows = self.lot_r1._med_trace_graph("downstream")
+        links = self._links(rows)
+        self.assertEqual(
+            set(links),
+            {(1, self.lot_s1.id, self.lot_r1.id), (2, self.lot_f1.id, self.lot_s1.id)},
+        )
+        self.assertEqual(links[1, self.lot_s1.id, self.lot_r1.id]["quantity"], 3.0)
+        self.assertEqual(links[2, self.lot_f1.id, self.lot_s1.id]["quantity"], 2.0)
+        deliveries = [row for row in rows if row["kind"] == "delivery"]
+        self.assertEqual(len(deliveries), 1)
+        self.assertEqual(deliveries[0]["lot_id"], self.lot_f1.id)
+        self.assertEqual(deliveries[0]["partner_id"], self.customer.id)
+        self.assertEqual(deliveries[0]["picking_id"], self.delivery.id)
+        self.assertEqual(deliveries[0]["quantity"], 1.0)
+        self.assertEqual(deliveries[0]["level"], 2)
+        on_hand = {row["lot_id"]: row["quantity"] for row in rows if row["kind"] == "stock"}
+        self.assertEqual(on_hand, {self.lot_r1.id: 4.0, self.lot_s1.id: 1.0, self.lot_f1.id: 1.0})
+
+    def test_trace_line_screen_and_counts(self):
+        self.assertEqual(self.lot_s1.med_upstream_count, 1)
+        self.assertEqual(self.lot_s1.med_downstream_count, 1)
+        action = self.lot_s1.action_med_trace_upstream()
+        lines = self.env["med.trace.line"].search(action["domain"])
+        self.assertEqual(set(lines.mapped("direction")), {"upstream", "downstream"})
+        self.assertEqual(action["context"]["search_default_upstream"], 1)
+        link = lines.filtered(lambda line: line.kind == "link" and line.direction == "upstream")
+        self.assertEqual(link.lot_id, self.lot_r1)
+        self.assertEqual(link.reference, self.mo_sub.name)
+        # refreshing replaces, never duplicates
+        self.lot_s1.action_med_trace_downstream()
+        self.assertEqual(len(self.env["med.trace.line"].search(action["domain"])), len(lines))
+
+    def test_genealogy_screen_graph_and_exports(self):
+        genealogy = self.env["med.trace.genealogy"].create({"lot_id": self.lot_s1.id})
+        self.assertEqual(genealogy.upstream_count, 1)
+        self.assertEqual(genealogy.downstream_count, 1)
+        svg = str(genealogy.graph_svg)
+        self.assertTrue(svg.startswith("<svg"))
+        for name in ("R1", "S1", "F1", "St. Mary Hospital"):
+            self.assertIn(name, svg)
+        action = genealogy.action_export_csv()
+        attachment = self.env["ir.attachment"].browse(
+            int(action["url"].split("/")[3].split("?")[0])
+        )
+        content = attachment.raw.decode("utf-8-sig")
+        self.assertIn("R1", content)
+        self.assertIn(self.mo_sub.name, content)
+        action = genealogy.action_export_xlsx()
+        attachment = self.env["ir.attachment"].browse(
+            int(action["url"].split("/")[3].split("?")[0])
+        )
+        self.assertEqual(attachment.raw[:2], b"PK", "an XLSX file is a zip archive")
+
+    def test_rework_cycle_terminates_without_duplicates(self):
+        # S1 is reworked: a new MO consumes the 1 F1 left and produces into S1 again
+        rework = self._produce_without_bom(self.sub, 1, self.lot_s1, [(self.fin, 1)])
+        self.assertEqual(rework.state, "done")
+        self.assertEqual(self.lot_s1._med_trace_lots("upstream"), self.lot_r1 | self.lot_f1)
+        self.assertEqual(self.lot_s1._med_trace_lots("downstream"), self.lot_f1)
+        self.assertEqual(self.lot_f1._med_trace_lots("downstream"), self.lot_s1)
+        rows = self.lot_f1._med_trace_graph("upstream")
+        keys = [
+            (row["parent_lot_id"], row["lot_id"], row["production_id"])
+            for row in rows
+            if row["kind"] == "link"
+        ]
+        self.assertEqual(len(keys), len(set(keys)), "no duplicated link")
+        self.assertIn((self.lot_s1.id, self.lot_f1.id, rework.id), keys)
+        self.assertIn((self.lot_f1.id, self.lot_s1.id, self.mo_fin.id), keys)

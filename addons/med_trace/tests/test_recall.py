@@ -1,0 +1,101 @@
+import datetime
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import MedTraceCommon
+
+
+@tagged("post_install", "-at_install")
+class TestRecall(MedTraceCommon):
+    def _wizard(self, **vals):
+        vals.setdefault("reason", "Supplier notified resin contamination")
+        wizard = self.env["med.recall.wizard"].create(vals)
+        action = wizard.action_compute()
+        return self.env["med.recall"].browse(action["res_id"])
+
+    def test_recall_from_raw_lot_finds_customer(self):
+        recall = self._wizard(mode="lots", lot_ids=[(6, 0, self.lot_r1.ids)])
+        self.assertEqual(recall.state, "draft")
+        lots = recall.line_ids.filtered(lambda line: line.kind == "lot")
+        self.assertEqual(lots.lot_id, self.lot_r1 | self.lot_s1 | self.lot_f1)
+        self.assertEqual(
+            {line.lot_id.name: line.level for line in lots}, {"R1": 0, "S1": 1, "F1": 2}
+        )
+        delivered = recall.line_ids.filtered(lambda line: line.kind == "delivered")
+        self.assertEqual(delivered.partner_id, self.customer)
+        self.assertEqual(delivered.lot_id, self.lot_f1)
+        self.assertEqual(delivered.picking_id, self.delivery)
+        self.assertEqual(delivered.quantity, 1)
+        on_hand = recall.line_ids.filtered(lambda line: line.kind == "on_hand")
+        self.assertEqual(
+            {line.lot_id.name: line.quantity for line in on_hand}, {"R1": 4, "S1": 1, "F1": 1}
+        )
+        self.assertEqual(recall.customer_count, 1)
+
+    def test_recall_open_transfer_listed(self):
+        picking = self._delivery_picking(self.fin, 1)
+        picking.action_assign()
+        recall = self._wizard(mode="lots", lot_ids=[(6, 0, self.lot_s1.ids)])
+        open_lines = recall.line_ids.filtered(lambda line: line.kind == "open_transfer")
+        self.assertEqual(open_lines.picking_id, picking)
+        self.assertEqual(open_lines.lot_id, self.lot_f1)
+
+    def test_recall_from_supplier_and_dates(self):
+        today = datetime.date.today()
+        recall = self._wizard(
+            mode="supplier",
+            supplier_id=self.supplier.id,
+            date_from=today - datetime.timedelta(days=1),
+            date_to=today,
+        )
+        self.assertEqual(recall.suspect_lot_ids, self.lot_r1)
+        self.assertIn(self.customer, recall.line_ids.partner_id)
+        with self.assertRaisesRegex(UserError, "no lot was received from Sterile Polymers Ltd"):
+            self._wizard(
+                mode="supplier",
+                supplier_id=self.supplier.id,
+                date_from=today - datetime.timedelta(days=30),
+                date_to=today - datetime.timedelta(days=20),
+            )
+
+    def test_recall_hold_export_and_immutability(self):
+        recall = self._wizard(mode="lots", lot_ids=[(6, 0, self.lot_r1.ids)])
+        recall.action_hold_on_hand()
+        held = self.env["stock.lot"].search([("med_hold_active", "=", True)])
+        self.assertEqual(held, self.lot_r1 | self.lot_s1 | self.lot_f1)
+        self.assertEqual(recall.hold_ids.lot_id, held)
+        self.assertIn(recall.name, recall.hold_ids[0].reason)
+        with self.assertRaisesRegex(UserError, "already on hold"):
+            recall.action_hold_on_hand()
+
+        action = recall.action_export_customers_csv()
+        attachment_id = int(action["url"].split("/")[3].split("?")[0])
+        content = self.env["ir.attachment"].browse(attachment_id).raw.decode("utf-8-sig")
+        self.assertIn("St. Mary Hospital", content)
+        self.assertIn("purchasing@stmary.example", content)
+        self.assertIn(self.delivery.name, content)
+        action = recall.action_export_customers_xlsx()
+        attachment_id = int(action["url"].split("/")[3].split("?")[0])
+        self.assertEqual(self.env["ir.attachment"].browse(attachment_id).raw[:2], b"PK")
+
+        recall.action_confirm()
+        self.assertEqual(recall.state, "confirmed")
+        self.assertTrue(recall.confirmed_date)
+        reason = recall.reason
+        with self.assertRaisesRegex(UserError, "is confirmed and cannot be changed"):
+            recall.reason = "rewritten"
+        with self.assertRaisesRegex(UserError, "is confirmed and cannot be changed"):
+            recall.line_ids[0].quantity = 99
+        with self.assertRaisesRegex(UserError, "is confirmed and cannot be changed"):
+            recall.unlink()
+        with self.assertRaisesRegex(UserError, "is confirmed and cannot be changed"):
+            recall.action_compute()
+        self.assertEqual(recall.reason, reason)
+        self.assertTrue(recall.exists())
+
+    def test_recall_without_lots_refused(self):
+        count = self.env["med.recall"].search_count([])
+        with self.assertRaisesRegex(UserError, "select at least one suspect lot"):
+            self._wizard(mode="lots")
+        self.assertEqual(self.env["med.recall"].search_count([]), count)

@@ -1,0 +1,5 @@
+from . import (
+    datamatrix,  # noqa: F401
+    export,  # noqa: F401
+    genealogy_svg,  # noqa: F401
+)

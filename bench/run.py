@@ -1,0 +1,69 @@
+"""Benchmark runner: ``python -m bench.run jobshop|fjsp|plant [options]``.
+
+``med-aps bench ...`` delegates to :func:`main` with the same arguments.
+"""
+
+import argparse
+import sys
+
+from . import BenchDataMissing
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run",
+        description="Benchmarks of the med_aps scheduling engine; prints one table per run.",
+    )
+    parser.add_argument("suite", choices=("jobshop", "fjsp", "plant"), help="benchmark suite")
+    parser.add_argument(
+        "--instances",
+        help="instances: 'ta01,ta02', ranges 'ta01-ta10', families 'ta', 'la', 'mk', 'edata' "
+        "(default: every copied instance of the suite)",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        help="seconds per solve (default 30; plant: 120 for the first size, 300 for the second)",
+    )
+    parser.add_argument("--workers", type=int, default=2, help="CP-SAT workers (default 2)")
+    parser.add_argument(
+        "--data",
+        help="benchmark data folder (default: env MED_APS_BENCH_DATA, else "
+        "../shared/benchmarks next to the repository)",
+    )
+    parser.add_argument("--json", help="also write the raw results to this JSON file")
+    plant = parser.add_argument_group("plant suite")
+    plant.add_argument(
+        "--jobs",
+        default="2000,10000",
+        help="comma-separated plant sizes in jobs (about 5 operations per job; default 2000,10000)",
+    )
+    plant.add_argument("--seed", type=int, default=0, help="plant generator seed")
+    plant.add_argument("--first-plan-target", type=float, default=15.0, help="seconds (default 15)")
+    plant.add_argument("--memory-target-gb", type=float, default=3.0, help="GB (default 3)")
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        if args.suite == "jobshop":
+            from .bench_jobshop import run
+        elif args.suite == "fjsp":
+            from .bench_fjsp import run
+        else:
+            from .bench_plant import run
+        if args.suite != "plant" and args.time_limit is None:
+            args.time_limit = 30.0
+        return run(args)
+    except BenchDataMissing as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""Decomposition for problems too big for one CP-SAT model: rolling time-window LNS.
+
+The dispatching heuristic gives a complete valid schedule first. Then, until the time limit,
+a window of the timeline is re-optimised with the full CP-SAT model (``PlantModel``): the
+operations that start inside the window are free, every other operation is fixed where the
+incumbent has it (fixed neighbours bound the free operations through precedences, units,
+changeovers and batches). The window slides left to right over the schedule (rolling horizon)
+and is centred on late jobs once a pass is done; its size adapts to how fast the subproblems
+solve. A subproblem result is kept only if the objective of the whole schedule does not get
+worse.
+"""
+
+import bisect
+import random
+
+from .model import PlantModel, Recorder, solver_parameters
+from .schedule import evaluate
+
+
+def _windows(run, ops_per_window, rng, pass_no):
+    """Yield (lo, hi) windows covering the incumbent's start times."""
+    p = run.p
+    starts = sorted(
+        (a.start, oid) for oid, a in run.best.items() if p.fixed_position(p.operations[oid]) is None
+    )
+    if not starts:
+        return
+    keys = [s for s, _o in starts]
+    step = max(1, ops_per_window * 2 // 3)
+    if pass_no % 2 == 1:
+        # focus on late jobs: windows ending at the last operation of a late job
+        ev = evaluate(p, run.best)
+        late = [
+            jid
+            for jid, job in p.jobs.items()
+            if job.due is not None and (ev["finish"][jid] or 0) > job.due
+        ]
+        rng.shuffle(late)
+        for jid in late[:50]:
+            last = max(p.jobs[jid].operations, key=lambda o: run.best[o].start)
+            k = bisect.bisect_left(keys, run.best[last].start)
+            k0 = max(0, k - ops_per_window + ops_per_window // 4)
+            k1 = min(len(starts) - 1, k0 + ops_per_window - 1)
+            yield keys[k0], keys[k1] + 1
+        return
+    k = rng.randrange(0, step) if pass_no else 0
+    while k < len(starts):
+        k1 = min(len(starts) - 1, k + ops_per_window - 1)
+        yield keys[k], keys[k1] + 1
+        k += step
+
+
+def improve(run):
+    """Improve ``run.best`` by windowed CP-SAT subproblems until the time limit."""
+    p = run.p
+    rng = random.Random(run.o.seed)
+    ops_per_window = min(250, max(30, run.o.max_model_operations // 6))
+    sub_limit = 4.0
+    pass_no = 0
+    improved_any = False
+    serial = 0
+    while run.remaining() > 1.0:
+        for lo, hi in _windows(run, ops_per_window, rng, pass_no):
+            left = run.remaining()
+            if left <= 1.0:
+                break
+            free = {
+                oid
+                for oid, a in run.best.items()
+                if lo <= a.start < hi and p.fixed_position(p.operations[oid]) is None
+            }
+            if not free:
+                continue
+            fixed = {oid: a for oid, a in run.best.items() if oid not in free}
+            free_end = max(run.best[o].end for o in free)
+            span = max(hi - lo, 60)
+            region_hi = free_end + span // 2
+            if p.horizon is not None:
+                region_hi = min(region_hi, p.horizon)
+            serial += 1
+            model = PlantModel(
+                p, free, fixed, lo, region_hi, hint=run.best, batch_prefix=f"w{serial}-"
+            )
+            limit = min(sub_limit, left - 0.5)
+            solver = solver_parameters(limit, run.o.workers, run.o.seed + pass_no)
+            status = solver.Solve(model.m, Recorder())
+            if status in (2, 4):
+                new = dict(fixed)
+                new.update(model.read(solver))
+                if run.offer(new, "cp-sat-lns"):
+                    improved_any = True
+            # adapt the window: grow when subproblems are solved to optimality fast
+            wall = solver.WallTime()
+            if status == 4 and wall < sub_limit / 4:
+                ops_per_window = min(400, int(ops_per_window * 1.25) + 1)
+            elif status != 4 and wall >= limit * 0.95:
+                ops_per_window = max(20, int(ops_per_window * 0.8))
+        pass_no += 1
+        if pass_no > 50:
+            break
+    return improved_any

@@ -1,0 +1,139 @@
+"""Standalone Gantt chart (one HTML file, inline SVG and CSS, no external script or font).
+
+One row per resource unit, one colour per job, late jobs outlined in red, changeover/setup
+minutes hatched at the start of a bar, batches labelled. Hovering a bar shows its details.
+"""
+
+import colorsys
+import html
+
+
+def _colour(index):
+    hue = (index * 0.618033988749895) % 1.0
+    r, g, b = colorsys.hls_to_rgb(hue, 0.62, 0.55)
+    return f"#{int(r * 255):02x}{int(g * 255):02x}{int(b * 255):02x}"
+
+
+def render_gantt(problem: dict, plan: dict, title: str = "med-aps plan") -> str:
+    """Return the HTML text of a Gantt chart of ``plan``."""
+    resources = problem.get("resources") or []
+    names = {r["id"]: r.get("name") or r["id"] for r in resources}
+    ops_info = {}
+    for job in problem.get("jobs") or []:
+        for op in job.get("operations") or []:
+            ops_info[op["id"]] = (job["id"], op.get("name") or op["id"])
+    job_ids = [j["id"] for j in problem.get("jobs") or []]
+    colours = {jid: _colour(k) for k, jid in enumerate(job_ids)}
+    late = {j["job"]: j for j in plan.get("jobs") or [] if (j.get("tardiness") or 0) > 0}
+    rows = []
+    for res in resources:
+        for u in range(int(res.get("capacity") or 1)):
+            rows.append((res["id"], u))
+    entries = plan.get("operations") or []
+    t_min = min((e["start"] for e in entries), default=0)
+    t_max = max((e["end"] for e in entries), default=1)
+    t_min = min(t_min, 0)
+    span = max(1, t_max - t_min)
+    label_w, row_h, width = 230, 22, 1400
+    scale = (width - label_w - 20) / span
+    height = 40 + row_h * len(rows) + 30
+    row_index = {key: k for k, key in enumerate(rows)}
+
+    def x(t):
+        return label_w + (t - t_min) * scale
+
+    svg = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'font-family="sans-serif" font-size="11">',
+        '<defs><pattern id="hatch" width="4" height="4" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><rect width="2" height="4" fill="#333" '
+        'fill-opacity="0.55"/></pattern></defs>',
+    ]
+    # day grid
+    day = 1440
+    first_day = (t_min // day) * day
+    step = day if span / day <= 60 else day * 7
+    t = first_day
+    while t <= t_max:
+        gx = x(t)
+        if gx >= label_w:
+            svg.append(
+                f'<line x1="{gx:.1f}" y1="30" x2="{gx:.1f}" y2="{height - 25}" stroke="#ddd"/>'
+                f'<text x="{gx + 2:.1f}" y="24" fill="#666">day {t // day + 1}</text>'
+            )
+        t += step
+    for (rid, u), k in row_index.items():
+        y = 40 + k * row_h
+        fill = "#f7f7f7" if k % 2 else "#ffffff"
+        svg.append(f'<rect x="0" y="{y}" width="{width}" height="{row_h}" fill="{fill}"/>')
+        label = html.escape(f"{names.get(rid, rid)} #{u}")
+        svg.append(f'<text x="4" y="{y + 15}">{label}</text>')
+    for e in entries:
+        k = row_index.get((e["resource"], e.get("unit") or 0))
+        if k is None:
+            continue
+        y = 40 + k * row_h + 2
+        x0, x1 = x(e["start"]), x(e["end"])
+        w = max(1.0, x1 - x0)
+        jid, name = ops_info.get(e["op"], (e.get("job"), e["op"]))
+        colour = colours.get(jid, "#999")
+        is_late = jid in late
+        stroke = (
+            ' stroke="#d00000" stroke-width="2"' if is_late else ' stroke="#555" stroke-width="0.5"'
+        )
+        tip = (
+            f"{e['op']} {name} | job {jid} | {e['resource']} unit {e.get('unit') or 0} | "
+            f"{e['start']} - {e['end']} min | setup {e.get('setup_minutes') or 0} "
+            f"(changeover {e.get('changeover_minutes') or 0})"
+        )
+        if e.get("batch"):
+            tip += f" | batch {e['batch']}"
+        if is_late:
+            tip += f" | LATE by {late[jid]['tardiness']} min: {late[jid].get('late_reason') or ''}"
+        svg.append(
+            f'<g><title>{html.escape(tip)}</title><rect x="{x0:.1f}" y="{y}" width="{w:.1f}" '
+            f'height="{row_h - 4}" fill="{colour}"{stroke} rx="2"/>'
+        )
+        co = e.get("changeover_minutes") or 0
+        if co > 0:
+            cw = min(w, co * scale)
+            svg.append(
+                f'<rect x="{x0:.1f}" y="{y}" width="{max(1.0, cw):.1f}" height="{row_h - 4}" '
+                f'fill="url(#hatch)"/>'
+            )
+        if w > 40:
+            text = html.escape(str(e.get("batch") and f"B {e['op']}" or e["op"]))
+            svg.append(f'<text x="{x0 + 3:.1f}" y="{y + 13}" fill="#000">{text}</text>')
+        svg.append("</g>")
+    svg.append(
+        f'<text x="4" y="{height - 8}" fill="#444">bars coloured per job; red outline = late '
+        f"job; hatched start = changeover; hover a bar for details</text>"
+    )
+    svg.append("</svg>")
+    kpis = plan.get("kpis") or {}
+    kpi_text = " &middot; ".join(
+        f"{html.escape(str(k))}: {html.escape(str(v))}" for k, v in kpis.items()
+    )
+    late_rows = "".join(
+        f"<li><b>{html.escape(str(j['job']))}</b> late by {j['tardiness']} min: "
+        f"{html.escape(str(j.get('late_reason') or ''))}</li>"
+        for j in late.values()
+    )
+    return (
+        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title>"
+        "<style>body{font-family:sans-serif;margin:16px;color:#222}"
+        ".chart{overflow-x:auto;border:1px solid #ccc}</style></head><body>"
+        f"<h2>{html.escape(title)}</h2>"
+        f"<p>status {html.escape(str(plan.get('status')))} &middot; objective "
+        f"{html.escape(str(plan.get('objective')))} &middot; {kpi_text}</p>"
+        f"<div class='chart'>{''.join(svg)}</div>"
+        + (f"<h3>Late jobs</h3><ul>{late_rows}</ul>" if late_rows else "")
+        + "</body></html>\n"
+    )
+
+
+def write_gantt(problem: dict, plan: dict, path, title: str = "med-aps plan"):
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(render_gantt(problem, plan, title))
+    return path

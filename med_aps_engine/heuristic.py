@@ -1,0 +1,414 @@
+"""Fast dispatching heuristic: a serial schedule-generation scheme.
+
+Operations are taken in priority order among those whose predecessors are planned (a list
+schedule); each goes to the mode/unit where it ends earliest, in the first gap of the unit's
+timeline that can hold it (calendar, changeover before and after it) or into an open batch.
+Operations linked by maximum lags are placed as a group and shifted later until every maximum
+lag holds. Fixed operations (locked, in progress, frozen) are placed first.
+
+The result is used as the fallback plan, as the CP-SAT warm start and as the starting point of
+the decomposition.
+"""
+
+import heapq
+import random
+
+from .schedule import Assign, Timeline
+
+BIG = 1 << 50
+
+
+class HeuristicFailure(RuntimeError):
+    """The dispatcher could not place an operation (e.g. a lock makes the problem infeasible)."""
+
+
+def _min_work(problem, op):
+    if op.in_progress:
+        return op.in_progress[2]
+    return min(problem.work_minutes(op, m) for m in op.modes)
+
+
+def heads_and_tails(problem):
+    """Earliest start (``head``) and remaining path length (``tail``) of every operation."""
+    ops = problem.operations
+    work = {oid: _min_work(problem, op) for oid, op in ops.items()}
+    head = {}
+    for oid in problem.topo_order:
+        op = ops[oid]
+        h = op.release
+        for p in op.predecessors:
+            h = max(h, head[p.op] + work[p.op] + p.min_lag)
+        head[oid] = h
+    tail = {}
+    for oid in reversed(problem.topo_order):
+        t = 0
+        for succ, min_lag, _mx in ops[oid].successors:
+            t = max(t, min_lag + tail[succ])
+        tail[oid] = work[oid] + t
+    return head, tail
+
+
+class Dispatcher:
+    """Builds one schedule; ``run(rule)`` returns ``{op id: Assign}``."""
+
+    def __init__(self, problem):
+        self.p = problem
+        self.head, self.tail = heads_and_tails(problem)
+        self.timelines = {}
+        for res in problem.resources.values():
+            for u in range(res.capacity):
+                self.timelines[(res.id, u)] = Timeline()
+        self.batches = {}  # batch id -> dict(resource, unit, start, end, family, size, ops)
+        self.batch_seq = 0
+        self.assign = {}
+
+    # ------------------------------------------------------------------ placement primitives
+    def _place_batch(self, op, res, t, latest, fixed_start=None):
+        """Best (start, end, unit, batch id or None) on batch resource ``res``."""
+        best = None
+        if op.batch_family is not None:
+            for bid, b in self.batches.items():
+                if (
+                    b["resource"] == res.id
+                    and b["family"] == op.batch_family
+                    and b["size"] + op.batch_size <= res.batch_max_size
+                    and b["start"] >= t
+                    and (fixed_start is None or b["start"] == fixed_start)
+                    and (latest is None or b["start"] <= latest)
+                    and (best is None or b["start"] < best[0])
+                ):
+                    best = (b["start"], b["end"], b["unit"], bid)
+        for u in range(res.capacity):
+            tl = self.timelines[(res.id, u)]
+            if fixed_start is not None:
+                s = fixed_start
+                e = s + res.batch_cycle
+                if not tl.is_free(s, e):
+                    continue
+            else:
+                found = tl.find(t, res.batch_cycle, None, False, res.calendar, res, latest)
+                if found is None:
+                    continue
+                s, e, _co = found
+            if best is None or s < best[0]:
+                best = (s, e, u, None)
+        return best
+
+    def _commit_batch(self, op, res, found):
+        s, e, u, bid = found
+        if bid is None:
+            self.batch_seq += 1
+            bid = f"{res.id}#{u}/{self.batch_seq}"
+            self.batches[bid] = {
+                "resource": res.id,
+                "unit": u,
+                "start": s,
+                "end": e,
+                "family": op.batch_family,
+                "size": 0,
+                "ops": [],
+            }
+            self.timelines[(res.id, u)].insert(s, e, bid)
+        b = self.batches[bid]
+        b["size"] += op.batch_size
+        b["ops"].append(op.id)
+        self.assign[op.id] = Assign(res.id, u, s, e, 0, bid)
+
+    def _candidate(self, op, t, latest=None):
+        """Best placement over all modes/units: (end, start, kind, data)."""
+        best = None
+        for mode in op.modes:
+            res = self.p.resources[mode.resource]
+            if res.is_batch:
+                found = self._place_batch(op, res, t, latest)
+                if found is not None:
+                    key = (found[1], found[0])
+                    if best is None or key < best[0]:
+                        best = (key, "batch", res, found)
+                continue
+            work = self.p.work_minutes(op, mode)
+            for u in range(res.capacity):
+                tl = self.timelines[(res.id, u)]
+                if work == 0:
+                    found = (max(t, 0), max(t, 0), 0)
+                else:
+                    found = tl.find(
+                        t, work, op.setup_family, op.interruptible, res.calendar, res, latest
+                    )
+                if found is None:
+                    continue
+                s, e, co = found
+                key = (e, s)
+                if best is None or key < best[0]:
+                    best = (key, "unit", res, (s, e, co, u, mode))
+        return best
+
+    def _commit(self, op, cand):
+        _key, kind, res, data = cand
+        if kind == "batch":
+            self._commit_batch(op, res, data)
+            return
+        s, e, co, u, mode = data
+        if e > s:
+            self.timelines[(res.id, u)].insert(s, e, op.id, op.setup_family, co)
+        self.assign[op.id] = Assign(res.id, u, s, e, mode.setup + co, None)
+
+    def _unplace(self, oid):
+        a = self.assign.pop(oid)
+        if a.batch is not None:
+            b = self.batches[a.batch]
+            b["ops"].remove(oid)
+            b["size"] -= self.p.operations[oid].batch_size
+            if not b["ops"]:
+                self.timelines[(a.resource, a.unit)].remove(a.batch, a.start)
+                del self.batches[a.batch]
+        elif a.end > a.start:
+            self.timelines[(a.resource, a.unit)].remove(oid, a.start)
+
+    # ------------------------------------------------------------------ fixed operations
+    @staticmethod
+    def _in_progress_end(op, res, start, remaining):
+        begin = max(start, 0)
+        if remaining == 0:
+            return begin
+        begin = res.calendar.next_available(begin)
+        end = res.calendar.finish(begin, remaining) if begin is not None else None
+        if end is None:
+            raise HeuristicFailure(
+                f"operation {op.id!r}: its {remaining} remaining minutes do not fit the calendar "
+                f"of {res.id!r}"
+            )
+        return end
+
+    def place_fixed(self):
+        fixed = []
+        for op in self.p.operations.values():
+            pos = self.p.fixed_position(op)
+            if pos is not None:
+                fixed.append((pos[1], op.index, op, pos))
+        fixed.sort(key=lambda x: (x[0], x[1]))
+        for _s, _i, op, (rid, start, remaining) in fixed:
+            res = self.p.resources[rid]
+            cal = res.calendar
+            if res.is_batch and remaining is not None:
+                end = self._in_progress_end(op, res, start, remaining)
+                for u in range(res.capacity):
+                    if self.timelines[(rid, u)].is_free(start, end):
+                        self.batch_seq += 1
+                        bid = f"{rid}#{u}/{self.batch_seq}"
+                        self.batches[bid] = {
+                            "resource": rid,
+                            "unit": u,
+                            "start": start,
+                            "end": end,
+                            "family": None,
+                            "size": res.batch_max_size,
+                            "ops": [op.id],
+                        }
+                        self.timelines[(rid, u)].insert(start, end, bid)
+                        self.assign[op.id] = Assign(rid, u, start, end, 0, bid)
+                        break
+                else:
+                    raise HeuristicFailure(
+                        f"operation {op.id!r}: in progress on {rid!r} but every unit is taken"
+                    )
+                continue
+            if res.is_batch and remaining is None:
+                found = self._place_batch(op, res, start, start, fixed_start=start)
+                if found is None:
+                    raise HeuristicFailure(
+                        f"operation {op.id!r}: no free unit of {rid!r} at its fixed start {start}"
+                    )
+                self._commit_batch(op, res, found)
+                continue
+            placed = False
+            for u in range(res.capacity):
+                tl = self.timelines[(rid, u)]
+                if remaining is not None:
+                    end = self._in_progress_end(op, res, start, remaining)
+                    co = 0
+                    setup = 0
+                else:
+                    mode = op.mode_on(rid)
+                    prev_i, _next_i = tl.neighbours(start)
+                    co = res.changeover(tl.fams[prev_i], op.setup_family) if prev_i >= 0 else 0
+                    work = self.p.work_minutes(op, mode) + co
+                    if op.interruptible:
+                        end = cal.finish(start, work)
+                    else:
+                        end = start + work
+                    setup = mode.setup + co
+                if end is None or not tl.is_free(start, end):
+                    continue
+                _p, nxt = tl.neighbours(start)
+                if (
+                    nxt < len(tl)
+                    and res.changeover(op.setup_family, tl.fams[nxt]) > tl.coalloc[nxt]
+                ):
+                    continue
+                if end > start:
+                    tl.insert(start, end, op.id, op.setup_family, co)
+                self.assign[op.id] = Assign(rid, u, start, end, setup, None)
+                placed = True
+                break
+            if not placed:
+                raise HeuristicFailure(
+                    f"operation {op.id!r}: fixed at {start} on {rid!r} but every unit is taken"
+                )
+
+    # ------------------------------------------------------------------ main loop
+    def _earliest(self, op, lower=0):
+        t = max(op.release, lower, 0)
+        for pred in op.predecessors:
+            t = max(t, self.assign[pred.op].end + pred.min_lag)
+        return t
+
+    def _latest(self, op):
+        latest = None
+        for pred in op.predecessors:
+            if pred.max_lag is not None and pred.op in self.assign:
+                bound = self.assign[pred.op].end + pred.max_lag
+                latest = bound if latest is None else min(latest, bound)
+        return latest
+
+    def _groups(self):
+        """Operations linked by maximum lags (union-find), each group in topological order."""
+        parent = {oid: oid for oid in self.p.operations}
+
+        def find(x):
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for op in self.p.operations.values():
+            if op.id in self.assign:
+                continue
+            for pred in op.predecessors:
+                if pred.max_lag is not None and pred.op not in self.assign:
+                    parent[find(op.id)] = find(pred.op)
+        groups = {}
+        for oid in self.p.topo_order:
+            if oid not in self.assign:
+                groups.setdefault(find(oid), []).append(oid)
+        return groups
+
+    def _place_group(self, members):
+        ops = self.p.operations
+        lower = dict.fromkeys(members, 0)
+        for _attempt in range(40):
+            for oid in members:
+                op = ops[oid]
+                t = self._earliest(op, lower[oid])
+                cand = self._candidate(op, t)
+                if cand is None:
+                    raise HeuristicFailure(
+                        f"operation {oid!r}: no resource of its modes has room in its calendar"
+                    )
+                self._commit(op, cand)
+            violation = False
+            for oid in members:
+                a = self.assign[oid]
+                for pred in ops[oid].predecessors:
+                    if pred.max_lag is None:
+                        continue
+                    pa = self.assign[pred.op]
+                    if a.start > pa.end + pred.max_lag:
+                        violation = True
+                        if pred.op in lower:
+                            need = a.start - pred.max_lag - (pa.end - pa.start)
+                            lower[pred.op] = max(lower[pred.op], need, pa.start + 1)
+                # fixed successors with a maximum lag bound this operation from below
+                for succ, _mn, mx in ops[oid].successors:
+                    if mx is None or succ in lower or succ not in self.assign:
+                        continue
+                    sa = self.assign[succ]
+                    if sa.start > a.end + mx:
+                        violation = True
+                        need = sa.start - mx - (a.end - a.start)
+                        lower[oid] = max(lower[oid], need, a.start + 1)
+            if not violation:
+                return True
+            for oid in reversed(members):
+                self._unplace(oid)
+        # last attempt failed: place anyway (the plan will not validate)
+        for oid in members:
+            if oid not in self.assign:
+                op = ops[oid]
+                cand = self._candidate(op, self._earliest(op, lower[oid]))
+                if cand is None:
+                    raise HeuristicFailure(f"operation {oid!r}: cannot be placed")
+                self._commit(op, cand)
+        return False
+
+    def run(self, rule="tail", seed=None):
+        p = self.p
+        ops = p.operations
+        self.place_fixed()
+        rng = random.Random(seed) if seed is not None else None
+        groups = self._groups()
+        group_of = {}
+        for gid, members in groups.items():
+            for oid in members:
+                group_of[oid] = gid
+        # priority of a group: its best member
+        prio = {}
+        for gid, members in groups.items():
+            keys = [self._priority(ops[o], rule) for o in members]
+            key = min(keys)
+            if rng is not None:
+                key = (key[0] * (1 + 0.3 * rng.random()), key[1])
+            prio[gid] = key
+        # indegree of groups over predecessors outside the group
+        indeg = dict.fromkeys(groups, 0)
+        succ_groups = {gid: [] for gid in groups}
+        for gid, members in groups.items():
+            for oid in members:
+                for pred in ops[oid].predecessors:
+                    pg = group_of.get(pred.op)
+                    if pg is None or pg == gid:
+                        continue
+                    indeg[gid] += 1
+                    succ_groups[pg].append(gid)
+        heap = [(prio[g], g) for g, d in indeg.items() if d == 0]
+        heapq.heapify(heap)
+        done = 0
+        valid = True
+        while heap:
+            _k, gid = heapq.heappop(heap)
+            valid &= self._place_group(groups[gid])
+            done += 1
+            for sg in succ_groups[gid]:
+                indeg[sg] -= 1
+                if indeg[sg] == 0:
+                    heapq.heappush(heap, (prio[sg], sg))
+        if done < len(groups):
+            # groups depend on each other in a cycle (through maximum lags): plain order
+            for oid in p.topo_order:
+                if oid not in self.assign:
+                    op = ops[oid]
+                    cand = self._candidate(op, self._earliest(op))
+                    if cand is None:
+                        raise HeuristicFailure(f"operation {oid!r}: cannot be placed")
+                    self._commit(op, cand)
+            valid = False
+        return self.assign, valid
+
+    def _priority(self, op, rule):
+        tail = self.tail[op.id]
+        if rule == "due":
+            due = p_due = self.p.jobs[op.job].due
+            if p_due is None:
+                return (BIG - tail, -tail)
+            return (due - tail, -tail)
+        if rule == "head":
+            return (self.head[op.id], -tail)
+        if rule == "previous":
+            prev = self.p.previous_plan.get(op.id)
+            return (prev[1] if prev else self.head[op.id], -tail)
+        return (-tail, self.head[op.id])
+
+
+def dispatch(problem, rule="tail", seed=None):
+    """One dispatching pass: ``({op id: Assign}, ok)``; ``ok`` False if a max lag is broken."""
+    return Dispatcher(problem).run(rule, seed)

@@ -1,0 +1,851 @@
+"""The CP-SAT models.
+
+``PlantModel`` is the full finite-capacity model. It plans a set of *free* operations while
+every other operation stays where the incumbent schedule has it (*fixed*). With all operations
+free it is the monolithic model; with a time window of operations free it is one
+subproblem of the decomposition (see ``decompose.py`` and ``docs/engine.md``).
+
+Layout of the model, in build order:
+
+1. variables per free operation: start, end, wall length (end - start), changeover minutes,
+   one literal per eligible mode (resource) and per unit;
+2. calendars: per mode the wall length is the working minutes plus the breaks between the
+   calendar window where the operation starts and the one where it ends (one literal per
+   feasible window pair, chosen exactly once); non-interruptible = same window;
+3. batches: per batch-resource unit a list of optional batch slots (start, fixed cycle, one
+   calendar window, one batch family, capacity by cumulative size);
+4. resources: one optional interval per operation and unit, no-overlap per unit;
+5. changeovers: a circuit per unit whose families have non-zero changeovers; an arc sets the
+   changeover minutes of its head;
+6. releases, precedences with min/max lags (also against fixed operations), locks,
+   in-progress operations, frozen window;
+7. objective: weighted tardiness, makespan, flow time, changeover minutes, moved operations.
+
+``JobShopModel`` is the lean model for pure (flexible) job shops with a makespan objective.
+"""
+
+import bisect
+import math
+
+from ortools.sat.python import cp_model
+
+from .schedule import Assign
+
+STATUS_NAMES = {
+    cp_model.OPTIMAL: "OPTIMAL",
+    cp_model.FEASIBLE: "FEASIBLE",
+    cp_model.INFEASIBLE: "INFEASIBLE",
+    cp_model.MODEL_INVALID: "MODEL_INVALID",
+    cp_model.UNKNOWN: "UNKNOWN",
+}
+
+
+def objective_scale(problem):
+    """Smallest power of ten making all objective weights integral."""
+    weights = list(problem.objective.values())
+    weights += [problem.objective["weighted_tardiness"] * j.weight for j in problem.jobs.values()]
+    for scale in (1, 10, 100, 1000):
+        if all(abs(w * scale - round(w * scale)) < 1e-9 for w in weights):
+            return scale
+    return 1000
+
+
+class Recorder(cp_model.CpSolverSolutionCallback):
+    """Collects ``(seconds, objective)`` of improving solutions and reports progress."""
+
+    def __init__(self, on_solution=None):
+        super().__init__()
+        self.on_solution = on_solution
+        self.solutions = []
+
+    def on_solution_callback(self):
+        value = self.ObjectiveValue()
+        self.solutions.append((self.WallTime(), value))
+        if self.on_solution is not None:
+            self.on_solution(self.WallTime(), value)
+
+
+def solver_parameters(time_limit, workers, seed=0, log=False, jobshop=False):
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.max_time_in_seconds = max(0.05, float(time_limit))
+    params.num_workers = max(1, int(workers))
+    params.random_seed = int(seed or 0)
+    params.log_search_progress = bool(log)
+    if not jobshop:
+        # probing the many calendar/sequence literals costs seconds and rarely pays off here
+        params.cp_model_probing_level = 0
+    if jobshop and workers <= 2:
+        # with very few workers, trade one portfolio thread for interleaved search so that the
+        # LNS, the core-based lower bound search and the default search all get time
+        params.interleave_search = True
+        params.use_objective_lb_search = False
+    return solver
+
+
+# =============================================================================== plant model
+class PlantModel:
+    def __init__(self, problem, free, fixed, lo, hi, hint=None, batch_prefix="n"):
+        """``free``: op ids to plan; ``fixed``: {op id: Assign} of every other operation;
+        free operations start at or after ``lo`` and end by ``hi``; ``hint``: {op id: Assign}."""
+        self.p = problem
+        self.free = [o for o in problem.topo_order if o in free]
+        self.free_set = set(self.free)
+        self.fixed = fixed
+        self.lo = max(0, lo)
+        self.hi = hi
+        self.hint = hint or {}
+        self.batch_prefix = batch_prefix
+        self.m = cp_model.CpModel()
+        self.scale = objective_scale(problem)
+        self.start = {}
+        self.end = {}
+        self.wall = {}
+        self.co = {}
+        self.mode_lit = {}  # (op, resource) -> literal
+        self.unit_lit = {}  # (op, resource, unit) -> literal
+        self.work = {}  # (op, resource) -> working minutes without changeover
+        self.slots = {}  # (resource, unit) -> list of slot dicts
+        self.slot_lit = {}  # (op, resource, unit, k) -> literal
+        self.unit_intervals = {}  # (resource, unit) -> list of intervals
+        self.circuits = {}  # (resource, unit) -> circuit nodes
+        self.slot_windows = []  # (slot start var, window index, start, end, literal)
+        self.slot_fams = []  # (slot, resource, unit, family key, literal)
+        self.finish = {}  # job -> (finish var, tardiness var | None)
+        self.arcs = {}  # (resource, unit, from op | None, to op | None) -> literal
+        self._build()
+
+    # ------------------------------------------------------------------ helpers
+    def _bool(self, name):
+        return self.m.NewBoolVar(name)
+
+    def _fixed_on_unit(self):
+        """Fixed occupations per unit overlapping the free region, sorted by start."""
+        per_unit = {}
+        for oid, a in self.fixed.items():
+            if a.end <= a.start and a.batch is None:
+                continue
+            per_unit.setdefault((a.resource, a.unit), []).append(oid)
+        for oids in per_unit.values():
+            oids.sort(key=lambda o: (self.fixed[o].start, self.fixed[o].end))
+        return per_unit
+
+    def _bounds(self, op):
+        """Start and end bounds of a free operation from releases, fixed neighbours, window."""
+        lb = max(op.release, self.lo)
+        ub_end = self.hi
+        ub_start = self.hi
+        lb_end = lb
+        for pred in op.predecessors:
+            a = self.fixed.get(pred.op)
+            if a is not None:
+                lb = max(lb, a.end + pred.min_lag)
+                if pred.max_lag is not None:
+                    ub_start = min(ub_start, a.end + pred.max_lag)
+        for succ, min_lag, max_lag in op.successors:
+            a = self.fixed.get(succ)
+            if a is not None:
+                ub_end = min(ub_end, a.start - min_lag)
+                if max_lag is not None:
+                    lb_end = max(lb_end, a.start - max_lag)
+        pos = self.p.fixed_position(op)
+        if pos is not None:
+            lb = ub_start = pos[1]
+        return lb, ub_start, lb_end, ub_end
+
+    # ------------------------------------------------------------------ build
+    def _build(self):
+        p, m = self.p, self.m
+        ops = p.operations
+        fixed_units = self._fixed_on_unit()
+
+        # 1. variables per free operation --------------------------------------------------
+        for oid in self.free:
+            op = ops[oid]
+            lb, ub_start, lb_end, ub_end = self._bounds(op)
+            if op.in_progress:
+                lb = ub_start = op.in_progress[1]
+            ub_start = max(lb, min(ub_start, ub_end))
+            lb_end = max(lb_end, lb)
+            ub_end = max(ub_end, lb_end)
+            s = m.NewIntVar(lb, ub_start, f"start[{oid}]")
+            e = m.NewIntVar(lb_end, ub_end, f"end[{oid}]")
+            w = m.NewIntVar(0, max(0, ub_end - lb), f"wall[{oid}]")
+            m.Add(e == s + w)
+            self.start[oid], self.end[oid], self.wall[oid] = s, e, w
+            modes = op.modes
+            pos = p.fixed_position(op)
+            if pos is not None:
+                modes = [op.mode_on(pos[0])]
+            max_co = 0
+            for mode in modes:
+                max_co = max(max_co, p.resources[mode.resource].max_changeover_to(op.setup_family))
+            if op.in_progress:
+                max_co = 0
+            co = m.NewIntVar(0, max_co, f"changeover[{oid}]") if max_co else None
+            self.co[oid] = co
+            lits = []
+            for mode in modes:
+                res = p.resources[mode.resource]
+                lit = self._bool(f"mode[{oid},{res.id}]") if len(modes) > 1 else m.NewConstant(1)
+                self.mode_lit[(oid, res.id)] = lit
+                lits.append(lit)
+                if res.capacity > 1:
+                    ulits = [self._bool(f"unit[{oid},{res.id},{u}]") for u in range(res.capacity)]
+                    m.Add(sum(ulits) == lit)
+                else:
+                    ulits = [lit]
+                for u, ul in enumerate(ulits):
+                    self.unit_lit[(oid, res.id, u)] = ul
+                if op.in_progress:
+                    begin = max(op.in_progress[1], 0)
+                    end = self._in_progress_end(res, begin, op.in_progress[2])
+                    m.Add(e == end).OnlyEnforceIf(lit)
+                    work = None
+                elif res.is_batch:
+                    work = res.batch_cycle
+                    m.Add(w == work).OnlyEnforceIf(lit)
+                else:
+                    work = p.work_minutes(op, mode)
+                    uses_co = co is not None and res.has_changeovers
+                    if co is not None and not res.has_changeovers:
+                        m.Add(co == 0).OnlyEnforceIf(lit)
+                    extra = co if uses_co else 0
+                    if work == 0 and not uses_co:
+                        m.Add(w == 0).OnlyEnforceIf(lit)
+                    elif res.calendar.always:
+                        m.Add(w == work + extra).OnlyEnforceIf(lit)
+                    else:
+                        # 2. calendar: one literal per (start window, end window) pair
+                        cmax = res.max_changeover_to(op.setup_family) if uses_co else 0
+                        self._calendar_pairs(op, res, lit, work, extra, cmax, lb, ub_start)
+                    if work == 0 and not uses_co:
+                        work = 0  # no occupation: no interval, not in circuits
+                self.work[(oid, res.id)] = work
+            if len(lits) > 1:
+                m.AddExactlyOne(lits)
+
+        # 3. batches -----------------------------------------------------------------------
+        for res in p.resources.values():
+            if res.is_batch:
+                self._batch_slots(res, fixed_units)
+
+        # 4. resources: optional intervals and no-overlap per unit ----------------------------
+        for oid in self.free:
+            op = ops[oid]
+            for mode in op.modes:
+                rid = mode.resource
+                if (oid, rid) not in self.mode_lit:
+                    continue
+                res = p.resources[rid]
+                if res.is_batch and not op.in_progress:
+                    continue
+                if self.work.get((oid, rid)) == 0 and self.co[oid] is None:
+                    continue
+                for u in range(res.capacity):
+                    ul = self.unit_lit[(oid, rid, u)]
+                    iv = m.NewOptionalIntervalVar(
+                        self.start[oid], self.wall[oid], self.end[oid], ul, f"occ[{oid},{rid},{u}]"
+                    )
+                    self.unit_intervals.setdefault((rid, u), []).append(iv)
+        for key, oids in fixed_units.items():
+            seen_batches = set()
+            for oid in oids:
+                a = self.fixed[oid]
+                if a.end <= self.lo or a.start >= self.hi:
+                    continue
+                if a.batch is not None:
+                    if a.batch in seen_batches:
+                        continue
+                    seen_batches.add(a.batch)
+                iv = m.NewFixedSizeIntervalVar(a.start, a.end - a.start, f"fixed[{oid}]")
+                self.unit_intervals.setdefault(key, []).append(iv)
+        for intervals in self.unit_intervals.values():
+            if len(intervals) > 1:
+                m.AddNoOverlap(intervals)
+
+        # 5. changeovers: circuit per unit ---------------------------------------------------
+        for res in p.resources.values():
+            if res.is_batch or not res.has_changeovers:
+                continue
+            for u in range(res.capacity):
+                self._changeover_circuit(res, u, fixed_units.get((res.id, u), []))
+
+        # 6. precedences between free operations (fixed ones are in the bounds) --------------
+        for oid in self.free:
+            op = ops[oid]
+            if op.in_progress:
+                continue
+            for pred in op.predecessors:
+                if pred.op in self.free_set:
+                    m.Add(self.start[oid] >= self.end[pred.op] + pred.min_lag)
+                    if pred.max_lag is not None:
+                        m.Add(self.start[oid] <= self.end[pred.op] + pred.max_lag)
+
+        # 7. objective -----------------------------------------------------------------------
+        self._objective()
+        self._add_hints()
+
+    def _in_progress_end(self, res, begin, remaining):
+        if remaining == 0:
+            return begin
+        start = res.calendar.next_available(begin)
+        return res.calendar.finish(start, remaining)
+
+    def _calendar_pairs(self, op, res, lit, work, extra, cmax, lb, ub_start):
+        m = self.m
+        oid = op.id
+        cal = res.calendar
+        s, e, w = self.start[oid], self.end[oid], self.wall[oid]
+        n = len(cal.windows)
+        i = bisect.bisect_right(cal.ends, lb)  # first window ending after lb
+        pairs = []
+        while i < n and cal.starts[i] <= ub_start:
+            a_i, e_i = cal.windows[i]
+            s_min = max(a_i, lb)
+            s_max = min(e_i - 1, ub_start)
+            if s_min > s_max:
+                i += 1
+                continue
+            if not op.interruptible:
+                if e_i - s_min >= work:
+                    pairs.append((i, i, s_min, min(s_max, e_i - work)))
+            else:
+                end_lo = cal.finish(s_min, work)
+                end_hi = cal.finish(s_max, work + cmax)
+                if end_lo is None:
+                    break
+                j_lo = cal.window_index(end_lo - 1) if end_lo > s_min else i
+                j_hi = n - 1 if end_hi is None else cal.window_index(end_hi - 1)
+                for j in range(j_lo, j_hi + 1):
+                    if cal.starts[j] >= self.hi:
+                        break
+                    pairs.append((i, j, s_min, s_max))
+            i += 1
+        if not pairs:
+            m.Add(lit == 0)
+            return
+        y_lits = []
+        for i, j, s_min, s_max in pairs:
+            y = self._bool(f"win[{oid},{res.id},{i},{j}]")
+            y_lits.append(y)
+            self.window_lits.setdefault((oid, res.id), []).append((i, j, y))
+            m.Add(s >= s_min).OnlyEnforceIf(y)
+            m.Add(s <= s_max).OnlyEnforceIf(y)
+            a_j, e_j = cal.windows[j]
+            breaks = 0 if i == j else (a_j - cal.ends[i]) - (cal.cum[j] - cal.cum[i + 1])
+            m.Add(w == work + extra + breaks).OnlyEnforceIf(y)
+            m.Add(e <= e_j).OnlyEnforceIf(y)
+            if work > 0:
+                m.Add(e >= a_j + 1).OnlyEnforceIf(y)
+        m.Add(sum(y_lits) == lit)
+
+    @property
+    def window_lits(self):
+        if not hasattr(self, "_window_lits"):
+            self._window_lits = {}
+        return self._window_lits
+
+    def _batch_slots(self, res, fixed_units):
+        m = self.m
+        ops = self.p.operations
+        members = [o for o in self.free if (o, res.id) in self.mode_lit and not ops[o].in_progress]
+        cycle = res.batch_cycle
+        cal = res.calendar
+
+        def fam_key(op):
+            return op.batch_family if op.batch_family is not None else ("solo", op.id)
+
+        assign_lits = {o: [] for o in members}
+        for u in range(res.capacity):
+            key = (res.id, u)
+            slots = []
+            # fixed batches with room for more operations
+            fixed_batches = {}
+            for oid in fixed_units.get(key, []):
+                a = self.fixed[oid]
+                if a.batch is None or a.end <= self.lo or a.start >= self.hi:
+                    continue
+                fb = fixed_batches.setdefault(
+                    a.batch, {"start": a.start, "size": 0, "family": fam_key(ops[oid])}
+                )
+                fb["size"] += ops[oid].batch_size
+                if ops[oid].in_progress:
+                    fb["family"] = ("in progress", oid)
+            for bid, fb in fixed_batches.items():
+                if fb["size"] < res.batch_max_size and isinstance(fb["family"], str):
+                    slots.append(
+                        {
+                            "batch": bid,
+                            "used": self.m.NewConstant(1),
+                            "start": self.m.NewConstant(fb["start"]),
+                            "room": res.batch_max_size - fb["size"],
+                            "family": fb["family"],
+                        }
+                    )
+            eligible = [o for o in members if (o, res.id, u) in self.unit_lit]
+            n_new = len(eligible)
+            new_slots = []
+            for k in range(n_new):
+                used = self._bool(f"slot_used[{res.id},{u},{k}]")
+                st = m.NewIntVar(
+                    self.lo, max(self.lo, self.hi - cycle), f"slot_start[{res.id},{u},{k}]"
+                )
+                iv = m.NewOptionalFixedSizeIntervalVar(st, cycle, used, f"slot[{res.id},{u},{k}]")
+                self.unit_intervals.setdefault(key, []).append(iv)
+                if not cal.always:
+                    wins = []
+                    for wi, (a_w, e_w) in enumerate(cal.windows):
+                        if e_w - a_w < cycle or e_w <= self.lo or a_w >= self.hi:
+                            continue
+                        wl = self._bool(f"slot_win[{res.id},{u},{k},{wi}]")
+                        self.slot_windows.append((st, wi, a_w, e_w, wl))
+                        m.Add(st >= a_w).OnlyEnforceIf(wl)
+                        m.Add(st + cycle <= e_w).OnlyEnforceIf(wl)
+                        wins.append(wl)
+                    m.Add(sum(wins) == used)
+                slot = {
+                    "batch": None,
+                    "used": used,
+                    "start": st,
+                    "room": res.batch_max_size,
+                    "family": None,
+                    "fams": {},
+                }
+                if new_slots:
+                    prev = new_slots[-1]
+                    m.AddImplication(used, prev["used"])
+                    m.Add(st >= prev["start"]).OnlyEnforceIf(used)
+                new_slots.append(slot)
+            slots.extend(new_slots)
+            self.slots[key] = slots
+            for k, slot in enumerate(slots):
+                sizes = []
+                for o in eligible:
+                    op = ops[o]
+                    fk = fam_key(op)
+                    if slot["family"] is not None and slot["family"] != fk:
+                        continue
+                    x = self._bool(f"in_batch[{o},{res.id},{u},{k}]")
+                    self.slot_lit[(o, res.id, u, k)] = x
+                    assign_lits[o].append((u, x))
+                    sizes.append((op.batch_size, x))
+                    m.Add(self.start[o] == slot["start"]).OnlyEnforceIf(x)
+                    m.AddImplication(x, slot["used"])
+                    if slot["family"] is None:
+                        if fk not in slot["fams"]:
+                            slot["fams"][fk] = self._bool(f"slot_fam[{res.id},{u},{k}]")
+                            self.slot_fams.append((k, res.id, u, fk, slot["fams"][fk]))
+                        m.AddImplication(x, slot["fams"][fk])
+                if slot.get("fams"):
+                    m.AddAtMostOne(slot["fams"].values())
+                if sizes:
+                    m.Add(sum(sz * x for sz, x in sizes) <= slot["room"])
+                if slot["batch"] is None and sizes:
+                    m.AddBoolOr([x for _sz, x in sizes]).OnlyEnforceIf(slot["used"])
+                elif slot["batch"] is None:
+                    m.Add(slot["used"] == 0)
+        for o in members:
+            for u in range(res.capacity):
+                lits = [x for uu, x in assign_lits[o] if uu == u]
+                m.Add(sum(lits) == self.unit_lit[(o, res.id, u)])
+
+    def _changeover_circuit(self, res, u, fixed_oids):
+        m = self.m
+        ops = self.p.operations
+        free_nodes = [
+            o
+            for o in self.free
+            if (o, res.id, u) in self.unit_lit
+            and (self.work.get((o, res.id)) or ops[o].in_progress or self.co[o] is not None)
+        ]
+        fams = {ops[o].setup_family for o in free_nodes}
+        fixed_in = [
+            o for o in fixed_oids if self.fixed[o].end > self.lo and self.fixed[o].start < self.hi
+        ]
+        fams |= {ops[o].setup_family for o in fixed_in}
+        if not free_nodes:
+            return
+        left = [o for o in fixed_oids if self.fixed[o].end <= self.lo]
+        right = [o for o in fixed_oids if self.fixed[o].start >= self.hi]
+        L = left[-1] if left else None
+        R = right[0] if right else None
+        fixed_nodes = ([L] if L else []) + fixed_in + ([R] if R else [])
+        fams |= {ops[o].setup_family for o in fixed_nodes}
+        if all(res.changeover(a, b) == 0 for a in fams for b in fams):
+            for o in free_nodes:
+                if self.co[o] is not None:
+                    m.Add(self.co[o] == 0).OnlyEnforceIf(self.unit_lit[(o, res.id, u)])
+            return
+        nodes = fixed_nodes + free_nodes
+        self.circuits[(res.id, u)] = nodes
+        index = {o: k + 1 for k, o in enumerate(nodes)}
+        arcs = []
+        for o in nodes:
+            is_free = o in self.free_set
+            lit_o = self.unit_lit[(o, res.id, u)] if is_free else None
+            fam_o = ops[o].setup_family
+            if is_free:
+                arcs.append((index[o], index[o], ~lit_o))
+            # depot -> o (o first)
+            if L is None or o == L:
+                lit = self._bool(f"first[{res.id},{u},{o}]")
+                arcs.append((0, index[o], lit))
+                self.arcs[(res.id, u, None, o)] = lit
+            # o -> depot (o last)
+            if R is None or o == R:
+                lit = self._bool(f"last[{res.id},{u},{o}]")
+                arcs.append((index[o], 0, lit))
+                self.arcs[(res.id, u, o, None)] = lit
+            for o2 in nodes:
+                if o2 in (o, L) or o == R:
+                    continue
+                is_free2 = o2 in self.free_set
+                c = res.changeover(fam_o, ops[o2].setup_family)
+                if not is_free and not is_free2:
+                    a1, a2 = self.fixed[o], self.fixed[o2]
+                    if a1.end > a2.start or c > self._coalloc(o2):
+                        continue
+                elif not is_free2 and c > self._coalloc(o2):
+                    continue
+                elif is_free2 and ops[o2].in_progress and c > 0:
+                    continue
+                lit = self._bool(f"next[{res.id},{u},{o},{o2}]")
+                arcs.append((index[o], index[o2], lit))
+                self.arcs[(res.id, u, o, o2)] = lit
+                end_o = self.end[o] if is_free else self.fixed[o].end
+                start_o2 = self.start[o2] if is_free2 else self.fixed[o2].start
+                if is_free or is_free2:
+                    m.Add(start_o2 >= end_o).OnlyEnforceIf(lit)
+                if is_free2 and self.co[o2] is not None and c > 0:
+                    m.Add(self.co[o2] >= c).OnlyEnforceIf(lit)
+        m.AddCircuit(arcs)
+
+    def _coalloc(self, oid):
+        a = self.fixed[oid]
+        if a.batch is not None or self.p.operations[oid].in_progress:
+            return 0
+        mode = self.p.operations[oid].mode_on(a.resource)
+        return max(0, a.setup - mode.setup)
+
+    def _objective(self):
+        p, m = self.p, self.m
+        ops = p.operations
+        w = {k: v * self.scale for k, v in p.objective.items()}
+        terms = []
+        horizon_ub = self.hi
+        fixed_max_end = max((a.end for a in self.fixed.values()), default=0)
+        self.makespan = None
+        if w["makespan"] > 0:
+            mk = m.NewIntVar(max(0, fixed_max_end), max(horizon_ub, fixed_max_end), "makespan")
+            for oid in self.free:
+                m.Add(mk >= self.end[oid])
+            terms.append(round(w["makespan"]) * mk)
+            self.makespan = mk
+        touched = {}
+        for oid in self.free:
+            touched.setdefault(ops[oid].job, []).append(oid)
+        for jid, oids in touched.items():
+            job = p.jobs[jid]
+            fixed_end = max(
+                (self.fixed[o].end for o in job.operations if o in self.fixed), default=None
+            )
+            tard_w = w["weighted_tardiness"] * job.weight
+            need_finish = (tard_w > 0 and job.due is not None) or w["flow_time"] > 0
+            if not need_finish:
+                continue
+            lb_f = max(fixed_end or 0, 0)
+            fin = m.NewIntVar(lb_f, max(horizon_ub, lb_f), f"finish[{jid}]")
+            ends = [self.end[o] for o in oids]
+            if fixed_end is not None:
+                ends.append(m.NewConstant(fixed_end))
+            m.AddMaxEquality(fin, ends)
+            self.finish[jid] = [fin, None, fixed_end]
+            if tard_w > 0 and job.due is not None:
+                tard = m.NewIntVar(0, max(0, horizon_ub - job.due, lb_f - job.due), f"tard[{jid}]")
+                m.Add(tard >= fin - job.due)
+                self.finish[jid][1] = tard
+                terms.append(round(tard_w) * tard)
+            if w["flow_time"] > 0:
+                terms.append(round(w["flow_time"]) * fin)
+        if w["changeover"] > 0:
+            for oid in self.free:
+                if self.co[oid] is not None:
+                    terms.append(round(w["changeover"]) * self.co[oid])
+        self.moved = {}
+        for oid in self.free:
+            prev = p.previous_plan.get(oid)
+            if prev is None or p.fixed_position(ops[oid]) is not None:
+                continue
+            rid, pstart = prev
+            lit = self.mode_lit.get((oid, rid))
+            if lit is None:
+                continue
+            moved = self._bool(f"moved[{oid}]")
+            self.moved[oid] = moved
+            m.Add(self.start[oid] == pstart).OnlyEnforceIf(~moved)
+            m.AddImplication(~moved, lit)
+            if w["stability"] > 0:
+                terms.append(round(w["stability"]) * moved)
+        if terms:
+            m.Minimize(sum(terms))
+
+    def _hint(self, var, value):
+        if isinstance(var, cp_model.IntVar):
+            self._hints[var.Index()] = (var, int(value))
+        else:  # negated literal
+            self._hints[var.Not().Index()] = (var.Not(), 1 - int(value))
+
+    def _add_hints(self):
+        if not self.hint:
+            return
+        m = self.m
+        self._hints = {}
+        ops = self.p.operations
+        for oid in self.free:
+            a = self.hint.get(oid)
+            if a is None:
+                continue
+            self._hint(self.start[oid], a.start)
+            self._hint(self.end[oid], a.end)
+            self._hint(self.wall[oid], a.end - a.start)
+            for mode in ops[oid].modes:
+                rid = mode.resource
+                lit = self.mode_lit.get((oid, rid))
+                if lit is None:
+                    continue
+                self._hint(lit, 1 if rid == a.resource else 0)
+                res = self.p.resources[rid]
+                if res.capacity > 1:
+                    for u in range(res.capacity):
+                        self._hint(
+                            self.unit_lit[(oid, rid, u)],
+                            1 if (u == a.unit and rid == a.resource) else 0,
+                        )
+                if (
+                    self.co[oid] is not None
+                    and rid == a.resource
+                    and not res.is_batch
+                    and not ops[oid].in_progress
+                ):
+                    self._hint(self.co[oid], max(0, a.setup - mode.setup))
+                wins = self.window_lits.get((oid, rid))
+                if not wins:
+                    continue
+                cal = res.calendar
+                i = cal.window_index(a.start)
+                j = cal.window_index(a.end - 1) if a.end > a.start else i
+                for wi, wj, y in wins:
+                    self._hint(y, 1 if (rid == a.resource and (wi, wj) == (i, j)) else 0)
+        self._hint_sequences()
+        for var, value in self._hints.values():
+            m.AddHint(var, value)
+
+    def _hint_sequences(self):
+        ops = self.p.operations
+        hint = self.hint
+        for (rid, u), nodes in self.circuits.items():
+            self.p.resources[rid]
+            on_unit = []
+            for o in nodes:
+                a = self.fixed.get(o) or hint.get(o)
+                if a is not None and a.resource == rid and a.unit == u:
+                    on_unit.append((a.start, a.end, o))
+            on_unit.sort()
+            seq = [o for _s, _e, o in on_unit]
+            chosen = set()
+            if seq:
+                chosen.add((None, seq[0]))
+                chosen.add((seq[-1], None))
+            for a, b in zip(seq, seq[1:], strict=False):
+                chosen.add((a, b))
+            for (r2, u2, a, b), lit in self.arcs.items():
+                if (r2, u2) == (rid, u):
+                    self._hint(lit, 1 if (a, b) in chosen else 0)
+        for (rid, u), slots in self.slots.items():
+            batches = {}
+            for o in self.free:
+                a = hint.get(o)
+                if a is not None and a.resource == rid and a.unit == u and a.batch is not None:
+                    batches.setdefault(a.batch, []).append(o)
+            fixed_k = {slot["batch"]: k for k, slot in enumerate(slots) if slot["batch"]}
+            new_k = [k for k, slot in enumerate(slots) if not slot["batch"]]
+            order = sorted(
+                (b for b in batches if b not in fixed_k), key=lambda b: hint[batches[b][0]].start
+            )
+            slot_of = dict(fixed_k)
+            for b, k in zip(order, new_k, strict=False):
+                slot_of[b] = k
+            member_slot = {}
+            for b, members in batches.items():
+                if b in slot_of:
+                    for o in members:
+                        member_slot[o] = slot_of[b]
+            used_k = {}
+            for b, k in slot_of.items():
+                if b in batches:
+                    used_k[k] = hint[batches[b][0]].start
+            for k in new_k:
+                slot = slots[k]
+                self._hint(slot["used"], 1 if k in used_k else 0)
+                if k in used_k:
+                    self._hint(slot["start"], used_k[k])
+            slot_family = {}
+            for (o, r2, u2, k), lit in self.slot_lit.items():
+                if (r2, u2) == (rid, u):
+                    self._hint(lit, 1 if member_slot.get(o) == k else 0)
+                    if member_slot.get(o) == k:
+                        op = ops[o]
+                        fk = op.batch_family if op.batch_family is not None else ("solo", o)
+                        slot_family[k] = fk
+            for k, r2, u2, fk, lit in self.slot_fams:
+                if (r2, u2) == (rid, u):
+                    self._hint(lit, 1 if slot_family.get(k) == fk else 0)
+            for k in new_k:
+                st = slots[k]["start"]
+                for st2, _wi, a_w, e_w, wl in self.slot_windows:
+                    if st2 is st:
+                        cyc = self.p.resources[rid].batch_cycle
+                        inside = k in used_k and a_w <= used_k[k] and used_k[k] + cyc <= e_w
+                        self._hint(wl, 1 if inside else 0)
+        # objective variables
+        ends = {o: hint[o].end for o in self.free if o in hint}
+        if self.makespan is not None and ends:
+            fixed_max = max((a.end for a in self.fixed.values()), default=0)
+            self._hint(self.makespan, max(*ends.values(), fixed_max))
+        for jid, (fin, tard, fixed_end) in self.finish.items():
+            vals = [ends[o] for o in self.p.jobs[jid].operations if o in ends]
+            if fixed_end is not None:
+                vals.append(fixed_end)
+            if vals:
+                f = max(vals)
+                self._hint(fin, f)
+                if tard is not None:
+                    self._hint(tard, max(0, f - self.p.jobs[jid].due))
+        for oid, moved in self.moved.items():
+            a = hint.get(oid)
+            if a is not None:
+                rid, pstart = self.p.previous_plan[oid]
+                self._hint(moved, 0 if (a.resource == rid and a.start == pstart) else 1)
+
+    # ------------------------------------------------------------------ read back
+    def read(self, solver):
+        """{op id: Assign} of the free operations in the solver's solution."""
+        p = self.p
+        ops = p.operations
+        out = {}
+        for oid in self.free:
+            op = ops[oid]
+            rid = None
+            for mode in op.modes:
+                lit = self.mode_lit.get((oid, mode.resource))
+                if lit is not None and solver.BooleanValue(lit):
+                    rid = mode.resource
+                    break
+            res = p.resources[rid]
+            unit = 0
+            for u in range(res.capacity):
+                if solver.BooleanValue(self.unit_lit[(oid, rid, u)]):
+                    unit = u
+                    break
+            start = solver.Value(self.start[oid])
+            end = solver.Value(self.end[oid])
+            co = solver.Value(self.co[oid]) if self.co[oid] is not None else 0
+            mode = op.mode_on(rid)
+            setup = 0 if (res.is_batch or op.in_progress) else mode.setup + co
+            out[oid] = Assign(rid, unit, start, end, setup, None)
+        # batches: name the used slots
+        for (rid, u), slots in self.slots.items():
+            for k, slot in enumerate(slots):
+                members = [
+                    o
+                    for o in self.free
+                    if (o, rid, u, k) in self.slot_lit
+                    and solver.BooleanValue(self.slot_lit[(o, rid, u, k)])
+                ]
+                if not members:
+                    continue
+                bid = slot["batch"] or f"{rid}#{u}/{self.batch_prefix}{k}"
+                for o in members:
+                    out[o].batch = bid
+        for oid, a in out.items():
+            if ops[oid].in_progress and p.resources[a.resource].is_batch:
+                a.batch = f"{a.resource}#{a.unit}/ip-{oid}"
+        return out
+
+
+# ============================================================================= job-shop model
+class JobShopModel:
+    """Lean model for (flexible) job shops: makespan only, no calendars, setups, batches."""
+
+    def __init__(self, problem, hint=None, horizon=None):
+        p = self.p = problem
+        m = self.m = cp_model.CpModel()
+        ops = p.operations
+        if horizon is None:
+            horizon = sum(max(p.work_minutes(o, md) for md in o.modes) for o in ops.values())
+        self.start, self.end, self.choice = {}, {}, {}
+        per_machine = {}
+        for oid in p.topo_order:
+            op = ops[oid]
+            durations = {md.resource: p.work_minutes(op, md) for md in op.modes}
+            s = m.NewIntVar(0, horizon, f"s[{oid}]")
+            if len(durations) == 1:
+                rid, d = next(iter(durations.items()))
+                iv = m.NewFixedSizeIntervalVar(s, d, f"i[{oid}]")
+                per_machine.setdefault(rid, []).append(iv)
+                self.end[oid] = s + d
+                self.choice[oid] = {rid: None}
+            else:
+                e = m.NewIntVar(0, horizon, f"e[{oid}]")
+                lits = {}
+                for rid, d in durations.items():
+                    lit = m.NewBoolVar(f"x[{oid},{rid}]")
+                    iv = m.NewOptionalIntervalVar(s, d, e, lit, f"i[{oid},{rid}]")
+                    per_machine.setdefault(rid, []).append(iv)
+                    lits[rid] = lit
+                m.AddExactlyOne(lits.values())
+                dmin, dmax = min(durations.values()), max(durations.values())
+                m.Add(e >= s + dmin)
+                m.Add(e <= s + dmax)
+                self.end[oid] = e
+                self.choice[oid] = lits
+            self.start[oid] = s
+        for intervals in per_machine.values():
+            m.AddNoOverlap(intervals)
+        for oid in p.topo_order:
+            for pred in ops[oid].predecessors:
+                m.Add(self.start[oid] >= self.end[pred.op] + pred.min_lag)
+        self.makespan = m.NewIntVar(0, horizon, "makespan")
+        sinks = [o for o in p.topo_order if not ops[o].successors]
+        m.AddMaxEquality(self.makespan, [self.end[o] for o in sinks])
+        m.Minimize(self.makespan)
+        self.scale = 1
+        if hint:
+            for oid, a in hint.items():
+                m.AddHint(self.start[oid], a.start)
+                lits = self.choice[oid]
+                if len(lits) > 1:
+                    for rid, lit in lits.items():
+                        m.AddHint(lit, 1 if rid == a.resource else 0)
+                    m.AddHint(self.end[oid], a.end)
+            m.AddHint(self.makespan, max(a.end for a in hint.values()))
+
+    def read(self, solver):
+        out = {}
+        for oid, lits in self.choice.items():
+            if len(lits) == 1:
+                rid = next(iter(lits))
+            else:
+                rid = next(r for r, lit in lits.items() if solver.BooleanValue(lit))
+            s = solver.Value(self.start[oid])
+            e = solver.Value(self.end[oid])
+            out[oid] = Assign(rid, 0, s, e, 0, None)
+        return out
+
+
+def ceil_div(a, b):
+    return -(-a // b)
+
+
+__all__ = ["STATUS_NAMES", "JobShopModel", "PlantModel", "Recorder", "ceil_div", "math"]

@@ -1,0 +1,221 @@
+"""Turn a complete schedule into the plan dict of the schema (KPIs, utilization, late reasons)."""
+
+import bisect
+from datetime import datetime, timedelta
+
+from .problem import SCHEMA_VERSION
+from .schedule import changeovers, evaluate
+
+
+def _origin(problem):
+    if not problem.origin:
+        return None
+    try:
+        return datetime.fromisoformat(str(problem.origin).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def format_minute(problem, minute):
+    """``day 3 09:00`` (day 1 is the day of the plan origin)."""
+    origin = _origin(problem)
+    if origin is None:
+        return f"day {minute // 1440 + 1} {minute % 1440 // 60:02d}:{minute % 60:02d}"
+    at = origin + timedelta(minutes=minute)
+    day = (at.date() - origin.date()).days + 1
+    return f"day {day} {at:%H:%M}"
+
+
+def _hours(minutes):
+    if minutes < 120:
+        return f"{minutes} min"
+    return f"{minutes / 60:.1f} h"
+
+
+def _unit_index(assigns):
+    """{(resource, unit): (sorted starts, sorted ends)} of distinct occupations."""
+    occ = {}
+    for a in assigns.values():
+        occ.setdefault((a.resource, a.unit), set()).add((a.start, a.end))
+    index = {}
+    for key, items in occ.items():
+        items = sorted(items)
+        index[key] = ([s for s, _e in items], sorted(e for _s, e in items))
+    return index
+
+
+def late_reason(problem, assigns, jid, finish, unit_index=None):
+    """A short explanation of why job ``jid`` finishes after its due date."""
+    ops = problem.operations
+    job = problem.jobs[jid]
+    last = max(job.operations, key=lambda o: (assigns[o].end, ops[o].index))
+    chain = []
+    material = None
+    waits = {}  # resource id -> (waited minutes, op id, ops queued ahead)
+    current = last
+    seen = set()
+    while current is not None and current not in seen:
+        seen.add(current)
+        op = ops[current]
+        a = assigns[current]
+        chain.append(current)
+        res = problem.resources[a.resource]
+        earliest = max(op.release, 0)
+        binding_pred = None
+        for pred in op.predecessors:
+            ready = assigns[pred.op].end + pred.min_lag
+            if ready > earliest or (ready == earliest and binding_pred is None and ready > 0):
+                earliest = ready
+                binding_pred = pred.op
+        ready_at = res.calendar.next_available(earliest)
+        ready_at = earliest if ready_at is None else ready_at
+        if a.start > ready_at and not op.in_progress and not op.locked:
+            if unit_index is None:
+                unit_index = _unit_index(assigns)
+            starts, ends = unit_index[(a.resource, a.unit)]
+            ahead = bisect.bisect_left(starts, a.start) - bisect.bisect_right(ends, ready_at)
+            wait = a.start - ready_at
+            if wait > waits.get(a.resource, (0,))[0]:
+                waits[a.resource] = (wait, current, max(ahead, 0))
+        if binding_pred is None:
+            if op.release > 0 and material is None and a.start >= op.release:
+                material = (op.release, op)
+            current = None
+        else:
+            current = binding_pred
+    parts = []
+    if material is not None:
+        release, op = material
+        parts.append(f"Waiting for material until {format_minute(problem, release)} (op {op.name})")
+    if waits:
+        rid, (wait, oid, ahead) = max(waits.items(), key=lambda kv: kv[1][0])
+        res = problem.resources[rid]
+        what = "batches" if res.is_batch else "operations"
+        parts.append(
+            f"bottleneck {res.name} ({oid} queued behind {ahead} {what}, waited {_hours(wait)})"
+        )
+    if not parts:
+        parts.append(
+            f"Not enough time: the chain of operations needs until "
+            f"{format_minute(problem, finish)} even without waiting"
+        )
+        if job.due is not None and job.due < job.release:
+            parts[-1] = "Due date is before the release (material arrival)"
+    names = [ops[o].name for o in reversed(chain)]
+    if len(names) > 5:
+        names = names[:2] + ["..."] + names[-2:]
+    parts.append("chain " + " -> ".join(names))
+    text = "; then ".join(parts[:-1]) if len(parts) > 1 else ""
+    return (text + "; " if text else "") + parts[-1]
+
+
+def build_plan(problem, assigns, status, method, seconds, bound=None, progress=None):
+    cos = changeovers(problem, assigns)
+    ev = evaluate(problem, assigns, cos)
+    objective = ev["objective"]
+    gap = None
+    if bound is not None and objective:
+        gap = round(max(0.0, (objective - bound) / abs(objective)), 6)
+    elif bound is not None:
+        gap = 0.0
+    rows = []
+    for oid in sorted(assigns, key=lambda o: (assigns[o].start, problem.operations[o].index)):
+        a = assigns[oid]
+        op = problem.operations[oid]
+        rows.append(
+            {
+                "op": oid,
+                "job": op.job,
+                "resource": a.resource,
+                "unit": a.unit,
+                "start": a.start,
+                "end": a.end,
+                "setup_minutes": a.setup,
+                "changeover_minutes": cos[oid],
+                "batch": a.batch,
+            }
+        )
+    jobs = []
+    unit_index = _unit_index(assigns)
+    for jid, job in problem.jobs.items():
+        finish = ev["finish"][jid]
+        tard = 0 if finish is None or job.due is None else max(0, finish - job.due)
+        jobs.append(
+            {
+                "job": jid,
+                "finish": finish,
+                "due": job.due,
+                "tardiness": tard,
+                "weighted_tardiness": job.weight * tard,
+                "late_reason": late_reason(problem, assigns, jid, finish, unit_index)
+                if tard > 0
+                else None,
+            }
+        )
+    makespan = ev["makespan"]
+    busy = dict.fromkeys(problem.resources, 0)
+    seen_batches = set()
+    for a in assigns.values():
+        if a.batch is not None:
+            if a.batch in seen_batches:
+                continue
+            seen_batches.add(a.batch)
+        cal = problem.resources[a.resource].calendar
+        busy[a.resource] += cal.working_minutes(max(a.start, 0), a.end)
+    resources = []
+    for rid, res in problem.resources.items():
+        available = res.calendar.working_minutes(0, makespan) * res.capacity
+        resources.append(
+            {
+                "resource": rid,
+                "busy_minutes": busy[rid],
+                "available_minutes": available,
+                "utilization": round(busy[rid] / available, 4) if available else 0.0,
+            }
+        )
+    kpis = {
+        key: ev[key]
+        for key in (
+            "makespan",
+            "total_weighted_tardiness",
+            "total_tardiness",
+            "late_jobs",
+            "changeovers",
+            "changeover_minutes",
+            "moved_operations",
+        )
+    }
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "status": status,
+        "objective": objective,
+        "bound": bound,
+        "gap": gap,
+        "solve_seconds": round(seconds, 3),
+        "method": method,
+        "operations": rows,
+        "jobs": jobs,
+        "resources": resources,
+        "kpis": kpis,
+        "progress": [list(x) for x in (progress or [])],
+    }
+
+
+def empty_plan(status, method, seconds, message=None):
+    plan = {
+        "schema_version": SCHEMA_VERSION,
+        "status": status,
+        "objective": None,
+        "bound": None,
+        "gap": None,
+        "solve_seconds": round(seconds, 3),
+        "method": method,
+        "operations": [],
+        "jobs": [],
+        "resources": [],
+        "kpis": {},
+        "progress": [],
+    }
+    if message:
+        plan["message"] = message
+    return plan

@@ -1,0 +1,601 @@
+"""Generator of realistic medical-device plant problems (schema version 1).
+
+``generate_plant(n_jobs, seed=0, days=None)`` builds a deterministic (per seed) problem of a
+plant making catheters, syringes, IV sets and balloon catheters:
+
+* 30 work centres with shift calendars (two shifts Monday-Friday, one shift, 24/5 continuous
+  lines, 24/7 equipment) and a few leaves (maintenance stops, a plant holiday);
+* alternatives: two tubing extrusion lines, three injection molding machines, three cleanroom
+  assembly lines (one slower), two ultrasonic welders, two blister packaging lines;
+* setup families with sequence-dependent changeover matrices (extrusion materials, molds,
+  assembly product lines, blister formats);
+* an EO sterilizer with batch cycles (non-interruptible) followed by an aeration / quarantine hold
+  before the QC release test (minimum lag, and a maximum lag on some jobs), a curing oven with
+  batch cycles, a QC lab with two analysts;
+* about 5 operations per job, component jobs (molded hubs, tubing lots) consumed by finished-good
+  jobs through cross-job precedences, material release times on jobs and operations, due dates
+  with a realistic mix of slack and weights.
+
+The problem is feasible by construction: ``witness_plan(problem)`` (a job-by-job list scheduler
+that respects calendars, units, changeovers, batches, releases and minimum lags) produces a plan
+for it, the maximum lags are set no tighter than what that plan needs, and the horizon ends
+after that plan with a week of margin. ``days`` is the span (in days) over which orders are
+released; by default it is chosen so that the busiest work centre group is about 75% loaded.
+"""
+
+import bisect
+import math
+import random
+
+DAY = 1440
+WEEK = 7 * DAY
+ORIGIN = "2026-11-30T00:00:00Z"  # a Monday, 00:00 UTC
+
+# shift patterns: per weekday (0 = Monday) a list of (start, end) minutes within the day;
+# "24/5" is continuous from Monday 06:00 to Saturday 06:00.
+PATTERNS = {
+    "2x5": {d: [(360, 1320)] for d in range(5)},
+    "1x5": {d: [(420, 930)] for d in range(5)},
+    "1x6": {**{d: [(420, 930)] for d in range(5)}, 5: [(420, 720)]},
+    "24/5": "continuous",
+    "24/7": None,
+}
+
+# id, name, capacity, efficiency, pattern, changeover, batch
+WORK_CENTRES = [
+    ("EXT1", "Tubing extrusion line 1", 1, 100, "24/5", "extrusion", None),
+    ("EXT2", "Tubing extrusion line 2", 1, 100, "24/5", "extrusion", None),
+    ("IMM1", "Injection molding machine 1", 1, 100, "24/7", "molding", None),
+    ("IMM2", "Injection molding machine 2", 1, 100, "24/7", "molding", None),
+    ("IMM3", "Injection molding machine 3 (older)", 1, 90, "24/7", "molding", None),
+    ("CUT", "Tube cutting", 1, 100, "2x5", None, None),
+    ("TIP", "Tip forming", 1, 100, "2x5", None, None),
+    ("BAL", "Balloon forming", 1, 100, "2x5", None, None),
+    ("COAT", "Hydrophilic coating", 1, 100, "2x5", None, None),
+    ("OVEN", "Curing oven", 1, 100, "24/7", None, (8, 240)),
+    ("ASM1", "Cleanroom assembly line 1", 1, 100, "2x5", "assembly", None),
+    ("ASM2", "Cleanroom assembly line 2", 1, 100, "2x5", "assembly", None),
+    ("ASM3", "Cleanroom assembly line 3 (slow)", 1, 85, "24/5", "assembly", None),
+    ("MAN", "Manual assembly benches", 3, 100, "1x5", None, None),
+    ("WELD1", "Ultrasonic welder 1", 1, 100, "2x5", None, None),
+    ("WELD2", "Ultrasonic welder 2", 1, 100, "2x5", None, None),
+    ("BOND", "UV bonding", 1, 100, "2x5", None, None),
+    ("LEAK", "Leak test", 2, 100, "2x5", None, None),
+    ("PRINT", "Pad printing", 1, 100, "2x5", "printing", None),
+    ("LASER", "Laser marking", 1, 100, "2x5", None, None),
+    ("BLS1", "Blister packaging line 1", 1, 100, "2x5", "blister", None),
+    ("BLS2", "Blister packaging line 2", 1, 100, "2x5", "blister", None),
+    ("POUCH", "Pouch sealing", 1, 100, "2x5", None, None),
+    ("LBL", "Labelling", 1, 100, "2x5", None, None),
+    ("CART", "Cartoning", 1, 100, "1x5", None, None),
+    ("EO", "EO sterilizer", 1, 100, "24/7", None, (24, 600)),
+    ("QC", "QC lab", 2, 100, "2x5", None, None),
+    ("MICRO", "Microbiology lab", 1, 100, "1x6", None, None),
+    ("VIS", "Visual inspection", 2, 100, "2x5", None, None),
+    ("KIT", "Kitting", 1, 100, "1x5", None, None),
+]
+
+CHANGEOVERS = {
+    "extrusion": {
+        "default": 90,
+        "rules": [
+            ("silicone", "PVC", 240),
+            ("silicone", "PU", 240),
+            ("silicone", "PEBAX", 240),
+            ("PVC", "PU", 60),
+            ("PU", "PVC", 75),
+            ("PEBAX", "PU", 45),
+        ],
+    },
+    "molding": {
+        "default": 120,
+        "rules": [("mold-hub", "mold-connector", 60), ("mold-barrel", "mold-plunger", 180)],
+    },
+    "assembly": {
+        "default": 45,
+        "rules": [("catheter", "balloon", 30), ("ivset", "catheter", 90)],
+    },
+    "printing": {"default": 20, "rules": []},
+    "blister": {
+        "default": 60,
+        "rules": [("format-S", "format-M", 30), ("format-M", "format-S", 30)],
+    },
+}
+
+EO_HOLD = 2880  # aeration / quarantine after EO sterilization (48 h)
+MAX_LAG_EXTRA = 4320  # release test within 3 days after the hold (on some jobs)
+
+
+def _calendar(pattern, span, leaves):
+    """Available intervals over ``[0, span)`` minus ``leaves``; ``None`` when always available."""
+    spec = PATTERNS[pattern]
+    if spec is None and not leaves:
+        return None
+    intervals = []
+    if spec is None:
+        intervals = [(0, span)]
+    elif spec == "continuous":
+        week = 0
+        while week * WEEK < span:
+            base = week * WEEK
+            intervals.append((base + 360, base + 5 * DAY + 360))
+            week += 1
+    else:
+        for day in range(span // DAY + 1):
+            for s, e in spec.get(day % 7, []):
+                intervals.append((day * DAY + s, day * DAY + e))
+    result = []
+    for s, e in intervals:
+        pieces = [(s, min(e, span))]
+        for ls, le in leaves:
+            nxt = []
+            for a, b in pieces:
+                if le <= a or ls >= b:
+                    nxt.append((a, b))
+                    continue
+                if a < ls:
+                    nxt.append((a, ls))
+                if le < b:
+                    nxt.append((le, b))
+            pieces = nxt
+        result.extend((a, b) for a, b in pieces if b > a)
+    return [[a, b] for a, b in result]
+
+
+def _resources(rng, span):
+    holiday = (24 * DAY, 25 * DAY)  # plant holiday on day 24 for the day-shift areas
+    maintenance = {  # a few leaves: planned maintenance stops
+        "IMM2": [(rng.randint(3, 20) * DAY, 0)],
+        "EXT1": [(rng.randint(8, 30) * DAY, 0)],
+        "EO": [(rng.randint(10, 40) * DAY, 0)],
+        "ASM1": [(rng.randint(5, 25) * DAY, 0)],
+        "BLS2": [(rng.randint(5, 35) * DAY, 0)],
+    }
+    resources = []
+    for rid, name, capacity, efficiency, pattern, family, batch in WORK_CENTRES:
+        leaves = [(s, s + (2 * DAY if rid == "EO" else DAY)) for s, _ in maintenance.get(rid, [])]
+        if pattern in ("2x5", "1x5", "1x6"):
+            leaves.append(holiday)
+        res = {
+            "id": rid,
+            "name": name,
+            "capacity": capacity,
+            "efficiency": efficiency,
+            "calendar": _calendar(pattern, span, sorted(leaves)),
+            "changeover": {"default": 0, "rules": []},
+            "batch": None,
+        }
+        if family:
+            spec = CHANGEOVERS[family]
+            res["changeover"] = {
+                "default": spec["default"],
+                "rules": [{"from": a, "to": b, "minutes": m} for a, b, m in spec["rules"]],
+            }
+        if batch:
+            res["batch"] = {"max_size": batch[0], "cycle_minutes": batch[1]}
+        resources.append(res)
+    return resources
+
+
+def _op(oid, name, modes, family=None, interruptible=True, batch_family=None, batch_size=1):
+    return {
+        "id": oid,
+        "name": name,
+        "modes": [{"resource": r, "duration": d, "setup": s, "cleanup": c} for r, d, s, c in modes],
+        "predecessors": [],
+        "release": 0,
+        "setup_family": family,
+        "batch_family": batch_family,
+        "batch_size": batch_size,
+        "interruptible": interruptible,
+        "locked": None,
+        "in_progress": None,
+    }
+
+
+def _routing(rng, kind, jid):
+    """Operations of one job of product ``kind`` (without precedences)."""
+    ops = []
+
+    def add(name, modes, **kw):
+        ops.append(_op(f"{jid}/{len(ops) + 1:02d}", name, modes, **kw))
+
+    def r(a, b, step=10):
+        return rng.randrange(a, b + 1, step)
+
+    material = rng.choice(["PVC", "PU", "PEBAX", "silicone"])
+    fmt = rng.choice(["format-S", "format-M", "format-L"])
+    eo_family = rng.choice(["EO-A", "EO-A", "EO-B"])
+    pallets = rng.choice([1, 1, 1, 2, 2])
+    if kind == "hub":  # component: molded hubs / connectors
+        d = r(60, 240)
+        mold = rng.choice(["mold-hub", "mold-connector"])
+        add(
+            "Mold hubs",
+            [("IMM1", d, 30, 0), ("IMM2", d, 30, 0), ("IMM3", d, 30, 0)],
+            family=mold,
+        )
+        add("Inspect hubs", [("VIS", r(20, 40), 0, 0)])
+    elif kind == "tubing":  # component: extruded tubing lot
+        d = r(40, 200)
+        add(
+            "Extrude tubing",
+            [("EXT1", d, 20, 10), ("EXT2", d + 30, 20, 10)],
+            family=material,
+            interruptible=False,
+        )
+        add("Cut tubing", [("CUT", r(20, 50), 10, 0)])
+    elif kind == "catheter":
+        d = r(40, 200)
+        add(
+            "Extrude shaft",
+            [("EXT1", d, 20, 10), ("EXT2", d + 30, 20, 10)],
+            family=material,
+            interruptible=False,
+        )
+        add("Form tip", [("TIP", r(20, 80), 15, 0)])
+        da = r(40, 160)
+        add(
+            "Assemble catheter",
+            [("ASM1", da, 15, 15), ("ASM2", da, 15, 15), ("ASM3", da, 15, 15)],
+            family="catheter",
+        )
+        add("Blister pack", [("BLS1", r(20, 80), 10, 5), ("BLS2", r(20, 80), 10, 5)], family=fmt)
+        add("EO sterilization", [("EO", 600, 0, 0)], batch_family=eo_family, batch_size=pallets)
+        add("QC release test", [("QC", r(20, 60), 0, 0)])
+    elif kind == "syringe":
+        d = r(60, 240)
+        mold = rng.choice(["mold-barrel", "mold-plunger"])
+        add(
+            "Mold barrels",
+            [("IMM1", d, 30, 0), ("IMM2", d, 30, 0), ("IMM3", d, 30, 0)],
+            family=mold,
+        )
+        add(
+            "Print scale",
+            [("PRINT", r(20, 60), 10, 0)],
+            family=rng.choice(["ink-black", "ink-blue"]),
+        )
+        da = r(40, 120)
+        add(
+            "Assemble syringe",
+            [("ASM1", da, 15, 15), ("ASM2", da, 15, 15), ("ASM3", da, 15, 15)],
+            family="syringe",
+        )
+        add("Blister pack", [("BLS1", r(20, 80), 10, 5), ("BLS2", r(20, 80), 10, 5)], family=fmt)
+        add("EO sterilization", [("EO", 600, 0, 0)], batch_family=eo_family, batch_size=pallets)
+        add("QC release test", [("QC", r(20, 60), 0, 0)])
+    elif kind == "ivset":
+        dw = r(20, 80)
+        add("Assemble IV set", [("MAN", r(60, 240), 10, 10)])
+        add("Weld spike", [("WELD1", dw, 10, 0), ("WELD2", dw, 10, 0)])
+        add("Leak test", [("LEAK", r(20, 40), 0, 0)])
+        add("Pouch seal", [("POUCH", r(20, 60), 15, 0)])
+        add("EO sterilization", [("EO", 600, 0, 0)], batch_family=eo_family, batch_size=pallets)
+        add("Sterility test", [("MICRO", r(20, 60), 0, 0)])
+    else:  # balloon catheter
+        d = r(40, 160)
+        add(
+            "Extrude shaft",
+            [("EXT1", d, 20, 10), ("EXT2", d + 30, 20, 10)],
+            family="PEBAX",
+            interruptible=False,
+        )
+        add("Form balloon", [("BAL", r(20, 80), 20, 0)])
+        add("Coat", [("COAT", r(20, 80), 15, 15)], interruptible=False)
+        add("Cure coating", [("OVEN", 240, 0, 0)], batch_family="cure-std", batch_size=1)
+        da = r(60, 160)
+        add(
+            "Assemble balloon catheter",
+            [("ASM1", da, 15, 15), ("ASM2", da, 15, 15), ("ASM3", da, 15, 15)],
+            family="balloon",
+        )
+        add("Bond & mark", [("BOND", r(20, 40), 0, 0)])
+        add("Pouch seal", [("POUCH", r(20, 60), 15, 0)])
+        add("EO sterilization", [("EO", 600, 0, 0)], batch_family=eo_family, batch_size=pallets)
+        add("QC release test", [("QC", r(20, 60), 0, 0)])
+    for prev, op in zip(ops, ops[1:], strict=False):
+        op["predecessors"].append({"op": prev["id"], "min_lag": 0, "max_lag": None})
+        if prev["name"] == "EO sterilization":
+            op["predecessors"][-1]["min_lag"] = EO_HOLD
+    return ops
+
+
+# ---------------------------------------------------------------- witness (constructive plan)
+
+
+class _Cal:
+    def __init__(self, intervals):
+        self.always = intervals is None
+        ivs = intervals or []
+        self.starts = [s for s, _ in ivs]
+        self.ends = [e for _, e in ivs]
+        self.prefix = [0]
+        for s, e in ivs:
+            self.prefix.append(self.prefix[-1] + e - s)
+
+    def next_available(self, t):
+        if self.always:
+            return t
+        i = bisect.bisect_right(self.starts, t) - 1
+        if i >= 0 and t < self.ends[i]:
+            return t
+        if i + 1 < len(self.starts):
+            return self.starts[i + 1]
+        return None
+
+    def finish(self, start, work):
+        """End of ``work`` available minutes from the available minute ``start``."""
+        if self.always or work == 0:
+            return start + work
+        i = bisect.bisect_right(self.starts, start) - 1
+        target = self.prefix[i] + (start - self.starts[i]) + work
+        k = bisect.bisect_left(self.prefix, target) - 1
+        if k >= len(self.starts):
+            return None
+        return self.starts[k] + target - self.prefix[k]
+
+    def fit_window(self, t, length):
+        """Earliest start >= t with [start, start+length) inside one available interval."""
+        if self.always:
+            return t
+        i = max(bisect.bisect_right(self.starts, t) - 1, 0)
+        while i < len(self.starts):
+            s = max(t, self.starts[i])
+            if s + length <= self.ends[i]:
+                return s
+            i += 1
+        return None
+
+
+def _co(res, a, b):
+    if a is None or b is None:
+        return 0
+    for rule in res["changeover"]["rules"]:
+        if rule["from"] == a and rule["to"] == b:
+            return rule["minutes"]
+    return res["changeover"]["default"] if a != b else 0
+
+
+def witness_plan(problem: dict) -> dict:
+    """Job-by-job list schedule: each operation appended on the unit where it finishes first.
+
+    Respects calendars, efficiency, setups and changeovers, batches, releases and minimum lags of
+    operation and job predecessors. Maximum lags are not enforced (``generate_plant`` sets them
+    no tighter than this plan). Jobs are taken by release; operations in list order, which must
+    be a topological order within each job, and jobs referenced by a job predecessor must come
+    earlier in that order.
+    """
+    resources = {r["id"]: r for r in problem["resources"]}
+    cals = {rid: _Cal(r.get("calendar")) for rid, r in resources.items()}
+    free = {}
+    last_family = {}
+    open_batches = {}  # (rid, unit) -> sorted list of [start, end, family, size, bid]
+    end_of = {}
+    job_finish = {}
+    rows = []
+    n_batches = 0
+    order = sorted(range(len(problem["jobs"])), key=lambda i: (problem["jobs"][i]["release"], i))
+    for index in order:
+        job = problem["jobs"][index]
+        for op in job["operations"]:
+            est = max(job.get("release") or 0, op.get("release") or 0)
+            for pred in op.get("predecessors") or []:
+                ref = end_of[pred["op"]] if pred.get("op") else job_finish[pred["job"]]
+                est = max(est, ref + (pred.get("min_lag") or 0))
+            best = None
+            for mode in op["modes"]:
+                rid = mode["resource"]
+                res, cal = resources[rid], cals[rid]
+                for unit in range(res.get("capacity") or 1):
+                    key = (rid, unit)
+                    t0 = max(est, free.get(key, 0))
+                    if res.get("batch"):
+                        cycle = res["batch"]["cycle_minutes"]
+                        cands = []
+                        lst = open_batches.get(key, [])
+                        i = bisect.bisect_left(lst, [est])
+                        for b in lst[i:]:
+                            if (
+                                b[2] == op.get("batch_family")
+                                and b[2] is not None
+                                and b[3] + op.get("batch_size", 1) <= res["batch"]["max_size"]
+                            ):
+                                cands.append((b[1], b[0], "join", b))
+                                break
+                        s = cal.fit_window(t0, cycle)
+                        if s is not None:
+                            cands.append((s + cycle, s, "new", None))
+                        for end, start, how, b in cands:
+                            cand = (end, start, rid, unit, how, b, 0, 0)
+                            if best is None or cand[:4] < best[:4]:
+                                best = cand
+                        continue
+                    eff = res.get("efficiency") or 100
+                    change = _co(res, last_family.get(key), op.get("setup_family"))
+                    setup = mode.get("setup", 0) + change
+                    proc = -(-mode["duration"] * 100 // eff)
+                    work = setup + proc + mode.get("cleanup", 0)
+                    if op.get("interruptible", True):
+                        start = cal.next_available(t0) if work else t0
+                        end = None if start is None else cal.finish(start, work)
+                    else:
+                        start = cal.fit_window(t0, work)
+                        end = None if start is None else start + work
+                    if end is None:
+                        continue
+                    cand = (end, start, rid, unit, "op", None, setup, change)
+                    if best is None or cand[:4] < best[:4]:
+                        best = cand
+            if best is None:
+                raise ValueError(
+                    f"operation {op['id']!r}: no calendar window left to place it "
+                    "(calendars too short)"
+                )
+            end, start, rid, unit, how, b, setup, change = best
+            key = (rid, unit)
+            batch_id = None
+            if how == "join":
+                b[3] += op.get("batch_size", 1)
+                batch_id = b[4]
+            elif how == "new":
+                n_batches += 1
+                batch_id = f"B{n_batches:05d}"
+                bisect.insort(
+                    open_batches.setdefault(key, []),
+                    [start, end, op.get("batch_family"), op.get("batch_size", 1), batch_id],
+                )
+                free[key] = end
+            else:
+                free[key] = end
+                if end > start:
+                    last_family[key] = op.get("setup_family")
+            end_of[op["id"]] = end
+            rows.append(
+                {
+                    "op": op["id"],
+                    "job": job["id"],
+                    "resource": rid,
+                    "unit": unit,
+                    "start": start,
+                    "end": end,
+                    "setup_minutes": setup,
+                    "changeover_minutes": change,
+                    "batch": batch_id,
+                }
+            )
+        job_finish[job["id"]] = max((end_of[o["id"]] for o in job["operations"]), default=0)
+    return {
+        "schema_version": 1,
+        "status": "FEASIBLE",
+        "method": "list-schedule",
+        "operations": rows,
+    }
+
+
+# ---------------------------------------------------------------- generator
+
+
+def generate_plant(n_jobs: int, seed: int = 0, days: int | None = None) -> dict:
+    """Deterministic (per ``seed``) med-device plant problem with ``n_jobs`` jobs."""
+    if n_jobs < 1:
+        raise ValueError(f"n_jobs must be >= 1, got {n_jobs}")
+    rng = random.Random(seed)
+    kinds = ["catheter", "syringe", "ivset", "balloon"]
+    kind_weights = [0.35, 0.3, 0.25, 0.1]
+
+    # 1. jobs: finished goods, a quarter of them consuming a component job
+    specs = []  # (kind, parent index or None)
+    while len(specs) < n_jobs:
+        kind = rng.choices(kinds, kind_weights)[0]
+        if len(specs) + 2 <= n_jobs and kind in ("catheter", "ivset") and rng.random() < 0.5:
+            specs.append(("hub" if kind == "catheter" else "tubing", len(specs) + 1))
+        specs.append((kind, None))
+    jobs = []
+    for j, (kind, _parent) in enumerate(specs):
+        jid = f"MO/{j + 1:05d}"
+        jobs.append(
+            {
+                "id": jid,
+                "name": f"{kind} lot {j + 1}",
+                "release": 0,
+                "due": None,
+                "weight": rng.choices([1, 2, 5], [0.6, 0.3, 0.1])[0],
+                "operations": _routing(rng, kind, jid),
+            }
+        )
+
+    # 2. order-book span: busiest work centre group about 75% loaded
+    if days is None:
+        load = {}
+        for job in jobs:
+            for op in job["operations"]:
+                res = op["modes"][0]["resource"]
+                group = res.rstrip("0123456789")
+                if res in ("EO", "OVEN"):
+                    cycle = 600 if res == "EO" else 240
+                    size = 24 if res == "EO" else 8
+                    work = cycle * op["batch_size"] / size * 1.3  # imperfect batching
+                else:
+                    m = op["modes"][0]
+                    work = m["duration"] + m["setup"] + m["cleanup"] + 30
+                load[group] = load.get(group, 0) + work
+        daily = {}
+        for rid, _n, cap, _e, pattern, _f, _b in WORK_CENTRES:
+            per_week = {"2x5": 4800, "1x5": 2550, "1x6": 2850, "24/5": 7200, "24/7": WEEK}[pattern]
+            group = rid.rstrip("0123456789")
+            daily[group] = daily.get(group, 0) + cap * per_week / 7
+        days = max(7, math.ceil(max(w / daily[g] for g, w in load.items()) / 0.75))
+    release_span = days * DAY
+
+    # 3. releases: material arrival spread over the order book; components earlier
+    for j, (_kind, parent) in enumerate(specs):
+        job = jobs[j]
+        if parent is not None:
+            continue
+        job["release"] = rng.randrange(0, max(1, int(release_span * 0.85)), 30)
+        if rng.random() < 0.2:  # purchased parts arrive later for the assembly operation
+            for op in job["operations"]:
+                if op["name"].startswith("Assemble"):
+                    op["release"] = job["release"] + rng.randrange(DAY, 5 * DAY, 60)
+    for j, (_kind, parent) in enumerate(specs):
+        if parent is not None:
+            consumer = jobs[parent]
+            jobs[j]["release"] = max(0, consumer["release"] - rng.randrange(0, 3 * DAY, 60))
+            target = next(op for op in consumer["operations"] if op["name"].startswith("Assemble"))
+            target["predecessors"].append({"job": jobs[j]["id"], "min_lag": 0, "max_lag": None})
+
+    # 4. resources over a generous span, then the constructive plan
+    span = (days * 4 + 120) * DAY
+    resources = _resources(rng, span)
+    problem = {
+        "schema_version": 1,
+        "origin": ORIGIN,
+        "horizon": span,
+        "resources": resources,
+        "jobs": jobs,
+        "previous_plan": {},
+        "frozen_until": None,
+        "objective": {
+            "weighted_tardiness": 1000,
+            "makespan": 1,
+            "flow_time": 0,
+            "changeover": 1,
+            "stability": 0,
+        },
+    }
+    plan = witness_plan(problem)
+    ends = {row["op"]: row["end"] for row in plan["operations"]}
+    starts = {row["op"]: row["start"] for row in plan["operations"]}
+
+    # 5. maximum lags after the aeration hold on about a third of the sterilized jobs,
+    #    never tighter than the constructive plan
+    for job in jobs:
+        for op in job["operations"]:
+            for pred in op["predecessors"]:
+                if pred.get("min_lag") == EO_HOLD and rng.random() < 0.35:
+                    needed = starts[op["id"]] - ends[pred["op"]]
+                    pred["max_lag"] = max(EO_HOLD + MAX_LAG_EXTRA, needed)
+
+    # 6. horizon: the constructive plan plus a week, whole days; calendars cut to it
+    makespan = max(ends.values())
+    horizon = (math.ceil(makespan / DAY) + 7) * DAY
+    problem["horizon"] = horizon
+    for res in resources:
+        if res["calendar"] is not None:
+            res["calendar"] = [[s, min(e, horizon)] for s, e in res["calendar"] if s < horizon]
+
+    # 7. due dates: a realistic mix of slack (tight, normal, comfortable)
+    for job in jobs:
+        finish = max(ends[op["id"]] for op in job["operations"])
+        lead = sum(min(m["duration"] for m in op["modes"]) for op in job["operations"])
+        lead += sum(p.get("min_lag") or 0 for op in job["operations"] for p in op["predecessors"])
+        draw = rng.random()
+        if draw < 0.2:  # tight: promised on the pure lead time plus a day
+            due = job["release"] + lead + DAY
+        elif draw < 0.8:  # normal: around what a simple list schedule achieves
+            due = job["release"] + int((finish - job["release"]) * rng.uniform(0.8, 1.3))
+        else:  # comfortable
+            due = finish + rng.randrange(2 * DAY, 10 * DAY, 60)
+        job["due"] = int(math.ceil(due / 60) * 60)
+    return problem

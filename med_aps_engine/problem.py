@@ -1,0 +1,568 @@
+"""Typed problem model and loader (schema version 1, see ``docs/engine-schema.md``).
+
+``load_problem(data)`` turns the plain problem dict into :class:`Problem` and raises
+:class:`ProblemError` naming the offending element for every kind of bad input.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+from .calendar import Calendar
+
+SCHEMA_VERSION = 1
+MAX_HORIZON = 5_256_000  # 10 years of minutes
+OBJECTIVE_KEYS = ("weighted_tardiness", "makespan", "flow_time", "changeover", "stability")
+DEFAULT_OBJECTIVE = {
+    "weighted_tardiness": 1000,
+    "makespan": 1,
+    "flow_time": 0,
+    "changeover": 1,
+    "stability": 0,
+}
+
+
+class ProblemError(ValueError):
+    """The problem is malformed; the message names the element and what is wrong."""
+
+
+@dataclass
+class Mode:
+    resource: str
+    duration: int
+    setup: int = 0
+    cleanup: int = 0
+
+
+@dataclass
+class Predecessor:
+    op: str  # operation id (job predecessors are expanded to the job's last operations)
+    min_lag: int = 0
+    max_lag: int | None = None
+    via_job: str | None = None
+
+
+@dataclass
+class Resource:
+    id: str
+    name: str
+    capacity: int
+    efficiency: float
+    calendar: Calendar
+    changeover_default: int = 0
+    changeover_rules: dict = field(default_factory=dict)  # (from, to) -> minutes
+    batch_max_size: int | None = None
+    batch_cycle: int | None = None
+
+    @property
+    def is_batch(self):
+        return self.batch_max_size is not None
+
+    @property
+    def has_changeovers(self):
+        return self.changeover_default > 0 or any(v > 0 for v in self.changeover_rules.values())
+
+    def changeover(self, fam_from, fam_to):
+        """Changeover minutes between two consecutive operations of these setup families."""
+        if fam_from is None or fam_to is None:
+            return 0
+        rule = self.changeover_rules.get((fam_from, fam_to))
+        if rule is not None:
+            return rule
+        return self.changeover_default if fam_from != fam_to else 0
+
+    def max_changeover_to(self, fam_to):
+        if fam_to is None or not self.has_changeovers:
+            return 0
+        best = self.changeover_default
+        for (_a, b), minutes in self.changeover_rules.items():
+            if b == fam_to:
+                best = max(best, minutes)
+        return best
+
+
+@dataclass
+class Operation:
+    id: str
+    job: str
+    name: str
+    index: int  # position in the problem (stable ordering)
+    modes: list
+    predecessors: list
+    release: int  # effective release: max(job release, op release)
+    setup_family: str | None
+    batch_family: str | None
+    batch_size: int
+    interruptible: bool
+    locked: tuple | None  # (resource, start)
+    in_progress: tuple | None  # (resource, start, remaining)
+    successors: list = field(default_factory=list)  # filled by the loader: (op, min, max)
+
+    def mode_on(self, resource_id):
+        for mode in self.modes:
+            if mode.resource == resource_id:
+                return mode
+        return None
+
+
+@dataclass
+class Job:
+    id: str
+    name: str
+    release: int
+    due: int | None
+    weight: float
+    operations: list  # operation ids in problem order
+
+
+@dataclass
+class Problem:
+    raw: dict
+    origin: str | None
+    horizon: int | None
+    resources: dict
+    jobs: dict
+    operations: dict
+    previous_plan: dict  # op id -> (resource, start)
+    frozen_until: int | None
+    objective: dict
+    topo_order: list = field(default_factory=list)
+
+    # ------------------------------------------------------------------ derived quantities
+    def work_minutes(self, op, mode):
+        """Working minutes of ``op`` on ``mode`` without changeover (batch: the cycle)."""
+        res = self.resources[mode.resource]
+        if res.is_batch:
+            return res.batch_cycle
+        proc = math.ceil(mode.duration * 100 / res.efficiency) if mode.duration else 0
+        return mode.setup + proc + mode.cleanup
+
+    def fixed_position(self, op):
+        """(resource, start, remaining|None) for operations that may not move, else None."""
+        if op.in_progress:
+            return op.in_progress
+        if op.locked:
+            return (op.locked[0], op.locked[1], None)
+        prev = self.previous_plan.get(op.id)
+        if prev and self.frozen_until is not None and prev[1] < self.frozen_until:
+            return (prev[0], prev[1], None)
+        return None
+
+    @property
+    def is_pure_makespan(self):
+        """True for plain (flexible) job shops: only the makespan counts, no calendars etc."""
+        obj = self.objective
+        if obj["makespan"] <= 0 or obj["flow_time"] > 0:
+            return False
+        if obj["weighted_tardiness"] > 0 and any(j.due is not None for j in self.jobs.values()):
+            return False
+        if obj["stability"] > 0 and self.previous_plan:
+            return False
+        for res in self.resources.values():
+            if res.capacity != 1 or res.is_batch or not res.calendar.always:
+                return False
+            if res.has_changeovers:
+                return False
+        for op in self.operations.values():
+            if op.locked or op.in_progress or op.release > 0:
+                return False
+            if any(p.max_lag is not None or p.min_lag or p.via_job for p in op.predecessors):
+                return False
+        if self.previous_plan and self.frozen_until is not None:
+            return False
+        return True
+
+
+# ---------------------------------------------------------------------- loader helpers
+def _int(value, what, allow_none=False):
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ProblemError(f"{what}: expected a whole number of minutes, got {value!r}")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ProblemError(f"{what}: expected a whole number of minutes, got {value!r}")
+        value = int(value)
+    return value
+
+
+def _nonneg(value, what, name):
+    value = _int(value, f"{what}: {name}")
+    if value < 0:
+        raise ProblemError(f"{what}: {name} {value} is negative")
+    return value
+
+
+def _load_calendar(raw, what):
+    if raw is None:
+        return Calendar(None)
+    if not isinstance(raw, list):
+        raise ProblemError(f"{what}: calendar must be a list of [start, end] intervals")
+    windows = []
+    prev_end = None
+    for k, item in enumerate(raw):
+        if not isinstance(item, (list, tuple)) or len(item) != 2:
+            raise ProblemError(f"{what}: calendar interval #{k} {item!r} is not [start, end]")
+        start = _int(item[0], f"{what}: calendar interval #{k} start")
+        end = _int(item[1], f"{what}: calendar interval #{k} end")
+        if end <= start:
+            raise ProblemError(f"{what}: calendar interval #{k} [{start}, {end}) is empty")
+        if prev_end is not None and start < prev_end:
+            raise ProblemError(
+                f"{what}: calendar is unsorted or overlapping at interval #{k} "
+                f"[{start}, {end}) (previous interval ends at {prev_end})"
+            )
+        windows.append((start, end))
+        prev_end = end
+    return Calendar(windows)
+
+
+def _load_resource(raw, seen):
+    if not isinstance(raw, dict) or not raw.get("id"):
+        raise ProblemError(f"resource {raw!r}: missing 'id'")
+    rid = raw["id"]
+    what = f"resource {rid!r}"
+    if rid in seen:
+        raise ProblemError(f"{what}: duplicate resource id")
+    capacity = _int(raw.get("capacity", 1) if raw.get("capacity") is not None else 1, what)
+    if capacity < 1:
+        raise ProblemError(f"{what}: capacity {capacity} must be at least 1")
+    efficiency = raw.get("efficiency")
+    efficiency = 100 if efficiency is None else efficiency
+    if isinstance(efficiency, bool) or not isinstance(efficiency, (int, float)):
+        raise ProblemError(f"{what}: efficiency {efficiency!r} is not a number")
+    if efficiency <= 0:
+        raise ProblemError(f"{what}: efficiency {efficiency} must be greater than 0")
+    calendar = _load_calendar(raw.get("calendar"), what)
+    changeover = raw.get("changeover") or {}
+    default = _nonneg(changeover.get("default") or 0, what, "changeover default")
+    rules = {}
+    for rule in changeover.get("rules") or []:
+        minutes = _nonneg(
+            rule.get("minutes") or 0,
+            what,
+            f"changeover {rule.get('from')!r} -> {rule.get('to')!r} minutes",
+        )
+        rules[(rule.get("from"), rule.get("to"))] = minutes
+    batch = raw.get("batch")
+    max_size = cycle = None
+    if batch:
+        max_size = _int(batch.get("max_size"), f"{what}: batch max_size")
+        cycle = _int(batch.get("cycle_minutes"), f"{what}: batch cycle_minutes")
+        if max_size < 1:
+            raise ProblemError(f"{what}: batch max_size {max_size} must be at least 1")
+        if cycle < 0:
+            raise ProblemError(f"{what}: batch cycle_minutes {cycle} is negative")
+    return Resource(
+        id=rid,
+        name=raw.get("name") or rid,
+        capacity=capacity,
+        efficiency=efficiency,
+        calendar=calendar,
+        changeover_default=default,
+        changeover_rules=rules,
+        batch_max_size=max_size,
+        batch_cycle=cycle,
+    )
+
+
+def load_problem(data) -> Problem:
+    """Check ``data`` (a problem dict) and return the typed :class:`Problem`.
+
+    Raises :class:`ProblemError` whose message names the offending element.
+    """
+    if isinstance(data, Problem):
+        return data
+    if not isinstance(data, dict):
+        raise ProblemError(f"problem must be a JSON object, got {type(data).__name__}")
+    version = data.get("schema_version", SCHEMA_VERSION)
+    if version != SCHEMA_VERSION:
+        raise ProblemError(f"unknown schema_version {version!r} (supported: {SCHEMA_VERSION})")
+    horizon = _int(data.get("horizon"), "problem: horizon", allow_none=True)
+    if horizon is not None:
+        if horizon > MAX_HORIZON:
+            raise ProblemError(
+                f"problem: horizon {horizon} minutes is over MAX_HORIZON {MAX_HORIZON} (10 years)"
+            )
+        if horizon <= 0:
+            raise ProblemError(f"problem: horizon {horizon} must be positive")
+
+    resources = {}
+    for raw in data.get("resources") or []:
+        res = _load_resource(raw, resources)
+        resources[res.id] = res
+
+    # objective weights
+    objective = dict(DEFAULT_OBJECTIVE)
+    for key, value in (data.get("objective") or {}).items():
+        if key not in OBJECTIVE_KEYS:
+            raise ProblemError(
+                f"objective: unknown weight {key!r} (known: {', '.join(OBJECTIVE_KEYS)})"
+            )
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise ProblemError(f"objective: weight {key!r} = {value!r} must be a number >= 0")
+        objective[key] = value
+
+    jobs = {}
+    operations = {}
+    raw_preds = {}
+    for raw_job in data.get("jobs") or []:
+        if not isinstance(raw_job, dict) or not raw_job.get("id"):
+            raise ProblemError(f"job {raw_job!r}: missing 'id'")
+        jid = raw_job["id"]
+        jwhat = f"job {jid!r}"
+        if jid in jobs:
+            raise ProblemError(f"{jwhat}: duplicate job id")
+        jrelease = _nonneg(raw_job.get("release") or 0, jwhat, "release")
+        due = _int(raw_job.get("due"), f"{jwhat}: due", allow_none=True)
+        weight = raw_job.get("weight")
+        weight = 1 if weight is None else weight
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
+            raise ProblemError(f"{jwhat}: weight {weight!r} must be a number >= 0")
+        job = Job(jid, raw_job.get("name") or jid, jrelease, due, weight, [])
+        jobs[jid] = job
+        for raw_op in raw_job.get("operations") or []:
+            if not isinstance(raw_op, dict) or not raw_op.get("id"):
+                raise ProblemError(f"{jwhat}: operation {raw_op!r} has no 'id'")
+            oid = raw_op["id"]
+            what = f"operation {oid!r} of job {jid!r}"
+            if oid in operations:
+                raise ProblemError(f"{what}: duplicate operation id")
+            modes = []
+            for raw_mode in raw_op.get("modes") or []:
+                rid = raw_mode.get("resource")
+                if rid not in resources:
+                    raise ProblemError(f"{what}: unknown resource {rid!r}")
+                if any(m.resource == rid for m in modes):
+                    raise ProblemError(f"{what}: resource {rid!r} is listed twice in its modes")
+                duration = _int(raw_mode.get("duration"), f"{what}: duration on {rid!r}")
+                if duration < 0:
+                    raise ProblemError(f"{what}: duration {duration} is negative")
+                setup = _nonneg(raw_mode.get("setup") or 0, what, "setup")
+                cleanup = _nonneg(raw_mode.get("cleanup") or 0, what, "cleanup")
+                modes.append(Mode(rid, duration, setup, cleanup))
+            if not modes:
+                raise ProblemError(f"{what}: has no mode (no resource can do it)")
+            op_release = _nonneg(raw_op.get("release") or 0, what, "release")
+            batch_size = raw_op.get("batch_size")
+            batch_size = 1 if batch_size is None else _int(batch_size, f"{what}: batch_size")
+            if batch_size < 1:
+                raise ProblemError(f"{what}: batch_size {batch_size} must be at least 1")
+            interruptible = raw_op.get("interruptible")
+            interruptible = True if interruptible is None else bool(interruptible)
+            locked = raw_op.get("locked")
+            if locked:
+                lres = locked.get("resource")
+                if not any(m.resource == lres for m in modes):
+                    raise ProblemError(
+                        f"{what}: locked on resource {lres!r} which is not among its modes"
+                    )
+                lstart = _nonneg(locked.get("start"), what, "locked start")
+                locked = (lres, lstart)
+            else:
+                locked = None
+            in_progress = raw_op.get("in_progress")
+            if in_progress:
+                pres = in_progress.get("resource")
+                if not any(m.resource == pres for m in modes):
+                    raise ProblemError(
+                        f"{what}: in progress on resource {pres!r} which is not among its modes"
+                    )
+                pstart = _int(in_progress.get("start"), f"{what}: in_progress start")
+                remaining = _nonneg(in_progress.get("remaining"), what, "remaining minutes")
+                in_progress = (pres, pstart, remaining)
+            else:
+                in_progress = None
+            for mode in modes:
+                res = resources[mode.resource]
+                if res.is_batch and batch_size > res.batch_max_size:
+                    raise ProblemError(
+                        f"{what}: batch_size {batch_size} exceeds max_size "
+                        f"{res.batch_max_size} of batch resource {res.id!r}"
+                    )
+            op = Operation(
+                id=oid,
+                job=jid,
+                name=raw_op.get("name") or oid,
+                index=len(operations),
+                modes=modes,
+                predecessors=[],
+                release=max(jrelease, op_release),
+                setup_family=raw_op.get("setup_family"),
+                batch_family=raw_op.get("batch_family"),
+                batch_size=batch_size,
+                interruptible=interruptible,
+                locked=locked,
+                in_progress=in_progress,
+            )
+            operations[oid] = op
+            job.operations.append(oid)
+            raw_preds[oid] = (what, raw_op.get("predecessors") or [])
+
+    # predecessors (after all ids are known)
+    for oid, (what, preds) in raw_preds.items():
+        op = operations[oid]
+        for pred in preds:
+            min_lag = _nonneg(pred.get("min_lag") or 0, what, "min_lag")
+            max_lag = _int(pred.get("max_lag"), f"{what}: max_lag", allow_none=True)
+            if max_lag is not None:
+                if max_lag < 0:
+                    raise ProblemError(f"{what}: max_lag {max_lag} is negative")
+                if max_lag < min_lag:
+                    raise ProblemError(f"{what}: max_lag {max_lag} is less than min_lag {min_lag}")
+            if pred.get("op") is not None:
+                pid = pred["op"]
+                if pid not in operations:
+                    raise ProblemError(f"{what}: unknown predecessor operation {pid!r}")
+                if pid == oid:
+                    raise ProblemError(f"{what}: precedence cycle: {oid} -> {oid}")
+                op.predecessors.append(Predecessor(pid, min_lag, max_lag))
+            elif pred.get("job") is not None:
+                pjid = pred["job"]
+                if pjid not in jobs:
+                    raise ProblemError(f"{what}: unknown predecessor job {pjid!r}")
+                if max_lag is not None:
+                    raise ProblemError(
+                        f"{what}: max_lag is not supported on predecessor job {pjid!r} "
+                        f"(give it on an operation of that job)"
+                    )
+                if pjid == op.job:
+                    raise ProblemError(f"{what}: precedence cycle: job {pjid!r} waits for itself")
+                job_ops = jobs[pjid].operations
+                if not job_ops:
+                    continue
+                for pid in _last_operations(job_ops, raw_preds, operations):
+                    op.predecessors.append(Predecessor(pid, min_lag, None, via_job=pjid))
+            else:
+                raise ProblemError(f"{what}: predecessor {pred!r} names neither 'op' nor 'job'")
+    for op in operations.values():
+        for pred in op.predecessors:
+            operations[pred.op].successors.append((op.id, pred.min_lag, pred.max_lag))
+
+    # previous plan / frozen window
+    previous = {}
+    for oid, prev in (data.get("previous_plan") or {}).items():
+        if oid not in operations:
+            raise ProblemError(f"previous_plan: unknown operation {oid!r}")
+        if not isinstance(prev, dict) or prev.get("resource") not in resources:
+            raise ProblemError(
+                f"previous_plan: operation {oid!r} has unknown resource "
+                f"{(prev or {}).get('resource')!r}"
+            )
+        start = _int(prev.get("start"), f"previous_plan: operation {oid!r} start")
+        previous[oid] = (prev["resource"], start)
+    frozen_until = _int(data.get("frozen_until"), "problem: frozen_until", allow_none=True)
+    if frozen_until is not None:
+        for oid, (rid, start) in previous.items():
+            op = operations[oid]
+            if start < frozen_until and not op.mode_on(rid):
+                raise ProblemError(
+                    f"operation {oid!r} of job {op.job!r}: frozen on resource {rid!r} which is "
+                    f"not among its modes"
+                )
+
+    problem = Problem(
+        raw=data,
+        origin=data.get("origin"),
+        horizon=horizon,
+        resources=resources,
+        jobs=jobs,
+        operations=operations,
+        previous_plan=previous,
+        frozen_until=frozen_until,
+        objective=objective,
+    )
+    problem.topo_order = _topological_order(operations)
+    _check_fits(problem)
+    return problem
+
+
+def _last_operations(job_ops, raw_preds, operations):
+    """Operations of a job that no other operation of the same job waits for."""
+    members = set(job_ops)
+    has_succ = set()
+    for oid in job_ops:
+        for pred in raw_preds[oid][1]:
+            if pred.get("op") in members:
+                has_succ.add(pred["op"])
+    return [oid for oid in job_ops if oid not in has_succ]
+
+
+def _topological_order(operations):
+    indeg = {oid: len(op.predecessors) for oid, op in operations.items()}
+    order = [oid for oid, d in indeg.items() if d == 0]
+    head = 0
+    while head < len(order):
+        oid = order[head]
+        head += 1
+        for succ, _mn, _mx in operations[oid].successors:
+            indeg[succ] -= 1
+            if indeg[succ] == 0:
+                order.append(succ)
+    if len(order) < len(operations):
+        remaining = {oid for oid, d in indeg.items() if d > 0}
+        cycle = _find_cycle(operations, remaining)
+        path = " -> ".join(cycle)
+        first = operations[cycle[0]]
+        raise ProblemError(f"operation {first.id!r} of job {first.job!r}: precedence cycle: {path}")
+    return order
+
+
+def _find_cycle(operations, nodes):
+    """Return one cycle (list of op ids, first repeated at the end) inside ``nodes``."""
+    start = min(nodes, key=lambda o: operations[o].index)
+    seen = {}
+    path = []
+    node = start
+    while node not in seen:
+        seen[node] = len(path)
+        path.append(node)
+        node = next(p.op for p in operations[node].predecessors if p.op in nodes)
+    cycle = path[seen[node] :] + [node]
+    cycle.reverse()
+    return cycle
+
+
+def _check_fits(problem):
+    """Every operation must fit on at least one of its resources' calendars."""
+    for op in problem.operations.values():
+        what = f"operation {op.id!r} of job {op.job!r}"
+        if op.in_progress:
+            continue
+        fits = []
+        for mode in op.modes:
+            res = problem.resources[mode.resource]
+            work = problem.work_minutes(op, mode)
+            cal = res.calendar
+            if res.is_batch or not op.interruptible:
+                ok = cal.always or work == 0 or cal.longest_window() >= work
+            else:
+                ok = cal.always or work == 0 or cal.total_minutes() >= work
+            fits.append(ok)
+        if not any(fits):
+            kind = "non-interruptible" if not op.interruptible else "interruptible"
+            if any(problem.resources[m.resource].is_batch for m in op.modes):
+                kind = "batch cycle of"
+            needs = ", ".join(f"{m.resource}: {problem.work_minutes(op, m)} min" for m in op.modes)
+            if kind == "interruptible":
+                raise ProblemError(
+                    f"{what}: needs more working minutes ({needs}) than the calendars of all "
+                    f"its resources provide"
+                )
+            raise ProblemError(
+                f"{what}: {kind} operation is longer than every available calendar interval "
+                f"of all its resources ({needs})"
+            )
+        if op.locked:
+            rid, start = op.locked
+            res = problem.resources[rid]
+            work = problem.work_minutes(op, op.mode_on(rid))
+            cal = res.calendar
+            if res.is_batch or not op.interruptible:
+                fits = cal.earliest_fit(start, work) == start
+            else:
+                fits = work == 0 or cal.window_index(start) is not None
+            if not fits:
+                raise ProblemError(
+                    f"{what}: locked at {start} on {rid!r} but the calendar of {rid!r} is not "
+                    f"available then (for {work} minutes)"
+                )

@@ -1,0 +1,172 @@
+"""A schedule under construction: assignments, unit timelines and the objective.
+
+Shared by the dispatching heuristic, the CP-SAT models (read back) and the decomposition.
+"""
+
+import bisect
+from dataclasses import dataclass
+
+
+@dataclass
+class Assign:
+    """Where and when one operation runs."""
+
+    resource: str
+    unit: int
+    start: int
+    end: int
+    setup: int = 0  # setup minutes allocated inside [start, end) (mode setup + changeover)
+    batch: str | None = None
+
+
+class Timeline:
+    """Occupations of one resource unit, sorted by start (non-overlapping)."""
+
+    __slots__ = ("coalloc", "ends", "fams", "keys", "starts")
+
+    def __init__(self):
+        self.starts = []
+        self.ends = []
+        self.keys = []  # op id (or batch id on batch resources)
+        self.fams = []
+        self.coalloc = []  # changeover minutes the entry has room for in its setup
+
+    def __len__(self):
+        return len(self.starts)
+
+    def insert(self, start, end, key, fam=None, coalloc=0):
+        i = bisect.bisect_left(self.starts, start)
+        while i < len(self.starts) and self.starts[i] == start and self.ends[i] <= end:
+            i += 1
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
+        self.keys.insert(i, key)
+        self.fams.insert(i, fam)
+        self.coalloc.insert(i, coalloc)
+
+    def remove(self, key, start):
+        i = bisect.bisect_left(self.starts, start)
+        while self.keys[i] != key:
+            i += 1
+        for lst in (self.starts, self.ends, self.keys, self.fams, self.coalloc):
+            del lst[i]
+
+    def is_free(self, start, end):
+        i = bisect.bisect_right(self.ends, start)
+        return i >= len(self.starts) or self.starts[i] >= end
+
+    def neighbours(self, start):
+        """(index of the entry before ``start``, index of the entry at/after it)."""
+        i = bisect.bisect_left(self.starts, start)
+        return i - 1, i
+
+    def find(self, t, work, fam, interruptible, calendar, resource, latest=None, max_gaps=60):
+        """Earliest placement at or after ``t``: ``(start, end, changeover)`` or ``None``.
+
+        The changeover from the previous entry is added to ``work``; inserting before an entry
+        is allowed only if that entry has room for the changeover from ``fam``.
+        """
+        n = len(self.starts)
+        j = bisect.bisect_right(self.ends, t)
+        scanned = 0
+        while True:
+            if scanned > max_gaps and j < n:
+                j = n  # heavily loaded: append after the last entry
+            scanned += 1
+            lo = t
+            co = 0
+            if j > 0:
+                lo = max(t, self.ends[j - 1])
+                co = resource.changeover(self.fams[j - 1], fam)
+            if latest is not None and lo > latest:
+                return None
+            placed = calendar.place(lo, work + co, interruptible)
+            if placed is None:
+                return None
+            s, e = placed
+            if latest is not None and s > latest:
+                return None
+            if j >= n:
+                return s, e, co
+            if e <= self.starts[j] and resource.changeover(fam, self.fams[j]) <= self.coalloc[j]:
+                return s, e, co
+            j += 1
+
+
+def unit_sequences(problem, assigns):
+    """``{(resource, unit): [op ids by start]}`` for non-batch resources, zero-length skipped."""
+    seqs = {}
+    for oid, a in assigns.items():
+        if a.end <= a.start or problem.resources[a.resource].is_batch:
+            continue
+        seqs.setdefault((a.resource, a.unit), []).append(oid)
+    for oids in seqs.values():
+        oids.sort(key=lambda o: (assigns[o].start, assigns[o].end, o))
+    return seqs
+
+
+def changeovers(problem, assigns):
+    """Actual changeover minutes before every operation (from the unit sequences)."""
+    result = dict.fromkeys(assigns, 0)
+    for (rid, _u), oids in unit_sequences(problem, assigns).items():
+        res = problem.resources[rid]
+        for prev, oid in zip(oids, oids[1:], strict=False):
+            result[oid] = res.changeover(
+                problem.operations[prev].setup_family, problem.operations[oid].setup_family
+            )
+    return result
+
+
+def job_finishes(problem, assigns):
+    finish = {}
+    for jid, job in problem.jobs.items():
+        ends = [assigns[o].end for o in job.operations if o in assigns]
+        finish[jid] = max(ends) if ends else None
+    return finish
+
+
+def evaluate(problem, assigns, cos=None):
+    """Objective value and its components for a complete schedule."""
+    if cos is None:
+        cos = changeovers(problem, assigns)
+    finish = job_finishes(problem, assigns)
+    wt = tard = late = flow = 0
+    for jid, job in problem.jobs.items():
+        f = finish[jid]
+        if f is None:
+            continue
+        flow += f - job.release
+        if job.due is not None and f > job.due:
+            tard += f - job.due
+            wt += job.weight * (f - job.due)
+            late += 1
+    makespan = max((a.end for a in assigns.values()), default=0)
+    co_minutes = sum(cos.values())
+    co_count = sum(1 for v in cos.values() if v > 0)
+    moved = 0
+    for oid, (rid, start) in problem.previous_plan.items():
+        a = assigns.get(oid)
+        if a is not None and (a.resource != rid or a.start != start):
+            moved += 1
+    w = problem.objective
+    objective = (
+        w["weighted_tardiness"] * wt
+        + w["makespan"] * makespan
+        + w["flow_time"] * flow
+        + w["changeover"] * co_minutes
+        + w["stability"] * moved
+    )
+    if isinstance(objective, float) and objective.is_integer():
+        objective = int(objective)
+    return {
+        "objective": objective,
+        "makespan": makespan,
+        "total_weighted_tardiness": wt,
+        "total_tardiness": tard,
+        "late_jobs": late,
+        "flow_time": flow,
+        "changeovers": co_count,
+        "changeover_minutes": co_minutes,
+        "moved_operations": moved,
+        "finish": finish,
+    }

@@ -1,0 +1,609 @@
+"""Independent plan validator.
+
+This module checks a plan against a problem (schema version 1, see ``docs/engine-schema.md``)
+without sharing any code with the solver: it imports nothing from the rest of
+``med_aps_engine`` and works on plain dicts. Every violation is returned as a readable sentence
+that names the operation, job or resource, the broken rule and the numbers involved.
+
+``validate(problem, plan)`` checks a full plan. ``validate_benchmark(fmt, problem, summary)``
+checks the compact summary written for the public benchmark formats (``jsplib`` and ``fjsp``).
+"""
+
+import bisect
+import math
+import numbers
+import os
+
+NO_SOLUTION_STATUSES = ("INFEASIBLE", "UNKNOWN", "MODEL_INVALID")
+MAX_REPORTED = 200
+
+
+class _Calendar:
+    """Available intervals of one resource; ``None`` means always available."""
+
+    def __init__(self, intervals):
+        self.always = intervals is None
+        ivs = [] if intervals is None else [(int(s), int(e)) for s, e in intervals if e > s]
+        self.starts = [s for s, _e in ivs]
+        self.ends = [e for _s, e in ivs]
+        self.prefix = [0]
+        for s, e in ivs:
+            self.prefix.append(self.prefix[-1] + (e - s))
+
+    def is_available(self, t):
+        if self.always:
+            return True
+        i = bisect.bisect_right(self.starts, t) - 1
+        return i >= 0 and t < self.ends[i]
+
+    def _covered_before(self, t):
+        """Available minutes in (-inf, t)."""
+        i = bisect.bisect_right(self.starts, t) - 1
+        if i < 0:
+            return 0
+        return self.prefix[i] + min(t, self.ends[i]) - self.starts[i]
+
+    def working_minutes(self, a, b):
+        """Available minutes inside [a, b)."""
+        if b <= a:
+            return 0
+        if self.always:
+            return b - a
+        return self._covered_before(b) - self._covered_before(a)
+
+    def inside_one_interval(self, a, b):
+        if self.always:
+            return True
+        i = bisect.bisect_right(self.starts, a) - 1
+        return i >= 0 and b <= self.ends[i]
+
+
+def _processing(duration, efficiency):
+    """Processing minutes ``ceil(duration * 100 / efficiency)``, exact for integers."""
+    if efficiency <= 0:
+        return 0
+    if isinstance(efficiency, numbers.Integral):
+        return -(-duration * 100 // int(efficiency))
+    return math.ceil(duration * 100 / efficiency)
+
+
+def _is_int(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _num(value, default=0):
+    return default if value is None else value
+
+
+def _changeover_minutes(resource, fam_from, fam_to):
+    if fam_from is None or fam_to is None:
+        return 0
+    spec = resource.get("changeover") or {}
+    for rule in spec.get("rules") or []:
+        if rule.get("from") == fam_from and rule.get("to") == fam_to:
+            return int(_num(rule.get("minutes")))
+    if fam_from != fam_to:
+        return int(_num(spec.get("default")))
+    return 0
+
+
+def validate(problem: dict, plan: dict) -> list[str]:
+    """Return the list of rule violations of ``plan`` for ``problem`` (empty = valid).
+
+    A plan whose status says that no solution exists (``INFEASIBLE``, ``UNKNOWN``,
+    ``MODEL_INVALID``) and that lists no operation claims nothing and is therefore valid.
+    """
+    v = []
+    status = plan.get("status")
+    plan_ops = plan.get("operations") or []
+    if status in NO_SOLUTION_STATUSES and not plan_ops:
+        return v
+
+    # ---- index the problem
+    resources = {}
+    calendars = {}
+    for res in problem.get("resources") or []:
+        resources[res["id"]] = res
+        calendars[res["id"]] = _Calendar(res.get("calendar"))
+    ops = {}  # op id -> (job, op)
+    job_ops = {}
+    jobs = {}
+    for job in problem.get("jobs") or []:
+        jobs[job["id"]] = job
+        job_ops[job["id"]] = []
+        for op in job.get("operations") or []:
+            ops[op["id"]] = (job, op)
+            job_ops[job["id"]].append(op["id"])
+    horizon = problem.get("horizon")
+    frozen_until = problem.get("frozen_until")
+    previous = problem.get("previous_plan") or {}
+
+    # ---- index the plan: each operation exactly once
+    placed = {}
+    for entry in plan_ops:
+        oid = entry.get("op")
+        if oid not in ops:
+            v.append(f"plan lists operation {oid!r} that is not in the problem")
+            continue
+        if oid in placed:
+            v.append(f"operation {oid!r} is planned more than once")
+            continue
+        placed[oid] = entry
+    for oid, (job, _op) in ops.items():
+        if oid not in placed:
+            v.append(f"operation {oid!r} of job {job['id']!r} is not planned")
+
+    # ---- per-operation checks: mode, unit, duration, calendar, release, lock, horizon
+    def mode_of(op, rid):
+        for mode in op.get("modes") or []:
+            if mode.get("resource") == rid:
+                return mode
+        return None
+
+    ok_ops = {}  # op id -> entry for operations whose resource/unit are valid
+    for oid, entry in placed.items():
+        job, op = ops[oid]
+        name = f"operation {oid!r} of job {job['id']!r}"
+        if entry.get("job") is not None and entry.get("job") != job["id"]:
+            v.append(f"{name}: plan says it belongs to job {entry.get('job')!r}")
+        rid = entry.get("resource")
+        start, end = entry.get("start"), entry.get("end")
+        if not _is_int(start) or not _is_int(end):
+            v.append(f"{name}: start {start!r} and end {end!r} must be integers (minutes)")
+            continue
+        start, end = int(start), int(end)
+        if end < start:
+            v.append(f"{name}: end {end} is before start {start}")
+            continue
+        if rid not in resources:
+            v.append(f"{name}: planned on unknown resource {rid!r}")
+            continue
+        res = resources[rid]
+        mode = mode_of(op, rid)
+        in_progress = op.get("in_progress")
+        locked = op.get("locked")
+        if mode is None and not (in_progress and in_progress.get("resource") == rid):
+            eligible = [m.get("resource") for m in op.get("modes") or []]
+            v.append(f"{name}: resource {rid!r} is not eligible (eligible: {eligible})")
+            continue
+        capacity = int(_num(res.get("capacity"), 1))
+        unit = entry.get("unit", 0)
+        if unit is None:
+            unit = 0
+        if not _is_int(unit) or not 0 <= unit < capacity:
+            v.append(
+                f"{name}: unit {unit!r} does not exist on resource {rid!r} "
+                f"(capacity {capacity}, units 0..{capacity - 1})"
+            )
+            continue
+        ok_ops[oid] = entry
+        cal = calendars[rid]
+        batch = res.get("batch")
+
+        # locks and in-progress operations
+        if locked:
+            if locked.get("resource") != rid or locked.get("start") != start:
+                v.append(
+                    f"{name}: locked on resource {locked.get('resource')!r} at "
+                    f"{locked.get('start')}, planned on {rid!r} at {start}"
+                )
+        if in_progress:
+            if in_progress.get("resource") != rid or in_progress.get("start") != start:
+                v.append(
+                    f"{name}: in progress on resource {in_progress.get('resource')!r} since "
+                    f"{in_progress.get('start')}, planned on {rid!r} at {start}"
+                )
+            remaining = int(_num(in_progress.get("remaining")))
+            begin = max(start, 0)
+            worked = cal.working_minutes(begin, end)
+            if worked != remaining or (remaining > 0 and not cal.is_available(end - 1)):
+                v.append(
+                    f"{name}: in progress with {remaining} remaining minutes from {begin} on "
+                    f"{rid!r}, but [{begin}, {end}) holds {worked} available minutes "
+                    f"(end must be where the remaining minutes are done)"
+                )
+        else:
+            if start < 0:
+                v.append(f"{name}: start {start} is before the plan origin 0")
+            release = max(int(_num(job.get("release"))), int(_num(op.get("release"))))
+            if start < release:
+                v.append(f"{name}: release violated: start {start} < release {release}")
+            if batch:
+                cycle = int(batch.get("cycle_minutes") or 0)
+                if end - start != cycle:
+                    v.append(
+                        f"{name}: batch cycle on {rid!r} must last {cycle} minutes, "
+                        f"planned [{start}, {end}) = {end - start}"
+                    )
+                if not cal.inside_one_interval(start, end):
+                    v.append(
+                        f"{name}: batch cycle [{start}, {end}) on {rid!r} is not inside one "
+                        f"available calendar interval"
+                    )
+            else:
+                eff = _num(res.get("efficiency"), 100)
+                proc = _processing(int(_num(mode.get("duration"))), eff)
+                setup = entry.get("setup_minutes")
+                mode_setup = int(_num(mode.get("setup")))
+                if setup is None:
+                    setup = mode_setup + int(_num(entry.get("changeover_minutes")))
+                if setup < mode_setup:
+                    v.append(
+                        f"{name}: setup_minutes {setup} is less than the mode setup "
+                        f"{mode_setup} on {rid!r}"
+                    )
+                cleanup = int(_num(mode.get("cleanup")))
+                need = setup + proc + cleanup
+                interruptible = op.get("interruptible", True)
+                if interruptible is None:
+                    interruptible = True
+                if need == 0:
+                    if end != start:
+                        v.append(f"{name}: needs 0 working minutes, [{start}, {end}) is not empty")
+                elif interruptible:
+                    worked = cal.working_minutes(start, end)
+                    if worked != need:
+                        v.append(
+                            f"{name}: duration mismatch on {rid!r}: needs {need} working minutes "
+                            f"(setup {setup} + processing {proc} + cleanup {cleanup}), "
+                            f"[{start}, {end}) holds {worked}"
+                        )
+                    if not cal.is_available(start):
+                        v.append(
+                            f"{name}: calendar violated: start {start} is not an available "
+                            f"minute of {rid!r}"
+                        )
+                    if not cal.is_available(end - 1):
+                        v.append(
+                            f"{name}: calendar violated: last minute {end - 1} is not an "
+                            f"available minute of {rid!r}"
+                        )
+                else:
+                    if end - start != need:
+                        v.append(
+                            f"{name}: duration mismatch on {rid!r}: non-interruptible, needs "
+                            f"{need} minutes (setup {setup} + processing {proc} + cleanup "
+                            f"{cleanup}), planned [{start}, {end}) = {end - start}"
+                        )
+                    if not cal.inside_one_interval(start, end):
+                        v.append(
+                            f"{name}: calendar violated: non-interruptible [{start}, {end}) is "
+                            f"not inside one available interval of {rid!r}"
+                        )
+        if horizon is not None and end > horizon:
+            v.append(f"{name}: horizon violated: end {end} > horizon {horizon}")
+        prev = previous.get(oid)
+        if (
+            prev
+            and frozen_until is not None
+            and prev.get("start") is not None
+            and prev["start"] < frozen_until
+            and (prev.get("resource") != rid or prev.get("start") != start)
+        ):
+            v.append(
+                f"{name}: frozen window violated: previous start {prev['start']} on "
+                f"{prev.get('resource')!r} is before frozen_until {frozen_until}, planned on "
+                f"{rid!r} at {start}"
+            )
+
+    # ---- precedences (within and across jobs) with min/max lags
+    job_finish = {}
+    for jid, oids in job_ops.items():
+        ends = [placed[o]["end"] for o in oids if o in ok_ops]
+        if ends and len(ends) == len(oids):
+            job_finish[jid] = max(ends)
+    for oid, entry in ok_ops.items():
+        job, op = ops[oid]
+        if op.get("in_progress"):
+            continue
+        name = f"operation {oid!r} of job {job['id']!r}"
+        start = entry["start"]
+        for pred in op.get("predecessors") or []:
+            min_lag = int(_num(pred.get("min_lag")))
+            max_lag = pred.get("max_lag")
+            if pred.get("op") is not None:
+                pid = pred["op"]
+                if pid not in ok_ops:
+                    continue
+                ref_end = ok_ops[pid]["end"]
+                what = f"predecessor operation {pid!r}"
+            elif pred.get("job") is not None:
+                pjid = pred["job"]
+                if pjid not in job_finish:
+                    continue
+                ref_end = job_finish[pjid]
+                what = f"predecessor job {pjid!r} (cross-job precedence)"
+            else:
+                continue
+            if start < ref_end + min_lag:
+                v.append(
+                    f"{name}: precedence violated: start {start} < end {ref_end} of {what} "
+                    f"+ min_lag {min_lag}"
+                )
+            if max_lag is not None and start > ref_end + int(max_lag):
+                v.append(
+                    f"{name}: max_lag violated: start {start} > end {ref_end} of {what} "
+                    f"+ max_lag {int(max_lag)}"
+                )
+
+    # ---- units: no overlap, changeovers, batches
+    by_unit = {}
+    for oid, entry in ok_ops.items():
+        by_unit.setdefault((entry["resource"], entry.get("unit") or 0), []).append(oid)
+    changeover_total = 0
+    changeover_count = 0
+    for (rid, unit), oids in sorted(by_unit.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
+        res = resources[rid]
+        where = f"resource {rid!r} unit {unit}"
+        if res.get("batch"):
+            max_size = int(_num(res["batch"].get("max_size"), 1))
+            batches = {}
+            for oid in oids:
+                bid = ok_ops[oid].get("batch")
+                if bid is None:
+                    v.append(
+                        f"operation {oid!r}: planned on batch resource {rid!r} without a batch"
+                    )
+                    bid = ("__single__", oid)
+                batches.setdefault(bid, []).append(oid)
+            intervals = []
+            for bid, members in batches.items():
+                first = ok_ops[members[0]]
+                fams = {ops[o][1].get("batch_family") for o in members}
+                if len(members) > 1 and (len(fams) > 1 or None in fams):
+                    v.append(
+                        f"batch {bid!r} on {where}: operations {sorted(members)} have different "
+                        f"batch families {sorted(str(f) for f in fams)}"
+                    )
+                for o in members[1:]:
+                    e = ok_ops[o]
+                    if (e["start"], e["end"]) != (first["start"], first["end"]):
+                        v.append(
+                            f"batch {bid!r} on {where}: operation {o!r} runs [{e['start']}, "
+                            f"{e['end']}) but operation {members[0]!r} runs [{first['start']}, "
+                            f"{first['end']})"
+                        )
+                size = sum(int(_num(ops[o][1].get("batch_size"), 1)) for o in members)
+                if size > max_size:
+                    v.append(
+                        f"batch {bid!r} on {where}: total batch_size {size} exceeds max_size "
+                        f"{max_size}"
+                    )
+                intervals.append((first["start"], first["end"], f"batch {bid!r}"))
+            intervals.sort()
+            for a, b in zip(intervals, intervals[1:], strict=False):
+                if b[0] < a[1] and a[1] > a[0] and b[1] > b[0]:
+                    v.append(
+                        f"{where}: overlap: {b[2]} starts at {b[0]} before {a[2]} ends at {a[1]}"
+                    )
+            # batches on one unit also must not be shared with other units
+            continue
+        seq = sorted(
+            (o for o in oids if ok_ops[o]["end"] > ok_ops[o]["start"]),
+            key=lambda o: (ok_ops[o]["start"], ok_ops[o]["end"], o),
+        )
+        prev = None
+        for oid in seq:
+            entry = ok_ops[oid]
+            op = ops[oid][1]
+            required = 0
+            if prev is not None:
+                pe = ok_ops[prev]
+                if entry["start"] < pe["end"]:
+                    v.append(
+                        f"{where}: overlap: operation {oid!r} [{entry['start']}, {entry['end']}) "
+                        f"starts before operation {prev!r} [{pe['start']}, {pe['end']}) ends"
+                    )
+                required = _changeover_minutes(
+                    res, ops[prev][1].get("setup_family"), op.get("setup_family")
+                )
+            if not op.get("in_progress"):
+                mode = mode_of(op, rid) or {}
+                mode_setup = int(_num(mode.get("setup")))
+                setup = entry.get("setup_minutes")
+                if setup is not None and required > 0 and setup < mode_setup + required:
+                    v.append(
+                        f"operation {oid!r} on {where}: changeover violated: after operation "
+                        f"{prev!r} (family {ops[prev][1].get('setup_family')!r} -> "
+                        f"{op.get('setup_family')!r}) needs setup {mode_setup} + changeover "
+                        f"{required} minutes, plan has setup_minutes {setup}"
+                    )
+                declared = entry.get("changeover_minutes")
+                if declared is not None and declared != required:
+                    v.append(
+                        f"operation {oid!r} on {where}: changeover_minutes {declared} but the "
+                        f"changeover from the previous operation "
+                        f"{'(none)' if prev is None else repr(prev)} is {required}"
+                    )
+            if required > 0:
+                changeover_total += required
+                changeover_count += 1
+            prev = oid
+
+    # a batch id must not be reused on another unit/resource
+    batch_home = {}
+    for oid, entry in ok_ops.items():
+        bid = entry.get("batch")
+        if bid is None or not resources[entry["resource"]].get("batch"):
+            continue
+        home = (entry["resource"], entry.get("unit") or 0)
+        if batch_home.setdefault(bid, home) != home:
+            v.append(
+                f"batch {bid!r}: operation {oid!r} is on resource {home[0]!r} unit {home[1]}, "
+                f"other operations of the batch on {batch_home[bid][0]!r} unit "
+                f"{batch_home[bid][1]}"
+            )
+
+    # ---- KPIs and job results
+    complete = len(ok_ops) == len(ops) and len(ok_ops) == len(placed)
+    if complete:
+        _check_kpis(v, problem, plan, ops, ok_ops, jobs, job_finish, previous)
+        kpis = plan.get("kpis") or {}
+        for key, value in (
+            ("changeovers", changeover_count),
+            ("changeover_minutes", changeover_total),
+        ):
+            if key in kpis and kpis[key] != value:
+                v.append(f"KPI {key}: plan says {kpis[key]}, recomputed {value}")
+
+    if len(v) > MAX_REPORTED:
+        v = v[:MAX_REPORTED] + [f"... and {len(v) - MAX_REPORTED} more violations"]
+    return v
+
+
+def _check_kpis(v, problem, plan, ops, ok_ops, jobs, job_finish, previous):
+    kpis = plan.get("kpis") or {}
+    ends = [e["end"] for e in ok_ops.values()]
+    makespan = max(ends) if ends else 0
+    total_tard = 0
+    total_wtard = 0
+    late = 0
+    per_job = {}
+    for jid, job in jobs.items():
+        finish = job_finish.get(jid)
+        due = job.get("due")
+        tard = 0 if finish is None or due is None else max(0, finish - due)
+        weight = _num(job.get("weight"), 1)
+        per_job[jid] = (finish, tard, weight * tard)
+        total_tard += tard
+        total_wtard += weight * tard
+        late += 1 if tard > 0 else 0
+    moved = 0
+    for oid, prev in previous.items():
+        e = ok_ops.get(oid)
+        if e and (e["resource"] != prev.get("resource") or e["start"] != prev.get("start")):
+            moved += 1
+    expected = {
+        "makespan": makespan,
+        "total_weighted_tardiness": total_wtard,
+        "total_tardiness": total_tard,
+        "late_jobs": late,
+        "moved_operations": moved,
+    }
+    for key, value in expected.items():
+        if key in kpis and kpis[key] is not None and abs(kpis[key] - value) > 1e-6:
+            v.append(f"KPI {key}: plan says {kpis[key]}, recomputed {value}")
+    for row in plan.get("jobs") or []:
+        jid = row.get("job")
+        if jid not in per_job:
+            v.append(f"plan lists job {jid!r} that is not in the problem")
+            continue
+        finish, tard, wtard = per_job[jid]
+        for key, value in (("finish", finish), ("tardiness", tard), ("weighted_tardiness", wtard)):
+            if key in row and row[key] is not None and value is not None:
+                if abs(row[key] - value) > 1e-6:
+                    v.append(f"job {jid!r}: {key} is {row[key]} in the plan, recomputed {value}")
+
+
+# ---------------------------------------------------------------- benchmark summaries
+
+
+def _read_benchmark_file(fmt, path):
+    """Minimal independent reader for the jsplib / fjsp text formats.
+
+    Returns ``(machines, jobs)`` where ``jobs[j][o]`` maps machine number -> duration.
+    """
+    with open(path, encoding="utf-8") as handle:
+        lines = handle.read().splitlines()
+    tokens = []
+    for line in lines:
+        if line.strip().startswith("#"):
+            continue
+        tokens.extend(line.split())
+    pos = 0
+
+    def take():
+        nonlocal pos
+        if pos >= len(tokens):
+            raise ValueError(f"{os.path.basename(path)}: unexpected end of file")
+        pos += 1
+        return int(float(tokens[pos - 1]))
+
+    n, m = take(), take()
+    jobs = []
+    if fmt == "jsplib":
+        for _j in range(n):
+            jobs.append([{take(): take()} for _o in range(m)])
+    elif fmt == "fjsp":
+        # the third header value (if any) is informational: skip it when it cannot be a job line
+        first_job_line = next(
+            i for i, line in enumerate(lines) if line.strip() and not line.strip().startswith("#")
+        )
+        if len(lines[first_job_line].split()) > 2:
+            pos += 1
+        for _j in range(n):
+            job = []
+            for _o in range(take()):
+                modes = {}
+                for _c in range(take()):
+                    mach = take()
+                    modes[mach] = take()
+                job.append(modes)
+            jobs.append(job)
+    else:
+        raise ValueError(f"unknown benchmark format {fmt!r} (expected 'jsplib' or 'fjsp')")
+    return m, jobs
+
+
+def validate_benchmark(fmt: str, problem, summary: dict) -> list[str]:
+    """Check a benchmark summary ``{makespan, status, bound, operations}``.
+
+    ``problem`` is the instance file path or the schema-v1 problem dict read from it. Job,
+    operation and machine numbers in ``summary["operations"]`` are numbered as in the file.
+    """
+    if fmt not in ("jsplib", "fjsp"):
+        return [f"unknown benchmark format {fmt!r} (expected 'jsplib' or 'fjsp')"]
+    status = summary.get("status")
+    sops = summary.get("operations") or []
+    if status in NO_SOLUTION_STATUSES and not sops:
+        return []
+    if isinstance(problem, dict):
+        prob = problem
+    else:
+        _m, raw = _read_benchmark_file(fmt, problem)
+        jobs = []
+        for j, raw_job in enumerate(raw):
+            operations = []
+            for o, modes in enumerate(raw_job):
+                operations.append(
+                    {
+                        "id": f"J{j}.{o}",
+                        "modes": [{"resource": f"M{k}", "duration": d} for k, d in modes.items()],
+                        "predecessors": [{"op": f"J{j}.{o - 1}"}] if o else [],
+                    }
+                )
+            jobs.append({"id": f"J{j}", "operations": operations})
+        machines = sorted({k for job in raw for modes in job for k in modes})
+        prob = {
+            "schema_version": 1,
+            "resources": [{"id": f"M{k}", "capacity": 1} for k in machines],
+            "jobs": jobs,
+        }
+    v = []
+    plan_ops = []
+    for row in sops:
+        try:
+            j, o, mach = int(row["job"]), int(row["op"]), int(row["machine"])
+            start, end = int(row["start"]), int(row["end"])
+        except (KeyError, TypeError, ValueError):
+            v.append(f"summary operation {row!r} lacks integer job/op/machine/start/end")
+            continue
+        plan_ops.append(
+            {
+                "op": f"J{j}.{o}",
+                "job": f"J{j}",
+                "resource": f"M{mach}",
+                "unit": 0,
+                "start": start,
+                "end": end,
+            }
+        )
+    v.extend(validate(prob, {"status": status or "FEASIBLE", "operations": plan_ops}))
+    ends = [p["end"] for p in plan_ops]
+    makespan = summary.get("makespan")
+    if ends and makespan != max(ends):
+        v.append(f"makespan {makespan} differs from the latest operation end {max(ends)}")
+    bound = summary.get("bound")
+    if bound is not None and makespan is not None and bound > makespan + 1e-6:
+        v.append(f"bound {bound} is above the makespan {makespan}")
+    return v

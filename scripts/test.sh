@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# med-aps test command (README "Test it"; .ci/run runs exactly this).
+#
+#   bash scripts/test.sh
+#
+# 1. tools venv (.venv): the engine with its test extras, ruff, pylint-odoo
+# 2. quality gates: ruff check, ruff format --check, pylint-odoo (.pylintrc),
+#    scripts/check_addons.py (XML well-formed, manifest keys, named files exist)
+# 3. Odoo 19 discovery (ODOO_BIN, ODOO_PYTHON; see scripts/odoo_env.py)
+# 4. with Odoo: engine + OCA addons (odoo-addons.txt) into Odoo's Python,
+#    PostgreSQL up, throwaway database, every addon of addons/ installed with demo
+#    data and its tests run, database dropped
+# 5. pytest: tests/ (engine, foundation, and end-to-end tests against a real Odoo
+#    server when Odoo was found; skipped otherwise)
+# Exit status is non-zero when any step failed; the last lines are pytest's closing
+# line and the Odoo line ("odoo: N passed, N failed" or "ODOO TESTS SKIPPED: ...").
+#
+# Environment: ODOO_BIN, ODOO_PYTHON, PGHOST, PGPORT, PGUSER, PGPASSWORD,
+# MEDAPS_VENV (tools venv, default .venv), PYTHON (creates the venv, default python3),
+# MEDAPS_DB_PREFIX (throwaway databases <prefix>_ci_* and <prefix>_e2e_*, default medaps),
+# MEDAPS_HTTP_PORTS (e.g. 8300-8319: ports the Odoo servers may use, default any free one).
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+WORK="$ROOT/.ci/work"
+mkdir -p "$WORK"
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+export PYTHONDONTWRITEBYTECODE=1
+export PGHOST=${PGHOST:-127.0.0.1}
+export PGPORT=${PGPORT:-5432}
+export PGUSER=${PGUSER:-odoo}
+export PGPASSWORD=${PGPASSWORD:-odoo}
+
+FAILED=()
+START=$(date +%s)
+section() { printf '\n==== %s (%ss) ====\n' "$*" "$(($(date +%s) - START))"; }
+failed() {
+    FAILED+=("$1")
+    echo "FAILED: $1"
+}
+
+# ---------------------------------------------------------------- 1. tools venv
+section "tools venv"
+VENV=${MEDAPS_VENV:-$ROOT/.venv}
+BASE_PY=${PYTHON:-python3}
+# pinned: the gates must judge the same way on every machine
+TOOLS=(ruff==0.17.6 pylint-odoo==10.0.12 pyyaml)
+if [ ! -x "$VENV/bin/python" ]; then
+    if ! "$BASE_PY" -m venv "$VENV" 2>"$WORK/venv.err"; then
+        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+            echo "python venv module missing: installing python3-venv"
+            DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+            rm -rf "$VENV"
+            "$BASE_PY" -m venv "$VENV"
+        else
+            cat "$WORK/venv.err"
+        fi
+    fi
+fi
+if [ ! -x "$VENV/bin/python" ]; then
+    echo "cannot create the tools venv at $VENV (is python3-venv installed?)"
+    exit 1
+fi
+PY="$VENV/bin/python"
+STAMP_WANT=$(cat pyproject.toml <(printf '%s\n' "${TOOLS[@]}") | sha256sum | cut -c1-16)
+if [ "$(cat "$VENV/.medaps-stamp" 2>/dev/null)" != "$STAMP_WANT" ]; then
+    echo "installing the engine (editable, with test extras) and ${TOOLS[*]} into $VENV"
+    if ! "$PY" -m pip install -q -e ".[test]" "${TOOLS[@]}" >"$WORK/pip-venv.log" 2>&1; then
+        tail -30 "$WORK/pip-venv.log"
+        echo "pip install into the tools venv failed"
+        exit 1
+    fi
+    echo "$STAMP_WANT" >"$VENV/.medaps-stamp"
+else
+    echo "reusing $VENV"
+fi
+
+# ---------------------------------------------------------------- 2. quality gates
+section "quality gates"
+"$VENV/bin/ruff" check --no-cache . || failed "ruff check"
+"$VENV/bin/ruff" format --no-cache --check . || failed "ruff format --check"
+mapfile -t ADDON_DIRS < <(find addons -mindepth 2 -maxdepth 2 -name __manifest__.py -printf '%h\n' 2>/dev/null | sort)
+if [ "${#ADDON_DIRS[@]}" -gt 0 ]; then
+    "$VENV/bin/pylint" --rcfile=.pylintrc --output-format=text "${ADDON_DIRS[@]}" \
+        && echo "pylint-odoo: ${#ADDON_DIRS[@]} addon(s) OK" || failed "pylint-odoo"
+else
+    echo "pylint-odoo: no addon in addons/"
+fi
+"$PY" scripts/check_addons.py || failed "check_addons (XML / manifests)"
+
+# ---------------------------------------------------------------- 3. Odoo discovery
+section "Odoo discovery"
+eval "$("$PY" scripts/odoo_env.py --shell)"
+ADDONS=$("$PY" scripts/odoo_env.py --addons)
+ODOO_LINE=""
+if [ "$ODOO_FOUND" = 1 ] && [ -z "$ADDONS" ]; then
+    ODOO_FOUND=0
+    ODOO_SKIP_REASON="no installable addon in addons/"
+fi
+if [ "$ODOO_FOUND" = 1 ]; then
+    echo "Odoo $ODOO_VERSION: $ODOO_LAUNCHER (Python: $ODOO_PY)"
+    export ODOO_BIN="$ODOO_LAUNCHER" ODOO_PYTHON="$ODOO_PY"
+else
+    ODOO_LINE="ODOO TESTS SKIPPED: $ODOO_SKIP_REASON — only the engine tests ran"
+    echo "$ODOO_LINE"
+    export MEDAPS_ODOO_SKIP_REASON="$ODOO_SKIP_REASON"
+fi
+
+# ---------------------------------------------------------------- 4. Odoo tests
+run_odoo_tests() {
+    section "Odoo: engine and OCA addons into Odoo's Python"
+    bash scripts/odoo_python_deps.sh "$ODOO_PY" || return 1
+
+    section "Odoo: PostgreSQL"
+    bash scripts/ensure_postgres.sh "$ODOO_PY" || return 1
+
+    section "Odoo: install $ADDONS with demo data and run their tests"
+    local db port tags log conf data_dir rc
+    db="$("$PY" scripts/odoo_env.py --db-prefix)_ci_$(date +%s)_$RANDOM"
+    port=$("$PY" scripts/odoo_env.py --free-port)
+    tags=$(echo "$ADDONS" | sed 's/^/\//; s/,/,\//g')
+    log="$WORK/odoo-tests.log"
+    data_dir="$WORK/odoo-data"
+    conf="$WORK/odoo-tests.conf"
+    printf '[options]\ndata_dir = %s\n' "$data_dir" >"$conf"
+    # shellcheck disable=SC2064
+    trap "'$ODOO_PY' scripts/pgtool.py drop '$db' >/dev/null 2>&1; rm -rf '$data_dir/filestore/$db'" EXIT
+    echo "database $db, http port $port, log $log"
+    rc=0
+    PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" timeout "${MEDAPS_ODOO_TEST_TIMEOUT:-1500}" \
+        "$ODOO_PY" "$ODOO_LAUNCHER" --config "$conf" -d "$db" \
+        --db_host "$PGHOST" --db_port "$PGPORT" --db_user "$PGUSER" --db_password "$PGPASSWORD" \
+        --addons-path "$ROOT/addons" -i "$ADDONS" --with-demo \
+        --test-enable --test-tags "$tags" --stop-after-init \
+        --http-interface 127.0.0.1 --http-port "$port" --workers 0 --max-cron-threads 0 \
+        --log-level=test </dev/null >"$log" 2>&1 || rc=$?
+    "$ODOO_PY" scripts/pgtool.py drop "$db" || echo "could not drop $db"
+    rm -rf "$data_dir/filestore/$db"
+    trap - EXIT
+    local verdict=0
+    "$PY" scripts/odoo_log.py "$log" >"$WORK/odoo-summary.txt" || verdict=$?
+    cat "$WORK/odoo-summary.txt"
+    ODOO_LINE=$(tail -1 "$WORK/odoo-summary.txt")
+    if [ "$rc" != 0 ]; then
+        echo "Odoo exited with status $rc (full log: $log)"
+        [ "$rc" = 124 ] && echo "Odoo tests timed out"
+        return 1
+    fi
+    return "$verdict"
+}
+
+if [ "$ODOO_FOUND" = 1 ]; then
+    run_odoo_tests || {
+        failed "Odoo addon tests"
+        [ -n "$ODOO_LINE" ] || ODOO_LINE="odoo: 0 passed, 1 failed"
+    }
+fi
+
+# ---------------------------------------------------------------- 5. pytest
+section "pytest (engine, foundation, end-to-end)"
+prc=0
+"$PY" -m pytest -p no:cacheprovider tests || prc=$?
+case "$prc" in
+    0) ;;
+    5) failed "pytest collected no test" ;;
+    *) failed "pytest (exit $prc)" ;;
+esac
+
+# ---------------------------------------------------------------- summary
+section "summary"
+if [ "${#FAILED[@]}" -gt 0 ]; then
+    printf 'failed step: %s\n' "${FAILED[@]}"
+fi
+echo "$ODOO_LINE"
+[ "${#FAILED[@]}" -eq 0 ]

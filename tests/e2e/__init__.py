@@ -1,0 +1,94 @@
+"""End-to-end tests: a real Odoo 19 server with every addon of ``addons/`` and demo data,
+driven over XML-RPC and the JSON-2 API.
+
+The fixtures live in ``conftest.py``: ``odoo_server`` (session; an :class:`OdooServer`),
+``xmlrpc`` and ``json2`` (its two call helpers). Errors of the JSON-2 API raise
+:class:`Json2Error` (``from . import Json2Error`` in a test module of this folder);
+errors of XML-RPC raise :class:`xmlrpc.client.Fault`.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+import xmlrpc.client
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class Json2Error(Exception):
+    """A JSON-2 call answered with an HTTP error.
+
+    ``status`` is the HTTP status, ``name`` the Python class of the server-side
+    exception (e.g. ``odoo.exceptions.UserError``), ``message`` its message.
+    """
+
+    def __init__(self, status: int, name: str, message: str, body):
+        super().__init__(f"HTTP {status} {name}: {message}")
+        self.status = status
+        self.name = name
+        self.message = message
+        self.body = body
+
+
+@dataclass
+class OdooServer:
+    """A running Odoo server on a throwaway database (see ``conftest.odoo_server``)."""
+
+    url: str
+    db: str
+    login: str
+    password: str
+    api_key: str
+    uid: int
+    log_path: Path
+    addons: list[str] = field(default_factory=list)
+    timeout: float = 120.0
+
+    Json2Error = Json2Error
+
+    def common(self) -> xmlrpc.client.ServerProxy:
+        return xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/common", allow_none=True)
+
+    def object(self) -> xmlrpc.client.ServerProxy:
+        return xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/object", allow_none=True)
+
+    def xmlrpc(self, model: str, method: str, *args, **kwargs):
+        """``execute_kw`` as the admin user: ``xmlrpc("res.partner", "search", [])``."""
+        return self.object().execute_kw(
+            self.db, self.uid, self.password, model, method, list(args), kwargs
+        )
+
+    def json2(self, model: str, method: str, **kwargs):
+        """``POST /json/2/<model>/<method>`` with the admin's API key.
+
+        Keyword arguments are the JSON body: ``ids``, ``context`` and the method's own
+        parameters by name, e.g. ``json2("res.partner", "read", ids=[1], fields=["name"])``.
+        """
+        request = urllib.request.Request(
+            f"{self.url}/json/2/{model}/{method}",
+            data=json.dumps(kwargs).encode(),
+            method="POST",
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "Authorization": f"bearer {self.api_key}",
+                "X-Odoo-Database": self.db,
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            raw = exc.read()
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                body = raw.decode("utf-8", "replace")
+            if isinstance(body, dict):
+                name, message = body.get("name", ""), body.get("message", "")
+                raise Json2Error(exc.code, name, message, body) from None
+            raise Json2Error(exc.code, "", str(body)[:500], body) from None
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")

@@ -1,0 +1,121 @@
+"""med_aps external API end to end: a real Odoo server, XML-RPC and JSON-2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from . import Json2Error
+
+REPO_ROOT = Path(__file__).resolve().parent.parent.parent
+FINISHED = ("done", "failed", "cancelled")
+PARAMS = {"time_limit": 5, "workers": 1}
+
+
+def _pending_orders(xmlrpc, limit=3):
+    ids = xmlrpc(
+        "mrp.production",
+        "search",
+        [("state", "=", "confirmed"), ("workorder_ids.state", "not in", ("done", "cancel"))],
+        limit=limit,
+        order="id",
+    )
+    assert ids, "the demo data has no confirmed manufacturing order with work orders"
+    return ids
+
+
+def _poll(xmlrpc, run_id, timeout=180):
+    deadline = time.monotonic() + timeout
+    while True:
+        run = xmlrpc("med.aps.run", "api_read", run_id)
+        if run["state"] in FINISHED or time.monotonic() > deadline:
+            return run
+        time.sleep(1)
+
+
+def test_api_replan_over_xmlrpc_queued_then_done(odoo_server, xmlrpc):
+    mo_ids = _pending_orders(xmlrpc)
+    result = xmlrpc("med.aps.run", "api_replan", scope={"production_ids": mo_ids}, params=PARAMS)
+    assert set(result) == {"id", "state", "kpis"}
+    assert result["state"] in ("queued", "running", "done")
+    run = _poll(xmlrpc, result["id"])
+    assert run["state"] == "done", run
+    assert run["solver_status"] in ("OPTIMAL", "FEASIBLE")
+    assert run["failure_reason"] is None or run["failure_reason"] is False
+    assert run["kpis"]["workorder_count"] > 0
+    assert "makespan_hours" in run["kpis"]
+    [record] = xmlrpc("med.aps.run", "read", [result["id"]], ["trigger", "production_ids"])
+    assert record["trigger"] == "api"
+    assert sorted(record["production_ids"]) == sorted(mo_ids)
+    planned = xmlrpc(
+        "mrp.production",
+        "search_read",
+        [("id", "in", mo_ids)],
+        fields=["aps_planned", "aps_last_run_id", "date_start", "date_finished"],
+    )
+    assert all(p["aps_planned"] and p["aps_last_run_id"][0] == result["id"] for p in planned)
+
+
+def test_api_replan_over_json2_waits_and_reads(odoo_server, xmlrpc, json2):
+    mo_ids = _pending_orders(xmlrpc, limit=2)
+    result = json2(
+        "med.aps.run",
+        "api_replan",
+        scope={"production_ids": mo_ids},
+        params=PARAMS,
+        wait=True,
+    )
+    assert result["state"] == "done", result
+    assert result["kpis"]["workorder_count"] > 0
+    read = json2("med.aps.run", "api_read", run_id=result["id"])
+    assert read["id"] == result["id"]
+    assert read["state"] == "done"
+    assert read["progress"] == 100.0
+    assert read["kpis"] == result["kpis"]
+
+
+def test_api_refuses_bad_input_without_creating_a_run(odoo_server, xmlrpc, json2):
+    before = xmlrpc("med.aps.run", "search_count", [])
+    with pytest.raises(Json2Error) as unknown_key:
+        json2("med.aps.run", "api_replan", params={"time_limt": 3})
+    assert "Unknown params key(s): time_limt" in unknown_key.value.message
+    with pytest.raises(Json2Error) as missing_run:
+        json2("med.aps.run", "api_read", run_id=987654321)
+    assert "no plan run with id 987654321" in missing_run.value.message
+    assert xmlrpc("med.aps.run", "search_count", []) == before
+
+
+def test_example_client_runs_against_the_server(odoo_server, xmlrpc):
+    mo_ids = _pending_orders(xmlrpc, limit=1)
+    completed = subprocess.run(
+        [
+            sys.executable,
+            str(REPO_ROOT / "examples" / "replan_client.py"),
+            "--url",
+            odoo_server.url,
+            "--db",
+            odoo_server.db,
+            "--user",
+            odoo_server.login,
+            "--password",
+            odoo_server.password,
+            "--mo",
+            str(mo_ids[0]),
+            "--time-limit",
+            "3",
+            "--poll",
+            "1",
+            "--timeout",
+            "180",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr + completed.stdout
+    assert '"state": "done"' in completed.stdout
