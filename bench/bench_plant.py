@@ -164,10 +164,36 @@ def run(args):
             verdicts.append(
                 (
                     valid and first is not None and first <= args.first_plan_target,
-                    f"{n_jobs} jobs: first valid plan <= {args.first_plan_target:.0f} s "
-                    f"(measured {fmt_num(first, '.1f')} s)",
+                    f"{n_jobs} jobs: first plan <= {args.first_plan_target:.0f} s "
+                    f"(first point of the engine's progress: {fmt_num(first, '.1f')} s)",
                 )
             )
+            if not args.no_first_plan_check:
+                # direct proof: a separate solve limited to the target must return a valid plan
+                target = args.first_plan_target
+                print(f"  engine: {target:.0f} s check ...", file=sys.stderr, flush=True)
+                quick, quick_wall, quick_mb, error = solve_in_child(
+                    n_jobs, args.seed, target, args.workers
+                )
+                quick_ok = (
+                    not error and bool(quick.get("operations")) and not validate(problem, quick)
+                )
+                kq = objective_of(problem, quick) if quick_ok else None
+                rows.append(
+                    [n_jobs, n_ops, fmt_num(target, ".0f"), "engine (check)",
+                     error or quick.get("status"),
+                     "yes" if quick_ok else "NO", "-", fmt_num(quick_wall, ".1f"),
+                     kq and kq["objective"], kq and kq["weighted_tardiness"],
+                     kq and kq["late_jobs"], kq and f"{kq['makespan'] / 1440:.1f}",
+                     kq and kq["changeover_minutes"], fmt_num(quick_mb, ".0f")]
+                )  # fmt: skip
+                verdicts.append(
+                    (
+                        quick_ok and quick_wall <= target,
+                        f"{n_jobs} jobs: a solve limited to {target:.0f} s returns a valid plan "
+                        f"(wall {fmt_num(quick_wall, '.1f')} s)",
+                    )
+                )
             verdicts.append(
                 (
                     peak_mb <= args.memory_target_gb * 1024,
@@ -178,7 +204,7 @@ def run(args):
         else:
             verdicts.append(
                 (
-                    valid and wall <= limit + 10,
+                    valid and wall <= limit,
                     f"{n_jobs} jobs: valid plan within {limit:.0f} s (wall {wall:.1f} s)",
                 )
             )
@@ -197,4 +223,16 @@ def run(args):
         print("\nTargets:")
         for ok, text in verdicts:
             print(f"  {'PASS' if ok else 'FAIL'}  {text}")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(
+                {
+                    "headers": headers,
+                    "rows": rows,
+                    "progress": {str(n): p for n, p in curves},
+                    "targets": [{"pass": bool(ok), "target": text} for ok, text in verdicts],
+                },
+                handle,
+                indent=1,
+            )
     return 0

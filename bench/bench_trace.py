@@ -26,6 +26,7 @@ delivered to a customer. Move lines per chain:
 
 import argparse
 import json
+import statistics
 import sys
 import time
 from datetime import datetime, timedelta
@@ -46,6 +47,7 @@ def parse_args(argv):
     parser.add_argument("--transfers", type=int, default=2)
     parser.add_argument("--additives", type=int, default=0, help="0 = chains / 10")
     parser.add_argument("--batch", type=int, default=20000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per timing (median)")
     parser.add_argument("--skip-odoo", action="store_true", help="do not run Odoo's report")
     parser.add_argument("--json", help="write the results to this file")
     return parser.parse_args(own), odoo_args
@@ -447,34 +449,39 @@ def measure(env, args):
     if not args.skip_odoo:
         unfold_odoo_report(env, warm)
 
-    env.invalidate_all()
-    start = time.perf_counter()
-    upstream = top._med_trace_graph("upstream")
-    results["med_trace_upstream_ms"] = (time.perf_counter() - start) * 1000
+    def timed(func, repeat):
+        """(median ms over ``repeat`` cold-cache runs, last result)."""
+        timings = []
+        result = None
+        for _ in range(repeat):
+            env.invalidate_all()
+            start = time.perf_counter()
+            result = func()
+            timings.append((time.perf_counter() - start) * 1000)
+        return statistics.median(timings), result
+
+    ms, upstream = timed(lambda: top._med_trace_graph("upstream"), args.repeat)
+    results["med_trace_upstream_ms"] = ms
     results["med_trace_upstream_rows"] = len(upstream)
     results["med_trace_upstream_max_level"] = max(row["level"] for row in upstream)
-
-    env.invalidate_all()
-    start = time.perf_counter()
-    downstream = top._med_trace_graph("downstream")
-    results["med_trace_downstream_ms"] = (time.perf_counter() - start) * 1000
+    ms, downstream = timed(lambda: top._med_trace_graph("downstream"), args.repeat)
+    results["med_trace_downstream_ms"] = ms
     results["med_trace_downstream_rows"] = len(downstream)
-
-    env.invalidate_all()
-    start = time.perf_counter()
-    wide = additive._med_trace_graph("downstream")
-    results["med_trace_additive_downstream_ms"] = (time.perf_counter() - start) * 1000
+    ms, wide = timed(lambda: additive._med_trace_graph("downstream"), args.repeat)
+    results["med_trace_additive_downstream_ms"] = ms
     results["med_trace_additive_downstream_rows"] = len(wide)
+    results["med_trace_additive_downstream_max_level"] = max(row["level"] for row in wide)
     results["med_trace_both_ways_ms"] = (
         results["med_trace_upstream_ms"] + results["med_trace_downstream_ms"]
     )
-
     if not args.skip_odoo:
-        env.invalidate_all()
-        start = time.perf_counter()
-        results["odoo_report_rows"] = unfold_odoo_report(env, top)
-        results["odoo_report_ms"] = (time.perf_counter() - start) * 1000
+        ms, rows = timed(lambda: unfold_odoo_report(env, top), args.repeat)
+        results["odoo_report_ms"] = ms
+        results["odoo_report_rows"] = rows
         results["speedup"] = results["odoo_report_ms"] / results["med_trace_both_ways_ms"]
+        results["speedup_upstream_only"] = (
+            results["odoo_report_ms"] / results["med_trace_upstream_ms"]
+        )
     return results
 
 
@@ -496,7 +503,7 @@ def main(argv=None):
         results["generation_s"] = round(generation, 1)
         cr.rollback()
     for key, value in results.items():
-        print("%-36s %s" % (key, round(value, 1) if isinstance(value, float) else value))
+        print("%-42s %s" % (key, round(value, 1) if isinstance(value, float) else value))
     if args.json:
         with open(args.json, "w") as handle:
             json.dump(results, handle, indent=2)

@@ -41,6 +41,11 @@ def build_parser():
     )
     plant.add_argument("--seed", type=int, default=0, help="plant generator seed")
     plant.add_argument("--first-plan-target", type=float, default=15.0, help="seconds (default 15)")
+    plant.add_argument(
+        "--no-first-plan-check",
+        action="store_true",
+        help="skip the extra solve limited to --first-plan-target seconds on the first size",
+    )
     plant.add_argument("--memory-target-gb", type=float, default=3.0, help="GB (default 3)")
     return parser
 

@@ -54,15 +54,17 @@ def improve(run):
     """Improve ``run.best`` by windowed CP-SAT subproblems until the time limit."""
     p = run.p
     rng = random.Random(run.o.seed)
-    ops_per_window = min(250, max(30, run.o.max_model_operations // 6))
+    ops_per_window = max(3, min(250, run.o.max_model_operations // 5))
     sub_limit = 4.0
     pass_no = 0
     improved_any = False
     serial = 0
-    while run.remaining() > 1.0:
+    # keep time to write and validate the plan after the last window
+    reserve = 0.5 + len(p.operations) * 1e-4
+    while run.remaining() > reserve + 0.5:
         for lo, hi in _windows(run, ops_per_window, rng, pass_no):
-            left = run.remaining()
-            if left <= 1.0:
+            left = run.remaining() - reserve
+            if left <= 0.5:
                 break
             free = {
                 oid
@@ -81,7 +83,7 @@ def improve(run):
             model = PlantModel(
                 p, free, fixed, lo, region_hi, hint=run.best, batch_prefix=f"w{serial}-"
             )
-            limit = min(sub_limit, left - 0.5)
+            limit = min(sub_limit, left - 0.3)
             solver = solver_parameters(limit, run.o.workers, run.o.seed + pass_no)
             status = solver.Solve(model.m, Recorder())
             if status in (2, 4):

@@ -75,11 +75,6 @@ def solver_parameters(time_limit, workers, seed=0, log=False, jobshop=False):
     if not jobshop:
         # probing the many calendar/sequence literals costs seconds and rarely pays off here
         params.cp_model_probing_level = 0
-    if jobshop and workers <= 2:
-        # with very few workers, trade one portfolio thread for interleaved search so that the
-        # LNS, the core-based lower bound search and the default search all get time
-        params.interleave_search = True
-        params.use_objective_lb_search = False
     return solver
 
 
@@ -149,8 +144,12 @@ class PlantModel:
                 if max_lag is not None:
                     lb_end = max(lb_end, a.start - max_lag)
         pos = self.p.fixed_position(op)
-        if pos is not None:
-            lb = ub_start = pos[1]
+        if pos is not None and not op.in_progress:
+            # a fixed start before the release or a predecessor makes the model infeasible
+            lb, ub_start = max(lb, pos[1]), min(ub_start, pos[1])
+            if lb > ub_start:
+                lb, ub_start = pos[1], pos[1]
+                self.m.AddBoolOr([])  # contradiction: reported as INFEASIBLE
         return lb, ub_start, lb_end, ub_end
 
     # ------------------------------------------------------------------ build

@@ -552,12 +552,20 @@ def _check_fits(problem):
                 f"{what}: {kind} operation is longer than every available calendar interval "
                 f"of all its resources ({needs})"
             )
+        fixed = problem.fixed_position(op)
+        if fixed is not None and fixed[1] < op.release:
+            how = "locked" if op.locked else "frozen (previous plan, before frozen_until)"
+            raise ProblemError(
+                f"{what}: {how} at {fixed[1]} on {fixed[0]!r} before its release {op.release}"
+            )
         if op.locked:
             rid, start = op.locked
             res = problem.resources[rid]
             work = problem.work_minutes(op, op.mode_on(rid))
             cal = res.calendar
-            if res.is_batch or not op.interruptible:
+            if cal.always:
+                fits = True
+            elif res.is_batch or not op.interruptible:
                 fits = cal.earliest_fit(start, work) == start
             else:
                 fits = work == 0 or cal.window_index(start) is not None

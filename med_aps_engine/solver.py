@@ -21,7 +21,7 @@ class SolveOptions:
     seed: int = 0
     log: bool = False
     progress: object = None  # callable(fraction: float, message: str)
-    max_model_operations: int = 250
+    max_model_operations: int = 200
 
 
 class _Run:
@@ -196,13 +196,22 @@ def solve(problem, options: SolveOptions | None = None) -> dict:
         prob, run.best, status, run.method, run.elapsed(), bound=bound, progress=run.progress
     )
     violations = validate(raw, plan)
-    if violations and heuristic_best is not None and run.best is not heuristic_best:
+    solver_failed = bool(violations) and run.best is not heuristic_best
+    if solver_failed and heuristic_best is not None:
         run.best, run.best_obj = heuristic_best, heuristic_obj
         plan = build_plan(
             prob, heuristic_best, "FEASIBLE", "heuristic", run.elapsed(), progress=run.progress
         )
         plan["warning"] = "solver plan failed validation, heuristic plan returned: " + violations[0]
         violations = validate(raw, plan)
+    if violations and not solver_failed:
+        # only the dispatcher produced a schedule and it breaks a rule: no valid plan exists
+        # or none was found in time (e.g. locks that contradict each other)
+        status = cp_status if cp_status in ("INFEASIBLE", "MODEL_INVALID") else "UNKNOWN"
+        run.report(f"no plan found ({status})")
+        return empty_plan(
+            status, "heuristic", run.elapsed(), "no valid plan found: " + violations[0]
+        )
     if violations:
         raise EngineError(
             "internal error: the engine built a plan that fails validation: "

@@ -34,6 +34,18 @@ export PGPASSWORD=${PGPASSWORD:-odoo}
 
 FAILED=()
 START=$(date +%s)
+CI_DB=""
+CI_DATA_DIR=""
+cleanup() {
+    # drop the throwaway database even when the run is interrupted
+    if [ -n "$CI_DB" ]; then
+        "$ODOO_PY" scripts/pgtool.py drop "$CI_DB" >/dev/null 2>&1 || echo "could not drop $CI_DB"
+        rm -rf "${CI_DATA_DIR:?}/filestore/$CI_DB"
+        CI_DB=""
+    fi
+}
+trap cleanup EXIT
+trap 'echo "interrupted"; exit 130' INT TERM
 section() { printf '\n==== %s (%ss) ====\n' "$*" "$(($(date +%s) - START))"; }
 failed() {
     FAILED+=("$1")
@@ -46,6 +58,10 @@ VENV=${MEDAPS_VENV:-$ROOT/.venv}
 BASE_PY=${PYTHON:-python3}
 # pinned: the gates must judge the same way on every machine
 TOOLS=(ruff==0.17.6 pylint-odoo==10.0.12 pyyaml)
+if [ -e "$VENV" ] && ! "$VENV/bin/python" -c "import sys" >/dev/null 2>&1; then
+    echo "$VENV is broken: recreating it"
+    rm -rf "$VENV"
+fi
 if [ ! -x "$VENV/bin/python" ]; then
     if ! "$BASE_PY" -m venv "$VENV" 2>"$WORK/venv.err"; then
         if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -92,6 +108,9 @@ fi
 
 # ---------------------------------------------------------------- 3. Odoo discovery
 section "Odoo discovery"
+ODOO_FOUND=0
+ODOO_SKIP_REASON="the Odoo discovery (scripts/odoo_env.py) failed"
+ODOO_LAUNCHER="" ODOO_PY="" ODOO_VERSION=""
 eval "$("$PY" scripts/odoo_env.py --shell)"
 ADDONS=$("$PY" scripts/odoo_env.py --addons)
 ODOO_LINE=""
@@ -118,15 +137,15 @@ run_odoo_tests() {
 
     section "Odoo: install $ADDONS with demo data and run their tests"
     local db port tags log conf data_dir rc
-    db="$("$PY" scripts/odoo_env.py --db-prefix)_ci_$(date +%s)_$RANDOM"
+    db="$("$PY" scripts/odoo_env.py --db-prefix)_ci_$(date +%s)_$RANDOM" || return 1
     port=$("$PY" scripts/odoo_env.py --free-port)
     tags=$(echo "$ADDONS" | sed 's/^/\//; s/,/,\//g')
     log="$WORK/odoo-tests.log"
     data_dir="$WORK/odoo-data"
     conf="$WORK/odoo-tests.conf"
     printf '[options]\ndata_dir = %s\n' "$data_dir" >"$conf"
-    # shellcheck disable=SC2064
-    trap "'$ODOO_PY' scripts/pgtool.py drop '$db' >/dev/null 2>&1; rm -rf '$data_dir/filestore/$db'" EXIT
+    CI_DB="$db"
+    CI_DATA_DIR="$data_dir"
     echo "database $db, http port $port, log $log"
     rc=0
     PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" timeout "${MEDAPS_ODOO_TEST_TIMEOUT:-1500}" \
@@ -136,9 +155,7 @@ run_odoo_tests() {
         --test-enable --test-tags "$tags" --stop-after-init \
         --http-interface 127.0.0.1 --http-port "$port" --workers 0 --max-cron-threads 0 \
         --log-level=test </dev/null >"$log" 2>&1 || rc=$?
-    "$ODOO_PY" scripts/pgtool.py drop "$db" || echo "could not drop $db"
-    rm -rf "$data_dir/filestore/$db"
-    trap - EXIT
+    cleanup
     local verdict=0
     "$PY" scripts/odoo_log.py "$log" >"$WORK/odoo-summary.txt" || verdict=$?
     cat "$WORK/odoo-summary.txt"

@@ -10,11 +10,15 @@ errors of XML-RPC raise :class:`xmlrpc.client.Fault`.
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 import xmlrpc.client
 from dataclasses import dataclass, field
 from pathlib import Path
+
+RECORD_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ [A-Z?]+ ")
+ERROR_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (ERROR|CRITICAL) ")
 
 
 class Json2Error(Exception):
@@ -45,6 +49,7 @@ class OdooServer:
     log_path: Path
     addons: list[str] = field(default_factory=list)
     timeout: float = 120.0
+    reported_errors: set[str] = field(default_factory=set)
 
     Json2Error = Json2Error
 
@@ -92,3 +97,24 @@ class OdooServer:
 
     def log_text(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def log_size(self) -> int:
+        return self.log_path.stat().st_size if self.log_path.exists() else 0
+
+    def new_error_records(self, offset: int = 0) -> list[str]:
+        """ERROR/CRITICAL records (with their traceback) logged after byte ``offset``
+        and not reported before; they are marked as reported."""
+        with self.log_path.open("rb") as handle:
+            handle.seek(offset)
+            lines = handle.read().decode("utf-8", "replace").splitlines()
+        records, current = [], None
+        for line in lines:
+            if RECORD_RE.match(line):
+                current = None
+                if ERROR_RE.match(line) and line not in self.reported_errors:
+                    self.reported_errors.add(line)
+                    current = [line]
+                    records.append(current)
+            elif current is not None:
+                current.append(line)
+        return ["\n".join(record) for record in records]

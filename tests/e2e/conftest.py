@@ -7,8 +7,9 @@
   run), waits for ``/web/health`` and yields an :class:`~tests.e2e.OdooServer` with
   ``url``, ``db``, ``login``/``password`` (admin/admin), ``api_key``, ``uid``,
   ``xmlrpc(model, method, *args, **kw)`` and ``json2(model, method, **kwargs)``.
-  At the end it stops the server, drops the database, and fails the session if the
-  server logged an ERROR or CRITICAL record.
+  At the end it stops the server and drops the database. A test during which the
+  server logged an ERROR or CRITICAL record fails at its teardown (autouse fixture);
+  such records logged outside any test fail the session's teardown.
 * ``xmlrpc`` and ``json2``: the two call helpers of ``odoo_server``.
 
 Odoo is found like ``scripts/test.sh`` does (``ODOO_BIN``, ``ODOO_PYTHON``, see
@@ -129,6 +130,7 @@ def odoo_server(tmp_path_factory):
     install_log = work / "install.log"
     server_log = work / "server.log"
     process = None
+    server = None
     try:
         with install_log.open("w") as out:
             proc = subprocess.run(
@@ -215,7 +217,7 @@ def odoo_server(tmp_path_factory):
         if not uid:
             pytest.fail(f"admin/admin cannot log in to {db}", pytrace=False)
 
-        yield OdooServer(
+        server = OdooServer(
             url=url,
             db=db,
             login=ADMIN_LOGIN,
@@ -225,6 +227,7 @@ def odoo_server(tmp_path_factory):
             log_path=server_log,
             addons=addons,
         )
+        yield server
     finally:
         if process is not None:
             _stop(process)
@@ -237,11 +240,31 @@ def odoo_server(tmp_path_factory):
         )
         shutil.rmtree(data_dir, ignore_errors=True)
 
-    errors = _error_lines(server_log)
+    if server is not None:
+        errors = server.new_error_records()
+        if errors:
+            pytest.fail(
+                f"outside the tests, the Odoo server logged {len(errors)} ERROR/CRITICAL "
+                f"record(s) (log: {server_log}):\n" + "\n".join(errors[:5]),
+                pytrace=False,
+            )
+
+
+@pytest.fixture(autouse=True)
+def _no_server_errors(request):
+    """Fail (at teardown) the e2e test during which the server logged an ERROR record."""
+    if "odoo_server" not in request.fixturenames:
+        yield
+        return
+    server = request.getfixturevalue("odoo_server")
+    offset = server.log_size()
+    yield
+    time.sleep(0.2)  # let the server finish logging the last request
+    errors = server.new_error_records(offset)
     if errors:
         pytest.fail(
-            f"the Odoo server logged {len(errors)} ERROR/CRITICAL record(s) "
-            f"(log: {server_log}):\n" + "\n".join(errors[:20]),
+            f"the Odoo server logged {len(errors)} ERROR/CRITICAL record(s) during this test "
+            f"(log: {server.log_path}):\n" + "\n".join(errors[:5]),
             pytrace=False,
         )
 

@@ -168,6 +168,20 @@ CASES = [
         "available then",
     ),
     (
+        "lock before the release",
+        lambda p: _op(p, "WO/4").update(release=30, locked={"resource": "R2", "start": 20}),
+        "operation 'WO/4' of job 'MO/2': locked at 20 on 'R2' before its release 30",
+    ),
+    (
+        "frozen before the release",
+        lambda p: (
+            p.update(previous_plan={"WO/4": {"resource": "R2", "start": 20}}, frozen_until=60),
+            _op(p, "WO/4").update(release=30),
+        ),
+        "operation 'WO/4' of job 'MO/2': frozen (previous plan, before frozen_until) at 20 on "
+        "'R2' before its release 30",
+    ),
+    (
         "unsorted calendar",
         _set(("resources", 0, "calendar"), [[200, 300], [0, 100]]),
         "resource 'R1': calendar is unsorted or overlapping at interval #1 [0, 100)",

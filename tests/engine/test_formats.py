@@ -69,7 +69,14 @@ def test_fjsp_small_file_ignores_third_header_value(tmp_path):
     assert _count_ops(problem) == 3
     # without the third value
     path = _write(tmp_path, "tiny2.fjs", "1 2\n1 2 1 5 2 6\n")
-    assert _count_ops(read_fjsp(path)) == 1
+    problem = read_fjsp(path)
+    assert _count_ops(problem) == 1
+    summary = benchmark_summary(problem, greedy(problem), "fjsp")
+    assert summary["operations"] == [{"job": 0, "op": 0, "machine": 1, "start": 0, "end": 5}]
+    assert validate_benchmark("fjsp", path, summary) == []
+    summary["operations"][0]["end"] = 6
+    summary["makespan"] = 6
+    assert any("duration mismatch" in v for v in validate_benchmark("fjsp", path, summary))
 
 
 @pytest.mark.parametrize(

@@ -149,7 +149,14 @@ def _plan():
             _row("O31", "J3", "R2", 0, 160, 170),
         ],
         "jobs": [
-            {"job": "J1", "finish": 150, "due": 100, "tardiness": 50, "weighted_tardiness": 100},
+            {
+                "job": "J1",
+                "finish": 150,
+                "due": 100,
+                "tardiness": 50,
+                "weighted_tardiness": 100,
+                "late_reason": "bottleneck EO sterilizer",
+            },
             {"job": "J2", "finish": 150, "due": None, "tardiness": 0, "weighted_tardiness": 0},
             {"job": "J3", "finish": 170, "due": 200, "tardiness": 0, "weighted_tardiness": 0},
             {"job": "J4", "finish": 50, "due": None, "tardiness": 0, "weighted_tardiness": 0},
@@ -478,4 +485,20 @@ def test_job_tardiness():
         plan["jobs"][0]["tardiness"] = 0
 
     v = _breaks(m, "job 'J1': tardiness is 0 in the plan, recomputed 50")
+    assert len(v) == 1
+
+
+def test_late_job_needs_a_reason():
+    def m(problem, plan):
+        plan["jobs"][0]["late_reason"] = None
+
+    v = _breaks(m, "job 'J1': late by 50 minutes but the plan gives no late_reason")
+    assert len(v) == 1
+
+
+def test_job_results_complete():
+    def m(problem, plan):
+        del plan["jobs"][2]
+
+    v = _breaks(m, "job 'J3': missing from the plan's job results")
     assert len(v) == 1

@@ -314,7 +314,7 @@ class MedApsRun(models.Model):
     @api.model
     def api_read(self, run_id):
         """Read a run; returns ``{"id", "state", "solver_status", "progress", "kpis",
-        "failure_reason"}``."""
+        "failure_reason"}`` (``False`` for an empty value: XML-RPC has no null)."""
         run = self.browse(int(run_id)).exists()
         if not run:
             raise UserError(self.env._("There is no plan run with id %s.", run_id))
@@ -323,11 +323,11 @@ class MedApsRun(models.Model):
             "id": run.id,
             "name": run.name,
             "state": run.state,
-            "solver_status": run.solver_status or None,
+            "solver_status": run.solver_status or False,
             "progress": run.progress,
-            "progress_message": run.progress_message or None,
+            "progress_message": run.progress_message or False,
             "kpis": run._get_kpis(),
-            "failure_reason": run.failure_reason or None,
+            "failure_reason": run.failure_reason or False,
         }
 
     def _get_kpis(self):
@@ -508,6 +508,9 @@ class MedApsRun(models.Model):
             self.env["ir.cron"]._commit_progress(processed, remaining=remaining)
 
     def _set_progress(self, progress, message):
+        # in the scheduled action, start a fresh transaction first: the solver's progress
+        # callback updates this row from its own short transactions meanwhile
+        self._commit()
         self.write({"progress": progress, "progress_message": message})
         self._commit()
 
@@ -606,7 +609,10 @@ class MedApsRun(models.Model):
         except (UserError, ValidationError, AccessError) as error:
             self._mark_failed(str(error), timings)
         except Exception as error:  # noqa: BLE001 - any crash must end as a failed run
-            _logger.exception("Plan run %s failed", self.name)
+            if self._can_commit():
+                # the scheduled action owns its transaction: drop what was not committed
+                self.env.cr.rollback()
+            _logger.exception("Plan run #%s failed", self.id)
             self._mark_failed(self.env._("Unexpected error: %(error)s", error=repr(error)), timings)
 
     def _explain_status(self, status, seconds):

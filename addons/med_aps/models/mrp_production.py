@@ -139,10 +139,10 @@ class MrpProduction(models.Model):
                 continue
             on_hand[product.id] += quantity - reserved
         # reservations made for the moves being planned are part of their own supply
-        for move in moves:
-            on_hand[move.product_id.id] += move.product_uom._compute_quantity(
-                move.quantity, move.product_id.uom_id
-            )
+        for line in moves.move_line_ids:
+            if line.lot_id and line.lot_id.id not in usable_lots:
+                continue
+            on_hand[line.product_id.id] += line.quantity_product_uom
         receipt_domain = [
             ("product_id", "in", products.ids),
             ("state", "not in", ("draft", "done", "cancel")),

@@ -1,10 +1,10 @@
 from . import (
+    test_demo,
     test_med_aps_material,
     test_med_aps_plan,
     test_med_aps_safety,
     test_med_aps_security,
     test_med_aps_triggers,
-    test_demo,
     test_tour,
     test_workcenter_load,
 )

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged
@@ -63,3 +64,38 @@ class TestMedApsMaterial(MedApsCommon):
         self.assertEqual(run.state, "done", run.failure_reason)
         molding = production.workorder_ids.filtered(lambda wo: wo.name == "Molding")
         self.assertLess(molding.date_start, run.plan_origin + timedelta(days=3))
+
+    def test_lot_refused_by_hook_is_not_on_hand(self):
+        resin_lot = self.env["product.product"].create(
+            {"name": "Medical resin", "is_storable": True, "tracking": "lot"}
+        )
+        lot = self.env["stock.lot"].create(
+            {"name": "RES-001", "product_id": resin_lot.id, "company_id": self.company.id}
+        )
+        stock = self.warehouse.lot_stock_id
+        self.env["stock.quant"]._update_available_quantity(resin_lot, stock, 10, lot_id=lot)
+        receipt_date = fields.Datetime.now().replace(second=0, microsecond=0) + timedelta(days=2)
+        receipt = self.env["stock.move"].create(
+            {
+                "product_id": resin_lot.id,
+                "product_uom_qty": 10,
+                "product_uom": resin_lot.uom_id.id,
+                "location_id": self.env.ref("stock.stock_location_suppliers").id,
+                "location_dest_id": stock.id,
+                "date": receipt_date,
+                "company_id": self.company.id,
+                "picking_type_id": self.warehouse.in_type_id.id,
+            }
+        )
+        receipt._action_confirm()
+        bom = self._create_catheter_bom(self.catheter_b)
+        bom.bom_line_ids.filtered(lambda line: line.product_id == self.resin).product_id = resin_lot
+        production = self._create_mo(self.catheter_b, bom, qty=2)
+        move = production.move_raw_ids.filtered(lambda m: m.product_id == resin_lot)
+        origin = fields.Datetime.now().replace(second=0, microsecond=0)
+        self.assertNotIn(move.id, production._aps_component_available_minutes(origin))
+        StockLot = self.env.registry["stock.lot"]
+        with patch.object(StockLot, "_aps_is_available_for_planning", lambda lot: False):
+            minutes = production._aps_component_available_minutes(origin)
+        expected = int((receipt_date - origin).total_seconds() // 60)
+        self.assertEqual(minutes.get(move.id), expected, "the refused lot does not count")

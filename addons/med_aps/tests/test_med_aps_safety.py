@@ -2,6 +2,7 @@ from unittest.mock import patch
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.med_aps.models.med_aps_run import APS_LOCK_KEY
 from odoo.addons.med_aps.services.plan_writer import PlanWriter
@@ -51,7 +52,10 @@ class TestMedApsSafety(MedApsCommon):
                 raise RuntimeError("disk full")
             return original(writer, table, *args, **kwargs)
 
-        with patch.object(PlanWriter, "_update_values", crash_on_productions):
+        with (
+            patch.object(PlanWriter, "_update_values", crash_on_productions),
+            mute_logger("odoo.addons.med_aps.models.med_aps_run"),
+        ):
             run = self._run(self.productions)
         self._assert_failed_and_unchanged(run, before, "disk full")
 

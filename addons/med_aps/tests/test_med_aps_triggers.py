@@ -92,7 +92,7 @@ class TestMedApsTriggers(MedApsCommon):
         read = self.env["med.aps.run"].api_read(result["id"])
         self.assertEqual(read["state"], "done")
         self.assertIn(read["solver_status"], ("OPTIMAL", "FEASIBLE"))
-        self.assertIsNone(read["failure_reason"])
+        self.assertIs(read["failure_reason"], False)
         queued = self.env["med.aps.run"].api_replan(scope={"production_ids": self.mo_1.ids})
         self.assertEqual(queued["state"], "queued")
         with self.assertRaisesRegex(UserError, "Unknown params key"):

@@ -13,7 +13,12 @@ class MedQualityCheck(models.Model):
 
     name = fields.Char(required=True, readonly=True, copy=False, default="/")
     point_id = fields.Many2one(
-        "med.quality.point", required=True, ondelete="restrict", check_company=True, index=True
+        "med.quality.point",
+        string="Control Point",
+        required=True,
+        ondelete="restrict",
+        check_company=True,
+        index=True,
     )
     title = fields.Char(string="Title", related="point_id.name")
     company_id = fields.Many2one(

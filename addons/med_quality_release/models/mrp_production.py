@@ -5,7 +5,9 @@ class MrpProduction(models.Model):
     _inherit = "mrp.production"
 
     med_check_ids = fields.One2many("med.quality.check", "production_id", string="Quality Checks")
-    med_check_count = fields.Integer(compute="_compute_med_check_count")
+    med_check_count = fields.Integer(
+        string="Quality Check Count", compute="_compute_med_check_count"
+    )
 
     def _compute_med_check_count(self):
         for production in self:

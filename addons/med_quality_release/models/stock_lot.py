@@ -33,8 +33,12 @@ class StockLot(models.Model):
     med_nc_ids = fields.One2many("med.quality.nonconformance", "lot_id", string="Nonconformances")
     med_signature_ids = fields.One2many("med.signature", "lot_id", string="Signatures")
     med_release_log_ids = fields.One2many("med.lot.release.log", "lot_id", string="Release Trail")
-    med_open_nc_count = fields.Integer(compute="_compute_med_quality_counts")
-    med_check_todo_count = fields.Integer(compute="_compute_med_quality_counts")
+    med_open_nc_count = fields.Integer(
+        string="Open Nonconformances", compute="_compute_med_quality_counts"
+    )
+    med_check_todo_count = fields.Integer(
+        string="Checks to Do", compute="_compute_med_quality_counts"
+    )
     med_release_blockers = fields.Text(
         string="Waiting for", compute="_compute_med_release_blockers"
     )
@@ -72,10 +76,17 @@ class StockLot(models.Model):
         """Put lots under release control by hand (e.g. a returned lot)."""
         if not self.env.user.has_group("med_quality_release.group_qa_manager"):
             raise UserError(self.env._("Only a QA Manager can put a lot in quarantine."))
-        for lot in self:
-            if lot.med_release_decision == "quarantine":
-                continue
-            lot._med_set_decision("quarantine", note=self.env._("Quarantined by hand"))
+        rejected = self.filtered(lambda lot: lot.med_release_decision == "rejected")
+        if rejected:
+            raise UserError(
+                self.env._(
+                    "Lot %(lots)s is rejected: a rejected lot cannot go back to quarantine.",
+                    lots=", ".join(rejected.mapped("display_name")),
+                )
+            )
+        lots = self.filtered(lambda lot: lot.med_release_decision != "quarantine")
+        if lots:
+            lots._med_set_decision("quarantine", note=self.env._("Quarantined by hand"))
 
     def action_med_print_coc(self):
         self.ensure_one()

@@ -218,7 +218,8 @@ class MedQualityCommon(TransactionCase):
             if action == "close_nc"
             else record.with_user(user).action_review()
         )
-        wizard = Wizard.with_context(action_dict["context"]).create({"comment": comment})
+        wizard = Wizard.browse(action_dict["res_id"])
+        wizard.comment = comment
         return wizard.with_context(
             password=self.MANAGER_PASSWORD if password is None else password
         ).action_sign()

@@ -205,3 +205,20 @@ class TestReleaseFlow(MedQualityCommon):
         _receipt, pouch = self.receive(self.component, "POUCH-FREE", 5)
         self.assertFalse(pouch.med_release_state)
         self.assertEqual(pouch._med_blocking_reasons("deliver"), {})
+
+    def test_manual_quarantine(self):
+        self.category.write({"med_quarantine_on_receipt": False})
+        _receipt, pouch = self.receive(self.component, "POUCH-MAN", 5)
+        with self.assertRaisesRegex(UserError, "Only a QA Manager"):
+            pouch.with_user(self.inspector).action_med_quarantine()
+        self.assertFalse(pouch.med_release_state)
+        pouch.with_user(self.manager).action_med_quarantine()
+        self.assertEqual(pouch.med_release_state, "quarantine")
+        self.assertIn(
+            "in quarantine: waiting for check 'Pouch visual inspection' (To Do)",
+            pouch._med_blocking_reasons("deliver")[pouch][0],
+        )
+        self.sign(pouch, "reject", comment="Damaged in transport")
+        with self.assertRaisesRegex(UserError, "cannot go back to quarantine"):
+            pouch.with_user(self.manager).action_med_quarantine()
+        self.assertEqual(pouch.med_release_state, "rejected")

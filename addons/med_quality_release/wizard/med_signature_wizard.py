@@ -34,14 +34,14 @@ class MedSignatureWizard(models.TransientModel):
     _description = "Electronic Signature"
 
     action = fields.Selection(ACTIONS, required=True, readonly=True)
-    res_model = fields.Char(required=True, readonly=True)
-    res_id = fields.Integer(required=True, readonly=True)
+    res_model = fields.Char(string="Model", required=True, readonly=True)
+    res_id = fields.Integer(string="Record ID", required=True, readonly=True)
     record_name = fields.Char(string="Record", readonly=True)
     meaning = fields.Selection(MEANINGS, required=True, readonly=True)
     printed_name = fields.Char(
         string="Signer", readonly=True, default=lambda self: self.env.user.name
     )
-    comment = fields.Text(required=True)
+    comment = fields.Text()
     password = fields.Char(store=False)
     statement = fields.Text(compute="_compute_statement")
 
@@ -70,19 +70,22 @@ class MedSignatureWizard(models.TransientModel):
     def _med_open(self, record, action):
         self._med_check_rights()
         record._med_check_can_sign(action)
+        wizard = self.create(
+            {
+                "action": action,
+                "res_model": record._name,
+                "res_id": record.id,
+                "record_name": record.display_name,
+                "meaning": ACTION_MEANING[action],
+            }
+        )
         return {
             "type": "ir.actions.act_window",
             "name": dict(self._fields["action"]._description_selection(self.env))[action],
             "res_model": self._name,
+            "res_id": wizard.id,
             "view_mode": "form",
             "views": [(False, "form")],
-            "context": {
-                "default_action": action,
-                "default_res_model": record._name,
-                "default_res_id": record.id,
-                "default_record_name": record.display_name,
-                "default_meaning": ACTION_MEANING[action],
-            },
             "target": "new",
         }
 

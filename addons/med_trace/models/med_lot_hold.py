@@ -63,6 +63,12 @@ class MedLotHold(models.Model):
         for hold in self:
             hold.company_id = hold.lot_id.company_id or hold.company_id or self.env.company
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        holds = super().create(vals_list)
+        holds.lot_id._med_sync_hold_flag()
+        return holds
+
     _MUTABLE_FIELDS = frozenset(
         {"released_by_id", "release_date", "release_reason", "state", "name"}
     )
@@ -109,6 +115,7 @@ class MedLotHold(models.Model):
                 "release_reason": reason,
             }
         )
+        self.lot_id._med_sync_hold_flag()
 
     def action_release(self):
         return self.lot_id.action_med_open_release_wizard()

@@ -3,6 +3,7 @@ from odoo import api, fields, models
 KINDS = [
     ("link", "Manufacturing"),
     ("receipt", "Receipt"),
+    ("transfer", "Internal Transfer"),
     ("stock", "On Hand"),
     ("delivery", "Delivery"),
 ]
@@ -31,6 +32,7 @@ class MedTraceLine(models.TransientModel):
     unbuild_id = fields.Many2one("mrp.unbuild", string="Unbuild Order")
     picking_id = fields.Many2one("stock.picking", string="Transfer")
     partner_id = fields.Many2one("res.partner", string="Partner")
+    location_src_id = fields.Many2one("stock.location", string="From")
     location_id = fields.Many2one("stock.location", string="Location")
     date = fields.Datetime()
     reference = fields.Char(compute="_compute_reference")
@@ -71,6 +73,7 @@ class MedTraceLine(models.TransientModel):
             "unbuild_id": row["unbuild_id"],
             "picking_id": row["picking_id"],
             "partner_id": row["partner_id"],
+            "location_src_id": row["location_src_id"],
             "location_id": row["location_id"],
             "date": row["date"],
         }

@@ -6,9 +6,12 @@ from odoo.exceptions import AccessError, UserError
 from ..tools import gs1
 
 # Genealogy edges come from Odoo's own link table between the component
-# move lines consumed by an MO (or the finished lot consumed by an unbuild)
-# and the move lines it produced: a row (consume_line_id=X, produce_line_id=Y)
-# means "move line Y was an input of move line X". The walk is a recursive
+# move lines consumed by an MO and the move lines it produced: a row
+# (consume_line_id=X, produce_line_id=Y) means "move line Y was an input of
+# move line X" (by-products included). Odoo 19 does not write that table for
+# the unbuilt lot of an unbuild order, so unbuild orders are linked through
+# their moves (``unbuild_id``): lines into the production location are the
+# inputs, lines out of it the outputs. The walk is a recursive
 # CTE over (parent lot, lot, link move line) triples: UNION (not UNION ALL)
 # discards triples already produced, so rework loops terminate and nothing
 # is duplicated. Levels are computed afterwards, breadth first.
@@ -22,10 +25,27 @@ _TRACE_WALK_SQL = {
               FROM walk w
               JOIN stock_move_line anchor
                 ON anchor.lot_id = w.lot_id AND anchor.state = 'done'
-              JOIN stock_move_line_consume_rel rel ON rel.consume_line_id = anchor.id
-              JOIN stock_move_line link
-                ON link.id = rel.produce_line_id AND link.state = 'done'
-               AND link.lot_id IS NOT NULL
+              JOIN LATERAL (
+                    -- manufacturing: the components consumed for this output
+                    SELECT src.id, src.lot_id
+                      FROM stock_move_line_consume_rel rel
+                      JOIN stock_move_line src ON src.id = rel.produce_line_id
+                     WHERE rel.consume_line_id = anchor.id
+                       AND src.state = 'done' AND src.lot_id IS NOT NULL
+                    UNION ALL
+                    -- unbuild: the unbuilt lot a recovered lot comes from
+                    SELECT src.id, src.lot_id
+                      FROM stock_move anchor_move
+                      JOIN stock_location anchor_src
+                        ON anchor_src.id = anchor.location_id AND anchor_src.usage = 'production'
+                      JOIN stock_move sibling ON sibling.unbuild_id = anchor_move.unbuild_id
+                      JOIN stock_move_line src
+                        ON src.move_id = sibling.id AND src.state = 'done'
+                       AND src.lot_id IS NOT NULL
+                      JOIN stock_location src_dest
+                        ON src_dest.id = src.location_dest_id AND src_dest.usage = 'production'
+                     WHERE anchor_move.id = anchor.move_id AND anchor_move.unbuild_id IS NOT NULL
+                   ) link ON TRUE
         )
         SELECT parent_lot_id, lot_id, ml_id FROM walk WHERE ml_id IS NOT NULL
     """,
@@ -38,10 +58,28 @@ _TRACE_WALK_SQL = {
               FROM walk w
               JOIN stock_move_line anchor
                 ON anchor.lot_id = w.lot_id AND anchor.state = 'done'
-              JOIN stock_move_line_consume_rel rel ON rel.produce_line_id = anchor.id
-              JOIN stock_move_line link
-                ON link.id = rel.consume_line_id AND link.state = 'done'
-               AND link.lot_id IS NOT NULL
+              JOIN LATERAL (
+                    -- manufacturing: the outputs made with this component
+                    SELECT dst.id, dst.lot_id
+                      FROM stock_move_line_consume_rel rel
+                      JOIN stock_move_line dst ON dst.id = rel.consume_line_id
+                     WHERE rel.produce_line_id = anchor.id
+                       AND dst.state = 'done' AND dst.lot_id IS NOT NULL
+                    UNION ALL
+                    -- unbuild: the lots recovered from this unbuilt lot
+                    SELECT dst.id, dst.lot_id
+                      FROM stock_move anchor_move
+                      JOIN stock_location anchor_dest
+                        ON anchor_dest.id = anchor.location_dest_id
+                       AND anchor_dest.usage = 'production'
+                      JOIN stock_move sibling ON sibling.unbuild_id = anchor_move.unbuild_id
+                      JOIN stock_move_line dst
+                        ON dst.move_id = sibling.id AND dst.state = 'done'
+                       AND dst.lot_id IS NOT NULL
+                      JOIN stock_location dst_src
+                        ON dst_src.id = dst.location_id AND dst_src.usage = 'production'
+                     WHERE anchor_move.id = anchor.move_id AND anchor_move.unbuild_id IS NOT NULL
+                   ) link ON TRUE
         )
         SELECT parent_lot_id, lot_id, ml_id FROM walk WHERE ml_id IS NOT NULL
     """,
@@ -93,6 +131,21 @@ _TRACE_RECEIPT_SQL = """
      GROUP BY ml.lot_id, ml.product_id, ml.picking_id, COALESCE(p.partner_id, m.partner_id),
               ml.location_dest_id
 """
+_TRACE_TRANSFER_SQL = """
+    SELECT ml.lot_id, ml.product_id, SUM(ml.quantity_product_uom) AS quantity,
+           ml.picking_id, COALESCE(p.partner_id, m.partner_id) AS partner_id,
+           ml.location_id AS location_src_id, ml.location_dest_id AS location_id,
+           MAX(ml.date) AS date
+      FROM stock_move_line ml
+      JOIN stock_move m ON m.id = ml.move_id
+      JOIN stock_location src ON src.id = ml.location_id
+      JOIN stock_location dest ON dest.id = ml.location_dest_id
+      LEFT JOIN stock_picking p ON p.id = ml.picking_id
+     WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
+       AND src.usage IN ('internal', 'transit') AND dest.usage IN ('internal', 'transit')
+     GROUP BY ml.lot_id, ml.product_id, ml.picking_id, COALESCE(p.partner_id, m.partner_id),
+              ml.location_id, ml.location_dest_id
+"""
 _TRACE_STOCK_SQL = """
     SELECT q.lot_id, q.product_id, SUM(q.quantity) AS quantity, q.location_id
       FROM stock_quant q
@@ -119,8 +172,8 @@ class StockLot(models.Model):
     med_hold_ids = fields.One2many("med.lot.hold", "lot_id", string="Holds")
     med_hold_active = fields.Boolean(
         string="On Hold",
-        compute="_compute_med_hold_active",
-        store=True,
+        readonly=True,
+        copy=False,
         tracking=True,
         help="An active hold blocks reservation, consumption and delivery of the lot.",
     )
@@ -141,10 +194,13 @@ class StockLot(models.Model):
     med_dhr_frozen = fields.Boolean(string="DHR Frozen", readonly=True, copy=False, tracking=True)
     med_dhr_version = fields.Integer(string="DHR Version", readonly=True, copy=False)
 
-    @api.depends("med_hold_ids.state")
-    def _compute_med_hold_active(self):
+    def _med_sync_hold_flag(self):
+        """Set ``med_hold_active`` from the holds (a plain field, so that the
+        change is tracked in the chatter like a user's write)."""
         for lot in self:
-            lot.med_hold_active = any(hold.state == "active" for hold in lot.med_hold_ids)
+            active = any(hold.state == "active" for hold in lot.sudo().med_hold_ids)
+            if lot.med_hold_active != active:
+                lot.sudo().med_hold_active = active
 
     def _compute_med_hold_count(self):
         for lot in self:
@@ -469,8 +525,9 @@ class StockLot(models.Model):
         :return: list of dicts with keys ``level, lot_id, product_id, quantity,
             uom, production_id, picking_id, date, location_id, partner_id,
             parent_lot_id`` plus ``kind`` (``'link'`` for an MO/unbuild link,
-            ``'delivery'``, ``'stock'`` (on hand) or ``'receipt'``) and
-            ``unbuild_id``. Quantities are in the product's unit; ids are ints.
+            ``'transfer'`` between internal locations, ``'delivery'``,
+            ``'stock'`` (on hand) or ``'receipt'``), ``unbuild_id`` and
+            ``location_src_id``. Quantities are in the product's unit; ids are ints.
         """
         edges = self._med_trace_walk(direction)
         levels, parents = self._med_levels(self.ids, edges)
@@ -500,7 +557,11 @@ class StockLot(models.Model):
                 )
         lot_ids = [lot_id for lot_id in levels if lot_id in allowed]
         if direction == "downstream":
-            queries = [("delivery", _TRACE_DELIVERY_SQL), ("stock", _TRACE_STOCK_SQL)]
+            queries = [
+                ("transfer", _TRACE_TRANSFER_SQL),
+                ("delivery", _TRACE_DELIVERY_SQL),
+                ("stock", _TRACE_STOCK_SQL),
+            ]
         else:
             queries = [("receipt", _TRACE_RECEIPT_SQL)]
         for kind, query in queries:
@@ -518,15 +579,21 @@ class StockLot(models.Model):
                         "picking_id": row.get("picking_id") or False,
                         "partner_id": row.get("partner_id") or False,
                         "location_id": row["location_id"],
+                        "location_src_id": row.get("location_src_id") or False,
                         "date": row.get("date") or False,
                         "parent_lot_id": parents.get(row["lot_id"], False),
                     }
                 )
-        products = self.env["product.product"].browse({row["product_id"] for row in rows})
-        uom_by_product = {product.id: product.uom_id.id for product in products}
+        self.env.cr.execute(
+            """SELECT pp.id, pt.uom_id FROM product_product pp
+                 JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                WHERE pp.id = ANY(%s)""",
+            [list({row["product_id"] for row in rows})],
+        )
+        uom_by_product = dict(self.env.cr.fetchall())
         for row in rows:
             row["uom"] = uom_by_product.get(row["product_id"], False)
-            for key in ("production_id", "unbuild_id", "parent_lot_id"):
+            for key in ("production_id", "unbuild_id", "parent_lot_id", "location_src_id"):
                 row[key] = row.get(key) or False
         rows.sort(
             key=lambda r: (r["level"], r["kind"] != "link", r["lot_id"], str(r["date"] or ""))

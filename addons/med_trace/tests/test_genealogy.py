@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.tests import tagged
 
 from .common import MedTraceCommon
@@ -128,3 +129,58 @@ class TestGenealogy(MedTraceCommon):
         self.assertEqual(len(keys), len(set(keys)), "no duplicated link")
         self.assertIn((self.lot_s1.id, self.lot_f1.id, rework.id), keys)
         self.assertIn((self.lot_f1.id, self.lot_s1.id, self.mo_fin.id), keys)
+
+    def test_transfer_location_chain(self):
+        shelf = self.env["stock.location"].create(
+            {"name": "Quarantine shelf", "location_id": self.stock_location.id}
+        )
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.warehouse.int_type_id.id,
+                "location_id": self.stock_location.id,
+                "location_dest_id": shelf.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "product_id": self.fin.id,
+                            "product_uom_qty": 1,
+                            "location_id": self.stock_location.id,
+                            "location_dest_id": shelf.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.action_assign()
+        picking.move_ids.picked = True
+        picking.button_validate()
+        rows = self.lot_f1._med_trace_graph("downstream")
+        transfers = [row for row in rows if row["kind"] == "transfer"]
+        self.assertEqual(len(transfers), 1)
+        self.assertEqual(transfers[0]["location_src_id"], self.stock_location.id)
+        self.assertEqual(transfers[0]["location_id"], shelf.id)
+        self.assertEqual(transfers[0]["picking_id"], picking.id)
+        on_hand = [(row["location_id"], row["quantity"]) for row in rows if row["kind"] == "stock"]
+        self.assertEqual(on_hand, [(shelf.id, 1.0)])
+
+    def test_unbuild_links_lots(self):
+        unbuild = self.env["mrp.unbuild"].create(
+            {
+                "product_id": self.fin.id,
+                "bom_id": self.bom_fin.id,
+                "mo_id": self.mo_fin.id,
+                "product_qty": 1,
+                "lot_id": self.lot_f1.id,
+            }
+        )
+        unbuild.action_unbuild()
+        self.assertEqual(unbuild.state, "done")
+        rows = self.lot_f1._med_trace_graph("downstream")
+        links = [row for row in rows if row["kind"] == "link" and row["level"] == 1]
+        self.assertEqual(
+            [(row["lot_id"], row["unbuild_id"], row["quantity"]) for row in links],
+            [(self.lot_s1.id, unbuild.id, 1.0)],
+            "unbuilding F1 gives back 1 S1",
+        )
+        self.assertIn(self.lot_f1, self.lot_s1._med_trace_lots("upstream"))

@@ -18,6 +18,10 @@ class TestHold(MedTraceCommon):
         )
 
     def test_hold_fields_and_reason(self):
+        # records created in this transaction are not tracked until the
+        # pending tracking is finalized (as at the end of a real request)
+        self.env.flush_all()
+        self.env.cr.precommit.run()
         holds = self.lot_f1.action_med_hold("Customer complaint CC-12")
         self.assertTrue(self.lot_f1.med_hold_active)
         self.assertEqual(holds.state, "active")

@@ -128,6 +128,7 @@ class MedTraceGenealogy(models.TransientModel):
             self.env._("Unit"),
             self.env._("Reference"),
             self.env._("Partner"),
+            self.env._("From"),
             self.env._("Location"),
             self.env._("Date"),
         ]
@@ -144,6 +145,7 @@ class MedTraceGenealogy(models.TransientModel):
                 line.uom_id.name or "",
                 line.reference or "",
                 line.partner_id.display_name or "",
+                line.location_src_id.complete_name or "",
                 line.location_id.complete_name or "",
                 fields.Datetime.to_string(line.date) if line.date else "",
             ]

@@ -96,7 +96,7 @@ registry.category("web_tour.tours").add("med_aps_replan_tour", {
         },
         {
             content: "Open the actions menu",
-            trigger: ".o_cp_action_menus button",
+            trigger: ".o_cp_action_menus button:has(.fa-cog)",
             run: "click",
         },
         {

@@ -4,7 +4,7 @@ registry.category("web_tour.tours").add("med_quality_release_tour", {
     steps: () => [
         {
             content: "The lot is in quarantine",
-            trigger: ".o_statusbar_status button.active:contains('Quarantine')",
+            trigger: ".o_statusbar_status button[aria-checked='true']:contains('Quarantine')",
         },
         {
             content: "Open the electronic signature to release the lot",
@@ -32,7 +32,7 @@ registry.category("web_tour.tours").add("med_quality_release_tour", {
         },
         {
             content: "The lot is released",
-            trigger: ".o_statusbar_status button.active:contains('Released')",
+            trigger: ".o_statusbar_status button[aria-checked='true']:contains('Released')",
         },
         {
             content: "The signature is shown on the lot",

@@ -1,0 +1,3 @@
+from . import (
+    test_bridge,  # noqa: F401
+)

@@ -1,0 +1,80 @@
+from odoo import Command
+from odoo.tests import TransactionCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestApsQualityBridge(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.category = cls.env["product.category"].create(
+            {
+                "name": "Released devices",
+                "med_quarantine_on_receipt": True,
+                "med_quarantine_on_production": True,
+                "med_release_lead_minutes": 240,
+            }
+        )
+        cls.free_category = cls.env["product.category"].create(
+            {"name": "Free parts", "med_release_lead_minutes": 90}
+        )
+        cls.component = cls.env["product.product"].create(
+            {"name": "Tubing", "is_storable": True, "tracking": "lot", "categ_id": cls.category.id}
+        )
+        cls.device = cls.env["product.product"].create(
+            {
+                "name": "Infusion set",
+                "is_storable": True,
+                "tracking": "lot",
+                "categ_id": cls.category.id,
+            }
+        )
+        cls.free_device = cls.env["product.product"].create(
+            {"name": "Clamp", "is_storable": True, "categ_id": cls.free_category.id}
+        )
+        cls.manager = new_test_user(
+            cls.env,
+            login="qr_bridge_manager",
+            groups="med_quality_release.group_qa_manager,stock.group_stock_manager",
+        )
+
+    def _sign_release(self, lot):
+        action = lot.with_user(self.manager).action_med_quality_release()
+        wizard = self.env["med.signature.wizard"].with_user(self.manager).browse(action["res_id"])
+        wizard.comment = "Released for planning"
+        wizard.with_context(password="qr_bridge_manager").action_sign()
+
+    def test_only_released_lots_are_available(self):
+        lot = self.env["stock.lot"].create({"name": "TUBE-1", "product_id": self.component.id})
+        free_lot = self.env["stock.lot"].create({"name": "TUBE-2", "product_id": self.component.id})
+        self.assertTrue(lot._aps_is_available_for_planning(), "not under release control")
+        lot._med_enter_quarantine("receipt")
+        self.assertFalse(lot._aps_is_available_for_planning())
+        self.assertEqual((lot | free_lot)._aps_filter_available_for_planning(), free_lot)
+        self._sign_release(lot)
+        self.assertEqual(lot.med_release_state, "released")
+        self.assertTrue(lot._aps_is_available_for_planning())
+        lot.action_med_hold("Customer complaint")
+        self.assertFalse(lot._aps_is_available_for_planning(), "a held lot is not available")
+
+    def test_release_lead_time_after_final_operation(self):
+        bom = self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": self.device.product_tmpl_id.id,
+                "bom_line_ids": [
+                    Command.create({"product_id": self.component.id, "product_qty": 1})
+                ],
+            }
+        )
+        production = self.env["mrp.production"].create(
+            {"product_id": self.device.id, "bom_id": bom.id, "product_qty": 2}
+        )
+        self.assertEqual(production._aps_release_lead_minutes(), 240)
+        self.category.med_release_lead_minutes = 30
+        self.assertEqual(production._aps_release_lead_minutes(), 30)
+        self.category.med_quarantine_on_production = False
+        self.assertEqual(production._aps_release_lead_minutes(), 0)
+        free = self.env["mrp.production"].create(
+            {"product_id": self.free_device.id, "product_qty": 1}
+        )
+        self.assertEqual(free._aps_release_lead_minutes(), 0, "category without quarantine")

@@ -1,0 +1,696 @@
+#!/usr/bin/env python3
+"""Benchmark: Odoo's own planning vs med_aps on the same manufacturing orders.
+
+Builds a medical-device plant with N confirmed manufacturing orders (about five work
+orders each) in a copy of a real Odoo database, copies that database once more so both
+planners see exactly the same data, then
+
+* plans one copy with Odoo's own planning: ``button_plan`` order by order, highest
+  priority first, then earliest deadline (what a planner gets by pressing *Plan* in the
+  manufacturing order list sorted that way);
+* plans the other copy with one med_aps run over all orders (``med.aps.run``, processed
+  synchronously as the scheduled action would);
+
+and prints side by side, measured the same way on both databases: total tardiness, late
+orders, makespan, changeovers (count and the minutes they need), wall time (read / solve /
+write for med_aps, total for both).
+
+Usage (a database with ``med_aps`` installed, without demo data; Odoo's Python)::
+
+    python bench/bench_odoo_aps.py -d DB --mos 1000 -- \\
+        --db_host 127.0.0.1 --db_user odoo --addons-path ADDONS_PATH
+
+Arguments after ``--`` go to Odoo's configuration parser. The copies are named
+``DB_bench_src``, ``DB_bench_odoo`` and ``DB_bench_aps`` and dropped at the end unless
+``--keep`` is given.
+
+The plant: three injection molding machines, three cleanroom assembly lines and two
+blister packaging lines (each group are alternatives of each other), an EO sterilizer
+running 8-hour batch cycles of up to 8 orders followed by a 12-hour aeration hold, and a
+QC laboratory; two shifts on weekdays (the sterilizer runs 24/7). Four product families
+with a changeover matrix on molding and assembly. For Odoo's own planning the
+sterilization of one order takes one hour (cycle time divided by the batch size: Odoo has
+no batch cycles), which is the usual way to model a sterilizer in plain Odoo.
+
+Targets (issue): 1,000 orders / 5,000 work orders replanned end to end in <= 120 s with
+<= 30 s outside the solver, and a total tardiness <= 50% of Odoo's own plan.
+"""
+
+import argparse
+import json
+import random
+import sys
+import time
+from collections import defaultdict
+from contextlib import closing
+from datetime import datetime, timedelta
+
+BENCH_ORIGIN = "BENCH-APS"
+FAMILIES = ("SYR", "CATH", "IVS", "BCS")
+# (from, to) -> minutes on molding and assembly; other pairs use the default
+CHANGEOVERS = {
+    ("SYR", "BCS"): 20,
+    ("BCS", "SYR"): 20,
+    ("SYR", "CATH"): 90,
+    ("CATH", "SYR"): 60,
+    ("CATH", "IVS"): 40,
+    ("IVS", "CATH"): 40,
+}
+DEFAULT_CHANGEOVER = 45
+EO_CYCLE = 480
+EO_BATCH = 8
+EO_HOLD = 720
+
+
+def parse_args(argv):
+    if "--" in argv:
+        index = argv.index("--")
+        own, odoo_args = argv[:index], argv[index + 1 :]
+    else:
+        own, odoo_args = argv, []
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-d", "--database", required=True, help="database with med_aps")
+    parser.add_argument("--mos", type=int, default=1000, help="manufacturing orders")
+    parser.add_argument("--time-limit", type=float, default=60.0, help="med_aps solver s")
+    parser.add_argument("--workers", type=int, default=2, help="CP-SAT workers")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", action="store_true", help="keep the three copies")
+    parser.add_argument("--json", help="also write the results to this JSON file")
+    return parser.parse_args(own), odoo_args
+
+
+# ---------------------------------------------------------------------------- plant
+def _calendar(env, name, days, shifts):
+    from odoo import Command
+
+    return env["resource.calendar"].create(
+        {
+            "name": name,
+            "tz": "UTC",
+            "attendance_ids": [Command.clear()]
+            + [
+                Command.create(
+                    {
+                        "name": "%s %s" % (day, index),
+                        "dayofweek": str(day),
+                        "hour_from": hour_from,
+                        "hour_to": hour_to,
+                        "day_period": "morning" if hour_from < 12 else "afternoon",
+                    }
+                )
+                for day in days
+                for index, (hour_from, hour_to) in enumerate(shifts)
+            ],
+        }
+    )
+
+
+def build_plant(env, mos, seed):
+    """Create the plant and ``mos`` confirmed manufacturing orders; returns counts."""
+    from odoo import Command
+
+    rng = random.Random(seed)
+    shifts = _calendar(env, "Bench two shifts", range(5), [(6, 14), (14, 22)])
+    continuous = _calendar(env, "Bench 24/7", range(7), [(0, 24)])
+    family = {
+        code: env["med.aps.setup.family"].create({"name": "Bench %s" % code, "code": code})
+        for code in FAMILIES
+    }
+    eo_family = env["med.aps.batch.family"].create({"name": "Bench EO", "code": "BEO"})
+
+    def workcenters(prefix, count, **values):
+        records = env["mrp.workcenter"].create(
+            [
+                dict(
+                    values,
+                    name="%s %d" % (prefix, index + 1),
+                    resource_calendar_id=shifts.id,
+                    aps_changeover_default_minutes=values.get("aps_changeover_default_minutes", 0),
+                )
+                for index in range(count)
+            ]
+        )
+        for record in records:
+            record.alternative_workcenter_ids = [Command.set((records - record).ids)]
+        return records
+
+    molding = workcenters("Bench Molding", 3, aps_changeover_default_minutes=DEFAULT_CHANGEOVER)
+    assembly = workcenters("Bench Assembly", 3, aps_changeover_default_minutes=DEFAULT_CHANGEOVER)
+    packaging = workcenters("Bench Blister", 2, aps_changeover_default_minutes=15)
+    sterilizer = env["mrp.workcenter"].create(
+        {
+            "name": "Bench EO Sterilizer",
+            "resource_calendar_id": continuous.id,
+            "aps_batch_enabled": True,
+            "aps_batch_capacity_type": "mo",
+            "aps_batch_max_size": EO_BATCH,
+            "aps_batch_cycle_minutes": EO_CYCLE,
+        }
+    )
+    lab = env["mrp.workcenter"].create({"name": "Bench QC Lab", "resource_calendar_id": shifts.id})
+    rules = []
+    for workcenter in molding | assembly:
+        for (source, target), minutes in CHANGEOVERS.items():
+            rules.append(
+                {
+                    "workcenter_id": workcenter.id,
+                    "from_family_id": family[source].id,
+                    "to_family_id": family[target].id,
+                    "minutes": minutes,
+                }
+            )
+    env["med.aps.changeover.rule"].create(rules)
+
+    products = []
+    for index in range(8):
+        code = FAMILIES[index % 4]
+        product = env["product.product"].create(
+            {
+                "name": "Bench device %d (%s)" % (index + 1, code),
+                "default_code": "BENCH-%d" % (index + 1),
+                "is_storable": True,
+                "aps_setup_family_id": family[code].id,
+                "aps_batch_family_id": eo_family.id,
+            }
+        )
+        # minutes per unit (quantities are 50..300 units)
+        per_unit = {
+            "mold": rng.choice((0.25, 0.3, 0.35, 0.4)),
+            "assemble": rng.choice((0.15, 0.2, 0.25, 0.3)),
+            "pack": rng.choice((0.06, 0.08, 0.1)),
+            "test": rng.choice((0.08, 0.1, 0.12)),
+        }
+        # Odoo has no batch cycles: one order's share of a sterilizer cycle
+        env["mrp.workcenter.capacity"].create(
+            {"workcenter_id": sterilizer.id, "product_id": product.id, "capacity": 100000}
+        )
+        env["mrp.bom"].create(
+            {
+                "product_tmpl_id": product.product_tmpl_id.id,
+                "product_qty": 1,
+                "operation_ids": [
+                    Command.create(
+                        {
+                            "sequence": 10,
+                            "name": "Molding",
+                            "workcenter_id": molding[index % 3].id,
+                            "time_cycle_manual": per_unit["mold"],
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "sequence": 20,
+                            "name": "Assembly",
+                            "workcenter_id": assembly[index % 3].id,
+                            "time_cycle_manual": per_unit["assemble"],
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "sequence": 30,
+                            "name": "Blister packaging",
+                            "workcenter_id": packaging[index % 2].id,
+                            "time_cycle_manual": per_unit["pack"],
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "sequence": 40,
+                            "name": "EO sterilization",
+                            "workcenter_id": sterilizer.id,
+                            "time_cycle_manual": EO_CYCLE / EO_BATCH,
+                            "aps_non_interruptible": True,
+                            "aps_hold_minutes": EO_HOLD,
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "sequence": 50,
+                            "name": "QC release testing",
+                            "workcenter_id": lab.id,
+                            "time_cycle_manual": per_unit["test"],
+                        }
+                    ),
+                ],
+            }
+        )
+        products.append(product)
+
+    # due dates spread over the time the plant needs for the load (~ 45 days per 1,000)
+    span_days = max(3.0, 45.0 * mos / 1000.0)
+    today = datetime.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    values = []
+    for _index in range(mos):
+        product = rng.choice(products)
+        due = today + timedelta(days=1 + rng.uniform(0, span_days), hours=rng.choice((10, 14, 18)))
+        values.append(
+            {
+                "product_id": product.id,
+                "product_qty": rng.randrange(50, 301, 10),
+                "date_deadline": due.replace(minute=0, second=0),
+                "priority": "1" if rng.random() < 0.1 else "0",
+                "origin": BENCH_ORIGIN,
+            }
+        )
+    productions = env["mrp.production"].create(values)
+    productions.action_confirm()
+    env.flush_all()
+    return {"mos": len(productions), "workorders": len(productions.workorder_ids)}
+
+
+# ---------------------------------------------------------------------------- measure
+def plan_with_odoo(env):
+    productions = env["mrp.production"].search(
+        [("origin", "=", BENCH_ORIGIN), ("state", "=", "confirmed")],
+        order="priority desc, date_deadline asc, id",
+    )
+    start = time.perf_counter()
+    for production in productions:
+        production.button_plan()
+    env.flush_all()
+    env.cr.commit()
+    total = time.perf_counter() - start
+    return {"total_s": total, "read_s": None, "solve_s": None, "write_s": None}
+
+
+def plan_with_med_aps(env, time_limit, workers):
+    from odoo import Command
+
+    productions = env["mrp.production"].search(
+        [("origin", "=", BENCH_ORIGIN), ("state", "=", "confirmed")]
+    )
+    company = productions.company_id[:1] or env.company
+    run = env["med.aps.run"].create(
+        {
+            "trigger": "api",
+            "company_id": company.id,
+            "production_ids": [Command.set(productions.ids)],
+            "time_limit": time_limit,
+            "workers": workers,
+        }
+    )
+    env.cr.commit()
+    start = time.perf_counter()
+    run._process_now()
+    env.flush_all()
+    env.cr.commit()
+    total = time.perf_counter() - start
+    if run.state != "done":
+        raise RuntimeError(
+            "med_aps run %s ended %s: %s" % (run.name, run.state, run.failure_reason)
+        )
+    return {
+        "total_s": total,
+        "read_s": run.read_seconds,
+        "solve_s": run.solve_seconds,
+        "write_s": run.write_seconds,
+        "solver_status": run.solver_status,
+        "gap": run.gap,
+        "run_id": run.id,
+    }
+
+
+# ---------------------------------------------------------------------------- same truth
+def _builder_for(env, productions):
+    """The med_aps problem of the bench orders, as the planner sees them now."""
+    from odoo import Command
+
+    from odoo.addons.med_aps.services.problem_builder import ProblemBuilder
+
+    run = env["med.aps.run"].create(
+        {
+            "trigger": "api",
+            "company_id": productions.company_id[:1].id or env.company.id,
+            "production_ids": [Command.set(productions.ids)],
+            "frozen_hours": 0,
+        }
+    )
+    return run, ProblemBuilder(run)
+
+
+def _changeover(resource, previous, current):
+    if previous is None or current is None:
+        return 0
+    changeover = resource.get("changeover") or {}
+    for rule in changeover.get("rules") or []:
+        if rule["from"] == previous and rule["to"] == current:
+            return rule["minutes"]
+    return changeover.get("default", 0) if previous != current else 0
+
+
+def replay(problem, chosen):
+    """Execute a given sequence under the real constraints of ``problem``.
+
+    ``chosen`` maps operation ids to ``(resource, start)`` as another planner wrote them.
+    Every operation keeps that planner's resource and is started, in the order of its
+    start, as early as its calendar, its predecessors and their holds, the resource's
+    previous operation and the changeover allow (a semi-active schedule). On a batch
+    resource an operation joins a cycle of its family that has not started yet when it is
+    ready, else opens a new cycle. Returns a schema-v1 plan (checked by the validator).
+    """
+    import math
+
+    from med_aps_engine.calendar import Calendar
+
+    resources = {res["id"]: res for res in problem["resources"]}
+    calendars = {rid: Calendar(res.get("calendar")) for rid, res in resources.items()}
+    ops, job_of, job_ops = {}, {}, defaultdict(list)
+    for job in problem["jobs"]:
+        for op in job["operations"]:
+            ops[op["id"]] = op
+            job_of[op["id"]] = job
+            job_ops[job["id"]].append(op["id"])
+    unit_free = {rid: [0] * max(1, res.get("capacity", 1)) for rid, res in resources.items()}
+    unit_family = {rid: [None] * len(units) for rid, units in unit_free.items()}
+    batches = defaultdict(list)
+    end, plan_ops = {}, []
+    pending = sorted(chosen, key=lambda op_id: (chosen[op_id][1], op_id))
+    while pending:
+        waiting = []
+        for op_id in pending:
+            op, job = ops[op_id], job_of[op_id]
+            ready = max(job.get("release") or 0, op.get("release") or 0)
+            blocked = False
+            for pred in op.get("predecessors") or []:
+                names = [pred["op"]] if pred.get("op") else job_ops[pred["job"]]
+                if any(name not in end for name in names):
+                    blocked = True
+                    break
+                ready = max(ready, max(end[name] for name in names) + (pred.get("min_lag") or 0))
+            if blocked:
+                waiting.append(op_id)
+                continue
+            rid = chosen[op_id][0]
+            resource, calendar = resources[rid], calendars[rid]
+            batch = resource.get("batch")
+            if batch:
+                family, size = op.get("batch_family"), op.get("batch_size") or 1
+                cycle = next(
+                    (
+                        b
+                        for b in batches[rid]
+                        if b["family"] == family
+                        and b["start"] >= ready
+                        and b["size"] + size <= batch["max_size"]
+                    ),
+                    None,
+                )
+                if cycle is None:
+                    units = unit_free[rid]
+                    unit = min(range(len(units)), key=lambda u, units=units: units[u])
+                    start, stop = calendar.place(
+                        max(ready, units[unit]), batch["cycle_minutes"], False
+                    )
+                    units[unit] = stop
+                    cycle = {
+                        "id": "B%d" % (len(batches[rid]) + 1),
+                        "family": family,
+                        "start": start,
+                        "end": stop,
+                        "size": 0,
+                        "unit": unit,
+                    }
+                    batches[rid].append(cycle)
+                cycle["size"] += size
+                start, stop, unit = cycle["start"], cycle["end"], cycle["unit"]
+                setup = changeover = 0
+                batch_id = cycle["id"]
+            else:
+                mode = next(m for m in op["modes"] if m["resource"] == rid)
+                efficiency = resource.get("efficiency") or 100
+                processing = math.ceil(mode["duration"] * 100 / efficiency)
+                best = None
+                for unit, free in enumerate(unit_free[rid]):
+                    changeover = _changeover(
+                        resource, unit_family[rid][unit], op.get("setup_family")
+                    )
+                    work = mode.get("setup", 0) + changeover + processing + mode.get("cleanup", 0)
+                    placed = calendar.place(max(ready, free), work, op.get("interruptible", True))
+                    if placed and (best is None or placed[1] < best[1]):
+                        best = (placed[0], placed[1], unit, changeover, mode.get("setup", 0))
+                start, stop, unit, changeover, setup = best
+                setup += changeover
+                unit_free[rid][unit] = stop
+                unit_family[rid][unit] = op.get("setup_family")
+                batch_id = None
+            end[op_id] = stop
+            plan_ops.append(
+                {
+                    "op": op_id,
+                    "job": job["id"],
+                    "resource": rid,
+                    "unit": unit,
+                    "start": start,
+                    "end": stop,
+                    "setup_minutes": setup,
+                    "changeover_minutes": changeover,
+                    "batch": batch_id,
+                }
+            )
+        if len(waiting) == len(pending):
+            raise RuntimeError("cannot replay: a precedence cycle among %s" % waiting[:3])
+        pending = waiting
+    return {"schema_version": 1, "status": "FEASIBLE", "operations": plan_ops}
+
+
+def readback(builder):
+    """The plan as stored in Odoo's work orders, in the problem's minutes."""
+    operations = []
+    for workorder in builder.workorders:
+        operations.append(
+            {
+                "op": "WO/%d" % workorder.id,
+                "job": "MO/%d" % workorder.production_id.id,
+                "resource": "WC/%d" % workorder.workcenter_id.id,
+                "unit": 0,
+                "start": builder.to_minutes(workorder.date_start),
+                "end": builder.to_minutes(workorder.date_finished),
+                "setup_minutes": workorder.aps_setup_minutes,
+                "changeover_minutes": workorder.aps_changeover_minutes,
+                "batch": workorder.aps_batch_ref or None,
+            }
+        )
+    return {"schema_version": 1, "status": "FEASIBLE", "operations": operations}
+
+
+def kpis(problem, plan, violations=None):
+    """KPIs of a schema-v1 plan, the same for every planner."""
+    finish = defaultdict(int)
+    for op in plan["operations"]:
+        finish[op["job"]] = max(finish[op["job"]], op["end"])
+    tardiness = weighted = 0.0
+    late = 0
+    for job in problem["jobs"]:
+        if job.get("due") is None or job["id"] not in finish:
+            continue
+        minutes = max(0, finish[job["id"]] - job["due"])
+        late += 1 if minutes > 0 else 0
+        tardiness += minutes / 60.0
+        weighted += job.get("weight", 1) * minutes / 60.0
+    changeovers = [op["changeover_minutes"] for op in plan["operations"]]
+    cycles = {(op["resource"], op["batch"]) for op in plan["operations"] if op["batch"]}
+    return {
+        "total_tardiness_h": round(tardiness, 1),
+        "weighted_tardiness_h": round(weighted, 1),
+        "late_mos": late,
+        "makespan_h": round(max(finish.values(), default=0) / 60.0, 1),
+        "changeovers": sum(1 for minutes in changeovers if minutes),
+        "changeover_min": sum(changeovers),
+        "sterilizer_cycles": len(cycles),
+        "violations": None if violations is None else len(violations),
+    }
+
+
+# ---------------------------------------------------------------------------- driver
+def _drop(database):
+    import odoo
+    from odoo.modules.registry import Registry
+    from odoo.service.db import _drop_conn
+    from odoo.tools import SQL
+
+    Registry.delete(database)
+    odoo.sql_db.close_db(database)
+    with closing(odoo.sql_db.db_connect("postgres").cursor()) as cr:
+        cr._cnx.autocommit = True
+        _drop_conn(cr, database)
+        cr.execute(SQL("DROP DATABASE IF EXISTS %s", SQL.identifier(database)))
+
+
+def _duplicate(source, target):
+    from odoo.service import db as db_service
+
+    _drop(target)
+    db_service.exp_duplicate_database(source, target)
+
+
+def _with_env(database, function, *args):
+    import odoo
+    from odoo.modules.registry import Registry
+
+    registry = Registry(database)
+    try:
+        with registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            result = function(env, *args)
+            cr.commit()
+            return result
+    finally:
+        Registry.delete(database)
+        odoo.sql_db.close_db(database)
+
+
+def _fmt(value):
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return "%.1f" % value
+    return str(value)
+
+
+COLUMNS = (
+    ("odoo_dates", "Odoo as dated"),
+    ("odoo_executed", "Odoo executed"),
+    ("med_aps", "med_aps"),
+)
+
+
+def report(size, results):
+    """Side-by-side table; returns (text, outside-solver seconds, tardiness ratio)."""
+    width = 18
+    head = "%-34s" + (" %" + str(width) + "s") * len(COLUMNS)
+    lines = [
+        "Odoo planning vs med_aps: %(mos)d manufacturing orders, %(workorders)d work orders" % size,
+        head % ("", *(label for _key, label in COLUMNS)),
+    ]
+    for label, key in (
+        ("Total tardiness (h)", "total_tardiness_h"),
+        ("Weighted tardiness (h)", "weighted_tardiness_h"),
+        ("Late orders", "late_mos"),
+        ("Makespan (h)", "makespan_h"),
+        ("Changeovers", "changeovers"),
+        ("Changeover time (min)", "changeover_min"),
+        ("Sterilizer cycles", "sterilizer_cycles"),
+        ("Rule violations (validator)", "violations"),
+    ):
+        lines.append(head % (label, *(_fmt(results[col]["kpis"][key]) for col, _l in COLUMNS)))
+    for label, key in (
+        ("Wall time read (s)", "read_s"),
+        ("Wall time solve (s)", "solve_s"),
+        ("Wall time write (s)", "write_s"),
+        ("Wall time total (s)", "total_s"),
+    ):
+        lines.append(head % (label, *(_fmt(results[col]["time"].get(key)) for col, _l in COLUMNS)))
+    aps_time = results["med_aps"]["time"]
+    outside = aps_time["total_s"] - (aps_time["solve_s"] or 0.0)
+    lines.append(head % ("med_aps outside the solver (s)", "", "", _fmt(outside)))
+    lines.append(
+        "med_aps solver status %s, gap %s. 'Odoo as dated': Odoo's own dates, which reserve "
+        "no changeover, no batch cycle and no hold (violations counted). 'Odoo executed': "
+        "Odoo's work centers and sequence run under the real constraints."
+        % (aps_time.get("solver_status"), aps_time.get("gap"))
+    )
+    base = results["odoo_executed"]["kpis"]["total_tardiness_h"]
+    ratio = results["med_aps"]["kpis"]["total_tardiness_h"] / base if base else None
+    lines.append(
+        "Targets (for 1,000 orders): end to end <= 120 s: %s; outside the solver <= 30 s: %s; "
+        "tardiness <= 50%% of Odoo's executed plan: %s"
+        % (
+            "PASS" if aps_time["total_s"] <= 120 else "FAIL",
+            "PASS" if outside <= 30 else "FAIL",
+            "n/a (no tardiness in Odoo's plan)"
+            if ratio is None
+            else ("PASS" if ratio <= 0.5 else "FAIL") + " (%.0f%%)" % (100 * ratio),
+        )
+    )
+    return "\n".join(lines), outside, ratio
+
+
+def _bench_orders(env):
+    return env["mrp.production"].search(
+        [("origin", "=", BENCH_ORIGIN), ("state", "=", "confirmed")]
+    )
+
+
+def run_odoo(env):
+    from med_aps_engine import validate
+
+    origin = datetime.now().replace(second=0, microsecond=0)
+    timing = plan_with_odoo(env)
+    productions = _bench_orders(env)
+    _run, builder = _builder_for(env, productions)
+    builder.origin = origin
+    problem = builder.build()
+    as_dated = readback(builder)
+    chosen = {op["op"]: (op["resource"], op["start"]) for op in as_dated["operations"]}
+    executed = replay(problem, chosen)
+    env.cr.rollback()  # the helper run is not part of the benchmark
+    return {
+        "odoo_dates": {
+            "kpis": kpis(problem, as_dated, validate(problem, as_dated)),
+            "time": timing,
+        },
+        "odoo_executed": {
+            "kpis": kpis(problem, executed, validate(problem, executed)),
+            "time": {},
+        },
+    }
+
+
+def run_aps(env, time_limit, workers):
+    from odoo.addons.med_aps.services.problem_builder import ProblemBuilder
+
+    from med_aps_engine import validate
+
+    timing = plan_with_med_aps(env, time_limit, workers)
+    run = env["med.aps.run"].browse(timing.pop("run_id"))
+    builder = ProblemBuilder(run)
+    builder.origin = run.plan_origin
+    problem = builder.build()
+    plan = readback(builder)
+    return {"med_aps": {"kpis": kpis(problem, plan, validate(problem, plan)), "time": timing}}
+
+
+def main(argv=None):
+    args, odoo_args = parse_args(sys.argv[1:] if argv is None else argv)
+    from odoo.tools import config
+
+    config.parse_config(["-d", args.database, *odoo_args])
+    source = "%s_bench_src" % args.database
+    copies = ("%s_bench_odoo" % args.database, "%s_bench_aps" % args.database)
+    try:
+        _duplicate(args.database, source)
+        start = time.perf_counter()
+        size = _with_env(source, build_plant, args.mos, args.seed)
+        print(
+            "Plant built in %.1f s: %d orders, %d work orders"
+            % (time.perf_counter() - start, size["mos"], size["workorders"]),
+            flush=True,
+        )
+        for copy in copies:
+            _duplicate(source, copy)
+        results = _with_env(copies[0], run_odoo)
+        results.update(_with_env(copies[1], run_aps, args.time_limit, args.workers))
+        text, outside, ratio = report(size, results)
+        print(text)
+        if args.json:
+            with open(args.json, "w", encoding="utf-8") as handle:
+                json.dump(
+                    {
+                        "size": size,
+                        "results": results,
+                        "outside_solver_s": outside,
+                        "tardiness_ratio": ratio,
+                    },
+                    handle,
+                    indent=2,
+                    default=str,
+                )
+    finally:
+        if not args.keep:
+            for name in (source, *copies):
+                _drop(name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
