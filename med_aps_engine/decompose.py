@@ -60,7 +60,7 @@ def improve(run):
     improved_any = False
     serial = 0
     # keep time to write and validate the plan after the last window
-    reserve = 0.5 + len(p.operations) * 1e-4
+    reserve = 0.5 + len(p.operations) * 2e-4
     while run.remaining() > reserve + 0.5:
         for lo, hi in _windows(run, ops_per_window, rng, pass_no):
             left = run.remaining() - reserve
@@ -86,11 +86,16 @@ def improve(run):
             limit = min(sub_limit, left - 0.3)
             solver = solver_parameters(limit, run.o.workers, run.o.seed + pass_no)
             status = solver.Solve(model.m, Recorder())
+            improved = False
             if status in (2, 4):
                 new = dict(fixed)
                 new.update(model.read(solver))
-                if run.offer(new, "cp-sat-lns"):
-                    improved_any = True
+                improved = run.offer(new, "cp-sat-lns")
+                improved_any |= improved
+            if not improved:
+                run.report(
+                    f"time window {serial} ({len(free)} operations): objective {run.best_obj}"
+                )
             # adapt the window: grow when subproblems are solved to optimality fast
             wall = solver.WallTime()
             if status == 4 and wall < sub_limit / 4:

@@ -62,13 +62,34 @@ def render_gantt(problem: dict, plan: dict, title: str = "med-aps plan") -> str:
                 f'<text x="{gx + 2:.1f}" y="24" fill="#666">day {t // day + 1}</text>'
             )
         t += step
+    calendars = {r["id"]: r.get("calendar") for r in resources}
     for (rid, u), k in row_index.items():
         y = 40 + k * row_h
         fill = "#f7f7f7" if k % 2 else "#ffffff"
         svg.append(f'<rect x="0" y="{y}" width="{width}" height="{row_h}" fill="{fill}"/>')
+        cal = calendars.get(rid)
+        if cal is not None:  # shade the time the resource is not available
+            prev_end = t_min
+            for a, b in [*cal, [max(t_max, prev_end), max(t_max, prev_end)]]:
+                lo, hi = max(prev_end, t_min), min(a, t_max)
+                if hi > lo:
+                    svg.append(
+                        f'<rect x="{x(lo):.1f}" y="{y}" width="{(hi - lo) * scale:.1f}" '
+                        f'height="{row_h}" fill="#e3e3e3"/>'
+                    )
+                prev_end = max(prev_end, b)
         label = html.escape(f"{names.get(rid, rid)} #{u}")
         svg.append(f'<text x="4" y="{y + 15}">{label}</text>')
+    batch_members = {}
     for e in entries:
+        if e.get("batch"):
+            batch_members.setdefault(e["batch"], []).append(e["op"])
+    drawn_batches = set()
+    for e in entries:
+        if e.get("batch"):
+            if e["batch"] in drawn_batches:
+                continue
+            drawn_batches.add(e["batch"])
         k = row_index.get((e["resource"], e.get("unit") or 0))
         if k is None:
             continue
@@ -87,7 +108,11 @@ def render_gantt(problem: dict, plan: dict, title: str = "med-aps plan") -> str:
             f"(changeover {e.get('changeover_minutes') or 0})"
         )
         if e.get("batch"):
-            tip += f" | batch {e['batch']}"
+            members = batch_members[e["batch"]]
+            tip = (
+                f"batch {e['batch']} on {e['resource']} unit {e.get('unit') or 0} | "
+                f"{e['start']} - {e['end']} min | {len(members)} operations: " + ", ".join(members)
+            )
         if is_late:
             tip += f" | LATE by {late[jid]['tardiness']} min: {late[jid].get('late_reason') or ''}"
         svg.append(
@@ -101,13 +126,16 @@ def render_gantt(problem: dict, plan: dict, title: str = "med-aps plan") -> str:
                 f'<rect x="{x0:.1f}" y="{y}" width="{max(1.0, cw):.1f}" height="{row_h - 4}" '
                 f'fill="url(#hatch)"/>'
             )
-        if w > 40:
-            text = html.escape(str(e.get("batch") and f"B {e['op']}" or e["op"]))
-            svg.append(f'<text x="{x0 + 3:.1f}" y="{y + 13}" fill="#000">{text}</text>')
+        text = f"batch of {len(batch_members[e['batch']])}" if e.get("batch") else e["op"]
+        if len(text) * 6.5 + 4 < w:
+            svg.append(
+                f'<text x="{x0 + 3:.1f}" y="{y + 13}" fill="#000">{html.escape(text)}</text>'
+            )
         svg.append("</g>")
     svg.append(
         f'<text x="4" y="{height - 8}" fill="#444">bars coloured per job; red outline = late '
-        f"job; hatched start = changeover; hover a bar for details</text>"
+        f"job; hatched start = changeover; grey = resource not available; hover a bar for "
+        "details</text>"
     )
     svg.append("</svg>")
     kpis = plan.get("kpis") or {}

@@ -351,13 +351,14 @@ class Dispatcher:
         for gid, members in groups.items():
             for oid in members:
                 group_of[oid] = gid
-        # priority of a group: its best member
+        # priority of a group: its best member (randomised: noise of a few operation lengths)
+        noise = 0.2 * sum(self.tail.values()) / max(1, len(self.tail))
         prio = {}
         for gid, members in groups.items():
             keys = [self._priority(ops[o], rule) for o in members]
             key = min(keys)
             if rng is not None:
-                key = (key[0] * (1 + 0.3 * rng.random()), key[1])
+                key = (key[0] + rng.gauss(0, noise), key[1])
             prio[gid] = key
         # indegree of groups over predecessors outside the group
         indeg = dict.fromkeys(groups, 0)

@@ -77,29 +77,35 @@ def _heuristic(run):
         rules = rules[:2]
     errors = []
     budget = max(0.5, 0.15 * run.o.time_limit)
-    seed = 0
+    best_rule = rules[0]
     for rule in rules:
         try:
             assigns, ok = dispatch(p, rule)
         except HeuristicFailure as exc:
             errors.append(str(exc))
             continue
-        if ok:
-            run.offer(assigns, "heuristic")
+        if ok and run.offer(assigns, "heuristic"):
+            best_rule = rule
         if run.elapsed() > budget:
             break
-    # randomised restarts on small problems while cheap
-    while (
-        n <= 300 and run.best is not None and run.elapsed() < min(budget, 0.05 * run.o.time_limit)
-    ):
+    return errors, rules, best_rule
+
+
+def _restarts(run, rules, best_rule, until):
+    """Randomised dispatching (noisy priorities) until ``until`` seconds; keeps the best."""
+    last = 0.0
+    seed = 0
+    while run.best is not None and run.elapsed() + last < until:
+        t = time.monotonic()
         seed += 1
+        rule = best_rule if seed % 3 else rules[seed % len(rules)]
         try:
-            assigns, ok = dispatch(p, rules[seed % len(rules)], seed=seed)
+            assigns, ok = dispatch(run.p, rule, seed=run.o.seed * 100003 + seed)
         except HeuristicFailure:
             break
-        if ok:
-            run.offer(assigns, "heuristic")
-    return errors
+        if ok and not run.offer(assigns, "heuristic"):
+            run.report(f"dispatching restart {seed}: best objective {run.best_obj}")
+        last = time.monotonic() - t
 
 
 def _horizon(run):
@@ -159,14 +165,20 @@ def solve(problem, options: SolveOptions | None = None) -> dict:
     raw = problem if isinstance(problem, dict) else prob.raw
     run = _Run(prob, options)
     run.report("checking problem and dispatching")
-    errors = _heuristic(run)
+    errors, rules, best_rule = _heuristic(run)
+    n = len(prob.operations)
+    big = n > options.max_model_operations and not prob.is_pure_makespan
+    if big:
+        # on big problems noisy restarts of the dispatcher pay off more than early LNS
+        _restarts(run, rules, best_rule, 0.6 * options.time_limit)
+    elif n <= 300:
+        _restarts(run, rules, best_rule, 0.05 * options.time_limit)
     heuristic_best = run.best
     heuristic_obj = run.best_obj
     status = "FEASIBLE" if run.best is not None else "UNKNOWN"
     bound = None
     cp_status = None
-    n = len(prob.operations)
-    if n <= options.max_model_operations or prob.is_pure_makespan:
+    if not big:
         result, cp_status = _cp_sat_full(run)
         if result is not None:
             assigns, name, bound_value, method = result

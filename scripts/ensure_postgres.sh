@@ -114,7 +114,9 @@ if [ "$rc" = 2 ]; then
 fi
 if [ "$rc" = 3 ]; then
     say "role $PGUSER cannot log in or create databases: creating/granting it"
-    if ! as_postgres psql -v ON_ERROR_STOP=1 -q -p "$PGPORT" -d postgres <<SQL; then
+    # as the postgres OS user over the local socket (peer authentication)
+    if ! as_postgres env -u PGHOST -u PGUSER -u PGPASSWORD -u PGDATABASE \
+        psql -v ON_ERROR_STOP=1 -q -p "$PGPORT" -d postgres <<SQL; then
 DO \$\$
 BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PGUSER') THEN

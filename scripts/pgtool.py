@@ -37,7 +37,7 @@ def ping() -> int:
         sys.stderr.write(f"pgtool: {message}\n")
         if "Connection refused" in message or "could not connect" in message:
             return 2
-        if "timeout" in message or "No such file" in message:
+        if "timeout" in message or "No such file" in message or "starting up" in message:
             return 2
         return 3
     with conn, conn.cursor() as cr:

@@ -27,6 +27,7 @@
         "views/product_template_views.xml",
         "views/med_trace_menus.xml",
     ],
+    "demo": ["demo/med_trace_demo.xml"],
     "assets": {
         "web.assets_tests": [
             "med_trace/static/tests/tours/*.js",

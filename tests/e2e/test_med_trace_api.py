@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from xmlrpc.client import Fault
 
 import pytest
@@ -9,8 +10,20 @@ import pytest
 from . import Json2Error
 
 
+def _gtin14():
+    """A valid GTIN-14 no other record uses (the database may be re-used)."""
+    body = "09" + str(time.time_ns())[-11:]
+    total = sum(int(c) * (3 if i % 2 == 0 else 1) for i, c in enumerate(reversed(body)))
+    return body + str((10 - total % 10) % 10)
+
+
+def _wrong_check_digit(gtin):
+    return gtin[:-1] + str((int(gtin[-1]) + 1) % 10)
+
+
 @pytest.fixture(scope="module")
-def lot(xmlrpc):
+def lot(xmlrpc, json2):
+    gtin = _gtin14()
     product_id = xmlrpc(
         "product.product",
         "create",
@@ -18,7 +31,7 @@ def lot(xmlrpc):
             "name": "E2E infusion set",
             "is_storable": True,
             "tracking": "lot",
-            "med_gtin": "09506000134352",
+            "med_gtin": gtin,
         },
     )
     lot_id = xmlrpc("stock.lot", "create", {"name": "E2E-LOT-1", "product_id": product_id})
@@ -35,24 +48,26 @@ def lot(xmlrpc):
         },
     )
     quant_ids = xmlrpc("stock.quant", "search", [("lot_id", "=", lot_id)])
-    xmlrpc("stock.quant", "action_apply_inventory", quant_ids)
-    return {"id": lot_id, "product_id": product_id, "warehouse_id": warehouse_id}
+    json2("stock.quant", "action_apply_inventory", ids=quant_ids)
+    return {"id": lot_id, "product_id": product_id, "warehouse_id": warehouse_id, "gtin": gtin}
 
 
 def test_udi_parse_over_json2(json2, lot):
     [record] = json2("stock.lot", "read", ids=[lot["id"]], fields=["med_udi"])
-    assert record["med_udi"] == "(01)09506000134352(10)E2E-LOT-1"
+    assert record["med_udi"] == f"(01){lot['gtin']}(10)E2E-LOT-1"
     [wizard_id] = json2(
-        "med.udi.scan.wizard", "create", vals_list=[{"udi": "]d20109506000134352" + "10E2E-LOT-1"}]
+        "med.udi.scan.wizard", "create", vals_list=[{"udi": f"]d201{lot['gtin']}10E2E-LOT-1"}]
     )
     action = json2("med.udi.scan.wizard", "action_open_lot", ids=[wizard_id])
     assert (action["res_model"], action["res_id"]) == ("stock.lot", lot["id"])
     [wizard_id] = json2(
-        "med.udi.scan.wizard", "create", vals_list=[{"udi": "(01)09506000134353(10)E2E-LOT-1"}]
+        "med.udi.scan.wizard",
+        "create",
+        vals_list=[{"udi": f"(01){_wrong_check_digit(lot['gtin'])}(10)E2E-LOT-1"}],
     )
     with pytest.raises(Json2Error) as error:
         json2("med.udi.scan.wizard", "action_open_lot", ids=[wizard_id])
-    assert "wrong check digit (expected 2)" in error.value.message
+    assert f"wrong check digit (expected {lot['gtin'][-1]})" in error.value.message
 
 
 def test_hold_blocks_reservation_over_xmlrpc(xmlrpc, lot):

@@ -295,3 +295,45 @@ def test_ft06_is_solved_to_optimality(bench_data, fmt):
     assert validate(prob, plan) == []
     assert plan["kpis"]["makespan"] == 55
     assert plan["status"] == "OPTIMAL"
+
+
+def test_invalid_solver_plan_falls_back_to_the_heuristic(eng, monkeypatch):
+    from med_aps_engine import model
+
+    original = model.PlantModel.read
+
+    def broken_read(self, solver):
+        out = original(self, solver)
+        for a in out.values():
+            a.unit = 5  # a unit the resource does not have
+        return out
+
+    monkeypatch.setattr(model.PlantModel, "read", broken_read)
+    prob = eng.problem(
+        [eng.resource("R", calendar=[[0, 100]])],
+        [eng.job("J", [eng.op("A", [("R", 10)]), eng.op("B", [("R", 10)], preds=["A"])])],
+    )
+    plan = eng.solve(prob)  # asserts the returned plan validates
+    assert plan["method"] == "heuristic"
+    assert plan["warning"].startswith("solver plan failed validation, heuristic plan returned: ")
+    assert "unit 5 does not exist on resource 'R'" in plan["warning"]
+
+
+def test_invalid_plans_everywhere_raise_an_internal_error(eng, monkeypatch):
+    from med_aps_engine import EngineError, model, solver
+
+    original = model.PlantModel.read
+
+    def broken_read(self, solver_):
+        out = original(self, solver_)
+        for a in out.values():
+            a.start -= 1
+        return out
+
+    monkeypatch.setattr(model.PlantModel, "read", broken_read)
+    monkeypatch.setattr(solver, "_heuristic", lambda run: ([], ["due"], "due"))
+    prob = eng.problem(
+        [eng.resource("R", calendar=[[0, 100]])], [eng.job("J", [eng.op("A", [("R", 10)])])]
+    )
+    with pytest.raises(EngineError, match="fails validation"):
+        solve(prob, options=SolveOptions(time_limit=2))

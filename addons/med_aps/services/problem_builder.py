@@ -424,7 +424,8 @@ class ProblemBuilder:
             if not self.calendars.get(wc_key) and workcenter != workorder.workcenter_id:
                 continue  # an alternative without working time in the horizon
             if workcenter == workorder.workcenter_id:
-                expected = workorder.duration_expected
+                # Odoo's stored expected duration, recomputed by Odoo's own logic when empty
+                expected = workorder.duration_expected or workorder._get_duration_expected()
             else:
                 expected = workorder._get_duration_expected(alternative_workcenter=workcenter)
             _capacity, setup, cleanup = workcenter._get_capacity(
@@ -433,7 +434,9 @@ class ProblemBuilder:
             setup = max(0, int(round(setup or 0)))
             cleanup = max(0, int(round(cleanup or 0)))
             processing = max(0.0, (expected or 0.0) - setup - cleanup)
-            processing = int(round(processing * workcenter.time_efficiency / 100.0))
+            processing = int(math.ceil(processing * workcenter.time_efficiency / 100.0 - 1e-6))
+            if (expected or 0.0) > 0 and processing + setup + cleanup <= 0:
+                processing = 1  # a few seconds of work still occupy the work center
             if processing + setup + cleanup <= 0 and not (
                 workcenter.aps_enabled and workcenter.aps_batch_enabled
             ):

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo.tests import tagged
 
 from .common import MedApsCommon
@@ -92,6 +94,28 @@ class TestMedApsPlan(MedApsCommon):
                 or other.date_start >= locked.date_finished,
                 "%s overlaps the locked %s" % (other.display_name, locked.display_name),
             )
+
+    def test_in_progress_workorder_does_not_move(self):
+        molding = self.mo_a1.workorder_ids.sorted("sequence")[0]
+        molding.button_start()
+        self.assertEqual(molding.state, "progress")
+        before = (molding.workcenter_id, molding.date_start, molding.leave_id)
+        run = self._run(self.productions)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        self.env.invalidate_all()
+        self.assertEqual((molding.workcenter_id, molding.date_start, molding.leave_id), before)
+        self.assertFalse(molding.aps_run_id)
+        assembly = self.mo_a1.workorder_ids.filtered(lambda wo: wo.name == "Assembly")
+        self.assertEqual(assembly.aps_run_id, run)
+        # nothing else is planned on the machine while the started order is still running
+        busy_until = max(molding.date_start, run.plan_origin) + timedelta(
+            minutes=molding.duration_expected - 1
+        )
+        others = self.productions.workorder_ids.filtered(
+            lambda wo: wo != molding and wo.workcenter_id == molding.workcenter_id
+        )
+        for other in others:
+            self.assertGreaterEqual(other.date_start, busy_until, other.display_name)
 
     def test_locked_production_keeps_all_dates(self):
         self.mo_b1.button_plan()

@@ -52,7 +52,7 @@ class MedImmutableMixin(models.AbstractModel):
                 )
             )
 
-    def write(self, vals):
+    def write(self, vals):  # pylint: disable=method-required-super
         raise UserError(
             self.env._(
                 "%(model)s records are immutable: %(records)s cannot be changed.",
@@ -61,7 +61,7 @@ class MedImmutableMixin(models.AbstractModel):
             )
         )
 
-    def unlink(self):
+    def unlink(self):  # pylint: disable=method-required-super
         raise UserError(
             self.env._(
                 "%(model)s records are immutable: %(records)s cannot be deleted.",

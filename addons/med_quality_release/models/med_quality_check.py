@@ -28,7 +28,7 @@ class MedQualityCheck(models.Model):
     test_type = fields.Selection(TEST_TYPES, required=True, readonly=True)
     instructions = fields.Html(related="point_id.instructions")
     product_id = fields.Many2one("product.product", required=True, readonly=True, index=True)
-    lot_id = fields.Many2one("stock.lot", string="Lot", index=True, check_company=True)
+    lot_id = fields.Many2one("stock.lot", index=True, check_company=True)
     picking_id = fields.Many2one("stock.picking", string="Receipt", readonly=True, index=True)
     production_id = fields.Many2one(
         "mrp.production", string="Manufacturing Order", readonly=True, index=True
@@ -65,7 +65,7 @@ class MedQualityCheck(models.Model):
         string="Equipment", help="Identifier of the gauge or instrument used (calibrated)."
     )
     note = fields.Text()
-    inspector_id = fields.Many2one("res.users", string="Inspector", readonly=True)
+    inspector_id = fields.Many2one("res.users", readonly=True)
     date_done = fields.Datetime(string="Recorded on", readonly=True)
     nonconformance_ids = fields.One2many("med.quality.nonconformance", "check_id")
 

@@ -28,9 +28,7 @@ class MedQualityNonconformance(models.Model):
         tracking=True,
         index=True,
     )
-    lot_id = fields.Many2one(
-        "stock.lot", string="Lot", index=True, check_company=True, tracking=True
-    )
+    lot_id = fields.Many2one("stock.lot", index=True, check_company=True, tracking=True)
     product_id = fields.Many2one("product.product", index=True)
     check_id = fields.Many2one("med.quality.check", string="Quality Check", readonly=True)
     production_id = fields.Many2one("mrp.production", string="Manufacturing Order")
@@ -38,9 +36,7 @@ class MedQualityNonconformance(models.Model):
     description = fields.Text(required=True)
     disposition = fields.Selection(DISPOSITIONS, tracking=True)
     disposition_note = fields.Text(string="Disposition Justification")
-    owner_id = fields.Many2one(
-        "res.users", string="Owner", default=lambda self: self.env.user, tracking=True
-    )
+    owner_id = fields.Many2one("res.users", default=lambda self: self.env.user, tracking=True)
     date_open = fields.Datetime(
         string="Opened on", default=fields.Datetime.now, required=True, readonly=True
     )

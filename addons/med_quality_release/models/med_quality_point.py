@@ -44,7 +44,6 @@ class MedQualityPoint(models.Model):
     product_category_ids = fields.Many2many("product.category", string="Product Categories")
     operation_id = fields.Many2one(
         "mrp.routing.workcenter",
-        string="Operation",
         check_company=True,
         help="Operation whose work orders create this check (trigger 'Work Order Operation').",
     )

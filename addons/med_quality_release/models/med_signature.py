@@ -35,16 +35,12 @@ class MedSignature(models.Model):
         string="Signed Record", model_field="res_model", required=True, readonly=True
     )
     record_name = fields.Char(string="Signed Record Name", required=True, readonly=True)
-    lot_id = fields.Many2one(
-        "stock.lot", string="Lot", readonly=True, index=True, ondelete="restrict"
-    )
+    lot_id = fields.Many2one("stock.lot", readonly=True, index=True, ondelete="restrict")
     nonconformance_id = fields.Many2one(
         "med.quality.nonconformance", readonly=True, index=True, ondelete="restrict"
     )
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
-    signer_id = fields.Many2one(
-        "res.users", string="Signer", required=True, readonly=True, ondelete="restrict"
-    )
+    signer_id = fields.Many2one("res.users", required=True, readonly=True, ondelete="restrict")
     printed_name = fields.Char(required=True, readonly=True)
     signed_at = fields.Datetime(string="Signed on (UTC)", required=True, readonly=True)
     signer_tz = fields.Char(string="Time Zone", required=True, readonly=True)

@@ -101,3 +101,23 @@ class TestQualityChecks(MedQualityCommon):
             self.env["med.quality.point"].create(
                 {"name": "No operation", "trigger": "operation", "test_type": "passfail"}
             )
+
+    def test_multi_company_rules(self):
+        other = self.env["res.company"].create({"name": "Other Plant"})
+        point = self.env["med.quality.point"].create(
+            {"name": "Other plant check", "trigger": "receipt", "company_id": other.id}
+        )
+        nc = self.env["med.quality.nonconformance"].create(
+            {"description": "Other plant NC", "company_id": other.id}
+        )
+        Point = self.env["med.quality.point"].with_user(self.inspector)
+        NC = self.env["med.quality.nonconformance"].with_user(self.inspector)
+        self.assertNotIn(point, Point.search([]))
+        self.assertNotIn(nc, NC.search([]))
+        self.assertIn(self.receipt_point, Point.search([]))
+        # a point of another company is never applied to this company's receipts
+        self.assertFalse(
+            Point._med_points_for(self.component, "receipt", self.company).filtered(
+                lambda p: p.company_id == other
+            )
+        )

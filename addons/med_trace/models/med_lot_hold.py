@@ -29,9 +29,7 @@ class MedLotHold(models.Model):
         tracking=True,
     )
     date = fields.Datetime(string="Held On", required=True, default=fields.Datetime.now)
-    released_by_id = fields.Many2one(
-        "res.users", string="Released By", readonly=True, tracking=True
-    )
+    released_by_id = fields.Many2one("res.users", readonly=True, tracking=True)
     release_date = fields.Datetime(string="Released On", readonly=True, tracking=True)
     release_reason = fields.Text(readonly=True, tracking=True)
     state = fields.Selection(
@@ -41,9 +39,7 @@ class MedLotHold(models.Model):
         readonly=True,
         tracking=True,
     )
-    recall_id = fields.Many2one(
-        "med.recall", string="Recall", readonly=True, index="btree_not_null"
-    )
+    recall_id = fields.Many2one("med.recall", readonly=True, index="btree_not_null")
     company_id = fields.Many2one(
         "res.company",
         required=True,

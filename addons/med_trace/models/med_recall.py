@@ -33,12 +33,12 @@ class MedRecall(models.Model):
         default="lots",
     )
     suspect_lot_ids = fields.Many2many("stock.lot", string="Suspect Lots", check_company=True)
-    supplier_id = fields.Many2one("res.partner", string="Supplier")
+    supplier_id = fields.Many2one("res.partner")
     receipt_date_from = fields.Date(string="Received From")
     receipt_date_to = fields.Date(string="Received To")
     line_ids = fields.One2many("med.recall.line", "recall_id", string="Impact")
     hold_ids = fields.One2many("med.lot.hold", "recall_id", string="Holds")
-    confirmed_by_id = fields.Many2one("res.users", string="Confirmed By", readonly=True)
+    confirmed_by_id = fields.Many2one("res.users", readonly=True)
     confirmed_date = fields.Datetime(string="Confirmed On", readonly=True)
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, readonly=True
@@ -46,7 +46,7 @@ class MedRecall(models.Model):
     affected_lot_count = fields.Integer(compute="_compute_counts", string="Affected Lots")
     customer_count = fields.Integer(compute="_compute_counts", string="Customers")
     on_hand_lot_count = fields.Integer(compute="_compute_counts", string="Lots On Hand")
-    hold_count = fields.Integer(compute="_compute_counts", string="Hold Count")
+    hold_count = fields.Integer(compute="_compute_counts")
 
     @api.depends("line_ids", "hold_ids")
     def _compute_counts(self):

@@ -25,6 +25,9 @@ _TRACE_WALK_SQL = {
               FROM walk w
               JOIN stock_move_line anchor
                 ON anchor.lot_id = w.lot_id AND anchor.state = 'done'
+              -- only outputs of a production location (MO or unbuild) have inputs
+              JOIN stock_location anchor_src
+                ON anchor_src.id = anchor.location_id AND anchor_src.usage = 'production'
               JOIN LATERAL (
                     -- manufacturing: the components consumed for this output
                     SELECT src.id, src.lot_id
@@ -36,8 +39,6 @@ _TRACE_WALK_SQL = {
                     -- unbuild: the unbuilt lot a recovered lot comes from
                     SELECT src.id, src.lot_id
                       FROM stock_move anchor_move
-                      JOIN stock_location anchor_src
-                        ON anchor_src.id = anchor.location_id AND anchor_src.usage = 'production'
                       JOIN stock_move sibling ON sibling.unbuild_id = anchor_move.unbuild_id
                       JOIN stock_move_line src
                         ON src.move_id = sibling.id AND src.state = 'done'
@@ -58,6 +59,9 @@ _TRACE_WALK_SQL = {
               FROM walk w
               JOIN stock_move_line anchor
                 ON anchor.lot_id = w.lot_id AND anchor.state = 'done'
+              -- only inputs of a production location (MO or unbuild) have outputs
+              JOIN stock_location anchor_dest
+                ON anchor_dest.id = anchor.location_dest_id AND anchor_dest.usage = 'production'
               JOIN LATERAL (
                     -- manufacturing: the outputs made with this component
                     SELECT dst.id, dst.lot_id
@@ -69,9 +73,6 @@ _TRACE_WALK_SQL = {
                     -- unbuild: the lots recovered from this unbuilt lot
                     SELECT dst.id, dst.lot_id
                       FROM stock_move anchor_move
-                      JOIN stock_location anchor_dest
-                        ON anchor_dest.id = anchor.location_dest_id
-                       AND anchor_dest.usage = 'production'
                       JOIN stock_move sibling ON sibling.unbuild_id = anchor_move.unbuild_id
                       JOIN stock_move_line dst
                         ON dst.move_id = sibling.id AND dst.state = 'done'
@@ -193,14 +194,6 @@ class StockLot(models.Model):
     med_dhr_date = fields.Datetime(string="DHR Date", readonly=True, copy=False)
     med_dhr_frozen = fields.Boolean(string="DHR Frozen", readonly=True, copy=False, tracking=True)
     med_dhr_version = fields.Integer(string="DHR Version", readonly=True, copy=False)
-
-    def _med_sync_hold_flag(self):
-        """Set ``med_hold_active`` from the holds (a plain field, so that the
-        change is tracked in the chatter like a user's write)."""
-        for lot in self:
-            active = any(hold.state == "active" for hold in lot.sudo().med_hold_ids)
-            if lot.med_hold_active != active:
-                lot.sudo().med_hold_active = active
 
     def _compute_med_hold_count(self):
         for lot in self:
@@ -476,6 +469,14 @@ class StockLot(models.Model):
             raise UserError(
                 self.env._("Blocked lots, nothing was done:\n%(lines)s", lines="\n".join(lines))
             )
+
+    def _med_sync_hold_flag(self):
+        """Set ``med_hold_active`` from the holds (a plain field, so that the
+        change is tracked in the chatter like a user's write)."""
+        for lot in self:
+            active = any(hold.state == "active" for hold in lot.sudo().med_hold_ids)
+            if lot.med_hold_active != active:
+                lot.sudo().med_hold_active = active
 
     # ------------------------------------------------------------------
     # Genealogy

@@ -7,8 +7,9 @@ class StockMoveLine(models.Model):
     _inherit = "stock.move.line"
 
     # The genealogy walks done move lines by lot; Odoo has no index on lot_id.
-    _med_trace_done_lot_index = models.Index(
-        "(lot_id, id) WHERE lot_id IS NOT NULL AND state = 'done'"
+    _med_trace_lot_index = models.Index(
+        "(lot_id, location_id, location_dest_id, id, move_id) "
+        "WHERE lot_id IS NOT NULL AND state = 'done'"
     )
 
     def _med_lot_usage(self):

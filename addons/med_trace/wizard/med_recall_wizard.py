@@ -12,7 +12,7 @@ class MedRecallWizard(models.TransientModel):
         default="lots",
     )
     lot_ids = fields.Many2many("stock.lot", string="Suspect Lots")
-    supplier_id = fields.Many2one("res.partner", string="Supplier")
+    supplier_id = fields.Many2one("res.partner")
     date_from = fields.Date(string="Received From")
     date_to = fields.Date(string="Received To")
     reason = fields.Text(required=True)

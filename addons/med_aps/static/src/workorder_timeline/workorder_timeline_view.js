@@ -24,18 +24,18 @@ export const MO_COLORS = [
 ];
 const LATE_COLOR = "#dc3545";
 
+const HTML_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
+
 function escapeText(value) {
-    return String(value ?? "")
-        .replace(/&/g, "&amp;")
-        .replace(/</g, "&lt;")
-        .replace(/>/g, "&gt;")
-        .replace(/"/g, "&quot;");
+    return [...String(value ?? "")].map((char) => HTML_ESCAPES[char] || char).join("");
 }
 
 function formatMinutes(minutes) {
     const hours = Math.floor(minutes / 60);
     const rest = Math.round(minutes % 60);
-    return hours ? `${hours}h${String(rest).padStart(2, "0")}` : `${rest} min`;
+    return hours
+        ? _t("%(hours)s h %(minutes)s min", { hours, minutes: String(rest).padStart(2, "0") })
+        : _t("%s min", rest);
 }
 
 /**
@@ -109,6 +109,9 @@ export class ApsWorkorderTimelineModel extends TimelineModel {
                 total = stop.diff(start, "minutes").minutes;
             }
             record.aps_setup_total = setup;
+            record.aps_changeover_label = record.aps_changeover_minutes
+                ? _t("+%s min", record.aps_changeover_minutes)
+                : "";
             record.aps_setup_pct = total > 0 ? Math.min(100, (100 * setup) / total) : 0;
         }
     }
@@ -163,7 +166,11 @@ export class ApsWorkorderTimelineModel extends TimelineModel {
         if (record.aps_any_locked) {
             lines.push(escapeText(_t("Locked: kept as is by replanning")));
         }
-        return lines.filter(Boolean).join("<br/>");
+        // one <div> per line: the timeline's HTML filter only lets div, span, small and b through
+        return lines
+            .filter(Boolean)
+            .map((line) => `<div>${line}</div>`)
+            .join("");
     }
 
     _event_data_transform(record) {

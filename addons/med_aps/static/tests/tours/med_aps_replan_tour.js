@@ -42,6 +42,15 @@ registry.category("web_tour.tours").add("med_aps_replan_tour", {
             trigger: ".o_med_aps_timeline_legend",
         },
         {
+            content: "Hover a work order for its details",
+            trigger: ".vis-item.o_med_aps_wo.o_med_aps_has_setup .vis-item-content",
+            run: "hover",
+        },
+        {
+            content: "The tooltip shows the changeover and the due date",
+            trigger: ".vis-tooltip:contains('Changeover: 25 min'):contains('Due:')",
+        },
+        {
             content: "Click a work order to open it",
             trigger: ".vis-item.o_med_aps_wo.o_med_aps_locked .vis-item-content",
             run: "click",

@@ -1,0 +1,67 @@
+from datetime import timedelta
+
+from lxml import etree
+
+from odoo import fields
+from odoo.tests import TransactionCase, tagged
+from odoo.tools.safe_eval import safe_eval
+
+
+@tagged("post_install", "-at_install")
+class TestMrpProductionListPlanning(TransactionCase):
+    """The planning columns and the Late / Locked / Unplanned filters of the MO list."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        product = cls.env["product.product"].create({"name": "List Filter Part"})
+        deadline = fields.Datetime.now() + timedelta(days=3)
+        cls.late, cls.on_time, cls.unplanned = cls.env["mrp.production"].create(
+            [
+                {"product_id": product.id, "product_qty": 1, "date_deadline": deadline}
+                for _index in range(3)
+            ]
+        )
+        (cls.late | cls.on_time | cls.unplanned).action_confirm()
+        cls.late.write({"aps_planned": True, "aps_planned_finish": deadline + timedelta(hours=6)})
+        cls.on_time.write(
+            {
+                "aps_planned": True,
+                "aps_planned_finish": deadline - timedelta(hours=1),
+                "aps_locked": True,
+            }
+        )
+        cls.ours = cls.late | cls.on_time | cls.unplanned
+
+    def _filter_domain(self, name):
+        arch = self.env["mrp.production"].get_views([(False, "search")])["views"]["search"]["arch"]
+        nodes = etree.fromstring(arch).xpath("//filter[@name='%s']" % name)
+        self.assertEqual(len(nodes), 1, "filter %s is in the search view" % name)
+        return safe_eval(nodes[0].get("domain"), {"uid": self.env.uid})
+
+    def _filtered(self, name):
+        return self.env["mrp.production"].search(
+            [("id", "in", self.ours.ids)] + self._filter_domain(name)
+        )
+
+    def test_tardiness_is_computed(self):
+        self.assertTrue(self.late.aps_is_late)
+        self.assertAlmostEqual(self.late.aps_tardiness_hours, 6.0, places=2)
+        self.assertFalse(self.on_time.aps_is_late)
+        self.assertEqual(self.on_time.aps_tardiness_hours, 0.0)
+
+    def test_filters(self):
+        self.assertEqual(self._filtered("aps_late"), self.late)
+        self.assertEqual(self._filtered("aps_locked"), self.on_time)
+        self.assertEqual(self._filtered("aps_unplanned"), self.unplanned)
+        # a late order that is done no longer shows as late
+        self.late.action_cancel()
+        self.assertFalse(self._filtered("aps_late"))
+        self.assertNotIn(self.late, self._filtered("aps_unplanned"))
+
+    def test_list_columns(self):
+        arch = self.env["mrp.production"].get_views([(False, "list")])["views"]["list"]["arch"]
+        columns = set(etree.fromstring(arch).xpath("//list/field/@name"))
+        expected = ("aps_planned_finish", "date_deadline", "aps_tardiness_hours", "aps_late_reason")
+        for name in expected:
+            self.assertIn(name, columns)
