@@ -206,8 +206,9 @@ class PlantModel:
                     m.Add(w == work).OnlyEnforceIf(lit)
                 else:
                     work = p.work_minutes(op, mode)
-                    uses_co = co is not None and res.has_changeovers
-                    if co is not None and not res.has_changeovers:
+                    # zero-length operations occupy nothing and need no changeover
+                    uses_co = co is not None and res.has_changeovers and work > 0
+                    if co is not None and not uses_co:
                         m.Add(co == 0).OnlyEnforceIf(lit)
                     extra = co if uses_co else 0
                     if work == 0 and not uses_co:
@@ -218,8 +219,6 @@ class PlantModel:
                         # 2. calendar: one literal per (start window, end window) pair
                         cmax = res.max_changeover_to(op.setup_family) if uses_co else 0
                         self._calendar_pairs(op, res, lit, work, extra, cmax, lb, ub_start)
-                    if work == 0 and not uses_co:
-                        work = 0  # no occupation: no interval, not in circuits
                 self.work[(oid, res.id)] = work
             if len(lits) > 1:
                 m.AddExactlyOne(lits)
@@ -239,8 +238,8 @@ class PlantModel:
                 res = p.resources[rid]
                 if res.is_batch and not op.in_progress:
                     continue
-                if self.work.get((oid, rid)) == 0 and self.co[oid] is None:
-                    continue
+                if self.work.get((oid, rid)) == 0:
+                    continue  # occupies nothing
                 for u in range(res.capacity):
                     ul = self.unit_lit[(oid, rid, u)]
                     iv = m.NewOptionalIntervalVar(
@@ -456,7 +455,7 @@ class PlantModel:
             o
             for o in self.free
             if (o, res.id, u) in self.unit_lit
-            and (self.work.get((o, res.id)) or ops[o].in_progress or self.co[o] is not None)
+            and (self.work.get((o, res.id)) or self._in_progress_length(o, res))
         ]
         fams = {ops[o].setup_family for o in free_nodes}
         fixed_in = [
@@ -519,6 +518,12 @@ class PlantModel:
                 if is_free2 and self.co[o2] is not None and c > 0:
                     m.Add(self.co[o2] >= c).OnlyEnforceIf(lit)
         m.AddCircuit(arcs)
+
+    def _in_progress_length(self, oid, res):
+        ip = self.p.operations[oid].in_progress
+        if not ip:
+            return 0
+        return self._in_progress_end(res, max(ip[1], 0), ip[2]) - ip[1]
 
     def _coalloc(self, oid):
         a = self.fixed[oid]

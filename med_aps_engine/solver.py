@@ -109,15 +109,19 @@ def _restarts(run, rules, best_rule, until):
 
 
 def _horizon(run):
+    """Upper bound of the model's time variables: the problem horizon, tightened to the
+    heuristic makespan plus half its span (at least a day) so calendars stay small."""
     p = run.p
-    if p.horizon is not None:
-        return p.horizon
-    if run.best is not None:
+    if run.best:
         mk = max(a.end for a in run.best.values())
         span = mk - min(0, *(a.start for a in run.best.values()))
-        return mk + max(span // 2, 1440)
+        derived = mk + max(span // 2, 1440)
+        return derived if p.horizon is None else min(p.horizon, derived)
+    if p.horizon is not None:
+        return p.horizon
     total = sum(max(p.work_minutes(o, md) for md in o.modes) for o in p.operations.values())
-    return max(op.release for op in p.operations.values()) + 4 * total + 10080
+    release = max((op.release for op in p.operations.values()), default=0)
+    return release + 4 * total + 10080
 
 
 def _cp_sat_full(run):

@@ -20,7 +20,10 @@ def _pending_orders(xmlrpc, limit=3):
     ids = xmlrpc(
         "mrp.production",
         "search",
-        [("state", "=", "confirmed"), ("workorder_ids.state", "not in", ("done", "cancel"))],
+        [
+            ("state", "=", "confirmed"),
+            ("workorder_ids", "any", [("state", "not in", ("done", "cancel"))]),
+        ],
         limit=limit,
         order="id",
     )

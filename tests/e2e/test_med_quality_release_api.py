@@ -116,8 +116,8 @@ def test_receipt_inspection_signed_release_delivery(odoo_server, xmlrpc, setup):
         lot["med_check_ids"],
         ["sample_size", "code_letter", "accept_number", "state"],
     )
-    # ISO 2859-1: 200 units, level II -> G (32 units); AQL 1.0 -> Ac 1
-    assert (check["code_letter"], check["sample_size"], check["accept_number"]) == ("G", 32, 1)
+    # ISO 2859-1: 200 units, level II -> G; at AQL 1.0 the arrow points down to H: 50, Ac 1
+    assert (check["code_letter"], check["sample_size"], check["accept_number"]) == ("G", 50, 1)
 
     # delivery refused while in quarantine, nothing moves
     delivery_id = _picking(xmlrpc, setup["out_type_id"], setup["product_id"], 20)

@@ -337,3 +337,25 @@ def test_invalid_plans_everywhere_raise_an_internal_error(eng, monkeypatch):
     )
     with pytest.raises(EngineError, match="fails validation"):
         solve(prob, options=SolveOptions(time_limit=2))
+
+
+def test_zero_length_operation_needs_no_changeover(eng):
+    prob = eng.problem(
+        [eng.resource("R", changeover={"default": 10, "rules": []})],
+        [
+            eng.job(
+                "J",
+                [
+                    eng.op("A", [("R", 10)], setup_family="a"),
+                    eng.op("Z", [("R", 0)], preds=["A"], setup_family="b"),
+                    eng.op("B", [("R", 10)], preds=["Z"], setup_family="a"),
+                ],
+            )
+        ],
+        objective={"weighted_tardiness": 0, "makespan": 1, "changeover": 1},
+    )
+    plan = eng.solve(prob)
+    ops = eng.placed(plan)
+    assert ops["Z"]["start"] == ops["Z"]["end"] == 10
+    assert ops["B"]["changeover_minutes"] == 0
+    assert plan["objective"] == 20

@@ -127,7 +127,7 @@ class ProblemBuilder:
         domain = [
             ("state", "in", PENDING_MO_STATES),
             ("company_id", "=", run.company_id.id),
-            ("workorder_ids.state", "not in", ("done", "cancel")),
+            ("workorder_ids", "any", [("state", "not in", ("done", "cancel"))]),
         ]
         if run.production_ids:
             domain.append(("id", "in", run.production_ids.ids))

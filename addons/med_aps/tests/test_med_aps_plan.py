@@ -117,6 +117,21 @@ class TestMedApsPlan(MedApsCommon):
         for other in others:
             self.assertGreaterEqual(other.date_start, busy_until, other.display_name)
 
+    def test_done_workorders_are_ignored(self):
+        molding = self.mo_a1.workorder_ids.sorted("sequence")[0]
+        molding.button_start()
+        molding.button_finish()
+        self.assertEqual(molding.state, "done")
+        before = (molding.workcenter_id, molding.date_start, molding.date_finished)
+        run = self._run(self.productions)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        self.env.invalidate_all()
+        self.assertEqual((molding.workcenter_id, molding.date_start, molding.date_finished), before)
+        self.assertFalse(molding.aps_run_id)
+        pending = self.mo_a1.workorder_ids - molding
+        self.assertEqual(pending.aps_run_id, run, "the rest of the order is planned")
+        self.assertEqual(run.workorder_count, 8)
+
     def test_locked_production_keeps_all_dates(self):
         self.mo_b1.button_plan()
         self.mo_b1.action_aps_lock()

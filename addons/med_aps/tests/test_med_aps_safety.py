@@ -93,6 +93,10 @@ class TestMedApsSafety(MedApsCommon):
             "UPDATE mrp_workcenter SET time_start = 0, time_stop = 0 WHERE id = %s",
             [self.wc_assembly.id],
         )
+        self.env.cr.execute(
+            "UPDATE mrp_routing_workcenter SET time_cycle_manual = 0 WHERE id = %s",
+            [workorder.operation_id.id],
+        )
         self.env.invalidate_all()
         before = self._snapshot(self.productions)
         run = self._run(self.productions)

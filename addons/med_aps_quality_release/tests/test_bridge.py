@@ -1,4 +1,6 @@
-from odoo import Command
+from datetime import timedelta
+
+from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 
@@ -78,3 +80,54 @@ class TestApsQualityBridge(TransactionCase):
             {"product_id": self.free_device.id, "product_qty": 1}
         )
         self.assertEqual(free._aps_release_lead_minutes(), 0, "category without quarantine")
+
+    def test_planner_does_not_count_quarantined_stock(self):
+        """med_aps waits for the next receipt while the lot on hand is in quarantine."""
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1
+        )
+        lot = self.env["stock.lot"].create({"name": "TUBE-Q", "product_id": self.component.id})
+        quant = self.env["stock.quant"].create(
+            {
+                "product_id": self.component.id,
+                "location_id": warehouse.lot_stock_id.id,
+                "lot_id": lot.id,
+                "inventory_quantity": 10,
+            }
+        )
+        quant.action_apply_inventory()
+        lot._med_enter_quarantine("receipt")
+        origin = fields.Datetime.now()
+        receipt = self.env["stock.picking"].create(
+            {
+                "picking_type_id": warehouse.in_type_id.id,
+                "scheduled_date": origin + timedelta(days=1),
+                "move_ids": [
+                    Command.create(
+                        {
+                            "product_id": self.component.id,
+                            "product_uom_qty": 10,
+                            "date": origin + timedelta(days=1),
+                        }
+                    )
+                ],
+            }
+        )
+        receipt.action_confirm()
+        bom = self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": self.device.product_tmpl_id.id,
+                "bom_line_ids": [
+                    Command.create({"product_id": self.component.id, "product_qty": 1})
+                ],
+            }
+        )
+        production = self.env["mrp.production"].create(
+            {"product_id": self.device.id, "bom_id": bom.id, "product_qty": 5}
+        )
+        production.action_confirm()
+        raw_move = production.move_raw_ids
+        waiting = production._aps_component_available_minutes(origin)
+        self.assertAlmostEqual(waiting[raw_move.id], 24 * 60, delta=5)
+        self._sign_release(lot)
+        self.assertEqual(production._aps_component_available_minutes(origin), {})

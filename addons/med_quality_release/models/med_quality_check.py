@@ -93,9 +93,11 @@ class MedQualityCheck(models.Model):
 
     def action_pass(self):
         self._med_record("pass")
+        return True
 
     def action_fail(self):
         self._med_record("fail")
+        return True
 
     def action_record_measure(self):
         for check in self:
@@ -105,6 +107,7 @@ class MedQualityCheck(models.Model):
                 )
             ok = check.norm_min <= check.measure_value <= check.norm_max
             check._med_record("pass" if ok else "fail")
+        return True
 
     def action_retest(self):
         """Create a re-inspection for a failed check once its nonconformances allow it."""

@@ -87,6 +87,7 @@ class StockLot(models.Model):
         lots = self.filtered(lambda lot: lot.med_release_decision != "quarantine")
         if lots:
             lots._med_set_decision("quarantine", note=self.env._("Quarantined by hand"))
+        return True
 
     def action_med_print_coc(self):
         self.ensure_one()

@@ -52,6 +52,7 @@ class TestIso2859(MedQualityCommon):
             (3000, "0.40", (125, 1, 2)),
             (35000, "1.5", (315, 10, 11)),
             (200, "6.5", (32, 5, 6)),
+            (200, "1.0", (50, 1, 2)),  # G at 1.0: arrow down to H
         ]
         for lot_size, aql, expected in cases:
             with self.subTest(lot_size=lot_size, aql=aql):

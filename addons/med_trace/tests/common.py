@@ -42,6 +42,12 @@ class MedTraceCommon(TransactionCase):
 
     @classmethod
     def _create_product(cls, name, code, tracking="lot", gtin=False, expiry=False):
+        if gtin:
+            # the database may already hold a product with this GTIN (rolled back after)
+            cls.env["product.template"].with_context(active_test=False).search(
+                [("med_gtin", "in", [gtin, gtin.zfill(14)])]
+            ).write({"med_gtin": False})
+            cls.env.flush_all()
         return cls.env["product.product"].create(
             {
                 "name": name,
