@@ -398,8 +398,8 @@ class Dispatcher:
     def _priority(self, op, rule):
         tail = self.tail[op.id]
         if rule == "due":
-            due = p_due = self.p.jobs[op.job].due
-            if p_due is None:
+            due = self.p.jobs[op.job].due
+            if due is None:
                 return (BIG - tail, -tail)
             return (due - tail, -tail)
         if rule == "head":

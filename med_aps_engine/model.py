@@ -25,7 +25,6 @@ Layout of the model, in build order:
 """
 
 import bisect
-import math
 
 from ortools.sat.python import cp_model
 
@@ -846,10 +845,3 @@ class JobShopModel:
             e = solver.Value(self.end[oid])
             out[oid] = Assign(rid, 0, s, e, 0, None)
         return out
-
-
-def ceil_div(a, b):
-    return -(-a // b)
-
-
-__all__ = ["STATUS_NAMES", "JobShopModel", "PlantModel", "Recorder", "ceil_div", "math"]

@@ -35,6 +35,7 @@ class _Run:
         self.best = None  # {op: Assign}
         self.best_obj = None
         self.method = "heuristic"
+        self.last_report = -1.0
 
     def elapsed(self):
         return time.monotonic() - self.t0
@@ -42,7 +43,12 @@ class _Run:
     def remaining(self):
         return self.o.time_limit - self.elapsed()
 
-    def report(self, message):
+    def report(self, message, force=False):
+        """Call the progress callback (at most every 0.5 s unless ``force``)."""
+        now = self.elapsed()
+        if not force and now - self.last_report < 0.5:
+            return
+        self.last_report = now
         if self.o.progress is not None:
             fraction = min(1.0, self.elapsed() / max(self.o.time_limit, 1e-6))
             try:
@@ -205,7 +211,7 @@ def solve(problem, options: SolveOptions | None = None) -> dict:
     if run.best is None:
         status = cp_status if cp_status in ("INFEASIBLE", "MODEL_INVALID") else "UNKNOWN"
         message = "; ".join(errors) if errors else None
-        run.report(f"no plan found ({status})")
+        run.report(f"no plan found ({status})", force=True)
         return empty_plan(status, run.method, run.elapsed(), message)
 
     plan = build_plan(
@@ -224,7 +230,7 @@ def solve(problem, options: SolveOptions | None = None) -> dict:
         # only the dispatcher produced a schedule and it breaks a rule: no valid plan exists
         # or none was found in time (e.g. locks that contradict each other)
         status = cp_status if cp_status in ("INFEASIBLE", "MODEL_INVALID") else "UNKNOWN"
-        run.report(f"no plan found ({status})")
+        run.report(f"no plan found ({status})", force=True)
         return empty_plan(
             status, "heuristic", run.elapsed(), "no valid plan found: " + violations[0]
         )
@@ -233,5 +239,5 @@ def solve(problem, options: SolveOptions | None = None) -> dict:
             "internal error: the engine built a plan that fails validation: "
             + "; ".join(violations[:5])
         )
-    run.report("done")
+    run.report("done", force=True)
     return plan

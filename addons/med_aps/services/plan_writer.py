@@ -278,9 +278,10 @@ class PlanWriter:
         # let the ORM recompute what depends on the written columns
         env.invalidate_all()
         workorders = env["mrp.workorder"].browse(free_ids)
-        workorders.modified(
-            ["workcenter_id", "leave_id", "date_start", "date_finished", "duration_expected"]
-        )
+        # ``workcenter_id`` is left out on purpose: its only stored dependent is
+        # ``duration_expected``, written above with Odoo's expected duration on the chosen
+        # work center (the value the plan was computed with)
+        workorders.modified(["leave_id", "date_start", "date_finished", "duration_expected"])
         env["resource.calendar.leaves"].browse([row[0] for row in leave_updates]).modified(
             ["date_from", "date_to", "resource_id", "calendar_id"]
         )

@@ -140,3 +140,22 @@ class TestMedApsSafety(MedApsCommon):
         self.assertEqual(self._snapshot(self.productions), before)
         with self.assertRaisesRegex(UserError, "already finished"):
             run.action_cancel()
+
+    def test_dependency_cycle_names_the_orders(self):
+        # each order would need the other's product first: a cycle through procurement links
+        for consumer, supplier in ((self.mo_1, self.mo_2), (self.mo_2, self.mo_1)):
+            tube_move = consumer.move_raw_ids.filtered(lambda m: m.product_id == self.tube)
+            tube_move.move_orig_ids = supplier.move_finished_ids.filtered(
+                lambda m, product=supplier.product_id: m.product_id == product
+            )
+        before = self._snapshot(self.productions)
+        run = self._run(self.productions)
+        self._assert_failed_and_unchanged(run, before, "cycle")
+        self.assertIn("The planning data is invalid", run.failure_reason)
+        self.assertTrue(
+            self.mo_1.name in run.failure_reason or self.mo_2.name in run.failure_reason,
+            run.failure_reason,
+        )
+        for production in self.productions:
+            # engine identifiers are translated back into record names
+            self.assertNotIn("'MO/%d'" % production.id, run.failure_reason)
