@@ -43,6 +43,7 @@ class MedApsRun(models.Model):
     _name = "med.aps.run"
     _description = "APS Plan Run"
     _order = "id desc"
+    _check_company_auto = True
 
     name = fields.Char(required=True, readonly=True, copy=False, default="/")
     user_id = fields.Many2one(
@@ -368,16 +369,19 @@ class MedApsRun(models.Model):
             return
         try:
             self._fail_stale_runs()
-            self._commit()
-            self._commit(remaining=len(runs))
-            for run in runs:
+            time_left = self._commit(remaining=len(runs))
+            for index, run in enumerate(runs):
+                if index and time_left < run.time_limit * 1.5 + 60:
+                    # not enough time left in this cron call: continue in a fresh one
+                    self.env.ref("med_aps.ir_cron_med_aps_process_runs")._trigger()
+                    break
                 run = run.with_company(run.company_id).with_context(
                     allowed_company_ids=[run.company_id.id]
                 )
                 run.invalidate_recordset(["state"])
                 if run.state == "queued":
                     run._process_locked()
-                self._commit(processed=1)
+                time_left = self._commit(processed=1)
         finally:
             self._unlock()
 
@@ -503,9 +507,13 @@ class MedApsRun(models.Model):
         return bool(self.env.context.get("cron_id")) and not modules.module.current_test
 
     def _commit(self, processed=0, remaining=None):
-        """Commit when running in the scheduled action; a plain call keeps the transaction."""
+        """Commit when running in the scheduled action; a plain call keeps the transaction.
+
+        Returns the seconds left to the scheduled action (infinite outside of it).
+        """
         if self.env.context.get("cron_id"):
-            self.env["ir.cron"]._commit_progress(processed, remaining=remaining)
+            return self.env["ir.cron"]._commit_progress(processed, remaining=remaining)
+        return float("inf")
 
     def _set_progress(self, progress, message):
         # in the scheduled action, start a fresh transaction first: the solver's progress

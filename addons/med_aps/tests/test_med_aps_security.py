@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import MedApsCommon
@@ -56,6 +56,16 @@ class TestMedApsSecurity(MedApsCommon):
             .with_company(other_company)
             .create({"company_id": other_company.id})
         )
+        foreign_order = (
+            self.env["mrp.production"]
+            .sudo()
+            .with_company(other_company)
+            .create({"product_id": self.catheter_a.id, "company_id": other_company.id})
+        )
+        with self.assertRaisesRegex(UserError, "belongs to another company"):
+            self.env["med.aps.run"].create(
+                {"company_id": self.company.id, "production_ids": [(6, 0, foreign_order.ids)]}
+            )
         visible = self.env["med.aps.run"].with_user(self.planner).search([])
         self.assertNotIn(foreign, visible)
         with self.assertRaises(AccessError):

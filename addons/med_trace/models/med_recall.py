@@ -4,8 +4,6 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..tools.export import rows_to_csv, rows_to_xlsx
-
 
 class MedRecall(models.Model):
     _name = "med.recall"
@@ -38,6 +36,12 @@ class MedRecall(models.Model):
     receipt_date_to = fields.Date(string="Received To")
     line_ids = fields.One2many("med.recall.line", "recall_id", string="Impact")
     hold_ids = fields.One2many("med.lot.hold", "recall_id", string="Holds")
+    job_ids = fields.One2many("med.trace.export", "recall_id", string="Background Jobs")
+    job_count = fields.Integer(compute="_compute_job_state", string="Jobs")
+    analysis_pending = fields.Boolean(
+        compute="_compute_job_state",
+        help="The impact analysis is queued or running in the background.",
+    )
     confirmed_by_id = fields.Many2one("res.users", readonly=True)
     confirmed_date = fields.Datetime(string="Confirmed On", readonly=True)
     company_id = fields.Many2one(
@@ -58,6 +62,15 @@ class MedRecall(models.Model):
             )
             recall.on_hand_lot_count = len(lines.filtered(lambda rec: rec.kind == "on_hand").lot_id)
             recall.hold_count = len(recall.hold_ids)
+
+    @api.depends("job_ids.state", "job_ids.job_type")
+    def _compute_job_state(self):
+        for recall in self:
+            recall.job_count = len(recall.job_ids)
+            recall.analysis_pending = any(
+                job.job_type == "recall_analysis" and job.state in ("queued", "running")
+                for job in recall.job_ids
+            )
 
     @api.constrains("receipt_date_from", "receipt_date_to")
     def _check_dates(self):
@@ -81,7 +94,7 @@ class MedRecall(models.Model):
                 vals["name"] = self.env["ir.sequence"].next_by_code("med.recall") or "/"
         return super().create(vals_list)
 
-    _MUTABLE_WHEN_CONFIRMED = frozenset({"hold_ids"})
+    _MUTABLE_WHEN_CONFIRMED = frozenset({"hold_ids", "job_ids"})
 
     def write(self, vals):
         confirmed = self.filtered(lambda r: r.state == "confirmed")
@@ -119,14 +132,65 @@ class MedRecall(models.Model):
     # Actions
     # ------------------------------------------------------------------
     def action_compute(self):
+        """Compute the impact now, or queue the analysis when the genealogy is large.
+
+        :return: ``True``, or the notification of the queued job (one recall)
+        """
+        jobs = self.env["med.trace.export"]
+        queued = jobs
         for recall in self:
             recall._med_check_editable()
-            lines = recall._med_impact_lines()
-            recall.line_ids.unlink()
-            recall.write({"line_ids": [fields.Command.create(vals) for vals in lines]})
+            recall._med_check_no_pending_analysis()
+            suspects = recall._med_suspect_lots()
+            size = len(suspects._med_trace_walk("downstream"))
+            if jobs._med_is_large(size):
+                queued |= jobs._med_enqueue(
+                    {
+                        "job_type": "recall_analysis",
+                        "recall_id": recall.id,
+                        "size": size,
+                        "company_id": recall.company_id.id,
+                    }
+                )
+                recall.message_post(
+                    body=self.env._(
+                        "Impact analysis queued in the background (%(size)s genealogy links).",
+                        size=size,
+                    )
+                )
+                continue
+            recall._med_write_impact(recall._med_impact_lines())
+        if len(self) == 1 and queued:
+            return queued._med_queued_action()
         return True
 
+    def _med_write_impact(self, lines):
+        """Replace the impact lines by ``lines`` (list of values)."""
+        self.ensure_one()
+        self._med_check_editable()
+        self.line_ids.unlink()
+        self.write({"line_ids": [fields.Command.create(vals) for vals in lines]})
+
+    def _med_check_no_pending_analysis(self):
+        pending = self.filtered("analysis_pending")
+        if pending:
+            raise UserError(
+                self.env._(
+                    "Recall %(recall)s: the impact analysis is still running in the background; "
+                    "wait for it to finish.",
+                    recall=", ".join(pending.mapped("name")),
+                )
+            )
+
+    def action_view_jobs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("med_trace.action_med_trace_export")
+        action["domain"] = [("recall_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
     def action_confirm(self):
+        self._med_check_no_pending_analysis()
         for recall in self:
             recall._med_check_editable()
             if not recall.line_ids:
@@ -218,22 +282,25 @@ class MedRecall(models.Model):
         return self._med_export_customers("xlsx")
 
     def _med_export_customers(self, file_format):
+        """Download the customer list now, or queue it when it is large."""
         self.ensure_one()
-        header, rows = self._med_customer_rows()
-        if not rows:
-            raise UserError(
-                self.env._(
-                    "Recall %(recall)s: no delivery to a customer is affected.", recall=self.name
-                )
+        jobs = self.env["med.trace.export"]
+        size = len(self.line_ids.filtered(lambda rec: rec.kind == "delivered"))
+        if jobs._med_is_large(size):
+            job = jobs._med_enqueue(
+                {
+                    "job_type": "recall_customers",
+                    "recall_id": self.id,
+                    "file_format": file_format,
+                    "size": size,
+                    "company_id": self.company_id.id,
+                }
             )
-        if file_format == "csv":
-            content, mimetype = rows_to_csv(header, rows), "text/csv"
-        else:
-            content = rows_to_xlsx(header, rows, sheet_name=self.name.replace("/", "-"))
-            mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            return job._med_queued_action()
+        name, content, mimetype, _count = jobs._med_recall_customers_file(self, file_format)
         attachment = self.env["ir.attachment"].create(
             {
-                "name": "%s-customers.%s" % (self.name.replace("/", "-"), file_format),
+                "name": name,
                 "datas": base64.b64encode(content),
                 "mimetype": mimetype,
                 "res_model": self._name,

@@ -1,4 +1,5 @@
 from . import (
+    test_background_job,  # noqa: F401
     test_dhr,  # noqa: F401
     test_genealogy,  # noqa: F401
     test_hold,  # noqa: F401

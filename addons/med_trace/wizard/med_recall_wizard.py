@@ -41,7 +41,7 @@ class MedRecallWizard(models.TransientModel):
                 "receipt_date_to": self.date_to,
             }
         )
-        recall.action_compute()
         if recall.mode == "supplier":
             recall.suspect_lot_ids = recall._med_suspect_lots()
+        recall.action_compute()
         return recall

@@ -4,7 +4,6 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
-from ..tools.export import rows_to_csv, rows_to_xlsx
 from ..tools.genealogy_svg import render_genealogy_svg
 
 
@@ -111,48 +110,6 @@ class MedTraceGenealogy(models.TransientModel):
             list(nodes.values()), sorted(edges, key=str), more_label=self.env._("+%s more")
         )
 
-    def _med_export_rows(self):
-        kinds = dict(self.env["med.trace.line"]._fields["kind"]._description_selection(self.env))
-        directions = dict(
-            self.env["med.trace.line"]._fields["direction"]._description_selection(self.env)
-        )
-        header = [
-            self.env._("Direction"),
-            self.env._("Level"),
-            self.env._("Type"),
-            self.env._("Product"),
-            self.env._("Lot/Serial Number"),
-            self.env._("Lot Reference"),
-            self.env._("Linked Lot"),
-            self.env._("Quantity"),
-            self.env._("Unit"),
-            self.env._("Reference"),
-            self.env._("Partner"),
-            self.env._("From"),
-            self.env._("Location"),
-            self.env._("Date"),
-        ]
-        rows = [
-            [
-                directions[line.direction],
-                line.level,
-                kinds[line.kind],
-                line.product_id.display_name or "",
-                line.lot_id.name or "",
-                line.lot_id.ref or "",
-                line.parent_lot_id.name or "",
-                line.quantity,
-                line.uom_id.name or "",
-                line.reference or "",
-                line.partner_id.display_name or "",
-                line.location_src_id.complete_name or "",
-                line.location_id.complete_name or "",
-                fields.Datetime.to_string(line.date) if line.date else "",
-            ]
-            for line in self.line_ids
-        ]
-        return header, rows
-
     def action_export_csv(self):
         return self._med_export("csv")
 
@@ -160,17 +117,25 @@ class MedTraceGenealogy(models.TransientModel):
         return self._med_export("xlsx")
 
     def _med_export(self, file_format):
+        """Download the genealogy now, or queue it when it is large."""
         self.ensure_one()
-        header, rows = self._med_export_rows()
-        name = "genealogy-%s" % self.lot_id.name
-        if file_format == "csv":
-            content, mimetype = rows_to_csv(header, rows), "text/csv"
-        else:
-            content = rows_to_xlsx(header, rows, sheet_name=self.lot_id.name)
-            mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        jobs = self.env["med.trace.export"]
+        size = len(self.line_ids)
+        if jobs._med_is_large(size):
+            job = jobs._med_enqueue(
+                {
+                    "job_type": "genealogy",
+                    "lot_id": self.lot_id.id,
+                    "file_format": file_format,
+                    "size": size,
+                    "company_id": self.lot_id.company_id.id or self.env.company.id,
+                }
+            )
+            return job._med_queued_action()
+        name, content, mimetype, _count = jobs._med_genealogy_file(self.lot_id, file_format)
         attachment = self.env["ir.attachment"].create(
             {
-                "name": "%s.%s" % (name, file_format),
+                "name": name,
                 "datas": base64.b64encode(content),
                 "mimetype": mimetype,
                 "res_model": "stock.lot",
