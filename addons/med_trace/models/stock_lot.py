@@ -15,19 +15,29 @@ from ..tools import gs1
 # CTE over (parent lot, lot, link move line) triples: UNION (not UNION ALL)
 # discards triples already produced, so rework loops terminate and nothing
 # is duplicated. Levels are computed afterwards, breadth first.
-_TRACE_WALK_SQL = {
+#
+# Speed: every step is an index lookup. The anchor lines of a lot are found
+# in the partial index on done move lines (lot_id, location_id,
+# location_dest_id, ...) with the production locations given as an array
+# (computed once per query), so the lines of a lot that did not enter or
+# leave production (transfers, deliveries, hundreds of consumptions of a
+# shared component) are skipped inside the index. The whole graph of one
+# direction (walk, links with quantities, whereabouts, units) is ONE
+# function (below): planning, not execution, dominates the cost of these
+# small queries.
+_WALK_CTE = {
     "upstream": """
-        WITH RECURSIVE walk(parent_lot_id, lot_id, ml_id) AS (
+        walk(parent_lot_id, lot_id, ml_id) AS (
             SELECT NULL::integer, root.id, NULL::integer
               FROM unnest(%(lot_ids)s::integer[]) AS root(id)
             UNION
             SELECT w.lot_id, link.lot_id, link.id
               FROM walk w
+              -- only outputs of a production location (MO or unbuild) have inputs
               JOIN stock_move_line anchor
                 ON anchor.lot_id = w.lot_id AND anchor.state = 'done'
-              -- only outputs of a production location (MO or unbuild) have inputs
-              JOIN stock_location anchor_src
-                ON anchor_src.id = anchor.location_id AND anchor_src.usage = 'production'
+               AND anchor.location_id = ANY(ARRAY(
+                       SELECT id FROM stock_location WHERE usage = 'production'))
               JOIN LATERAL (
                     -- manufacturing: the components consumed for this output
                     SELECT src.id, src.lot_id
@@ -47,21 +57,19 @@ _TRACE_WALK_SQL = {
                         ON src_dest.id = src.location_dest_id AND src_dest.usage = 'production'
                      WHERE anchor_move.id = anchor.move_id AND anchor_move.unbuild_id IS NOT NULL
                    ) link ON TRUE
-        )
-        SELECT parent_lot_id, lot_id, ml_id FROM walk WHERE ml_id IS NOT NULL
-    """,
+        )""",
     "downstream": """
-        WITH RECURSIVE walk(parent_lot_id, lot_id, ml_id) AS (
+        walk(parent_lot_id, lot_id, ml_id) AS (
             SELECT NULL::integer, root.id, NULL::integer
               FROM unnest(%(lot_ids)s::integer[]) AS root(id)
             UNION
             SELECT w.lot_id, link.lot_id, link.id
               FROM walk w
+              -- only inputs of a production location (MO or unbuild) have outputs
               JOIN stock_move_line anchor
                 ON anchor.lot_id = w.lot_id AND anchor.state = 'done'
-              -- only inputs of a production location (MO or unbuild) have outputs
-              JOIN stock_location anchor_dest
-                ON anchor_dest.id = anchor.location_dest_id AND anchor_dest.usage = 'production'
+               AND anchor.location_dest_id = ANY(ARRAY(
+                       SELECT id FROM stock_location WHERE usage = 'production'))
               JOIN LATERAL (
                     -- manufacturing: the outputs made with this component
                     SELECT dst.id, dst.lot_id
@@ -81,80 +89,193 @@ _TRACE_WALK_SQL = {
                         ON dst_src.id = dst.location_id AND dst_src.usage = 'production'
                      WHERE anchor_move.id = anchor.move_id AND anchor_move.unbuild_id IS NOT NULL
                    ) link ON TRUE
-        )
-        SELECT parent_lot_id, lot_id, ml_id FROM walk WHERE ml_id IS NOT NULL
-    """,
+        )""",
 }
 
+_TRACE_WALK_SQL = {
+    direction: "WITH RECURSIVE %s\n"
+    "SELECT parent_lot_id, lot_id, ml_id FROM walk WHERE ml_id IS NOT NULL" % cte
+    for direction, cte in _WALK_CTE.items()
+}
+
+
+def _locations(usages):
+    """Ids of the locations of ``usages`` as an array expression (computed once)."""
+    return "ARRAY(SELECT id FROM stock_location WHERE usage IN (%s))" % ", ".join(
+        "'%s'" % usage for usage in usages
+    )
+
+
 # One row per (parent lot, lot, MO/unbuild) with the exact quantity of the
-# link move lines (in the product's unit).
-_TRACE_LINK_SQL = """
-    SELECT l.parent_lot_id, l.lot_id, ml.product_id,
+# link move lines (in the product's unit), from the edges of the walk.
+_LINK_SELECT = """
+    SELECT 'link'::text AS kind, e.parent_lot_id, e.lot_id, ml.product_id,
            SUM(ml.quantity_product_uom) AS quantity,
            COALESCE(m.production_id, m.raw_material_production_id) AS production_id,
            COALESCE(m.unbuild_id, m.consume_unbuild_id) AS unbuild_id,
-           MAX(ml.date) AS date,
-           MIN(CASE WHEN %(direction)s = 'upstream' THEN ml.location_id
-                    ELSE ml.location_dest_id END) AS location_id
-      FROM (SELECT DISTINCT parent_lot_id, lot_id, ml_id
-              FROM unnest(%(parents)s::integer[], %(lots)s::integer[], %(mls)s::integer[])
-                AS t(parent_lot_id, lot_id, ml_id)) l
-      JOIN stock_move_line ml ON ml.id = l.ml_id
+           NULL::integer AS picking_id, NULL::integer AS partner_id,
+           NULL::integer AS location_src_id, MIN(ml.%(location)s) AS location_id,
+           MAX(ml.date) AS date
+      FROM unnest(v_parents, v_lots, v_mls) AS e(parent_lot_id, lot_id, ml_id)
+      JOIN stock_move_line ml ON ml.id = e.ml_id
       JOIN stock_move m ON m.id = ml.move_id
-     GROUP BY l.parent_lot_id, l.lot_id, ml.product_id,
+     GROUP BY e.parent_lot_id, e.lot_id, ml.product_id,
               COALESCE(m.production_id, m.raw_material_production_id),
               COALESCE(m.unbuild_id, m.consume_unbuild_id)
 """
 
 # Where the lots are now and where they went (downstream) or came from
-# (upstream): deliveries to customers, on-hand quants, receipts from vendors.
-_TRACE_DELIVERY_SQL = """
-    SELECT ml.lot_id, ml.product_id, SUM(ml.quantity_product_uom) AS quantity,
+# (upstream): deliveries to customers, on-hand quants, receipts from vendors,
+# transfers between internal locations, for every lot of the walk (``v_all``,
+# roots included). The locations are matched inside the lot index.
+_MOVE_SELECT = """
+    SELECT '%(kind)s'::text AS kind, NULL::integer AS parent_lot_id, ml.lot_id, ml.product_id,
+           SUM(ml.quantity_product_uom) AS quantity,
+           NULL::integer AS production_id, NULL::integer AS unbuild_id,
            ml.picking_id, COALESCE(p.partner_id, m.partner_id) AS partner_id,
-           ml.location_dest_id AS location_id, MAX(ml.date) AS date
-      FROM stock_move_line ml
-      JOIN stock_move m ON m.id = ml.move_id
-      JOIN stock_location dest ON dest.id = ml.location_dest_id
-      LEFT JOIN stock_picking p ON p.id = ml.picking_id
-     WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done' AND dest.usage = 'customer'
-     GROUP BY ml.lot_id, ml.product_id, ml.picking_id, COALESCE(p.partner_id, m.partner_id),
-              ml.location_dest_id
-"""
-_TRACE_RECEIPT_SQL = """
-    SELECT ml.lot_id, ml.product_id, SUM(ml.quantity_product_uom) AS quantity,
-           ml.picking_id, COALESCE(p.partner_id, m.partner_id) AS partner_id,
-           ml.location_dest_id AS location_id, MAX(ml.date) AS date
-      FROM stock_move_line ml
-      JOIN stock_move m ON m.id = ml.move_id
-      JOIN stock_location src ON src.id = ml.location_id
-      LEFT JOIN stock_picking p ON p.id = ml.picking_id
-     WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done' AND src.usage = 'supplier'
-     GROUP BY ml.lot_id, ml.product_id, ml.picking_id, COALESCE(p.partner_id, m.partner_id),
-              ml.location_dest_id
-"""
-_TRACE_TRANSFER_SQL = """
-    SELECT ml.lot_id, ml.product_id, SUM(ml.quantity_product_uom) AS quantity,
-           ml.picking_id, COALESCE(p.partner_id, m.partner_id) AS partner_id,
-           ml.location_id AS location_src_id, ml.location_dest_id AS location_id,
+           %(location_src)s AS location_src_id, ml.location_dest_id AS location_id,
            MAX(ml.date) AS date
       FROM stock_move_line ml
       JOIN stock_move m ON m.id = ml.move_id
-      JOIN stock_location src ON src.id = ml.location_id
-      JOIN stock_location dest ON dest.id = ml.location_dest_id
       LEFT JOIN stock_picking p ON p.id = ml.picking_id
-     WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
-       AND src.usage IN ('internal', 'transit') AND dest.usage IN ('internal', 'transit')
+     WHERE ml.lot_id = ANY(v_all) AND ml.state = 'done'
+       AND %(where)s
      GROUP BY ml.lot_id, ml.product_id, ml.picking_id, COALESCE(p.partner_id, m.partner_id),
               ml.location_id, ml.location_dest_id
 """
-_TRACE_STOCK_SQL = """
-    SELECT q.lot_id, q.product_id, SUM(q.quantity) AS quantity, q.location_id
+_STOCK_SELECT = """
+    SELECT 'stock'::text AS kind, NULL::integer AS parent_lot_id, q.lot_id, q.product_id,
+           SUM(q.quantity) AS quantity, NULL::integer AS production_id,
+           NULL::integer AS unbuild_id, NULL::integer AS picking_id,
+           NULL::integer AS partner_id, NULL::integer AS location_src_id, q.location_id,
+           NULL::timestamp AS date
       FROM stock_quant q
-      JOIN stock_location loc ON loc.id = q.location_id
-     WHERE q.lot_id = ANY(%(lot_ids)s) AND loc.usage IN ('internal', 'transit')
+     WHERE q.lot_id = ANY(v_all) AND q.location_id = ANY(%(internal)s)
      GROUP BY q.lot_id, q.product_id, q.location_id
     HAVING SUM(q.quantity) > 0
-"""
+""" % {"internal": _locations(["internal", "transit"])}
+_WHEREABOUTS = {
+    "upstream": [
+        _MOVE_SELECT
+        % {
+            "kind": "receipt",
+            "location_src": "NULL::integer",
+            "where": "ml.location_id = ANY(%s)" % _locations(["supplier"]),
+        },
+    ],
+    "downstream": [
+        _MOVE_SELECT
+        % {
+            "kind": "transfer",
+            "location_src": "ml.location_id",
+            "where": "ml.location_id = ANY(%s) AND ml.location_dest_id = ANY(%s)"
+            % (_locations(["internal", "transit"]), _locations(["internal", "transit"])),
+        },
+        _MOVE_SELECT
+        % {
+            "kind": "delivery",
+            "location_src": "NULL::integer",
+            "where": "ml.location_dest_id = ANY(%s)" % _locations(["customer"]),
+        },
+        _STOCK_SELECT,
+    ],
+}
+
+# The graph of one direction: the walk's edges into arrays, then the links
+# with their quantities and the whereabouts of every lot, with the units.
+_TRACE_GRAPH_BODY = {
+    direction: """
+    DECLARE
+        v_parents integer[];
+        v_lots integer[];
+        v_mls integer[];
+        v_all integer[];
+    BEGIN
+        WITH RECURSIVE %(walk)s
+        SELECT array_agg(e.parent_lot_id), array_agg(e.lot_id), array_agg(e.ml_id)
+          INTO v_parents, v_lots, v_mls
+          FROM (SELECT DISTINCT parent_lot_id, lot_id, ml_id FROM walk
+                 WHERE ml_id IS NOT NULL) e;
+        v_all := ARRAY(SELECT DISTINCT x FROM unnest(p_lot_ids || v_lots) AS x);
+        RETURN QUERY
+        SELECT g.*, pt.uom_id AS uom
+          FROM (%(selects)s) g
+          JOIN product_product pp ON pp.id = g.product_id
+          JOIN product_template pt ON pt.id = pp.product_tmpl_id;
+    END
+    """
+    % {
+        "walk": _WALK_CTE[direction].replace("%(lot_ids)s::integer[]", "p_lot_ids"),
+        "selects": "\nUNION ALL\n".join(
+            [
+                _LINK_SELECT
+                % {"location": "location_id" if direction == "upstream" else "location_dest_id"}
+            ]
+            + _WHEREABOUTS[direction]
+        ),
+    }
+    for direction in _WALK_CTE
+}
+_TRACE_WALK_BODY = {
+    direction: """
+    BEGIN
+        RETURN QUERY %s;
+    END
+    """
+    % sql.replace("%(lot_ids)s::integer[]", "p_lot_ids")
+    for direction, sql in _TRACE_WALK_SQL.items()
+}
+
+# The two directions are PL/pgSQL functions created by the addon: PostgreSQL
+# keeps their (generic) plans for the life of the connection, so a trace costs
+# its execution only (planning these statements costs more than running them).
+# JIT compilation is off: the generic plan's cost estimate of a recursive walk
+# is high enough to trigger it, and compiling costs tens of milliseconds for a
+# query that runs in one.
+_FUNCTION_COLUMNS = {
+    "graph": "kind text, parent_lot_id integer, lot_id integer, product_id integer, "
+    "quantity numeric, production_id integer, unbuild_id integer, picking_id integer, "
+    "partner_id integer, location_src_id integer, location_id integer, "
+    "date timestamp, uom integer",
+    "walk": "parent_lot_id integer, lot_id integer, ml_id integer",
+}
+_FUNCTION_BODY = {"graph": _TRACE_GRAPH_BODY, "walk": _TRACE_WALK_BODY}
+
+
+def _function_name(kind, direction):
+    return "med_trace_%s_%s" % (kind, direction)
+
+
+def _function_ddl(kind, direction):
+    """DROP + CREATE of the function tracing ``direction`` (``kind``: graph or walk)."""
+    return """
+        DROP FUNCTION IF EXISTS %(name)s(integer[]);
+        CREATE FUNCTION %(name)s(p_lot_ids integer[])
+        RETURNS TABLE(%(columns)s)
+        LANGUAGE plpgsql STABLE
+        SET plan_cache_mode = force_generic_plan
+        SET jit = off
+        AS $med_trace$
+        #variable_conflict use_column
+        %(body)s
+        $med_trace$;
+    """ % {
+        "name": _function_name(kind, direction),
+        "columns": _FUNCTION_COLUMNS[kind],
+        "body": _FUNCTION_BODY[kind][direction],
+    }
+
+
+def create_trace_functions(cr):
+    for kind in _FUNCTION_BODY:
+        for direction in _WALK_CTE:
+            cr.execute(_function_ddl(kind, direction))
+
+
+def drop_trace_functions(cr):
+    for kind in _FUNCTION_BODY:
+        for direction in _WALK_CTE:
+            cr.execute("DROP FUNCTION IF EXISTS %s(integer[])" % _function_name(kind, direction))
 
 
 class StockLot(models.Model):
@@ -194,6 +315,10 @@ class StockLot(models.Model):
     med_dhr_date = fields.Datetime(string="DHR Date", readonly=True, copy=False)
     med_dhr_frozen = fields.Boolean(string="DHR Frozen", readonly=True, copy=False, tracking=True)
     med_dhr_version = fields.Integer(string="DHR Version", readonly=True, copy=False)
+
+    def init(self):
+        super().init()
+        create_trace_functions(self.env.cr)
 
     def _compute_med_hold_count(self):
         for lot in self:
@@ -482,13 +607,15 @@ class StockLot(models.Model):
     # Genealogy
     # ------------------------------------------------------------------
     def _med_trace_walk(self, direction):
-        if direction not in _TRACE_WALK_SQL:
+        if direction not in _WALK_CTE:
             raise UserError(
                 self.env._("Unknown trace direction %(direction)s.", direction=direction)
             )
         self.env["stock.move.line"].flush_model()
         self.env["stock.quant"].flush_model()
-        self.env.cr.execute(_TRACE_WALK_SQL[direction], {"lot_ids": list(self.ids)})
+        self.env.cr.execute(
+            "SELECT * FROM %s(%%s)" % _function_name("walk", direction), [list(self.ids)]
+        )
         return self.env.cr.fetchall()
 
     @api.model
@@ -530,72 +657,41 @@ class StockLot(models.Model):
             ``'stock'`` (on hand) or ``'receipt'``), ``unbuild_id`` and
             ``location_src_id``. Quantities are in the product's unit; ids are ints.
         """
-        edges = self._med_trace_walk(direction)
+        if direction not in _WALK_CTE:
+            raise UserError(
+                self.env._("Unknown trace direction %(direction)s.", direction=direction)
+            )
+        self.env["stock.move.line"].flush_model()
+        self.env["stock.quant"].flush_model()
+        self.env.cr.execute(
+            "SELECT * FROM %s(%%s)" % _function_name("graph", direction), [list(self.ids)]
+        )
+        found = self.env.cr.dictfetchall()
+        edges = [
+            (row["parent_lot_id"], row["lot_id"], None) for row in found if row["kind"] == "link"
+        ]
         levels, parents = self._med_levels(self.ids, edges)
         allowed = set(self.browse(list(levels))._filtered_access("read").ids) | set(self.ids)
         rows = []
-        if edges:
-            self.env.cr.execute(
-                _TRACE_LINK_SQL,
-                {
-                    "direction": direction,
-                    "parents": [e[0] for e in edges],
-                    "lots": [e[1] for e in edges],
-                    "mls": [e[2] for e in edges],
-                },
-            )
-            for row in self.env.cr.dictfetchall():
-                if row["lot_id"] not in allowed:
-                    continue
-                rows.append(
-                    dict(
-                        row,
-                        kind="link",
-                        level=levels[row["parent_lot_id"]] + 1,
-                        picking_id=False,
-                        partner_id=False,
-                    )
-                )
-        lot_ids = [lot_id for lot_id in levels if lot_id in allowed]
-        if direction == "downstream":
-            queries = [
-                ("transfer", _TRACE_TRANSFER_SQL),
-                ("delivery", _TRACE_DELIVERY_SQL),
-                ("stock", _TRACE_STOCK_SQL),
-            ]
-        else:
-            queries = [("receipt", _TRACE_RECEIPT_SQL)]
-        for kind, query in queries:
-            self.env.cr.execute(query, {"lot_ids": lot_ids})
-            for row in self.env.cr.dictfetchall():
-                rows.append(
-                    {
-                        "kind": kind,
-                        "level": levels[row["lot_id"]],
-                        "lot_id": row["lot_id"],
-                        "product_id": row["product_id"],
-                        "quantity": row["quantity"],
-                        "production_id": False,
-                        "unbuild_id": False,
-                        "picking_id": row.get("picking_id") or False,
-                        "partner_id": row.get("partner_id") or False,
-                        "location_id": row["location_id"],
-                        "location_src_id": row.get("location_src_id") or False,
-                        "date": row.get("date") or False,
-                        "parent_lot_id": parents.get(row["lot_id"], False),
-                    }
-                )
-        self.env.cr.execute(
-            """SELECT pp.id, pt.uom_id FROM product_product pp
-                 JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                WHERE pp.id = ANY(%s)""",
-            [list({row["product_id"] for row in rows})],
-        )
-        uom_by_product = dict(self.env.cr.fetchall())
-        for row in rows:
-            row["uom"] = uom_by_product.get(row["product_id"], False)
-            for key in ("production_id", "unbuild_id", "parent_lot_id", "location_src_id"):
-                row[key] = row.get(key) or False
+        for row in found:
+            if row["lot_id"] not in allowed or row["lot_id"] not in levels:
+                continue
+            if row["kind"] == "link":
+                row["level"] = levels[row["parent_lot_id"]] + 1
+            else:
+                row["level"] = levels[row["lot_id"]]
+                row["parent_lot_id"] = parents.get(row["lot_id"], False)
+            for key in (
+                "production_id",
+                "unbuild_id",
+                "parent_lot_id",
+                "location_src_id",
+                "picking_id",
+                "partner_id",
+                "date",
+            ):
+                row[key] = row[key] or False
+            rows.append(row)
         rows.sort(
             key=lambda r: (r["level"], r["kind"] != "link", r["lot_id"], str(r["date"] or ""))
         )
