@@ -17,6 +17,9 @@ DEFAULT_THRESHOLD = 2000
 CHUNK_SIZE = 500
 # A job interrupted this many times (worker killed) is marked as failed.
 MAX_ATTEMPTS = 3
+# System parameter: finished jobs (and their files) are deleted after this many days.
+KEEP_DAYS_PARAM = "med_trace.background_job_days"
+DEFAULT_KEEP_DAYS = 30
 
 
 class MedTraceExport(models.Model):
@@ -361,6 +364,26 @@ class MedTraceExport(models.Model):
         if file_format == "csv":
             return rows_to_csv(header, rows), "text/csv"
         return rows_to_xlsx(header, rows, sheet_name=sheet_name), XLSX_MIMETYPE
+
+    @api.autovacuum
+    def _gc_finished_jobs(self):
+        """Delete the jobs finished (done or failed) more than the kept days ago."""
+        value = self.env["ir.config_parameter"].sudo().get_param(KEEP_DAYS_PARAM, DEFAULT_KEEP_DAYS)
+        try:
+            days = int(value)
+        except (TypeError, ValueError):
+            _logger.warning("System parameter %s is not a number: %r", KEEP_DAYS_PARAM, value)
+            return
+        if days <= 0:
+            return
+        limit = fields.Datetime.subtract(fields.Datetime.now(), days=days)
+        old = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("state", "in", ("done", "failed")), ("date_done", "<", limit)])
+        )
+        # their result files are attachments of the jobs: deleted with them
+        old.unlink()
 
     # ------------------------------------------------------------------
     # Processing (scheduled action)

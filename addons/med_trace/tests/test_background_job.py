@@ -2,6 +2,7 @@ import io
 import zipfile
 from unittest.mock import patch
 
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -245,3 +246,23 @@ class TestBackgroundJob(MedTraceCommon):
         self.Job._cron_process_jobs()
         self.assertEqual(mine.state, "done")
         self.assertTrue(mine.with_user(tracer).attachment_id.raw)
+
+    def test_finished_jobs_cleaned_up_after_kept_days(self):
+        old, recent, queued = (
+            self.Job._med_enqueue(
+                {"job_type": "genealogy", "lot_id": self.lot_r1.id, "file_format": "csv"}
+            )
+            for _i in range(3)
+        )
+        self.Job._cron_process_jobs()
+        self.assertEqual((old | recent | queued).mapped("state"), ["done"] * 3)
+        queued.write({"state": "queued", "date_done": False})
+        file_of_old = old.attachment_id
+        self.assertTrue(file_of_old)
+        old.date_done = fields.Datetime.subtract(fields.Datetime.now(), days=31)
+        queued.create_date = fields.Datetime.subtract(fields.Datetime.now(), days=60)
+        self.Job._gc_finished_jobs()
+        self.assertFalse(old.exists())
+        self.assertFalse(file_of_old.exists(), "the result file goes with its job")
+        self.assertTrue(recent.exists())
+        self.assertTrue(queued.exists(), "a job not finished is never deleted")

@@ -1,5 +1,8 @@
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import tagged
+
+from odoo.addons.med_trace import uninstall_hook
 
 from .common import MedTraceCommon
 
@@ -184,3 +187,27 @@ class TestGenealogy(MedTraceCommon):
             "unbuilding F1 gives back 1 S1",
         )
         self.assertIn(self.lot_f1, self.lot_s1._med_trace_lots("upstream"))
+
+    def test_trace_functions_dropped_and_recreated(self):
+        def count_functions():
+            self.env.cr.execute(
+                "SELECT count(*) FROM pg_proc WHERE proname IN %s",
+                [
+                    (
+                        "med_trace_walk_upstream",
+                        "med_trace_walk_downstream",
+                        "med_trace_graph_upstream",
+                        "med_trace_graph_downstream",
+                    )
+                ],
+            )
+            return self.env.cr.fetchone()[0]
+
+        self.assertEqual(count_functions(), 4)
+        uninstall_hook(self.env)
+        self.assertEqual(count_functions(), 0)
+        self.env["stock.lot"].init()
+        self.assertEqual(count_functions(), 4)
+        self.assertEqual(self.lot_f1._med_trace_lots("upstream"), self.lot_r1 | self.lot_s1)
+        with self.assertRaisesRegex(UserError, "Unknown trace direction sideways"):
+            self.lot_f1._med_trace_graph("sideways")
