@@ -397,7 +397,8 @@ class MedTraceExport(models.Model):
         cron = self.env["ir.cron"]
         cron._commit_progress(remaining=len(jobs))
         for job in jobs:
-            job._med_run()
+            # messages and file headers in the requester's language
+            job.with_context(lang=job.user_id.lang)._med_run()
             if not cron._commit_progress(1):
                 # out of time: the scheduler runs again while jobs remain
                 break
@@ -411,8 +412,9 @@ class MedTraceExport(models.Model):
         """
         for job in self.search([("state", "=", "running")]):
             if job.attempt_count >= MAX_ATTEMPTS:
+                job = job.with_context(lang=job.user_id.lang)
                 job._med_fail(
-                    self.env._(
+                    job.env._(
                         "Interrupted %(count)s times (the worker was stopped, e.g. by the time "
                         "or memory limit); not retried automatically.",
                         count=job.attempt_count,
