@@ -12,8 +12,9 @@ worse.
 
 import bisect
 import random
+import time
 
-from .model import PlantModel, Recorder, solver_parameters
+from .model import CP_SAT_MARGIN, PlantModel, Recorder, solver_parameters
 from .schedule import evaluate
 
 
@@ -51,20 +52,24 @@ def _windows(run, ops_per_window, rng, pass_no):
 
 
 def improve(run):
-    """Improve ``run.best`` by windowed CP-SAT subproblems until the time limit."""
+    """Improve ``run.best`` by windowed CP-SAT subproblems until the time limit.
+
+    ``run.remaining()`` already excludes the time kept for writing and validating the plan.
+    A window is only built when the time to build one (measured per free operation on the
+    previous windows) plus a short solve still fits; each solve gets what is left after its
+    model is built."""
     p = run.p
     rng = random.Random(run.o.seed)
     ops_per_window = max(3, min(250, run.o.max_model_operations // 5))
     sub_limit = 4.0
+    min_solve = 0.3
     pass_no = 0
     improved_any = False
     serial = 0
-    # keep time to write and validate the plan after the last window
-    reserve = 0.5 + len(p.operations) * 2e-4
-    while run.remaining() > reserve + 0.5:
+    build_per_op = 0.0  # seconds to build a window model, per free operation (max seen)
+    while run.remaining() > min_solve + 0.2:
         for lo, hi in _windows(run, ops_per_window, rng, pass_no):
-            left = run.remaining() - reserve
-            if left <= 0.5:
+            if run.remaining() <= min_solve + build_per_op * ops_per_window:
                 break
             free = {
                 oid
@@ -73,6 +78,8 @@ def improve(run):
             }
             if not free:
                 continue
+            if run.remaining() <= min_solve + build_per_op * len(free) * 1.5:
+                break
             fixed = {oid: a for oid, a in run.best.items() if oid not in free}
             free_end = max(run.best[o].end for o in free)
             span = max(hi - lo, 60)
@@ -80,10 +87,14 @@ def improve(run):
             if p.horizon is not None:
                 region_hi = min(region_hi, p.horizon)
             serial += 1
+            t = time.monotonic()
             model = PlantModel(
                 p, free, fixed, lo, region_hi, hint=run.best, batch_prefix=f"w{serial}-"
             )
-            limit = min(sub_limit, left - 0.3)
+            build_per_op = max(build_per_op, (time.monotonic() - t) / len(free))
+            limit = min(sub_limit, run.remaining() - CP_SAT_MARGIN)
+            if limit < 0.05:
+                break
             solver = solver_parameters(limit, run.o.workers, run.o.seed + pass_no)
             status = solver.Solve(model.m, Recorder())
             improved = False

@@ -49,8 +49,13 @@ def objective_scale(problem):
     return 1000
 
 
+# CP-SAT may return a little after its own time limit (threads join, last callback)
+CP_SAT_MARGIN = 0.05
+
+
 class Recorder(cp_model.CpSolverSolutionCallback):
-    """Collects ``(seconds, objective)`` of improving solutions and reports progress."""
+    """Collects ``(seconds, objective)`` of improving solutions; ``on_solution(callback)`` is
+    called with this callback on each one (it can read the solution's values)."""
 
     def __init__(self, on_solution=None):
         super().__init__()
@@ -61,7 +66,7 @@ class Recorder(cp_model.CpSolverSolutionCallback):
         value = self.ObjectiveValue()
         self.solutions.append((self.WallTime(), value))
         if self.on_solution is not None:
-            self.on_solution(self.WallTime(), value)
+            self.on_solution(self)
 
 
 def solver_parameters(time_limit, workers, seed=0, log=False, jobshop=False):

@@ -4,7 +4,14 @@ import time
 from dataclasses import dataclass
 
 from .heuristic import HeuristicFailure, dispatch
-from .model import STATUS_NAMES, JobShopModel, PlantModel, Recorder, solver_parameters
+from .model import (
+    CP_SAT_MARGIN,
+    STATUS_NAMES,
+    JobShopModel,
+    PlantModel,
+    Recorder,
+    solver_parameters,
+)
 from .plan import build_plan, empty_plan
 from .problem import load_problem
 from .schedule import evaluate
@@ -25,23 +32,32 @@ class SolveOptions:
 
 
 class _Run:
-    """State of one ``solve`` call: clock, progress log, incumbent."""
+    """State of one ``solve`` call: clock and deadline, progress log, incumbent.
 
-    def __init__(self, problem, options):
+    The deadline is ``t0 + time_limit`` with ``t0`` taken when ``solve`` is entered (loading
+    included). ``reserve`` is the time kept for the final steps (plan output and validation),
+    estimated from their measured cost on the first heuristic plan.
+    """
+
+    def __init__(self, problem, options, t0=None):
         self.p = problem
         self.o = options
-        self.t0 = time.monotonic()
-        self.progress = []  # (seconds, objective)
+        self.t0 = time.monotonic() if t0 is None else t0
+        self.deadline = self.t0 + max(0.0, float(options.time_limit))
+        self.reserve = 0.05
+        self.progress = []  # (seconds, objective), strictly improving, plan's objective
         self.best = None  # {op: Assign}
         self.best_obj = None
         self.method = "heuristic"
         self.last_report = -1.0
+        self.checked = None  # (assigns, plan, violations) of the plan checked early
 
     def elapsed(self):
         return time.monotonic() - self.t0
 
     def remaining(self):
-        return self.o.time_limit - self.elapsed()
+        """Seconds left for optimisation (the final steps' reserve excluded)."""
+        return self.deadline - self.reserve - time.monotonic()
 
     def report(self, message, force=False):
         """Call the progress callback (at most every 0.5 s unless ``force``)."""
@@ -56,9 +72,12 @@ class _Run:
             except Exception:  # a broken progress callback must not lose the plan
                 self.o.progress = None
 
-    def offer(self, assigns, method):
-        """Keep ``assigns`` if it improves the incumbent; returns True if kept."""
-        obj = evaluate(self.p, assigns)["objective"]
+    def offer(self, assigns, method, objective=None):
+        """Keep ``assigns`` if it improves the incumbent; returns True if kept.
+
+        The objective is always the plan's (``schedule.evaluate``), so ``progress`` is a
+        strictly decreasing series of the objective the plan reports."""
+        obj = evaluate(self.p, assigns)["objective"] if objective is None else objective
         if self.best_obj is None or obj < self.best_obj:
             self.best, self.best_obj, self.method = assigns, obj, method
             self.progress.append((round(self.elapsed(), 3), obj))
@@ -84,16 +103,21 @@ def _heuristic(run):
     errors = []
     budget = max(0.5, 0.15 * run.o.time_limit)
     best_rule = rules[0]
-    for rule in rules:
+    last = 0.0
+    for k, rule in enumerate(rules):
+        # the first rule always runs (a plan is needed); the others only if they fit
+        if k and (run.elapsed() + last > budget or run.remaining() < 1.5 * last):
+            break
+        t = time.monotonic()
         try:
             assigns, ok = dispatch(p, rule)
         except HeuristicFailure as exc:
             errors.append(str(exc))
             continue
+        finally:
+            last = time.monotonic() - t
         if ok and run.offer(assigns, "heuristic"):
             best_rule = rule
-        if run.elapsed() > budget:
-            break
     return errors, rules, best_rule
 
 
@@ -101,7 +125,7 @@ def _restarts(run, rules, best_rule, until):
     """Randomised dispatching (noisy priorities) until ``until`` seconds; keeps the best."""
     last = 0.0
     seed = 0
-    while run.best is not None and run.elapsed() + last < until:
+    while run.best is not None and run.elapsed() + last < until and run.remaining() > 1.5 * last:
         t = time.monotonic()
         seed += 1
         rule = best_rule if seed % 3 else rules[seed % len(rules)]
@@ -130,11 +154,22 @@ def _horizon(run):
     return release + 4 * total + 10080
 
 
+def _flow_offset(p):
+    """The model counts flow time as the sum of finishes; the plan as finish - release."""
+    w = p.objective["flow_time"]
+    if w <= 0:
+        return 0
+    return w * sum(j.release for j in p.jobs.values() if j.operations)
+
+
 def _cp_sat_full(run):
-    """One CP-SAT model over all operations with the incumbent as hint."""
+    """One CP-SAT model over all operations with the incumbent as hint.
+
+    Every solution CP-SAT reports is read back and offered to the incumbent (objective
+    recomputed as the plan computes it), so ``progress`` only records real improvements.
+    Returns ``(cp-sat status name, bound in the plan's objective or None)``."""
     p = run.p
-    limit = run.remaining()
-    if limit <= 0.05:
+    if run.remaining() <= 0.1:
         return None, None
     if p.is_pure_makespan:
         model = JobShopModel(p, hint=run.best, horizon=p.horizon)
@@ -145,37 +180,84 @@ def _cp_sat_full(run):
         model = PlantModel(p, free, {}, 0, _horizon(run), hint=run.best)
         method = "cp-sat"
         jobshop = False
+    # the time limit is what is left AFTER building the model
+    limit = run.remaining() - CP_SAT_MARGIN
+    if limit < 0.05:
+        return None, None
     solver = solver_parameters(limit, run.o.workers, run.o.seed, run.o.log, jobshop=jobshop)
-    offset = run.elapsed()
 
-    def on_solution(seconds, value):
-        value = value / model.scale
-        value = int(value) if float(value).is_integer() else value
-        run.progress.append((round(offset + seconds, 3), value))
-        run.report(f"{method}: objective {value:g}")
+    def on_solution(callback):
+        run.offer(model.read(callback), method)
 
     status = solver.Solve(model.m, Recorder(on_solution))
     name = STATUS_NAMES.get(status, "UNKNOWN")
-    if status in (2, 4):  # FEASIBLE / OPTIMAL
-        assigns = model.read(solver)
-        bound = solver.BestObjectiveBound() / model.scale
-        return (assigns, name, bound, method), name
-    return None, name
+    if status not in (2, 4):  # FEASIBLE / OPTIMAL
+        return name, None
+    final = model.read(solver)
+    obj = evaluate(p, final)["objective"]
+    if not run.offer(final, method, obj) and obj == run.best_obj:
+        run.best, run.method = final, method  # same objective: CP-SAT's (proven) schedule
+    raw_bound = solver.BestObjectiveBound() / model.scale
+    if jobshop:
+        bound = raw_bound * p.objective["makespan"]
+    else:
+        bound = raw_bound - _flow_offset(p)
+    if float(bound).is_integer():
+        bound = int(bound)
+    return name, bound
+
+
+def _check(run, raw, assigns, status, method, bound=None):
+    """Plan dict of ``assigns`` and its violations (reusing the early check if it applies)."""
+    from .validator import validate
+
+    if (
+        bound is None
+        and run.checked is not None
+        and run.checked[0] is assigns
+        and not run.checked[2]
+    ):
+        plan = run.checked[1]
+        plan.update(status=status, method=method, solve_seconds=round(run.elapsed(), 3))
+        plan["progress"] = [list(x) for x in run.progress]
+        return plan, []
+    plan = build_plan(
+        run.p, assigns, status, method, run.elapsed(), bound=bound, progress=run.progress
+    )
+    return plan, validate(raw, plan)
+
+
+def _measure_final_cost(run, raw):
+    """Build and validate the first heuristic plan: its cost sets the reserve for the end."""
+    from .validator import validate
+
+    t = time.monotonic()
+    plan = build_plan(run.p, run.best, "FEASIBLE", "heuristic", run.elapsed(), progress=[])
+    violations = validate(raw, plan)
+    cost = time.monotonic() - t
+    run.checked = (run.best, plan, violations)
+    # one more build + validate at the end, with slack for a slower machine
+    run.reserve = 0.05 + 1.5 * cost
+    return cost
 
 
 def solve(problem, options: SolveOptions | None = None) -> dict:
     """Plan ``problem`` (schema dict); returns the plan dict (see docs/engine-schema.md).
 
-    Raises ``ProblemError`` for bad input. Never returns a plan that fails ``validate``.
+    The whole call (loading, heuristic, models, CP-SAT, plan output and validation) keeps
+    within ``options.time_limit`` seconds of wall time, except that one heuristic schedule is
+    always made. Raises ``ProblemError`` for bad input. Never returns a plan that fails
+    ``validate``.
     """
-    from .validator import validate
-
+    t0 = time.monotonic()
     options = options or SolveOptions()
     prob = load_problem(problem)
     raw = problem if isinstance(problem, dict) else prob.raw
-    run = _Run(prob, options)
+    run = _Run(prob, options, t0)
     run.report("checking problem and dispatching")
     errors, rules, best_rule = _heuristic(run)
+    if run.best is not None:
+        _measure_final_cost(run, raw)
     n = len(prob.operations)
     big = n > options.max_model_operations and not prob.is_pure_makespan
     if big:
@@ -184,26 +266,16 @@ def solve(problem, options: SolveOptions | None = None) -> dict:
     elif n <= 300:
         _restarts(run, rules, best_rule, 0.05 * options.time_limit)
     heuristic_best = run.best
-    heuristic_obj = run.best_obj
     status = "FEASIBLE" if run.best is not None else "UNKNOWN"
     bound = None
     cp_status = None
     if not big:
-        result, cp_status = _cp_sat_full(run)
-        if result is not None:
-            assigns, name, bound_value, method = result
-            if run.best is None or evaluate(prob, assigns)["objective"] <= run.best_obj:
-                run.best, run.best_obj, run.method = (
-                    assigns,
-                    evaluate(prob, assigns)["objective"],
-                    method,
-                )
-                status = name
-                bound = bound_value
-            elif name == "OPTIMAL":
-                status = "FEASIBLE"
-            if name == "OPTIMAL" and run.method.startswith("cp-sat"):
+        cp_status, bound = _cp_sat_full(run)
+        if cp_status == "OPTIMAL" and bound is not None and run.best_obj is not None:
+            if run.best_obj <= bound + 1e-6:
                 status = "OPTIMAL"
+        if bound is not None and run.best_obj is not None:
+            bound = min(bound, run.best_obj)
     elif run.best is not None:
         from .decompose import improve
 
@@ -214,18 +286,17 @@ def solve(problem, options: SolveOptions | None = None) -> dict:
         run.report(f"no plan found ({status})", force=True)
         return empty_plan(status, run.method, run.elapsed(), message)
 
-    plan = build_plan(
-        prob, run.best, status, run.method, run.elapsed(), bound=bound, progress=run.progress
-    )
-    violations = validate(raw, plan)
+    plan, violations = _check(run, raw, run.best, status, run.method, bound)
     solver_failed = bool(violations) and run.best is not heuristic_best
     if solver_failed and heuristic_best is not None:
-        run.best, run.best_obj = heuristic_best, heuristic_obj
-        plan = build_plan(
-            prob, heuristic_best, "FEASIBLE", "heuristic", run.elapsed(), progress=run.progress
+        first_violation = violations[0]
+        run.best = heuristic_best
+        run.best_obj = evaluate(prob, heuristic_best)["objective"]
+        run.progress = [x for x in run.progress if x[1] >= run.best_obj]
+        plan, violations = _check(run, raw, heuristic_best, "FEASIBLE", "heuristic")
+        plan["warning"] = (
+            "solver plan failed validation, heuristic plan returned: " + first_violation
         )
-        plan["warning"] = "solver plan failed validation, heuristic plan returned: " + violations[0]
-        violations = validate(raw, plan)
     if violations and not solver_failed:
         # only the dispatcher produced a schedule and it breaks a rule: no valid plan exists
         # or none was found in time (e.g. locks that contradict each other)
