@@ -92,3 +92,13 @@ if [ "${#OCA[@]}" -gt 0 ]; then
 else
     echo "OCA addons: none listed in odoo-addons.txt"
 fi
+
+# Odoo's browser tours (HttpCase.start_tour) drive Chromium through websocket-client;
+# without it Odoo silently skips every tour instead of running it.
+if ! "$PY" -c "import websocket" >/dev/null 2>&1; then
+    echo "websocket-client (for the browser tours) into Odoo's Python"
+    pip_install websocket-client || {
+        echo "installing websocket-client failed (log: $LOG)"
+        exit 1
+    }
+fi

@@ -135,18 +135,21 @@ run_odoo_tests() {
     section "Odoo: PostgreSQL"
     bash scripts/ensure_postgres.sh "$ODOO_PY" || return 1
 
-    # Lot release freezes the Device History Record as a PDF: Odoo renders PDFs with wkhtmltopdf
-    # (the official odoo image ships it; a bare Debian machine gets Debian's package).
-    if ! command -v wkhtmltopdf >/dev/null 2>&1; then
+    # Lot release freezes the Device History Record as a PDF (Odoo renders PDFs with
+    # wkhtmltopdf) and the browser tours drive Chromium: the official odoo image ships the
+    # first, a bare Debian machine gets both from Debian's packages.
+    local tool
+    for tool in wkhtmltopdf chromium; do
+        command -v "$tool" >/dev/null 2>&1 && continue
         if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-            echo "wkhtmltopdf missing: installing Debian's package"
+            echo "$tool missing: installing Debian's package"
             DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wkhtmltopdf >/dev/null 2>&1 ||
-                echo "WARNING: could not install wkhtmltopdf; PDF tests will be skipped"
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool" >/dev/null 2>&1 ||
+                echo "WARNING: could not install $tool: the tests needing it will be skipped"
         else
-            echo "WARNING: wkhtmltopdf not found; PDF tests will be skipped"
+            echo "WARNING: $tool not found: the tests needing it will be skipped"
         fi
-    fi
+    done
 
     section "Odoo: install $ADDONS with demo data and run their tests"
     local db port tags log conf data_dir rc

@@ -20,22 +20,19 @@ class MrpWorkcenterLoad(models.Model):
 
     date = fields.Date("Day", readonly=True)
     workcenter_id = fields.Many2one("mrp.workcenter", "Work Center", readonly=True)
-    company_id = fields.Many2one("res.company", "Company", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
     planned_hours = fields.Float(
-        "Planned Hours",
         readonly=True,
         digits=(16, 2),
         help="Working hours of the day occupied by planned work orders (batch cycles once).",
     )
     available_hours = fields.Float(
-        "Available Hours",
         readonly=True,
         digits=(16, 2),
         help="Working hours of the day in the work center's calendar, minus leaves, times its "
         "parallel capacity.",
     )
     free_hours = fields.Float(
-        "Free Hours",
         readonly=True,
         digits=(16, 2),
         help="Available hours minus planned hours (negative when overloaded).",

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pytz import timezone, utc
 
 from odoo import fields
+from odoo.tools import float_round
 
 PENDING_MO_STATES = ("confirmed", "progress", "to_close")
 DEFAULT_HORIZON_DAYS = 120
@@ -256,7 +257,9 @@ class ProblemBuilder:
             resource = {
                 "id": key,
                 "name": workcenter.name,
-                "efficiency": workcenter.time_efficiency,
+                # Odoo's expected durations already include the work center's time
+                # efficiency (mrp's _get_duration_expected): scaling again would count it twice
+                "efficiency": 100,
                 "calendar": self.calendars[key],
             }
             if workcenter.aps_enabled:
@@ -433,8 +436,10 @@ class ProblemBuilder:
             )
             setup = max(0, int(round(setup or 0)))
             cleanup = max(0, int(round(cleanup or 0)))
-            processing = max(0.0, (expected or 0.0) - setup - cleanup)
-            processing = int(math.ceil(processing * workcenter.time_efficiency / 100.0 - 1e-6))
+            # Odoo stores duration_expected with 2 decimals: round alike so that the
+            # minutes planned here match what Odoo recomputes once the plan is written
+            expected = float_round(expected or 0.0, precision_digits=2)
+            processing = int(math.ceil(max(0.0, expected - setup - cleanup) - 1e-6))
             if (expected or 0.0) > 0 and processing + setup + cleanup <= 0:
                 processing = 1  # a few seconds of work still occupy the work center
             if processing + setup + cleanup <= 0 and not (
