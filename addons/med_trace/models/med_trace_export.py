@@ -70,7 +70,6 @@ class MedTraceExport(models.Model):
     progress = fields.Float(string="Progress (%)", readonly=True, digits=(5, 1))
     progress_note = fields.Char(string="Step", readonly=True)
     size = fields.Integer(
-        string="Size",
         readonly=True,
         help="Genealogy links or recall lines counted when the job was requested; above the "
         "threshold of the system parameter med_trace.background_threshold a job runs in "

@@ -2,6 +2,7 @@ from collections import defaultdict, deque
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from ..tools import gs1
 
@@ -275,7 +276,8 @@ def create_trace_functions(cr):
 def drop_trace_functions(cr):
     for kind in _FUNCTION_BODY:
         for direction in _WALK_CTE:
-            cr.execute("DROP FUNCTION IF EXISTS %s(integer[])" % _function_name(kind, direction))
+            name = SQL.identifier(_function_name(kind, direction))
+            cr.execute(SQL("DROP FUNCTION IF EXISTS %s(integer[])", name))
 
 
 class StockLot(models.Model):
@@ -317,8 +319,9 @@ class StockLot(models.Model):
     med_dhr_version = fields.Integer(string="DHR Version", readonly=True, copy=False)
 
     def init(self):
-        super().init()
+        res = super().init()
         create_trace_functions(self.env.cr)
+        return res
 
     def _compute_med_hold_count(self):
         for lot in self:
