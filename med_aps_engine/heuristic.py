@@ -402,6 +402,11 @@ class Dispatcher:
             if due is None:
                 return (BIG - tail, -tail)
             return (due - tail, -tail)
+        if rule == "weighted_due":
+            # the planner's own order: most important orders first, then earliest due
+            job = self.p.jobs[op.job]
+            slack = BIG - tail if job.due is None else job.due - tail
+            return (-job.weight, slack)
         if rule == "head":
             return (self.head[op.id], -tail)
         if rule == "previous":

@@ -94,8 +94,12 @@ def _heuristic(run):
         j.due is not None for j in p.jobs.values()
     )
     rules = ["due", "head", "tail"] if has_due else ["tail", "head", "due"]
+    if has_due and len({j.weight for j in p.jobs.values()}) > 1:
+        # unequal weights: tardiness of heavy orders costs more than slack order can win back
+        rules.insert(0, "weighted_due")
     if p.previous_plan:
-        rules.insert(0, "previous")
+        # keeping the previous plan only pays first when moving operations costs something
+        rules.insert(0 if p.objective["stability"] > 0 else len(rules), "previous")
     if n > 5000:
         rules = rules[:1]
     elif n > 1000:
