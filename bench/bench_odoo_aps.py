@@ -454,26 +454,6 @@ def replay(problem, chosen):
     return {"schema_version": 1, "status": "FEASIBLE", "operations": plan_ops}
 
 
-def readback(builder):
-    """The plan as stored in Odoo's work orders, in the problem's minutes."""
-    operations = []
-    for workorder in builder.workorders:
-        operations.append(
-            {
-                "op": "WO/%d" % workorder.id,
-                "job": "MO/%d" % workorder.production_id.id,
-                "resource": "WC/%d" % workorder.workcenter_id.id,
-                "unit": 0,
-                "start": builder.to_minutes(workorder.date_start),
-                "end": builder.to_minutes(workorder.date_finished),
-                "setup_minutes": workorder.aps_setup_minutes,
-                "changeover_minutes": workorder.aps_changeover_minutes,
-                "batch": workorder.aps_batch_ref or None,
-            }
-        )
-    return {"schema_version": 1, "status": "FEASIBLE", "operations": operations}
-
-
 def _count_violations(violations):
     """Number of violations (the validator lists 200 and summarises the rest)."""
     if violations is None:
@@ -632,7 +612,7 @@ def run_odoo(env):
     _run, builder = _builder_for(env, productions)
     builder.origin = origin
     problem = builder.build()
-    as_dated = readback(builder)
+    as_dated = builder.stored_plan()
     chosen = {op["op"]: (op["resource"], op["start"]) for op in as_dated["operations"]}
     executed = replay(problem, chosen)
     env.cr.rollback()  # the helper run is not part of the benchmark
@@ -658,7 +638,7 @@ def run_aps(env, time_limit, workers):
     builder = ProblemBuilder(run)
     builder.origin = run.plan_origin
     problem = builder.build()
-    plan = readback(builder)
+    plan = builder.stored_plan()
     return {"med_aps": {"kpis": kpis(problem, plan, validate(problem, plan)), "time": timing}}
 
 

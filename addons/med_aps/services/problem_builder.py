@@ -115,6 +115,49 @@ class ProblemBuilder:
     def to_datetime(self, minutes):
         return self.origin + timedelta(minutes=minutes)
 
+    def stored_plan(self):
+        """The plan as Odoo stores it (work orders' dates and work centers), in the engine's
+        plan format, for checking with the engine's validator after a build().
+
+        Odoo does not store which unit of a multi-unit work center a work order uses: units
+        are assigned greedily in start order (a batch keeps one unit)."""
+        capacity = {"WC/%d" % wc.id: max(1, wc.aps_parallel_capacity) for wc in self.workcenters}
+        by_resource = defaultdict(list)
+        for workorder in self.workorders:
+            by_resource["WC/%d" % workorder.workcenter_id.id].append(workorder)
+        operations = []
+        for resource, workorders in by_resource.items():
+            unit_free = [None] * capacity.get(resource, 1)
+            batch_unit = {}
+            for workorder in sorted(workorders, key=lambda w: (w.date_start, w.id)):
+                start = self.to_minutes(workorder.date_start)
+                end = self.to_minutes(workorder.date_finished)
+                batch = workorder.aps_batch_ref or None
+                if batch in batch_unit:
+                    unit = batch_unit[batch]
+                else:
+                    unit = next(
+                        (i for i, free in enumerate(unit_free) if free is None or free <= start),
+                        0,
+                    )
+                    unit_free[unit] = end
+                    if batch:
+                        batch_unit[batch] = unit
+                operations.append(
+                    {
+                        "op": "WO/%d" % workorder.id,
+                        "job": "MO/%d" % workorder.production_id.id,
+                        "resource": resource,
+                        "unit": unit,
+                        "start": start,
+                        "end": end,
+                        "setup_minutes": workorder.aps_setup_minutes,
+                        "changeover_minutes": workorder.aps_changeover_minutes,
+                        "batch": batch,
+                    }
+                )
+        return {"schema_version": 1, "status": "FEASIBLE", "operations": operations}
+
     def translate_ids(self, text):
         """Replace engine identifiers in a message by the records' names."""
         return ID_PATTERN.sub(lambda m: self.names.get(m.group(0), m.group(0)), text or "")

@@ -304,20 +304,5 @@ class MedApsCommon(TransactionCase):
         builder = ProblemBuilder(run)
         builder.origin = run.plan_origin
         problem = builder.build()
-        operations = []
-        for workorder in builder.workorders:
-            operations.append(
-                {
-                    "op": "WO/%d" % workorder.id,
-                    "job": "MO/%d" % workorder.production_id.id,
-                    "resource": "WC/%d" % workorder.workcenter_id.id,
-                    "unit": 0,
-                    "start": builder.to_minutes(workorder.date_start),
-                    "end": builder.to_minutes(workorder.date_finished),
-                    "setup_minutes": workorder.aps_setup_minutes,
-                    "changeover_minutes": workorder.aps_changeover_minutes,
-                    "batch": workorder.aps_batch_ref or None,
-                }
-            )
-        plan = {"schema_version": 1, "status": "FEASIBLE", "operations": operations}
+        plan = builder.stored_plan()
         return problem, plan, validate(problem, plan)

@@ -129,42 +129,7 @@ class TestMedApsDemo(TransactionCase):
         origin = getattr(run, "plan_origin", False) or run.date_started
         builder.origin = origin.replace(second=0, microsecond=0)
         problem = builder.build()
-        capacity = {"WC/%d" % wc.id: max(1, wc.aps_parallel_capacity) for wc in builder.workcenters}
-        by_resource = defaultdict(list)
-        for workorder in builder.workorders:
-            by_resource["WC/%d" % workorder.workcenter_id.id].append(workorder)
-        operations = []
-        for resource, workorders in by_resource.items():
-            # the unit of a multi-unit work center is not stored: assign units greedily
-            unit_free = [None] * capacity.get(resource, 1)
-            batch_unit = {}
-            for workorder in sorted(workorders, key=lambda w: (w.date_start, w.id)):
-                start = builder.to_minutes(workorder.date_start)
-                end = builder.to_minutes(workorder.date_finished)
-                batch = workorder.aps_batch_ref or None
-                if batch in batch_unit:
-                    unit = batch_unit[batch]
-                else:
-                    unit = next(
-                        (i for i, free in enumerate(unit_free) if free is None or free <= start),
-                        0,
-                    )
-                    unit_free[unit] = end
-                    if batch:
-                        batch_unit[batch] = unit
-                operations.append(
-                    {
-                        "op": "WO/%d" % workorder.id,
-                        "job": "MO/%d" % workorder.production_id.id,
-                        "resource": resource,
-                        "unit": unit,
-                        "start": start,
-                        "end": end,
-                        "setup_minutes": workorder.aps_setup_minutes,
-                        "changeover_minutes": workorder.aps_changeover_minutes,
-                        "batch": batch,
-                    }
-                )
+        plan = builder.stored_plan()
+        operations = plan["operations"]
         self.assertEqual(len(operations), len(self.productions.workorder_ids))
-        plan = {"schema_version": 1, "status": "FEASIBLE", "operations": operations}
         self.assertEqual(validate(problem, plan), [])
