@@ -77,6 +77,11 @@ def parse_args(argv):
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the three copies")
     parser.add_argument("--json", help="also write the results to this JSON file")
+    parser.add_argument(
+        "--problem-out",
+        help="write the engine problem of the bench orders and Odoo's executed plan to this "
+        "JSON file (for `med-aps solve` and engine experiments without Odoo)",
+    )
     return parser.parse_args(own), odoo_args
 
 
@@ -603,7 +608,7 @@ def _bench_orders(env):
     )
 
 
-def run_odoo(env):
+def run_odoo(env, problem_out=None):
     from med_aps_engine import validate
 
     origin = datetime.now().replace(second=0, microsecond=0)
@@ -616,6 +621,9 @@ def run_odoo(env):
     chosen = {op["op"]: (op["resource"], op["start"]) for op in as_dated["operations"]}
     executed = replay(problem, chosen)
     env.cr.rollback()  # the helper run is not part of the benchmark
+    if problem_out:
+        with open(problem_out, "w", encoding="utf-8") as handle:
+            json.dump({"problem": problem, "odoo_executed": executed}, handle)
     return {
         "odoo_dates": {
             "kpis": kpis(problem, as_dated, validate(problem, as_dated)),
@@ -660,7 +668,7 @@ def main(argv=None):
         )
         for copy in copies:
             _duplicate(source, copy)
-        results = _with_env(copies[0], run_odoo)
+        results = _with_env(copies[0], run_odoo, args.problem_out)
         results.update(_with_env(copies[1], run_aps, args.time_limit, args.workers))
         text, outside, ratio = report(size, results)
         print(text)

@@ -90,7 +90,9 @@ def parse_args(argv=None):
     parser.add_argument("--company", type=int)
     parser.add_argument("--time-limit", type=float, default=30.0)
     parser.add_argument("--frozen-hours", type=float)
-    parser.add_argument("--wait", action="store_true", help="plan inside the request")
+    parser.add_argument(
+        "--wait", action="store_true", help="plan inside the request (time limit <= 30 s)"
+    )
     parser.add_argument("--poll", type=float, default=2.0, help="seconds between polls")
     parser.add_argument("--timeout", type=float, default=900.0, help="give up after (s)")
     parser.add_argument("--read", type=int, metavar="RUN_ID", help="only read a run")

@@ -3,6 +3,7 @@
 import time
 from dataclasses import dataclass
 
+from .bound import lower_bound
 from .heuristic import HeuristicFailure, dispatch
 from .model import (
     CP_SAT_MARGIN,
@@ -15,6 +16,8 @@ from .model import (
 from .plan import build_plan, empty_plan
 from .problem import load_problem
 from .schedule import evaluate
+from .tabu import JobShopTabu
+from .tabu import applicable as tabu_applicable
 
 
 class EngineError(RuntimeError):
@@ -87,23 +90,20 @@ class _Run:
 
 
 def _heuristic(run):
-    """Several dispatching rules (fewer on big problems); keeps the best valid schedule."""
+    """Several dispatching rules (as many as fit 15% of the time limit); keeps the best."""
     p = run.p
-    n = len(p.operations)
     has_due = p.objective["weighted_tardiness"] > 0 and any(
         j.due is not None for j in p.jobs.values()
     )
     rules = ["due", "head", "tail"] if has_due else ["tail", "head", "due"]
     if has_due and len({j.weight for j in p.jobs.values()}) > 1:
-        # unequal weights: tardiness of heavy orders costs more than slack order can win back
-        rules.insert(0, "weighted_due")
+        # unequal weights: heavy orders first can win when few orders can be on time
+        rules.insert(1, "weighted_due")
     if p.previous_plan:
-        # keeping the previous plan only pays first when moving operations costs something
-        rules.insert(0 if p.objective["stability"] > 0 else len(rules), "previous")
-    if n > 5000:
-        rules = rules[:1]
-    elif n > 1000:
-        rules = rules[:2]
+        # keeping the previous plan pays first when moving operations costs as much as lateness
+        obj = p.objective
+        first = obj["stability"] > 0 and obj["stability"] >= obj["weighted_tardiness"]
+        rules.insert(0 if first else len(rules), "previous")
     errors = []
     budget = max(0.5, 0.15 * run.o.time_limit)
     best_rule = rules[0]
@@ -140,6 +140,22 @@ def _restarts(run, rules, best_rule, until):
         if ok and not run.offer(assigns, "heuristic"):
             run.report(f"dispatching restart {seed}: best objective {run.best_obj}")
         last = time.monotonic() - t
+
+
+TABU_SHARE = 0.4  # most of the time limit the tabu search on plain job shops may take
+TABU_PATIENCE = 3  # back-jumps without a better schedule before it hands over to CP-SAT
+
+
+def _tabu(run, until):
+    """Tabu search on the critical path until ``until`` seconds (plain job shops only)."""
+    end = min(run.t0 + until, run.deadline - run.reserve)
+    if end <= time.monotonic():
+        return
+    search = JobShopTabu(run.p, seed=run.o.seed)
+    found = search.improve(
+        run.best, end, on_improve=lambda a: run.offer(a, "tabu"), patience=TABU_PATIENCE
+    )
+    run.offer(found, "tabu")
 
 
 def _horizon(run):
@@ -260,8 +276,10 @@ def solve(problem, options: SolveOptions | None = None) -> dict:
     run = _Run(prob, options, t0)
     run.report("checking problem and dispatching")
     errors, rules, best_rule = _heuristic(run)
+    relaxed = None
     if run.best is not None:
         _measure_final_cost(run, raw)
+        relaxed = lower_bound(prob)
     n = len(prob.operations)
     big = n > options.max_model_operations and not prob.is_pure_makespan
     if big:
@@ -270,6 +288,8 @@ def solve(problem, options: SolveOptions | None = None) -> dict:
     elif n <= 300:
         _restarts(run, rules, best_rule, 0.05 * options.time_limit)
     heuristic_best = run.best
+    if run.best is not None and tabu_applicable(prob):
+        _tabu(run, TABU_SHARE * options.time_limit)
     status = "FEASIBLE" if run.best is not None else "UNKNOWN"
     bound = None
     cp_status = None
@@ -284,6 +304,12 @@ def solve(problem, options: SolveOptions | None = None) -> dict:
         from .decompose import improve
 
         improve(run)
+    if run.best is not None and relaxed is not None:
+        # the relaxation's bound when CP-SAT proved none (decomposed) or a weaker one
+        bound = relaxed if bound is None else max(bound, relaxed)
+        bound = min(bound, run.best_obj)
+        if status == "FEASIBLE" and run.best_obj <= bound:
+            status = "OPTIMAL"
     if run.best is None:
         status = cp_status if cp_status in ("INFEASIBLE", "MODEL_INVALID") else "UNKNOWN"
         message = "; ".join(errors) if errors else None

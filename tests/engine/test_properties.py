@@ -5,6 +5,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from med_aps_engine import ProblemError, SolveOptions, solve, validate
+from med_aps_engine.bound import lower_bound
+from med_aps_engine.problem import load_problem
 
 CALENDARS = [None, [[0, 60], [90, 400], [480, 3000]], [[10, 200], [260, 3000]]]
 
@@ -128,6 +130,10 @@ def test_every_plan_validates(case):
         assert "locked at" in str(exc)
         return
     assert validate(problem, plan) == []
+    if plan["operations"]:
+        # the solver-free bound holds for every valid plan (and the reported one for this)
+        assert lower_bound(load_problem(problem)) <= plan["objective"]
+        assert plan["bound"] is None or plan["bound"] <= plan["objective"]
     if not hard:
         assert plan["status"] in ("OPTIMAL", "FEASIBLE")
         n_ops = sum(len(j["operations"]) for j in problem["jobs"])

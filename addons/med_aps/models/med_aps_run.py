@@ -14,6 +14,8 @@ _logger = logging.getLogger(__name__)
 # One advisory lock serializes every plan run of the database.
 APS_LOCK_KEY = 7_302_019
 GOOD_STATUSES = ("OPTIMAL", "FEASIBLE")
+# api_replan(wait=True) plans inside the HTTP request: only short solver time limits
+WAIT_TIME_LIMIT_MAX = 30.0
 
 SCOPE_KEYS = {
     "company_id",
@@ -260,8 +262,9 @@ class MedApsRun(models.Model):
         :param dict params: optional keys ``time_limit``, ``workers``, ``weight_tardiness``,
             ``weight_makespan``, ``weight_flow_time``, ``weight_changeover``,
             ``weight_stability``, ``frozen_hours``
-        :param bool wait: run in this request and return the finished run (small scopes);
-            otherwise the run is queued for the planning scheduled action.
+        :param bool wait: run in this request and return the finished run (time limit up
+            to ``WAIT_TIME_LIMIT_MAX`` seconds); otherwise the run is queued for the
+            planning scheduled action.
         """
         self._check_planner()
         scope = dict(scope or {})
@@ -304,6 +307,19 @@ class MedApsRun(models.Model):
                 vals[key] = [fields.Command.set(ids)]
         vals.update(scope)
         vals.update(params)
+        if wait:
+            asked = vals.get("time_limit") or self.default_get(["time_limit"])["time_limit"]
+            if float(asked) > WAIT_TIME_LIMIT_MAX:
+                # Odoo kills requests past limit_time_real: long runs go to the cron worker
+                raise UserError(
+                    self.env._(
+                        "wait=True plans inside the request and is allowed up to a time limit "
+                        "of %(max)s s; this run asks for %(asked)s s. Queue it (wait=False) "
+                        "and poll api_read.",
+                        max=WAIT_TIME_LIMIT_MAX,
+                        asked=asked,
+                    )
+                )
         run = self.with_company(company_id).create(vals)
         if wait:
             run._check_no_running_run()

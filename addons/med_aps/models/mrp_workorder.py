@@ -12,6 +12,13 @@ class MrpWorkorder(models.Model):
     aps_changeover_minutes = fields.Integer("Changeover (min)", copy=False, readonly=True)
     aps_setup_minutes = fields.Integer("Setup (min)", copy=False, readonly=True)
     aps_batch_ref = fields.Char("Batch", copy=False, readonly=True)
+    aps_unit = fields.Integer(
+        "Parallel Unit",
+        copy=False,
+        readonly=True,
+        help="Which of the work center's parallel units runs this work order in the plan "
+        "(1 is the first); 0 when med_aps has not planned it.",
+    )
     aps_setup_family_id = fields.Many2one(
         "med.aps.setup.family",
         "Setup Family",

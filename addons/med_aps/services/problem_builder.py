@@ -19,6 +19,8 @@ from odoo.tools import float_round
 PENDING_MO_STATES = ("confirmed", "progress", "to_close")
 DEFAULT_HORIZON_DAYS = 120
 UNLIMITED_UNITS_CAP = 50
+# Odoo ends a 24:00 attendance at 23:59:59.999999; this much is added before flooring
+CALENDAR_END_TOLERANCE = timedelta(seconds=1)
 ID_PATTERN = re.compile(r"\b(WO|MO|WC|SF|BF)/(\d+)\b")
 
 
@@ -119,8 +121,8 @@ class ProblemBuilder:
         """The plan as Odoo stores it (work orders' dates and work centers), in the engine's
         plan format, for checking with the engine's validator after a build().
 
-        Odoo does not store which unit of a multi-unit work center a work order uses: units
-        are assigned greedily in start order (a batch keeps one unit)."""
+        The unit of a multi-unit work center is the one med_aps wrote (``aps_unit``); work
+        orders it has not planned get units greedily in start order (a batch keeps one)."""
         capacity = {"WC/%d" % wc.id: max(1, wc.aps_parallel_capacity) for wc in self.workcenters}
         by_resource = defaultdict(list)
         for workorder in self.workorders:
@@ -133,7 +135,10 @@ class ProblemBuilder:
                 start = self.to_minutes(workorder.date_start)
                 end = self.to_minutes(workorder.date_finished)
                 batch = workorder.aps_batch_ref or None
-                if batch in batch_unit:
+                if 0 < workorder.aps_unit <= len(unit_free):
+                    unit = workorder.aps_unit - 1
+                    unit_free[unit] = max(unit_free[unit] or end, end)
+                elif batch in batch_unit:
                     unit = batch_unit[batch]
                 else:
                     unit = next(
@@ -591,7 +596,11 @@ class ProblemBuilder:
                 minutes = []
                 for start, stop, _meta in intervals.get(workcenter.resource_id.id, []):
                     lo = max(0, self.to_minutes(start.astimezone(utc).replace(tzinfo=None), "ceil"))
-                    hi = min(horizon, self.to_minutes(stop.astimezone(utc).replace(tzinfo=None)))
+                    # an attendance ending at 24:00 stops at 23:59:59.999999: without the
+                    # second a 24/7 calendar would lose its midnight minute and no
+                    # non-interruptible cycle could run across midnight
+                    stop = stop.astimezone(utc).replace(tzinfo=None) + CALENDAR_END_TOLERANCE
+                    hi = min(horizon, self.to_minutes(stop))
                     if hi > lo:
                         minutes.append([lo, hi])
                 result["WC/%d" % workcenter.id] = _merge(minutes)

@@ -1,6 +1,9 @@
 from datetime import timedelta
 
+from odoo import Command
 from odoo.tests import tagged
+
+from odoo.addons.med_aps.services.problem_builder import ProblemBuilder
 
 from .common import MedApsCommon
 
@@ -170,3 +173,70 @@ class TestMedApsPlan(MedApsCommon):
             )
         _problem, _plan, violations = self._rebuild_and_validate(run)
         self.assertEqual(violations, [])
+
+    def test_round_the_clock_calendar_has_no_gap_at_midnight(self):
+        # Odoo ends a 24:00 attendance at 23:59:59.999999; a sterilizer running 24/7 must
+        # still be able to run an 8-hour cycle across midnight
+        round_the_clock = self.env["resource.calendar"].create(
+            {
+                "name": "APS 24/7",
+                "company_id": self.company.id,
+                "tz": "UTC",
+                "attendance_ids": [
+                    Command.create(
+                        {
+                            "name": "Day %s" % day,
+                            "dayofweek": str(day),
+                            "hour_from": 0.0,
+                            "hour_to": 24.0,
+                            "day_period": "full_day",
+                        }
+                    )
+                    for day in range(7)
+                ],
+            }
+        )
+        self.wc_sterilizer.resource_calendar_id = round_the_clock
+        run = self.env["med.aps.run"].create(
+            {"company_id": self.company.id, "production_ids": [Command.set(self.productions.ids)]}
+        )
+        builder = ProblemBuilder(run)
+        problem = builder.build()
+        sterilizer = next(
+            r for r in problem["resources"] if r["id"] == "WC/%d" % self.wc_sterilizer.id
+        )
+        self.assertEqual(sterilizer["calendar"], [[0, problem["horizon"]]])
+        # the two-shift calendar keeps its real breaks
+        molding = next(r for r in problem["resources"] if r["id"] == "WC/%d" % self.wc_molding_1.id)
+        self.assertGreater(len(molding["calendar"]), 1)
+        # the first interval may begin mid-shift (now), the last ends at the horizon
+        for start, end in molding["calendar"][1:-1]:
+            self.assertEqual((end - start) % 60, 0, molding["calendar"][:3])
+
+    def test_parallel_units_are_stored(self):
+        self.wc_assembly.aps_parallel_capacity = 2
+        extra = self.env["mrp.production"]
+        for _index in range(3):
+            extra |= self._create_mo(self.catheter_a, self.bom_a, deadline_days=1)
+        productions = self.productions | extra
+        run = self._run(productions)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        assemblies = productions.workorder_ids.filtered(
+            lambda wo: wo.workcenter_id == self.wc_assembly
+        )
+        self.assertTrue(assemblies)
+        self.assertTrue(set(assemblies.mapped("aps_unit")) <= {1, 2})
+        for first in assemblies:
+            for second in assemblies:
+                overlap = (
+                    first.id < second.id
+                    and first.date_start < second.date_finished
+                    and second.date_start < first.date_finished
+                )
+                if overlap:
+                    self.assertNotEqual(first.aps_unit, second.aps_unit)
+        problem, plan, violations = self._rebuild_and_validate(run)
+        self.assertEqual(violations, [])
+        read_back = {op["op"]: op["unit"] for op in plan["operations"]}
+        for workorder in assemblies:
+            self.assertEqual(read_back["WO/%d" % workorder.id], workorder.aps_unit - 1)

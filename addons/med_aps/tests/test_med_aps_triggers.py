@@ -101,6 +101,17 @@ class TestMedApsTriggers(MedApsCommon):
             self.env["med.aps.run"].api_replan(scope={"production_ids": [999999999]})
         with self.assertRaisesRegex(UserError, "no plan run with id"):
             self.env["med.aps.run"].api_read(999999999)
+        # a long run is never planned inside the request: refused, nothing created
+        runs_before = self.env["med.aps.run"].search_count([])
+        with self.assertRaisesRegex(
+            UserError, r"allowed up to a time limit of 30.0 s; this run asks for 600 s"
+        ):
+            self.env["med.aps.run"].api_replan(
+                scope={"production_ids": self.productions.ids},
+                params={"time_limit": 600},
+                wait=True,
+            )
+        self.assertEqual(self.env["med.aps.run"].search_count([]), runs_before)
 
     def test_second_start_refused_while_running(self):
         running = self.env["med.aps.run"].create({"production_ids": [(6, 0, self.mo_1.ids)]})

@@ -1,0 +1,116 @@
+"""Tabu search on the critical path (plain job shops): valid, improving, used by ``solve``."""
+
+import random
+import time
+
+from med_aps_engine import SolveOptions, solve, validate
+from med_aps_engine.formats import _problem, read_jsplib
+from med_aps_engine.heuristic import dispatch
+from med_aps_engine.plan import build_plan
+from med_aps_engine.problem import load_problem
+from med_aps_engine.tabu import JobShopTabu, applicable
+
+FT06 = """6 6
+2 1 0 3 1 6 3 7 5 3 4 6
+1 8 2 5 4 10 5 10 0 10 3 4
+2 5 3 4 5 8 0 9 1 1 4 7
+1 5 0 5 2 5 3 3 4 8 5 9
+2 9 1 3 4 5 5 4 0 3 3 1
+1 3 3 3 5 9 0 10 4 4 2 1
+"""
+
+
+def random_jobshop(jobs, machines, seed):
+    rng = random.Random(seed)
+    rows = []
+    for _j in range(jobs):
+        order = list(range(machines))
+        rng.shuffle(order)
+        rows.append([[(m, rng.randint(1, 99))] for m in order])
+    return _problem(machines, 0, rows)
+
+
+def makespan(assigns):
+    return max(a.end for a in assigns.values())
+
+
+def check(raw, assigns):
+    prob = load_problem(raw)
+    plan = build_plan(prob, assigns, "FEASIBLE", "tabu", 0.0)
+    assert validate(raw, plan) == [], validate(raw, plan)[:3]
+
+
+def test_ft06_reaches_the_optimum(tmp_path):
+    path = tmp_path / "ft06"
+    path.write_text(FT06)
+    raw = read_jsplib(path)
+    prob = load_problem(raw)
+    start, ok = dispatch(prob, "due")
+    assert ok and makespan(start) > 55
+    found = JobShopTabu(prob, seed=1).improve(start, time.monotonic() + 5.0)
+    assert makespan(found) == 55
+    check(raw, found)
+
+
+def test_improves_a_random_job_shop_and_reports_each_new_best():
+    raw = random_jobshop(10, 8, seed=3)
+    prob = load_problem(raw)
+    start, _ok = dispatch(prob, "tail")
+    seen = []
+    search = JobShopTabu(prob, seed=0)
+    found = search.improve(start, time.monotonic() + 1.5, on_improve=seen.append)
+    assert makespan(found) < makespan(start)
+    assert seen, "no improvement was reported"
+    assert [makespan(a) for a in seen] == sorted({makespan(a) for a in seen}, reverse=True)
+    assert makespan(seen[-1]) == makespan(found)
+    for assigns in (found, seen[0]):
+        check(raw, assigns)
+    assert search.iterations > 100
+
+
+def test_patience_stops_before_the_deadline():
+    raw = random_jobshop(6, 4, seed=5)
+    prob = load_problem(raw)
+    start, _ok = dispatch(prob, "tail")
+    t0 = time.monotonic()
+    found = JobShopTabu(prob).improve(start, t0 + 30.0, stall=50, patience=2)
+    assert time.monotonic() - t0 < 10.0
+    check(raw, found)
+
+
+def test_applies_only_to_plain_job_shops(eng):
+    plain = load_problem(random_jobshop(3, 3, seed=1))
+    assert applicable(plain)
+    flexible = eng.problem(
+        [eng.resource("A"), eng.resource("B")],
+        [eng.job("J", [eng.op("o", [("A", 5), ("B", 6)])])],
+    )
+    assert not applicable(load_problem(flexible))
+    due = eng.problem(
+        [eng.resource("A")],
+        [eng.job("J", [eng.op("o", [("A", 5)])], due=3)],
+        objective={"weighted_tardiness": 1, "makespan": 1, "flow_time": 0, "changeover": 0},
+    )
+    assert not applicable(load_problem(due))
+
+
+def test_solve_uses_it_and_the_plan_validates(monkeypatch):
+    calls = []
+    original = JobShopTabu.improve
+
+    def spy(self, assigns, until, **kw):
+        calls.append(makespan(assigns))
+        return original(self, assigns, until, **kw)
+
+    monkeypatch.setattr(JobShopTabu, "improve", spy)
+    raw = random_jobshop(10, 10, seed=11)
+    plan = solve(raw, SolveOptions(time_limit=4.0, workers=2))
+    # once, from the dispatcher's best schedule (no worse than the "tail" rule's)
+    assert len(calls) == 1
+    assert calls[0] <= makespan(dispatch(load_problem(raw), "tail")[0])
+    assert validate(raw, plan) == []
+    prob = load_problem(raw)
+    first, _ok = dispatch(prob, "tail")
+    assert plan["kpis"]["makespan"] <= makespan(first)
+    objectives = [obj for _t, obj in plan["progress"]]
+    assert objectives == sorted(objectives, reverse=True)
