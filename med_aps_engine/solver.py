@@ -108,6 +108,7 @@ def _heuristic(run):
     budget = max(0.5, 0.15 * run.o.time_limit)
     best_rule = rules[0]
     last = 0.0
+    ranked = []  # (objective, rule) of the rules that gave a valid schedule
     for k, rule in enumerate(rules):
         # the first rule always runs (a plan is needed); the others only if they fit
         if k and (run.elapsed() + last > budget or run.remaining() < 1.5 * last):
@@ -120,9 +121,14 @@ def _heuristic(run):
             continue
         finally:
             last = time.monotonic() - t
-        if ok and run.offer(assigns, "heuristic"):
-            best_rule = rule
-    return errors, rules, best_rule
+        if ok:
+            objective = evaluate(p, assigns)["objective"]
+            ranked.append((objective, k, rule))
+            if run.offer(assigns, "heuristic", objective):
+                best_rule = rule
+    # the restarts perturb the two best rules only: the weak ones waste their time
+    ranked.sort()
+    return errors, [rule for _obj, _k, rule in ranked[:2]] or rules[:1], best_rule
 
 
 def _restarts(run, rules, best_rule, until):

@@ -69,6 +69,8 @@ class JobShopTabu:
                     push(s)
         if len(order) < n:
             return None
+        # the forward (heads) and backward (tails) passes are written out, not shared through
+        # a helper: this is the search's inner loop and runs thousands of times a second
         head = [0] * n
         for i in order:
             h = 0

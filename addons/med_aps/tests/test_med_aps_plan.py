@@ -18,6 +18,16 @@ class TestMedApsPlan(MedApsCommon):
         cls.mo_a2 = cls._create_mo(cls.catheter_a, cls.bom_a, qty=2, deadline_days=6)
         cls.productions = cls.mo_a1 | cls.mo_b1 | cls.mo_a2
 
+    def _plan_with_urgent_orders(self, count):
+        """Add ``count`` catheter A orders due tomorrow, plan all orders; (orders, run)."""
+        extra = self.env["mrp.production"]
+        for _index in range(count):
+            extra |= self._create_mo(self.catheter_a, self.bom_a, deadline_days=1)
+        productions = self.productions | extra
+        run = self._run(productions)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        return productions, run
+
     def test_plan_written_back_passes_engine_validator(self):
         run = self._run(self.productions)
         self.assertEqual(run.state, "done", run.failure_reason)
@@ -146,12 +156,7 @@ class TestMedApsPlan(MedApsCommon):
 
     def test_alternative_workcenter_and_batches(self):
         # five orders on the same molding machine: the solver may use the slower alternative
-        extra = self.env["mrp.production"]
-        for _index in range(3):
-            extra |= self._create_mo(self.catheter_a, self.bom_a, deadline_days=1)
-        productions = self.productions | extra
-        run = self._run(productions)
-        self.assertEqual(run.state, "done", run.failure_reason)
+        productions, run = self._plan_with_urgent_orders(3)
         sterilizations = productions.workorder_ids.filtered(
             lambda wo: wo.workcenter_id == self.wc_sterilizer
         )
@@ -215,12 +220,7 @@ class TestMedApsPlan(MedApsCommon):
 
     def test_parallel_units_are_stored(self):
         self.wc_assembly.aps_parallel_capacity = 2
-        extra = self.env["mrp.production"]
-        for _index in range(3):
-            extra |= self._create_mo(self.catheter_a, self.bom_a, deadline_days=1)
-        productions = self.productions | extra
-        run = self._run(productions)
-        self.assertEqual(run.state, "done", run.failure_reason)
+        productions, run = self._plan_with_urgent_orders(3)
         assemblies = productions.workorder_ids.filtered(
             lambda wo: wo.workcenter_id == self.wc_assembly
         )
