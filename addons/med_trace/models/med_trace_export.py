@@ -169,13 +169,7 @@ class MedTraceExport(models.Model):
     def action_open_target(self):
         self.ensure_one()
         record = self.recall_id or self.lot_id
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": record._name,
-            "res_id": record.id,
-            "view_mode": "form",
-            "target": "current",
-        }
+        return record._get_records_action()
 
     # ------------------------------------------------------------------
     # Queueing

@@ -81,10 +81,4 @@ class MedTraceLine(models.TransientModel):
     def action_open_reference(self):
         self.ensure_one()
         record = self.production_id or self.unbuild_id or self.picking_id or self.lot_id
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": record._name,
-            "res_id": record.id,
-            "view_mode": "form",
-            "target": "current",
-        }
+        return record._get_records_action()

@@ -24,10 +24,4 @@ class MedUdiScanWizard(models.TransientModel):
         self.ensure_one()
         result = self.env["med.udi"].parse(self.udi)
         record = result["lot"] or result["product"]
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": record._name,
-            "res_id": record.id,
-            "view_mode": "form",
-            "target": "current",
-        }
+        return record._get_records_action()
