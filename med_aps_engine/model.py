@@ -69,6 +69,9 @@ class Recorder(cp_model.CpSolverSolutionCallback):
             self.on_solution(self)
 
 
+JOBSHOP_NO_LP_MAX_WORKERS = 2  # above, CP-SAT's own portfolio already runs an LP-free worker
+
+
 def solver_parameters(time_limit, workers, seed=0, log=False, jobshop=False):
     solver = cp_model.CpSolver()
     params = solver.parameters
@@ -79,6 +82,14 @@ def solver_parameters(time_limit, workers, seed=0, log=False, jobshop=False):
     if not jobshop:
         # probing the many calendar/sequence literals costs seconds and rarely pays off here
         params.cp_model_probing_level = 0
+    elif params.num_workers <= JOBSHOP_NO_LP_MAX_WORKERS:
+        # the job-shop model has no linear part for an LP to relax (precedences and
+        # no-overlaps only): the LP-free full search proves 15 x 15 Taillard instances
+        # optimal in 4-18 s where the default LP worker proves none in 30 s (2 workers)
+        if params.num_workers == 1:
+            params.linearization_level = 0
+        else:
+            params.subsolvers.append("no_lp")
     return solver
 
 

@@ -13,8 +13,9 @@ finds such a start in a few seconds, in the manner of Nowicki and Smutnicki's TS
 * after a long stretch without improvement the search jumps back to an elite schedule and
   perturbs it with a few random moves.
 
-Only used for problems with ``is_pure_makespan`` and a single mode per operation; the result is
-offered like any other schedule and then handed to CP-SAT as its hint.
+Only used for problems with ``is_pure_makespan``, a single mode per operation and more than
+``MIN_OPERATIONS`` operations; the result is offered like any other schedule and then handed to
+CP-SAT as its hint.
 """
 
 import random
@@ -22,11 +23,17 @@ import time
 
 from .schedule import Assign
 
+MIN_OPERATIONS = 250  # below, CP-SAT alone gets closer to the optimum in the same time
+
 
 def applicable(problem):
-    """True when every operation has exactly one mode (the machine is fixed)."""
-    return problem.is_pure_makespan and all(
-        len(op.modes) == 1 for op in problem.operations.values()
+    """True for a job shop worth the search: every operation has exactly one mode (the machine
+    is fixed) and there are more than ``MIN_OPERATIONS`` operations (on 15 x 15 the search
+    stalls about 1.5% above the optimum, where CP-SAT starting at once does better)."""
+    return (
+        problem.is_pure_makespan
+        and len(problem.operations) > MIN_OPERATIONS
+        and all(len(op.modes) == 1 for op in problem.operations.values())
     )
 
 

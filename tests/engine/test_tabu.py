@@ -8,7 +8,7 @@ from med_aps_engine.formats import _problem, read_jsplib
 from med_aps_engine.heuristic import dispatch
 from med_aps_engine.plan import build_plan
 from med_aps_engine.problem import load_problem
-from med_aps_engine.tabu import JobShopTabu, applicable
+from med_aps_engine.tabu import MIN_OPERATIONS, JobShopTabu, applicable
 
 FT06 = """6 6
 2 1 0 3 1 6 3 7 5 3 4 6
@@ -78,9 +78,13 @@ def test_patience_stops_before_the_deadline():
     check(raw, found)
 
 
-def test_applies_only_to_plain_job_shops(eng):
-    plain = load_problem(random_jobshop(3, 3, seed=1))
+def test_applies_only_to_plain_job_shops_above_the_size_threshold(eng):
+    plain = load_problem(random_jobshop(MIN_OPERATIONS // 10 + 1, 10, seed=1))
+    assert len(plain.operations) > MIN_OPERATIONS
     assert applicable(plain)
+    small = load_problem(random_jobshop(MIN_OPERATIONS // 10, 10, seed=1))
+    assert len(small.operations) <= MIN_OPERATIONS
+    assert not applicable(small)
     flexible = eng.problem(
         [eng.resource("A"), eng.resource("B")],
         [eng.job("J", [eng.op("o", [("A", 5), ("B", 6)])])],
@@ -103,7 +107,7 @@ def test_solve_uses_it_and_the_plan_validates(monkeypatch):
         return original(self, assigns, until, **kw)
 
     monkeypatch.setattr(JobShopTabu, "improve", spy)
-    raw = random_jobshop(10, 10, seed=11)
+    raw = random_jobshop(MIN_OPERATIONS // 10 + 1, 10, seed=11)
     plan = solve(raw, SolveOptions(time_limit=4.0, workers=2))
     # once, from the dispatcher's best schedule (no worse than the "tail" rule's)
     assert len(calls) == 1
