@@ -85,7 +85,7 @@ def solver_parameters(time_limit, workers, seed=0, log=False, jobshop=False):
     elif params.num_workers <= JOBSHOP_NO_LP_MAX_WORKERS:
         # the job-shop model has no linear part for an LP to relax (precedences and
         # no-overlaps only): the LP-free full search proves 15 x 15 Taillard instances
-        # optimal in 4-18 s where the default LP worker proves none in 30 s (2 workers)
+        # optimal in 4-18 s where the default LP worker proves one in 30 s (2 workers)
         if params.num_workers == 1:
             params.linearization_level = 0
         else:
