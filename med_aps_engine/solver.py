@@ -301,21 +301,20 @@ def solve(problem, options: SolveOptions | None = None) -> dict:
     cp_status = None
     if not big:
         cp_status, bound = _cp_sat_full(run)
-        if cp_status == "OPTIMAL" and bound is not None and run.best_obj is not None:
-            if run.best_obj <= bound + 1e-6:
-                status = "OPTIMAL"
-        if bound is not None and run.best_obj is not None:
-            bound = min(bound, run.best_obj)
     elif run.best is not None:
         from .decompose import improve
 
         improve(run)
-    if run.best is not None and relaxed is not None:
-        # the relaxation's bound when CP-SAT proved none (decomposed) or a weaker one
-        bound = relaxed if bound is None else max(bound, relaxed)
-        bound = min(bound, run.best_obj)
-        if status == "FEASIBLE" and run.best_obj <= bound:
-            status = "OPTIMAL"
+    if run.best is not None:
+        if relaxed is not None:
+            # the relaxation's bound when CP-SAT proved none (decomposed) or a weaker one
+            bound = relaxed if bound is None else max(bound, relaxed)
+        if bound is not None:
+            # a plan that reaches a proven bound is optimal
+            reached = run.best_obj <= bound + 1e-6
+            if reached and (status == "FEASIBLE" or cp_status == "OPTIMAL"):
+                status = "OPTIMAL"
+            bound = min(bound, run.best_obj)
     if run.best is None:
         status = cp_status if cp_status in ("INFEASIBLE", "MODEL_INVALID") else "UNKNOWN"
         message = "; ".join(errors) if errors else None

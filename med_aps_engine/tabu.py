@@ -37,6 +37,25 @@ def applicable(problem):
     )
 
 
+def _longest_paths(order, dur, job_links, machine_link):
+    """Longest path into each operation over ``order`` (a topological order of the links).
+
+    With job predecessors and machine predecessors these are the heads (earliest starts);
+    with successors and the reversed order, the tails (longest path to the end)."""
+    dist = [0] * len(dur)
+    for i in order:
+        d = 0
+        for a in job_links[i]:
+            v = dist[a] + dur[a]
+            d = max(d, v)
+        a = machine_link[i]
+        if a >= 0:
+            v = dist[a] + dur[a]
+            d = max(d, v)
+        dist[i] = d
+    return dist
+
+
 class JobShopTabu:
     """Tabu search over machine sequences. ``improve(assigns, until)`` returns better assigns."""
 
@@ -55,7 +74,7 @@ class JobShopTabu:
 
     # ------------------------------------------------------------------ evaluation
     def _evaluate(self, mpred, msucc):
-        """Heads, tails, makespan and a topological order; None if the graph has a cycle."""
+        """Heads, tails and makespan; None if the graph has a cycle."""
         n = len(self.dur)
         dur, jp, js = self.dur, self.job_pred, self.job_succ
         indeg = [len(jp[i]) + (mpred[i] >= 0) for i in range(n)]
@@ -76,30 +95,8 @@ class JobShopTabu:
                     push(s)
         if len(order) < n:
             return None
-        # the forward (heads) and backward (tails) passes are written out, not shared through
-        # a helper: this is the search's inner loop and runs thousands of times a second
-        head = [0] * n
-        for i in order:
-            h = 0
-            for a in jp[i]:
-                v = head[a] + dur[a]
-                h = max(h, v)
-            a = mpred[i]
-            if a >= 0:
-                v = head[a] + dur[a]
-                h = max(h, v)
-            head[i] = h
-        tail = [0] * n
-        for i in reversed(order):
-            t = 0
-            for b in js[i]:
-                v = tail[b] + dur[b]
-                t = max(t, v)
-            b = msucc[i]
-            if b >= 0:
-                v = tail[b] + dur[b]
-                t = max(t, v)
-            tail[i] = t
+        head = _longest_paths(order, dur, jp, mpred)
+        tail = _longest_paths(reversed(order), dur, js, msucc)
         makespan = max(head[i] + dur[i] for i in range(n))
         return head, tail, makespan
 
