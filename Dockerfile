@@ -18,6 +18,7 @@ RUN python3 -m pip install --no-cache-dir --break-system-packages . \
 
 COPY --chown=odoo:odoo addons/ /mnt/extra-addons/
 COPY --chmod=755 docker/entrypoint.sh /usr/local/bin/med-aps-entrypoint.sh
+COPY --chmod=755 docker/odoo-conf.sh /usr/local/bin/med-aps-odoo-conf.sh
 
 USER odoo
 WORKDIR /var/lib/odoo

@@ -11,6 +11,12 @@ DB_PORT=${PORT:-5432}
 DB_USER=${USER:-odoo}
 DB_PASSWORD=${PASSWORD:-odoo}
 
+# The master password is not part of the mounted configuration: odoo-conf.sh writes the
+# configuration Odoo runs with into the data volume (see config/odoo.conf).
+/usr/local/bin/med-aps-odoo-conf.sh /etc/odoo/odoo.conf /var/lib/odoo/odoo.conf \
+    /var/lib/odoo/master-password
+export ODOO_RC=/var/lib/odoo/odoo.conf
+
 initialised() {
     PGPASSWORD="$DB_PASSWORD" psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d "$DB" -tAq \
         -c "SELECT count(*) FROM ir_module_module WHERE name = 'med_aps' AND state = 'installed'" \

@@ -57,7 +57,7 @@ section "tools venv"
 VENV=${MEDAPS_VENV:-$ROOT/.venv}
 BASE_PY=${PYTHON:-python3}
 # pinned: the gates must judge the same way on every machine
-TOOLS=(ruff==0.17.6 pylint-odoo==10.0.12 pyyaml)
+TOOLS=(ruff==0.17.6 pylint-odoo==10.0.12 pyyaml polib)
 if [ -e "$VENV" ] && ! "$VENV/bin/python" -c "import sys" >/dev/null 2>&1; then
     echo "$VENV is broken: recreating it"
     rm -rf "$VENV"

@@ -6,76 +6,16 @@ from __future__ import annotations
 
 import configparser
 import os
-import re
+import stat
 import subprocess
 
 import pytest
-
-try:
-    import yaml
-except ImportError:  # pragma: no cover - the tools venv has PyYAML
-    yaml = None
-
-
-def _scalar(text: str):
-    text = text.strip()
-    if text.startswith("[") and text.endswith("]"):
-        inner = text[1:-1].strip()
-        return [_scalar(part) for part in re.findall(r'"[^"]*"|\'[^\']*\'|[^,\s][^,]*', inner)]
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
-        return text[1:-1]
-    if text == "":
-        return None
-    if re.fullmatch(r"-?\d+", text):
-        return int(text)
-    return text
-
-
-def small_yaml(text: str):
-    """The YAML subset docker-compose.yml uses: block mappings, block lists of
-    scalars or flow lists, quoted and plain scalars, comments."""
-    lines = []
-    for raw in text.splitlines():
-        stripped = raw.split(" #", 1)[0].rstrip() if not raw.lstrip().startswith("#") else ""
-        if stripped.strip():
-            lines.append((len(stripped) - len(stripped.lstrip()), stripped.strip()))
-
-    def block(index: int, indent: int):
-        if lines[index][1].startswith("- "):
-            items = []
-            while index < len(lines) and lines[index][0] == indent:
-                items.append(_scalar(lines[index][1][2:]))
-                index += 1
-            return items, index
-        mapping = {}
-        while index < len(lines) and lines[index][0] == indent:
-            key, _, rest = lines[index][1].partition(":")
-            index += 1
-            if rest.strip():
-                mapping[key.strip()] = _scalar(rest)
-            elif index < len(lines) and lines[index][0] > indent:
-                mapping[key.strip()], index = block(index, lines[index][0])
-            else:
-                mapping[key.strip()] = None
-        return mapping, index
-
-    return block(0, 0)[0] if lines else {}
-
-
-def load_yaml(text: str):
-    return yaml.safe_load(text) if yaml else small_yaml(text)
+import yaml
 
 
 @pytest.fixture(scope="module")
 def compose(repo_root):
-    return load_yaml((repo_root / "docker-compose.yml").read_text(encoding="utf-8"))
-
-
-def test_small_yaml_parser_agrees_with_pyyaml(repo_root):
-    if yaml is None:
-        pytest.skip("PyYAML is not installed")
-    text = (repo_root / "docker-compose.yml").read_text(encoding="utf-8")
-    assert small_yaml(text) == yaml.safe_load(text)
+    return yaml.safe_load((repo_root / "docker-compose.yml").read_text(encoding="utf-8"))
 
 
 def test_compose_services_and_images(compose):
@@ -156,3 +96,64 @@ def test_odoo_conf(repo_root):
     assert int(options["workers"]) >= 0
     assert int(options["max_cron_threads"]) >= 1
     assert int(options["limit_time_real"]) > 0
+
+
+def test_odoo_conf_commits_no_master_password(repo_root):
+    parser = configparser.ConfigParser()
+    parser.read(repo_root / "config" / "odoo.conf", encoding="utf-8")
+    assert "admin_passwd" not in parser["options"]
+
+
+def _write_conf(repo_root, tmp_path, environ):
+    source = tmp_path / "source.conf"
+    source.write_text("[options]\nadmin_passwd = committed-secret\ndb_host = db\n")
+    target, password_file = tmp_path / "odoo.conf", tmp_path / "master-password"
+    result = subprocess.run(
+        ["bash", str(repo_root / "docker" / "odoo-conf.sh"), source, target, password_file],
+        env={"PATH": os.environ["PATH"], **environ},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result, target, password_file
+
+
+def _options(path):
+    parser = configparser.ConfigParser()
+    parser.read(path, encoding="utf-8")
+    return parser["options"]
+
+
+def test_master_password_comes_from_the_environment(repo_root, tmp_path):
+    result, target, password_file = _write_conf(
+        repo_root, tmp_path, {"MEDAPS_ADMIN_PASSWD": "from-env"}
+    )
+    assert result.returncode == 0, result.stderr
+    options = _options(target)
+    assert options["admin_passwd"] == "from-env"
+    assert options["db_host"] == "db"
+    assert not password_file.exists()
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_master_password_is_generated_once_and_kept(repo_root, tmp_path):
+    result, target, password_file = _write_conf(repo_root, tmp_path, {})
+    assert result.returncode == 0, result.stderr
+    first = _options(target)["admin_passwd"]
+    assert len(first) >= 24 and first != "committed-secret"
+    assert password_file.read_text().strip() == first
+    assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
+    result, target, _ = _write_conf(repo_root, tmp_path, {})
+    assert result.returncode == 0, result.stderr
+    assert _options(target)["admin_passwd"] == first
+    assert target.read_text().count("admin_passwd") == 1
+
+
+def test_entrypoint_runs_odoo_with_the_generated_configuration(repo_root, compose):
+    text = (repo_root / "docker" / "entrypoint.sh").read_text(encoding="utf-8")
+    assert "med-aps-odoo-conf.sh /etc/odoo/odoo.conf /var/lib/odoo/odoo.conf" in text
+    assert "export ODOO_RC=/var/lib/odoo/odoo.conf" in text
+    dockerfile = (repo_root / "Dockerfile").read_text(encoding="utf-8")
+    assert "docker/odoo-conf.sh /usr/local/bin/med-aps-odoo-conf.sh" in dockerfile
+    environment = compose["services"]["odoo"]["environment"]
+    assert environment["MEDAPS_ADMIN_PASSWD"] == "${MEDAPS_ADMIN_PASSWD:-}"
