@@ -7,13 +7,19 @@ from .problem import SCHEMA_VERSION
 from .schedule import changeovers, evaluate
 
 
-def _origin(problem):
-    if not problem.origin:
+def parse_origin(origin):
+    """The plan origin (ISO-8601, ``Z`` allowed) as a datetime, or None when absent or
+    unreadable (it is kept for display only)."""
+    if not origin:
         return None
     try:
-        return datetime.fromisoformat(str(problem.origin).replace("Z", "+00:00"))
+        return datetime.fromisoformat(str(origin).replace("Z", "+00:00"))
     except ValueError:
         return None
+
+
+def _origin(problem):
+    return parse_origin(problem.origin)
 
 
 def format_minute(problem, minute):
