@@ -148,7 +148,14 @@ def _discover(environ: dict[str, str] | None, check_version: bool) -> OdooInstal
     version = parse_version(output)
     if not version:
         last = output.strip().splitlines()[-1:] or ["no output"]
-        install.reason = f"{launcher} --version did not print 'Odoo Server 19.0' ({last[0]})"
+        if "No module named" in last[0]:
+            # typical of an odoo-bin whose #! Python is not the one Odoo is installed in
+            install.reason = (
+                f"{launcher} does not run under {python} ({last[0]}): set ODOO_PYTHON to "
+                "the Python that runs Odoo"
+            )
+        else:
+            install.reason = f"{launcher} --version did not print 'Odoo Server 19.0' ({last[0]})"
         return install
     install.version = f"{version[0]}.{version[1]}"
     if str(version[0]) != REQUIRED_SERIES:

@@ -119,3 +119,18 @@ def test_db_prefix():
     assert odoo_env.db_prefix({"MEDAPS_DB_PREFIX": "fd"}) == "fd"
     with pytest.raises(ValueError, match="MEDAPS_DB_PREFIX"):
         odoo_env.db_prefix({"MEDAPS_DB_PREFIX": "Bad-Name"})
+
+
+def test_launcher_under_the_wrong_python_names_odoo_python(tmp_path):
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    launcher = folder / "odoo-bin"
+    launcher.write_text(f"#!{sys.executable}\nimport odoo_not_installed_here\n", encoding="utf-8")
+    launcher.chmod(0o755)
+    install = odoo_env.discover({"ODOO_BIN": str(launcher), "PATH": str(folder)})
+    assert not install.found
+    assert install.reason == (
+        f"no Odoo 19 found: {launcher} does not run under {sys.executable} "
+        "(ModuleNotFoundError: No module named 'odoo_not_installed_here'): "
+        "set ODOO_PYTHON to the Python that runs Odoo"
+    )
