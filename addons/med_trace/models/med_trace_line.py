@@ -21,12 +21,21 @@ class MedTraceLine(models.TransientModel):
     direction = fields.Selection(
         [("upstream", "Upstream"), ("downstream", "Downstream")], required=True
     )
-    level = fields.Integer(required=True)
+    # aggregator=None: group rows of the genealogy list must not add up depths or the
+    # quantities of different products and units
+    level = fields.Integer(
+        string="Depth",
+        required=True,
+        aggregator=None,
+        help="Manufacturing steps between this lot and the traced lot: the upstream depth "
+        "counts towards components and suppliers, the downstream depth towards the products "
+        "made from it and their customers.",
+    )
     kind = fields.Selection(KINDS, required=True)
     lot_id = fields.Many2one("stock.lot", string="Lot/Serial Number", ondelete="cascade")
     parent_lot_id = fields.Many2one("stock.lot", string="Linked Lot", ondelete="cascade")
     product_id = fields.Many2one("product.product")
-    quantity = fields.Float(digits="Product Unit")
+    quantity = fields.Float(digits="Product Unit", aggregator=None)
     uom_id = fields.Many2one("uom.uom", string="Unit")
     production_id = fields.Many2one("mrp.production", string="Manufacturing Order")
     unbuild_id = fields.Many2one("mrp.unbuild", string="Unbuild Order")

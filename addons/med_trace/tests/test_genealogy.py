@@ -116,6 +116,23 @@ class TestGenealogy(MedTraceCommon):
         )
         self.assertEqual(attachment.raw[:2], b"PK", "an XLSX file is a zip archive")
 
+    def test_genealogy_screen_reads_as_a_title_and_depths(self):
+        genealogy = self.env["med.trace.genealogy"].create({"lot_id": self.lot_s1.id})
+        self.assertEqual(
+            genealogy.display_name,
+            f"Genealogy of {self.lot_s1.name} ({self.lot_s1.product_id.display_name})",
+        )
+        # grouping lists depths; it does not add up depths or quantities of other units
+        fields_info = self.env["med.trace.line"].fields_get(
+            ["level", "quantity"], ["aggregator", "string"]
+        )
+        self.assertFalse(fields_info["level"].get("aggregator"))
+        self.assertFalse(fields_info["quantity"].get("aggregator"))
+        self.assertEqual(fields_info["level"]["string"], "Depth")
+        arch = self.env["med.trace.line"].get_views([(False, "list")])["views"]["list"]["arch"]
+        self.assertIn('expand="1"', arch)
+        self.assertNotIn("sum=", arch)
+
     def test_rework_cycle_terminates_without_duplicates(self):
         # S1 is reworked: a new MO consumes the 1 F1 left and produces into S1 again
         rework = self._produce_without_bom(self.sub, 1, self.lot_s1, [(self.fin, 1)])

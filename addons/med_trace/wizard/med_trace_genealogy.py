@@ -24,6 +24,15 @@ class MedTraceGenealogy(models.TransientModel):
     downstream_count = fields.Integer(string="Downstream Lots", readonly=True)
     graph_svg = fields.Html(string="Graph", sanitize=False, readonly=True)
 
+    @api.depends("lot_id")
+    def _compute_display_name(self):
+        for wizard in self:
+            wizard.display_name = self.env._(
+                "Genealogy of %(lot)s (%(product)s)",
+                lot=wizard.lot_id.name,
+                product=wizard.lot_id.product_id.display_name,
+            )
+
     @api.depends("line_ids")
     def _compute_direction_lines(self):
         for wizard in self:
