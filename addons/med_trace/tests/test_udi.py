@@ -1,7 +1,9 @@
 import datetime
+import io
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
+from odoo.tools.pdf import PdfReader
 
 from ..tools import datamatrix, gs1
 from .common import MedTraceCommon
@@ -134,3 +136,23 @@ class TestUdi(MedTraceCommon):
         )
         self.assertIn("data:image/png;base64,", html)
         self.assertIn("(01)09506000134352(11)261120(17)281130(10)F1", html)
+
+    def test_udi_labels_print_on_label_stock(self):
+        report = self.env["ir.actions.report"]
+        if report.get_wkhtmltopdf_state() != "ok":
+            self.skipTest("wkhtmltopdf is not installed: no PDF to measure")
+        # the page size comes from the paper format (wkhtmltopdf arguments), not from the
+        # styles wkhtmltopdf would fetch from the server
+        lots = self.lot_f1 | self.lot_s1
+        pdf, content_type = report.with_context(force_report_rendering=True)._render_qweb_pdf(
+            "med_trace.action_report_udi_label", lots.ids
+        )
+        self.assertEqual(content_type, "pdf")
+        pages = PdfReader(io.BytesIO(pdf)).pages
+        self.assertEqual(len(pages), 2, "one label per page")
+        for page in pages:
+            box = page.mediabox
+            width_mm = float(box.width) * 25.4 / 72
+            height_mm = float(box.height) * 25.4 / 72
+            self.assertAlmostEqual(width_mm, 100, delta=1)
+            self.assertAlmostEqual(height_mm, 50, delta=1)
