@@ -141,8 +141,10 @@ class TestUdi(MedTraceCommon):
         report = self.env["ir.actions.report"]
         if report.get_wkhtmltopdf_state() != "ok":
             self.skipTest("wkhtmltopdf is not installed: no PDF to measure")
-        # the page size comes from the paper format (wkhtmltopdf arguments), not from the
-        # styles wkhtmltopdf would fetch from the server
+        # The page size comes from the paper format (wkhtmltopdf arguments), not from the
+        # styles. wkhtmltopdf would fetch them from this server, which cannot answer while
+        # the test holds its cursor: point it at a closed port so that it gives up at once.
+        self.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
         lots = self.lot_f1 | self.lot_s1
         pdf, content_type = report.with_context(force_report_rendering=True)._render_qweb_pdf(
             "med_trace.action_report_udi_label", lots.ids
