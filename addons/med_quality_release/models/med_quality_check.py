@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import clean_context
 
 from .med_quality_point import TEST_TYPES, TRIGGERS
 
@@ -28,7 +29,7 @@ class MedQualityCheck(models.Model):
     test_type = fields.Selection(TEST_TYPES, required=True, readonly=True)
     instructions = fields.Html(related="point_id.instructions")
     product_id = fields.Many2one("product.product", required=True, readonly=True, index=True)
-    lot_id = fields.Many2one("stock.lot", index=True, check_company=True)
+    lot_id = fields.Many2one("stock.lot", index=True, check_company=True, readonly=True)
     picking_id = fields.Many2one("stock.picking", string="Receipt", readonly=True, index=True)
     production_id = fields.Many2one(
         "mrp.production", string="Manufacturing Order", readonly=True, index=True
@@ -69,22 +70,90 @@ class MedQualityCheck(models.Model):
     date_done = fields.Datetime(string="Recorded on", readonly=True)
     nonconformance_ids = fields.One2many("med.quality.nonconformance", "check_id")
 
+    # What an inspector enters on a check that is still to do
+    _ENTRY_FIELDS = frozenset({"defect_count", "measure_value", "equipment_ref", "note"})
+    # Set by the control point and by the recording, never by hand
+    _SYSTEM_FIELDS = frozenset(
+        {
+            "name",
+            "point_id",
+            "company_id",
+            "trigger",
+            "test_type",
+            "product_id",
+            "lot_id",
+            "picking_id",
+            "production_id",
+            "workorder_id",
+            "state",
+            "superseded_by_id",
+            "lot_qty",
+            "sample_size",
+            "code_letter",
+            "accept_number",
+            "reject_number",
+            "measure_unit",
+            "norm_min",
+            "norm_max",
+            "inspector_id",
+            "date_done",
+        }
+    )
+    # Assigned once by the internal paths on a recorded check, when still empty:
+    # the lot of a work order check recorded before the lot existed, the re-inspection.
+    _SET_ONCE_FIELDS = frozenset({"lot_id", "superseded_by_id"})
+
     @api.model_create_multi
     def create(self, vals_list):
+        # Checks come from the control points (``_med_create_checks``, superuser)
+        # and from re-inspection; a user's create could forge a passed check.
+        if not self.env.su:
+            raise UserError(
+                self.env._(
+                    "Quality checks are created by the control points (receipt, work order, "
+                    "manufacturing order) and by re-inspection, not by hand."
+                )
+            )
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("med.quality.check") or "/"
         return super().create(vals_list)
 
     def write(self, vals):
-        recorded = {"measure_value", "defect_count", "equipment_ref"} & set(vals)
-        if recorded and self.filtered(lambda c: c.state != "todo"):
-            raise UserError(
-                self.env._(
-                    "Check %(checks)s is already recorded: its result can no longer be changed.",
-                    checks=", ".join(self.filtered(lambda c: c.state != "todo").mapped("name")),
+        mail_fields = {name for name in vals if name.startswith(("message_", "activity_"))}
+        changed = set(vals) - mail_fields
+        if not self.env.su:
+            forbidden = sorted(changed - self._ENTRY_FIELDS)
+            if forbidden:
+                raise UserError(
+                    self.env._(
+                        "Check %(checks)s: %(fields)s cannot be written by hand, only by the "
+                        "control point, the recording (Pass, Fail, Record Measure) and "
+                        "re-inspection.",
+                        checks=", ".join(self.mapped("name")),
+                        fields=", ".join(
+                            self._fields[name]._description_string(self.env) for name in forbidden
+                        ),
+                    )
                 )
+        recorded = self.filtered(lambda c: c.state != "todo")
+        frozen = changed & (self._ENTRY_FIELDS | self._SYSTEM_FIELDS)
+        if recorded and frozen:
+            # frozen for everyone, superuser included, except the set-once links
+            refused = any(
+                name not in self._SET_ONCE_FIELDS or check[name]
+                for check in recorded
+                for name in frozen
             )
+            if refused:
+                raise UserError(
+                    self.env._(
+                        "Check %(checks)s is already recorded: its result, values, inspector, "
+                        "date and lot can no longer be changed. Re-inspect it to record a new "
+                        "check.",
+                        checks=", ".join(recorded.mapped("name")),
+                    )
+                )
         return super().write(vals)
 
     # ------------------------------------------------------------------
@@ -134,32 +203,45 @@ class MedQualityCheck(models.Model):
                         ncs=", ".join(blocking.mapped("name")),
                     )
                 )
-            new = check.copy(
-                {
-                    "state": "todo",
-                    "lot_id": check.lot_id.id,
-                    "trigger": check.trigger,
-                    "test_type": check.test_type,
-                    "product_id": check.product_id.id,
-                    "picking_id": check.picking_id.id,
-                    "production_id": check.production_id.id,
-                    "workorder_id": check.workorder_id.id,
-                    "lot_qty": check.lot_qty,
-                    "sample_size": check.sample_size,
-                    "code_letter": check.code_letter,
-                    "accept_number": check.accept_number,
-                    "reject_number": check.reject_number,
-                    "measure_unit": check.measure_unit,
-                    "norm_min": check.norm_min,
-                    "norm_max": check.norm_max,
-                    "defect_count": 0,
-                    "measure_value": 0.0,
-                    "equipment_ref": False,
-                    "note": False,
-                }
+            new = (
+                check.sudo()
+                .with_context(clean_context(self.env.context))
+                .copy(
+                    {
+                        "state": "todo",
+                        "inspector_id": False,
+                        "date_done": False,
+                        "superseded_by_id": False,
+                        "company_id": check.company_id.id,
+                        "point_id": check.point_id.id,
+                        "lot_id": check.lot_id.id,
+                        "trigger": check.trigger,
+                        "test_type": check.test_type,
+                        "product_id": check.product_id.id,
+                        "picking_id": check.picking_id.id,
+                        "production_id": check.production_id.id,
+                        "workorder_id": check.workorder_id.id,
+                        "lot_qty": check.lot_qty,
+                        "sample_size": check.sample_size,
+                        "code_letter": check.code_letter,
+                        "accept_number": check.accept_number,
+                        "reject_number": check.reject_number,
+                        "measure_unit": check.measure_unit,
+                        "norm_min": check.norm_min,
+                        "norm_max": check.norm_max,
+                        "defect_count": 0,
+                        "measure_value": 0.0,
+                        "equipment_ref": False,
+                        "note": False,
+                    }
+                )
             )
-            check.superseded_by_id = new
-            checks |= new
+            check.sudo().superseded_by_id = new
+            check.message_post(
+                body=self.env._("Re-inspected by check %(check)s.", check=new.name),
+                subtype_xmlid="mail.mt_note",
+            )
+            checks |= new.with_env(self.env)
         return {
             "type": "ir.actions.act_window",
             "res_model": "med.quality.check",
@@ -218,7 +300,7 @@ class MedQualityCheck(models.Model):
                         re=check.reject_number,
                     )
                 )
-            check.write(
+            check.sudo().write(
                 {
                     "state": verdict,
                     "inspector_id": self.env.user.id,
@@ -253,8 +335,11 @@ class MedQualityCheck(models.Model):
         return (
             self.env["med.quality.nonconformance"]
             .sudo()
+            .with_context(clean_context(self.env.context))
             .create(
                 {
+                    "state": "open",
+                    "date_open": fields.Datetime.now(),
                     "check_id": self.id,
                     "lot_id": self.lot_id.id,
                     "product_id": self.product_id.id,
@@ -284,6 +369,10 @@ class MedQualityCheck(models.Model):
             vals = dict(values)
             vals.update(point._med_sampling_values(lot_qty))
             vals.update(
+                state="todo",
+                inspector_id=False,
+                date_done=False,
+                superseded_by_id=False,
                 point_id=point.id,
                 company_id=point.company_id.id,
                 trigger=point.trigger,
@@ -293,4 +382,5 @@ class MedQualityCheck(models.Model):
                 norm_max=point.norm_max,
             )
             vals_list.append(vals)
-        return self.sudo().create(vals_list)
+        # every value is explicit: no ``default_*`` context key of the caller applies
+        return self.sudo().with_context(clean_context(self.env.context)).create(vals_list)

@@ -44,9 +44,59 @@ class MedQualityNonconformance(models.Model):
     signature_ids = fields.One2many("med.signature", "nonconformance_id", string="Signatures")
     closing_signature_id = fields.Many2one("med.signature", readonly=True, copy=False)
 
+    # Set only by the system: the failed check that opened the NC, its opening
+    # date, and the closure applied by the electronic signature.
+    _SYSTEM_FIELDS = frozenset(
+        {"name", "state", "check_id", "date_open", "date_closed", "closing_signature_id"}
+    )
+    # Closed and signed: nothing changes any more, superuser included.
+    _FROZEN_WHEN_CLOSED = frozenset(
+        {
+            "lot_id",
+            "product_id",
+            "check_id",
+            "production_id",
+            "picking_id",
+            "company_id",
+            "description",
+            "disposition",
+            "disposition_note",
+            "owner_id",
+            "state",
+            "date_open",
+            "date_closed",
+            "closing_signature_id",
+        }
+    )
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            if not self.env.su:
+                forged = sorted(
+                    name for name in self._SYSTEM_FIELDS - {"name", "state"} if vals.get(name)
+                )
+                if vals.get("state", "open") != "open":
+                    forged.append("state")
+                if forged:
+                    raise UserError(
+                        self.env._(
+                            "A nonconformance is created open: %(fields)s cannot be set by "
+                            "hand, only by the quality check and the closing signature.",
+                            fields=", ".join(
+                                self._fields[name]._description_string(self.env)
+                                for name in sorted(forged)
+                            ),
+                        )
+                    )
+                # explicit values: no ``default_*`` context key sets them either
+                vals.update(
+                    state="open",
+                    check_id=False,
+                    date_open=fields.Datetime.now(),
+                    date_closed=False,
+                    closing_signature_id=False,
+                )
             if vals.get("name", "/") == "/":
                 vals["name"] = (
                     self.env["ir.sequence"].next_by_code("med.quality.nonconformance") or "/"
@@ -56,20 +106,65 @@ class MedQualityNonconformance(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        protected = {"lot_id", "description", "disposition", "disposition_note", "check_id"}
-        if protected & set(vals) and self.filtered(lambda nc: nc.state == "closed"):
+        changed = {name for name in vals if not name.startswith(("message_", "activity_"))}
+        closed = self.filtered(lambda nc: nc.state == "closed")
+        if closed and changed & self._FROZEN_WHEN_CLOSED:
             raise UserError(
                 self.env._(
                     "Nonconformance %(ncs)s is closed and signed: it can no longer be changed.",
-                    ncs=", ".join(self.filtered(lambda nc: nc.state == "closed").mapped("name")),
+                    ncs=", ".join(closed.mapped("name")),
                 )
             )
+        if not self.env.su:
+            system = sorted(changed & self._SYSTEM_FIELDS)
+            if system:
+                raise UserError(
+                    self.env._(
+                        "Nonconformance %(ncs)s: %(fields)s cannot be written by hand; a "
+                        "nonconformance is closed only by the electronic signature of a QA "
+                        "Manager (Sign and Close).",
+                        ncs=", ".join(self.mapped("name")),
+                        fields=", ".join(
+                            self._fields[name]._description_string(self.env) for name in system
+                        ),
+                    )
+                )
+            # a nonconformance stays on its lot: moving it would unblock that lot
+            moved = self.filtered(
+                lambda nc: (
+                    ("lot_id" in vals and nc.lot_id and nc.lot_id.id != vals["lot_id"])
+                    or (
+                        nc.check_id
+                        and changed & {"product_id", "production_id", "picking_id", "company_id"}
+                    )
+                )
+            )
+            if moved:
+                raise UserError(
+                    self.env._(
+                        "Nonconformance %(ncs)s cannot be moved to another lot, product or "
+                        "document: it stays on %(lots)s until it is closed with a signature.",
+                        ncs=", ".join(moved.mapped("name")),
+                        lots=", ".join(moved.lot_id.mapped("display_name"))
+                        or ", ".join(moved.mapped("name")),
+                    )
+                )
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never_signed(self):
         if self.signature_ids or self.filtered(lambda nc: nc.state == "closed"):
             raise UserError(self.env._("A signed or closed nonconformance cannot be deleted."))
+        # deleting it would unblock its lot or its failed check without a signature
+        blocking = self.filtered(lambda nc: nc.check_id or nc.lot_id)
+        if blocking:
+            raise UserError(
+                self.env._(
+                    "Nonconformance %(ncs)s blocks its lot or its failed check: it is closed "
+                    "with a signature, never deleted.",
+                    ncs=", ".join(blocking.mapped("name")),
+                )
+            )
 
     def action_close(self):
         self.ensure_one()
@@ -118,9 +213,20 @@ class MedQualityNonconformance(models.Model):
         }
 
     def _med_apply_signature(self, action, signature):
+        """Apply a signature made by ``med.signature.wizard`` (the only way to close)."""
         self.ensure_one()
+        expected = {"close_nc": "closed", "review_nc": "reviewed"}.get(action)
+        if not expected or signature.nonconformance_id != self or signature.meaning != expected:
+            raise UserError(
+                self.env._(
+                    "Nonconformance %(nc)s: the signature %(signature)s does not sign this "
+                    "action on it.",
+                    nc=self.name,
+                    signature=signature.display_name,
+                )
+            )
         if action == "close_nc":
-            self.write(
+            self.sudo().write(
                 {
                     "state": "closed",
                     "date_closed": signature.signed_at,

@@ -1,4 +1,5 @@
 from . import (
+    ir_attachment,  # noqa: F401
     med_lot_hold,  # noqa: F401
     med_recall,  # noqa: F401
     med_recall_line,  # noqa: F401

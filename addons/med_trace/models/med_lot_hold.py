@@ -59,30 +59,68 @@ class MedLotHold(models.Model):
         for hold in self:
             hold.company_id = hold.lot_id.company_id or hold.company_id or self.env.company
 
+    # Written only by the release of the hold (``_med_release``), once.
+    _RELEASE_FIELDS = frozenset({"state", "released_by_id", "release_date", "release_reason"})
+
     @api.model_create_multi
     def create(self, vals_list):
-        holds = super().create(vals_list)
-        holds.lot_id._med_sync_hold_flag()
-        return holds
-
-    _MUTABLE_FIELDS = frozenset(
-        {"released_by_id", "release_date", "release_reason", "state", "name"}
-    )
-
-    def write(self, vals):
-        # A hold is an audit record: only its release can be written, once.
-        protected = set(vals) - self._MUTABLE_FIELDS - set(self._fields_mail_thread())
-        if protected and not self.env.context.get("install_mode"):
+        # Holds are created by ``stock.lot._med_hold`` (superuser, after its checks);
+        # a user's create over RPC could otherwise forge who, when and the state.
+        if not self.env.su:
             raise UserError(
                 self.env._(
-                    "Hold %(hold)s cannot be modified (%(fields)s); release it and create a "
-                    "new hold instead.",
-                    hold=", ".join(self.mapped("name")),
-                    fields=", ".join(sorted(protected)),
+                    "Holds are created with the Put on Hold action of the lot (%(lots)s), "
+                    "not directly.",
+                    lots=", ".join(
+                        self.env["stock.lot"]
+                        .browse([vals["lot_id"] for vals in vals_list if vals.get("lot_id")])
+                        .exists()
+                        .mapped("display_name")
+                    ),
                 )
             )
-        if "state" in vals and not self.env.context.get("med_hold_releasing"):
-            raise UserError(self.env._("Use the Release Hold action to release a hold."))
+        forged = [
+            vals
+            for vals in vals_list
+            if vals.get("state", "active") != "active"
+            or any(vals.get(name) for name in self._RELEASE_FIELDS - {"state"})
+        ]
+        if forged:
+            raise UserError(self.env._("A new hold is active: it cannot be created released."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        # A hold is an audit record: only its release can be written, once, and
+        # only by ``_med_release`` (superuser). No context key opens this path.
+        changed = set(vals) - set(self._fields_mail_thread())
+        protected = changed - self._RELEASE_FIELDS
+        if protected:
+            raise UserError(
+                self.env._(
+                    "%(hold)s cannot be modified (%(fields)s): a hold is kept as it was "
+                    "created; release it and create a new hold instead.",
+                    hold=", ".join(self.mapped("name")),
+                    fields=", ".join(
+                        self._fields[name]._description_string(self.env)
+                        for name in sorted(protected)
+                    ),
+                )
+            )
+        if changed and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "Use the Release Hold action to release a hold (%(hold)s).",
+                    hold=", ".join(self.mapped("name")),
+                )
+            )
+        if changed:
+            released = self.filtered(lambda hold: hold.state == "released")
+            if released:
+                raise UserError(
+                    self.env._(
+                        "Already released: %(holds)s", holds=", ".join(released.mapped("name"))
+                    )
+                )
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
@@ -97,21 +135,28 @@ class MedLotHold(models.Model):
     def _fields_mail_thread(self):
         return [name for name in self._fields if name.startswith(("message_", "activity_"))]
 
-    def _med_release(self, reason):
+    def _med_release(self, reason, user):
+        """Release the holds (called by ``stock.lot._med_release_holds`` after its checks)."""
         released = self.filtered(lambda hold: hold.state == "released")
         if released:
             raise UserError(
                 self.env._("Already released: %(holds)s", holds=", ".join(released.mapped("name")))
             )
-        self.with_context(med_hold_releasing=True).write(
+        if not (reason or "").strip():
+            raise UserError(
+                self.env._(
+                    "Releasing a hold needs a reason (%(holds)s).",
+                    holds=", ".join(self.mapped("name")),
+                )
+            )
+        self.sudo().write(
             {
                 "state": "released",
-                "released_by_id": self.env.user.id,
+                "released_by_id": user.id,
                 "release_date": fields.Datetime.now(),
                 "release_reason": reason,
             }
         )
-        self.lot_id._med_sync_hold_flag()
 
     def action_release(self):
         return self.lot_id.action_med_open_release_wizard()

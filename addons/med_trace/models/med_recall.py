@@ -2,7 +2,7 @@ import base64
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 
 class MedRecall(models.Model):
@@ -21,6 +21,7 @@ class MedRecall(models.Model):
         required=True,
         default="draft",
         readonly=True,
+        copy=False,
         tracking=True,
     )
     reason = fields.Text(required=True, tracking=True)
@@ -42,8 +43,8 @@ class MedRecall(models.Model):
         compute="_compute_job_state",
         help="The impact analysis is queued or running in the background.",
     )
-    confirmed_by_id = fields.Many2one("res.users", readonly=True)
-    confirmed_date = fields.Datetime(string="Confirmed On", readonly=True)
+    confirmed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    confirmed_date = fields.Datetime(string="Confirmed On", readonly=True, copy=False)
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, readonly=True
     )
@@ -90,13 +91,42 @@ class MedRecall(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            forged = sorted(
+                name
+                for name in self._CONFIRMATION_FIELDS
+                if vals.get(name) and vals.get(name) != "draft"
+            )
+            if forged:
+                raise UserError(
+                    self.env._(
+                        "A new recall is a draft: %(fields)s can only be set by the Confirm "
+                        "action.",
+                        fields=", ".join(
+                            self._fields[name]._description_string(self.env) for name in forged
+                        ),
+                    )
+                )
+            vals.update(state="draft", confirmed_by_id=False, confirmed_date=False)
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("med.recall") or "/"
         return super().create(vals_list)
 
     _MUTABLE_WHEN_CONFIRMED = frozenset({"hold_ids", "job_ids"})
+    # Set only by ``action_confirm`` (superuser write after its checks)
+    _CONFIRMATION_FIELDS = frozenset({"state", "confirmed_by_id", "confirmed_date"})
 
     def write(self, vals):
+        confirmation = sorted(self._CONFIRMATION_FIELDS & set(vals))
+        if confirmation and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "Recall %(recall)s: %(fields)s can only be set by the Confirm action.",
+                    recall=", ".join(self.mapped("name")),
+                    fields=", ".join(
+                        self._fields[name]._description_string(self.env) for name in confirmation
+                    ),
+                )
+            )
         confirmed = self.filtered(lambda r: r.state == "confirmed")
         if confirmed:
             allowed = self._MUTABLE_WHEN_CONFIRMED | {
@@ -190,6 +220,14 @@ class MedRecall(models.Model):
         return action
 
     def action_confirm(self):
+        """Confirm the recall: a dated record that can no longer change (managers only)."""
+        if not self.env.su and not self.env.user.has_group("med_trace.group_trace_manager"):
+            raise AccessError(
+                self.env._(
+                    "Only a traceability manager can confirm a recall (%(recall)s).",
+                    recall=", ".join(self.mapped("name")),
+                )
+            )
         self._med_check_no_pending_analysis()
         for recall in self:
             recall._med_check_editable()
@@ -197,7 +235,7 @@ class MedRecall(models.Model):
                 raise UserError(
                     self.env._("Recall %(recall)s has no impact computed yet.", recall=recall.name)
                 )
-        self.write(
+        self.sudo().write(
             {
                 "state": "confirmed",
                 "confirmed_by_id": self.env.user.id,
@@ -222,8 +260,9 @@ class MedRecall(models.Model):
                     recall=self.name,
                 )
             )
-        to_hold.with_context(default_recall_id=self.id).action_med_hold(
-            self.env._("Recall %(recall)s: %(reason)s", recall=self.name, reason=self.reason)
+        to_hold._med_hold(
+            self.env._("Recall %(recall)s: %(reason)s", recall=self.name, reason=self.reason),
+            recall=self,
         )
         self.message_post(
             body=self.env._(
@@ -248,7 +287,7 @@ class MedRecall(models.Model):
             self.env._("Email"),
             self.env._("Phone"),
             self.env._("Delivery"),
-            self.env._("Date"),
+            self.env["med.trace.export"]._med_date_header(),
             self.env._("Product"),
             self.env._("Lot/Serial Number"),
             self.env._("Quantity"),
@@ -266,7 +305,7 @@ class MedRecall(models.Model):
                     partner.email or "",
                     partner.phone or "",
                     line.picking_id.name or "",
-                    fields.Datetime.to_string(line.date) if line.date else "",
+                    self.env["med.trace.export"]._med_local_time(line.date),
                     line.product_id.display_name,
                     line.lot_id.name,
                     line.quantity,

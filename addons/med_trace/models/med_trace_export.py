@@ -275,8 +275,21 @@ class MedTraceExport(models.Model):
             self.env._("Partner"),
             self.env._("From"),
             self.env._("Location"),
-            self.env._("Date"),
+            self._med_date_header(),
         ]
+
+    @api.model
+    def _med_date_header(self):
+        """Header of a date column: the times are in the user's time zone, named."""
+        return self.env._("Date (%(tz)s)", tz=self.env.user.tz or "UTC")
+
+    @api.model
+    def _med_local_time(self, value):
+        """``value`` (UTC) as text in the user's time zone, as the screens show it."""
+        if not value:
+            return ""
+        local = fields.Datetime.context_timestamp(self.with_context(tz=self.env.user.tz), value)
+        return local.strftime("%Y-%m-%d %H:%M:%S")
 
     @api.model
     def _med_genealogy_rows(self, graph):
@@ -331,7 +344,7 @@ class MedTraceExport(models.Model):
                     name_of(partners, row["partner_id"], "display_name"),
                     name_of(locations, row["location_src_id"], "complete_name"),
                     name_of(locations, row["location_id"], "complete_name"),
-                    fields.Datetime.to_string(row["date"]) if row["date"] else "",
+                    self._med_local_time(row["date"]),
                 ]
             )
         return rows

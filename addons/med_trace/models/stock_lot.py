@@ -2,7 +2,8 @@ from collections import defaultdict, deque
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, clean_context, format_datetime
+from odoo.tools.sql import table_exists
 
 from ..tools import gs1
 
@@ -296,10 +297,11 @@ class StockLot(models.Model):
     med_hold_ids = fields.One2many("med.lot.hold", "lot_id", string="Holds")
     med_hold_active = fields.Boolean(
         string="On Hold",
-        readonly=True,
-        copy=False,
+        compute="_compute_med_hold_active",
+        store=True,
         tracking=True,
-        help="An active hold blocks reservation, consumption and delivery of the lot.",
+        help="An active hold blocks reservation, consumption and delivery of the lot. "
+        "Derived from the holds: put the lot on hold or release its hold to change it.",
     )
     med_hold_count = fields.Integer(string="Hold Count", compute="_compute_med_hold_count")
     med_upstream_count = fields.Integer(string="Upstream", compute="_compute_med_trace_counts")
@@ -321,7 +323,90 @@ class StockLot(models.Model):
     def init(self):
         res = super().init()
         create_trace_functions(self.env.cr)
+        # The hold flag used to be a plain field that users could write: on update,
+        # derive it again from the holds (no-op when it already agrees). At install
+        # the holds' table may not exist yet, and there is no hold anyway.
+        if not table_exists(self.env.cr, "med_lot_hold"):
+            return res
+        self.env.cr.execute(
+            """
+            UPDATE stock_lot lot
+               SET med_hold_active = held.active
+              FROM (SELECT l.id, EXISTS(SELECT 1 FROM med_lot_hold h
+                                         WHERE h.lot_id = l.id AND h.state = 'active') AS active
+                      FROM stock_lot l) held
+             WHERE held.id = lot.id AND lot.med_hold_active IS DISTINCT FROM held.active
+            """
+        )
         return res
+
+    # ------------------------------------------------------------------
+    # Protected fields: written only by the internal (superuser) paths
+    # ------------------------------------------------------------------
+    @api.model
+    def _med_protected_fields(self):
+        """Fields that only the internal paths (hold, DHR, signed release) may write.
+
+        Those paths write with ``sudo()``; an RPC caller can never be superuser,
+        so a plain ``create``/``write`` setting one of these fields is refused.
+        Extended by ``med_quality_release`` with the release decision fields.
+        """
+        return {"med_dhr_attachment_id", "med_dhr_date", "med_dhr_frozen", "med_dhr_version"}
+
+    @api.model
+    def _med_derived_fields(self):
+        """Stored fields computed from other records: nobody writes them, not even sudo."""
+        return {"med_hold_active"}
+
+    def _med_check_protected_write(self, vals):
+        lots = ", ".join(self.mapped("display_name")) or vals.get("name") or ""
+        derived = sorted(self._med_derived_fields() & set(vals))
+        if derived:
+            raise UserError(
+                self.env._(
+                    "Lot %(lots)s: %(fields)s cannot be written, it is derived from the holds "
+                    "and the signed release decision of the lot.",
+                    lots=lots,
+                    fields=self._med_field_labels(derived),
+                )
+            )
+        protected = sorted(self._med_protected_fields() & set(vals))
+        if protected and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "Lot %(lots)s: %(fields)s cannot be written directly, only through the "
+                    "signed release and reject, the quarantine, the holds and the Device "
+                    "History Record actions.",
+                    lots=lots,
+                    fields=self._med_field_labels(protected),
+                )
+            )
+
+    def _med_field_labels(self, names):
+        return ", ".join(self._fields[name]._description_string(self.env) for name in names)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            # an empty value is what a new lot has anyway
+            self.browse()._med_check_protected_write({k: v for k, v in vals.items() if v})
+        # a ``default_<field>`` context key (passed over RPC) must not set them either
+        guarded = self._med_protected_fields() | self._med_derived_fields()
+        context = {
+            key: value
+            for key, value in self.env.context.items()
+            if not (key.startswith("default_") and key[len("default_") :] in guarded)
+        }
+        return super(StockLot, self.with_env(self.env(context=context))).create(vals_list)
+
+    def write(self, vals):
+        self._med_check_protected_write(vals)
+        return super().write(vals)
+
+    @api.depends("med_hold_ids.state")
+    def _compute_med_hold_active(self):
+        for lot in self:
+            lot.med_hold_active = any(hold.state == "active" for hold in lot.sudo().med_hold_ids)
 
     def _compute_med_hold_count(self):
         for lot in self:
@@ -351,6 +436,28 @@ class StockLot(models.Model):
     # ------------------------------------------------------------------
     def action_med_hold(self, reason):
         """Put the lots on hold: reservation, consumption and delivery are blocked."""
+        return self._med_hold(reason)
+
+    def action_med_release_hold(self, reason):
+        """Release the active holds of the lots (trace manager only)."""
+        return self._med_release_holds(reason)
+
+    def _med_hold(self, reason, recall=False):
+        """Create the holds of the lots (traceability users only).
+
+        The only way a hold is created: ``med.lot.hold`` refuses a direct
+        ``create`` by a user, so who, when and why always come from here.
+
+        :param recall: ``med.recall`` that puts the lots on hold, if any
+        :return: the new ``med.lot.hold`` records
+        """
+        if not self.env.su and not self.env.user.has_group("med_trace.group_trace_user"):
+            raise AccessError(
+                self.env._(
+                    "Only a traceability user can put lots on hold (%(lots)s).",
+                    lots=", ".join(self.mapped("display_name")),
+                )
+            )
         if not (reason or "").strip():
             raise UserError(self.env._("A hold needs a reason."))
         held = self.filtered("med_hold_active")
@@ -361,22 +468,42 @@ class StockLot(models.Model):
                     lots=", ".join(held.mapped("display_name")),
                 )
             )
-        holds = self.env["med.lot.hold"].create(
-            [{"lot_id": lot.id, "reason": reason.strip()} for lot in self]
+        now = fields.Datetime.now()
+        holds = (
+            self.env["med.lot.hold"]
+            .sudo()
+            .with_context(clean_context(self.env.context))
+            .create(
+                [
+                    {
+                        "lot_id": lot.id,
+                        "reason": reason.strip(),
+                        "user_id": self.env.user.id,
+                        "date": now,
+                        "state": "active",
+                        "recall_id": recall.id if recall else False,
+                        "company_id": (lot.company_id or self.env.company).id,
+                    }
+                    for lot in self
+                ]
+            )
         )
         for hold in holds:
             hold.lot_id.message_post(
                 body=self.env._("Put on hold: %(reason)s", reason=hold.reason),
                 subtype_xmlid="mail.mt_note",
             )
-        return holds
+        return holds.with_env(self.env)
 
-    def action_med_release_hold(self, reason):
-        """Release the active holds of the lots (trace manager only)."""
-        if not self.env.is_superuser() and not self.env.user.has_group(
-            "med_trace.group_trace_manager"
-        ):
-            raise AccessError(self.env._("Only a traceability manager can release a hold."))
+    def _med_release_holds(self, reason):
+        """Release the active holds of the lots (traceability managers only)."""
+        if not self.env.su and not self.env.user.has_group("med_trace.group_trace_manager"):
+            raise AccessError(
+                self.env._(
+                    "Only a traceability manager can release a hold (%(lots)s).",
+                    lots=", ".join(self.mapped("display_name")),
+                )
+            )
         if not (reason or "").strip():
             raise UserError(self.env._("Releasing a hold needs a reason."))
         not_held = self.filtered(lambda lot: not lot.med_hold_active)
@@ -387,8 +514,8 @@ class StockLot(models.Model):
                     lots=", ".join(not_held.mapped("display_name")),
                 )
             )
-        holds = self.med_hold_ids.filtered(lambda hold: hold.state == "active")
-        holds._med_release(reason.strip())
+        holds = self.sudo().med_hold_ids.filtered(lambda hold: hold.state == "active")
+        holds._med_release(reason.strip(), self.env.user)
         for lot in self:
             lot.message_post(
                 body=self.env._("Hold released: %(reason)s", reason=reason.strip()),
@@ -521,7 +648,7 @@ class StockLot(models.Model):
                     ),
                     attachment_ids=attachment.ids,
                 )
-            lot.write(
+            lot.sudo().write(
                 {
                     "med_dhr_attachment_id": attachment.id,
                     "med_dhr_date": fields.Datetime.now(),
@@ -566,7 +693,7 @@ class StockLot(models.Model):
             reasons[self.browse(hold.lot_id.id)].append(
                 self.env._(
                     "on hold since %(date)s by %(user)s: %(reason)s",
-                    date=fields.Date.to_string(hold.date),
+                    date=format_datetime(self.env, hold.date),
                     user=hold.user_id.name,
                     reason=hold.reason,
                 )
@@ -597,14 +724,6 @@ class StockLot(models.Model):
             raise UserError(
                 self.env._("Blocked lots, nothing was done:\n%(lines)s", lines="\n".join(lines))
             )
-
-    def _med_sync_hold_flag(self):
-        """Set ``med_hold_active`` from the holds (a plain field, so that the
-        change is tracked in the chatter like a user's write)."""
-        for lot in self:
-            active = any(hold.state == "active" for hold in lot.sudo().med_hold_ids)
-            if lot.med_hold_active != active:
-                lot.sudo().med_hold_active = active
 
     # ------------------------------------------------------------------
     # Genealogy

@@ -5,6 +5,7 @@ from . import (
     test_hold,  # noqa: F401
     test_recall,  # noqa: F401
     test_security,  # noqa: F401
+    test_security_hold,  # noqa: F401
     test_tour,  # noqa: F401
     test_udi,  # noqa: F401
 )

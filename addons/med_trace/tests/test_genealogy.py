@@ -1,4 +1,7 @@
-from odoo import Command
+import csv
+import io
+
+from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -115,6 +118,23 @@ class TestGenealogy(MedTraceCommon):
             int(action["url"].split("/")[3].split("?")[0])
         )
         self.assertEqual(attachment.raw[:2], b"PK", "an XLSX file is a zip archive")
+
+    def test_exports_show_times_in_the_user_time_zone(self):
+        self.env.user.tz = "Asia/Shanghai"
+        genealogy = self.env["med.trace.genealogy"].create({"lot_id": self.lot_s1.id})
+        action = genealogy.action_export_csv()
+        attachment = self.env["ir.attachment"].browse(
+            int(action["url"].split("/")[3].split("?")[0])
+        )
+        header, *rows = list(csv.reader(io.StringIO(attachment.raw.decode("utf-8-sig"))))
+        self.assertEqual(header[-1], "Date (Asia/Shanghai)")
+        line = genealogy.line_ids.filtered("date")[:1]
+        self.assertTrue(line)
+        local = fields.Datetime.context_timestamp(
+            line.with_context(tz="Asia/Shanghai"), line.date
+        ).strftime("%Y-%m-%d %H:%M:%S")
+        self.assertIn(local, [row[-1] for row in rows])
+        self.assertNotIn(fields.Datetime.to_string(line.date), [row[-1] for row in rows])
 
     def test_genealogy_screen_reads_as_a_title_and_depths(self):
         genealogy = self.env["med.trace.genealogy"].create({"lot_id": self.lot_s1.id})

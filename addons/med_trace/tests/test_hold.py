@@ -1,5 +1,6 @@
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
+from odoo.tools import format_datetime
 
 from .common import MedTraceCommon
 
@@ -26,11 +27,15 @@ class TestHold(MedTraceCommon):
         self.assertTrue(self.lot_f1.med_hold_active)
         self.assertEqual(holds.state, "active")
         self.assertEqual(holds.user_id, self.env.user)
+        # the reason shows the time as the screens do: in the reader's time zone
+        self.env.user.tz = "Asia/Shanghai"
         reasons = self.lot_f1._med_blocking_reasons("deliver")
         self.assertEqual(list(reasons), [self.lot_f1])
-        self.assertRegex(
+        local = format_datetime(self.env, holds.date, tz="Asia/Shanghai")
+        self.assertNotEqual(local, format_datetime(self.env, holds.date, tz="UTC"))
+        self.assertEqual(
             reasons[self.lot_f1][0],
-            r"^on hold since \d{4}-\d{2}-\d{2} by .+: Customer complaint CC-12$",
+            f"on hold since {local} by {self.env.user.name}: Customer complaint CC-12",
         )
         self.assertFalse(self.lot_s1._med_blocking_reasons("reserve"))
         with self.assertRaisesRegex(UserError, "already on hold"):
