@@ -2,7 +2,7 @@
     "name": "Medical Device Quality Release",
     "summary": "Quality checks, nonconformances and an electronically signed lot "
     "release (21 CFR Part 11) that gates shipment and consumption",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Manufacturing/Quality",
     "license": "LGPL-3",
     "author": "med-aps contributors",
@@ -18,6 +18,7 @@
         "views/med_signature_views.xml",
         "views/med_signature_attempt_views.xml",
         "views/med_lot_release_log_views.xml",
+        "views/med_trail_chain_views.xml",
         "views/stock_lot_views.xml",
         "views/product_category_views.xml",
         "report/med_quality_release_report_views.xml",

@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import api, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -11,10 +11,26 @@ class MedImmutableMixin(models.AbstractModel):
     raise for every user, superuser included, and a PostgreSQL trigger rejects
     UPDATE, DELETE and TRUNCATE on the table, so raw SQL cannot alter them
     either.
+
+    A superuser can still disable the trigger: models that set ``_med_chain``
+    are sealed at creation in that hash chain (``med.trail.chain``), whose
+    verification reports any record changed or deleted afterwards. No context
+    key or mode (install, upgrade, superuser) opens a way to change a record:
+    nothing here reads the context.
     """
 
     _name = "med.immutable.mixin"
     _description = "Immutable Record (write once)"
+
+    # name of the hash chain the records are sealed in (None: not chained)
+    _med_chain = None
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        if self._med_chain:
+            self.env["med.trail.chain"].sudo()._med_append(records)
+        return records
 
     def init(self):
         super().init()

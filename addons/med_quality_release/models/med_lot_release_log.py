@@ -16,6 +16,7 @@ class MedLotReleaseLog(models.Model):
     _inherit = ["med.immutable.mixin"]
     _order = "date desc, id desc"
     _rec_name = "lot_id"
+    _med_chain = "audit_trail"
 
     lot_id = fields.Many2one(
         "stock.lot", required=True, readonly=True, index=True, ondelete="restrict"

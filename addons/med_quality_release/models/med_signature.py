@@ -29,6 +29,7 @@ class MedSignature(models.Model):
     _description = "Electronic Signature"
     _inherit = ["med.immutable.mixin"]
     _order = "signed_at desc, id desc"
+    _med_chain = "audit_trail"
 
     res_model = fields.Char(string="Signed Model", required=True, readonly=True)
     res_id = fields.Many2oneReference(
@@ -49,7 +50,13 @@ class MedSignature(models.Model):
     comment = fields.Text(required=True, readonly=True)
     content_json = fields.Text(string="Signed Content", required=True, readonly=True)
     content_hash = fields.Char(string="SHA-256 of Signed Content", required=True, readonly=True)
-    hash_valid = fields.Boolean(string="Content Hash Verified", compute="_compute_hash_valid")
+    hash_valid = fields.Boolean(
+        string="Content Hash Verified",
+        compute="_compute_hash_valid",
+        help="Compares the stored hash with the stored content of this row only, which "
+        "someone who can rewrite the row can keep consistent: tampering is detected by "
+        "Audit > Verify Audit Trail (hash chain).",
+    )
 
     @api.depends("content_json", "content_hash")
     def _compute_hash_valid(self):
@@ -83,17 +90,42 @@ class MedSignature(models.Model):
     def _med_authenticate(self, password, record, meaning):
         """Check the signer's password; log and refuse a failed attempt.
 
-        The failed attempt is written through a separate cursor so that it is
-        committed although the signing transaction is rolled back.
+        Like Odoo's login cooldown (``base.login_cooldown_after`` failures,
+        then ``base.login_cooldown_duration`` seconds), but per signer and
+        counted from the failed attempts in the database, so it holds across
+        workers and restarts: during the cooldown even the right password is
+        refused. The failed attempt is written through a separate cursor so
+        that it is committed although the signing transaction is rolled back.
         """
         user = self.env.user
+        attempts = self.env["med.signature.attempt"]
+        last_success = (
+            self.sudo()
+            .search([("signer_id", "=", user.id)], order="signed_at desc", limit=1)
+            .signed_at
+        )
+        remaining = attempts._med_cooldown_remaining(user, last_success)
+        if remaining:
+            attempts._med_log_failure(
+                record, meaning, self.env._("signing locked after repeated failures"), "locked"
+            )
+            raise UserError(
+                self.env._(
+                    "Signature refused for %(record)s: signing is locked for %(user)s after "
+                    "repeated wrong passwords. Try again in %(seconds)s seconds; the QA "
+                    "Managers have been notified.",
+                    record=record.display_name,
+                    user=user.name,
+                    seconds=remaining,
+                )
+            )
         try:
             user._check_credentials(
                 {"type": "password", "password": password or ""}, {"interactive": True}
             )
         except AccessDenied:
-            self.env["med.signature.attempt"]._med_log_failure(
-                record, meaning, self.env._("wrong password")
+            attempts._med_log_failure(
+                record, meaning, self.env._("wrong password"), "password", last_success
             )
             raise UserError(
                 self.env._(
@@ -107,6 +139,14 @@ class MedSignature(models.Model):
     @api.model
     def _med_sign(self, record, meaning, comment, content):
         """Create the signature of ``record`` (password already verified)."""
+        if meaning not in dict(MEANINGS):
+            raise UserError(
+                self.env._(
+                    "Unknown signature meaning %(meaning)s for %(record)s.",
+                    meaning=meaning,
+                    record=record.display_name,
+                )
+            )
         if not (comment or "").strip():
             raise UserError(
                 self.env._("A comment is required to sign %(record)s.", record=record.display_name)

@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import clean_context, format_datetime
 
 from .med_lot_release_log import RELEASE_STATES
 
@@ -42,6 +45,45 @@ class StockLot(models.Model):
     med_release_blockers = fields.Text(
         string="Waiting for", compute="_compute_med_release_blockers"
     )
+    med_release_due_date = fields.Datetime(
+        string="Release Due",
+        compute="_compute_med_release_due_date",
+        store=True,
+        help="Quarantine date plus the release lead time of the product category: the time "
+        "the plan gives the quality department to sign the release.",
+    )
+    med_release_overdue = fields.Boolean(
+        string="Release Overdue", compute="_compute_med_release_overdue"
+    )
+
+    def init(self):
+        res = super().init()
+        # derived from the decision and the (re-derived) hold flag, see med_trace
+        self.env.cr.execute(
+            """
+            UPDATE stock_lot
+               SET med_release_state = CASE WHEN med_hold_active THEN 'on_hold'
+                                            ELSE med_release_decision END
+             WHERE med_release_state IS DISTINCT FROM
+                   CASE WHEN med_hold_active THEN 'on_hold' ELSE med_release_decision END
+            """
+        )
+        return res
+
+    @api.model
+    def _med_protected_fields(self):
+        # The release decision and its signature change only through
+        # ``_med_set_decision`` (signed release/reject, quarantine paths).
+        return super()._med_protected_fields() | {
+            "med_release_decision",
+            "med_quarantine_date",
+            "med_release_date",
+            "med_release_signature_id",
+        }
+
+    @api.model
+    def _med_derived_fields(self):
+        return super()._med_derived_fields() | {"med_release_state"}
 
     @api.depends("med_release_decision", "med_hold_active")
     def _compute_med_release_state(self):
@@ -53,6 +95,27 @@ class StockLot(models.Model):
         for lot in self:
             lot.med_open_nc_count = len(lot.med_nc_ids.filtered(lambda nc: nc.state == "open"))
             lot.med_check_todo_count = len(lot.med_check_ids.filtered(lambda c: c.state == "todo"))
+
+    @api.depends(
+        "med_release_decision",
+        "med_quarantine_date",
+        "product_id.categ_id.med_release_lead_minutes",
+    )
+    def _compute_med_release_due_date(self):
+        for lot in self:
+            due = False
+            if lot.med_release_decision == "quarantine" and lot.med_quarantine_date:
+                due = lot.med_quarantine_date + timedelta(
+                    minutes=lot.product_id.categ_id.med_release_lead_minutes
+                )
+            lot.med_release_due_date = due
+
+    def _compute_med_release_overdue(self):
+        now = fields.Datetime.now()
+        for lot in self:
+            lot.med_release_overdue = bool(
+                lot.med_release_due_date and lot.med_release_due_date < now
+            )
 
     def _compute_med_release_blockers(self):
         for lot in self:
@@ -98,17 +161,26 @@ class StockLot(models.Model):
                     lot=self.display_name,
                 )
             )
+        problem = self._med_release_signature_problem()
+        if problem:
+            raise UserError(
+                self.env._(
+                    "Lot %(lot)s: no Certificate of Conformance can be issued, %(problem)s.",
+                    lot=self.display_name,
+                    problem=problem,
+                )
+            )
         return self.env.ref("med_quality_release.action_report_coc").report_action(self)
 
-    def action_med_hold(self, reason):
+    def _med_hold(self, reason, recall=False):
         before = {lot: lot.med_release_state for lot in self}
-        res = super().action_med_hold(reason)
+        res = super()._med_hold(reason, recall=recall)
         self._med_log_state_changes(before, reason)
         return res
 
-    def action_med_release_hold(self, reason):
+    def _med_release_holds(self, reason):
         before = {lot: lot.med_release_state for lot in self}
-        res = super().action_med_release_hold(reason)
+        res = super()._med_release_holds(reason)
         self._med_log_state_changes(before, reason)
         return res
 
@@ -127,6 +199,7 @@ class StockLot(models.Model):
                         "product_id": lot.product_id.id,
                         "company_id": (lot.company_id or self.env.company).id,
                         "user_id": self.env.user.id,
+                        "date": fields.Datetime.now(),
                         "old_state": before.get(lot) or False,
                         "new_state": lot.med_release_state,
                         "note": note or False,
@@ -134,7 +207,10 @@ class StockLot(models.Model):
                     }
                 )
         if logs:
-            self.env["med.lot.release.log"].sudo().create(logs)
+            # every value is explicit: no ``default_*`` context key reaches the trail
+            self.env["med.lot.release.log"].sudo().with_context(
+                clean_context(self.env.context)
+            ).create(logs)
 
     def _med_set_decision(self, decision, signature=False, note=False):
         before = {lot: lot.med_release_state for lot in self}
@@ -177,7 +253,13 @@ class StockLot(models.Model):
             self.sudo()
             ._med_trace_lots("upstream")
             .filtered(
-                lambda lot: lot.med_release_decision and lot.med_release_decision != "released"
+                lambda lot: (
+                    lot.med_release_decision
+                    and (
+                        lot.med_release_decision != "released"
+                        or lot._med_release_signature_problem()
+                    )
+                )
             )
         )
         for component in components:
@@ -198,14 +280,49 @@ class StockLot(models.Model):
             return self.env._("in quarantine: waiting for %(what)s", what=", ".join(waiting))
         if self.med_release_decision == "rejected":
             return self.env._(
-                "rejected on %(date)s", date=fields.Datetime.to_string(self.med_release_date)
+                "rejected on %(date)s", date=format_datetime(self.env, self.med_release_date)
+            )
+        if self.med_release_decision == "released":
+            return self._med_release_signature_problem()
+        return False
+
+    def _med_release_signature_problem(self):
+        """Why the 'released' decision of the lot is not backed by its signature, or False.
+
+        The decision field alone is not trusted (the database could be altered
+        outside Odoo): a released lot needs its release signature, signed with
+        the meaning 'released' for this very lot, whose content hash still
+        verifies, and no later release or reject signature of the lot.
+        """
+        self.ensure_one()
+        signature = self.sudo().med_release_signature_id
+        if not signature or signature.lot_id != self or signature.meaning != "released":
+            return self.env._("marked released without a signed release of this lot")
+        if not signature.hash_valid:
+            return self.env._(
+                "its release signature (%(signature)s) fails the hash verification",
+                signature=signature.display_name,
+            )
+        latest = (
+            self.env["med.signature"]
+            .sudo()
+            .search(
+                [("lot_id", "=", self.id), ("meaning", "in", ("released", "rejected"))],
+                order="id desc",
+                limit=1,
+            )
+        )
+        if latest != signature:
+            return self.env._(
+                "a later signature (%(signature)s) supersedes its release",
+                signature=latest.display_name,
             )
         return False
 
     def _med_blocking_reasons(self, usage):
         reasons = super()._med_blocking_reasons(usage)
         for lot in self:
-            if not lot.med_release_decision or lot.med_release_decision == "released":
+            if not lot.med_release_decision:
                 continue
             if usage == "deliver" or (
                 usage == "consume" and lot.product_id.categ_id.med_block_consumption
@@ -296,6 +413,16 @@ class StockLot(models.Model):
 
     def _med_apply_signature(self, action, signature):
         self.ensure_one()
+        expected = {"release": "released", "reject": "rejected"}.get(action)
+        if not expected or signature.lot_id != self or signature.meaning != expected:
+            raise UserError(
+                self.env._(
+                    "Lot %(lot)s: the signature %(signature)s does not sign this decision "
+                    "of the lot.",
+                    lot=self.display_name,
+                    signature=signature.display_name,
+                )
+            )
         if action == "release":
             self._med_set_decision("released", signature, signature.comment)
             self._med_freeze_dhr()

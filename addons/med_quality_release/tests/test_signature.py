@@ -82,6 +82,11 @@ class TestSignature(MedQualityCommon):
                 record.with_user(admin),
                 record.sudo(),
                 record.with_user(self.manager),
+                # no context key or mode opens a way, whatever an RPC caller sends
+                record.sudo().with_context(install_mode=True, module="med_quality_release"),
+                record.sudo().with_context(
+                    tracking_disable=True, force_write=True, _force_unlink=True
+                ),
             ):
                 with self.assertRaisesRegex(UserError, "immutable"):
                     env_record.write({"create_date": "2020-01-01 00:00:00"})
@@ -130,3 +135,33 @@ class TestSignature(MedQualityCommon):
         self.assertIn("Certificate of Conformance", coc.decode())
         self.assertIn(signature.content_hash, coc.decode())
         self.assertIn("Marta Manager", coc.decode())
+
+    def test_meaning_follows_action(self):
+        """A meaning given by the caller is ignored: release signs 'released'."""
+        wizard = (
+            self.env["med.signature.wizard"]
+            .with_user(self.manager)
+            .create(
+                {
+                    "action": "release",
+                    "res_model": "stock.lot",
+                    "res_id": self.pouch.id,
+                    "meaning": "reviewed",
+                    "comment": "Released under another meaning?",
+                }
+            )
+        )
+        self.assertEqual(wizard.meaning, "released")
+        wizard.with_context(password=self.MANAGER_PASSWORD).action_sign()
+        signature = self.pouch.med_release_signature_id
+        self.assertEqual(signature.meaning, "released")
+        self.assertEqual(json.loads(signature.content_json)["meaning"], "released")
+        self.sign(self.pouch, "reject", comment="Recall")
+        self.assertEqual(self.pouch.med_signature_ids.sorted("id")[-1].meaning, "rejected")
+
+    def test_unknown_meaning_refused(self):
+        with self.assertRaisesRegex(UserError, "Unknown signature meaning approved"):
+            self.env["med.signature"].with_user(self.manager)._med_sign(
+                self.pouch, "approved", "comment", {}
+            )
+        self.assertFalse(self.pouch.med_signature_ids)

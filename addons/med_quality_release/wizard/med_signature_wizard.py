@@ -27,7 +27,10 @@ class MedSignatureWizard(models.TransientModel):
     """Sign a record: password again at every signing, meaning and comment.
 
     The password is never stored: the field is not stored and its value is
-    passed in the context of the button (like Odoo's identity check).
+    passed in the context of the button (like Odoo's identity check). It is
+    only ever *checked*: a missing or wrong password is refused and logged,
+    whatever else the caller puts in the context. The meaning follows from
+    the action and cannot be chosen by the caller.
     """
 
     _name = "med.signature.wizard"
@@ -37,13 +40,18 @@ class MedSignatureWizard(models.TransientModel):
     res_model = fields.Char(string="Model", required=True, readonly=True)
     res_id = fields.Integer(string="Record ID", required=True, readonly=True)
     record_name = fields.Char(string="Record", readonly=True)
-    meaning = fields.Selection(MEANINGS, required=True, readonly=True)
+    meaning = fields.Selection(MEANINGS, compute="_compute_meaning")
     printed_name = fields.Char(
         string="Signer", readonly=True, default=lambda self: self.env.user.name
     )
     comment = fields.Text()
     password = fields.Char(store=False)
     statement = fields.Text(compute="_compute_statement")
+
+    @api.depends("action")
+    def _compute_meaning(self):
+        for wizard in self:
+            wizard.meaning = ACTION_MEANING.get(wizard.action)
 
     @api.depends("meaning", "record_name", "printed_name")
     def _compute_statement(self):
@@ -76,7 +84,6 @@ class MedSignatureWizard(models.TransientModel):
                 "res_model": record._name,
                 "res_id": record.id,
                 "record_name": record.display_name,
-                "meaning": ACTION_MEANING[action],
             }
         )
         return {
@@ -108,10 +115,9 @@ class MedSignatureWizard(models.TransientModel):
             raise UserError(
                 self.env._("A comment is required to sign %(record)s.", record=record.display_name)
             )
+        meaning = ACTION_MEANING[self.action]
         signatures = self.env["med.signature"]
-        signatures._med_authenticate(password, record, self.meaning)
-        signature = signatures._med_sign(
-            record, self.meaning, comment, record._med_signed_content()
-        )
+        signatures._med_authenticate(password, record, meaning)
+        signature = signatures._med_sign(record, meaning, comment, record._med_signed_content())
         record._med_apply_signature(self.action, signature)
         return {"type": "ir.actions.act_window_close"}
