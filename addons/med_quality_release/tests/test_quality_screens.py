@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from lxml import etree
+from lxml import etree, html
 
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
@@ -84,3 +84,22 @@ class TestQualityScreens(MedQualityCommon):
             pouch,
             self._action_records("med_quality_release.action_med_lot_quarantine", "stock.lot"),
         )
+
+    def test_report_headings_stay_with_their_content(self):
+        _receipt, pouch = self.receive(self.component, "POUCH-PRINT", 5)
+        report = self.env["ir.actions.report"]
+        for xmlid in ("med_trace.action_report_dhr", "med_quality_release.action_report_coc"):
+            document = html.fromstring(report._render_qweb_html(xmlid, pouch.ids)[0])
+            headings = document.xpath(
+                "//div[contains(@class, 'page')]//h3 | //div[contains(@class, 'page')]//h4"
+            )
+            self.assertTrue(headings, xmlid)
+            for heading in headings:
+                section = heading.getparent()
+                # a heading opens a section printed on one page with what follows it
+                self.assertIn(
+                    "o_med_keep_together", section.get("class", ""), heading.text_content()
+                )
+                self.assertIn("page-break-inside: avoid", section.get("style", ""))
+                self.assertIs(section[0], heading)
+                self.assertGreater(len(section), 1, heading.text_content())
