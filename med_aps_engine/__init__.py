@@ -8,13 +8,14 @@ Problem in, plan out, both plain dicts following ``docs/engine-schema.md``::
 """
 
 from .problem import MAX_HORIZON, SCHEMA_VERSION, ProblemError, load_problem
-from .solver import EngineError, SolveOptions, solve
+from .solver import EngineError, OptionError, SolveOptions, solve
 from .validator import validate
 
 __all__ = [
     "MAX_HORIZON",
     "SCHEMA_VERSION",
     "EngineError",
+    "OptionError",
     "ProblemError",
     "SolveOptions",
     "load_problem",

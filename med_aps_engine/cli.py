@@ -2,26 +2,122 @@
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
 from importlib import resources
 from pathlib import Path
 
-from .problem import ProblemError
+from .problem import ProblemError, load_problem
+from .schema_check import check_shape
+from .solver import MAX_TIME_LIMIT, MAX_WORKERS, OptionError
 
 FORMATS = ("json", "jsplib", "fjsp")
+# JSON nested deeper than this is refused before it is read (a problem nests 7 levels)
+MAX_JSON_DEPTH = 10_000
+
+
+# The containers and keys the validator reads (it trusts its input's shape), checked first:
+# a plan not of this shape is bad input (exit 2 of ``med-aps validate``), not an invalid plan.
+PLAN_SHAPE = {
+    "type": "object",
+    "required": ["status", "operations"],
+    "properties": {
+        "status": {"type": "string", "maxLength": 64},
+        "operations": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["op"],
+                "properties": {
+                    "op": {"type": "string", "maxLength": 256},
+                    "job": {"type": ["string", "null"], "maxLength": 256},
+                    "resource": {"type": ["string", "null"], "maxLength": 256},
+                    "unit": {"type": ["integer", "null"], "maximum": 10000},
+                    "batch": {"type": ["string", "null"], "maxLength": 256},
+                },
+            },
+        },
+        "jobs": {
+            "type": ["array", "null"],
+            "items": {"type": "object", "properties": {"job": {"type": ["string", "null"]}}},
+        },
+        "kpis": {"type": ["object", "null"]},
+    },
+}
+
+
+def check_plan_shape(plan):
+    """Raise ProblemError (one line, naming the element) if ``plan`` is not plan-shaped."""
+    check_shape(plan, ProblemError, PLAN_SHAPE, name="plan")
+
+
+def read_json_file(path, what):
+    """The JSON value in ``path``; ProblemError (one line) for anything but strict UTF-8 JSON."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        raise ProblemError(f"{path}: cannot read {what}: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ProblemError(
+            f"{path}: {what} is not UTF-8 text (byte {exc.start}: {raw[exc.start]:#04x})"
+        ) from None
+    try:
+        # NaN and Infinity are read as floats: the shape check then names where they are
+        try:
+            return json.loads(text)
+        except RecursionError:
+            return _loads_deep(text, path, what)
+    except ValueError as exc:
+        first_line = str(exc).splitlines()[0]
+        raise ProblemError(f"{path}: {what} is not valid JSON: {first_line}") from None
+
+
+def _loads_deep(text, path, what):
+    """Read JSON nested deeper than Python's recursion limit, up to MAX_JSON_DEPTH levels, so
+    that the shape check can name the element; deeper is refused here."""
+    depth = _nesting_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise ProblemError(
+            f"{path}: {what} is nested {depth} levels deep (at most {MAX_JSON_DEPTH})"
+        ) from None
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 2 * depth + 1000))
+    try:
+        return json.loads(text)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _nesting_depth(text):
+    """Deepest nesting of [ and { in JSON text (strings skipped)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def _read_problem(path, fmt):
     if fmt == "json":
-        try:
-            with open(path, encoding="utf-8") as handle:
-                return json.load(handle)
-        except OSError as exc:
-            raise ProblemError(f"{path}: cannot read problem file: {exc.strerror}") from None
-        except json.JSONDecodeError as exc:
-            raise ProblemError(f"{path}: not valid JSON: {exc}") from None
+        return read_json_file(path, "problem")
     from . import formats
 
     try:
@@ -92,15 +188,14 @@ def cmd_solve(args):
 
 
 def cmd_validate(args):
-    problem = _read_problem(args.problem, args.format)
-    try:
-        with open(args.plan, encoding="utf-8") as handle:
-            plan = json.load(handle)
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ProblemError(f"{args.plan}: cannot read plan: {exc}") from None
     from .validator import validate, validate_benchmark
 
+    problem = _read_problem(args.problem, args.format)
     if args.format == "json":
+        load_problem(problem)  # a bad problem is bad input (exit 2), not an invalid plan
+    plan = read_json_file(args.plan, "plan")
+    if args.format == "json":
+        check_plan_shape(plan)
         violations = validate(problem, plan)
     else:
         violations = validate_benchmark(args.format, problem, plan)
@@ -175,6 +270,30 @@ def cmd_bench(args):
     return bench_main(argv) or 0
 
 
+def time_limit_arg(text):
+    """``--time-limit``: finite seconds in (0, 7 days]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or not 0 < value <= MAX_TIME_LIMIT:
+        raise argparse.ArgumentTypeError(
+            f"{text} seconds is outside (0, {MAX_TIME_LIMIT}] (7 days)"
+        )
+    return value
+
+
+def workers_arg(text):
+    """``--workers``: a whole number in [1, 64]."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"{value} is outside [1, {MAX_WORKERS}]")
+    return value
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="med-aps", description="Finite-capacity scheduling for medical-device plants."
@@ -183,8 +302,12 @@ def build_parser():
 
     p_solve = sub.add_parser("solve", help="plan a problem file")
     p_solve.add_argument("problem", help="problem file (JSON, or a benchmark file)")
-    p_solve.add_argument("--time-limit", type=float, default=30.0, help="seconds (default 30)")
-    p_solve.add_argument("--workers", type=int, default=2, help="CP-SAT workers (default 2)")
+    p_solve.add_argument(
+        "--time-limit", type=time_limit_arg, default=30.0, help="seconds (default 30)"
+    )
+    p_solve.add_argument(
+        "--workers", type=workers_arg, default=2, help="CP-SAT workers (default 2, at most 64)"
+    )
     p_solve.add_argument("--seed", type=int, default=0)
     p_solve.add_argument("--out", help="write the plan (or benchmark summary) JSON here")
     p_solve.add_argument("--gantt", help="write a standalone Gantt HTML here")
@@ -201,8 +324,8 @@ def build_parser():
 
     p_demo = sub.add_parser("demo", help="plan the bundled sample med-device plant")
     p_demo.add_argument("--out", default="med-aps-demo", help="output folder")
-    p_demo.add_argument("--time-limit", type=float, default=10.0)
-    p_demo.add_argument("--workers", type=int, default=2)
+    p_demo.add_argument("--time-limit", type=time_limit_arg, default=10.0)
+    p_demo.add_argument("--workers", type=workers_arg, default=2)
     p_demo.add_argument("-v", "--verbose", action="store_true")
     p_demo.set_defaults(func=cmd_demo)
 
@@ -214,13 +337,33 @@ def build_parser():
     return parser
 
 
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL_ERROR = 3
+
+
 def main(argv=None):
+    """Exit status: 0 done / plan valid, 1 plan invalid, 2 bad input (one line on stderr),
+    3 internal error (one line, please report it)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["bench"]:
+        # everything after "bench" (--help included) belongs to the benchmark runner
+        return cmd_bench(argparse.Namespace(bench_args=argv[1:]))
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except ProblemError as exc:
+    except (ProblemError, OptionError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
+    except RecursionError:
+        print("error: the input is nested too deeply", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # one line, never a traceback
+        print(
+            f"internal error: {type(exc).__name__}: {exc} (please report it with the input "
+            "that caused it)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL_ERROR
 
 
 if __name__ == "__main__":

@@ -96,7 +96,8 @@ def improve(run):
             if limit < 0.05:
                 break
             solver = solver_parameters(limit, run.o.workers, run.o.seed + pass_no)
-            status = solver.Solve(model.m, Recorder())
+            with run.stoppable(solver):
+                status = solver.Solve(model.m, Recorder())
             improved = False
             if status in (2, 4):
                 new = dict(fixed)

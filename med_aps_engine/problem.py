@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass, field
 
 from .calendar import Calendar
+from .schema_check import check_shape, describe
 
 SCHEMA_VERSION = 1
 MAX_HORIZON = 5_256_000  # 10 years of minutes
@@ -275,8 +276,12 @@ def load_problem(data) -> Problem:
     if not isinstance(data, dict):
         raise ProblemError(f"problem must be a JSON object, got {type(data).__name__}")
     version = data.get("schema_version", SCHEMA_VERSION)
-    if version != SCHEMA_VERSION:
-        raise ProblemError(f"unknown schema_version {version!r} (supported: {SCHEMA_VERSION})")
+    if type(version) is not int or version != SCHEMA_VERSION:  # true is not 1
+        raise ProblemError(
+            f"unknown schema_version {describe(version)} (supported: {SCHEMA_VERSION})"
+        )
+    # shape (keys, types, limits) before anything reads the values
+    check_shape(data, ProblemError)
     horizon = _int(data.get("horizon"), "problem: horizon", allow_none=True)
     if horizon is not None:
         if horizon > MAX_HORIZON:

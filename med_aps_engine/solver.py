@@ -1,6 +1,9 @@
 """``solve``: heuristic first, then CP-SAT (monolithic or decomposed), validated plan out."""
 
+import math
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from .bound import lower_bound
@@ -24,14 +27,51 @@ class EngineError(RuntimeError):
     """Internal error: the engine produced a plan that does not validate."""
 
 
+class OptionError(ValueError):
+    """A solve option is out of its range; the message names it and the range."""
+
+
+MAX_TIME_LIMIT = 7 * 24 * 3600  # seconds: longer runs are a mistake, not a plan
+MAX_WORKERS = 64
+STOP_POLL_SECONDS = 0.25
+
+
 @dataclass
 class SolveOptions:
+    """How ``solve`` runs (see docs/engine.md, "Solve options").
+
+    ``should_stop`` is polled about every 0.25 s while the engine works; once it returns
+    true the engine stops searching (CP-SAT included) and returns the best plan found so
+    far with ``"stopped": true``, or an empty plan when none was found yet.
+    """
+
     time_limit: float = 30.0
     workers: int = 2
     seed: int = 0
     log: bool = False
     progress: object = None  # callable(fraction: float, message: str)
     max_model_operations: int = 200
+    should_stop: object = None  # callable() -> bool
+
+    def __post_init__(self):
+        limit = self.time_limit
+        if isinstance(limit, bool) or not isinstance(limit, (int, float)):
+            raise OptionError(f"time_limit: expected seconds, got {limit!r}")
+        if not math.isfinite(limit) or not 0 < limit <= MAX_TIME_LIMIT:
+            raise OptionError(
+                f"time_limit: {limit!r} seconds is outside (0, {MAX_TIME_LIMIT}] (7 days)"
+            )
+        workers = self.workers
+        if isinstance(workers, bool) or not isinstance(workers, int):
+            raise OptionError(f"workers: expected a whole number, got {workers!r}")
+        if not 1 <= workers <= MAX_WORKERS:
+            raise OptionError(f"workers: {workers} is outside [1, {MAX_WORKERS}]")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise OptionError(f"seed: expected a whole number, got {self.seed!r}")
+        for name in ("progress", "should_stop"):
+            value = getattr(self, name)
+            if value is not None and not callable(value):
+                raise OptionError(f"{name}: expected a function, got {value!r}")
 
 
 class _Run:
@@ -54,13 +94,50 @@ class _Run:
         self.method = "heuristic"
         self.last_report = -1.0
         self.checked = None  # (assigns, plan, violations) of the plan checked early
+        self.stopped = False
+        self.last_stop_poll = -1.0
 
     def elapsed(self):
         return time.monotonic() - self.t0
 
     def remaining(self):
-        """Seconds left for optimisation (the final steps' reserve excluded)."""
+        """Seconds left for optimisation (the final steps' reserve excluded); none once the
+        caller asked to stop."""
+        if self.stop_requested():
+            return 0.0
         return self.deadline - self.reserve - time.monotonic()
+
+    def stop_requested(self):
+        """True once ``options.should_stop`` said so (asked at most every 0.25 s)."""
+        if self.stopped or self.o.should_stop is None:
+            return self.stopped
+        now = time.monotonic()
+        if now - self.last_stop_poll >= STOP_POLL_SECONDS:
+            self.last_stop_poll = now
+            self.stopped = bool(self.o.should_stop())
+        return self.stopped
+
+    @contextmanager
+    def stoppable(self, solver):
+        """While CP-SAT searches, stop it within a poll once the caller asks to stop."""
+        if self.o.should_stop is None:
+            yield
+            return
+        done = threading.Event()
+
+        def watch():
+            while not done.wait(STOP_POLL_SECONDS):
+                if self.stop_requested():
+                    solver.stop_search()
+                    return
+
+        watcher = threading.Thread(target=watch, name="med-aps-stop-watch", daemon=True)
+        watcher.start()
+        try:
+            yield
+        finally:
+            done.set()
+            watcher.join()
 
     def report(self, message, force=False):
         """Call the progress callback (at most every 0.5 s unless ``force``)."""
@@ -215,7 +292,8 @@ def _cp_sat_full(run):
     def on_solution(callback):
         run.offer(model.read(callback), method)
 
-    status = solver.Solve(model.m, Recorder(on_solution))
+    with run.stoppable(solver):
+        status = solver.Solve(model.m, Recorder(on_solution))
     name = STATUS_NAMES.get(status, "UNKNOWN")
     if status not in (2, 4):  # FEASIBLE / OPTIMAL
         return name, None
@@ -319,7 +397,10 @@ def solve(problem, options: SolveOptions | None = None) -> dict:
         status = cp_status if cp_status in ("INFEASIBLE", "MODEL_INVALID") else "UNKNOWN"
         message = "; ".join(errors) if errors else None
         run.report(f"no plan found ({status})", force=True)
-        return empty_plan(status, run.method, run.elapsed(), message)
+        plan = empty_plan(status, run.method, run.elapsed(), message)
+        if run.stopped:
+            plan["stopped"] = True
+        return plan
 
     plan, violations = _check(run, raw, run.best, status, run.method, bound)
     solver_failed = bool(violations) and run.best is not heuristic_best
@@ -345,5 +426,7 @@ def solve(problem, options: SolveOptions | None = None) -> dict:
             "internal error: the engine built a plan that fails validation: "
             + "; ".join(violations[:5])
         )
+    if run.stopped:
+        plan["stopped"] = True
     run.report("done", force=True)
     return plan

@@ -148,7 +148,7 @@ CASES = [
     (
         "no mode",
         _set(("WO/2", "modes"), []),
-        "operation 'WO/2' of job 'MO/1': has no mode (no resource can do it)",
+        "operation 'WO/2' of job 'MO/1': modes: needs at least 1 item, has 0",
     ),
     (
         "batch cycle longer than every window",
@@ -194,7 +194,7 @@ CASES = [
     (
         "horizon too large",
         _set(("horizon",), MAX_HORIZON + 1),
-        f"problem: horizon {MAX_HORIZON + 1} minutes is over MAX_HORIZON",
+        f"horizon: {MAX_HORIZON + 1} is beyond the limit {MAX_HORIZON}",
     ),
     (
         "unknown schema version",
@@ -209,7 +209,8 @@ CASES = [
     (
         "unknown objective weight",
         _set(("objective",), {"speed": 1}),
-        "objective: unknown weight 'speed'",
+        "objective: unknown key 'speed' (known keys: changeover, flow_time, makespan, "
+        "stability, weighted_tardiness)",
     ),
     (
         "previous plan of an unknown operation",
