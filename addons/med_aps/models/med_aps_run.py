@@ -1,9 +1,12 @@
 import logging
+import math
+import os
 import threading
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 
-from odoo import api, fields, models, modules
+from odoo import api, fields, models, modules, sql_db
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..services.plan_writer import PlanWriter
@@ -35,6 +38,42 @@ PARAM_KEYS = {
     "weight_stability",
     "frozen_hours",
 }
+
+
+# What a run found and did: written by the run itself (superuser paths) only, never by a user
+RESULT_FIELDS = frozenset(
+    {
+        "name",
+        "user_id",
+        "state",
+        "progress",
+        "progress_message",
+        "solver_status",
+        "objective",
+        "bound",
+        "gap",
+        "makespan_hours",
+        "weighted_tardiness",
+        "late_count",
+        "changeover_count",
+        "changeover_minutes",
+        "moved_count",
+        "skipped_count",
+        "skipped_note",
+        "workorder_count",
+        "read_seconds",
+        "solve_seconds",
+        "write_seconds",
+        "date_started",
+        "plan_origin",
+        "date_finished",
+        "failure_reason",
+        "workcenter_line_ids",
+    }
+)
+# the longest run a planner may ask for, unless the system parameter says otherwise
+DEFAULT_MAX_TIME_LIMIT = 3600.0
+STOP_POLL_SECONDS = 1.0
 
 
 class RunFailure(Exception):
@@ -100,7 +139,7 @@ class MedApsRun(models.Model):
     date_to = fields.Datetime("To", help="Only orders starting before this date.")
     # parameters
     time_limit = fields.Float("Time Limit (s)", default=30.0)
-    workers = fields.Integer(default=2)
+    workers = fields.Integer(default=lambda self: min(2, os.cpu_count() or 1))
     weight_tardiness = fields.Integer("Tardiness Weight", default=1000)
     weight_makespan = fields.Integer("Makespan Weight", default=1)
     weight_flow_time = fields.Integer("Flow Time Weight", default=0)
@@ -125,6 +164,13 @@ class MedApsRun(models.Model):
     changeover_count = fields.Integer("Changeovers", readonly=True, copy=False)
     changeover_minutes = fields.Integer("Changeover (min)", readonly=True, copy=False)
     moved_count = fields.Integer("Moved Work Orders", readonly=True, copy=False)
+    skipped_count = fields.Integer(
+        "Skipped Work Orders",
+        readonly=True,
+        copy=False,
+        help="Work orders the run left as they were: done, cancelled or changed while it planned.",
+    )
+    skipped_note = fields.Text("Skipped", readonly=True, copy=False)
     workorder_count = fields.Integer("Work Orders", readonly=True, copy=False)
     read_seconds = fields.Float("Read (s)", readonly=True, copy=False, digits=(16, 2))
     solve_seconds = fields.Float("Solve (s)", readonly=True, copy=False, digits=(16, 2))
@@ -144,14 +190,28 @@ class MedApsRun(models.Model):
 
     @api.constrains("time_limit", "workers", "frozen_hours", "date_from", "date_to")
     def _check_parameters(self):
+        max_time = self._max_time_limit()
+        cpus = os.cpu_count() or 1
         for run in self:
-            if run.time_limit <= 0:
+            if not math.isfinite(run.time_limit) or not 0 < run.time_limit <= max_time:
                 raise ValidationError(
-                    self.env._("Run %(run)s: the time limit must be positive.", run=run.name)
+                    self.env._(
+                        "Run %(run)s: the time limit must be more than 0 and at most "
+                        "%(max)s s (system parameter med_aps.max_time_limit), not %(limit)s.",
+                        run=run.name,
+                        max=max_time,
+                        limit=run.time_limit,
+                    )
                 )
-            if run.workers < 1:
+            if not 1 <= run.workers <= cpus:
                 raise ValidationError(
-                    self.env._("Run %(run)s: at least one solver worker is needed.", run=run.name)
+                    self.env._(
+                        "Run %(run)s: solver workers must be between 1 and the %(cpus)s CPUs of "
+                        "this server, not %(workers)s.",
+                        run=run.name,
+                        cpus=cpus,
+                        workers=run.workers,
+                    )
                 )
             if run.frozen_hours < 0:
                 raise ValidationError(
@@ -180,9 +240,42 @@ class MedApsRun(models.Model):
     def create(self, vals_list):
         self._check_planner()
         for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].sudo().next_by_code("med.aps.run") or "/"
+            forged = set(RESULT_FIELDS & set(vals)) - {"name", "user_id"}
+            if vals.get("user_id") not in (None, self.env.uid):
+                forged.add("user_id")
+            if vals.get("name", "/") != "/":
+                forged.add("name")
+            self._check_result_write(forged)
+            vals["name"] = self.env["ir.sequence"].sudo().next_by_code("med.aps.run") or "/"
         return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_result_write(RESULT_FIELDS & set(vals))
+        return super().write(vals)
+
+    def _check_result_write(self, names):
+        """Results, state and author are the run's own record: only its processing writes
+        them (as superuser); a user cannot, whatever the context or the API used."""
+        if names and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of a plan run are written by the run itself, not by users "
+                    "(%(runs)s).",
+                    fields=", ".join(
+                        self._fields[name]._description_string(self.env) for name in sorted(names)
+                    ),
+                    runs=", ".join(self.mapped("name")) or self.env._("new run"),
+                )
+            )
+
+    @api.model
+    def _max_time_limit(self):
+        value = self.env["ir.config_parameter"].sudo().get_param("med_aps.max_time_limit")
+        try:
+            limit = float(value) if value else DEFAULT_MAX_TIME_LIMIT
+        except ValueError:
+            limit = DEFAULT_MAX_TIME_LIMIT
+        return limit if math.isfinite(limit) and limit > 0 else DEFAULT_MAX_TIME_LIMIT
 
     def action_start(self):
         """Queue the runs and wake up the planning scheduled action."""
@@ -211,7 +304,7 @@ class MedApsRun(models.Model):
                         "Run %(run)s is already finished and cannot be cancelled.", run=run.name
                     )
                 )
-        self.write(
+        self.sudo().write(
             {
                 "state": "cancelled",
                 "failure_reason": self.env._("Cancelled by %s.", self.env.user.name),
@@ -294,7 +387,9 @@ class MedApsRun(models.Model):
             if key in scope:
                 ids = scope.pop(key) or []
                 model = self._fields[key].comodel_name
-                existing = self.env[model].browse(ids).exists()
+                # what the user may see in its companies: a record of another company gets
+                # the same answer as one that does not exist
+                existing = self._visible(model, ids)
                 missing = sorted(set(ids) - set(existing.ids))
                 if missing:
                     raise UserError(
@@ -332,10 +427,9 @@ class MedApsRun(models.Model):
     def api_read(self, run_id):
         """Read a run; returns ``{"id", "state", "solver_status", "progress", "kpis",
         "failure_reason"}`` (``False`` for an empty value: XML-RPC has no null)."""
-        run = self.browse(int(run_id)).exists()
+        run = self._visible(self._name, [run_id])
         if not run:
             raise UserError(self.env._("There is no plan run with id %s.", run_id))
-        run.check_access("read")
         return {
             "id": run.id,
             "name": run.name,
@@ -347,6 +441,15 @@ class MedApsRun(models.Model):
             "failure_reason": run.failure_reason or False,
         }
 
+    @api.model
+    def _visible(self, model, ids):
+        """Records of ``model`` among ``ids`` that the user can read in its companies."""
+        if any(isinstance(value, bool) or not isinstance(value, int) for value in ids):
+            raise UserError(self.env._("Record ids must be whole numbers: %s.", ids))
+        companies = self.env.user.company_ids.ids
+        records = self.env[model].with_context(allowed_company_ids=companies)
+        return records.search([("id", "in", list(ids))])
+
     def _get_kpis(self):
         self.ensure_one()
         return {
@@ -356,6 +459,7 @@ class MedApsRun(models.Model):
             "changeover_count": self.changeover_count,
             "changeover_minutes": self.changeover_minutes,
             "moved_count": self.moved_count,
+            "skipped_count": self.skipped_count,
             "workorder_count": self.workorder_count,
             "objective": self.objective,
             "bound": self.bound,
@@ -377,13 +481,13 @@ class MedApsRun(models.Model):
         runs = self.sudo().search([("state", "=", "queued")], order="id")
         if not runs:
             return
-        if not self._try_lock():
-            # another run is being processed elsewhere: try again in a minute
-            self.env.ref("med_aps.ir_cron_med_aps_process_runs")._trigger(
-                fields.Datetime.now() + timedelta(minutes=1)
-            )
-            return
-        try:
+        with self._planning_lock() as acquired:
+            if not acquired:
+                # another run is being processed elsewhere: try again in a minute
+                self.env.ref("med_aps.ir_cron_med_aps_process_runs")._trigger(
+                    fields.Datetime.now() + timedelta(minutes=1)
+                )
+                return
             self._fail_stale_runs()
             time_left = self._commit(remaining=len(runs))
             for index, run in enumerate(runs):
@@ -398,8 +502,6 @@ class MedApsRun(models.Model):
                 if run.state == "queued":
                     run._process_locked()
                 time_left = self._commit(processed=1)
-        finally:
-            self._unlock()
 
     @api.model
     def _cron_nightly_replan(self, time_limit=None, frozen_hours=None, company_ids=None):
@@ -457,19 +559,31 @@ class MedApsRun(models.Model):
             )
 
     @api.model
-    def _try_lock(self):
-        self.env.cr.execute("SELECT pg_try_advisory_lock(%s)", [APS_LOCK_KEY])
-        return self.env.cr.fetchone()[0]
+    @contextmanager
+    def _planning_lock(self):
+        """Try to take the planning lock; yields whether it was taken.
 
-    @api.model
-    def _unlock(self):
-        self.env.cr.execute("SELECT pg_advisory_unlock(%s)", [APS_LOCK_KEY])
+        The lock is a session-level advisory lock held on a connection of its own that runs
+        nothing else: it outlives the commits of the scheduled action, and it is always
+        released, even when the run's own transaction was aborted (the unlock would fail
+        there) or the process dies (the connection and its lock go with it).
+        """
+        # a real connection of its own, also in test mode (where the registry's cursors share
+        # the test's connection)
+        with sql_db.db_connect(self.env.cr.dbname).cursor() as lock_cr:
+            lock_cr.execute("SELECT pg_try_advisory_lock(%s)", [APS_LOCK_KEY])
+            acquired = lock_cr.fetchone()[0]
+            try:
+                yield acquired
+            finally:
+                if acquired:
+                    lock_cr.execute("SELECT pg_advisory_unlock(%s)", [APS_LOCK_KEY])
 
     def _check_no_running_run(self):
         """Refuse to start while another run holds the planning lock."""
-        if self._try_lock():
-            self._unlock()
-            return
+        with self._planning_lock() as acquired:
+            if acquired:
+                return
         running = self.sudo().search([("state", "=", "running")], limit=1, order="id desc")
         if running:
             message = self.env._(
@@ -504,19 +618,17 @@ class MedApsRun(models.Model):
     def _process_now(self):
         """Process a queued run synchronously in the current transaction."""
         self.ensure_one()
-        if not self._try_lock():
-            raise UserError(
-                self.env._(
-                    "Another plan run is being processed right now. Wait until it is finished "
-                    "before starting %s.",
-                    self.name,
+        with self._planning_lock() as acquired:
+            if not acquired:
+                raise UserError(
+                    self.env._(
+                        "Another plan run is being processed right now. Wait until it is "
+                        "finished before starting %s.",
+                        self.name,
+                    )
                 )
-            )
-        try:
             self._fail_stale_runs()
             self._process_locked()
-        finally:
-            self._unlock()
         return self.state
 
     def _can_commit(self):
@@ -535,7 +647,7 @@ class MedApsRun(models.Model):
         # in the scheduled action, start a fresh transaction first: the solver's progress
         # callback updates this row from its own short transactions meanwhile
         self._commit()
-        self.write({"progress": progress, "progress_message": message})
+        self.sudo().write({"progress": progress, "progress_message": message})
         self._commit()
 
     def _is_cancelled(self):
@@ -548,7 +660,7 @@ class MedApsRun(models.Model):
         self.ensure_one()
         from med_aps_engine import EngineError, ProblemError, SolveOptions, solve, validate
 
-        self.write(
+        self.sudo().write(
             {
                 "state": "running",
                 "date_started": fields.Datetime.now(),
@@ -569,7 +681,7 @@ class MedApsRun(models.Model):
             except PlanningDataError as error:
                 raise RunFailure(str(error)) from error
             timings["read_seconds"] = time.monotonic() - start
-            self.plan_origin = builder.origin
+            self.sudo().plan_origin = builder.origin
             if not problem["jobs"]:
                 raise RunFailure(
                     self.env._("There is no pending work order to plan in the selected scope.")
@@ -586,6 +698,7 @@ class MedApsRun(models.Model):
                 time_limit=float(self.time_limit),
                 workers=int(self.workers),
                 progress=self._make_progress_callback(),
+                should_stop=self._make_stop_callback(),
             )
             start = time.monotonic()
             try:
@@ -682,6 +795,32 @@ class MedApsRun(models.Model):
 
         return callback
 
+    def _make_stop_callback(self):
+        """Tell the engine to stop once the run is cancelled (a committed change of another
+        transaction, read through a short separate one at most every second)."""
+        if not self._can_commit():
+            return None
+        registry = self.env.registry
+        run_id = self.id
+        state = {"last": 0.0, "cancelled": False}
+
+        def should_stop():
+            now = time.monotonic()
+            if state["cancelled"] or now - state["last"] < STOP_POLL_SECONDS:
+                return state["cancelled"]
+            state["last"] = now
+            try:
+                with registry.cursor() as cr:
+                    cr.execute("SELECT state FROM med_aps_run WHERE id = %s", [run_id])
+                    row = cr.fetchone()
+            except Exception:  # noqa: BLE001 - keep solving if the check itself fails
+                _logger.debug("Could not read the state of run %s", run_id, exc_info=True)
+                return False
+            state["cancelled"] = not row or row[0] == "cancelled"
+            return state["cancelled"]
+
+        return should_stop
+
     def _mark_failed(self, reason, timings):
         self.env.invalidate_all()
         if self._is_cancelled():
@@ -694,7 +833,7 @@ class MedApsRun(models.Model):
             "date_finished": fields.Datetime.now(),
         }
         vals.update(timings)
-        self.write(vals)
+        self.sudo().write(vals)
         self._commit()
 
     def _write_results(self, plan, result, timings):
@@ -726,8 +865,10 @@ class MedApsRun(models.Model):
             "changeover_count": kpis.get("changeovers") or 0,
             "changeover_minutes": kpis.get("changeover_minutes") or 0,
             "moved_count": result["moved_count"],
+            "skipped_count": len(result["skipped"]),
+            "skipped_note": "\n".join(sorted(result["skipped"].values())) or False,
             "workorder_count": result["workorder_count"],
             "workcenter_line_ids": lines,
         }
         vals.update(timings)
-        self.write(vals)
+        self.sudo().write(vals)

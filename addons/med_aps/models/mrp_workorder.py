@@ -37,10 +37,18 @@ class MrpWorkorder(models.Model):
                 or workorder.product_id.product_tmpl_id.aps_setup_family_id
             )
 
+    def write(self, vals):
+        if "aps_locked" in vals:
+            # locking is a planning decision, whatever screen or API writes it
+            self.env["med.aps.run"]._check_planner()
+        return super().write(vals)
+
     def action_aps_lock(self):
         self.env["med.aps.run"]._check_planner()
         self.aps_locked = True
+        return True
 
     def action_aps_unlock(self):
         self.env["med.aps.run"]._check_planner()
         self.aps_locked = False
+        return True

@@ -47,6 +47,40 @@ class PlanWriter:
                 params,
             )
 
+    def _lock_current(self, free_ids):
+        """Lock the work orders to write and their orders; read their current values.
+
+        Returns ``(current, skipped)``: ``current`` maps a work order id to its row, and
+        ``skipped`` maps the id of each work order the plan must not touch to the reason: done
+        or cancelled (itself or its order), or changed since the run read it (an operator
+        started it, a user moved it). Their real dates stay as they are.
+        """
+        env = self.env
+        env.cr.execute(
+            """
+            SELECT w.id, w.workcenter_id, w.date_start, w.date_finished, w.leave_id,
+                   w.duration_expected, w.production_id, w.state, w.write_date, p.state
+              FROM mrp_workorder w
+              JOIN mrp_production p ON p.id = w.production_id
+             WHERE w.id = ANY(%s)
+             ORDER BY w.id
+               FOR UPDATE OF w, p
+            """,
+            [free_ids],
+        )
+        current = {row[0]: row for row in env.cr.fetchall()}
+        skipped = {}
+        for wo_id in free_ids:
+            row = current.get(wo_id)
+            name = self.builder.names.get("WO/%d" % wo_id, str(wo_id))
+            if row is None:
+                skipped[wo_id] = env._("%(wo)s was deleted", wo=name)
+            elif row[7] in ("done", "cancel") or row[9] in ("done", "cancel"):
+                skipped[wo_id] = env._("%(wo)s is done or cancelled", wo=name)
+            elif row[8] != self.builder.free_workorders[wo_id].get("write_date"):
+                skipped[wo_id] = env._("%(wo)s changed while the run was planning", wo=name)
+        return current, skipped
+
     def write_plan(self):
         env = self.env
         builder = self.builder
@@ -65,16 +99,8 @@ class PlanWriter:
                     builder.names.get("WO/%d" % missing[0], missing[0]),
                 )
             )
-        # current values, read in one query
-        env.cr.execute(
-            """
-            SELECT id, workcenter_id, date_start, date_finished, leave_id, duration_expected,
-                   production_id
-              FROM mrp_workorder WHERE id = ANY(%s)
-            """,
-            [free_ids],
-        )
-        current = {row[0]: row for row in env.cr.fetchall()}
+        current, skipped = self._lock_current(free_ids)
+        free_ids = [wo_id for wo_id in free_ids if wo_id not in skipped]
         workcenters = {wc.id: wc for wc in builder.workcenters}
 
         wo_rows = []
@@ -84,7 +110,7 @@ class PlanWriter:
         moved = 0
         for wo_id in free_ids:
             op = plan_ops["WO/%d" % wo_id]
-            _id, old_wc, old_start, _old_end, leave_id, old_expected, _mo = current[wo_id]
+            _id, old_wc, old_start, _old_end, leave_id, old_expected, _mo = current[wo_id][:7]
             new_wc = int(op["resource"].split("/")[1])
             start = builder.to_datetime(op["start"])
             end = builder.to_datetime(op["end"])
@@ -186,9 +212,13 @@ class PlanWriter:
             },
         )
 
-        # manufacturing orders: span of their pending work orders
+        # manufacturing orders: span of their pending work orders (as written)
+        skipped_keys = {"WO/%d" % wo_id for wo_id in skipped}
+        closed_mos = {row[6] for row in current.values() if row[9] in ("done", "cancel")}
         span = {}
-        for op in plan_ops.values():
+        for key, op in plan_ops.items():
+            if key in skipped_keys:
+                continue
             job = op["job"]
             lo, hi = span.get(job, (None, None))
             span[job] = (
@@ -203,7 +233,7 @@ class PlanWriter:
         weighted_tardiness = 0.0
         for production in productions:
             job_key = "MO/%d" % production.id
-            if job_key not in span:
+            if job_key not in span or production.id in closed_mos:
                 continue
             first, last = span[job_key]
             date_start = builder.to_datetime(first)
@@ -309,6 +339,7 @@ class PlanWriter:
             utilization.append((int(key.split("/")[1]), busy_minutes, available))
         return {
             "moved_count": moved,
+            "skipped": skipped,
             "workorder_count": len(plan_ops),
             "late_count": late_count,
             "weighted_tardiness_hours": weighted_tardiness,

@@ -574,7 +574,11 @@ class ProblemBuilder:
                 "remaining": max(1, int(math.ceil(remaining))),
             }
         else:
-            self.free_workorders[workorder.id] = {"expected": expected_by_wc}
+            # write_date as read: the writer skips a work order changed since (e.g. started)
+            self.free_workorders[workorder.id] = {
+                "expected": expected_by_wc,
+                "write_date": workorder.write_date,
+            }
         return operation
 
     def _read_calendars(self, workcenters, workorders, horizon):
