@@ -21,6 +21,7 @@
         "views/med_trail_chain_views.xml",
         "views/stock_lot_views.xml",
         "views/product_category_views.xml",
+        "views/res_config_settings_views.xml",
         "report/med_quality_release_report_views.xml",
         "report/med_quality_nc_report_views.xml",
         "wizard/med_signature_wizard_views.xml",

@@ -12,6 +12,10 @@ from . import (
     mrp_production,  # noqa: F401
     mrp_workorder,  # noqa: F401
     product_category,  # noqa: F401
+    res_company,  # noqa: F401
+    res_config_settings,  # noqa: F401
     stock_lot,  # noqa: F401
+    stock_move,  # noqa: F401
+    stock_move_line,  # noqa: F401
     stock_picking,  # noqa: F401
 )

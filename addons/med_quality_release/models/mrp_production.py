@@ -36,10 +36,6 @@ class MrpProduction(models.Model):
             ).move_line_ids.lot_id
             if not lots:
                 continue
-            if production.product_id.categ_id.med_quarantine_on_production:
-                lots._med_enter_quarantine(
-                    self.env._("manufacturing order %(mo)s", mo=production.name)
-                )
             # checks recorded on the work orders before the lot existed
             production.sudo().med_check_ids.filtered(lambda c: not c.lot_id).write(
                 {"lot_id": lots[0].id}

@@ -29,3 +29,25 @@ class ProductCategory(models.Model):
         "CHECK (med_release_lead_minutes >= 0)",
         "The release lead time cannot be negative.",
     )
+
+    def _med_is_release_controlled(self):
+        """Whether lots of this category are under release control at all (fail closed: a
+        lot of such a category with no release decision is blocked). A product may have no
+        category: then it is not."""
+        if not self:
+            return False
+        self.ensure_one()
+        return self.med_quarantine_on_receipt or self.med_quarantine_on_production
+
+    def _med_quarantines_from(self, source_usage):
+        """Whether a lot of this category entering stock from a location of this usage goes
+        into quarantine: receipts from suppliers and production output follow their own
+        setting; every other way in (inventory adjustment, customer return, unbuild, transit
+        from another company) follows either."""
+        if not self:
+            return False
+        if source_usage == "supplier":
+            return self.med_quarantine_on_receipt
+        if source_usage == "production":
+            return self.med_quarantine_on_production
+        return self._med_is_release_controlled()

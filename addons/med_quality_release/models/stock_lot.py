@@ -284,6 +284,12 @@ class StockLot(models.Model):
             )
         if self.med_release_decision == "released":
             return self._med_release_signature_problem()
+        if self.product_id.categ_id._med_is_release_controlled():
+            # fail closed: it reached stock by a way that did not put it under control
+            return self.env._(
+                "never put under release control (its category requires a signed release): "
+                "a QA Manager must quarantine and release it"
+            )
         return False
 
     def _med_release_signature_problem(self):
@@ -322,7 +328,9 @@ class StockLot(models.Model):
     def _med_blocking_reasons(self, usage):
         reasons = super()._med_blocking_reasons(usage)
         for lot in self:
-            if not lot.med_release_decision:
+            if not lot.med_release_decision and not (
+                lot.product_id.categ_id._med_is_release_controlled()
+            ):
                 continue
             if usage == "deliver" or (
                 usage == "consume" and lot.product_id.categ_id.med_block_consumption

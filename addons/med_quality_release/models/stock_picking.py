@@ -13,7 +13,8 @@ class StockPicking(models.Model):
         return res
 
     def _med_after_receipt(self):
-        """Quarantine received lots and create their incoming inspection checks."""
+        """Create the incoming inspection checks of the received lots (their quarantine is
+        stock.move's, as for every way into stock)."""
         Check = self.env["med.quality.check"]
         Point = self.env["med.quality.point"]
         for picking in self:
@@ -21,10 +22,6 @@ class StockPicking(models.Model):
             for line in picking.move_line_ids.filtered(lambda ml: ml.lot_id and ml.state == "done"):
                 quantities[line.lot_id] += line.quantity_product_uom
             for lot, qty in quantities.items():
-                if lot.product_id.categ_id.med_quarantine_on_receipt:
-                    lot._med_enter_quarantine(
-                        self.env._("receipt %(picking)s", picking=picking.name)
-                    )
                 points = Point._med_points_for(lot.product_id, "receipt", picking.company_id)
                 Check._med_create_checks(
                     points,

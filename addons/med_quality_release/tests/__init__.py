@@ -8,6 +8,7 @@ from . import (
     test_security_signature,  # noqa: F401
     test_signature,  # noqa: F401
     test_signature_lockout,  # noqa: F401
+    test_stock_paths,  # noqa: F401
     test_tour,  # noqa: F401
     test_uninstall_guard,  # noqa: F401
 )

@@ -207,7 +207,9 @@ class TestReleaseFlow(MedQualityCommon):
         self.assertEqual(pouch.med_release_state, "released")
 
     def test_uncontrolled_category_is_not_blocked(self):
-        self.category.write({"med_quarantine_on_receipt": False})
+        self.category.write(
+            {"med_quarantine_on_receipt": False, "med_quarantine_on_production": False}
+        )
         _receipt, pouch = self.receive(self.component, "POUCH-FREE", 5)
         self.assertFalse(pouch.med_release_state)
         self.assertEqual(pouch._med_blocking_reasons("deliver"), {})
