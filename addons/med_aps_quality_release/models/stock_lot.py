@@ -14,4 +14,10 @@ class StockLot(models.Model):
         self.ensure_one()
         if not super()._aps_is_available_for_planning():
             return False
-        return self.med_release_state in (False, "released")
+        if self.med_release_state in ("quarantine", "rejected", "on_hold"):
+            return False
+        if self.med_release_state == "released":
+            # the same check as the release gate: a released signature of this lot
+            return not self._med_release_signature_problem()
+        # no decision: the gate decides (fail closed where the category blocks consumption)
+        return not self._med_blocking_reasons("consume")

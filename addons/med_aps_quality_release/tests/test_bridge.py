@@ -59,6 +59,26 @@ class TestApsQualityBridge(TransactionCase):
         lot.action_med_hold("Customer complaint")
         self.assertFalse(lot._aps_is_available_for_planning(), "a held lot is not available")
 
+    def test_released_without_a_signature_is_not_available(self):
+        lot = self.env["stock.lot"].create({"name": "TUBE-FORGED", "product_id": self.component.id})
+        lot._med_enter_quarantine("receipt")
+        # a decision written around the signed path (directly in the database)
+        self.env.cr.execute(
+            "UPDATE stock_lot SET med_release_decision = 'released', "
+            "med_release_state = 'released' WHERE id = %s",
+            [lot.id],
+        )
+        self.env.invalidate_all()
+        self.assertEqual(lot.med_release_state, "released")
+        self.assertFalse(lot._aps_is_available_for_planning())
+        # and fail closed: a lot that never entered release control, in a category that
+        # blocks consumption, is no material either
+        self.category.med_block_consumption = True
+        ghost = self.env["stock.lot"].create(
+            {"name": "TUBE-GHOST", "product_id": self.component.id}
+        )
+        self.assertFalse(ghost._aps_is_available_for_planning())
+
     def test_release_lead_time_after_final_operation(self):
         bom = self.env["mrp.bom"].create(
             {
