@@ -181,3 +181,24 @@ class TestStockPaths(MedQualityCommon, HttpCase):
         self.assertEqual(line.lot_id, released)
         self.assertEqual(self.quantity(self.component, quarantined), 10)
         self.assertEqual(quarantined.med_release_state, "quarantine")
+
+    def test_unbuild_of_a_quarantined_kit_returns_components_with_their_decision(self):
+        pouch = self.released_lot("POUCH-UB")
+        production = self.produce(2, "KIT-UB")
+        production.button_mark_done()
+        kit = production.lot_producing_ids
+        self.assertEqual(kit.med_release_state, "quarantine")
+        # taking a blocked kit apart is allowed (disposal), like scrapping it
+        unbuild = self.env["mrp.unbuild"].create(
+            {
+                "product_id": self.device.id,
+                "bom_id": self.bom.id,
+                "product_qty": 2,
+                "lot_id": kit.id,
+                "mo_id": production.id,
+            }
+        )
+        unbuild.action_unbuild()
+        self.assertEqual(unbuild.state, "done")
+        self.assertEqual(self.quantity(self.component, pouch), 10, "the pouches came back")
+        self.assertEqual(pouch.med_release_state, "released", "they keep their signed release")

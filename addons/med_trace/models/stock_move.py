@@ -7,7 +7,9 @@ class StockMove(models.Model):
     def _med_reservation_blocks_lots(self):
         """Whether blocked lots must be skipped when reserving for this move."""
         self.ensure_one()
-        if self.consume_unbuild_id:
+        if self.consume_unbuild_id or (
+            self.unbuild_id and self.location_dest_id.usage == "production"
+        ):
             return False
         return self.location_dest_id.usage not in ("supplier", "inventory")
 

@@ -22,7 +22,10 @@ class StockMoveLine(models.Model):
         """
         self.ensure_one()
         move = self.move_id
-        if move.consume_unbuild_id:
+        # taking the lot apart (Odoo 19 links both sides of an unbuild by ``unbuild_id``)
+        if move.consume_unbuild_id or (
+            move.unbuild_id and self.location_dest_id.usage == "production"
+        ):
             return False
         if move.raw_material_production_id or self.location_dest_id.usage == "production":
             return "consume"
