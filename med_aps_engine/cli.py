@@ -10,8 +10,8 @@ from importlib import resources
 from pathlib import Path
 
 from .problem import ProblemError, load_problem
-from .schema_check import check_shape
-from .solver import MAX_TIME_LIMIT, MAX_WORKERS, OptionError
+from .schema_check import check_shape, path_text
+from .solver import MAX_SEED, MAX_TIME_LIMIT, MAX_WORKERS, OptionError
 
 FORMATS = ("json", "jsplib", "fjsp")
 # JSON nested deeper than this is refused before it is read (a problem nests 7 levels)
@@ -51,6 +51,21 @@ PLAN_SHAPE = {
 def check_plan_shape(plan):
     """Raise ProblemError (one line, naming the element) if ``plan`` is not plan-shaped."""
     check_shape(plan, ProblemError, PLAN_SHAPE, name="plan")
+    _check_finite(plan)
+
+
+def _check_finite(plan):
+    """No NaN or infinity anywhere in a plan, the parts the shape leaves open included
+    (walked without recursion: a plan may nest up to MAX_JSON_DEPTH levels)."""
+    stack = [((), plan)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ProblemError(f"{path_text(path, 'plan')}: {value} is not a finite number")
+        if isinstance(value, dict):
+            stack.extend(((*path, key), item) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*path, (index, None)), item) for index, item in enumerate(value))
 
 
 def read_json_file(path, what):
@@ -72,6 +87,8 @@ def read_json_file(path, what):
             return json.loads(text)
         except RecursionError:
             return _loads_deep(text, path, what)
+    except ProblemError:
+        raise
     except ValueError as exc:
         first_line = str(exc).splitlines()[0]
         raise ProblemError(f"{path}: {what} is not valid JSON: {first_line}") from None
@@ -294,11 +311,29 @@ def workers_arg(text):
     return value
 
 
+def seed_arg(text):
+    """``--seed``: a whole number in [0, 2^31 - 1] (CP-SAT's seed is 32-bit)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{value} is outside [0, {MAX_SEED}]")
+    return value
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """A bad argument is one line on stderr (with where to find the usage), exit status 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="med-aps", description="Finite-capacity scheduling for medical-device plants."
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser)
 
     p_solve = sub.add_parser("solve", help="plan a problem file")
     p_solve.add_argument("problem", help="problem file (JSON, or a benchmark file)")
@@ -308,7 +343,7 @@ def build_parser():
     p_solve.add_argument(
         "--workers", type=workers_arg, default=2, help="CP-SAT workers (default 2, at most 64)"
     )
-    p_solve.add_argument("--seed", type=int, default=0)
+    p_solve.add_argument("--seed", type=seed_arg, default=0, help="random seed (default 0)")
     p_solve.add_argument("--out", help="write the plan (or benchmark summary) JSON here")
     p_solve.add_argument("--gantt", help="write a standalone Gantt HTML here")
     p_solve.add_argument("--format", choices=FORMATS, default="json")
@@ -358,8 +393,9 @@ def main(argv=None):
         print("error: the input is nested too deeply", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as exc:  # one line, never a traceback
+        detail = " ".join(str(exc).split())[:300]
         print(
-            f"internal error: {type(exc).__name__}: {exc} (please report it with the input "
+            f"internal error: {type(exc).__name__}: {detail} (please report it with the input "
             "that caused it)",
             file=sys.stderr,
         )

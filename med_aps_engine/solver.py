@@ -33,6 +33,7 @@ class OptionError(ValueError):
 
 MAX_TIME_LIMIT = 7 * 24 * 3600  # seconds: longer runs are a mistake, not a plan
 MAX_WORKERS = 64
+MAX_SEED = 2**31 - 1  # CP-SAT's random_seed is a 32-bit integer
 STOP_POLL_SECONDS = 0.25
 
 
@@ -68,6 +69,8 @@ class SolveOptions:
             raise OptionError(f"workers: {workers} is outside [1, {MAX_WORKERS}]")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
             raise OptionError(f"seed: expected a whole number, got {self.seed!r}")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise OptionError(f"seed: {self.seed} is outside [0, {MAX_SEED}]")
         for name in ("progress", "should_stop"):
             value = getattr(self, name)
             if value is not None and not callable(value):

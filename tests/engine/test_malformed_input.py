@@ -9,6 +9,7 @@ the message must name is known.
 
 import contextlib
 import copy
+import functools
 import io
 import json
 import math
@@ -202,13 +203,19 @@ def test_solve_refuses_every_malformed_problem_in_one_line(tmp_path, case):
     _assert_one_line_refusal(code, err, seconds, owner, key)
 
 
+@functools.cache
+def _valid_plan_text():
+    """A valid plan of VALID (solved once: every example pairs it with a broken problem)."""
+    return json.dumps(solve(VALID, SolveOptions(time_limit=2, workers=1)))
+
+
 @SETTINGS
 @given(case=malformed_problems())
 def test_validate_checks_the_problem_first(tmp_path, case):
     text, (owner, key) = case
     problem, plan = tmp_path / "problem.json", tmp_path / "plan.json"
     problem.write_text(text, encoding="utf-8")
-    plan.write_text(json.dumps(solve(VALID, SolveOptions(time_limit=2, workers=1))))
+    plan.write_text(_valid_plan_text())
     code, err, seconds = _run(["validate", str(problem), str(plan)])
     _assert_one_line_refusal(code, err, seconds, owner, key)
 
@@ -233,6 +240,11 @@ def test_bytes_that_are_not_utf8_are_named(tmp_path, garbage):
         ({"status": "FEASIBLE", "operations": [{"op": ["x"]}]}, "operations[0].op"),
         ({"status": 3, "operations": []}, "status: expected a string"),
         ({"status": "FEASIBLE", "operations": [], "jobs": "late"}, "jobs: expected a list"),
+        ({"status": "FEASIBLE", "operations": [], "kpis": {"makespan": math.nan}}, "kpis.makespan"),
+        (
+            {"status": "FEASIBLE", "operations": [{"op": "WO/1", "end": -math.inf}]},
+            "operations[0].end",
+        ),
     ],
 )
 def test_validate_refuses_a_plan_of_the_wrong_shape(tmp_path, plan, where):
@@ -254,12 +266,15 @@ def test_validate_exit_codes_valid_invalid_internal(tmp_path, monkeypatch):
     assert _run(["validate", str(problem), str(plan_file)])[0] == 1
 
     def broken(problem, plan):
-        raise KeyError("boom")
+        raise RuntimeError("boom\nsecond line of the message")
 
     monkeypatch.setattr("med_aps_engine.validator.validate", broken)
     code, err, _seconds = _run(["validate", str(problem), str(plan_file)])
     assert code == 3
-    assert err.startswith("internal error: KeyError") and len(err.strip().splitlines()) == 1
+    assert (
+        err.startswith("internal error: RuntimeError: boom second line")
+        and len(err.strip().splitlines()) == 1
+    )
 
 
 @pytest.mark.parametrize(
@@ -272,6 +287,9 @@ def test_validate_exit_codes_valid_invalid_internal(tmp_path, monkeypatch):
         (["--time-limit", "soon"], "'soon' is not a number of seconds"),
         (["--workers", "0"], "0 is outside [1, 64]"),
         (["--workers", "100000"], "100000 is outside [1, 64]"),
+        (["--seed", str(10**24)], f"{10**24} is outside [0, 2147483647]"),
+        (["--seed", "-1"], "-1 is outside [0, 2147483647]"),
+        (["--frobnicate"], "unrecognized arguments: --frobnicate"),
     ],
 )
 def test_cli_checks_its_own_arguments(tmp_path, argv, message):
@@ -282,6 +300,7 @@ def test_cli_checks_its_own_arguments(tmp_path, argv, message):
         main(["solve", str(problem), *argv])
     assert info.value.code == 2
     assert message in err.getvalue()
+    assert len(err.getvalue().strip().splitlines()) == 1, err.getvalue()
 
 
 @pytest.mark.parametrize(
@@ -294,6 +313,8 @@ def test_cli_checks_its_own_arguments(tmp_path, argv, message):
         ({"time_limit": "30"}, "time_limit: expected seconds"),
         ({"workers": 100_000}, "workers: 100000 is outside [1, 64]"),
         ({"workers": True}, "workers: expected a whole number"),
+        ({"seed": 2**31}, "seed: 2147483648 is outside [0, 2147483647]"),
+        ({"seed": -5}, "seed: -5 is outside [0, 2147483647]"),
         ({"should_stop": 3}, "should_stop: expected a function"),
     ],
 )
