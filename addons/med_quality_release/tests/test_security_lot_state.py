@@ -4,35 +4,14 @@ Every attack asserts the refusal message, that the data did not change and
 that the audit trail (release log, signatures, chatter) is intact.
 """
 
-from xmlrpc.client import Fault
-
 from odoo.exceptions import UserError
-from odoo.tests import HttpCase, tagged
-from odoo.tools import mute_logger
+from odoo.tests import tagged
 
-from .common import MedQualityCommon
+from .common import MedQualityRpcCase
 
 
 @tagged("post_install", "-at_install")
-class TestSecurityLotState(HttpCase, MedQualityCommon):
-    def rpc(self, user, model, method, *args, context=None, **kwargs):
-        """Call ``model.method`` over XML-RPC as ``user``."""
-        if context is not None:
-            kwargs["context"] = context
-        password = self.MANAGER_PASSWORD if user == self.manager else user.login
-        # the endpoint's deprecation notice (Odoo 19) is not what these tests are about
-        with mute_logger("odoo.addons.rpc.controllers.xmlrpc"):
-            return self.xmlrpc_object.execute_kw(
-                self.env.cr.dbname, user.id, password, model, method, list(args), kwargs
-            )
-
-    def assertRefused(self, message, user, model, method, *args, **kwargs):
-        # the server logs each refused call as a warning: expected here
-        with mute_logger("odoo.http"), self.assertRaises(Fault) as error:
-            self.rpc(user, model, method, *args, **kwargs)
-        self.assertIn(message, error.exception.faultString)
-        return error.exception.faultString
-
+class TestSecurityLotState(MedQualityRpcCase):
     def lot_state(self, lot):
         self.env.invalidate_all()
         return (

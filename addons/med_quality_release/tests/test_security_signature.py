@@ -5,37 +5,18 @@ the audit trail (signatures, release log, hash chains) is intact.
 """
 
 import json
-from xmlrpc.client import Fault
 
-from odoo.tests import HttpCase, tagged
-from odoo.tools import mute_logger
+from odoo.tests import tagged
 
-from .common import MedQualityCommon
+from .common import MedQualityRpcCase
 
 
 @tagged("post_install", "-at_install")
-class TestSecuritySignature(HttpCase, MedQualityCommon):
+class TestSecuritySignature(MedQualityRpcCase):
     def setUp(self):
         super().setUp()
         _receipt, self.pouch = self.receive(self.component, "POUCH-RPC", 10)
         self.record_pass(self.pouch.med_check_ids)
-
-    def rpc(self, user, model, method, *args, context=None, **kwargs):
-        """Call ``model.method`` over XML-RPC as ``user``."""
-        if context is not None:
-            kwargs["context"] = context
-        password = self.MANAGER_PASSWORD if user == self.manager else user.login
-        # the endpoint's deprecation notice (Odoo 19) is not what these tests are about
-        with mute_logger("odoo.addons.rpc.controllers.xmlrpc"):
-            return self.xmlrpc_object.execute_kw(
-                self.env.cr.dbname, user.id, password, model, method, list(args), kwargs
-            )
-
-    def assertRefused(self, message, user, model, method, *args, **kwargs):
-        with self.assertRaises(Fault) as error:
-            self.rpc(user, model, method, *args, **kwargs)
-        self.assertIn(message, error.exception.faultString)
-        return error.exception.faultString
 
     def trail(self):
         """Signatures, release log and chain entries of the database, and the verification."""

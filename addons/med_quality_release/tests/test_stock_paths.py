@@ -1,15 +1,12 @@
-from xmlrpc.client import Fault
-
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import HttpCase, tagged
-from odoo.tools import mute_logger
+from odoo.tests import tagged
 
-from .common import MedQualityCommon
+from .common import MedQualityRpcCase
 
 
 @tagged("post_install", "-at_install")
-class TestStockPaths(MedQualityCommon, HttpCase):
+class TestStockPaths(MedQualityRpcCase):
     """Every way stock moves in a plant either respects the release gate or is refused."""
 
     def released_lot(self, name, qty=10):
@@ -160,23 +157,15 @@ class TestStockPaths(MedQualityCommon, HttpCase):
         delivery = self.deliver(released, 10)
         delivery.button_validate()
         line = delivery.move_line_ids
-        with (
-            mute_logger("odoo.http", "odoo.addons.rpc.controllers.xmlrpc"),
-            self.assertRaises(Fault) as error,
-        ):
-            self.xmlrpc_object.execute_kw(
-                self.env.cr.dbname,
-                self.stock_user.id,
-                self.stock_user.login,
-                "stock.move.line",
-                "write",
-                [line.ids, {"lot_id": quarantined.id}],
-            )
-        self.assertIn(
+        refusal = self.assertRefused(
             "Done stock moves of lots under release control cannot be changed",
-            error.exception.faultString,
+            self.stock_user,
+            "stock.move.line",
+            "write",
+            line.ids,
+            {"lot_id": quarantined.id},
         )
-        self.assertIn("POUCH-SHIPPED", error.exception.faultString)
+        self.assertIn("POUCH-SHIPPED", refusal)
         self.env.invalidate_all()
         self.assertEqual(line.lot_id, released)
         self.assertEqual(self.quantity(self.component, quarantined), 10)
@@ -202,3 +191,14 @@ class TestStockPaths(MedQualityCommon, HttpCase):
         self.assertEqual(unbuild.state, "done")
         self.assertEqual(self.quantity(self.component, pouch), 10, "the pouches came back")
         self.assertEqual(pouch.med_release_state, "released", "they keep their signed release")
+
+    def test_immediate_transfer_by_a_stock_user_is_refused_for_a_quarantined_lot(self):
+        lot = self.quarantined_lot("POUCH-IMM")
+        delivery = self.deliver(lot, 10)
+        delivery.move_ids.picked = False  # validate without picking: Odoo picks everything
+        with self.assertRaises(UserError) as error:
+            delivery.with_user(self.stock_user).button_validate()
+        self.assertIn("POUCH-IMM", str(error.exception))
+        self.assertIn("cannot be delivered", str(error.exception))
+        self.assertNotEqual(delivery.state, "done")
+        self.assertEqual(self.quantity(self.component, lot), 10)
