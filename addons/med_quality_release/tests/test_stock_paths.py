@@ -202,3 +202,33 @@ class TestStockPaths(MedQualityRpcCase):
         self.assertIn("cannot be delivered", str(error.exception))
         self.assertNotEqual(delivery.state, "done")
         self.assertEqual(self.quantity(self.component, lot), 10)
+
+    def test_receipt_by_another_operation_type_puts_the_lot_in_quarantine(self):
+        # goods from a supplier booked with an internal operation type, not a receipt
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.warehouse.int_type_id.id,
+                "location_id": self.supplier_location.id,
+                "location_dest_id": self.stock_location.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "product_id": self.component.id,
+                            "product_uom_qty": 6,
+                            "location_id": self.supplier_location.id,
+                            "location_dest_id": self.stock_location.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        lot = self.env["stock.lot"].create(
+            {"name": "POUCH-INTYPE", "product_id": self.component.id}
+        )
+        picking.move_ids.move_line_ids.write({"lot_id": lot.id, "quantity": 6})
+        picking.move_ids.picked = True
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(lot.med_release_state, "quarantine")
+        self.assertIn(picking.name, self.trail(lot)[-1])
