@@ -232,3 +232,21 @@ class TestStockPaths(MedQualityRpcCase):
         self.assertEqual(picking.state, "done")
         self.assertEqual(lot.med_release_state, "quarantine")
         self.assertIn(picking.name, self.trail(lot)[-1])
+
+    def test_quarantined_lot_can_go_back_to_the_vendor(self):
+        receipt, lot = self.receive(self.component, "POUCH-BACK", 10)
+        self.assertEqual(lot.med_release_state, "quarantine")
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_context(active_id=receipt.id, active_model="stock.picking")
+            .create({})
+        )
+        wizard.product_return_moves.quantity = 10
+        returned = self.env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
+        returned.action_confirm()
+        returned.move_ids.move_line_ids.write({"lot_id": lot.id, "quantity": 10})
+        returned.move_ids.picked = True
+        returned.button_validate()
+        self.assertEqual(returned.state, "done", "blocked stock may be sent back")
+        self.assertEqual(self.quantity(self.component, lot), 0)
+        self.assertEqual(lot.med_release_state, "quarantine")
