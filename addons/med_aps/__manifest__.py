@@ -7,7 +7,7 @@
     "license": "LGPL-3",
     "author": "med-aps contributors",
     "website": "https://github.com/med-aps/med-aps",
-    "depends": ["mrp", "web_timeline"],
+    "depends": ["bus", "mrp", "web_timeline"],
     "external_dependencies": {"python": ["ortools", "med_aps_engine"]},
     "data": [
         "security/med_aps_security.xml",
@@ -35,6 +35,11 @@
     "assets": {
         "web.assets_backend": [
             "med_aps/static/src/**/*",
+            # graph views are in Odoo's lazy bundle
+            ("remove", "med_aps/static/src/workcenter_load/**/*"),
+        ],
+        "web.assets_backend_lazy": [
+            "med_aps/static/src/workcenter_load/**/*",
         ],
         "web.assets_tests": [
             "med_aps/static/tests/tours/**/*",

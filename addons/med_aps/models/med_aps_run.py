@@ -6,7 +6,7 @@ import time
 from contextlib import contextmanager
 from datetime import timedelta
 
-from odoo import api, fields, models, modules, sql_db
+from odoo import SUPERUSER_ID, api, fields, models, modules, sql_db
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..services.plan_writer import PlanWriter
@@ -71,6 +71,9 @@ RESULT_FIELDS = frozenset(
         "workcenter_line_ids",
     }
 )
+# a change of these reloads the open run forms (Odoo's bus)
+LIVE_FIELDS = frozenset({"state", "progress", "progress_message"})
+RUN_UPDATE_NOTIFICATION = "med_aps.run/update"
 # the longest run a planner may ask for, unless the system parameter says otherwise
 DEFAULT_MAX_TIME_LIMIT = 3600.0
 STOP_POLL_SECONDS = 1.0
@@ -152,10 +155,41 @@ class MedApsRun(models.Model):
         "their work center and start.",
     )
     # results
-    solver_status = fields.Char(readonly=True, copy=False)
-    objective = fields.Float(readonly=True, copy=False)
-    bound = fields.Float(readonly=True, copy=False)
+    solver_status = fields.Selection(
+        [
+            ("OPTIMAL", "Best possible plan (proven)"),
+            ("FEASIBLE", "Good plan, not proven the best"),
+            ("INFEASIBLE", "No plan satisfies the constraints"),
+            ("MODEL_INVALID", "Planning model invalid"),
+            ("UNKNOWN", "No plan found in time"),
+        ],
+        readonly=True,
+        copy=False,
+    )
+    objective = fields.Float(
+        readonly=True,
+        copy=False,
+        help="The weighted sum the solver minimizes: lateness minutes times the tardiness "
+        "weight and the order weight, plus changeover minutes, moved work orders and the "
+        "plan's end, each times its weight.",
+    )
+    bound = fields.Float(
+        readonly=True,
+        copy=False,
+        help="No plan of this scope can have a lower objective. It comes from the solver or, "
+        "for large plants, from the longest routing paths and the load of each work center, "
+        "ignoring queues, calendars and changeovers.",
+    )
     gap = fields.Float(readonly=True, copy=False, digits=(16, 4))
+    gap_percent = fields.Float(
+        "Distance to Bound (%)",
+        compute="_compute_gap_percent",
+        digits=(16, 1),
+        help="How much better than this plan the best possible plan could at most be. The "
+        "bound comes from the solver or, on large plants, from routings and loads alone as if "
+        "work centers never queued: a large distance often means a weak bound, not a poor "
+        "plan.",
+    )
     makespan_hours = fields.Float("Makespan (h)", readonly=True, copy=False, digits=(16, 2))
     weighted_tardiness = fields.Float(
         "Weighted Tardiness (h)", readonly=True, copy=False, digits=(16, 2)
@@ -187,6 +221,11 @@ class MedApsRun(models.Model):
         "med.aps.run.workcenter", "run_id", "Utilization", readonly=True, copy=False
     )
     workorder_ids = fields.One2many("mrp.workorder", "aps_run_id", "Planned Work Orders")
+
+    @api.depends("gap", "solver_status")
+    def _compute_gap_percent(self):
+        for run in self:
+            run.gap_percent = 100.0 * run.gap if run.solver_status else 0.0
 
     @api.constrains("time_limit", "workers", "frozen_hours", "date_from", "date_to")
     def _check_parameters(self):
@@ -251,7 +290,19 @@ class MedApsRun(models.Model):
 
     def write(self, vals):
         self._check_result_write(RESULT_FIELDS & set(vals))
-        return super().write(vals)
+        result = super().write(vals)
+        if LIVE_FIELDS & set(vals):
+            self._notify_run_update()
+        return result
+
+    def _notify_run_update(self):
+        """Tell the open run forms and lists to reload (sent when the transaction commits).
+
+        Sent to the APS users' group (planners are in it), the only users who can read
+        runs; the message carries the run ids only."""
+        group = self.env.ref("med_aps.group_aps_user", raise_if_not_found=False)
+        if self and group:
+            group.sudo()._bus_send(RUN_UPDATE_NOTIFICATION, {"ids": self.ids})
 
     def _check_result_write(self, names):
         """Results, state and author are the run's own record: only its processing writes
@@ -790,6 +841,9 @@ class MedApsRun(models.Model):
                         "WHERE id = %s AND state = 'running'",
                         [20.0 + 60.0 * max(0.0, min(1.0, fraction)), message or "", run_id],
                     )
+                    if cr.rowcount:
+                        env = api.Environment(cr, SUPERUSER_ID, {})
+                        env["med.aps.run"].browse(run_id)._notify_run_update()
             except Exception:  # noqa: BLE001 - progress is best effort
                 _logger.debug("Could not report progress of run %s", run_id, exc_info=True)
 
@@ -836,6 +890,10 @@ class MedApsRun(models.Model):
         self.sudo().write(vals)
         self._commit()
 
+    def _solver_status_value(self, status):
+        known = dict(self._fields["solver_status"].selection)
+        return status if status in known else "UNKNOWN"
+
     def _write_results(self, plan, result, timings):
         kpis = plan.get("kpis") or {}
         lines = [
@@ -855,7 +913,7 @@ class MedApsRun(models.Model):
             "progress": 100.0,
             "progress_message": self.env._("Done"),
             "date_finished": fields.Datetime.now(),
-            "solver_status": plan.get("status"),
+            "solver_status": self._solver_status_value(plan.get("status")),
             "objective": plan.get("objective") or 0.0,
             "bound": plan.get("bound") or 0.0,
             "gap": plan.get("gap") or 0.0,

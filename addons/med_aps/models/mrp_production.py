@@ -31,7 +31,17 @@ class MrpProduction(models.Model):
         help="Hours between the deadline and the planned finish (0 when on time).",
     )
     aps_is_late = fields.Boolean("Late", compute="_compute_aps_tardiness", store=True)
+    aps_tardiness_display = fields.Char(
+        "Late By",
+        compute="_compute_aps_tardiness_display",
+        help="How late the plan finishes the order: in hours up to two days, then in days.",
+    )
     aps_late_reason = fields.Text("Late Reason", copy=False, readonly=True)
+    aps_late_reason_line = fields.Char(
+        "Why Late",
+        compute="_compute_aps_late_reason_line",
+        help="The late reason on one line; the full text is in the tooltip and on the form.",
+    )
     aps_last_run_id = fields.Many2one("med.aps.run", "Last Plan Run", copy=False, readonly=True)
     aps_planned = fields.Boolean("Planned by APS", copy=False, readonly=True)
 
@@ -51,6 +61,31 @@ class MrpProduction(models.Model):
             else:
                 production.aps_tardiness_hours = 0.0
                 production.aps_is_late = False
+
+    @api.depends("aps_tardiness_hours", "aps_is_late")
+    def _compute_aps_tardiness_display(self):
+        for production in self:
+            production.aps_tardiness_display = (
+                production._aps_format_duration(production.aps_tardiness_hours)
+                if production.aps_is_late
+                else False
+            )
+
+    def _aps_format_duration(self, hours):
+        """Hours up to two days, then days: what a planner reads at a glance."""
+        if hours >= 48:
+            return self.env._("%(days)s days", days=f"{hours / 24.0:.1f}")
+        if hours >= 1:
+            return self.env._("%(hours)s h", hours=f"{hours:.1f}")
+        return self.env._("%(minutes)s min", minutes=max(1, round(hours * 60)))
+
+    @api.depends("aps_late_reason")
+    def _compute_aps_late_reason_line(self):
+        for production in self:
+            lines = (production.aps_late_reason or "").split("\n")
+            production.aps_late_reason_line = " · ".join(
+                line.strip() for line in lines if line.strip()
+            )
 
     def action_aps_replan(self):
         """Replan the selected manufacturing orders (MO form button and list action)."""

@@ -59,9 +59,44 @@ class TestMrpProductionListPlanning(TransactionCase):
         self.assertFalse(self._filtered("aps_late"))
         self.assertNotIn(self.late, self._filtered("aps_unplanned"))
 
+    def test_one_late_filter(self):
+        """Odoo's two other "late" filters are hidden: the user sees one Late filter."""
+        arch = self.env["mrp.production"].get_views([(False, "search")])["views"]["search"]["arch"]
+        visible = [
+            node.get("string")
+            for node in etree.fromstring(arch).xpath("//filter")
+            if node.get("invisible") not in ("1", "True") and node.get("string")
+        ]
+        late_like = [name for name in visible if "late" in name.lower() or "delay" in name.lower()]
+        self.assertEqual(late_like, ["Late", "Late Availability"])
+
     def test_list_columns(self):
         arch = self.env["mrp.production"].get_views([(False, "list")])["views"]["list"]["arch"]
-        columns = set(etree.fromstring(arch).xpath("//list/field/@name"))
-        expected = ("aps_planned_finish", "date_deadline", "aps_tardiness_hours", "aps_late_reason")
-        for name in expected:
-            self.assertIn(name, columns)
+        columns = etree.fromstring(arch).xpath("//list/field")
+        shown = [node.get("name") for node in columns if node.get("optional") != "hide"]
+        for name in (
+            "aps_planned_finish",
+            "date_deadline",
+            "aps_tardiness_display",
+            "aps_late_reason_line",
+        ):
+            self.assertIn(name, shown)
+        # the multi-line reason is not a list column: one line, full text in the tooltip
+        self.assertNotIn("aps_late_reason", shown)
+        self.assertEqual(self.env["mrp.production"]._fields["aps_late_reason_line"].type, "char")
+
+    def test_tardiness_reads_with_its_unit(self):
+        self.assertEqual(self.late.aps_tardiness_display, "6.0 h")
+        self.assertFalse(self.on_time.aps_tardiness_display)
+        deadline = self.late.date_deadline
+        self.late.write({"aps_planned_finish": deadline + timedelta(days=3, hours=12)})
+        self.assertEqual(self.late.aps_tardiness_display, "3.5 days")
+        self.late.write({"aps_planned_finish": deadline + timedelta(minutes=20)})
+        self.assertEqual(self.late.aps_tardiness_display, "20 min")
+
+    def test_late_reason_on_one_line(self):
+        self.late.aps_late_reason = "Waits for PP resin until Monday.\n\nMolding IM-01 is full."
+        self.assertEqual(
+            self.late.aps_late_reason_line,
+            "Waits for PP resin until Monday. · Molding IM-01 is full.",
+        )

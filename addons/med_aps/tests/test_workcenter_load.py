@@ -1,7 +1,10 @@
 from datetime import date, datetime, timedelta
 
+from lxml import etree
+
 from odoo import Command
 from odoo.tests import TransactionCase, tagged
+from odoo.tools.safe_eval import safe_eval
 
 
 @tagged("post_install", "-at_install")
@@ -132,6 +135,17 @@ class TestWorkcenterLoad(TransactionCase):
         self.assertAlmostEqual(wednesday.available_hours, 8.0, places=2)
         self.assertAlmostEqual(wednesday.load_percent, 37.5, places=1)
 
+    def _filtered(self, filter_name):
+        """Rows of this test's work centers kept by a filter of the report's search view."""
+        self.env.flush_all()
+        view = self.env.ref("med_aps.med_aps_workcenter_load_view_search")
+        arch = etree.fromstring(view.arch)
+        node = arch.find(".//filter[@name='%s']" % filter_name)
+        domain = safe_eval(node.get("domain"))
+        return self.env["med.aps.workcenter.load"].search(
+            domain + [("workcenter_id", "in", (self.press | self.oven).ids)]
+        )
+
     def test_overload_and_done_work_orders(self):
         first, second = self._production(), self._production()
         presses = (first | second).workorder_ids.filtered(lambda w: w.workcenter_id == self.press)
@@ -141,10 +155,18 @@ class TestWorkcenterLoad(TransactionCase):
         thursday = self._load(self.press, 3)
         self.assertAlmostEqual(thursday.planned_hours, 16.0, places=2)
         self.assertAlmostEqual(thursday.free_hours, -8.0, places=2)
-        overloaded = self.env["med.aps.workcenter.load"].search(
-            [("workcenter_id", "=", self.press.id), ("free_hours", "<", 0)]
-        )
+        # the search view's filters, as the user clicks them
+        overloaded = self._filtered("overloaded")
         self.assertEqual(overloaded, thursday)
+        # Friday is exactly full (8 of 8 h): fully loaded, not overloaded
+        ovens = (first | second).workorder_ids.filtered(lambda w: w.workcenter_id == self.oven)
+        ovens.with_context(bypass_duration_calculation=True).write(
+            {"date_start": self._at(4, 8), "date_finished": self._at(4, 17)}
+        )
+        friday_oven = self._load(self.oven, 4)
+        self.assertAlmostEqual(friday_oven.free_hours, 0.0, places=2)
+        self.assertEqual(self._filtered("overloaded"), thursday)
+        self.assertEqual(self._filtered("fully_loaded"), thursday | friday_oven)
         # cancelled work orders no longer load the work center
         second.action_cancel()
         thursday = self._load(self.press, 3)

@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { rpc } from "@web/core/network/rpc";
 
 registry.category("web_tour.tours").add("med_aps_replan_tour", {
     steps: () => [
@@ -92,7 +93,7 @@ registry.category("web_tour.tours").add("med_aps_replan_tour", {
         },
         {
             content: "The late order shows its tardiness",
-            trigger: ".o_data_row:contains('TOUR-APS-1') .o_data_cell[name=aps_tardiness_hours]:contains('05:00')",
+            trigger: ".o_data_row:contains('TOUR-APS-1') .o_data_cell[name=aps_tardiness_display]:contains('5.0 h')",
         },
         {
             content: "Select both orders",
@@ -120,6 +121,43 @@ registry.category("web_tour.tours").add("med_aps_replan_tour", {
         {
             content: "The run is queued for the planning scheduled action",
             trigger: ".o_form_view .o_statusbar_status .o_arrow_button_current:contains('Queued')",
+        },
+        {
+            content: "A queued run offers no Start button (the scheduled action starts it)",
+            trigger: ".o_form_view .o_form_statusbar:not(:has(button[name=action_start]))",
+        },
+        // 3. the run form follows the run without a reload
+        {
+            content: "Another session cancels the run on the server",
+            trigger: ".o_form_view .oe_title h1",
+            async run() {
+                window.medApsSamePage = true;
+                const [resId] = await rpc("/web/dataset/call_kw/med.aps.run/search", {
+                    model: "med.aps.run",
+                    method: "search",
+                    args: [[["state", "=", "queued"]]],
+                    kwargs: { limit: 1, order: "id desc" },
+                });
+                await rpc("/web/dataset/call_kw/med.aps.run/action_cancel", {
+                    model: "med.aps.run",
+                    method: "action_cancel",
+                    args: [[resId]],
+                    kwargs: {},
+                });
+            },
+        },
+        {
+            content: "The form shows the new state by itself",
+            trigger: ".o_form_view .o_statusbar_status .o_arrow_button_current:contains('Cancelled')",
+        },
+        {
+            content: "... and the page was not reloaded",
+            trigger: ".o_form_view .alert-danger .o_field_widget[name=failure_reason]:contains('Cancelled by')",
+            run() {
+                if (!window.medApsSamePage) {
+                    throw new Error("the run form was reloaded instead of updated");
+                }
+            },
         },
     ],
 });
