@@ -1,5 +1,21 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from pytz import timezone, utc
+
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+
+
+def _naive_utc(moment):
+    """Naive UTC; an attendance ending at 24:00 ends at 23:59:59.999999: at midnight here."""
+    if moment.microsecond == 999_999:
+        moment += timedelta(microseconds=1)
+    return moment.astimezone(utc).replace(tzinfo=None)
+
+
+# the longest span the timeline asks working hours for
+TIMELINE_MAX_DAYS = 366
 
 
 class MrpWorkcenter(models.Model):
@@ -71,3 +87,48 @@ class MrpWorkcenter(models.Model):
                         wc=workcenter.display_name,
                     )
                 )
+
+    def _aps_working_intervals(self, start, stop):
+        """Working time of each work center between two naive UTC datetimes:
+        ``{workcenter id: [(start, stop), ...]}`` in naive UTC, leaves deducted, one calendar
+        expansion per calendar. A work center without a calendar works all the time."""
+        result = {}
+        by_calendar = defaultdict(self.browse)
+        for workcenter in self:
+            by_calendar[workcenter.resource_calendar_id] |= workcenter
+        for calendar, workcenters in by_calendar.items():
+            if not calendar:
+                for workcenter in workcenters:
+                    result[workcenter.id] = [(start, stop)]
+                continue
+            intervals = calendar._work_intervals_batch(
+                utc.localize(start),
+                utc.localize(stop),
+                resources=workcenters.resource_id,
+                tz=timezone(calendar.tz or "UTC"),
+            )
+            for workcenter in workcenters:
+                result[workcenter.id] = [
+                    (_naive_utc(begin), min(stop, _naive_utc(end)))
+                    for begin, end, _meta in intervals.get(workcenter.resource_id.id, [])
+                ]
+        return result
+
+    @api.model
+    def aps_timeline_working_intervals(self, workcenter_ids, date_from, date_to):
+        """Working intervals for the work order timeline (shading of closed time and breaks
+        inside bars): ``{workcenter id: [[start, stop], ...]}`` as UTC strings."""
+        start = fields.Datetime.to_datetime(date_from)
+        stop = fields.Datetime.to_datetime(date_to)
+        if not start or not stop or stop <= start:
+            raise UserError(self.env._("The timeline asked working hours for an empty period."))
+        stop = min(stop, start + timedelta(days=TIMELINE_MAX_DAYS))
+        workcenters = self.search([("id", "in", list(workcenter_ids))])
+        intervals = workcenters._aps_working_intervals(start, stop)
+        return {
+            str(workcenter_id): [
+                [fields.Datetime.to_string(begin), fields.Datetime.to_string(end)]
+                for begin, end in spans
+            ]
+            for workcenter_id, spans in intervals.items()
+        }

@@ -53,6 +53,44 @@ class TestMedApsReplanTour(HttpCase):
         late.write({"aps_planned_finish": deadline + timedelta(hours=5), "aps_planned": True})
         other.workorder_ids[0].aps_locked = True
         other.workorder_ids[1].aps_changeover_minutes = 25
+        cls._oven_on_three_units(env)
+
+    @classmethod
+    def _oven_on_three_units(cls, env):
+        """Three work orders at the same time on the three units of one oven, each running
+        from tomorrow morning to the day after: through the night (a break in the bar)."""
+        oven = env["mrp.workcenter"].create(
+            {
+                "name": "Tour Oven",
+                "resource_calendar_id": env.company.resource_calendar_id.id,
+                "aps_parallel_capacity": 3,
+            }
+        )
+        product = env["product.product"].create({"name": "Tour Baked Part"})
+        bom = env["mrp.bom"].create(
+            {
+                "product_tmpl_id": product.product_tmpl_id.id,
+                "product_qty": 1,
+                "operation_ids": [
+                    Command.create(
+                        {"name": "Baking", "workcenter_id": oven.id, "time_cycle_manual": 60}
+                    )
+                ],
+            }
+        )
+        bakes = env["mrp.production"].create(
+            [{"product_id": product.id, "product_qty": 1, "bom_id": bom.id} for _unit in range(3)]
+        )
+        bakes.action_confirm()
+        tomorrow = fields.Datetime.now().replace(hour=8, minute=0, second=0) + timedelta(days=1)
+        for unit, workorder in enumerate(bakes.workorder_ids, start=1):
+            workorder.with_context(bypass_duration_calculation=True).write(
+                {
+                    "date_start": tomorrow,
+                    "date_finished": tomorrow + timedelta(hours=26),
+                    "aps_unit": unit,
+                }
+            )
 
     def test_replan_tour(self):
         late, other = self.productions

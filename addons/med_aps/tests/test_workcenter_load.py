@@ -3,6 +3,7 @@ from datetime import date, datetime, timedelta
 from lxml import etree
 
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.safe_eval import safe_eval
 
@@ -171,3 +172,34 @@ class TestWorkcenterLoad(TransactionCase):
         second.action_cancel()
         thursday = self._load(self.press, 3)
         self.assertAlmostEqual(thursday.planned_hours, 8.0, places=2)
+
+    def test_timeline_working_intervals(self):
+        """The timeline shades what the calendar closes: lunch, nights, the weekend, leaves."""
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Press maintenance",
+                "calendar_id": self.calendar.id,
+                "resource_id": self.press.resource_id.id,
+                "date_from": self._at(1, 8),
+                "date_to": self._at(1, 12),
+            }
+        )
+        hours = self.env["mrp.workcenter"].aps_timeline_working_intervals(
+            (self.press | self.oven).ids, self._at(0, 0), self._at(2, 0)
+        )
+
+        def spans(workcenter):
+            return [tuple(span) for span in hours[str(workcenter.id)]]
+
+        monday = [("%s 08:00:00", "%s 12:00:00"), ("%s 13:00:00", "%s 17:00:00")]
+        first, second = (str(self.monday + timedelta(days=d)) for d in (0, 1))
+        expected_oven = [(a % first, b % first) for a, b in monday] + [
+            (a % second, b % second) for a, b in monday
+        ]
+        self.assertEqual(spans(self.oven), expected_oven)
+        # the press is in maintenance on Tuesday morning
+        self.assertEqual(spans(self.press), expected_oven[:2] + expected_oven[3:])
+        with self.assertRaises(UserError):
+            self.env["mrp.workcenter"].aps_timeline_working_intervals(
+                self.press.ids, self._at(1, 0), self._at(0, 0)
+            )

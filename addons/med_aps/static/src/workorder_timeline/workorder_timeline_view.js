@@ -23,6 +23,67 @@ export const MO_COLORS = [
     "#ffcfd2",
 ];
 const LATE_COLOR = "#dc3545";
+const BREAK_COLOR = "rgba(255,255,255,0.75)";
+const PLAN_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** The lane of a work order: its work center, and its unit on a multi-unit one. */
+export function laneId(record, workcenters) {
+    const workcenter = record.workcenter_id;
+    if (!workcenter) {
+        return false;
+    }
+    const units = Math.max(1, (workcenters[workcenter[0]] || {}).aps_parallel_capacity || 1);
+    if (units === 1) {
+        return `${workcenter[0]}`;
+    }
+    const unit = Math.min(units, Math.max(1, record.aps_unit || 1));
+    return `${workcenter[0]}:${unit}`;
+}
+
+/** Axis labels in the user's language (luxon follows Odoo's locale), not vis' English. */
+function toLuxon(date) {
+    return DateTime.fromJSDate(date.toDate ? date.toDate() : new Date(date));
+}
+
+function formatMinorLabel(date, scale) {
+    const value = toLuxon(date);
+    switch (scale) {
+        case "millisecond":
+        case "second":
+        case "minute":
+        case "hour":
+            return value.toLocaleString(DateTime.TIME_24_SIMPLE);
+        case "weekday":
+            return value.toLocaleString({ weekday: "short", day: "numeric" });
+        case "day":
+            return value.toLocaleString({ day: "numeric" });
+        case "week":
+            return value.toLocaleString({ month: "short", day: "numeric" });
+        case "month":
+            return value.toLocaleString({ month: "short" });
+        default:
+            return value.toLocaleString({ year: "numeric" });
+    }
+}
+
+function formatMajorLabel(date, scale) {
+    const value = toLuxon(date);
+    switch (scale) {
+        case "millisecond":
+        case "second":
+        case "minute":
+        case "hour":
+            return value.toLocaleString(DateTime.DATE_HUGE);
+        case "weekday":
+        case "day":
+        case "week":
+            return value.toLocaleString({ year: "numeric", month: "long" });
+        case "month":
+            return value.toLocaleString({ year: "numeric" });
+        default:
+            return "";
+    }
+}
 
 const HTML_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
 
@@ -90,6 +151,7 @@ export class ApsWorkorderTimelineModel extends TimelineModel {
                 productions[row.id] = row;
             }
         }
+        await this._apsLoadWorkcenters(records);
         for (const record of records) {
             const productionId = record.production_id && record.production_id[0];
             const production = productions[productionId] || {};
@@ -113,7 +175,138 @@ export class ApsWorkorderTimelineModel extends TimelineModel {
                 ? _t("+%s min", record.aps_changeover_minutes)
                 : "";
             record.aps_setup_pct = total > 0 ? Math.min(100, (100 * setup) / total) : 0;
+            record.aps_lane = laneId(record, this.apsWorkcenters);
         }
+    }
+
+    /** Capacity (units) and working hours of the work centers of the loaded work orders. */
+    async _apsLoadWorkcenters(records) {
+        this.apsWorkcenters = {};
+        this.apsWorkingHours = {};
+        const workcenterIds = [
+            ...new Set(
+                records
+                    .map((record) => record.workcenter_id && record.workcenter_id[0])
+                    .filter(Boolean)
+            ),
+        ];
+        if (!workcenterIds.length) {
+            return;
+        }
+        const dated = records.filter((record) => record.date_start && record.date_finished);
+        const rows = await this.orm.read(
+            "mrp.workcenter",
+            workcenterIds,
+            ["display_name", "aps_parallel_capacity"],
+            { context: { active_test: false } }
+        );
+        for (const row of rows) {
+            this.apsWorkcenters[row.id] = row;
+        }
+        if (!dated.length) {
+            return;
+        }
+        const first = dated.reduce((a, b) => (a.date_start < b.date_start ? a : b)).date_start;
+        const last = dated.reduce((a, b) => (a.date_finished > b.date_finished ? a : b))
+            .date_finished;
+        // a margin of a week around the plan: the user scrolls a little beyond it
+        const from = DateTime.fromSQL(first, { zone: "utc" }).minus({ days: 7 });
+        const to = DateTime.fromSQL(last, { zone: "utc" }).plus({ days: 7 });
+        const hours = await this.orm.call("mrp.workcenter", "aps_timeline_working_intervals", [
+            workcenterIds,
+            from.toFormat("yyyy-MM-dd HH:mm:ss"),
+            to.toFormat("yyyy-MM-dd HH:mm:ss"),
+        ]);
+        this.apsWindow = { from: from.toJSDate(), to: to.toJSDate() };
+        for (const [workcenterId, spans] of Object.entries(hours)) {
+            this.apsWorkingHours[workcenterId] = spans.map(([start, stop]) => [
+                DateTime.fromSQL(start, { zone: "utc" }).toMillis(),
+                DateTime.fromSQL(stop, { zone: "utc" }).toMillis(),
+            ]);
+        }
+    }
+
+    /** Closed (non-working) periods of a work center between two instants (ms). */
+    apsClosedPeriods(workcenterId, from, to) {
+        const spans = this.apsWorkingHours[workcenterId];
+        if (!spans) {
+            return [];
+        }
+        const closed = [];
+        let cursor = from;
+        for (const [start, stop] of spans) {
+            if (stop <= cursor) {
+                continue;
+            }
+            if (start >= to) {
+                break;
+            }
+            if (start > cursor) {
+                closed.push([cursor, Math.min(start, to)]);
+            }
+            cursor = Math.max(cursor, stop);
+        }
+        if (cursor < to) {
+            closed.push([cursor, to]);
+        }
+        return closed;
+    }
+
+    /** The lanes of the timeline: one per work center, one per unit of a multi-unit one. */
+    apsLanes(records) {
+        const lanes = new Map();
+        for (const record of records) {
+            const workcenter = record.workcenter_id;
+            if (!workcenter || lanes.has(record.aps_lane)) {
+                continue;
+            }
+            const info = this.apsWorkcenters[workcenter[0]] || {};
+            const units = Math.max(1, info.aps_parallel_capacity || 1);
+            for (let unit = 1; unit <= units; unit++) {
+                const id = units > 1 ? `${workcenter[0]}:${unit}` : `${workcenter[0]}`;
+                lanes.set(id, {
+                    id,
+                    workcenterId: workcenter[0],
+                    content:
+                        units > 1
+                            ? escapeText(_t("%(workcenter)s · unit %(unit)s", {
+                                  workcenter: workcenter[1],
+                                  unit,
+                              }))
+                            : escapeText(workcenter[1]),
+                    sortKey: [workcenter[1], unit],
+                });
+            }
+        }
+        const sorted = [...lanes.values()].sort((a, b) =>
+            a.sortKey[0] === b.sortKey[0]
+                ? a.sortKey[1] - b.sortKey[1]
+                : a.sortKey[0].localeCompare(b.sortKey[0])
+        );
+        return sorted.map((lane, order) => ({ ...lane, order, className: "o_med_aps_lane" }));
+    }
+
+    /** Shaded closed time of each lane, as vis background items. */
+    apsClosedItems(lanes) {
+        if (!this.apsWindow) {
+            return [];
+        }
+        const from = this.apsWindow.from.getTime();
+        const to = this.apsWindow.to.getTime();
+        const items = [];
+        for (const lane of lanes) {
+            for (const [start, stop] of this.apsClosedPeriods(lane.workcenterId, from, to)) {
+                items.push({
+                    id: `closed:${lane.id}:${start}`,
+                    group: lane.id,
+                    start: new Date(start),
+                    end: new Date(stop),
+                    type: "background",
+                    className: "o_med_aps_closed",
+                });
+            }
+        }
+        return items;
     }
 
     _apsTooltip(record) {
@@ -191,24 +384,112 @@ export class ApsWorkorderTimelineModel extends TimelineModel {
         if (record.state === "progress") {
             classes.push("o_med_aps_in_progress");
         }
-        item.className = classes.join(" ");
+        if (record.aps_lane) {
+            item.group = record.aps_lane;
+        }
         const color = record.aps_color || MO_COLORS[0];
         const border = record.aps_mo_late ? LATE_COLOR : color;
+        const layers = [];
+        // the breaks of interruptible work: closed time inside the bar, drawn pale
+        const breaks = this._apsBreakStops(record);
+        if (breaks.length) {
+            classes.push("o_med_aps_interrupted");
+            const stops = breaks
+                .map(([a, b]) => `transparent ${a}%, ${BREAK_COLOR} ${a}%, ${BREAK_COLOR} ${b}%, transparent ${b}%`)
+                .join(", ");
+            layers.push([`linear-gradient(to right, ${stops})`, "100% 100%"]);
+        }
         // the changeover and setup time is the hatched head of the bar
-        const setupPct = (record.aps_setup_pct || 0).toFixed(2);
-        item.style =
-            `background-color: ${color}; border-color: ${border};` +
-            (record.aps_setup_total
-                ? ` background-image: repeating-linear-gradient(135deg, rgba(0,0,0,0.35) 0 3px, transparent 3px 6px); background-size: ${setupPct}% 100%; background-repeat: no-repeat;`
-                : "");
+        if (record.aps_setup_total) {
+            const setupPct = (record.aps_setup_pct || 0).toFixed(2);
+            layers.push([
+                "repeating-linear-gradient(135deg, rgba(0,0,0,0.35) 0 3px, transparent 3px 6px)",
+                `${setupPct}% 100%`,
+            ]);
+        }
+        item.className = classes.join(" ");
+        item.style = `background-color: ${color}; border-color: ${border};`;
+        if (layers.length) {
+            item.style +=
+                ` background-image: ${layers.map(([image]) => image).join(", ")};` +
+                ` background-size: ${layers.map(([, size]) => size).join(", ")};` +
+                " background-repeat: no-repeat;";
+        }
         item.title = this._apsTooltip(record);
         return item;
+    }
+
+    /** [[from %, to %], ...] of the closed periods inside a work order's bar. */
+    _apsBreakStops(record) {
+        if (!record.date_start || !record.date_finished || !record.workcenter_id) {
+            return [];
+        }
+        const start = DateTime.fromSQL(record.date_start, { zone: "utc" }).toMillis();
+        const stop = DateTime.fromSQL(record.date_finished, { zone: "utc" }).toMillis();
+        if (stop <= start) {
+            return [];
+        }
+        return this.apsClosedPeriods(record.workcenter_id[0], start, stop).map(([a, b]) => [
+            ((100 * (a - start)) / (stop - start)).toFixed(2),
+            ((100 * (b - start)) / (stop - start)).toFixed(2),
+        ]);
     }
 }
 
 /** A click on a work order opens it; the timeline is read-only (plans come from runs). */
 export class ApsWorkorderTimelineRenderer extends TimelineRenderer {
     static template = "med_aps.WorkorderTimelineRenderer";
+
+    init_timeline() {
+        Object.assign(this.options, {
+            // a lane per unit never holds two work orders at once: a long label is cut,
+            // it never pushes its bar into a new row
+            stack: false,
+            // down to an hour: a shift fills the screen
+            zoomMin: 60 * 60 * 1000,
+            format: { minorLabels: formatMinorLabel, majorLabels: formatMajorLabel },
+        });
+        super.init_timeline();
+    }
+
+    async split_groups(records) {
+        if (this.model.last_group_bys[0] !== "workcenter_id") {
+            const groups = await super.split_groups(records);
+            // no empty "unassigned" row when every work order has a value
+            return groups.filter(
+                (group) => group.id !== -1 || records.some((r) => !r[this.model.last_group_bys[0]])
+            );
+        }
+        return this.model.apsLanes(records);
+    }
+
+    async on_data_loaded(records, adjust_window) {
+        await super.on_data_loaded(records, false);
+        const lanes = this.timeline.groupsData ? this.timeline.groupsData.get() : [];
+        if (this.model.last_group_bys[0] === "workcenter_id") {
+            this.timeline.itemsData.add(this.model.apsClosedItems(lanes));
+        }
+        const adjust = typeof adjust_window === "undefined" || adjust_window;
+        if (adjust) {
+            this._apsOpenOnPlan(records);
+        }
+    }
+
+    /** The window opens on the plan: its first week at most. */
+    _apsOpenOnPlan(records) {
+        const dated = records.filter((record) => record.date_start && record.date_finished);
+        if (!dated.length) {
+            return;
+        }
+        const starts = dated.map((r) => DateTime.fromSQL(r.date_start, { zone: "utc" }).toMillis());
+        const ends = dated.map((r) => DateTime.fromSQL(r.date_finished, { zone: "utc" }).toMillis());
+        const first = Math.min(...starts);
+        const last = Math.min(Math.max(...ends), first + PLAN_WINDOW_MS);
+        const margin = Math.max((last - first) * 0.02, 30 * 60 * 1000);
+        this.timeline.setWindow(new Date(first - margin), new Date(last + margin), {
+            animation: false,
+        });
+    }
 
     on_timeline_click(e) {
         if (e.what === "item" && e.item) {

@@ -9,6 +9,46 @@ registry.category("web_tour.tours").add("med_aps_replan_tour", {
             trigger: ".o_med_aps_workorder_timeline .vis-item.o_med_aps_wo",
         },
         {
+            content: "A three-unit oven has one lane per unit, and no lane is left empty",
+            trigger: ".vis-label:contains('Tour Oven · unit 3')",
+            run() {
+                const labels = [...document.querySelectorAll(".vis-labelset .vis-label")].map(
+                    (label) => label.textContent.trim()
+                );
+                const oven = labels.filter((label) => label.startsWith("Tour Oven"));
+                if (oven.length !== 3) {
+                    throw new Error(`expected 3 oven lanes, got ${oven.join(", ")}`);
+                }
+                if (labels.some((label) => /unassigned/i.test(label))) {
+                    throw new Error("an empty 'unassigned' lane is shown");
+                }
+            },
+        },
+        {
+            content: "Bars are never stacked inside a lane",
+            trigger: ".vis-foreground .vis-group .vis-item.o_med_aps_wo",
+            run() {
+                for (const group of document.querySelectorAll(".vis-foreground .vis-group")) {
+                    const tops = new Set(
+                        [...group.querySelectorAll(".vis-item.o_med_aps_wo")].map(
+                            (item) => item.style.top
+                        )
+                    );
+                    if (tops.size > 1) {
+                        throw new Error(`a lane stacks its bars in ${tops.size} rows`);
+                    }
+                }
+            },
+        },
+        {
+            content: "Closed time is shaded",
+            trigger: ".vis-item.vis-background.o_med_aps_closed",
+        },
+        {
+            content: "A work order running through the night shows its break",
+            trigger: ".vis-item.o_med_aps_wo.o_med_aps_interrupted",
+        },
+        {
             content: "Search the work orders of the tour's work center",
             trigger: ".o_searchview_input",
             run: "edit Tour Press",

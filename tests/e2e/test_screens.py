@@ -1,0 +1,163 @@
+"""The screens a planner and a QA manager open first, on the demo data, in a real browser.
+
+Each test opens a screen as the demo admin, asserts what a user reads there and saves a
+screenshot into ``.ci/work/screenshots/`` (or ``$MEDAPS_SCREENSHOT_DIR``) for the reviewer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import urllib.request
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+import pytest
+
+from .browser import Browser, find_browser
+
+REPO_ROOT = Path(__file__).resolve().parent.parent.parent
+SCREENSHOTS = Path(os.environ.get("MEDAPS_SCREENSHOT_DIR") or REPO_ROOT / ".ci/work/screenshots")
+
+
+def _session_id(server) -> str:
+    request = urllib.request.Request(
+        f"{server.url}/web/session/authenticate",
+        data=json.dumps(
+            {
+                "jsonrpc": "2.0",
+                "params": {"db": server.db, "login": server.login, "password": server.password},
+            }
+        ).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        body = json.load(answer)
+        cookies = SimpleCookie(answer.headers.get("Set-Cookie", ""))
+    assert "error" not in body, body
+    return cookies["session_id"].value
+
+
+@pytest.fixture(scope="module")
+def browser(odoo_server):
+    executable = find_browser()
+    if not executable:
+        pytest.skip("no Chromium on this machine: the screen tests need one")
+    tab = Browser(executable)
+    try:
+        tab.set_session(odoo_server.url, _session_id(odoo_server))
+        yield tab
+    finally:
+        tab.close()
+
+
+def _open(browser, server, path, selector, what):
+    browser.goto(f"{server.url}{path}")
+    browser.wait_for(selector, what=what)
+
+
+def _require(server, addon):
+    if addon not in server.addons:
+        pytest.skip(f"{addon} is not installed")
+
+
+def test_timeline_has_one_lane_per_work_center_unit(odoo_server, browser):
+    _require(odoo_server, "med_aps")
+    workorders = odoo_server.xmlrpc(
+        "mrp.workorder",
+        "search_read",
+        [("state", "not in", ("done", "cancel")), ("date_start", "!=", False)],
+        fields=["workcenter_id"],
+    )
+    assert workorders, "the demo plan dates work orders"
+    workcenter_ids = sorted({wo["workcenter_id"][0] for wo in workorders})
+    workcenters = odoo_server.xmlrpc(
+        "mrp.workcenter",
+        "read",
+        workcenter_ids,
+        fields=["display_name", "aps_parallel_capacity"],
+    )
+    expected = sorted(
+        (
+            f"{wc['display_name']} · unit {unit}"
+            if wc["aps_parallel_capacity"] > 1
+            else wc["display_name"]
+        )
+        for wc in workcenters
+        for unit in range(1, max(1, wc["aps_parallel_capacity"]) + 1)
+    )
+
+    _open(
+        browser,
+        odoo_server,
+        "/odoo/aps-timeline",
+        ".o_med_aps_workorder_timeline .vis-item.o_med_aps_wo",
+        "the work order timeline with its bars",
+    )
+    lanes = sorted(browser.texts(".vis-labelset .vis-label"))
+    assert lanes == expected
+    assert browser.evaluate("document.querySelectorAll('.vis-item.o_med_aps_closed').length") > 0
+    browser.screenshot(SCREENSHOTS / "med_aps_timeline.png")
+
+
+def test_plan_run_form_reads_as_a_planner_would(odoo_server, browser):
+    _require(odoo_server, "med_aps")
+    run_ids = odoo_server.xmlrpc("med.aps.run", "search", [("state", "=", "done")], limit=1)
+    assert run_ids, "the demo made a plan run"
+    _open(
+        browser,
+        odoo_server,
+        f"/odoo/med.aps.run/{run_ids[0]}",
+        ".o_form_view .o_field_widget[name=solver_status]",
+        "the plan run form with its result",
+    )
+    status = browser.texts(".o_form_view .o_field_widget[name=solver_status]")[0]
+    assert status and status.upper() != status, f"raw solver status shown: {status}"
+    assert not browser.texts(".o_form_view .o_form_statusbar button[name=action_start]")
+    assert browser.texts(".o_form_view .o_field_widget[name=weighted_tardiness]")
+    browser.screenshot(SCREENSHOTS / "med_aps_run_form.png")
+
+
+def test_manufacturing_orders_show_lateness_with_its_unit(odoo_server, browser):
+    _require(odoo_server, "med_aps")
+    late = odoo_server.xmlrpc(
+        "mrp.production",
+        "search_count",
+        [("aps_is_late", "=", True), ("state", "not in", ("done", "cancel"))],
+    )
+    _open(
+        browser,
+        odoo_server,
+        "/odoo/manufacturing",
+        ".o_list_view th[data-name=aps_tardiness_display]",
+        "the manufacturing order list with the Late By column",
+    )
+    # the reference is readable: not cut by the planning columns
+    assert browser.evaluate(
+        "[...document.querySelectorAll('.o_data_cell[name=name]')]"
+        ".every((cell) => cell.scrollWidth <= cell.clientWidth)"
+    ), "a manufacturing order reference is cut"
+    cells = [c for c in browser.texts(".o_data_cell[name=aps_tardiness_display]") if c]
+    if late:
+        assert cells, "late demo orders show how late they are"
+    for cell in cells:
+        assert re.fullmatch(r"\d+(\.\d)? (h|days)|\d+ min", cell), cell
+    browser.screenshot(SCREENSHOTS / "med_aps_production_list.png")
+
+
+def test_work_center_load_draws_capacity_beside_the_load(odoo_server, browser):
+    _require(odoo_server, "med_aps")
+    _open(
+        browser,
+        odoo_server,
+        "/odoo/aps-workcenter-load",
+        ".o_graph_renderer canvas",
+        "the work center load graph",
+    )
+    labels = browser.evaluate(
+        "Object.values(window.Chart ? Chart.instances : {})"
+        ".flatMap((chart) => chart.data.datasets.map((d) => d.label))"
+    )
+    assert "Capacity (available hours)" in labels, labels
+    browser.screenshot(SCREENSHOTS / "med_aps_workcenter_load.png")
