@@ -546,8 +546,11 @@ class MedApsRun(models.Model):
                     # not enough time left in this cron call: continue in a fresh one
                     self.env.ref("med_aps.ir_cron_med_aps_process_runs")._trigger()
                     break
+                # the run's messages are stored in the language of the planner who
+                # started it (the scheduled action itself has no language)
                 run = run.with_company(run.company_id).with_context(
-                    allowed_company_ids=[run.company_id.id]
+                    allowed_company_ids=[run.company_id.id],
+                    lang=run.user_id.lang or self.env.lang,
                 )
                 run.invalidate_recordset(["state"])
                 if run.state == "queued":

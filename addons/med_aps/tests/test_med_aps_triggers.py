@@ -125,3 +125,18 @@ class TestMedApsTriggers(MedApsCommon):
             finally:
                 other_cr.execute("SELECT pg_advisory_unlock(%s)", [APS_LOCK_KEY])
         self.assertEqual(second.state, "queued")
+
+    def test_run_messages_in_the_planners_language(self):
+        """The scheduled action has no language: a run's stored messages are written in
+        the language of the planner who started it."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["med_aps"], ["zh_CN"], overwrite=True)
+        self.planner.lang = "zh_CN"
+        action = self.productions.with_user(self.planner).action_aps_replan()
+        run = self.env["med.aps.run"].browse(action["res_id"])
+        run.time_limit = self.TIME_LIMIT
+        self._process_with_cron()
+        self.assertEqual(run.state, "done", run.failure_reason)
+        done_in_chinese = self.env(context={"lang": "zh_CN"})._("Done")
+        self.assertNotEqual(done_in_chinese, "Done")
+        self.assertEqual(run.progress_message, done_in_chinese)
