@@ -1,4 +1,4 @@
-"""Benchmark runner: ``python -m bench.run jobshop|fjsp|plant [options]``.
+"""Benchmark runner: ``python -m bench.run jobshop|fjsp|plant|stability [options]``.
 
 ``med-aps bench ...`` delegates to :func:`main` with the same arguments.
 """
@@ -14,7 +14,9 @@ def build_parser():
         prog="python -m bench.run",
         description="Benchmarks of the med_aps scheduling engine; prints one table per run.",
     )
-    parser.add_argument("suite", choices=("jobshop", "fjsp", "plant"), help="benchmark suite")
+    parser.add_argument(
+        "suite", choices=("jobshop", "fjsp", "plant", "stability"), help="benchmark suite"
+    )
     parser.add_argument(
         "--instances",
         help="instances: 'ta01,ta02', ranges 'ta01-ta10', families 'ta', 'la', 'mk', 'edata' "
@@ -33,7 +35,7 @@ def build_parser():
         "../shared/benchmarks next to the repository)",
     )
     parser.add_argument("--json", help="also write the raw results to this JSON file")
-    plant = parser.add_argument_group("plant suite")
+    plant = parser.add_argument_group("plant and stability suites")
     plant.add_argument(
         "--jobs",
         default="2000,10000",
@@ -57,9 +59,11 @@ def main(argv=None):
             from .bench_jobshop import run
         elif args.suite == "fjsp":
             from .bench_fjsp import run
+        elif args.suite == "stability":
+            from .bench_stability import run
         else:
             from .bench_plant import run
-        if args.suite != "plant" and args.time_limit is None:
+        if args.suite not in ("plant", "stability") and args.time_limit is None:
             args.time_limit = 30.0
         return run(args)
     except BenchDataMissing as exc:

@@ -61,6 +61,8 @@ class Dispatcher:
         self.batches = {}  # batch id -> dict(resource, unit, start, end, family, size, ops)
         self.batch_seq = 0
         self.assign = {}
+        # rule "keep": every operation at its previous position where that still fits
+        self.keep = False
 
     # ------------------------------------------------------------------ placement primitives
     def _place_batch(self, op, res, t, latest, fixed_start=None):
@@ -117,7 +119,7 @@ class Dispatcher:
     def _candidate(self, op, t, latest=None):
         """Best placement over all modes/units: (end, start, kind, data)."""
         best = None
-        for mode in op.modes:
+        for mode in self._modes(op):
             res = self.p.resources[mode.resource]
             if res.is_batch:
                 found = self._place_batch(op, res, t, latest)
@@ -142,6 +144,16 @@ class Dispatcher:
                 if best is None or key < best[0]:
                     best = (key, "unit", res, (s, e, co, u, mode))
         return best
+
+    def _modes(self, op):
+        """The modes to try: only the previous resource when the previous plan is kept."""
+        if self.keep:
+            prev = self.p.previous_plan.get(op.id)
+            if prev is not None:
+                kept = [mode for mode in op.modes if mode.resource == prev[0]]
+                if kept:
+                    return kept
+        return op.modes
 
     def _commit(self, op, cand):
         _key, kind, res, data = cand
@@ -296,6 +308,11 @@ class Dispatcher:
     def _place_group(self, members):
         ops = self.p.operations
         lower = dict.fromkeys(members, 0)
+        if self.keep:
+            for oid in members:
+                prev = self.p.previous_plan.get(oid)
+                if prev is not None:
+                    lower[oid] = prev[1]
         for _attempt in range(40):
             for oid in members:
                 op = ops[oid]
@@ -344,6 +361,7 @@ class Dispatcher:
     def run(self, rule="tail", seed=None):
         p = self.p
         ops = p.operations
+        self.keep = rule == "keep"
         self.place_fixed()
         rng = random.Random(seed) if seed is not None else None
         groups = self._groups()
@@ -409,7 +427,7 @@ class Dispatcher:
             return (-job.weight, slack)
         if rule == "head":
             return (self.head[op.id], -tail)
-        if rule == "previous":
+        if rule in ("previous", "keep"):
             prev = self.p.previous_plan.get(op.id)
             return (prev[1] if prev else self.head[op.id], -tail)
         return (-tail, self.head[op.id])

@@ -18,7 +18,9 @@ DEFAULT_OBJECTIVE = {
     "makespan": 1,
     "flow_time": 0,
     "changeover": 1,
-    "stability": 0,
+    # a moved operation costs as much as 30 minutes of lateness of a weight-1 job: a replan
+    # keeps the previous plan unless a move really pays
+    "stability": 30_000,
 }
 
 

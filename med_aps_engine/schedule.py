@@ -125,6 +125,16 @@ def job_finishes(problem, assigns):
     return finish
 
 
+def moved_operations(problem, assigns):
+    """Operations of the previous plan that ``assigns`` puts on another resource or start."""
+    moved = set()
+    for oid, (rid, start) in problem.previous_plan.items():
+        a = assigns.get(oid)
+        if a is not None and (a.resource != rid or a.start != start):
+            moved.add(oid)
+    return moved
+
+
 def evaluate(problem, assigns, cos=None):
     """Objective value and its components for a complete schedule."""
     if cos is None:
@@ -143,11 +153,7 @@ def evaluate(problem, assigns, cos=None):
     makespan = max((a.end for a in assigns.values()), default=0)
     co_minutes = sum(cos.values())
     co_count = sum(1 for v in cos.values() if v > 0)
-    moved = 0
-    for oid, (rid, start) in problem.previous_plan.items():
-        a = assigns.get(oid)
-        if a is not None and (a.resource != rid or a.start != start):
-            moved += 1
+    moved = len(moved_operations(problem, assigns))
     w = problem.objective
     objective = (
         w["weighted_tardiness"] * wt

@@ -18,7 +18,7 @@ from .model import (
 )
 from .plan import build_plan, empty_plan
 from .problem import load_problem
-from .schedule import evaluate
+from .schedule import evaluate, moved_operations
 from .tabu import JobShopTabu
 from .tabu import applicable as tabu_applicable
 
@@ -99,6 +99,7 @@ class _Run:
         self.checked = None  # (assigns, plan, violations) of the plan checked early
         self.stopped = False
         self.last_stop_poll = -1.0
+        self.forced_moves = None  # operations the kept previous plan had to move
 
     def elapsed(self):
         return time.monotonic() - self.t0
@@ -180,10 +181,9 @@ def _heuristic(run):
         # unequal weights: heavy orders first can win when few orders can be on time
         rules.insert(1, "weighted_due")
     if p.previous_plan:
-        # keeping the previous plan pays first when moving operations costs as much as lateness
-        obj = p.objective
-        first = obj["stability"] > 0 and obj["stability"] >= obj["weighted_tardiness"]
-        rules.insert(0 if first else len(rules), "previous")
+        # the previous plan itself, kept wherever it still fits, is the first candidate:
+        # every later plan has to pay for the work orders it moves
+        rules.insert(0, "keep")
     errors = []
     budget = max(0.5, 0.15 * run.o.time_limit)
     best_rule = rules[0]
@@ -201,6 +201,8 @@ def _heuristic(run):
             continue
         finally:
             last = time.monotonic() - t
+        if rule == "keep":
+            run.forced_moves = moved_operations(p, assigns)
         if ok:
             objective = evaluate(p, assigns)["objective"]
             ranked.append((objective, k, rule))
@@ -431,5 +433,19 @@ def solve(problem, options: SolveOptions | None = None) -> dict:
         )
     if run.stopped:
         plan["stopped"] = True
+    plan["moves"] = _moves(run, run.best)
     run.report("done", force=True)
     return plan
+
+
+def _moves(run, assigns):
+    """The operations the plan moves from the previous plan, by reason: ``forced`` (their
+    previous position no longer fits: kept where possible, they still had to move) and
+    ``improving`` (moved although they could have stayed, because the objective gains)."""
+    moved = moved_operations(run.p, assigns)
+    forced = run.forced_moves or set()
+    return {
+        "forced": sorted(moved & forced),
+        "improving": sorted(moved - forced),
+        "kept": len(run.p.previous_plan) - len(moved),
+    }

@@ -58,6 +58,8 @@ RESULT_FIELDS = frozenset(
         "changeover_count",
         "changeover_minutes",
         "moved_count",
+        "moved_forced_count",
+        "moved_improving_count",
         "skipped_count",
         "skipped_note",
         "workorder_count",
@@ -147,7 +149,13 @@ class MedApsRun(models.Model):
     weight_makespan = fields.Integer("Makespan Weight", default=1)
     weight_flow_time = fields.Integer("Flow Time Weight", default=0)
     weight_changeover = fields.Integer("Changeover Weight", default=1)
-    weight_stability = fields.Integer("Stability Weight", default=1)
+    weight_stability = fields.Integer(
+        "Stability Weight",
+        default=30_000,
+        help="Cost of moving one work order of the previous plan: at the default tardiness "
+        "weight, one move costs as much as 30 minutes of lateness of a normal-priority order. "
+        "A replan keeps the plan unless a move pays for itself; 0 lets it reshuffle freely.",
+    )
     frozen_hours = fields.Float(
         "Frozen Window (h)",
         default=0.0,
@@ -198,6 +206,21 @@ class MedApsRun(models.Model):
     changeover_count = fields.Integer("Changeovers", readonly=True, copy=False)
     changeover_minutes = fields.Integer("Changeover (min)", readonly=True, copy=False)
     moved_count = fields.Integer("Moved Work Orders", readonly=True, copy=False)
+    moved_forced_count = fields.Integer(
+        "Moved: Had To",
+        readonly=True,
+        copy=False,
+        help="Work orders of the previous plan whose position no longer fitted (start passed, "
+        "material later, a predecessor late, a lock): kept as close as possible.",
+    )
+    moved_improving_count = fields.Integer(
+        "Moved: To Improve",
+        readonly=True,
+        copy=False,
+        help="Work orders of the previous plan that could have stayed but were moved because "
+        "the plan gains more (less lateness, fewer changeovers) than the moves cost.",
+    )
+    moved_note = fields.Char("Moves", compute="_compute_moved_note")
     skipped_count = fields.Integer(
         "Skipped Work Orders",
         readonly=True,
@@ -221,6 +244,24 @@ class MedApsRun(models.Model):
         "med.aps.run.workcenter", "run_id", "Utilization", readonly=True, copy=False
     )
     workorder_ids = fields.One2many("mrp.workorder", "aps_run_id", "Planned Work Orders")
+
+    @api.depends("state", "moved_count", "moved_forced_count", "moved_improving_count")
+    def _compute_moved_note(self):
+        for run in self:
+            if run.state != "done":
+                run.moved_note = False
+                continue
+            first_time = max(
+                0, run.moved_count - run.moved_forced_count - run.moved_improving_count
+            )
+            run.moved_note = self.env._(
+                "%(kept)s kept their place; %(forced)s had to move; %(improving)s moved to "
+                "improve the plan; %(new)s planned for the first time.",
+                kept=max(0, run.workorder_count - run.moved_count),
+                forced=run.moved_forced_count,
+                improving=run.moved_improving_count,
+                new=first_time,
+            )
 
     @api.depends("gap", "solver_status")
     def _compute_gap_percent(self):
@@ -510,6 +551,8 @@ class MedApsRun(models.Model):
             "changeover_count": self.changeover_count,
             "changeover_minutes": self.changeover_minutes,
             "moved_count": self.moved_count,
+            "moved_forced_count": self.moved_forced_count,
+            "moved_improving_count": self.moved_improving_count,
             "skipped_count": self.skipped_count,
             "workorder_count": self.workorder_count,
             "objective": self.objective,
@@ -793,7 +836,7 @@ class MedApsRun(models.Model):
             with self.env.cr.savepoint():
                 result = PlanWriter(self, builder, problem, plan).write_plan()
                 timings["write_seconds"] = time.monotonic() - start
-                self._write_results(plan, result, timings)
+                self._write_results(plan, result, timings, builder.start_passed)
             self._commit()
         except RunFailure as error:
             self._mark_failed(str(error), timings)
@@ -897,8 +940,9 @@ class MedApsRun(models.Model):
         known = dict(self._fields["solver_status"].selection)
         return status if status in known else "UNKNOWN"
 
-    def _write_results(self, plan, result, timings):
+    def _write_results(self, plan, result, timings, start_passed=()):
         kpis = plan.get("kpis") or {}
+        moves = plan.get("moves") or {}
         lines = [
             fields.Command.create(
                 {
@@ -926,6 +970,8 @@ class MedApsRun(models.Model):
             "changeover_count": kpis.get("changeovers") or 0,
             "changeover_minutes": kpis.get("changeover_minutes") or 0,
             "moved_count": result["moved_count"],
+            "moved_forced_count": len(moves.get("forced") or []) + len(start_passed),
+            "moved_improving_count": len(moves.get("improving") or []),
             "skipped_count": len(result["skipped"]),
             "skipped_note": "\n".join(sorted(result["skipped"].values())) or False,
             "workorder_count": result["workorder_count"],

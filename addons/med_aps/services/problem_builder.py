@@ -95,6 +95,8 @@ class ProblemBuilder:
         self.run = run
         self.env = run.env
         self.origin = fields.Datetime.now().replace(second=0, microsecond=0)
+        # work orders of the previous plan whose planned start has passed (not started)
+        self.start_passed = set()
         self.names = {}
         self.operation_count = 0
         self.horizon = 0
@@ -411,13 +413,18 @@ class ProblemBuilder:
                         operation["release"] = min(op_release[workorder.id], horizon)
                     for job_key_pred, lag in op_job_preds.get(workorder.id, {}).items():
                         operation["predecessors"].append({"job": job_key_pred, "min_lag": lag})
-                    if workorder.date_start and workorder.workcenter_id:
+                    # the previous plan is the one a run wrote (what the shop floor follows);
+                    # dates from Odoo's own scheduling are no plan to keep
+                    if workorder.aps_run_id and workorder.date_start and workorder.workcenter_id:
                         start = self.to_minutes(workorder.date_start)
                         if start >= 0:
                             previous_plan["WO/%d" % workorder.id] = {
                                 "resource": "WC/%d" % workorder.workcenter_id.id,
                                 "start": start,
                             }
+                        else:
+                            # planned to start before now and not started: it has to move
+                            self.start_passed.add(workorder.id)
                 operations.append(operation)
             due = None
             if production.date_deadline:

@@ -5,6 +5,7 @@ from . import (
     test_med_aps_plan,
     test_med_aps_safety,
     test_med_aps_security,
+    test_med_aps_stability,
     test_med_aps_triggers,
     test_mrp_production_list,
     test_tour,

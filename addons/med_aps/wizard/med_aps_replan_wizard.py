@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..models.med_aps_run import PARAM_KEYS
+
 
 class MedApsReplanWizard(models.TransientModel):
     _name = "med.aps.replan.wizard"
@@ -24,18 +26,28 @@ class MedApsReplanWizard(models.TransientModel):
     warehouse_id = fields.Many2one("stock.warehouse", domain="[('company_id', '=', company_id)]")
     date_from = fields.Datetime("From")
     date_to = fields.Datetime("To")
-    time_limit = fields.Float("Time Limit (s)", default=30.0)
-    workers = fields.Integer(default=2)
-    weight_tardiness = fields.Integer("Tardiness Weight", default=1000)
-    weight_makespan = fields.Integer("Makespan Weight", default=1)
-    weight_flow_time = fields.Integer("Flow Time Weight", default=0)
-    weight_changeover = fields.Integer("Changeover Weight", default=1)
-    weight_stability = fields.Integer("Stability Weight", default=1)
-    frozen_hours = fields.Float("Frozen Window (h)", default=0.0)
+    # the run's parameters, with the run's defaults (one place: med.aps.run)
+    time_limit = fields.Float("Time Limit (s)")
+    workers = fields.Integer()
+    weight_tardiness = fields.Integer("Tardiness Weight")
+    weight_makespan = fields.Integer("Makespan Weight")
+    weight_flow_time = fields.Integer("Flow Time Weight")
+    weight_changeover = fields.Integer("Changeover Weight")
+    weight_stability = fields.Integer(
+        "Stability Weight",
+        help="Cost of moving one work order of the previous plan: at the default tardiness "
+        "weight, one move costs as much as 30 minutes of lateness of a normal-priority order.",
+    )
+    frozen_hours = fields.Float("Frozen Window (h)")
 
     @api.model
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
+        run_defaults = self.env["med.aps.run"].default_get(
+            [name for name in fields_list if name in PARAM_KEYS]
+        )
+        for name, value in run_defaults.items():
+            values.setdefault(name, value)
         if self.env.context.get("active_model") == "mrp.production" and self.env.context.get(
             "active_ids"
         ):
