@@ -105,6 +105,7 @@ class MedApsRun(models.Model):
             ("cron", "Scheduled Action"),
             ("api", "API"),
             ("server_action", "Server Action"),
+            ("demo", "Demo Data"),
         ],
         required=True,
         default="button",
@@ -532,6 +533,21 @@ class MedApsRun(models.Model):
             "kpis": run._get_kpis(),
             "failure_reason": run.failure_reason or False,
         }
+
+    @api.model
+    def _aps_demo_first_plan(self, production_ids, time_limit):
+        """The demo plant's first plan, made while the demo data loads, by the demo admin."""
+        run = self.create(
+            {
+                "trigger": "demo",
+                "production_ids": [fields.Command.set(production_ids)],
+                "time_limit": time_limit,
+                "workers": min(2, os.cpu_count() or 1),
+            }
+        )
+        run.sudo().user_id = self.env.ref("base.user_admin")
+        run._process_now()
+        return run.id
 
     @api.model
     def _visible(self, model, ids):

@@ -92,6 +92,11 @@ class TestMedApsDemo(TransactionCase):
         runs = productions.aps_last_run_id
         self.assertEqual(len(runs), 1, "the demo is planned by one run")
         self.assertEqual(runs.state, "done")
+        # labelled as the demo's, made by the demo admin, a planner
+        self.assertEqual(runs.trigger, "demo")
+        admin = self.env.ref("base.user_admin")
+        self.assertEqual(runs.user_id, admin)
+        self.assertTrue(admin.has_group("med_aps.group_aps_planner"))
         self.assertEqual(workorders.aps_run_id, runs)
         self.assertEqual(runs.workorder_count, len(workorders))
         # the sterilizer runs shared batch cycles; QC waits for the quarantine hold

@@ -3,6 +3,7 @@ from . import (
     med_immutable_mixin,  # noqa: F401
     med_lot_release_log,  # noqa: F401
     med_quality_check,  # noqa: F401
+    med_quality_demo,  # noqa: F401
     med_quality_nonconformance,  # noqa: F401
     med_quality_point,  # noqa: F401
     med_signature,  # noqa: F401

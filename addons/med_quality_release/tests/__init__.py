@@ -1,5 +1,6 @@
 from . import (
     test_audit_chain,  # noqa: F401
+    test_demo_story,  # noqa: F401
     test_iso2859,  # noqa: F401
     test_quality_checks,  # noqa: F401
     test_quality_screens,  # noqa: F401

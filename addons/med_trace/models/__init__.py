@@ -3,6 +3,7 @@ from . import (
     med_lot_hold,  # noqa: F401
     med_recall,  # noqa: F401
     med_recall_line,  # noqa: F401
+    med_trace_demo,  # noqa: F401
     med_trace_export,  # noqa: F401
     med_trace_line,  # noqa: F401
     med_udi,  # noqa: F401
