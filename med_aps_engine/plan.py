@@ -50,8 +50,13 @@ def _unit_index(assigns):
     return index
 
 
-def late_reason(problem, assigns, jid, finish, unit_index=None):
-    """A short explanation of why job ``jid`` finishes after its due date."""
+def late_causes(problem, assigns, jid, finish, unit_index=None):
+    """Why job ``jid`` finishes after its due date: ``(causes, chain)``.
+
+    ``causes`` are dicts by ``kind``: ``material`` (``until`` minute, ``op``), ``bottleneck``
+    (``resource``, ``op`` that waited ``waited`` minutes behind ``ahead`` operations or
+    ``batches``), ``no_slack`` (the path alone needs ``until``), ``due_before_release``.
+    ``chain`` is the critical path of op ids ending the job (``None`` where shortened)."""
     ops = problem.operations
     job = problem.jobs[jid]
     last = max(job.operations, key=lambda o: (assigns[o].end, ops[o].index))
@@ -89,27 +94,64 @@ def late_reason(problem, assigns, jid, finish, unit_index=None):
             current = None
         else:
             current = binding_pred
-    parts = []
+    causes = []
     if material is not None:
         release, op = material
-        parts.append(f"Waiting for material until {format_minute(problem, release)} (op {op.name})")
+        causes.append({"kind": "material", "until": release, "op": op.id})
     if waits:
         rid, (wait, oid, ahead) = max(waits.items(), key=lambda kv: kv[1][0])
-        res = problem.resources[rid]
-        what = "batches" if res.is_batch else "operations"
-        parts.append(
-            f"bottleneck {res.name} ({oid} queued behind {ahead} {what}, waited {_hours(wait)})"
+        causes.append(
+            {
+                "kind": "bottleneck",
+                "resource": rid,
+                "op": oid,
+                "ahead": ahead,
+                "waited": wait,
+                "batches": problem.resources[rid].is_batch,
+            }
         )
-    if not parts:
-        parts.append(
-            f"Not enough time: the chain of operations needs until "
-            f"{format_minute(problem, finish)} even without waiting"
-        )
+    if not causes:
         if job.due is not None and job.due < job.release:
-            parts[-1] = "Due date is before the release (material arrival)"
-    names = [ops[o].name for o in reversed(chain)]
-    if len(names) > 5:
-        names = names[:2] + ["..."] + names[-2:]
+            causes.append({"kind": "due_before_release"})
+        else:
+            causes.append({"kind": "no_slack", "until": finish})
+    chain_ids = list(reversed(chain))
+    if len(chain_ids) > 5:
+        chain_ids = chain_ids[:2] + [None] + chain_ids[-2:]
+    return causes, chain_ids
+
+
+def late_reason(problem, assigns, jid, finish, unit_index=None):
+    """A short explanation of why job ``jid`` finishes after its due date (English)."""
+    causes, chain_ids = late_causes(problem, assigns, jid, finish, unit_index)
+    return describe_late_causes(problem, causes, chain_ids)
+
+
+def describe_late_causes(problem, causes, chain_ids):
+    """The English text of ``late_causes`` (applications translate the structured form)."""
+    ops = problem.operations
+    parts = []
+    for cause in causes:
+        kind = cause["kind"]
+        if kind == "material":
+            op = ops[cause["op"]]
+            until = format_minute(problem, cause["until"])
+            parts.append(f"Waiting for material until {until} (op {op.name})")
+        elif kind == "bottleneck":
+            res = problem.resources[cause["resource"]]
+            what = "batches" if cause["batches"] else "operations"
+            parts.append(
+                f"bottleneck {res.name} ({cause['op']} queued behind {cause['ahead']} {what}, "
+                f"waited {_hours(cause['waited'])})"
+            )
+        elif kind == "due_before_release":
+            parts.append("Due date is before the release (material arrival)")
+        else:
+            parts.append(
+                f"Not enough time: the chain of operations needs until "
+                f"{format_minute(problem, cause['until'])} even without waiting"
+            )
+    names = ["..." if oid is None else ops[oid].name for oid in chain_ids]
     parts.append("chain " + " -> ".join(names))
     text = "; then ".join(parts[:-1]) if len(parts) > 1 else ""
     return (text + "; " if text else "") + parts[-1]
@@ -153,11 +195,18 @@ def build_plan(problem, assigns, status, method, seconds, bound=None, progress=N
                 "due": job.due,
                 "tardiness": tard,
                 "weighted_tardiness": job.weight * tard,
-                "late_reason": late_reason(problem, assigns, jid, finish, unit_index)
-                if tard > 0
-                else None,
+                "late_reason": None,
+                "late_causes": None,
+                "late_chain": None,
             }
         )
+        if tard > 0:
+            causes, chain_ids = late_causes(problem, assigns, jid, finish, unit_index)
+            jobs[-1].update(
+                late_reason=describe_late_causes(problem, causes, chain_ids),
+                late_causes=causes,
+                late_chain=chain_ids,
+            )
     makespan = ev["makespan"]
     busy = dict.fromkeys(problem.resources, 0)
     seen_batches = set()

@@ -3,6 +3,7 @@ from datetime import datetime
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_datetime
 
 PRIORITY_WEIGHTS = {"0": 1, "1": 5}
 
@@ -36,7 +37,14 @@ class MrpProduction(models.Model):
         compute="_compute_aps_tardiness_display",
         help="How late the plan finishes the order: in hours up to two days, then in days.",
     )
-    aps_late_reason = fields.Text("Late Reason", copy=False, readonly=True)
+    aps_late_causes = fields.Json(
+        "Late Causes",
+        copy=False,
+        readonly=True,
+        help="Why the plan finishes the order late, as the run found it (work orders, work "
+        "centers, dates); worded in the reader's language by Late Reason.",
+    )
+    aps_late_reason = fields.Text("Late Reason", compute="_compute_aps_late_reason")
     aps_late_reason_line = fields.Char(
         "Why Late",
         compute="_compute_aps_late_reason_line",
@@ -78,6 +86,71 @@ class MrpProduction(models.Model):
         if hours >= 1:
             return self.env._("%(hours)s h", hours=f"{hours:.1f}")
         return self.env._("%(minutes)s min", minutes=max(1, round(hours * 60)))
+
+    @api.depends("aps_late_causes")
+    def _compute_aps_late_reason(self):
+        for production in self:
+            production.aps_late_reason = production._aps_describe_late_causes() or False
+
+    def _aps_describe_late_causes(self):
+        """The late causes in the reader's language, one line per cause, then the path."""
+        self.ensure_one()
+        data = self.aps_late_causes or {}
+        workorders = self.env["mrp.workorder"].sudo()
+        ids = {cause.get("workorder_id") for cause in data.get("causes") or []}
+        ids |= set(data.get("chain") or [])
+        names = {wo.id: wo.name for wo in workorders.browse([i for i in ids if i]).exists()}
+        lines = [self._aps_describe_late_cause(cause, names) for cause in data.get("causes") or []]
+        chain = data.get("chain") or []
+        if chain:
+            lines.append(
+                self.env._(
+                    "Critical path: %(path)s",
+                    path=" → ".join(
+                        "…" if wo_id is None else names.get(wo_id, "?") for wo_id in chain
+                    ),
+                )
+            )
+        return "\n".join(line for line in lines if line)
+
+    def _aps_describe_late_cause(self, cause, names):
+        kind = cause.get("kind")
+        operation = names.get(cause.get("workorder_id"), "?")
+        if kind == "material":
+            until = fields.Datetime.to_datetime(cause.get("until"))
+            return self.env._(
+                "Waits for components until %(date)s (%(operation)s).",
+                date=format_datetime(self.env, until, dt_format="short") if until else "?",
+                operation=operation,
+            )
+        if kind == "bottleneck":
+            workcenter = self.env["mrp.workcenter"].sudo().browse(cause.get("workcenter_id"))
+            values = {
+                "workcenter": workcenter.exists().name or "?",
+                "operation": operation,
+                "duration": self._aps_format_duration((cause.get("waited") or 0) / 60.0),
+                "count": cause.get("ahead") or 0,
+            }
+            if cause.get("batches"):
+                return self.env._(
+                    "Queues at %(workcenter)s: %(operation)s waits %(duration)s behind "
+                    "%(count)s batch cycles.",
+                    **values,
+                )
+            return self.env._(
+                "Queues at %(workcenter)s: %(operation)s waits %(duration)s behind "
+                "%(count)s work orders.",
+                **values,
+            )
+        if kind == "no_slack":
+            until = fields.Datetime.to_datetime(cause.get("until"))
+            return self.env._(
+                "Not enough time: its operations alone need until %(date)s, even without waiting.",
+                date=format_datetime(self.env, until, dt_format="short") if until else "?",
+            )
+        if kind == "due_before_release":
+            return self.env._("The due date is before its components arrive.")
+        return self.env._("Finishes after the deadline with the available capacity.")
 
     @api.depends("aps_late_reason")
     def _compute_aps_late_reason_line(self):

@@ -9,6 +9,7 @@ statements, then invalidates the ORM cache and lets the ORM recompute the stored
 depend on what changed (``modified``), as a regular ``write`` would.
 """
 
+import json
 from collections import defaultdict
 
 from odoo import fields
@@ -225,7 +226,7 @@ class PlanWriter:
                 op["start"] if lo is None else min(lo, op["start"]),
                 op["end"] if hi is None else max(hi, op["end"]),
             )
-        late_reasons = {job["job"]: job.get("late_reason") for job in self.plan.get("jobs", [])}
+        late_jobs = {job["job"]: job for job in self.plan.get("jobs", [])}
         productions = builder.productions
         mo_rows = []
         raw_rows = []
@@ -252,9 +253,7 @@ class PlanWriter:
                     / 3600.0
                     * max(1, production.aps_weight or 1)
                 )
-                reason = builder.translate_ids(late_reasons.get(job_key) or "") or env._(
-                    "Finishes after the deadline with the available capacity."
-                )
+                reason = json.dumps(_odoo_late_causes(builder, late_jobs.get(job_key) or {}))
             mo_rows.append(
                 [production.id, date_start, date_finished, planned_finish, reason, run.id, now, uid]
             )
@@ -267,7 +266,7 @@ class PlanWriter:
                 "date_start",
                 "date_finished",
                 "aps_planned_finish",
-                "aps_late_reason",
+                "aps_late_causes",
                 "aps_last_run_id",
                 "write_date",
                 "write_uid",
@@ -277,7 +276,7 @@ class PlanWriter:
                 "date_start": "timestamp",
                 "date_finished": "timestamp",
                 "aps_planned_finish": "timestamp",
-                "aps_late_reason": "text",
+                "aps_late_causes": "jsonb",
                 "aps_last_run_id": "int",
                 "write_date": "timestamp",
                 "write_uid": "int",
@@ -345,3 +344,33 @@ class PlanWriter:
             "weighted_tardiness_hours": weighted_tardiness,
             "utilization": utilization,
         }
+
+
+def _record_id(key):
+    """The Odoo id of an engine key ``WO/12`` or ``WC/3``, else None."""
+    if not key or "/" not in key:
+        return None
+    _prefix, _slash, number = key.partition("/")
+    return int(number) if number.isdigit() else None
+
+
+def _odoo_late_causes(builder, job):
+    """The engine's late causes of a job with Odoo ids and UTC dates (stored as JSON; the
+    manufacturing order words them in the reader's language)."""
+    causes = []
+    for cause in job.get("late_causes") or []:
+        item = {"kind": cause["kind"]}
+        if "op" in cause:
+            item["workorder_id"] = _record_id(cause["op"])
+        if "resource" in cause:
+            item["workcenter_id"] = _record_id(cause["resource"])
+        if "until" in cause:
+            item["until"] = fields.Datetime.to_string(builder.to_datetime(cause["until"]))
+        for key in ("ahead", "waited", "batches"):
+            if key in cause:
+                item[key] = cause[key]
+        causes.append(item)
+    return {
+        "causes": causes or [{"kind": "capacity"}],
+        "chain": [_record_id(key) for key in job.get("late_chain") or []],
+    }

@@ -55,7 +55,15 @@ class TestMedApsMaterial(MedApsCommon):
         molding = production.workorder_ids.filtered(lambda wo: wo.name == "Molding")
         self.assertGreaterEqual(molding.date_start, receipt_date - timedelta(minutes=1))
         self.assertTrue(production.aps_is_late)
-        self.assertTrue(production.aps_late_reason)
+        self.assertIn("Waits for components until", production.aps_late_reason)
+        self.assertIn("(Molding)", production.aps_late_reason)
+        self.assertEqual(production.aps_late_causes["causes"][0]["kind"], "material")
+        # worded in the reader's language from the same stored causes
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["med_aps"], ["zh_CN"], overwrite=True)
+        chinese = production.with_context(lang="zh_CN").aps_late_reason
+        self.assertNotIn("Waits for components", chinese)
+        self.assertIn("Molding", chinese)
 
     def test_stock_on_hand_does_not_delay(self):
         production = self._create_mo(self.catheter_a, self.bom_a, deadline_days=5)

@@ -95,8 +95,30 @@ class TestMrpProductionListPlanning(TransactionCase):
         self.assertEqual(self.late.aps_tardiness_display, "20 min")
 
     def test_late_reason_on_one_line(self):
-        self.late.aps_late_reason = "Waits for PP resin until Monday.\n\nMolding IM-01 is full."
+        """The stored causes are worded in the reader's language, one line per cause; the
+        list shows them on one line."""
+        workcenter = self.env["mrp.workcenter"].create({"name": "Molding IM-09"})
+        self.late.aps_late_causes = {
+            "causes": [
+                {
+                    "kind": "bottleneck",
+                    "workcenter_id": workcenter.id,
+                    "workorder_id": None,
+                    "ahead": 4,
+                    "waited": 150,
+                    "batches": False,
+                },
+                {"kind": "due_before_release"},
+            ],
+            "chain": [],
+        }
+        self.assertEqual(
+            self.late.aps_late_reason,
+            "Queues at Molding IM-09: ? waits 2.5 h behind 4 work orders.\n"
+            "The due date is before its components arrive.",
+        )
         self.assertEqual(
             self.late.aps_late_reason_line,
-            "Waits for PP resin until Monday. · Molding IM-01 is full.",
+            "Queues at Molding IM-09: ? waits 2.5 h behind 4 work orders. · "
+            "The due date is before its components arrive.",
         )
