@@ -161,3 +161,88 @@ def test_work_center_load_draws_capacity_beside_the_load(odoo_server, browser):
     )
     assert "Capacity (available hours)" in labels, labels
     browser.screenshot(SCREENSHOTS / "med_aps_workcenter_load.png")
+
+
+def _xmlid_res_id(server, xmlid):
+    module, name = xmlid.split(".")
+    rows = server.xmlrpc(
+        "ir.model.data",
+        "search_read",
+        [("module", "=", module), ("name", "=", name)],
+        fields=["res_id"],
+    )
+    assert rows, f"{xmlid} is in the demo data"
+    return rows[0]["res_id"]
+
+
+def test_lots_to_release_show_what_each_waits_for(odoo_server, browser):
+    _require(odoo_server, "med_quality_release")
+    _open(
+        browser,
+        odoo_server,
+        "/odoo/action-med_quality_release.action_med_lot_quarantine",
+        ".o_list_view .o_data_row",
+        "the Lots to Release list",
+    )
+    headers = browser.texts(".o_list_view thead th")
+    for column in ("Quantity", "Release Due", "Waiting for"):
+        assert any(column in header for header in headers), (column, headers)
+    rows = browser.texts(".o_list_view .o_data_row")
+    waiting = [row for row in rows if "LSR-26-0905" in row]
+    assert waiting and "Incoming inspection" in waiting[0], rows
+    browser.screenshot(SCREENSHOTS / "med_quality_lots_to_release.png")
+
+
+def test_checks_needing_action_include_the_failed_ones(odoo_server, browser):
+    _require(odoo_server, "med_quality_release")
+    _open(
+        browser,
+        odoo_server,
+        "/odoo/action-med_quality_release.action_med_quality_check",
+        ".o_list_view .o_data_row",
+        "the quality checks list",
+    )
+    assert "Needs Action" in " ".join(browser.texts(".o_searchview_facet"))
+    rows = " ".join(browser.texts(".o_list_view .o_data_row"))
+    assert "LSR-26-0905" in rows, "a check to do"
+    assert "FOL-2611-02" in rows, "a failed check waiting for its nonconformance"
+    browser.screenshot(SCREENSHOTS / "med_quality_checks.png")
+
+
+def test_recall_from_the_demo_resin_lot_names_both_hospitals(odoo_server, browser):
+    _require(odoo_server, "med_trace")
+    lot_id = _xmlid_res_id(odoo_server, "med_trace.demo_lot_pp_resin")
+    recall_ids = odoo_server.xmlrpc("med.recall", "search", [("suspect_lot_ids", "in", [lot_id])])
+    assert recall_ids
+    _open(
+        browser,
+        odoo_server,
+        f"/odoo/med.recall/{recall_ids[0]}",
+        ".o_form_view .o_field_widget[name=line_ids] .o_data_row",
+        "the recall form with its impact",
+    )
+    text = browser.evaluate("document.querySelector('.o_form_view').innerText")
+    assert "St. Mary's Hospital" in text and "Riverside General Hospital" in text
+    browser.screenshot(SCREENSHOTS / "med_trace_recall.png")
+
+
+def test_genealogy_of_a_kit_lot_has_a_real_title(odoo_server, browser):
+    _require(odoo_server, "med_trace")
+    lot_id = _xmlid_res_id(odoo_server, "med_trace.demo_lot_syringe_kit_a")
+    _open(
+        browser,
+        odoo_server,
+        f"/odoo/stock.lot/{lot_id}",
+        ".o_form_view button[name=action_med_genealogy]",
+        "the lot form with its Genealogy button",
+    )
+    browser.evaluate(
+        "document.querySelector('.o_form_view button[name=action_med_genealogy]').click()"
+    )
+    browser.wait_for(".o_med_trace_genealogy svg", what="the genealogy graph")
+    title = " ".join(browser.texts(".o_breadcrumb"))
+    assert "SYK-2611-01" in title and "med.trace.genealogy" not in title, title
+    graph = browser.evaluate("document.querySelector('.o_med_trace_genealogy svg').textContent")
+    assert "PP-24117" in graph, "the resin lot is upstream of the kit"
+    assert "St. Mary" in graph or "Riverside" in graph, "the deliveries are downstream"
+    browser.screenshot(SCREENSHOTS / "med_trace_genealogy.png")
