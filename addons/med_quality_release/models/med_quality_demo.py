@@ -105,6 +105,11 @@ class MedQualityDemo(models.AbstractModel):
             rejected_lot, "reject", self.env._("Seal strength below 6 N: lot to be scrapped.")
         )
 
+        # the latest lot waits in quarantine for its seal test
+        flows._med_demo_produce(
+            bom, 100, ref("med_quality_release.demo_lot_catheter_quarantine"), {silicone: good}
+        )
+
         # an order that would consume the silicone lot still waiting for its inspection
         blocked = flows._med_demo_production(
             bom,

@@ -66,6 +66,15 @@ class TestMedQualityDemoStory(TransactionCase):
             delivered.picking_id.partner_id, self.env.ref("med_trace.demo_partner_st_mary")
         )
 
+    def test_finished_lot_waits_in_quarantine_for_its_seal_test(self):
+        lot = self.env.ref("med_quality_release.demo_lot_catheter_quarantine")
+        self.assertEqual(lot.med_release_state, "quarantine")
+        self.assertEqual(lot.med_check_ids.mapped("state"), ["todo"])
+        self.assertIn("Seal strength", lot.med_release_blockers)
+        lots_to_release = self.env["stock.lot"].search([("med_release_state", "=", "quarantine")])
+        self.assertIn(lot, lots_to_release)
+        self.assertIn(self.waiting, lots_to_release)
+
     def test_rejected_catheters_cannot_be_delivered(self):
         lot = self.rejected
         self.assertEqual(lot.med_release_state, "rejected")
