@@ -151,6 +151,14 @@ run_odoo_tests() {
         fi
     done
 
+    # the screenshots of the Chinese screens need a CJK font in the headless browser
+    if ! fc-list :lang=zh 2>/dev/null | grep -q . && [ "$(id -u)" = 0 ] &&
+        command -v apt-get >/dev/null 2>&1; then
+        echo "no Chinese font: installing Debian's fonts-noto-cjk for the screenshots"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null 2>&1 ||
+            echo "WARNING: could not install fonts-noto-cjk: Chinese screenshots show boxes"
+    fi
+
     section "Odoo: install $ADDONS with demo data and run their tests"
     local db port tags log conf data_dir rc
     db="$("$PY" scripts/odoo_env.py --db-prefix)_ci_$(date +%s)_$RANDOM" || return 1

@@ -246,3 +246,28 @@ def test_genealogy_of_a_kit_lot_has_a_real_title(odoo_server, browser):
     assert "PP-24117" in graph, "the resin lot is upstream of the kit"
     assert "St. Mary" in graph or "Riverside" in graph, "the deliveries are downstream"
     browser.screenshot(SCREENSHOTS / "med_trace_genealogy.png")
+
+
+def test_timeline_axis_in_the_users_language(odoo_server, browser):
+    """The timeline's dates follow the user's language (here Chinese), not vis' English."""
+    _require(odoo_server, "med_aps")
+    lang_ids = odoo_server.xmlrpc(
+        "res.lang", "search", [("code", "=", "zh_CN"), ("active", "in", (True, False))]
+    )
+    wizard = odoo_server.xmlrpc("base.language.install", "create", {"lang_ids": [(6, 0, lang_ids)]})
+    odoo_server.xmlrpc("base.language.install", "lang_install", [wizard])
+    odoo_server.xmlrpc("res.users", "write", [odoo_server.uid], {"lang": "zh_CN"})
+    try:
+        _open(
+            browser,
+            odoo_server,
+            "/odoo/aps-timeline",
+            ".o_med_aps_workorder_timeline .vis-item.o_med_aps_wo",
+            "the work order timeline in Chinese",
+        )
+        axis = " ".join(browser.texts(".vis-time-axis .vis-text"))
+        assert re.search(r"[\u4e00-\u9fff]", axis), axis
+        assert not re.search(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun|December|January)\b", axis), axis
+        browser.screenshot(SCREENSHOTS / "med_aps_timeline_zh_CN.png")
+    finally:
+        odoo_server.xmlrpc("res.users", "write", [odoo_server.uid], {"lang": "en_US"})

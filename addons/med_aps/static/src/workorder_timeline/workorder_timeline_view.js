@@ -40,50 +40,32 @@ export function laneId(record, workcenters) {
     return `${workcenter[0]}:${unit}`;
 }
 
-/** Axis labels in the user's language (luxon follows Odoo's locale), not vis' English. */
-function toLuxon(date) {
-    return DateTime.fromJSDate(date.toDate ? date.toDate() : new Date(date));
+/**
+ * Axis labels in the user's language (luxon follows Odoo's locale), not vis' English:
+ * [minor label, major label] formats per vis time scale.
+ */
+const AXIS_FORMATS = {
+    millisecond: [DateTime.TIME_24_SIMPLE, DateTime.DATE_HUGE],
+    second: [DateTime.TIME_24_SIMPLE, DateTime.DATE_HUGE],
+    minute: [DateTime.TIME_24_SIMPLE, DateTime.DATE_HUGE],
+    hour: [DateTime.TIME_24_SIMPLE, DateTime.DATE_HUGE],
+    weekday: [{ weekday: "short", day: "numeric" }, { year: "numeric", month: "long" }],
+    day: [{ day: "numeric" }, { year: "numeric", month: "long" }],
+    week: [{ month: "short", day: "numeric" }, { year: "numeric", month: "long" }],
+    month: [{ month: "short" }, { year: "numeric" }],
+    year: [{ year: "numeric" }, null],
+};
+
+function axisLabel(date, scale, major) {
+    const format = (AXIS_FORMATS[scale] || AXIS_FORMATS.year)[major ? 1 : 0];
+    if (!format) {
+        return "";
+    }
+    return DateTime.fromJSDate(date.toDate ? date.toDate() : new Date(date)).toLocaleString(format);
 }
 
-function formatMinorLabel(date, scale) {
-    const value = toLuxon(date);
-    switch (scale) {
-        case "millisecond":
-        case "second":
-        case "minute":
-        case "hour":
-            return value.toLocaleString(DateTime.TIME_24_SIMPLE);
-        case "weekday":
-            return value.toLocaleString({ weekday: "short", day: "numeric" });
-        case "day":
-            return value.toLocaleString({ day: "numeric" });
-        case "week":
-            return value.toLocaleString({ month: "short", day: "numeric" });
-        case "month":
-            return value.toLocaleString({ month: "short" });
-        default:
-            return value.toLocaleString({ year: "numeric" });
-    }
-}
-
-function formatMajorLabel(date, scale) {
-    const value = toLuxon(date);
-    switch (scale) {
-        case "millisecond":
-        case "second":
-        case "minute":
-        case "hour":
-            return value.toLocaleString(DateTime.DATE_HUGE);
-        case "weekday":
-        case "day":
-        case "week":
-            return value.toLocaleString({ year: "numeric", month: "long" });
-        case "month":
-            return value.toLocaleString({ year: "numeric" });
-        default:
-            return "";
-    }
-}
+const formatMinorLabel = (date, scale) => axisLabel(date, scale, false);
+const formatMajorLabel = (date, scale) => axisLabel(date, scale, true);
 
 const HTML_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
 
