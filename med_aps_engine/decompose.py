@@ -14,7 +14,9 @@ import bisect
 import random
 import time
 
-from .model import CP_SAT_MARGIN, PlantModel, Recorder, solver_parameters
+from ortools.sat.python import cp_model
+
+from .model import CP_SAT_MARGIN, SOLUTION_STATUSES, PlantModel, Recorder, solver_parameters
 from .schedule import evaluate
 
 
@@ -97,9 +99,9 @@ def improve(run):
                 break
             solver = solver_parameters(limit, run.o.workers, run.o.seed + pass_no)
             with run.stoppable(solver):
-                status = solver.Solve(model.m, Recorder())
+                status = solver.solve(model.m, Recorder())
             improved = False
-            if status in (2, 4):
+            if status in SOLUTION_STATUSES:
                 new = dict(fixed)
                 new.update(model.read(solver))
                 improved = run.offer(new, "cp-sat-lns")
@@ -109,10 +111,10 @@ def improve(run):
                     f"time window {serial} ({len(free)} operations): objective {run.best_obj}"
                 )
             # adapt the window: grow when subproblems are solved to optimality fast
-            wall = solver.WallTime()
-            if status == 4 and wall < sub_limit / 4:
+            wall = solver.wall_time
+            if status == cp_model.OPTIMAL and wall < sub_limit / 4:
                 ops_per_window = min(400, int(ops_per_window * 1.25) + 1)
-            elif status != 4 and wall >= limit * 0.95:
+            elif status != cp_model.OPTIMAL and wall >= limit * 0.95:
                 ops_per_window = max(20, int(ops_per_window * 0.8))
         pass_no += 1
         if pass_no > 50:

@@ -275,14 +275,6 @@ class Dispatcher:
             t = max(t, self.assign[pred.op].end + pred.min_lag)
         return t
 
-    def _latest(self, op):
-        latest = None
-        for pred in op.predecessors:
-            if pred.max_lag is not None and pred.op in self.assign:
-                bound = self.assign[pred.op].end + pred.max_lag
-                latest = bound if latest is None else min(latest, bound)
-        return latest
-
     def _groups(self):
         """Operations linked by maximum lags (union-find), each group in topological order."""
         parent = {oid: oid for oid in self.p.operations}

@@ -30,13 +30,8 @@ from ortools.sat.python import cp_model
 
 from .schedule import Assign
 
-STATUS_NAMES = {
-    cp_model.OPTIMAL: "OPTIMAL",
-    cp_model.FEASIBLE: "FEASIBLE",
-    cp_model.INFEASIBLE: "INFEASIBLE",
-    cp_model.MODEL_INVALID: "MODEL_INVALID",
-    cp_model.UNKNOWN: "UNKNOWN",
-}
+# CP-SAT statuses that come with a solution
+SOLUTION_STATUSES = (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
 def objective_scale(problem):
@@ -54,17 +49,14 @@ CP_SAT_MARGIN = 0.05
 
 
 class Recorder(cp_model.CpSolverSolutionCallback):
-    """Collects ``(seconds, objective)`` of improving solutions; ``on_solution(callback)`` is
-    called with this callback on each one (it can read the solution's values)."""
+    """Calls ``on_solution(callback)`` on each improving solution (the callback can read the
+    solution's values)."""
 
     def __init__(self, on_solution=None):
         super().__init__()
         self.on_solution = on_solution
-        self.solutions = []
 
     def on_solution_callback(self):
-        value = self.ObjectiveValue()
-        self.solutions.append((self.WallTime(), value))
         if self.on_solution is not None:
             self.on_solution(self)
 
@@ -127,7 +119,7 @@ class PlantModel:
 
     # ------------------------------------------------------------------ helpers
     def _bool(self, name):
-        return self.m.NewBoolVar(name)
+        return self.m.new_bool_var(name)
 
     def _fixed_on_unit(self):
         """Fixed occupations per unit overlapping the free region, sorted by start."""
@@ -164,7 +156,7 @@ class PlantModel:
             lb, ub_start = max(lb, pos[1]), min(ub_start, pos[1])
             if lb > ub_start:
                 lb, ub_start = pos[1], pos[1]
-                self.m.AddBoolOr([])  # contradiction: reported as INFEASIBLE
+                self.m.add_bool_or([])  # contradiction: reported as INFEASIBLE
         return lb, ub_start, lb_end, ub_end
 
     # ------------------------------------------------------------------ build
@@ -182,10 +174,10 @@ class PlantModel:
             ub_start = max(lb, min(ub_start, ub_end))
             lb_end = max(lb_end, lb)
             ub_end = max(ub_end, lb_end)
-            s = m.NewIntVar(lb, ub_start, f"start[{oid}]")
-            e = m.NewIntVar(lb_end, ub_end, f"end[{oid}]")
-            w = m.NewIntVar(0, max(0, ub_end - lb), f"wall[{oid}]")
-            m.Add(e == s + w)
+            s = m.new_int_var(lb, ub_start, f"start[{oid}]")
+            e = m.new_int_var(lb_end, ub_end, f"end[{oid}]")
+            w = m.new_int_var(0, max(0, ub_end - lb), f"wall[{oid}]")
+            m.add(e == s + w)
             self.start[oid], self.end[oid], self.wall[oid] = s, e, w
             modes = op.modes
             pos = p.fixed_position(op)
@@ -196,17 +188,17 @@ class PlantModel:
                 max_co = max(max_co, p.resources[mode.resource].max_changeover_to(op.setup_family))
             if op.in_progress:
                 max_co = 0
-            co = m.NewIntVar(0, max_co, f"changeover[{oid}]") if max_co else None
+            co = m.new_int_var(0, max_co, f"changeover[{oid}]") if max_co else None
             self.co[oid] = co
             lits = []
             for mode in modes:
                 res = p.resources[mode.resource]
-                lit = self._bool(f"mode[{oid},{res.id}]") if len(modes) > 1 else m.NewConstant(1)
+                lit = self._bool(f"mode[{oid},{res.id}]") if len(modes) > 1 else m.new_constant(1)
                 self.mode_lit[(oid, res.id)] = lit
                 lits.append(lit)
                 if res.capacity > 1:
                     ulits = [self._bool(f"unit[{oid},{res.id},{u}]") for u in range(res.capacity)]
-                    m.Add(sum(ulits) == lit)
+                    m.add(sum(ulits) == lit)
                 else:
                     ulits = [lit]
                 for u, ul in enumerate(ulits):
@@ -214,29 +206,29 @@ class PlantModel:
                 if op.in_progress:
                     begin = max(op.in_progress[1], 0)
                     end = self._in_progress_end(res, begin, op.in_progress[2])
-                    m.Add(e == end).OnlyEnforceIf(lit)
+                    m.add(e == end).only_enforce_if(lit)
                     work = None
                 elif res.is_batch:
                     work = res.batch_cycle
-                    m.Add(w == work).OnlyEnforceIf(lit)
+                    m.add(w == work).only_enforce_if(lit)
                 else:
                     work = p.work_minutes(op, mode)
                     # zero-length operations occupy nothing and need no changeover
                     uses_co = co is not None and res.has_changeovers and work > 0
                     if co is not None and not uses_co:
-                        m.Add(co == 0).OnlyEnforceIf(lit)
+                        m.add(co == 0).only_enforce_if(lit)
                     extra = co if uses_co else 0
                     if work == 0 and not uses_co:
-                        m.Add(w == 0).OnlyEnforceIf(lit)
+                        m.add(w == 0).only_enforce_if(lit)
                     elif res.calendar.always:
-                        m.Add(w == work + extra).OnlyEnforceIf(lit)
+                        m.add(w == work + extra).only_enforce_if(lit)
                     else:
                         # 2. calendar: one literal per (start window, end window) pair
                         cmax = res.max_changeover_to(op.setup_family) if uses_co else 0
                         self._calendar_pairs(op, res, lit, work, extra, cmax, lb, ub_start)
                 self.work[(oid, res.id)] = work
             if len(lits) > 1:
-                m.AddExactlyOne(lits)
+                m.add_exactly_one(lits)
 
         # 3. batches -----------------------------------------------------------------------
         for res in p.resources.values():
@@ -257,7 +249,7 @@ class PlantModel:
                     continue  # occupies nothing
                 for u in range(res.capacity):
                     ul = self.unit_lit[(oid, rid, u)]
-                    iv = m.NewOptionalIntervalVar(
+                    iv = m.new_optional_interval_var(
                         self.start[oid], self.wall[oid], self.end[oid], ul, f"occ[{oid},{rid},{u}]"
                     )
                     self.unit_intervals.setdefault((rid, u), []).append(iv)
@@ -271,11 +263,11 @@ class PlantModel:
                     if a.batch in seen_batches:
                         continue
                     seen_batches.add(a.batch)
-                iv = m.NewFixedSizeIntervalVar(a.start, a.end - a.start, f"fixed[{oid}]")
+                iv = m.new_fixed_size_interval_var(a.start, a.end - a.start, f"fixed[{oid}]")
                 self.unit_intervals.setdefault(key, []).append(iv)
         for intervals in self.unit_intervals.values():
             if len(intervals) > 1:
-                m.AddNoOverlap(intervals)
+                m.add_no_overlap(intervals)
 
         # 5. changeovers: circuit per unit ---------------------------------------------------
         for res in p.resources.values():
@@ -291,9 +283,9 @@ class PlantModel:
                 continue
             for pred in op.predecessors:
                 if pred.op in self.free_set:
-                    m.Add(self.start[oid] >= self.end[pred.op] + pred.min_lag)
+                    m.add(self.start[oid] >= self.end[pred.op] + pred.min_lag)
                     if pred.max_lag is not None:
-                        m.Add(self.start[oid] <= self.end[pred.op] + pred.max_lag)
+                        m.add(self.start[oid] <= self.end[pred.op] + pred.max_lag)
 
         # 7. objective -----------------------------------------------------------------------
         self._objective()
@@ -336,22 +328,22 @@ class PlantModel:
                     pairs.append((i, j, s_min, s_max))
             i += 1
         if not pairs:
-            m.Add(lit == 0)
+            m.add(lit == 0)
             return
         y_lits = []
         for i, j, s_min, s_max in pairs:
             y = self._bool(f"win[{oid},{res.id},{i},{j}]")
             y_lits.append(y)
             self.window_lits.setdefault((oid, res.id), []).append((i, j, y))
-            m.Add(s >= s_min).OnlyEnforceIf(y)
-            m.Add(s <= s_max).OnlyEnforceIf(y)
+            m.add(s >= s_min).only_enforce_if(y)
+            m.add(s <= s_max).only_enforce_if(y)
             a_j, e_j = cal.windows[j]
             breaks = 0 if i == j else (a_j - cal.ends[i]) - (cal.cum[j] - cal.cum[i + 1])
-            m.Add(w == work + extra + breaks).OnlyEnforceIf(y)
-            m.Add(e <= e_j).OnlyEnforceIf(y)
+            m.add(w == work + extra + breaks).only_enforce_if(y)
+            m.add(e <= e_j).only_enforce_if(y)
             if work > 0:
-                m.Add(e >= a_j + 1).OnlyEnforceIf(y)
-        m.Add(sum(y_lits) == lit)
+                m.add(e >= a_j + 1).only_enforce_if(y)
+        m.add(sum(y_lits) == lit)
 
     @property
     def window_lits(self):
@@ -390,8 +382,8 @@ class PlantModel:
                     slots.append(
                         {
                             "batch": bid,
-                            "used": self.m.NewConstant(1),
-                            "start": self.m.NewConstant(fb["start"]),
+                            "used": self.m.new_constant(1),
+                            "start": self.m.new_constant(fb["start"]),
                             "room": res.batch_max_size - fb["size"],
                             "family": fb["family"],
                         }
@@ -401,10 +393,12 @@ class PlantModel:
             new_slots = []
             for k in range(n_new):
                 used = self._bool(f"slot_used[{res.id},{u},{k}]")
-                st = m.NewIntVar(
+                st = m.new_int_var(
                     self.lo, max(self.lo, self.hi - cycle), f"slot_start[{res.id},{u},{k}]"
                 )
-                iv = m.NewOptionalFixedSizeIntervalVar(st, cycle, used, f"slot[{res.id},{u},{k}]")
+                iv = m.new_optional_fixed_size_interval_var(
+                    st, cycle, used, f"slot[{res.id},{u},{k}]"
+                )
                 self.unit_intervals.setdefault(key, []).append(iv)
                 if not cal.always:
                     wins = []
@@ -413,10 +407,10 @@ class PlantModel:
                             continue
                         wl = self._bool(f"slot_win[{res.id},{u},{k},{wi}]")
                         self.slot_windows.append((st, wi, a_w, e_w, wl))
-                        m.Add(st >= a_w).OnlyEnforceIf(wl)
-                        m.Add(st + cycle <= e_w).OnlyEnforceIf(wl)
+                        m.add(st >= a_w).only_enforce_if(wl)
+                        m.add(st + cycle <= e_w).only_enforce_if(wl)
                         wins.append(wl)
-                    m.Add(sum(wins) == used)
+                    m.add(sum(wins) == used)
                 slot = {
                     "batch": None,
                     "used": used,
@@ -427,8 +421,8 @@ class PlantModel:
                 }
                 if new_slots:
                     prev = new_slots[-1]
-                    m.AddImplication(used, prev["used"])
-                    m.Add(st >= prev["start"]).OnlyEnforceIf(used)
+                    m.add_implication(used, prev["used"])
+                    m.add(st >= prev["start"]).only_enforce_if(used)
                 new_slots.append(slot)
             slots.extend(new_slots)
             self.slots[key] = slots
@@ -443,25 +437,25 @@ class PlantModel:
                     self.slot_lit[(o, res.id, u, k)] = x
                     assign_lits[o].append((u, x))
                     sizes.append((op.batch_size, x))
-                    m.Add(self.start[o] == slot["start"]).OnlyEnforceIf(x)
-                    m.AddImplication(x, slot["used"])
+                    m.add(self.start[o] == slot["start"]).only_enforce_if(x)
+                    m.add_implication(x, slot["used"])
                     if slot["family"] is None:
                         if fk not in slot["fams"]:
                             slot["fams"][fk] = self._bool(f"slot_fam[{res.id},{u},{k}]")
                             self.slot_fams.append((k, res.id, u, fk, slot["fams"][fk]))
-                        m.AddImplication(x, slot["fams"][fk])
+                        m.add_implication(x, slot["fams"][fk])
                 if slot.get("fams"):
-                    m.AddAtMostOne(slot["fams"].values())
+                    m.add_at_most_one(slot["fams"].values())
                 if sizes:
-                    m.Add(sum(sz * x for sz, x in sizes) <= slot["room"])
+                    m.add(sum(sz * x for sz, x in sizes) <= slot["room"])
                 if slot["batch"] is None and sizes:
-                    m.AddBoolOr([x for _sz, x in sizes]).OnlyEnforceIf(slot["used"])
+                    m.add_bool_or([x for _sz, x in sizes]).only_enforce_if(slot["used"])
                 elif slot["batch"] is None:
-                    m.Add(slot["used"] == 0)
+                    m.add(slot["used"] == 0)
         for o in members:
             for u in range(res.capacity):
                 lits = [x for uu, x in assign_lits[o] if uu == u]
-                m.Add(sum(lits) == self.unit_lit[(o, res.id, u)])
+                m.add(sum(lits) == self.unit_lit[(o, res.id, u)])
 
     def _changeover_circuit(self, res, u, fixed_oids):
         m = self.m
@@ -488,7 +482,7 @@ class PlantModel:
         if all(res.changeover(a, b) == 0 for a in fams for b in fams):
             for o in free_nodes:
                 if self.co[o] is not None:
-                    m.Add(self.co[o] == 0).OnlyEnforceIf(self.unit_lit[(o, res.id, u)])
+                    m.add(self.co[o] == 0).only_enforce_if(self.unit_lit[(o, res.id, u)])
             return
         nodes = fixed_nodes + free_nodes
         self.circuits[(res.id, u)] = nodes
@@ -529,10 +523,10 @@ class PlantModel:
                 end_o = self.end[o] if is_free else self.fixed[o].end
                 start_o2 = self.start[o2] if is_free2 else self.fixed[o2].start
                 if is_free or is_free2:
-                    m.Add(start_o2 >= end_o).OnlyEnforceIf(lit)
+                    m.add(start_o2 >= end_o).only_enforce_if(lit)
                 if is_free2 and self.co[o2] is not None and c > 0:
-                    m.Add(self.co[o2] >= c).OnlyEnforceIf(lit)
-        m.AddCircuit(arcs)
+                    m.add(self.co[o2] >= c).only_enforce_if(lit)
+        m.add_circuit(arcs)
 
     def _in_progress_length(self, oid, res):
         ip = self.p.operations[oid].in_progress
@@ -556,9 +550,9 @@ class PlantModel:
         fixed_max_end = max((a.end for a in self.fixed.values()), default=0)
         self.makespan = None
         if w["makespan"] > 0:
-            mk = m.NewIntVar(max(0, fixed_max_end), max(horizon_ub, fixed_max_end), "makespan")
+            mk = m.new_int_var(max(0, fixed_max_end), max(horizon_ub, fixed_max_end), "makespan")
             for oid in self.free:
-                m.Add(mk >= self.end[oid])
+                m.add(mk >= self.end[oid])
             terms.append(round(w["makespan"]) * mk)
             self.makespan = mk
         touched = {}
@@ -574,15 +568,17 @@ class PlantModel:
             if not need_finish:
                 continue
             lb_f = max(fixed_end or 0, 0)
-            fin = m.NewIntVar(lb_f, max(horizon_ub, lb_f), f"finish[{jid}]")
+            fin = m.new_int_var(lb_f, max(horizon_ub, lb_f), f"finish[{jid}]")
             ends = [self.end[o] for o in oids]
             if fixed_end is not None:
-                ends.append(m.NewConstant(fixed_end))
-            m.AddMaxEquality(fin, ends)
+                ends.append(m.new_constant(fixed_end))
+            m.add_max_equality(fin, ends)
             self.finish[jid] = [fin, None, fixed_end]
             if tard_w > 0 and job.due is not None:
-                tard = m.NewIntVar(0, max(0, horizon_ub - job.due, lb_f - job.due), f"tard[{jid}]")
-                m.Add(tard >= fin - job.due)
+                tard = m.new_int_var(
+                    0, max(0, horizon_ub - job.due, lb_f - job.due), f"tard[{jid}]"
+                )
+                m.add(tard >= fin - job.due)
                 self.finish[jid][1] = tard
                 terms.append(round(tard_w) * tard)
             if w["flow_time"] > 0:
@@ -602,18 +598,18 @@ class PlantModel:
                 continue
             moved = self._bool(f"moved[{oid}]")
             self.moved[oid] = moved
-            m.Add(self.start[oid] == pstart).OnlyEnforceIf(~moved)
-            m.AddImplication(~moved, lit)
+            m.add(self.start[oid] == pstart).only_enforce_if(~moved)
+            m.add_implication(~moved, lit)
             if w["stability"] > 0:
                 terms.append(round(w["stability"]) * moved)
         if terms:
-            m.Minimize(sum(terms))
+            m.minimize(sum(terms))
 
     def _hint(self, var, value):
         if isinstance(var, cp_model.IntVar):
-            self._hints[var.Index()] = (var, int(value))
+            self._hints[var.index] = (var, int(value))
         else:  # negated literal
-            self._hints[var.Not().Index()] = (var.Not(), 1 - int(value))
+            self._hints[var.negated().index] = (var.negated(), 1 - int(value))
 
     def _add_hints(self):
         if not self.hint:
@@ -658,7 +654,7 @@ class PlantModel:
                     self._hint(y, 1 if (rid == a.resource and (wi, wj) == (i, j)) else 0)
         self._hint_sequences()
         for var, value in self._hints.values():
-            m.AddHint(var, value)
+            m.add_hint(var, value)
 
     def _hint_sequences(self):
         ops = self.p.operations
@@ -758,18 +754,18 @@ class PlantModel:
             rid = None
             for mode in op.modes:
                 lit = self.mode_lit.get((oid, mode.resource))
-                if lit is not None and solver.BooleanValue(lit):
+                if lit is not None and solver.boolean_value(lit):
                     rid = mode.resource
                     break
             res = p.resources[rid]
             unit = 0
             for u in range(res.capacity):
-                if solver.BooleanValue(self.unit_lit[(oid, rid, u)]):
+                if solver.boolean_value(self.unit_lit[(oid, rid, u)]):
                     unit = u
                     break
-            start = solver.Value(self.start[oid])
-            end = solver.Value(self.end[oid])
-            co = solver.Value(self.co[oid]) if self.co[oid] is not None else 0
+            start = solver.value(self.start[oid])
+            end = solver.value(self.end[oid])
+            co = solver.value(self.co[oid]) if self.co[oid] is not None else 0
             mode = op.mode_on(rid)
             setup = 0 if (res.is_batch or op.in_progress) else mode.setup + co
             out[oid] = Assign(rid, unit, start, end, setup, None)
@@ -780,7 +776,7 @@ class PlantModel:
                     o
                     for o in self.free
                     if (o, rid, u, k) in self.slot_lit
-                    and solver.BooleanValue(self.slot_lit[(o, rid, u, k)])
+                    and solver.boolean_value(self.slot_lit[(o, rid, u, k)])
                 ]
                 if not members:
                     continue
@@ -808,47 +804,47 @@ class JobShopModel:
         for oid in p.topo_order:
             op = ops[oid]
             durations = {md.resource: p.work_minutes(op, md) for md in op.modes}
-            s = m.NewIntVar(0, horizon, f"s[{oid}]")
+            s = m.new_int_var(0, horizon, f"s[{oid}]")
             if len(durations) == 1:
                 rid, d = next(iter(durations.items()))
-                iv = m.NewFixedSizeIntervalVar(s, d, f"i[{oid}]")
+                iv = m.new_fixed_size_interval_var(s, d, f"i[{oid}]")
                 per_machine.setdefault(rid, []).append(iv)
                 self.end[oid] = s + d
                 self.choice[oid] = {rid: None}
             else:
-                e = m.NewIntVar(0, horizon, f"e[{oid}]")
+                e = m.new_int_var(0, horizon, f"e[{oid}]")
                 lits = {}
                 for rid, d in durations.items():
-                    lit = m.NewBoolVar(f"x[{oid},{rid}]")
-                    iv = m.NewOptionalIntervalVar(s, d, e, lit, f"i[{oid},{rid}]")
+                    lit = m.new_bool_var(f"x[{oid},{rid}]")
+                    iv = m.new_optional_interval_var(s, d, e, lit, f"i[{oid},{rid}]")
                     per_machine.setdefault(rid, []).append(iv)
                     lits[rid] = lit
-                m.AddExactlyOne(lits.values())
+                m.add_exactly_one(lits.values())
                 dmin, dmax = min(durations.values()), max(durations.values())
-                m.Add(e >= s + dmin)
-                m.Add(e <= s + dmax)
+                m.add(e >= s + dmin)
+                m.add(e <= s + dmax)
                 self.end[oid] = e
                 self.choice[oid] = lits
             self.start[oid] = s
         for intervals in per_machine.values():
-            m.AddNoOverlap(intervals)
+            m.add_no_overlap(intervals)
         for oid in p.topo_order:
             for pred in ops[oid].predecessors:
-                m.Add(self.start[oid] >= self.end[pred.op] + pred.min_lag)
-        self.makespan = m.NewIntVar(0, horizon, "makespan")
+                m.add(self.start[oid] >= self.end[pred.op] + pred.min_lag)
+        self.makespan = m.new_int_var(0, horizon, "makespan")
         sinks = [o for o in p.topo_order if not ops[o].successors]
-        m.AddMaxEquality(self.makespan, [self.end[o] for o in sinks])
-        m.Minimize(self.makespan)
+        m.add_max_equality(self.makespan, [self.end[o] for o in sinks])
+        m.minimize(self.makespan)
         self.scale = 1
         if hint:
             for oid, a in hint.items():
-                m.AddHint(self.start[oid], a.start)
+                m.add_hint(self.start[oid], a.start)
                 lits = self.choice[oid]
                 if len(lits) > 1:
                     for rid, lit in lits.items():
-                        m.AddHint(lit, 1 if rid == a.resource else 0)
-                    m.AddHint(self.end[oid], a.end)
-            m.AddHint(self.makespan, max(a.end for a in hint.values()))
+                        m.add_hint(lit, 1 if rid == a.resource else 0)
+                    m.add_hint(self.end[oid], a.end)
+            m.add_hint(self.makespan, max(a.end for a in hint.values()))
 
     def read(self, solver):
         out = {}
@@ -856,8 +852,8 @@ class JobShopModel:
             if len(lits) == 1:
                 rid = next(iter(lits))
             else:
-                rid = next(r for r, lit in lits.items() if solver.BooleanValue(lit))
-            s = solver.Value(self.start[oid])
-            e = solver.Value(self.end[oid])
+                rid = next(r for r, lit in lits.items() if solver.boolean_value(lit))
+            s = solver.value(self.start[oid])
+            e = solver.value(self.end[oid])
             out[oid] = Assign(rid, 0, s, e, 0, None)
         return out

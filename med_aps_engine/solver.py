@@ -10,7 +10,7 @@ from .bound import lower_bound
 from .heuristic import HeuristicFailure, dispatch
 from .model import (
     CP_SAT_MARGIN,
-    STATUS_NAMES,
+    SOLUTION_STATUSES,
     JobShopModel,
     PlantModel,
     Recorder,
@@ -298,15 +298,15 @@ def _cp_sat_full(run):
         run.offer(model.read(callback), method)
 
     with run.stoppable(solver):
-        status = solver.Solve(model.m, Recorder(on_solution))
-    name = STATUS_NAMES.get(status, "UNKNOWN")
-    if status not in (2, 4):  # FEASIBLE / OPTIMAL
+        status = solver.solve(model.m, Recorder(on_solution))
+    name = solver.status_name(status)
+    if status not in SOLUTION_STATUSES:
         return name, None
     final = model.read(solver)
     obj = evaluate(p, final)["objective"]
     if not run.offer(final, method, obj) and obj == run.best_obj:
         run.best, run.method = final, method  # same objective: CP-SAT's (proven) schedule
-    raw_bound = solver.BestObjectiveBound() / model.scale
+    raw_bound = solver.best_objective_bound / model.scale
     if jobshop:
         bound = raw_bound * p.objective["makespan"]
     else:

@@ -14,8 +14,3 @@ class MedApsSetupFamily(models.Model):
     _code_company_uniq = models.Constraint(
         "unique(code, company_id)", "The code of a setup family must be unique per company."
     )
-
-    def _aps_key(self):
-        """Identifier of the family in the engine problem."""
-        self.ensure_one()
-        return "SF/%d" % self.id

@@ -9,7 +9,7 @@ minute, naive UTC like every Odoo datetime). Identifiers: ``WC/<mrp.workcenter i
 import math
 import re
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from pytz import timezone, utc
 
@@ -104,7 +104,6 @@ class ProblemBuilder:
         self.productions = self.env["mrp.production"]
         self.workorders = self.env["mrp.workorder"]
         self.free_workorders = {}  # wo id -> {"expected": {wc id: minutes}, ...}
-        self.fixed_workorder_ids = set()
         self.workcenters = self.env["mrp.workcenter"]
         self.calendars = {}  # "WC/x" -> list of [start, end)
         self.finish_offset = {}  # mo id -> minutes from last operation to product release
@@ -235,7 +234,6 @@ class ProblemBuilder:
                 workorder.date_start and workorder.date_finished
             ):
                 fixed[workorder.id] = "locked"
-        self.fixed_workorder_ids = set(fixed)
 
         # work centers: the work order's own and its alternatives
         candidates = {}
@@ -651,7 +649,3 @@ class ProblemBuilder:
                 key = "WC/%d" % workcenter.id
                 result[key] = _subtract(result[key], blocked)
         return result
-
-
-def parse_origin(text):
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
