@@ -4,10 +4,12 @@ from med_aps_engine import SolveOptions, solve, validate
 from med_aps_engine.bound import lower_bound
 from med_aps_engine.problem import load_problem
 
+from . import helpers as eng
+
 WEIGHTS = {"weighted_tardiness": 10, "makespan": 1, "flow_time": 0, "changeover": 0}
 
 
-def test_exact_on_one_machine(eng):
+def test_exact_on_one_machine():
     prob = eng.problem(
         [eng.resource("M")],
         [
@@ -23,7 +25,7 @@ def test_exact_on_one_machine(eng):
     assert plan["status"] == "OPTIMAL"
 
 
-def test_decomposed_plans_report_a_bound(eng):
+def test_decomposed_plans_report_a_bound():
     jobs = [
         eng.job(
             f"J{k}",

@@ -4,8 +4,10 @@ import pytest
 
 from med_aps_engine import SolveOptions, solve
 
+from . import helpers as eng
 
-def test_release_delays_start(eng):
+
+def test_release_delays_start():
     prob = eng.problem(
         [eng.resource("R")], [eng.job("J", [eng.op("A", [("R", 10)], release=5)], release=2)]
     )
@@ -16,7 +18,7 @@ def test_release_delays_start(eng):
     assert plan["kpis"]["makespan"] == 15
 
 
-def test_min_lag_between_operations(eng):
+def test_min_lag_between_operations():
     prob = eng.problem(
         [eng.resource("R1"), eng.resource("R2")],
         [
@@ -34,7 +36,7 @@ def test_min_lag_between_operations(eng):
     assert plan["objective"] == 18
 
 
-def test_max_lag_pulls_predecessor_later(eng):
+def test_max_lag_pulls_predecessor_later():
     # R2 is taken by a locked operation during [10, 30): B can only start at 30, and
     # B must start at most 5 minutes after A ends, so A has to end at 25 or later.
     prob = eng.problem(
@@ -58,7 +60,7 @@ def test_max_lag_pulls_predecessor_later(eng):
     assert plan["kpis"]["makespan"] == 35
 
 
-def test_parallel_units_of_one_resource(eng):
+def test_parallel_units_of_one_resource():
     prob = eng.problem(
         [eng.resource("R", capacity=2)],
         [eng.job(f"J{k}", [eng.op(f"O{k}", [("R", 10)])]) for k in range(4)],
@@ -68,7 +70,7 @@ def test_parallel_units_of_one_resource(eng):
     assert {e["unit"] for e in plan["operations"]} == {0, 1}
 
 
-def test_efficiency_scales_processing_not_setup(eng):
+def test_efficiency_scales_processing_not_setup():
     prob = eng.problem(
         [eng.resource("R", efficiency=80)], [eng.job("J", [eng.op("A", [("R", 10, 5, 2)])])]
     )
@@ -77,7 +79,7 @@ def test_efficiency_scales_processing_not_setup(eng):
     assert eng.placed(plan)["A"]["end"] == 20
 
 
-def test_interruptible_operation_spans_a_break(eng):
+def test_interruptible_operation_spans_a_break():
     prob = eng.problem(
         [eng.resource("R", calendar=[[0, 10], [20, 40]])],
         [eng.job("J", [eng.op("A", [("R", 15)])])],
@@ -86,7 +88,7 @@ def test_interruptible_operation_spans_a_break(eng):
     assert (a["start"], a["end"]) == (0, 25)
 
 
-def test_non_interruptible_operation_waits_for_a_long_enough_window(eng):
+def test_non_interruptible_operation_waits_for_a_long_enough_window():
     prob = eng.problem(
         [eng.resource("R", calendar=[[0, 10], [20, 40]])],
         [eng.job("J", [eng.op("A", [("R", 15)], interruptible=False)])],
@@ -95,7 +97,7 @@ def test_non_interruptible_operation_waits_for_a_long_enough_window(eng):
     assert (a["start"], a["end"]) == (20, 35)
 
 
-def test_changeovers_group_families(eng):
+def test_changeovers_group_families():
     changeover = {"default": 10, "rules": [{"from": "a", "to": "b", "minutes": 30}]}
     prob = eng.problem(
         [eng.resource("R", changeover=changeover)],
@@ -118,7 +120,7 @@ def test_changeovers_group_families(eng):
     assert late_a["changeover_minutes"] == 0
 
 
-def test_batches_share_a_cycle(eng):
+def test_batches_share_a_cycle():
     ster = eng.resource("EO", batch={"max_size": 2, "cycle_minutes": 100})
     prob = eng.problem(
         [ster],
@@ -132,7 +134,7 @@ def test_batches_share_a_cycle(eng):
     assert sorted(len(v) for v in batches.values()) == [1, 2]
 
 
-def test_batch_families_do_not_mix(eng):
+def test_batch_families_do_not_mix():
     ster = eng.resource("EO", batch={"max_size": 4, "cycle_minutes": 100})
     prob = eng.problem(
         [ster],
@@ -148,7 +150,7 @@ def test_batch_families_do_not_mix(eng):
     assert ops["S1"]["batch"] == ops["S3"]["batch"] != ops["S2"]["batch"]
 
 
-def test_cross_job_precedence(eng):
+def test_cross_job_precedence():
     prob = eng.problem(
         [eng.resource("R1"), eng.resource("R2")],
         [
@@ -161,7 +163,7 @@ def test_cross_job_precedence(eng):
     assert plan["kpis"]["makespan"] == 27
 
 
-def test_lock_in_progress_and_alternatives(eng):
+def test_lock_in_progress_and_alternatives():
     prob = eng.problem(
         [eng.resource("R1"), eng.resource("R2")],
         [
@@ -187,7 +189,7 @@ def test_lock_in_progress_and_alternatives(eng):
     assert (ops["Q"]["resource"], ops["Q"]["end"]) == ("R1", 40)
 
 
-def test_frozen_window_and_stability(eng):
+def test_frozen_window_and_stability():
     prob = eng.problem(
         [eng.resource("R")],
         [eng.job(f"J{k}", [eng.op(f"O{k}", [("R", 10)])]) for k in range(3)],
@@ -207,7 +209,7 @@ def test_frozen_window_and_stability(eng):
     assert plan["kpis"]["moved_operations"] == 0
 
 
-def test_weighted_tardiness_orders_by_weight(eng):
+def test_weighted_tardiness_orders_by_weight():
     prob = eng.problem(
         [eng.resource("R")],
         [
@@ -226,7 +228,7 @@ def test_weighted_tardiness_orders_by_weight(eng):
     assert jobs["HEAVY"]["late_reason"] is None
 
 
-def test_late_reason_names_material_wait(eng):
+def test_late_reason_names_material_wait():
     prob = eng.problem(
         [eng.resource("R")],
         [eng.job("J", [eng.op("A", [("R", 60)], release=1500)], due=1000)],
@@ -236,7 +238,7 @@ def test_late_reason_names_material_wait(eng):
     assert reason.startswith("Waiting for material until day 2 07:00 (op A)")
 
 
-def test_plan_fields(eng):
+def test_plan_fields():
     prob = eng.problem(
         [eng.resource("R", calendar=[[0, 480], [1440, 1920]])],
         [eng.job("J", [eng.op("A", [("R", 100)])])],
@@ -254,7 +256,7 @@ def test_plan_fields(eng):
     assert plan["progress"] and plan["progress"][-1][1] == 100
 
 
-def test_decomposition_gives_valid_plan(eng):
+def test_decomposition_gives_valid_plan():
     from med_aps_engine.plantgen import generate_plant
 
     prob = generate_plant(30, seed=3)
@@ -264,7 +266,7 @@ def test_decomposition_gives_valid_plan(eng):
     assert plan["progress"]
 
 
-def test_infeasible_lock_returns_empty_plan(eng):
+def test_infeasible_lock_returns_empty_plan():
     prob = eng.problem(
         [eng.resource("R")],
         [
@@ -277,7 +279,7 @@ def test_infeasible_lock_returns_empty_plan(eng):
     assert plan["operations"] == []
 
 
-def test_progress_callback_is_called(eng):
+def test_progress_callback_is_called():
     calls = []
     prob = eng.problem([eng.resource("R")], [eng.job("J", [eng.op("A", [("R", 10)])])])
     solve(prob, options=SolveOptions(time_limit=2, progress=lambda f, m: calls.append((f, m))))
@@ -297,7 +299,7 @@ def test_ft06_is_solved_to_optimality(bench_data, fmt):
     assert plan["status"] == "OPTIMAL"
 
 
-def test_invalid_solver_plan_falls_back_to_the_heuristic(eng, monkeypatch):
+def test_invalid_solver_plan_falls_back_to_the_heuristic(monkeypatch):
     from med_aps_engine import model
 
     original = model.PlantModel.read
@@ -319,7 +321,7 @@ def test_invalid_solver_plan_falls_back_to_the_heuristic(eng, monkeypatch):
     assert "unit 5 does not exist on resource 'R'" in plan["warning"]
 
 
-def test_invalid_plans_everywhere_raise_an_internal_error(eng, monkeypatch):
+def test_invalid_plans_everywhere_raise_an_internal_error(monkeypatch):
     from med_aps_engine import EngineError, model, solver
 
     original = model.PlantModel.read
@@ -339,7 +341,7 @@ def test_invalid_plans_everywhere_raise_an_internal_error(eng, monkeypatch):
         solve(prob, options=SolveOptions(time_limit=2))
 
 
-def test_zero_length_operation_needs_no_changeover(eng):
+def test_zero_length_operation_needs_no_changeover():
     prob = eng.problem(
         [eng.resource("R", changeover={"default": 10, "rules": []})],
         [

@@ -10,6 +10,8 @@ from med_aps_engine.plan import build_plan
 from med_aps_engine.problem import load_problem
 from med_aps_engine.tabu import MIN_OPERATIONS, JobShopTabu, applicable
 
+from . import helpers as eng
+
 FT06 = """6 6
 2 1 0 3 1 6 3 7 5 3 4 6
 1 8 2 5 4 10 5 10 0 10 3 4
@@ -78,7 +80,7 @@ def test_patience_stops_before_the_deadline():
     check(raw, found)
 
 
-def test_applies_only_to_plain_job_shops_above_the_size_threshold(eng):
+def test_applies_only_to_plain_job_shops_above_the_size_threshold():
     plain = load_problem(random_jobshop(MIN_OPERATIONS // 10 + 1, 10, seed=1))
     assert len(plain.operations) > MIN_OPERATIONS
     assert applicable(plain)

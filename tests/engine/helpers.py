@@ -1,0 +1,65 @@
+"""Tiny problem builders and a checked solve for the engine tests.
+
+``from . import helpers as eng`` in a test module: ``eng.op``, ``eng.job``, ``eng.resource``,
+``eng.problem``, ``eng.solve`` (solve and assert the plan validates), ``eng.placed``.
+"""
+
+from med_aps_engine import SolveOptions, validate
+from med_aps_engine import solve as engine_solve
+
+
+def op(oid, modes, preds=(), **kw):
+    """Operation dict; ``modes`` is a list of ``(resource, duration)`` or
+    ``(resource, duration, setup, cleanup)`` tuples; ``preds`` op ids or predecessor dicts."""
+    out = {
+        "id": oid,
+        "name": oid,
+        "modes": [
+            {
+                "resource": m[0],
+                "duration": m[1],
+                "setup": m[2] if len(m) > 2 else 0,
+                "cleanup": m[3] if len(m) > 3 else 0,
+            }
+            for m in modes
+        ],
+        "predecessors": [p if isinstance(p, dict) else {"op": p, "min_lag": 0} for p in preds],
+    }
+    out.update(kw)
+    return out
+
+
+def job(jid, operations, **kw):
+    out = {"id": jid, "name": jid, "release": 0, "due": None, "weight": 1, "operations": operations}
+    out.update(kw)
+    return out
+
+
+def resource(rid, **kw):
+    out = {"id": rid, "name": rid, "capacity": 1, "efficiency": 100, "calendar": None}
+    out.update(kw)
+    return out
+
+
+def problem(resources, jobs, **kw):
+    out = {
+        "schema_version": 1,
+        "origin": "2026-11-30T06:00:00Z",
+        "resources": resources,
+        "jobs": jobs,
+        "objective": {"weighted_tardiness": 0, "makespan": 1, "flow_time": 0, "changeover": 0},
+    }
+    out.update(kw)
+    return out
+
+
+def solve(prob, time_limit=5.0, **kw):
+    """Solve and assert the plan validates; returns the plan."""
+    plan = engine_solve(prob, options=SolveOptions(time_limit=time_limit, workers=2, **kw))
+    assert validate(prob, plan) == [], validate(prob, plan)
+    return plan
+
+
+def placed(plan):
+    """{op id: plan entry}."""
+    return {e["op"]: e for e in plan["operations"]}
