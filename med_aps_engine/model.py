@@ -161,83 +161,104 @@ class PlantModel:
 
     # ------------------------------------------------------------------ build
     def _build(self):
+        """The model, one constraint family after the other (this order is the model's)."""
+        self.fixed_units = self._fixed_on_unit()
+        for oid in self.free:
+            self._add_operation(oid)
+        self._add_batches()
+        self._add_unit_no_overlap()
+        self._add_changeovers()
+        self._add_precedences()
+        self._add_objective()
+        self._add_hints()
+
+    # ------------------------------------------------------------------ operations and modes
+    def _add_operation(self, oid):
+        """Start, end and wall time of a free operation, its changeover, and one literal per
+        mode (resource) and unit, with the duration the mode gives it."""
         p, m = self.p, self.m
-        ops = p.operations
-        fixed_units = self._fixed_on_unit()
-
-        # 1. variables per free operation --------------------------------------------------
-        for oid in self.free:
-            op = ops[oid]
-            lb, ub_start, lb_end, ub_end = self._bounds(op)
-            if op.in_progress:
-                lb = ub_start = op.in_progress[1]
-            ub_start = max(lb, min(ub_start, ub_end))
-            lb_end = max(lb_end, lb)
-            ub_end = max(ub_end, lb_end)
-            s = m.new_int_var(lb, ub_start, f"start[{oid}]")
-            e = m.new_int_var(lb_end, ub_end, f"end[{oid}]")
-            w = m.new_int_var(0, max(0, ub_end - lb), f"wall[{oid}]")
-            m.add(e == s + w)
-            self.start[oid], self.end[oid], self.wall[oid] = s, e, w
-            modes = op.modes
-            pos = p.fixed_position(op)
-            if pos is not None:
-                modes = [op.mode_on(pos[0])]
+        op = p.operations[oid]
+        lb, ub_start, lb_end, ub_end = self._bounds(op)
+        if op.in_progress:
+            lb = ub_start = op.in_progress[1]
+        ub_start = max(lb, min(ub_start, ub_end))
+        lb_end = max(lb_end, lb)
+        ub_end = max(ub_end, lb_end)
+        s = m.new_int_var(lb, ub_start, f"start[{oid}]")
+        e = m.new_int_var(lb_end, ub_end, f"end[{oid}]")
+        w = m.new_int_var(0, max(0, ub_end - lb), f"wall[{oid}]")
+        m.add(e == s + w)
+        self.start[oid], self.end[oid], self.wall[oid] = s, e, w
+        modes = op.modes
+        pos = p.fixed_position(op)
+        if pos is not None:
+            modes = [op.mode_on(pos[0])]
+        max_co = 0
+        for mode in modes:
+            max_co = max(max_co, p.resources[mode.resource].max_changeover_to(op.setup_family))
+        if op.in_progress:
             max_co = 0
-            for mode in modes:
-                max_co = max(max_co, p.resources[mode.resource].max_changeover_to(op.setup_family))
-            if op.in_progress:
-                max_co = 0
-            co = m.new_int_var(0, max_co, f"changeover[{oid}]") if max_co else None
-            self.co[oid] = co
-            lits = []
-            for mode in modes:
-                res = p.resources[mode.resource]
-                lit = self._bool(f"mode[{oid},{res.id}]") if len(modes) > 1 else m.new_constant(1)
-                self.mode_lit[(oid, res.id)] = lit
-                lits.append(lit)
-                if res.capacity > 1:
-                    ulits = [self._bool(f"unit[{oid},{res.id},{u}]") for u in range(res.capacity)]
-                    m.add(sum(ulits) == lit)
-                else:
-                    ulits = [lit]
-                for u, ul in enumerate(ulits):
-                    self.unit_lit[(oid, res.id, u)] = ul
-                if op.in_progress:
-                    begin = max(op.in_progress[1], 0)
-                    end = self._in_progress_end(res, begin, op.in_progress[2])
-                    m.add(e == end).only_enforce_if(lit)
-                    work = None
-                elif res.is_batch:
-                    work = res.batch_cycle
-                    m.add(w == work).only_enforce_if(lit)
-                else:
-                    work = p.work_minutes(op, mode)
-                    # zero-length operations occupy nothing and need no changeover
-                    uses_co = co is not None and res.has_changeovers and work > 0
-                    if co is not None and not uses_co:
-                        m.add(co == 0).only_enforce_if(lit)
-                    extra = co if uses_co else 0
-                    if work == 0 and not uses_co:
-                        m.add(w == 0).only_enforce_if(lit)
-                    elif res.calendar.always:
-                        m.add(w == work + extra).only_enforce_if(lit)
-                    else:
-                        # 2. calendar: one literal per (start window, end window) pair
-                        cmax = res.max_changeover_to(op.setup_family) if uses_co else 0
-                        self._calendar_pairs(op, res, lit, work, extra, cmax, lb, ub_start)
-                self.work[(oid, res.id)] = work
-            if len(lits) > 1:
-                m.add_exactly_one(lits)
+        self.co[oid] = m.new_int_var(0, max_co, f"changeover[{oid}]") if max_co else None
+        lits = [self._add_mode(op, mode, len(modes) > 1, lb, ub_start) for mode in modes]
+        if len(lits) > 1:
+            m.add_exactly_one(lits)
 
-        # 3. batches -----------------------------------------------------------------------
-        for res in p.resources.values():
+    def _add_mode(self, op, mode, optional, lb, ub_start):
+        """The literal of running ``op`` on ``mode``'s resource (and of each of its units),
+        and the wall time that mode implies: in-progress remainder, batch cycle, or working
+        minutes plus changeover through the calendar."""
+        p, m = self.p, self.m
+        oid = op.id
+        res = p.resources[mode.resource]
+        e, w, co = self.end[oid], self.wall[oid], self.co[oid]
+        lit = self._bool(f"mode[{oid},{res.id}]") if optional else m.new_constant(1)
+        self.mode_lit[(oid, res.id)] = lit
+        if res.capacity > 1:
+            ulits = [self._bool(f"unit[{oid},{res.id},{u}]") for u in range(res.capacity)]
+            m.add(sum(ulits) == lit)
+        else:
+            ulits = [lit]
+        for u, ul in enumerate(ulits):
+            self.unit_lit[(oid, res.id, u)] = ul
+        if op.in_progress:
+            begin = max(op.in_progress[1], 0)
+            end = self._in_progress_end(res, begin, op.in_progress[2])
+            m.add(e == end).only_enforce_if(lit)
+            work = None
+        elif res.is_batch:
+            work = res.batch_cycle
+            m.add(w == work).only_enforce_if(lit)
+        else:
+            work = p.work_minutes(op, mode)
+            # zero-length operations occupy nothing and need no changeover
+            uses_co = co is not None and res.has_changeovers and work > 0
+            if co is not None and not uses_co:
+                m.add(co == 0).only_enforce_if(lit)
+            extra = co if uses_co else 0
+            if work == 0 and not uses_co:
+                m.add(w == 0).only_enforce_if(lit)
+            elif res.calendar.always:
+                m.add(w == work + extra).only_enforce_if(lit)
+            else:
+                # calendar: one literal per (start window, end window) pair
+                cmax = res.max_changeover_to(op.setup_family) if uses_co else 0
+                self._calendar_pairs(op, res, lit, work, extra, cmax, lb, ub_start)
+        self.work[(oid, res.id)] = work
+        return lit
+
+    # ------------------------------------------------------------------ resources
+    def _add_batches(self):
+        """Batch resources: slots (cycles) that operations of one family share."""
+        for res in self.p.resources.values():
             if res.is_batch:
-                self._batch_slots(res, fixed_units)
+                self._batch_slots(res, self.fixed_units)
 
-        # 4. resources: optional intervals and no-overlap per unit ----------------------------
+    def _add_unit_no_overlap(self):
+        """Each unit runs one thing at a time: the free operations' optional intervals and
+        the fixed occupations in the region (a batch cycle once)."""
+        p, m = self.p, self.m
         for oid in self.free:
-            op = ops[oid]
+            op = p.operations[oid]
             for mode in op.modes:
                 rid = mode.resource
                 if (oid, rid) not in self.mode_lit:
@@ -253,7 +274,7 @@ class PlantModel:
                         self.start[oid], self.wall[oid], self.end[oid], ul, f"occ[{oid},{rid},{u}]"
                     )
                     self.unit_intervals.setdefault((rid, u), []).append(iv)
-        for key, oids in fixed_units.items():
+        for key, oids in self.fixed_units.items():
             seen_batches = set()
             for oid in oids:
                 a = self.fixed[oid]
@@ -269,16 +290,20 @@ class PlantModel:
             if len(intervals) > 1:
                 m.add_no_overlap(intervals)
 
-        # 5. changeovers: circuit per unit ---------------------------------------------------
-        for res in p.resources.values():
+    def _add_changeovers(self):
+        """Sequence-dependent changeovers: a circuit over the operations of each unit."""
+        for res in self.p.resources.values():
             if res.is_batch or not res.has_changeovers:
                 continue
             for u in range(res.capacity):
-                self._changeover_circuit(res, u, fixed_units.get((res.id, u), []))
+                self._changeover_circuit(res, u, self.fixed_units.get((res.id, u), []))
 
-        # 6. precedences between free operations (fixed ones are in the bounds) --------------
+    # ------------------------------------------------------------------ precedences and lags
+    def _add_precedences(self):
+        """Minimum and maximum lags between free operations (fixed ones are in the bounds)."""
+        m = self.m
         for oid in self.free:
-            op = ops[oid]
+            op = self.p.operations[oid]
             if op.in_progress:
                 continue
             for pred in op.predecessors:
@@ -286,10 +311,6 @@ class PlantModel:
                     m.add(self.start[oid] >= self.end[pred.op] + pred.min_lag)
                     if pred.max_lag is not None:
                         m.add(self.start[oid] <= self.end[pred.op] + pred.max_lag)
-
-        # 7. objective -----------------------------------------------------------------------
-        self._objective()
-        self._add_hints()
 
     def _in_progress_end(self, res, begin, remaining):
         if remaining == 0:
@@ -541,23 +562,37 @@ class PlantModel:
         mode = self.p.operations[oid].mode_on(a.resource)
         return max(0, a.setup - mode.setup)
 
-    def _objective(self):
-        p, m = self.p, self.m
-        ops = p.operations
-        w = {k: v * self.scale for k, v in p.objective.items()}
-        terms = []
-        horizon_ub = self.hi
-        fixed_max_end = max((a.end for a in self.fixed.values()), default=0)
+    # ------------------------------------------------------------------ objective
+    def _add_objective(self):
+        """Minimize the weighted sum of makespan, job tardiness and flow time, changeover
+        minutes and moved operations (weights scaled to integers)."""
+        w = {k: v * self.scale for k, v in self.p.objective.items()}
+        terms = self._makespan_terms(w)
+        terms += self._job_terms(w)
+        terms += self._changeover_terms(w)
+        terms += self._stability_terms(w)
+        if terms:
+            self.m.minimize(sum(terms))
+
+    def _makespan_terms(self, w):
+        m = self.m
         self.makespan = None
-        if w["makespan"] > 0:
-            mk = m.new_int_var(max(0, fixed_max_end), max(horizon_ub, fixed_max_end), "makespan")
-            for oid in self.free:
-                m.add(mk >= self.end[oid])
-            terms.append(round(w["makespan"]) * mk)
-            self.makespan = mk
+        if w["makespan"] <= 0:
+            return []
+        fixed_max_end = max((a.end for a in self.fixed.values()), default=0)
+        mk = m.new_int_var(max(0, fixed_max_end), max(self.hi, fixed_max_end), "makespan")
+        for oid in self.free:
+            m.add(mk >= self.end[oid])
+        self.makespan = mk
+        return [round(w["makespan"]) * mk]
+
+    def _job_terms(self, w):
+        """Finish (and tardiness) of each job with a free operation."""
+        p, m = self.p, self.m
+        terms = []
         touched = {}
         for oid in self.free:
-            touched.setdefault(ops[oid].job, []).append(oid)
+            touched.setdefault(p.operations[oid].job, []).append(oid)
         for jid, oids in touched.items():
             job = p.jobs[jid]
             fixed_end = max(
@@ -568,29 +603,37 @@ class PlantModel:
             if not need_finish:
                 continue
             lb_f = max(fixed_end or 0, 0)
-            fin = m.new_int_var(lb_f, max(horizon_ub, lb_f), f"finish[{jid}]")
+            fin = m.new_int_var(lb_f, max(self.hi, lb_f), f"finish[{jid}]")
             ends = [self.end[o] for o in oids]
             if fixed_end is not None:
                 ends.append(m.new_constant(fixed_end))
             m.add_max_equality(fin, ends)
             self.finish[jid] = [fin, None, fixed_end]
             if tard_w > 0 and job.due is not None:
-                tard = m.new_int_var(
-                    0, max(0, horizon_ub - job.due, lb_f - job.due), f"tard[{jid}]"
-                )
+                tard = m.new_int_var(0, max(0, self.hi - job.due, lb_f - job.due), f"tard[{jid}]")
                 m.add(tard >= fin - job.due)
                 self.finish[jid][1] = tard
                 terms.append(round(tard_w) * tard)
             if w["flow_time"] > 0:
                 terms.append(round(w["flow_time"]) * fin)
-        if w["changeover"] > 0:
-            for oid in self.free:
-                if self.co[oid] is not None:
-                    terms.append(round(w["changeover"]) * self.co[oid])
+        return terms
+
+    def _changeover_terms(self, w):
+        if w["changeover"] <= 0:
+            return []
+        return [
+            round(w["changeover"]) * self.co[oid] for oid in self.free if self.co[oid] is not None
+        ]
+
+    def _stability_terms(self, w):
+        """A literal per operation of the previous plan: not moved means its previous start
+        on its previous resource; each move costs the stability weight."""
+        p, m = self.p, self.m
+        terms = []
         self.moved = {}
         for oid in self.free:
             prev = p.previous_plan.get(oid)
-            if prev is None or p.fixed_position(ops[oid]) is not None:
+            if prev is None or p.fixed_position(p.operations[oid]) is not None:
                 continue
             rid, pstart = prev
             lit = self.mode_lit.get((oid, rid))
@@ -602,8 +645,7 @@ class PlantModel:
             m.add_implication(~moved, lit)
             if w["stability"] > 0:
                 terms.append(round(w["stability"]) * moved)
-        if terms:
-            m.minimize(sum(terms))
+        return terms
 
     def _hint(self, var, value):
         if isinstance(var, cp_model.IntVar):

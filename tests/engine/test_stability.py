@@ -30,7 +30,20 @@ def _replan(problem, plan, **objective):
 def plant():
     problem = generate_plant(40, seed=3)
     problem["objective"]["stability"] = DEFAULT_OBJECTIVE["stability"]
-    return problem, _solve(problem)
+    return problem, _solve(problem, seconds=8.0)
+
+
+def test_unchanged_replan_of_an_optimal_plan_moves_nothing():
+    """Nothing can pay for a move: the replan is the previous plan, to the minute."""
+    problem = generate_plant(16, seed=3)
+    problem["objective"]["stability"] = DEFAULT_OBJECTIVE["stability"]
+    first = _solve(problem)
+    assert first["status"] == "OPTIMAL"
+    second = _solve(_replan(problem, first), seed=7)
+    assert second["moves"] == {"forced": [], "improving": [], "kept": len(first["operations"])}
+    assert second["objective"] == first["objective"]
+    before = {r["op"]: (r["resource"], r["start"], r["end"]) for r in first["operations"]}
+    assert {r["op"]: (r["resource"], r["start"], r["end"]) for r in second["operations"]} == before
 
 
 def test_unchanged_replan_keeps_the_plan(plant):
