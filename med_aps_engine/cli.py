@@ -4,7 +4,6 @@ import argparse
 import json
 import math
 import os
-import subprocess
 import sys
 from importlib import resources
 from pathlib import Path
@@ -271,20 +270,9 @@ def cmd_demo(args):
 
 
 def cmd_bench(args):
-    argv = list(args.bench_args)
-    try:
-        from bench.run import main as bench_main
-    except ImportError:
-        root = Path(__file__).resolve().parent.parent
-        if not (root / "bench" / "run.py").exists():
-            print(
-                "med-aps bench: the benchmark runner (bench/run.py) is part of the source "
-                "checkout; run this command from the repository",
-                file=sys.stderr,
-            )
-            return 2
-        return subprocess.call([sys.executable, "-m", "bench.run", *argv], cwd=root)
-    return bench_main(argv) or 0
+    from .bench.run import main as bench_main
+
+    return bench_main(list(args.bench_args)) or 0
 
 
 def time_limit_arg(text):
@@ -365,7 +353,7 @@ def build_parser():
     p_demo.set_defaults(func=cmd_demo)
 
     p_bench = sub.add_parser(
-        "bench", help="run the benchmarks (python -m bench.run ...)", add_help=False
+        "bench", help="run the engine benchmarks (med-aps bench --help)", add_help=False
     )
     p_bench.add_argument("bench_args", nargs=argparse.REMAINDER)
     p_bench.set_defaults(func=cmd_bench)

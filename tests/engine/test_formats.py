@@ -18,7 +18,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__fi
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
-from bench.baselines import greedy, textbook_jobshop  # noqa: E402
+from med_aps_engine.bench.baselines import greedy, textbook_jobshop  # noqa: E402
 
 DATA = os.environ.get("MED_APS_BENCH_DATA") or os.path.join(
     os.path.dirname(REPO_ROOT), "shared", "benchmarks"
@@ -224,7 +224,7 @@ def test_greedy_mk01_validates():
 
 
 def test_instance_selection():
-    from bench import expand_selection
+    from med_aps_engine.bench import expand_selection
 
     names = ["ft06", "la01", "la02", "ta01", "ta02", "ta03", "la01_edata", "mk01"]
     assert expand_selection("ta01-ta03", names) == ["ta01", "ta02", "ta03"]
@@ -238,7 +238,7 @@ def test_instance_selection():
 
 
 def test_missing_data_is_reported(tmp_path, capsys):
-    from bench.run import main
+    from med_aps_engine.bench.run import main
 
     assert main(["jobshop", "--data", str(tmp_path / "none"), "--time-limit", "1"]) == 2
     err = capsys.readouterr().err
@@ -250,7 +250,7 @@ def test_missing_data_is_reported(tmp_path, capsys):
 def test_jobshop_bench_runs(tmp_path, capsys):
     import json
 
-    from bench.run import main
+    from med_aps_engine.bench.run import main
 
     out = tmp_path / "res.json"
     args = ["jobshop", "--instances", "ft06", "--time-limit", "1", "--workers", "1"]

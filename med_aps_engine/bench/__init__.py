@@ -1,10 +1,13 @@
-"""Benchmarks of the med_aps scheduling engine (run with ``python -m bench.run``)."""
+"""Benchmarks of the med_aps scheduling engine: ``med-aps bench ...`` (or
+``python -m med_aps_engine.bench.run ...``). Shipped with the engine; the Odoo-side
+benchmarks are the scripts of the repository's ``bench/`` folder."""
 
 import json
 import os
 import re
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# the source checkout holding med_aps_engine/ (its sibling ../shared/benchmarks by default)
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DATA_ENV = "MED_APS_BENCH_DATA"
 
 

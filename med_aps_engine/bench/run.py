@@ -1,4 +1,4 @@
-"""Benchmark runner: ``python -m bench.run jobshop|fjsp|plant|stability [options]``.
+"""Benchmark runner: ``med-aps bench jobshop|fjsp|plant|stability [options]``.
 
 ``med-aps bench ...`` delegates to :func:`main` with the same arguments.
 """
@@ -11,7 +11,7 @@ from . import BenchDataMissing
 
 def build_parser():
     parser = argparse.ArgumentParser(
-        prog="python -m bench.run",
+        prog="med-aps bench",
         description="Benchmarks of the med_aps scheduling engine; prints one table per run.",
     )
     parser.add_argument(
