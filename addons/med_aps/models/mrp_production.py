@@ -61,14 +61,17 @@ class MrpProduction(models.Model):
     @api.depends("aps_planned_finish", "date_deadline")
     def _compute_aps_tardiness(self):
         for production in self:
-            finish = production.aps_planned_finish
-            deadline = production.date_deadline
-            if finish and deadline and finish > deadline:
-                production.aps_tardiness_hours = (finish - deadline).total_seconds() / 3600.0
-                production.aps_is_late = True
-            else:
-                production.aps_tardiness_hours = 0.0
-                production.aps_is_late = False
+            hours = self._aps_hours_late(production.aps_planned_finish, production.date_deadline)
+            production.aps_tardiness_hours = hours
+            production.aps_is_late = hours > 0
+
+    @api.model
+    def _aps_hours_late(self, planned_finish, deadline):
+        """Hours a planned finish is after the deadline (0 when on time or undated): the one
+        definition of lateness on the Odoo side."""
+        if not planned_finish or not deadline or planned_finish <= deadline:
+            return 0.0
+        return (planned_finish - deadline).total_seconds() / 3600.0
 
     @api.depends("aps_tardiness_hours", "aps_is_late")
     def _compute_aps_tardiness_display(self):

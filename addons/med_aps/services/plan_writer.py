@@ -230,8 +230,7 @@ class PlanWriter:
         productions = builder.productions
         mo_rows = []
         raw_rows = []
-        late_count = 0
-        weighted_tardiness = 0.0
+        production_model = env["mrp.production"]
         for production in productions:
             job_key = "MO/%d" % production.id
             if job_key not in span or production.id in closed_mos:
@@ -244,15 +243,8 @@ class PlanWriter:
             date_finished = max(date_finished, date_start)
             offset = builder.finish_offset.get(production.id, 0)
             planned_finish = builder.to_datetime(last + offset)
-            late = bool(production.date_deadline and planned_finish > production.date_deadline)
             reason = None
-            if late:
-                late_count += 1
-                weighted_tardiness += (
-                    (planned_finish - production.date_deadline).total_seconds()
-                    / 3600.0
-                    * max(1, production.aps_weight or 1)
-                )
+            if production_model._aps_hours_late(planned_finish, production.date_deadline):
                 reason = json.dumps(_odoo_late_causes(builder, late_jobs.get(job_key) or {}))
             mo_rows.append(
                 [production.id, date_start, date_finished, planned_finish, reason, run.id, now, uid]
@@ -340,8 +332,11 @@ class PlanWriter:
             "moved_count": moved,
             "skipped": skipped,
             "workorder_count": len(plan_ops),
-            "late_count": late_count,
-            "weighted_tardiness_hours": weighted_tardiness,
+            # lateness has one owner: the orders' own computed fields, just recomputed
+            "late_count": len(mos.filtered("aps_is_late")),
+            "weighted_tardiness_hours": sum(
+                mo.aps_tardiness_hours * max(1, mo.aps_weight or 1) for mo in mos
+            ),
             "utilization": utilization,
         }
 
