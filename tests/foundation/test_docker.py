@@ -20,7 +20,7 @@ def compose(repo_root):
 
 def test_compose_services_and_images(compose):
     services = compose["services"]
-    assert set(services) == {"db", "odoo"}
+    assert set(services) == {"db", "odoo", "tests"}
     assert services["db"]["image"] == "postgres:16"
     assert services["db"]["environment"]["POSTGRES_USER"] == "odoo"
     assert services["odoo"]["build"] == "."
@@ -157,3 +157,20 @@ def test_entrypoint_runs_odoo_with_the_generated_configuration(repo_root, compos
     assert "docker/odoo-conf.sh /usr/local/bin/med-aps-odoo-conf.sh" in dockerfile
     environment = compose["services"]["odoo"]["environment"]
     assert environment["MEDAPS_ADMIN_PASSWD"] == "${MEDAPS_ADMIN_PASSWD:-}"
+
+
+def test_tests_service_runs_the_test_command_on_the_checkout(compose, repo_root):
+    """`docker compose run --rm tests`: README command 2 in the image, on this checkout,
+    against the db service; `docker compose up` does not start it."""
+    tests = compose["services"]["tests"]
+    assert tests["profiles"] == ["tests"]
+    assert tests["image"] == compose["services"]["odoo"]["image"]
+    assert tests["entrypoint"] == ["bash", "scripts/test.sh"]
+    assert tests["working_dir"] == "/src"
+    assert ".:/src" in tests["volumes"]
+    assert tests["environment"]["PGHOST"] == "db"
+    assert tests["depends_on"]["db"]["condition"] == "service_healthy"
+    # the entrypoint it runs is the one CI runs
+    ci = (repo_root / ".ci" / "run").read_text(encoding="utf-8")
+    assert "exec bash scripts/test.sh" in ci
+    assert "ports" not in tests
