@@ -104,56 +104,89 @@ def validate(problem: dict, plan: dict) -> list[str]:
 
 
 def _validate(problem, plan):
-    v = []
     status = plan.get("status")
     plan_ops = plan.get("operations") or []
     if status in NO_SOLUTION_STATUSES and not plan_ops:
-        return v
+        return []
+    v = _PlanCheck(problem, plan).run()
+    if len(v) > MAX_REPORTED:
+        v = v[:MAX_REPORTED] + [f"... and {len(v) - MAX_REPORTED} more violations"]
+    return v
+
+
+def _mode_of(op, rid):
+    for mode in op.get("modes") or []:
+        if mode.get("resource") == rid:
+            return mode
+    return None
+
+
+class _PlanCheck:
+    """One validation: the problem and plan indexed once, then one method per rule family;
+    every violation is appended to ``self.v``."""
+
+    def __init__(self, problem, plan):
+        self.problem = problem
+        self.plan = plan
+        self.v = []
+        self.ok_ops = {}  # op id -> entry for operations whose resource/unit are valid
+        self.job_finish = {}
+        self.changeover_total = 0
+        self.changeover_count = 0
+
+    def run(self):
+        self._index_problem()
+        self._index_plan()
+        for oid, entry in self.placed.items():
+            self._check_operation(oid, entry)
+        self._check_precedences()
+        self._check_units()
+        self._check_batch_homes()
+        self._check_results()
+        return self.v
 
     # ---- index the problem
-    resources = {}
-    calendars = {}
-    for res in problem.get("resources") or []:
-        resources[res["id"]] = res
-        calendars[res["id"]] = _Calendar(res.get("calendar"))
-    ops = {}  # op id -> (job, op)
-    job_ops = {}
-    jobs = {}
-    for job in problem.get("jobs") or []:
-        jobs[job["id"]] = job
-        job_ops[job["id"]] = []
-        for op in job.get("operations") or []:
-            ops[op["id"]] = (job, op)
-            job_ops[job["id"]].append(op["id"])
-    horizon = problem.get("horizon")
-    frozen_until = problem.get("frozen_until")
-    previous = problem.get("previous_plan") or {}
+    def _index_problem(self):
+        problem = self.problem
+        self.resources = {}
+        self.calendars = {}
+        for res in problem.get("resources") or []:
+            self.resources[res["id"]] = res
+            self.calendars[res["id"]] = _Calendar(res.get("calendar"))
+        self.ops = {}  # op id -> (job, op)
+        self.job_ops = {}
+        self.jobs = {}
+        for job in problem.get("jobs") or []:
+            self.jobs[job["id"]] = job
+            self.job_ops[job["id"]] = []
+            for op in job.get("operations") or []:
+                self.ops[op["id"]] = (job, op)
+                self.job_ops[job["id"]].append(op["id"])
+        self.horizon = problem.get("horizon")
+        self.frozen_until = problem.get("frozen_until")
+        self.previous = problem.get("previous_plan") or {}
 
     # ---- index the plan: each operation exactly once
-    placed = {}
-    for entry in plan_ops:
-        oid = entry.get("op")
-        if oid not in ops:
-            v.append(f"plan lists operation {oid!r} that is not in the problem")
-            continue
-        if oid in placed:
-            v.append(f"operation {oid!r} is planned more than once")
-            continue
-        placed[oid] = entry
-    for oid, (job, _op) in ops.items():
-        if oid not in placed:
-            v.append(f"operation {oid!r} of job {job['id']!r} is not planned")
+    def _index_plan(self):
+        v, ops = self.v, self.ops
+        self.placed = {}
+        for entry in self.plan.get("operations") or []:
+            oid = entry.get("op")
+            if oid not in ops:
+                v.append(f"plan lists operation {oid!r} that is not in the problem")
+                continue
+            if oid in self.placed:
+                v.append(f"operation {oid!r} is planned more than once")
+                continue
+            self.placed[oid] = entry
+        for oid, (job, _op) in ops.items():
+            if oid not in self.placed:
+                v.append(f"operation {oid!r} of job {job['id']!r} is not planned")
 
     # ---- per-operation checks: mode, unit, duration, calendar, release, lock, horizon
-    def mode_of(op, rid):
-        for mode in op.get("modes") or []:
-            if mode.get("resource") == rid:
-                return mode
-        return None
-
-    ok_ops = {}  # op id -> entry for operations whose resource/unit are valid
-    for oid, entry in placed.items():
-        job, op = ops[oid]
+    def _check_operation(self, oid, entry):
+        v = self.v
+        job, op = self.ops[oid]
         name = f"operation {oid!r} of job {job['id']!r}"
         if entry.get("job") is not None and entry.get("job") != job["id"]:
             v.append(f"{name}: plan says it belongs to job {entry.get('job')!r}")
@@ -161,22 +194,21 @@ def _validate(problem, plan):
         start, end = entry.get("start"), entry.get("end")
         if not _is_int(start) or not _is_int(end):
             v.append(f"{name}: start {start!r} and end {end!r} must be integers (minutes)")
-            continue
+            return
         start, end = int(start), int(end)
         if end < start:
             v.append(f"{name}: end {end} is before start {start}")
-            continue
-        if rid not in resources:
+            return
+        if rid not in self.resources:
             v.append(f"{name}: planned on unknown resource {rid!r}")
-            continue
-        res = resources[rid]
-        mode = mode_of(op, rid)
+            return
+        res = self.resources[rid]
+        mode = _mode_of(op, rid)
         in_progress = op.get("in_progress")
-        locked = op.get("locked")
         if mode is None and not (in_progress and in_progress.get("resource") == rid):
             eligible = [m.get("resource") for m in op.get("modes") or []]
             v.append(f"{name}: resource {rid!r} is not eligible (eligible: {eligible})")
-            continue
+            return
         capacity = int(_num(res.get("capacity"), 1))
         unit = entry.get("unit", 0)
         if unit is None:
@@ -186,12 +218,21 @@ def _validate(problem, plan):
                 f"{name}: unit {unit!r} does not exist on resource {rid!r} "
                 f"(capacity {capacity}, units 0..{capacity - 1})"
             )
-            continue
-        ok_ops[oid] = entry
-        cal = calendars[rid]
-        batch = res.get("batch")
+            return
+        self.ok_ops[oid] = entry
+        self._check_fixed(name, op, rid, start, end)
+        if not in_progress:
+            self._check_timing(name, job, op, entry, mode, rid, start, end)
+        if self.horizon is not None and end > self.horizon:
+            v.append(f"{name}: horizon violated: end {end} > horizon {self.horizon}")
+        self._check_frozen(name, oid, rid, start)
 
-        # locks and in-progress operations
+    def _check_fixed(self, name, op, rid, start, end):
+        """Locked operations keep their resource and start; operations in progress too, and
+        end where their remaining minutes are done."""
+        v = self.v
+        locked = op.get("locked")
+        in_progress = op.get("in_progress")
         if locked:
             if locked.get("resource") != rid or locked.get("start") != start:
                 v.append(
@@ -204,6 +245,7 @@ def _validate(problem, plan):
                     f"{name}: in progress on resource {in_progress.get('resource')!r} since "
                     f"{in_progress.get('start')}, planned on {rid!r} at {start}"
                 )
+            cal = self.calendars[rid]
             remaining = int(_num(in_progress.get("remaining")))
             begin = max(start, 0)
             worked = cal.working_minutes(begin, end)
@@ -213,77 +255,84 @@ def _validate(problem, plan):
                     f"{rid!r}, but [{begin}, {end}) holds {worked} available minutes "
                     f"(end must be where the remaining minutes are done)"
                 )
+
+    def _check_timing(self, name, job, op, entry, mode, rid, start, end):
+        """Origin, release, and the duration through the calendar (batch cycle or setup +
+        processing + cleanup, interruptible or not)."""
+        v = self.v
+        res = self.resources[rid]
+        cal = self.calendars[rid]
+        if start < 0:
+            v.append(f"{name}: start {start} is before the plan origin 0")
+        release = max(int(_num(job.get("release"))), int(_num(op.get("release"))))
+        if start < release:
+            v.append(f"{name}: release violated: start {start} < release {release}")
+        batch = res.get("batch")
+        if batch:
+            cycle = int(batch.get("cycle_minutes") or 0)
+            if end - start != cycle:
+                v.append(
+                    f"{name}: batch cycle on {rid!r} must last {cycle} minutes, "
+                    f"planned [{start}, {end}) = {end - start}"
+                )
+            if not cal.inside_one_interval(start, end):
+                v.append(
+                    f"{name}: batch cycle [{start}, {end}) on {rid!r} is not inside one "
+                    f"available calendar interval"
+                )
+            return
+        eff = _num(res.get("efficiency"), 100)
+        proc = _processing(int(_num(mode.get("duration"))), eff)
+        setup = entry.get("setup_minutes")
+        mode_setup = int(_num(mode.get("setup")))
+        if setup is None:
+            setup = mode_setup + int(_num(entry.get("changeover_minutes")))
+        if setup < mode_setup:
+            v.append(
+                f"{name}: setup_minutes {setup} is less than the mode setup {mode_setup} on {rid!r}"
+            )
+        cleanup = int(_num(mode.get("cleanup")))
+        need = setup + proc + cleanup
+        interruptible = op.get("interruptible", True)
+        if interruptible is None:
+            interruptible = True
+        if need == 0:
+            if end != start:
+                v.append(f"{name}: needs 0 working minutes, [{start}, {end}) is not empty")
+        elif interruptible:
+            worked = cal.working_minutes(start, end)
+            if worked != need:
+                v.append(
+                    f"{name}: duration mismatch on {rid!r}: needs {need} working minutes "
+                    f"(setup {setup} + processing {proc} + cleanup {cleanup}), "
+                    f"[{start}, {end}) holds {worked}"
+                )
+            if not cal.is_available(start):
+                v.append(
+                    f"{name}: calendar violated: start {start} is not an available "
+                    f"minute of {rid!r}"
+                )
+            if not cal.is_available(end - 1):
+                v.append(
+                    f"{name}: calendar violated: last minute {end - 1} is not an "
+                    f"available minute of {rid!r}"
+                )
         else:
-            if start < 0:
-                v.append(f"{name}: start {start} is before the plan origin 0")
-            release = max(int(_num(job.get("release"))), int(_num(op.get("release"))))
-            if start < release:
-                v.append(f"{name}: release violated: start {start} < release {release}")
-            if batch:
-                cycle = int(batch.get("cycle_minutes") or 0)
-                if end - start != cycle:
-                    v.append(
-                        f"{name}: batch cycle on {rid!r} must last {cycle} minutes, "
-                        f"planned [{start}, {end}) = {end - start}"
-                    )
-                if not cal.inside_one_interval(start, end):
-                    v.append(
-                        f"{name}: batch cycle [{start}, {end}) on {rid!r} is not inside one "
-                        f"available calendar interval"
-                    )
-            else:
-                eff = _num(res.get("efficiency"), 100)
-                proc = _processing(int(_num(mode.get("duration"))), eff)
-                setup = entry.get("setup_minutes")
-                mode_setup = int(_num(mode.get("setup")))
-                if setup is None:
-                    setup = mode_setup + int(_num(entry.get("changeover_minutes")))
-                if setup < mode_setup:
-                    v.append(
-                        f"{name}: setup_minutes {setup} is less than the mode setup "
-                        f"{mode_setup} on {rid!r}"
-                    )
-                cleanup = int(_num(mode.get("cleanup")))
-                need = setup + proc + cleanup
-                interruptible = op.get("interruptible", True)
-                if interruptible is None:
-                    interruptible = True
-                if need == 0:
-                    if end != start:
-                        v.append(f"{name}: needs 0 working minutes, [{start}, {end}) is not empty")
-                elif interruptible:
-                    worked = cal.working_minutes(start, end)
-                    if worked != need:
-                        v.append(
-                            f"{name}: duration mismatch on {rid!r}: needs {need} working minutes "
-                            f"(setup {setup} + processing {proc} + cleanup {cleanup}), "
-                            f"[{start}, {end}) holds {worked}"
-                        )
-                    if not cal.is_available(start):
-                        v.append(
-                            f"{name}: calendar violated: start {start} is not an available "
-                            f"minute of {rid!r}"
-                        )
-                    if not cal.is_available(end - 1):
-                        v.append(
-                            f"{name}: calendar violated: last minute {end - 1} is not an "
-                            f"available minute of {rid!r}"
-                        )
-                else:
-                    if end - start != need:
-                        v.append(
-                            f"{name}: duration mismatch on {rid!r}: non-interruptible, needs "
-                            f"{need} minutes (setup {setup} + processing {proc} + cleanup "
-                            f"{cleanup}), planned [{start}, {end}) = {end - start}"
-                        )
-                    if not cal.inside_one_interval(start, end):
-                        v.append(
-                            f"{name}: calendar violated: non-interruptible [{start}, {end}) is "
-                            f"not inside one available interval of {rid!r}"
-                        )
-        if horizon is not None and end > horizon:
-            v.append(f"{name}: horizon violated: end {end} > horizon {horizon}")
-        prev = previous.get(oid)
+            if end - start != need:
+                v.append(
+                    f"{name}: duration mismatch on {rid!r}: non-interruptible, needs "
+                    f"{need} minutes (setup {setup} + processing {proc} + cleanup "
+                    f"{cleanup}), planned [{start}, {end}) = {end - start}"
+                )
+            if not cal.inside_one_interval(start, end):
+                v.append(
+                    f"{name}: calendar violated: non-interruptible [{start}, {end}) is "
+                    f"not inside one available interval of {rid!r}"
+                )
+
+    def _check_frozen(self, name, oid, rid, start):
+        prev = self.previous.get(oid)
+        frozen_until = self.frozen_until
         if (
             prev
             and frozen_until is not None
@@ -291,104 +340,110 @@ def _validate(problem, plan):
             and prev["start"] < frozen_until
             and (prev.get("resource") != rid or prev.get("start") != start)
         ):
-            v.append(
+            self.v.append(
                 f"{name}: frozen window violated: previous start {prev['start']} on "
                 f"{prev.get('resource')!r} is before frozen_until {frozen_until}, planned on "
                 f"{rid!r} at {start}"
             )
 
     # ---- precedences (within and across jobs) with min/max lags
-    job_finish = {}
-    for jid, oids in job_ops.items():
-        ends = [placed[o]["end"] for o in oids if o in ok_ops]
-        if ends and len(ends) == len(oids):
-            job_finish[jid] = max(ends)
-    for oid, entry in ok_ops.items():
-        job, op = ops[oid]
-        if op.get("in_progress"):
-            continue
-        name = f"operation {oid!r} of job {job['id']!r}"
-        start = entry["start"]
-        for pred in op.get("predecessors") or []:
-            min_lag = int(_num(pred.get("min_lag")))
-            max_lag = pred.get("max_lag")
-            if pred.get("op") is not None:
-                pid = pred["op"]
-                if pid not in ok_ops:
-                    continue
-                ref_end = ok_ops[pid]["end"]
-                what = f"predecessor operation {pid!r}"
-            elif pred.get("job") is not None:
-                pjid = pred["job"]
-                if pjid not in job_finish:
-                    continue
-                ref_end = job_finish[pjid]
-                what = f"predecessor job {pjid!r} (cross-job precedence)"
-            else:
+    def _check_precedences(self):
+        v, ops, ok_ops = self.v, self.ops, self.ok_ops
+        for jid, oids in self.job_ops.items():
+            ends = [self.placed[o]["end"] for o in oids if o in ok_ops]
+            if ends and len(ends) == len(oids):
+                self.job_finish[jid] = max(ends)
+        for oid, entry in ok_ops.items():
+            job, op = ops[oid]
+            if op.get("in_progress"):
                 continue
-            if start < ref_end + min_lag:
-                v.append(
-                    f"{name}: precedence violated: start {start} < end {ref_end} of {what} "
-                    f"+ min_lag {min_lag}"
-                )
-            if max_lag is not None and start > ref_end + int(max_lag):
-                v.append(
-                    f"{name}: max_lag violated: start {start} > end {ref_end} of {what} "
-                    f"+ max_lag {int(max_lag)}"
-                )
+            name = f"operation {oid!r} of job {job['id']!r}"
+            start = entry["start"]
+            for pred in op.get("predecessors") or []:
+                min_lag = int(_num(pred.get("min_lag")))
+                max_lag = pred.get("max_lag")
+                if pred.get("op") is not None:
+                    pid = pred["op"]
+                    if pid not in ok_ops:
+                        continue
+                    ref_end = ok_ops[pid]["end"]
+                    what = f"predecessor operation {pid!r}"
+                elif pred.get("job") is not None:
+                    pjid = pred["job"]
+                    if pjid not in self.job_finish:
+                        continue
+                    ref_end = self.job_finish[pjid]
+                    what = f"predecessor job {pjid!r} (cross-job precedence)"
+                else:
+                    continue
+                if start < ref_end + min_lag:
+                    v.append(
+                        f"{name}: precedence violated: start {start} < end {ref_end} of {what} "
+                        f"+ min_lag {min_lag}"
+                    )
+                if max_lag is not None and start > ref_end + int(max_lag):
+                    v.append(
+                        f"{name}: max_lag violated: start {start} > end {ref_end} of {what} "
+                        f"+ max_lag {int(max_lag)}"
+                    )
 
     # ---- units: no overlap, changeovers, batches
-    by_unit = {}
-    for oid, entry in ok_ops.items():
-        by_unit.setdefault((entry["resource"], entry.get("unit") or 0), []).append(oid)
-    changeover_total = 0
-    changeover_count = 0
-    for (rid, unit), oids in sorted(by_unit.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
-        res = resources[rid]
-        where = f"resource {rid!r} unit {unit}"
-        if res.get("batch"):
-            max_size = int(_num(res["batch"].get("max_size"), 1))
-            batches = {}
-            for oid in oids:
-                bid = ok_ops[oid].get("batch")
-                if bid is None:
+    def _check_units(self):
+        by_unit = {}
+        for oid, entry in self.ok_ops.items():
+            by_unit.setdefault((entry["resource"], entry.get("unit") or 0), []).append(oid)
+        for (rid, unit), oids in sorted(by_unit.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
+            where = f"resource {rid!r} unit {unit}"
+            if self.resources[rid].get("batch"):
+                self._check_batch_unit(rid, where, oids)
+            else:
+                self._check_sequence(rid, where, oids)
+
+    def _check_batch_unit(self, rid, where, oids):
+        """The batches of one unit: one family, one start and end, within the size, no
+        overlap between batches."""
+        v, ops, ok_ops = self.v, self.ops, self.ok_ops
+        max_size = int(_num(self.resources[rid]["batch"].get("max_size"), 1))
+        batches = {}
+        for oid in oids:
+            bid = ok_ops[oid].get("batch")
+            if bid is None:
+                v.append(f"operation {oid!r}: planned on batch resource {rid!r} without a batch")
+                bid = ("__single__", oid)
+            batches.setdefault(bid, []).append(oid)
+        intervals = []
+        for bid, members in batches.items():
+            first = ok_ops[members[0]]
+            fams = {ops[o][1].get("batch_family") for o in members}
+            if len(members) > 1 and (len(fams) > 1 or None in fams):
+                v.append(
+                    f"batch {bid!r} on {where}: operations {sorted(members)} have different "
+                    f"batch families {sorted(str(f) for f in fams)}"
+                )
+            for o in members[1:]:
+                e = ok_ops[o]
+                if (e["start"], e["end"]) != (first["start"], first["end"]):
                     v.append(
-                        f"operation {oid!r}: planned on batch resource {rid!r} without a batch"
+                        f"batch {bid!r} on {where}: operation {o!r} runs [{e['start']}, "
+                        f"{e['end']}) but operation {members[0]!r} runs [{first['start']}, "
+                        f"{first['end']})"
                     )
-                    bid = ("__single__", oid)
-                batches.setdefault(bid, []).append(oid)
-            intervals = []
-            for bid, members in batches.items():
-                first = ok_ops[members[0]]
-                fams = {ops[o][1].get("batch_family") for o in members}
-                if len(members) > 1 and (len(fams) > 1 or None in fams):
-                    v.append(
-                        f"batch {bid!r} on {where}: operations {sorted(members)} have different "
-                        f"batch families {sorted(str(f) for f in fams)}"
-                    )
-                for o in members[1:]:
-                    e = ok_ops[o]
-                    if (e["start"], e["end"]) != (first["start"], first["end"]):
-                        v.append(
-                            f"batch {bid!r} on {where}: operation {o!r} runs [{e['start']}, "
-                            f"{e['end']}) but operation {members[0]!r} runs [{first['start']}, "
-                            f"{first['end']})"
-                        )
-                size = sum(int(_num(ops[o][1].get("batch_size"), 1)) for o in members)
-                if size > max_size:
-                    v.append(
-                        f"batch {bid!r} on {where}: total batch_size {size} exceeds max_size "
-                        f"{max_size}"
-                    )
-                intervals.append((first["start"], first["end"], f"batch {bid!r}"))
-            intervals.sort()
-            for a, b in zip(intervals, intervals[1:], strict=False):
-                if b[0] < a[1] and a[1] > a[0] and b[1] > b[0]:
-                    v.append(
-                        f"{where}: overlap: {b[2]} starts at {b[0]} before {a[2]} ends at {a[1]}"
-                    )
-            # batches on one unit also must not be shared with other units
-            continue
+            size = sum(int(_num(ops[o][1].get("batch_size"), 1)) for o in members)
+            if size > max_size:
+                v.append(
+                    f"batch {bid!r} on {where}: total batch_size {size} exceeds max_size {max_size}"
+                )
+            intervals.append((first["start"], first["end"], f"batch {bid!r}"))
+        intervals.sort()
+        for a, b in zip(intervals, intervals[1:], strict=False):
+            if b[0] < a[1] and a[1] > a[0] and b[1] > b[0]:
+                v.append(f"{where}: overlap: {b[2]} starts at {b[0]} before {a[2]} ends at {a[1]}")
+
+    def _check_sequence(self, rid, where, oids):
+        """The operations of one unit in time order: no overlap, and the changeover from each
+        to the next inside the next one's setup."""
+        v, ops, ok_ops = self.v, self.ops, self.ok_ops
+        res = self.resources[rid]
         seq = sorted(
             (o for o in oids if ok_ops[o]["end"] > ok_ops[o]["start"]),
             key=lambda o: (ok_ops[o]["start"], ok_ops[o]["end"], o),
@@ -409,7 +464,7 @@ def _validate(problem, plan):
                     res, ops[prev][1].get("setup_family"), op.get("setup_family")
                 )
             if not op.get("in_progress"):
-                mode = mode_of(op, rid) or {}
+                mode = _mode_of(op, rid) or {}
                 mode_setup = int(_num(mode.get("setup")))
                 setup = entry.get("setup_minutes")
                 if setup is not None and required > 0 and setup < mode_setup + required:
@@ -427,39 +482,47 @@ def _validate(problem, plan):
                         f"{'(none)' if prev is None else repr(prev)} is {required}"
                     )
             if required > 0:
-                changeover_total += required
-                changeover_count += 1
+                self.changeover_total += required
+                self.changeover_count += 1
             prev = oid
 
-    # a batch id must not be reused on another unit/resource
-    batch_home = {}
-    for oid, entry in ok_ops.items():
-        bid = entry.get("batch")
-        if bid is None or not resources[entry["resource"]].get("batch"):
-            continue
-        home = (entry["resource"], entry.get("unit") or 0)
-        if batch_home.setdefault(bid, home) != home:
-            v.append(
-                f"batch {bid!r}: operation {oid!r} is on resource {home[0]!r} unit {home[1]}, "
-                f"other operations of the batch on {batch_home[bid][0]!r} unit "
-                f"{batch_home[bid][1]}"
-            )
+    def _check_batch_homes(self):
+        """A batch id must not be reused on another unit or resource."""
+        batch_home = {}
+        for oid, entry in self.ok_ops.items():
+            bid = entry.get("batch")
+            if bid is None or not self.resources[entry["resource"]].get("batch"):
+                continue
+            home = (entry["resource"], entry.get("unit") or 0)
+            if batch_home.setdefault(bid, home) != home:
+                self.v.append(
+                    f"batch {bid!r}: operation {oid!r} is on resource {home[0]!r} unit "
+                    f"{home[1]}, other operations of the batch on {batch_home[bid][0]!r} unit "
+                    f"{batch_home[bid][1]}"
+                )
 
     # ---- KPIs and job results
-    complete = len(ok_ops) == len(ops) and len(ok_ops) == len(placed)
-    if complete:
-        _check_kpis(v, problem, plan, ops, ok_ops, jobs, job_finish, previous)
-        kpis = plan.get("kpis") or {}
+    def _check_results(self):
+        complete = len(self.ok_ops) == len(self.ops) and len(self.ok_ops) == len(self.placed)
+        if not complete:
+            return
+        _check_kpis(
+            self.v,
+            self.problem,
+            self.plan,
+            self.ops,
+            self.ok_ops,
+            self.jobs,
+            self.job_finish,
+            self.previous,
+        )
+        kpis = self.plan.get("kpis") or {}
         for key, value in (
-            ("changeovers", changeover_count),
-            ("changeover_minutes", changeover_total),
+            ("changeovers", self.changeover_count),
+            ("changeover_minutes", self.changeover_total),
         ):
             if key in kpis and kpis[key] != value:
-                v.append(f"KPI {key}: plan says {kpis[key]}, recomputed {value}")
-
-    if len(v) > MAX_REPORTED:
-        v = v[:MAX_REPORTED] + [f"... and {len(v) - MAX_REPORTED} more violations"]
-    return v
+                self.v.append(f"KPI {key}: plan says {kpis[key]}, recomputed {value}")
 
 
 def _check_kpis(v, problem, plan, ops, ok_ops, jobs, job_finish, previous):
