@@ -284,6 +284,36 @@ def load_problem(data) -> Problem:
         )
     # shape (keys, types, limits) before anything reads the values
     check_shape(data, ProblemError)
+    horizon = _load_horizon(data)
+    resources = {}
+    for raw in data.get("resources") or []:
+        res = _load_resource(raw, resources)
+        resources[res.id] = res
+    objective = _load_objective(data)
+    jobs = {}
+    operations = {}
+    raw_preds = {}
+    for raw_job in data.get("jobs") or []:
+        _load_job(raw_job, resources, jobs, operations, raw_preds)
+    _load_predecessors(raw_preds, operations, jobs)
+    previous, frozen_until = _load_previous_plan(data, operations, resources)
+    problem = Problem(
+        raw=data,
+        origin=data.get("origin"),
+        horizon=horizon,
+        resources=resources,
+        jobs=jobs,
+        operations=operations,
+        previous_plan=previous,
+        frozen_until=frozen_until,
+        objective=objective,
+    )
+    problem.topo_order = _topological_order(operations)
+    _check_fits(problem)
+    return problem
+
+
+def _load_horizon(data):
     horizon = _int(data.get("horizon"), "problem: horizon", allow_none=True)
     if horizon is not None:
         if horizon > MAX_HORIZON:
@@ -292,13 +322,10 @@ def load_problem(data) -> Problem:
             )
         if horizon <= 0:
             raise ProblemError(f"problem: horizon {horizon} must be positive")
+    return horizon
 
-    resources = {}
-    for raw in data.get("resources") or []:
-        res = _load_resource(raw, resources)
-        resources[res.id] = res
 
-    # objective weights
+def _load_objective(data):
     objective = dict(DEFAULT_OBJECTIVE)
     for key, value in (data.get("objective") or {}).items():
         if key not in OBJECTIVE_KEYS:
@@ -308,104 +335,122 @@ def load_problem(data) -> Problem:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise ProblemError(f"objective: weight {key!r} = {value!r} must be a number >= 0")
         objective[key] = value
+    return objective
 
-    jobs = {}
-    operations = {}
-    raw_preds = {}
-    for raw_job in data.get("jobs") or []:
-        if not isinstance(raw_job, dict) or not raw_job.get("id"):
-            raise ProblemError(f"job {raw_job!r}: missing 'id'")
-        jid = raw_job["id"]
-        jwhat = f"job {jid!r}"
-        if jid in jobs:
-            raise ProblemError(f"{jwhat}: duplicate job id")
-        jrelease = _nonneg(raw_job.get("release") or 0, jwhat, "release")
-        due = _int(raw_job.get("due"), f"{jwhat}: due", allow_none=True)
-        weight = raw_job.get("weight")
-        weight = 1 if weight is None else weight
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
-            raise ProblemError(f"{jwhat}: weight {weight!r} must be a number >= 0")
-        job = Job(jid, raw_job.get("name") or jid, jrelease, due, weight, [])
-        jobs[jid] = job
-        for raw_op in raw_job.get("operations") or []:
-            if not isinstance(raw_op, dict) or not raw_op.get("id"):
-                raise ProblemError(f"{jwhat}: operation {raw_op!r} has no 'id'")
-            oid = raw_op["id"]
-            what = f"operation {oid!r} of job {jid!r}"
-            if oid in operations:
-                raise ProblemError(f"{what}: duplicate operation id")
-            modes = []
-            for raw_mode in raw_op.get("modes") or []:
-                rid = raw_mode.get("resource")
-                if rid not in resources:
-                    raise ProblemError(f"{what}: unknown resource {rid!r}")
-                if any(m.resource == rid for m in modes):
-                    raise ProblemError(f"{what}: resource {rid!r} is listed twice in its modes")
-                duration = _int(raw_mode.get("duration"), f"{what}: duration on {rid!r}")
-                if duration < 0:
-                    raise ProblemError(f"{what}: duration {duration} is negative")
-                setup = _nonneg(raw_mode.get("setup") or 0, what, "setup")
-                cleanup = _nonneg(raw_mode.get("cleanup") or 0, what, "cleanup")
-                modes.append(Mode(rid, duration, setup, cleanup))
-            if not modes:
-                raise ProblemError(f"{what}: has no mode (no resource can do it)")
-            op_release = _nonneg(raw_op.get("release") or 0, what, "release")
-            batch_size = raw_op.get("batch_size")
-            batch_size = 1 if batch_size is None else _int(batch_size, f"{what}: batch_size")
-            if batch_size < 1:
-                raise ProblemError(f"{what}: batch_size {batch_size} must be at least 1")
-            interruptible = raw_op.get("interruptible")
-            interruptible = True if interruptible is None else bool(interruptible)
-            locked = raw_op.get("locked")
-            if locked:
-                lres = locked.get("resource")
-                if not any(m.resource == lres for m in modes):
-                    raise ProblemError(
-                        f"{what}: locked on resource {lres!r} which is not among its modes"
-                    )
-                lstart = _nonneg(locked.get("start"), what, "locked start")
-                locked = (lres, lstart)
-            else:
-                locked = None
-            in_progress = raw_op.get("in_progress")
-            if in_progress:
-                pres = in_progress.get("resource")
-                if not any(m.resource == pres for m in modes):
-                    raise ProblemError(
-                        f"{what}: in progress on resource {pres!r} which is not among its modes"
-                    )
-                pstart = _int(in_progress.get("start"), f"{what}: in_progress start")
-                remaining = _nonneg(in_progress.get("remaining"), what, "remaining minutes")
-                in_progress = (pres, pstart, remaining)
-            else:
-                in_progress = None
-            for mode in modes:
-                res = resources[mode.resource]
-                if res.is_batch and batch_size > res.batch_max_size:
-                    raise ProblemError(
-                        f"{what}: batch_size {batch_size} exceeds max_size "
-                        f"{res.batch_max_size} of batch resource {res.id!r}"
-                    )
-            op = Operation(
-                id=oid,
-                job=jid,
-                name=raw_op.get("name") or oid,
-                index=len(operations),
-                modes=modes,
-                predecessors=[],
-                release=max(jrelease, op_release),
-                setup_family=raw_op.get("setup_family"),
-                batch_family=raw_op.get("batch_family"),
-                batch_size=batch_size,
-                interruptible=interruptible,
-                locked=locked,
-                in_progress=in_progress,
+
+def _load_job(raw_job, resources, jobs, operations, raw_preds):
+    """Add the job and its operations; their predecessors are kept raw in ``raw_preds``
+    until every id is known."""
+    if not isinstance(raw_job, dict) or not raw_job.get("id"):
+        raise ProblemError(f"job {raw_job!r}: missing 'id'")
+    jid = raw_job["id"]
+    jwhat = f"job {jid!r}"
+    if jid in jobs:
+        raise ProblemError(f"{jwhat}: duplicate job id")
+    jrelease = _nonneg(raw_job.get("release") or 0, jwhat, "release")
+    due = _int(raw_job.get("due"), f"{jwhat}: due", allow_none=True)
+    weight = raw_job.get("weight")
+    weight = 1 if weight is None else weight
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
+        raise ProblemError(f"{jwhat}: weight {weight!r} must be a number >= 0")
+    job = Job(jid, raw_job.get("name") or jid, jrelease, due, weight, [])
+    jobs[jid] = job
+    for raw_op in raw_job.get("operations") or []:
+        if not isinstance(raw_op, dict) or not raw_op.get("id"):
+            raise ProblemError(f"{jwhat}: operation {raw_op!r} has no 'id'")
+        oid = raw_op["id"]
+        what = f"operation {oid!r} of job {jid!r}"
+        if oid in operations:
+            raise ProblemError(f"{what}: duplicate operation id")
+        op = _load_operation(raw_op, what, job, resources, len(operations))
+        operations[oid] = op
+        job.operations.append(oid)
+        raw_preds[oid] = (what, raw_op.get("predecessors") or [])
+
+
+def _load_modes(raw_op, what, resources):
+    modes = []
+    for raw_mode in raw_op.get("modes") or []:
+        rid = raw_mode.get("resource")
+        if rid not in resources:
+            raise ProblemError(f"{what}: unknown resource {rid!r}")
+        if any(m.resource == rid for m in modes):
+            raise ProblemError(f"{what}: resource {rid!r} is listed twice in its modes")
+        duration = _int(raw_mode.get("duration"), f"{what}: duration on {rid!r}")
+        if duration < 0:
+            raise ProblemError(f"{what}: duration {duration} is negative")
+        setup = _nonneg(raw_mode.get("setup") or 0, what, "setup")
+        cleanup = _nonneg(raw_mode.get("cleanup") or 0, what, "cleanup")
+        modes.append(Mode(rid, duration, setup, cleanup))
+    if not modes:
+        raise ProblemError(f"{what}: has no mode (no resource can do it)")
+    return modes
+
+
+def _load_fixed(raw_op, what, modes):
+    """``(locked, in_progress)``: ``(resource, start)`` and ``(resource, start, remaining)``
+    or None, on a resource among the operation's modes."""
+    locked = raw_op.get("locked")
+    if locked:
+        lres = locked.get("resource")
+        if not any(m.resource == lres for m in modes):
+            raise ProblemError(f"{what}: locked on resource {lres!r} which is not among its modes")
+        lstart = _nonneg(locked.get("start"), what, "locked start")
+        locked = (lres, lstart)
+    else:
+        locked = None
+    in_progress = raw_op.get("in_progress")
+    if in_progress:
+        pres = in_progress.get("resource")
+        if not any(m.resource == pres for m in modes):
+            raise ProblemError(
+                f"{what}: in progress on resource {pres!r} which is not among its modes"
             )
-            operations[oid] = op
-            job.operations.append(oid)
-            raw_preds[oid] = (what, raw_op.get("predecessors") or [])
+        pstart = _int(in_progress.get("start"), f"{what}: in_progress start")
+        remaining = _nonneg(in_progress.get("remaining"), what, "remaining minutes")
+        in_progress = (pres, pstart, remaining)
+    else:
+        in_progress = None
+    return locked, in_progress
 
-    # predecessors (after all ids are known)
+
+def _load_operation(raw_op, what, job, resources, index):
+    oid = raw_op["id"]
+    modes = _load_modes(raw_op, what, resources)
+    op_release = _nonneg(raw_op.get("release") or 0, what, "release")
+    batch_size = raw_op.get("batch_size")
+    batch_size = 1 if batch_size is None else _int(batch_size, f"{what}: batch_size")
+    if batch_size < 1:
+        raise ProblemError(f"{what}: batch_size {batch_size} must be at least 1")
+    interruptible = raw_op.get("interruptible")
+    interruptible = True if interruptible is None else bool(interruptible)
+    locked, in_progress = _load_fixed(raw_op, what, modes)
+    for mode in modes:
+        res = resources[mode.resource]
+        if res.is_batch and batch_size > res.batch_max_size:
+            raise ProblemError(
+                f"{what}: batch_size {batch_size} exceeds max_size "
+                f"{res.batch_max_size} of batch resource {res.id!r}"
+            )
+    return Operation(
+        id=oid,
+        job=job.id,
+        name=raw_op.get("name") or oid,
+        index=index,
+        modes=modes,
+        predecessors=[],
+        release=max(job.release, op_release),
+        setup_family=raw_op.get("setup_family"),
+        batch_family=raw_op.get("batch_family"),
+        batch_size=batch_size,
+        interruptible=interruptible,
+        locked=locked,
+        in_progress=in_progress,
+    )
+
+
+def _load_predecessors(raw_preds, operations, jobs):
+    """Predecessors and lags (a job predecessor: its last operations), then successors."""
     for oid, (what, preds) in raw_preds.items():
         op = operations[oid]
         for pred in preds:
@@ -445,7 +490,9 @@ def load_problem(data) -> Problem:
         for pred in op.predecessors:
             operations[pred.op].successors.append((op.id, pred.min_lag, pred.max_lag))
 
-    # previous plan / frozen window
+
+def _load_previous_plan(data, operations, resources):
+    """``(previous plan {op: (resource, start)}, frozen_until)``."""
     previous = {}
     for oid, prev in (data.get("previous_plan") or {}).items():
         if oid not in operations:
@@ -466,21 +513,7 @@ def load_problem(data) -> Problem:
                     f"operation {oid!r} of job {op.job!r}: frozen on resource {rid!r} which is "
                     f"not among its modes"
                 )
-
-    problem = Problem(
-        raw=data,
-        origin=data.get("origin"),
-        horizon=horizon,
-        resources=resources,
-        jobs=jobs,
-        operations=operations,
-        previous_plan=previous,
-        frozen_until=frozen_until,
-        objective=objective,
-    )
-    problem.topo_order = _topological_order(operations)
-    _check_fits(problem)
-    return problem
+    return previous, frozen_until
 
 
 def _last_operations(job_ops, raw_preds, operations):
