@@ -90,6 +90,29 @@ class MrpProduction(models.Model):
             return self.env._("%(hours)s h", hours=f"{hours:.1f}")
         return self.env._("%(minutes)s min", minutes=max(1, round(hours * 60)))
 
+    def _aps_log_plan_changes(self, run, changes):
+        """One chatter note per order whose dates the run moved (the plan is written in SQL,
+        so Odoo's field tracking does not see it). ``changes``: {mo id: (old start, old
+        finish, new start, new finish)}."""
+        if not self:
+            return
+        bodies = {}
+        for production in self:
+            old_start, old_finish, new_start, new_finish = changes[production.id]
+            bodies[production.id] = self.env._(
+                "Planned by %(run)s: start %(old_start)s → %(new_start)s, finish "
+                "%(old_finish)s → %(new_finish)s.",
+                run=run.name,
+                old_start=self._aps_format_date(old_start),
+                new_start=self._aps_format_date(new_start),
+                old_finish=self._aps_format_date(old_finish),
+                new_finish=self._aps_format_date(new_finish),
+            )
+        self._message_log_batch(bodies=bodies)
+
+    def _aps_format_date(self, value):
+        return format_datetime(self.env, value, dt_format="short") if value else "—"
+
     @api.depends("aps_late_causes")
     def _compute_aps_late_reason(self):
         for production in self:

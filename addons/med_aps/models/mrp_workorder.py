@@ -52,3 +52,11 @@ class MrpWorkorder(models.Model):
         self.env["med.aps.run"]._check_planner()
         self.aps_locked = False
         return True
+
+    def _aps_after_plan_write(self, run):
+        """Called once per plan run, after the plan is written and flushed, on the work
+        orders the run moved (another work center or start). Override to react (e.g. notify,
+        update a secondary resource); the work orders already hold their new dates,
+        ``workcenter_id``, ``aps_unit``, ``aps_batch_ref`` and reservation. Does nothing by
+        default."""
+        return True

@@ -109,6 +109,7 @@ class PlanWriter:
         leave_creates = []
         leave_create_wo_ids = []
         moved = 0
+        moved_ids = []
         for wo_id in free_ids:
             op = plan_ops["WO/%d" % wo_id]
             _id, old_wc, old_start, _old_end, leave_id, old_expected, _mo = current[wo_id][:7]
@@ -117,6 +118,7 @@ class PlanWriter:
             end = builder.to_datetime(op["end"])
             if old_wc != new_wc or old_start != start:
                 moved += 1
+                moved_ids.append(wo_id)
             expected = old_expected
             if old_wc != new_wc:
                 expected = builder.free_workorders[wo_id]["expected"].get(new_wc, old_expected)
@@ -231,6 +233,7 @@ class PlanWriter:
         mo_rows = []
         raw_rows = []
         production_model = env["mrp.production"]
+        mo_changes = {}  # mo id -> (old start, old finish, new start, new finish)
         for production in productions:
             job_key = "MO/%d" % production.id
             if job_key not in span or production.id in closed_mos:
@@ -243,6 +246,13 @@ class PlanWriter:
             date_finished = max(date_finished, date_start)
             offset = builder.finish_offset.get(production.id, 0)
             planned_finish = builder.to_datetime(last + offset)
+            if (production.date_start, production.date_finished) != (date_start, date_finished):
+                mo_changes[production.id] = (
+                    production.date_start,
+                    production.date_finished,
+                    date_start,
+                    date_finished,
+                )
             reason = None
             if production_model._aps_hours_late(planned_finish, production.date_deadline):
                 reason = json.dumps(_odoo_late_causes(builder, late_jobs.get(job_key) or {}))
@@ -312,6 +322,10 @@ class PlanWriter:
         mos = env["mrp.production"].browse(planned_mo_ids)
         mos.modified(["date_start", "date_finished", "aps_planned_finish", "is_planned"])
         env["stock.move"].browse(move_ids).modified(["date", "date_deadline"])
+        env.flush_all()
+        env["mrp.production"].browse(list(mo_changes))._aps_log_plan_changes(run, mo_changes)
+        # the extension point of other addons: the work orders this run moved
+        env["mrp.workorder"].browse(moved_ids)._aps_after_plan_write(run)
         env.flush_all()
 
         busy = defaultdict(int)

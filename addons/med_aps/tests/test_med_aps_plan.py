@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import tagged
@@ -240,3 +241,31 @@ class TestMedApsPlan(MedApsCommon):
         read_back = {op["op"]: op["unit"] for op in plan["operations"]}
         for workorder in assemblies:
             self.assertEqual(read_back["WO/%d" % workorder.id], workorder.aps_unit - 1)
+
+    def test_extension_hook_and_chatter_after_the_write(self):
+        """Other addons see the moved work orders after each write (their new dates already
+        written), and each order the run moved gets one chatter note."""
+        seen = []
+        workorder_class = type(self.env["mrp.workorder"])
+        original = workorder_class._aps_after_plan_write
+
+        def observe(workorders, run):
+            seen.append((run, {wo.id: (wo.workcenter_id.id, wo.date_start) for wo in workorders}))
+            return original(workorders, run)
+
+        before = {wo.id: wo.date_start for wo in self.productions.workorder_ids}
+        with patch.object(workorder_class, "_aps_after_plan_write", observe):
+            run = self._run(self.productions)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        self.assertEqual(len(seen), 1, "called once per run")
+        hook_run, positions = seen[0]
+        self.assertEqual(hook_run, run)
+        moved = {wo.id for wo in self.productions.workorder_ids if wo.date_start != before[wo.id]}
+        self.assertEqual(set(positions), moved)
+        self.assertEqual(len(moved), run.moved_count)
+        for wo in self.productions.workorder_ids.filtered(lambda w: w.id in moved):
+            self.assertEqual(positions[wo.id], (wo.workcenter_id.id, wo.date_start))
+        for production in self.productions:
+            notes = production.message_ids.filtered(lambda m: run.name in (m.body or ""))
+            self.assertEqual(len(notes), 1, production.name)
+            self.assertIn("Planned by %s: start" % run.name, notes.body)
