@@ -9,7 +9,8 @@ PRIORITY_WEIGHTS = {"0": 1, "1": 5}
 
 
 class MrpProduction(models.Model):
-    _inherit = "mrp.production"
+    _name = "mrp.production"
+    _inherit = ["mrp.production", "med.aps.lockable.mixin"]
 
     aps_locked = fields.Boolean(
         "Locked in Plan",
@@ -208,22 +209,6 @@ class MrpProduction(models.Model):
         )
         run.action_start()
         return run._get_form_action()
-
-    def write(self, vals):
-        if "aps_locked" in vals:
-            # locking is a planning decision, whatever screen or API writes it
-            self.env["med.aps.run"]._check_planner()
-        return super().write(vals)
-
-    def action_aps_lock(self):
-        self.env["med.aps.run"]._check_planner()
-        self.aps_locked = True
-        return True
-
-    def action_aps_unlock(self):
-        self.env["med.aps.run"]._check_planner()
-        self.aps_locked = False
-        return True
 
     def _aps_release_lead_minutes(self):
         """Minutes between the end of the last operation and the release of the product.

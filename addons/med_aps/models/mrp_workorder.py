@@ -2,7 +2,8 @@ from odoo import api, fields, models
 
 
 class MrpWorkorder(models.Model):
-    _inherit = "mrp.workorder"
+    _name = "mrp.workorder"
+    _inherit = ["mrp.workorder", "med.aps.lockable.mixin"]
 
     aps_locked = fields.Boolean(
         "Locked in Plan",
@@ -36,22 +37,6 @@ class MrpWorkorder(models.Model):
                 workorder.operation_id.aps_setup_family_id
                 or workorder.product_id.product_tmpl_id.aps_setup_family_id
             )
-
-    def write(self, vals):
-        if "aps_locked" in vals:
-            # locking is a planning decision, whatever screen or API writes it
-            self.env["med.aps.run"]._check_planner()
-        return super().write(vals)
-
-    def action_aps_lock(self):
-        self.env["med.aps.run"]._check_planner()
-        self.aps_locked = True
-        return True
-
-    def action_aps_unlock(self):
-        self.env["med.aps.run"]._check_planner()
-        self.aps_locked = False
-        return True
 
     def _aps_after_plan_write(self, run):
         """Called once per plan run, after the plan is written and flushed, on the work
