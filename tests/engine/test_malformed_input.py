@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from med_aps_engine import OptionError, SolveOptions, solve
+from med_aps_engine import OptionError, ProblemError, SolveOptions, solve, validate
 from med_aps_engine.cli import main
 from med_aps_engine.schema_check import path_text
 
@@ -358,3 +358,31 @@ def test_should_stop_ends_a_long_solve_within_seconds():
     assert plan["stopped"] is True
     assert plan["operations"], "the best plan found so far is returned"
     assert validate(problem, plan) == []
+
+
+def test_extensions_are_carried_and_other_unknown_keys_refused():
+    """An application's own data rides under "extensions"; anything else unknown is an
+    error naming the element."""
+    problem = {
+        "schema_version": 1,
+        "resources": [{"id": "R", "capacity": 1, "extensions": {"tool": "MOLD-7"}}],
+        "jobs": [
+            {
+                "id": "J",
+                "extensions": {"customer": "St. Mary's"},
+                "operations": [
+                    {
+                        "id": "A",
+                        "modes": [{"resource": "R", "duration": 10}],
+                        "extensions": {"skill": "cleanroom B"},
+                    }
+                ],
+            }
+        ],
+    }
+    plan = solve(problem, SolveOptions(time_limit=2))
+    assert plan["status"] == "OPTIMAL"
+    assert validate(problem, plan) == []
+    problem["jobs"][0]["operations"][0]["tool"] = "MOLD-7"
+    with pytest.raises(ProblemError, match="tool"):
+        solve(problem, SolveOptions(time_limit=2))

@@ -91,6 +91,22 @@ class MrpProduction(models.Model):
             return self.env._("%(hours)s h", hours=f"{hours:.1f}")
         return self.env._("%(minutes)s min", minutes=max(1, round(hours * 60)))
 
+    # ------------------------------------------------------------------ engine contract
+    def _aps_job_vals(self, due, operations):
+        """The engine job of this order (``docs/engine-schema.md``): ``due`` in minutes from
+        the plan origin (deadline minus release lead time and final holds, or None),
+        ``operations`` its engine operations. Extend with ``super()`` (e.g. under
+        ``"extensions"``)."""
+        self.ensure_one()
+        return {
+            "id": "MO/%d" % self.id,
+            "name": self.name,
+            "release": 0,
+            "due": due,
+            "weight": max(1, self.aps_weight or 1),
+            "operations": operations,
+        }
+
     def _aps_log_plan_changes(self, run, changes):
         """One chatter note per order whose dates the run moved (the plan is written in SQL,
         so Odoo's field tracking does not see it). ``changes``: {mo id: (old start, old

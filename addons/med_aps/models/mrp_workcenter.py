@@ -132,3 +132,44 @@ class MrpWorkcenter(models.Model):
             ]
             for workcenter_id, spans in intervals.items()
         }
+
+    # ------------------------------------------------------------------ engine contract
+    def _aps_resource_vals(self, calendar, unlimited_units):
+        """The engine resource of this work center (``docs/engine-schema.md``).
+
+        ``calendar``: its available [start, end) minutes from the plan origin (calendar minus
+        leaves and bookings outside the run). ``unlimited_units``: the units to give it when
+        finite capacity is off. Extend with ``super()`` to add data (e.g. under
+        ``"extensions"``, which the engine carries without reading)."""
+        self.ensure_one()
+        resource = {
+            "id": "WC/%d" % self.id,
+            "name": self.name,
+            # Odoo's expected durations already include the work center's time
+            # efficiency (mrp's _get_duration_expected): scaling again would count it twice
+            "efficiency": 100,
+            "calendar": calendar,
+        }
+        if not self.aps_enabled:
+            resource["capacity"] = unlimited_units
+            return resource
+        resource["capacity"] = self.aps_parallel_capacity
+        rules = [
+            {
+                "from": "SF/%d" % rule.from_family_id.id,
+                "to": "SF/%d" % rule.to_family_id.id,
+                "minutes": rule.minutes,
+            }
+            for rule in self.aps_changeover_rule_ids
+        ]
+        if rules or self.aps_changeover_default_minutes:
+            resource["changeover"] = {
+                "default": self.aps_changeover_default_minutes,
+                "rules": rules,
+            }
+        if self.aps_batch_enabled:
+            resource["batch"] = {
+                "max_size": self.aps_batch_max_size,
+                "cycle_minutes": self.aps_batch_cycle_minutes,
+            }
+        return resource

@@ -38,6 +38,14 @@ class MrpWorkorder(models.Model):
                 or workorder.product_id.product_tmpl_id.aps_setup_family_id
             )
 
+    def _aps_operation_vals(self, operation):
+        """The engine operation of this work order, as the builder made it from the
+        routing, candidate work centers, durations, locks, work in progress, material and
+        predecessors (``docs/engine-schema.md``). Extend with ``super()`` to add data (e.g.
+        under ``"extensions"``, which the engine carries without reading)."""
+        self.ensure_one()
+        return operation
+
     def _aps_after_plan_write(self, run):
         """Called once per plan run, after the plan is written and flushed, on the work
         orders the run moved (another work center or start). Override to react (e.g. notify,

@@ -301,40 +301,13 @@ class ProblemBuilder:
             for workcenter in candidates[workorder.id]:
                 ops_per_workcenter[workcenter.id] += 1
         for workcenter in all_workcenters:
-            key = "WC/%d" % workcenter.id
-            resource = {
-                "id": key,
-                "name": workcenter.name,
-                # Odoo's expected durations already include the work center's time
-                # efficiency (mrp's _get_duration_expected): scaling again would count it twice
-                "efficiency": 100,
-                "calendar": self.calendars[key],
-            }
-            if workcenter.aps_enabled:
-                resource["capacity"] = workcenter.aps_parallel_capacity
-                rules = [
-                    {
-                        "from": "SF/%d" % rule.from_family_id.id,
-                        "to": "SF/%d" % rule.to_family_id.id,
-                        "minutes": rule.minutes,
-                    }
-                    for rule in workcenter.aps_changeover_rule_ids
-                ]
-                if rules or workcenter.aps_changeover_default_minutes:
-                    resource["changeover"] = {
-                        "default": workcenter.aps_changeover_default_minutes,
-                        "rules": rules,
-                    }
-                if workcenter.aps_batch_enabled:
-                    resource["batch"] = {
-                        "max_size": workcenter.aps_batch_max_size,
-                        "cycle_minutes": workcenter.aps_batch_cycle_minutes,
-                    }
-            else:
-                resource["capacity"] = max(
-                    1, min(ops_per_workcenter[workcenter.id], UNLIMITED_UNITS_CAP)
+            # an unlimited work center gets as many units as operations could use it
+            unlimited_units = max(1, min(ops_per_workcenter[workcenter.id], UNLIMITED_UNITS_CAP))
+            resources.append(
+                workcenter._aps_resource_vals(
+                    self.calendars["WC/%d" % workcenter.id], unlimited_units
                 )
-            resources.append(resource)
+            )
 
         # material availability and multi-level links
         move_release = productions._aps_component_available_minutes(self.origin)
@@ -361,7 +334,6 @@ class ProblemBuilder:
         jobs = []
         previous_plan = {}
         for production in productions:
-            job_key = "MO/%d" % production.id
             pending = wos_by_production[production.id]
             if not pending:
                 continue
@@ -423,7 +395,7 @@ class ProblemBuilder:
                         else:
                             # planned to start before now and not started: it has to move
                             self.start_passed.add(workorder.id)
-                operations.append(operation)
+                operations.append(workorder._aps_operation_vals(operation))
             due = None
             if production.date_deadline:
                 due = max(
@@ -432,16 +404,7 @@ class ProblemBuilder:
                     - release_lead[production.id]
                     - final_hold[production.id],
                 )
-            jobs.append(
-                {
-                    "id": job_key,
-                    "name": production.name,
-                    "release": 0,
-                    "due": due,
-                    "weight": max(1, production.aps_weight or 1),
-                    "operations": operations,
-                }
-            )
+            jobs.append(production._aps_job_vals(due, operations))
         self.operation_count = sum(len(job["operations"]) for job in jobs)
         problem = {
             "schema_version": 1,
