@@ -35,6 +35,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ADDONS_DIR = REPO_ROOT / "addons"
+# test-only addons (extension points used the way another addon uses them)
+TEST_ADDONS_DIR = REPO_ROOT / "tests" / "odoo_addons"
 REQUIRED_SERIES = "19"
 NOT_FOUND = "no Odoo 19 found"
 HINT = "(set ODOO_BIN to an odoo-bin or odoo command)"
@@ -248,11 +250,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shell", action="store_true", help="print shell assignments")
     parser.add_argument("--addons", action="store_true", help="print the repo's addons")
+    parser.add_argument(
+        "--test-addons", action="store_true", help="print the test-only addons (tests/odoo_addons)"
+    )
     parser.add_argument("--free-port", action="store_true", help="print a free TCP port")
     parser.add_argument("--db-prefix", action="store_true", help="print the database prefix")
     args = parser.parse_args(argv)
     if args.addons:
         sys.stdout.write(",".join(repo_addons()) + "\n")
+        return 0
+    if args.test_addons:
+        sys.stdout.write(",".join(repo_addons(TEST_ADDONS_DIR)) + "\n")
         return 0
     if args.free_port:
         sys.stdout.write(f"{free_port()}\n")

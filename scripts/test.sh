@@ -113,6 +113,8 @@ ODOO_SKIP_REASON="the Odoo discovery (scripts/odoo_env.py) failed"
 ODOO_LAUNCHER="" ODOO_PY="" ODOO_VERSION=""
 eval "$("$PY" scripts/odoo_env.py --shell)"
 ADDONS=$("$PY" scripts/odoo_env.py --addons)
+# test-only addons (tests/odoo_addons) are installed and tested beside them
+TEST_ADDONS=$("$PY" scripts/odoo_env.py --test-addons)
 ODOO_LINE=""
 if [ "$ODOO_FOUND" = 1 ] && [ -z "$ADDONS" ]; then
     ODOO_FOUND=0
@@ -159,11 +161,12 @@ run_odoo_tests() {
             echo "WARNING: could not install fonts-noto-cjk: Chinese screenshots show boxes"
     fi
 
-    section "Odoo: install $ADDONS with demo data and run their tests"
+    section "Odoo: install $ADDONS with demo data (and the test addons: ${TEST_ADDONS:-none}), run their tests"
     local db port tags log conf data_dir rc
     db="$("$PY" scripts/odoo_env.py --db-prefix)_ci_$(date +%s)_$RANDOM" || return 1
     port=$("$PY" scripts/odoo_env.py --free-port)
-    tags=$(echo "$ADDONS" | sed 's/^/\//; s/,/,\//g')
+    local install_list="$ADDONS${TEST_ADDONS:+,$TEST_ADDONS}"
+    tags=$(echo "$install_list" | sed 's/^/\//; s/,/,\//g')
     log="$WORK/odoo-tests.log"
     data_dir="$WORK/odoo-data"
     conf="$WORK/odoo-tests.conf"
@@ -175,7 +178,7 @@ run_odoo_tests() {
     PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" timeout "${MEDAPS_ODOO_TEST_TIMEOUT:-1500}" \
         "$ODOO_PY" "$ODOO_LAUNCHER" --config "$conf" -d "$db" \
         --db_host "$PGHOST" --db_port "$PGPORT" --db_user "$PGUSER" --db_password "$PGPASSWORD" \
-        --addons-path "$ROOT/addons" -i "$ADDONS" --with-demo \
+        --addons-path "$ROOT/addons,$ROOT/tests/odoo_addons" -i "$install_list" --with-demo \
         --test-enable --test-tags "$tags" --stop-after-init \
         --http-interface 127.0.0.1 --http-port "$port" --workers 0 --max-cron-threads 0 \
         --log-level=test </dev/null >"$log" 2>&1 || rc=$?

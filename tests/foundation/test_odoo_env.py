@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -134,3 +135,17 @@ def test_launcher_under_the_wrong_python_names_odoo_python(tmp_path):
         "(ModuleNotFoundError: No module named 'odoo_not_installed_here'): "
         "set ODOO_PYTHON to the Python that runs Odoo"
     )
+
+
+def test_test_addons_are_listed_apart_from_the_addons(repo_root):
+    """The test command installs the test-only addons beside addons/; users never do."""
+    out = subprocess.run(
+        [sys.executable, str(repo_root / "scripts" / "odoo_env.py"), "--test-addons"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert "test_med_aps_extension" in out.split(",")
+    assert "test_med_aps_extension" not in odoo_env.repo_addons()
+    manifest = odoo_env.read_manifest(odoo_env.TEST_ADDONS_DIR / "test_med_aps_extension")
+    assert manifest["depends"] == ["med_aps"]

@@ -1,6 +1,5 @@
 from . import (
     test_demo,
-    test_med_aps_contract,
     test_med_aps_hardening,
     test_med_aps_material,
     test_med_aps_plan,

@@ -1,0 +1,1 @@
+from . import test_extension  # noqa: F401
