@@ -132,33 +132,50 @@ class MrpProduction(models.Model):
 
     @api.depends("aps_late_causes")
     def _compute_aps_late_reason(self):
+        names = self._aps_late_cause_names()
         for production in self:
-            production.aps_late_reason = production._aps_describe_late_causes() or False
+            production.aps_late_reason = production._aps_describe_late_causes(names) or False
 
-    def _aps_describe_late_causes(self):
+    def _aps_late_cause_names(self):
+        """Names of the work orders and work centers the late causes of these orders refer
+        to: ``{"workorders": {id: name}, "workcenters": {id: name}}``, one read each."""
+        workorder_ids, workcenter_ids = set(), set()
+        for data in self.mapped("aps_late_causes"):
+            for cause in (data or {}).get("causes") or []:
+                workorder_ids.add(cause.get("workorder_id"))
+                workcenter_ids.add(cause.get("workcenter_id"))
+            workorder_ids.update((data or {}).get("chain") or [])
+        names = {}
+        for key, model, ids in (
+            ("workorders", "mrp.workorder", workorder_ids),
+            ("workcenters", "mrp.workcenter", workcenter_ids),
+        ):
+            records = self.env[model].sudo().browse([i for i in ids if i]).exists()
+            names[key] = {record.id: record.name for record in records}
+        return names
+
+    def _aps_describe_late_causes(self, names):
         """The late causes in the reader's language, one line per cause, then the path."""
         self.ensure_one()
         data = self.aps_late_causes or {}
-        workorders = self.env["mrp.workorder"].sudo()
-        ids = {cause.get("workorder_id") for cause in data.get("causes") or []}
-        ids |= set(data.get("chain") or [])
-        names = {wo.id: wo.name for wo in workorders.browse([i for i in ids if i]).exists()}
         lines = [self._aps_describe_late_cause(cause, names) for cause in data.get("causes") or []]
         chain = data.get("chain") or []
         if chain:
+            workorders = names["workorders"]
             lines.append(
                 self.env._(
                     "Critical path: %(path)s",
                     path=" → ".join(
-                        "…" if wo_id is None else names.get(wo_id, "?") for wo_id in chain
+                        "…" if wo_id is None else workorders.get(wo_id, "?") for wo_id in chain
                     ),
                 )
             )
         return "\n".join(line for line in lines if line)
 
     def _aps_describe_late_cause(self, cause, names):
+        """One cause in words; ``names`` from ``_aps_late_cause_names``."""
         kind = cause.get("kind")
-        operation = names.get(cause.get("workorder_id"), "?")
+        operation = names["workorders"].get(cause.get("workorder_id"), "?")
         if kind == "material":
             until = fields.Datetime.to_datetime(cause.get("until"))
             return self.env._(
@@ -167,9 +184,8 @@ class MrpProduction(models.Model):
                 operation=operation,
             )
         if kind == "bottleneck":
-            workcenter = self.env["mrp.workcenter"].sudo().browse(cause.get("workcenter_id"))
             values = {
-                "workcenter": workcenter.exists().name or "?",
+                "workcenter": names["workcenters"].get(cause.get("workcenter_id"), "?"),
                 "operation": operation,
                 "duration": self._aps_format_duration((cause.get("waited") or 0) / 60.0),
                 "count": cause.get("ahead") or 0,

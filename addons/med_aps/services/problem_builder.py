@@ -11,8 +11,6 @@ import re
 from collections import defaultdict
 from datetime import timedelta
 
-from pytz import timezone, utc
-
 from odoo import fields
 from odoo.tools import float_round
 
@@ -550,32 +548,22 @@ class ProblemBuilder:
         return operation
 
     def _read_calendars(self, workcenters, workorders, horizon):
-        """Available intervals per work center, one calendar expansion per calendar."""
-        start_dt = utc.localize(self.origin)
-        end_dt = utc.localize(self.origin + timedelta(minutes=horizon))
+        """Available intervals per work center: its working time (calendar minus leaves,
+        ``mrp.workcenter._aps_working_intervals``) in minutes, minus bookings outside the run."""
+        working = workcenters._aps_working_intervals(
+            self.origin, self.origin + timedelta(minutes=horizon)
+        )
         result = {}
-        by_calendar = defaultdict(lambda: self.env["mrp.workcenter"])
         for workcenter in workcenters:
-            by_calendar[workcenter.resource_calendar_id] |= workcenter
-        for calendar, wcs in by_calendar.items():
-            intervals = calendar._work_intervals_batch(
-                start_dt,
-                end_dt,
-                resources=wcs.resource_id,
-                tz=timezone(calendar.tz or "UTC"),
-            )
-            for workcenter in wcs:
-                minutes = []
-                for start, stop, _meta in intervals.get(workcenter.resource_id.id, []):
-                    lo = max(0, self.to_minutes(start.astimezone(utc).replace(tzinfo=None), "ceil"))
-                    # an attendance ending at 24:00 stops at 23:59:59.999999: without the
-                    # second a 24/7 calendar would lose its midnight minute and no
-                    # non-interruptible cycle could run across midnight
-                    stop = stop.astimezone(utc).replace(tzinfo=None) + CALENDAR_END_TOLERANCE
-                    hi = min(horizon, self.to_minutes(stop))
-                    if hi > lo:
-                        minutes.append([lo, hi])
-                result["WC/%d" % workcenter.id] = _merge(minutes)
+            minutes = []
+            for start, stop in working[workcenter.id]:
+                lo = max(0, self.to_minutes(start, "ceil"))
+                # without the second, a minute that ends a few microseconds short (an
+                # attendance ending at 24:00 stops at 23:59:59.999999) would be lost
+                hi = min(horizon, self.to_minutes(stop + CALENDAR_END_TOLERANCE))
+                if hi > lo:
+                    minutes.append([lo, hi])
+            result["WC/%d" % workcenter.id] = _merge(minutes)
         # time booked by work orders outside the scope stays unavailable
         if workcenters:
             self.env.flush_all()

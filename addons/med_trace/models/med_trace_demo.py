@@ -20,16 +20,16 @@ class MedTraceDemo(models.AbstractModel):
         )
 
     @api.model
-    def _med_demo_receive(self, product, lot, quantity, partner):
-        """A validated receipt of ``quantity`` of ``lot`` from ``partner``."""
-        warehouse = self._med_demo_warehouse()
-        source = self.env.ref("stock.stock_location_suppliers")
+    def _med_demo_transfer(
+        self, picking_type, source, destination, product, lot, quantity, partner
+    ):
+        """A validated transfer of ``quantity`` of ``lot``, line by line as a user picks it."""
         picking = self.env["stock.picking"].create(
             {
-                "picking_type_id": warehouse.in_type_id.id,
+                "picking_type_id": picking_type.id,
                 "partner_id": partner.id,
                 "location_id": source.id,
-                "location_dest_id": warehouse.lot_stock_id.id,
+                "location_dest_id": destination.id,
                 "origin": lot.name,
                 "move_ids": [
                     Command.create(
@@ -38,7 +38,7 @@ class MedTraceDemo(models.AbstractModel):
                             "product_uom_qty": quantity,
                             "product_uom": product.uom_id.id,
                             "location_id": source.id,
-                            "location_dest_id": warehouse.lot_stock_id.id,
+                            "location_dest_id": destination.id,
                         }
                     )
                 ],
@@ -48,6 +48,20 @@ class MedTraceDemo(models.AbstractModel):
         self._med_demo_set_lines(picking.move_ids, {product: lot})
         picking.button_validate()
         return picking
+
+    @api.model
+    def _med_demo_receive(self, product, lot, quantity, partner):
+        """A validated receipt of ``quantity`` of ``lot`` from ``partner``."""
+        warehouse = self._med_demo_warehouse()
+        return self._med_demo_transfer(
+            warehouse.in_type_id,
+            self.env.ref("stock.stock_location_suppliers"),
+            warehouse.lot_stock_id,
+            product,
+            lot,
+            quantity,
+            partner,
+        )
 
     @api.model
     def _med_demo_set_lines(self, moves, lots):
@@ -98,31 +112,17 @@ class MedTraceDemo(models.AbstractModel):
 
     @api.model
     def _med_demo_deliver(self, product, lot, quantity, partner):
+        """A validated delivery of ``quantity`` of ``lot`` to ``partner``."""
         warehouse = self._med_demo_warehouse()
-        destination = self.env.ref("stock.stock_location_customers")
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": warehouse.out_type_id.id,
-                "partner_id": partner.id,
-                "location_id": warehouse.lot_stock_id.id,
-                "location_dest_id": destination.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "product_id": product.id,
-                            "product_uom_qty": quantity,
-                            "product_uom": product.uom_id.id,
-                            "location_id": warehouse.lot_stock_id.id,
-                            "location_dest_id": destination.id,
-                        }
-                    )
-                ],
-            }
+        return self._med_demo_transfer(
+            warehouse.out_type_id,
+            warehouse.lot_stock_id,
+            self.env.ref("stock.stock_location_customers"),
+            product,
+            lot,
+            quantity,
+            partner,
         )
-        picking.action_confirm()
-        self._med_demo_set_lines(picking.move_ids, {product: lot})
-        picking.button_validate()
-        return picking
 
     # ------------------------------------------------------------------ the story
     @api.model

@@ -26,6 +26,11 @@ const LATE_COLOR = "#dc3545";
 const BREAK_COLOR = "rgba(255,255,255,0.75)";
 const PLAN_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
 
+/** Lane key: the work center, and the unit (1-based) on a multi-unit work center. */
+function laneKey(workcenterId, unit, units) {
+    return units > 1 ? `${workcenterId}:${unit}` : `${workcenterId}`;
+}
+
 /** The lane of a work order: its work center, and its unit on a multi-unit one. */
 export function laneId(record, workcenters) {
     const workcenter = record.workcenter_id;
@@ -33,11 +38,7 @@ export function laneId(record, workcenters) {
         return false;
     }
     const units = Math.max(1, (workcenters[workcenter[0]] || {}).aps_parallel_capacity || 1);
-    if (units === 1) {
-        return `${workcenter[0]}`;
-    }
-    const unit = Math.min(units, Math.max(1, record.aps_unit || 1));
-    return `${workcenter[0]}:${unit}`;
+    return laneKey(workcenter[0], Math.min(units, Math.max(1, record.aps_unit || 1)), units);
 }
 
 /**
@@ -245,7 +246,7 @@ export class ApsWorkorderTimelineModel extends TimelineModel {
             const info = this.apsWorkcenters[workcenter[0]] || {};
             const units = Math.max(1, info.aps_parallel_capacity || 1);
             for (let unit = 1; unit <= units; unit++) {
-                const id = units > 1 ? `${workcenter[0]}:${unit}` : `${workcenter[0]}`;
+                const id = laneKey(workcenter[0], unit, units);
                 lanes.set(id, {
                     id,
                     workcenterId: workcenter[0],
