@@ -6,6 +6,13 @@ timeline that can hold it (calendar, changeover before and after it) or into an 
 Operations linked by maximum lags are placed as a group and shifted later until every maximum
 lag holds. Fixed operations (locked, in progress, frozen) are placed first.
 
+Rules ``keep`` and ``keep_shift`` rebuild the previous plan: every operation whose previous
+position still fits (resource among its modes, start not before its release or the origin,
+predecessors ending in time, calendar open, a unit free with room for the changeovers) is put
+exactly there, in the order of the previous starts. The others are shifted as little as
+possible on their previous resource: into the first gap from their previous start on (``keep``:
+nothing else moves) or right there, shifting what follows them (``keep_shift``).
+
 The result is used as the fallback plan, as the CP-SAT warm start and as the starting point of
 the decomposition.
 """
@@ -16,6 +23,8 @@ import random
 from .schedule import Assign, Timeline
 
 BIG = 1 << 50
+# the rules that rebuild the previous plan (see ``Dispatcher.keep_previous``)
+KEEP_RULES = ("keep", "keep_shift")
 
 
 class HeuristicFailure(RuntimeError):
@@ -268,6 +277,118 @@ class Dispatcher:
                     f"operation {op.id!r}: fixed at {start} on {rid!r} but every unit is taken"
                 )
 
+    # ------------------------------------------------------------------ previous plan
+    def _keep_exact(self, op, rid, start):
+        """Put ``op`` exactly at its previous ``start`` on resource ``rid`` if that still fits;
+        True if placed. Among the units where it fits, the one with the shortest changeover,
+        then the tightest fit (the unit whose last entry ends latest)."""
+        mode = op.mode_on(rid)
+        if mode is None or start < max(op.release, 0):
+            return False
+        for pred in op.predecessors:
+            pa = self.assign.get(pred.op)
+            if pa is None or pa.end + pred.min_lag > start:
+                return False
+            if pred.max_lag is not None and start > pa.end + pred.max_lag:
+                return False
+        res = self.p.resources[rid]
+        if res.is_batch:
+            found = self._place_batch(op, res, start, start, fixed_start=start)
+            if found is None:
+                return False
+            if found[3] is None and res.calendar.place(start, res.batch_cycle, False) != (
+                start,
+                found[1],
+            ):
+                return False
+            self._commit_batch(op, res, found)
+            return True
+        work = self.p.work_minutes(op, mode)
+        best = None
+        for u in range(res.capacity):
+            tl = self.timelines[(rid, u)]
+            if work == 0:
+                found = (start, start, 0)
+            else:
+                found = tl.find(
+                    start, work, op.setup_family, op.interruptible, res.calendar, res, start
+                )
+            if found is None or found[0] != start:
+                continue
+            prev_i, _next_i = tl.neighbours(start)
+            idle = start - tl.ends[prev_i] if prev_i >= 0 else BIG
+            key = (found[1], idle)
+            if best is None or key < best[0]:
+                best = (key, (found[0], found[1], found[2], u, mode))
+        if best is None:
+            return False
+        self._commit(op, (best[0], "unit", res, best[1]))
+        return True
+
+    def keep_previous(self, shift=False):
+        """Rules ``keep`` and ``keep_shift``, first step: every operation of the previous plan
+        whose position still fits goes exactly there, in the order of the previous starts.
+
+        An operation whose position no longer fits is left to the dispatcher (``keep``: it
+        goes into the first gap from its previous start on, the others stay) or, with
+        ``shift``, is placed at once at the earliest time it fits from its previous start on,
+        so that the operations after it shift right as far as needed (``keep_shift``: the
+        classic right-shift repair). Operations linked by maximum lags stay only all together,
+        and an operation stays only if all its predecessors are placed, so the dispatcher that
+        places the rest never has to push a predecessor behind a placed successor."""
+        p = self.p
+        topo = {oid: k for k, oid in enumerate(p.topo_order)}
+        group_of = {}
+        for members in self._groups().values():
+            for oid in members:
+                group_of[oid] = members
+        fixed = set(self.assign)
+
+        def lagged(op):
+            """Linked by a maximum lag to a fixed operation: the dispatcher's group placement
+            keeps that lag, placing it here would not."""
+            return any(pr.max_lag is not None and pr.op in fixed for pr in op.predecessors) or any(
+                mx is not None and succ in fixed for succ, _mn, mx in op.successors
+            )
+
+        todo = sorted(
+            (
+                (prev[1], topo[oid], oid)
+                for oid, prev in p.previous_plan.items()
+                if oid not in fixed and not lagged(p.operations[oid])
+            ),
+        )
+        kept = set()
+        for _start, _k, oid in todo:
+            rid, start = p.previous_plan[oid]
+            op = p.operations[oid]
+            if self._keep_exact(op, rid, start):
+                kept.add(oid)
+            elif (
+                shift
+                and len(group_of.get(oid, ())) <= 1
+                and not any(pred.max_lag is not None for pred in op.predecessors)
+                and all(pred.op in self.assign for pred in op.predecessors)
+            ):
+                cand = self._candidate(op, self._earliest(op, start))
+                if cand is not None:
+                    self._commit(op, cand)
+                    kept.add(oid)
+        changed = True
+        while changed:
+            changed = False
+            for oid in p.topo_order:
+                if oid not in kept:
+                    continue
+                op = p.operations[oid]
+                if any(m not in kept for m in group_of.get(oid, ())) or any(
+                    pred.op not in self.assign for pred in op.predecessors
+                ):
+                    self._unplace(oid)
+                    kept.discard(oid)
+                    changed = True
+        return kept
+
     # ------------------------------------------------------------------ main loop
     def _earliest(self, op, lower=0):
         t = max(op.release, lower, 0)
@@ -275,9 +396,14 @@ class Dispatcher:
             t = max(t, self.assign[pred.op].end + pred.min_lag)
         return t
 
-    def _groups(self):
-        """Operations linked by maximum lags (union-find), each group in topological order."""
+    def _groups(self, placed=()):
+        """Operations linked by maximum lags (union-find), each group in topological order;
+        operations already assigned are left out except those of ``placed``."""
         parent = {oid: oid for oid in self.p.operations}
+        placed = set(placed)
+
+        def open_(oid):
+            return oid not in self.assign or oid in placed
 
         def find(x):
             while parent[x] != x:
@@ -286,14 +412,14 @@ class Dispatcher:
             return x
 
         for op in self.p.operations.values():
-            if op.id in self.assign:
+            if not open_(op.id):
                 continue
             for pred in op.predecessors:
-                if pred.max_lag is not None and pred.op not in self.assign:
+                if pred.max_lag is not None and open_(pred.op):
                     parent[find(op.id)] = find(pred.op)
         groups = {}
         for oid in self.p.topo_order:
-            if oid not in self.assign:
+            if open_(oid):
                 groups.setdefault(find(oid), []).append(oid)
         return groups
 
@@ -353,8 +479,10 @@ class Dispatcher:
     def run(self, rule="tail", seed=None):
         p = self.p
         ops = p.operations
-        self.keep = rule == "keep"
+        self.keep = rule in KEEP_RULES
         self.place_fixed()
+        if self.keep:
+            self.keep_previous(shift=rule == "keep_shift")
         rng = random.Random(seed) if seed is not None else None
         groups = self._groups()
         group_of = {}
@@ -419,7 +547,7 @@ class Dispatcher:
             return (-job.weight, slack)
         if rule == "head":
             return (self.head[op.id], -tail)
-        if rule in ("previous", "keep"):
+        if rule == "previous" or rule in KEEP_RULES:
             prev = self.p.previous_plan.get(op.id)
             return (prev[1] if prev else self.head[op.id], -tail)
         return (-tail, self.head[op.id])

@@ -146,7 +146,9 @@ class Problem:
         if op.locked:
             return (op.locked[0], op.locked[1], None)
         prev = self.previous_plan.get(op.id)
-        if prev and self.frozen_until is not None and prev[1] < self.frozen_until:
+        # a previous start before the origin was never started (else it would be in
+        # progress): there is nothing to freeze, it has to move
+        if prev and self.frozen_until is not None and 0 <= prev[1] < self.frozen_until:
             return (prev[0], prev[1], None)
         return None
 
@@ -508,7 +510,7 @@ def _load_previous_plan(data, operations, resources):
     if frozen_until is not None:
         for oid, (rid, start) in previous.items():
             op = operations[oid]
-            if start < frozen_until and not op.mode_on(rid):
+            if 0 <= start < frozen_until and not op.mode_on(rid):
                 raise ProblemError(
                     f"operation {oid!r} of job {op.job!r}: frozen on resource {rid!r} which is "
                     f"not among its modes"

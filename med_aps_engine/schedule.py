@@ -135,6 +135,55 @@ def moved_operations(problem, assigns):
     return moved
 
 
+# Why an operation of the previous plan had to move, in the order they are checked:
+# fixed       locked or in progress elsewhere than the previous plan had it
+# past        its previous start is before the origin (now)
+# resource    its previous resource is no longer one of its modes
+# release     its previous start is before its release (material, earliest start)
+# predecessor a predecessor ends later than its previous start allows
+# calendar    its previous resource is not available at its previous start for its length
+# occupied    its previous slot is taken (a fixed operation, a changeover, another operation
+#             that had to move, a maximum lag)
+FORCED_REASONS = (
+    "fixed",
+    "past",
+    "resource",
+    "release",
+    "predecessor",
+    "calendar",
+    "occupied",
+)
+
+
+def forced_reason(problem, oid, assigns):
+    """Why the previous position of ``oid`` cannot be kept in ``assigns`` (the previous plan
+    kept wherever it fits); one of ``FORCED_REASONS``."""
+    op = problem.operations[oid]
+    rid, start = problem.previous_plan[oid]
+    if problem.fixed_position(op) is not None:
+        return "fixed"
+    if start < 0:
+        return "past"
+    mode = op.mode_on(rid)
+    if mode is None:
+        return "resource"
+    if start < op.release:
+        return "release"
+    for pred in op.predecessors:
+        a = assigns.get(pred.op)
+        if a is not None and a.end + pred.min_lag > start:
+            return "predecessor"
+    res = problem.resources[rid]
+    work = problem.work_minutes(op, mode)
+    if work > 0:
+        placed = res.calendar.place(start, work, op.interruptible and not res.is_batch)
+        if placed is None or placed[0] != start:
+            return "calendar"
+        if problem.horizon is not None and placed[1] > problem.horizon:
+            return "calendar"
+    return "occupied"
+
+
 def evaluate(problem, assigns, cos=None):
     """Objective value and its components for a complete schedule."""
     if cos is None:

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from .bound import lower_bound
-from .heuristic import HeuristicFailure, dispatch
+from .heuristic import KEEP_RULES, HeuristicFailure, dispatch
 from .model import (
     CP_SAT_MARGIN,
     SOLUTION_STATUSES,
@@ -18,7 +18,7 @@ from .model import (
 )
 from .plan import build_plan, empty_plan
 from .problem import load_problem
-from .schedule import evaluate, moved_operations
+from .schedule import FORCED_REASONS, evaluate, forced_reason, moved_operations
 from .tabu import JobShopTabu
 from .tabu import applicable as tabu_applicable
 
@@ -99,7 +99,7 @@ class _Run:
         self.checked = None  # (assigns, plan, violations) of the plan checked early
         self.stopped = False
         self.last_stop_poll = -1.0
-        self.forced_moves = None  # operations the kept previous plan had to move
+        self.forced_moves = None  # {op: reason} the kept previous plan had to move
 
     def elapsed(self):
         return time.monotonic() - self.t0
@@ -181,9 +181,10 @@ def _heuristic(run):
         # unequal weights: heavy orders first can win when few orders can be on time
         rules.insert(1, "weighted_due")
     if p.previous_plan:
-        # the previous plan itself, kept wherever it still fits, is the first candidate:
-        # every later plan has to pay for the work orders it moves
-        rules.insert(0, "keep")
+        # the previous plan itself, kept wherever it still fits, is the first candidate
+        # (what no longer fits goes into a gap, or shifts what follows it): every later plan
+        # has to pay for the work orders it moves
+        rules[:0] = KEEP_RULES
     errors = []
     budget = max(0.5, 0.15 * run.o.time_limit)
     best_rule = rules[0]
@@ -201,8 +202,11 @@ def _heuristic(run):
             continue
         finally:
             last = time.monotonic() - t
-        if rule == "keep":
-            run.forced_moves = moved_operations(p, assigns)
+        if rule in KEEP_RULES:
+            moved = moved_operations(p, assigns)
+            if run.forced_moves is None or (ok and len(moved) < len(run.forced_moves)):
+                # forced: what the previous plan kept with the fewest moves had to move
+                run.forced_moves = {oid: forced_reason(p, oid, assigns) for oid in moved}
         if ok:
             objective = evaluate(p, assigns)["objective"]
             ranked.append((objective, k, rule))
@@ -371,7 +375,12 @@ def solve(problem, options: SolveOptions | None = None) -> dict:
         relaxed = lower_bound(prob)
     n = len(prob.operations)
     big = n > options.max_model_operations and not prob.is_pure_makespan
-    if big:
+    keeping = best_rule in KEEP_RULES and prob.objective["stability"] > 0
+    if keeping:
+        # the kept previous plan leads: a dispatching restart moves nearly every operation
+        # and cannot pay for that, so the time goes to CP-SAT, which pays for each move
+        pass
+    elif big:
         # on big problems noisy restarts of the dispatcher pay off more than early LNS
         _restarts(run, rules, best_rule, 0.6 * options.time_limit)
     elif n <= 300:
@@ -441,11 +450,20 @@ def solve(problem, options: SolveOptions | None = None) -> dict:
 def _moves(run, assigns):
     """The operations the plan moves from the previous plan, by reason: ``forced`` (their
     previous position no longer fits: kept where possible, they still had to move) and
-    ``improving`` (moved although they could have stayed, because the objective gains)."""
+    ``improving`` (moved although they could have stayed, because the objective gains);
+    ``reasons`` counts the forced ones by why they had to move (``FORCED_REASONS``)."""
     moved = moved_operations(run.p, assigns)
-    forced = run.forced_moves or set()
+    why = run.forced_moves
+    if why is None:
+        # the previous plan could not even be dispatched: every move was forced by that
+        why = dict.fromkeys(moved, "occupied")
+    forced = moved & set(why)
+    reasons = {}
+    for oid in forced:
+        reasons[why[oid]] = reasons.get(why[oid], 0) + 1
     return {
-        "forced": sorted(moved & forced),
+        "forced": sorted(forced),
         "improving": sorted(moved - forced),
         "kept": len(run.p.previous_plan) - len(moved),
+        "reasons": {r: reasons[r] for r in FORCED_REASONS if r in reasons},
     }

@@ -337,7 +337,7 @@ class _PlanCheck:
             prev
             and frozen_until is not None
             and prev.get("start") is not None
-            and prev["start"] < frozen_until
+            and 0 <= prev["start"] < frozen_until
             and (prev.get("resource") != rid or prev.get("start") != start)
         ):
             self.v.append(

@@ -5,12 +5,17 @@ import copy
 import pytest
 
 from med_aps_engine import SolveOptions, solve, validate
+from med_aps_engine.heuristic import dispatch
+from med_aps_engine.plan import build_plan
 from med_aps_engine.plantgen import generate_plant
-from med_aps_engine.problem import DEFAULT_OBJECTIVE
+from med_aps_engine.problem import DEFAULT_OBJECTIVE, load_problem
+from med_aps_engine.schedule import evaluate, forced_reason, moved_operations
+
+from . import helpers as eng
 
 
-def _solve(problem, seconds=4.0, seed=0):
-    plan = solve(problem, SolveOptions(time_limit=seconds, workers=2, seed=seed))
+def _solve(problem, seconds=4.0, seed=0, **options):
+    plan = solve(problem, SolveOptions(time_limit=seconds, workers=2, seed=seed, **options))
     assert plan["status"] in ("OPTIMAL", "FEASIBLE"), plan.get("message")
     assert validate(problem, plan) == []
     return plan
@@ -41,7 +46,12 @@ def test_unchanged_replan_of_an_optimal_plan_moves_nothing():
     first = _solve(problem, seconds=20.0)
     assert first["status"] == "OPTIMAL"
     second = _solve(_replan(problem, first), seed=7)
-    assert second["moves"] == {"forced": [], "improving": [], "kept": len(first["operations"])}
+    assert second["moves"] == {
+        "forced": [],
+        "improving": [],
+        "kept": len(first["operations"]),
+        "reasons": {},
+    }
     assert second["objective"] == first["objective"]
     before = {r["op"]: (r["resource"], r["start"], r["end"]) for r in first["operations"]}
     assert {r["op"]: (r["resource"], r["start"], r["end"]) for r in second["operations"]} == before
@@ -73,6 +83,10 @@ def test_a_late_material_forces_moves_and_says_so(plant):
     second = _solve(replan, seed=7)
     moves = second["moves"]
     assert head["id"] in moves["forced"]
+    # the late material is why the first operation moved; what follows it waits for it
+    assert moves["reasons"].get("release", 0) >= 1
+    assert set(moves["reasons"]) <= {"release", "predecessor", "occupied"}
+    assert sum(moves["reasons"].values()) == len(moves["forced"])
     row = next(r for r in second["operations"] if r["op"] == head["id"])
     assert row["start"] >= head["release"]
     # only what the late material pushes had to move
@@ -82,4 +96,148 @@ def test_a_late_material_forces_moves_and_says_so(plant):
 def test_no_previous_plan_reports_no_moves():
     problem = generate_plant(5, seed=1)
     plan = _solve(problem, seconds=2.0)
-    assert plan["moves"] == {"forced": [], "improving": [], "kept": 0}
+    assert plan["moves"] == {"forced": [], "improving": [], "kept": 0, "reasons": {}}
+
+
+@pytest.mark.parametrize(
+    ("n_jobs", "seed", "rule"), [(60, 1, "due"), (90, 2, "tail"), (120, 4, "head")]
+)
+def test_keep_rebuilds_any_valid_previous_plan_exactly(n_jobs, seed, rule):
+    """Rule ``keep`` puts every operation back where the previous plan had it, to the minute:
+    units of a multi-unit work center, batches, changeovers and maximum lags included (the
+    previous plan here is a randomised dispatch, not a neat solver plan)."""
+    problem = generate_plant(n_jobs, seed=seed)
+    loaded = load_problem(problem)
+    previous, ok = dispatch(loaded, rule, seed=seed)
+    assert ok
+    replan = copy.deepcopy(problem)
+    replan["previous_plan"] = {
+        oid: {"resource": a.resource, "start": a.start} for oid, a in previous.items()
+    }
+    again = load_problem(replan)
+    kept, ok = dispatch(again, "keep")
+    assert ok
+    assert moved_operations(again, kept) == set()
+    assert {o: (a.resource, a.start) for o, a in kept.items()} == {
+        o: (a.resource, a.start) for o, a in previous.items()
+    }
+    # an end can only come earlier: the dispatcher that made the previous plan reserved a
+    # changeover that a later insertion before the operation made shorter
+    assert all(kept[o].end <= previous[o].end for o in kept)
+    assert validate(replan, build_plan(again, kept, "FEASIBLE", "heuristic", 0.0)) == []
+
+
+def test_unchanged_replan_of_a_decomposed_plant_moves_only_what_pays():
+    """Large problems are improved window by window: each window pays for its moves too. The
+    first plan here had little time, so the replan may still improve it, but every move it
+    makes must buy more than its price."""
+    problem = generate_plant(40, seed=5)
+    weight = DEFAULT_OBJECTIVE["stability"]
+    problem["objective"]["stability"] = weight
+    first = _solve(problem, seconds=4.0, max_model_operations=60)
+    second = _solve(_replan(problem, first), seconds=4.0, seed=3, max_model_operations=60)
+    assert second["method"] in ("cp-sat-lns", "heuristic")
+    moves = second["moves"]
+    assert moves["forced"] == []
+    improving = len(moves["improving"])
+    assert second["kpis"]["moved_operations"] == improving
+    # the objective counts the price of the moves: they paid for themselves
+    assert second["objective"] <= first["objective"]
+    # the replan of the replan has nothing left that pays
+    third = _solve(_replan(problem, second), seconds=4.0, seed=4, max_model_operations=60)
+    moved = len(third["moves"]["forced"]) + len(third["moves"]["improving"])
+    assert moved <= 0.02 * len(first["operations"]), third["moves"]
+    assert third["objective"] <= second["objective"] - weight * improving
+
+
+def test_without_stability_weight_a_replan_may_reshuffle():
+    """The weight is what keeps the plan: at 0 the previous plan is only a starting point."""
+    problem = generate_plant(40, seed=5)
+    first = _solve(problem, seconds=3.0)
+    loose = _replan(problem, first, stability=0)
+    again = load_problem(loose)
+    assert evaluate(again, {})["objective"] == 0
+    second = _solve(loose, seconds=3.0, seed=9)
+    assert second["kpis"]["total_weighted_tardiness"] <= first["kpis"]["total_weighted_tardiness"]
+
+
+def test_forced_reasons():
+    """Why a previous position no longer fits, in the planner's terms."""
+    prob = eng.problem(
+        [eng.resource("M1"), eng.resource("M2", calendar=[[0, 100], [200, 1000]])],
+        [
+            eng.job(
+                "J1",
+                [
+                    eng.op("a", [("M1", 30)]),
+                    eng.op("b", [("M1", 30)], ["a"]),
+                ],
+            ),
+            eng.job("J2", [eng.op("c", [("M1", 20)], release=50)]),
+            eng.job("J3", [eng.op("d", [("M2", 20)]), eng.op("e", [("M1", 10)])]),
+        ],
+        previous_plan={
+            "a": {"resource": "M1", "start": -10},  # before now
+            "b": {"resource": "M1", "start": 20},  # its predecessor cannot end by then
+            "c": {"resource": "M1", "start": 40},  # its material comes at 50
+            "d": {"resource": "M2", "start": 150},  # M2 is closed then
+            "e": {"resource": "M2", "start": 0},  # no longer a mode of e
+        },
+    )
+    loaded = load_problem(prob)
+    assigns, ok = dispatch(loaded, "keep")
+    assert ok
+    assert moved_operations(loaded, assigns) == {"a", "b", "c", "d", "e"}
+    reasons = {oid: forced_reason(loaded, oid, assigns) for oid in "abcde"}
+    assert reasons == {
+        "a": "past",
+        "b": "predecessor",
+        "c": "release",
+        "d": "calendar",
+        "e": "resource",
+    }
+    plan = eng.solve(prob, time_limit=2.0)
+    assert plan["moves"]["reasons"] == {
+        "past": 1,
+        "resource": 1,
+        "release": 1,
+        "predecessor": 1,
+        "calendar": 1,
+    }
+    assert plan["moves"]["improving"] == []
+
+
+@pytest.mark.parametrize("frozen_until", [None, 0])
+def test_a_past_start_is_repaired_by_a_gap_or_a_shift_and_the_objective_chooses(frozen_until):
+    """``a`` was planned a little before now on a packed machine. Kept in the next gap it makes
+    its order late; shifting what follows moves three more; the solver finds that moving one
+    of them out of the way is worth it: one forced move and one move that pays for itself."""
+    prob = eng.problem(
+        [eng.resource("M1")],
+        [
+            eng.job("A", [eng.op("a", [("M1", 30)])], due=40),
+            eng.job("B", [eng.op("b", [("M1", 30)])], due=10000),
+            eng.job("C", [eng.op("c", [("M1", 30)])], due=10000),
+            eng.job("D", [eng.op("d", [("M1", 30)])], due=10000),
+        ],
+        previous_plan={
+            "a": {"resource": "M1", "start": -10},
+            "b": {"resource": "M1", "start": 20},
+            "c": {"resource": "M1", "start": 50},
+            "d": {"resource": "M1", "start": 80},
+        },
+        objective={"weighted_tardiness": 1000, "makespan": 1, "changeover": 1, "flow_time": 0},
+    )
+    # a start before now was never started: a frozen window does not hold it there
+    prob["frozen_until"] = frozen_until
+    loaded = load_problem(prob)
+    gap, ok = dispatch(loaded, "keep")
+    assert ok and moved_operations(loaded, gap) == {"a"} and gap["a"].start == 110
+    shifted, ok = dispatch(loaded, "keep_shift")
+    assert ok and moved_operations(loaded, shifted) == {"a", "b", "c", "d"}
+    assert [shifted[o].start for o in "abcd"] == [0, 30, 60, 90]
+    plan = eng.solve(prob, time_limit=3.0)
+    assert plan["moves"]["forced"] == ["a"]
+    assert plan["moves"]["improving"] == ["b"]
+    assert plan["moves"]["reasons"] == {"past": 1}
+    assert plan["kpis"]["total_weighted_tardiness"] == 0

@@ -60,6 +60,7 @@ RESULT_FIELDS = frozenset(
         "moved_count",
         "moved_forced_count",
         "moved_improving_count",
+        "moved_reasons",
         "skipped_count",
         "skipped_note",
         "workorder_count",
@@ -221,6 +222,12 @@ class MedApsRun(models.Model):
         help="Work orders of the previous plan that could have stayed but were moved because "
         "the plan gains more (less lateness, fewer changeovers) than the moves cost.",
     )
+    moved_reasons = fields.Json(
+        "Why Work Orders Had To Move",
+        readonly=True,
+        copy=False,
+        help="Work orders that had to move, counted by reason (engine reason codes).",
+    )
     moved_note = fields.Char("Moves", compute="_compute_moved_note")
     skipped_count = fields.Integer(
         "Skipped Work Orders",
@@ -246,7 +253,32 @@ class MedApsRun(models.Model):
     )
     workorder_ids = fields.One2many("mrp.workorder", "aps_run_id", "Planned Work Orders")
 
-    @api.depends("state", "moved_count", "moved_forced_count", "moved_improving_count")
+    def _moved_reasons_text(self):
+        """The reasons why work orders had to move, in a planner's words."""
+        self.ensure_one()
+        env = self.env
+        labels = {
+            "fixed": lambda n: env._("%(count)s locked or started elsewhere", count=n),
+            "past": lambda n: env._("%(count)s whose planned start had passed", count=n),
+            "resource": lambda n: env._(
+                "%(count)s whose work center is no longer allowed", count=n
+            ),
+            "release": lambda n: env._("%(count)s whose material or release comes later", count=n),
+            "predecessor": lambda n: env._("%(count)s whose previous step ends later", count=n),
+            "calendar": lambda n: env._("%(count)s whose work center is closed then", count=n),
+            "occupied": lambda n: env._(
+                "%(count)s whose slot went to work that had to move", count=n
+            ),
+        }
+        reasons = self.moved_reasons or {}
+        parts = [label(reasons[code]) for code, label in labels.items() if reasons.get(code)]
+        if not parts:
+            return ""
+        return self.env._("Had to move: %(reasons)s.", reasons="; ".join(parts))
+
+    @api.depends(
+        "state", "moved_count", "moved_forced_count", "moved_improving_count", "moved_reasons"
+    )
     def _compute_moved_note(self):
         for run in self:
             if run.state != "done":
@@ -263,6 +295,9 @@ class MedApsRun(models.Model):
                 improving=run.moved_improving_count,
                 new=first_time,
             )
+            why = run._moved_reasons_text()
+            if why:
+                run.moved_note = "%s %s" % (run.moved_note, why)
 
     @api.depends("gap", "solver_status")
     def _compute_gap_percent(self):
@@ -569,6 +604,7 @@ class MedApsRun(models.Model):
             "moved_count": self.moved_count,
             "moved_forced_count": self.moved_forced_count,
             "moved_improving_count": self.moved_improving_count,
+            "moved_reasons": self.moved_reasons or {},
             "skipped_count": self.skipped_count,
             "workorder_count": self.workorder_count,
             "objective": self.objective,
@@ -986,8 +1022,9 @@ class MedApsRun(models.Model):
             "changeover_count": kpis.get("changeovers") or 0,
             "changeover_minutes": kpis.get("changeover_minutes") or 0,
             "moved_count": result["moved_count"],
-            "moved_forced_count": len(moves.get("forced") or []) + len(start_passed),
+            "moved_forced_count": len(moves.get("forced") or []),
             "moved_improving_count": len(moves.get("improving") or []),
+            "moved_reasons": dict(moves.get("reasons") or {}),
             "skipped_count": len(result["skipped"]),
             "skipped_note": "\n".join(sorted(result["skipped"].values())) or False,
             "workorder_count": result["workorder_count"],

@@ -88,6 +88,10 @@ def _available_minutes(calendar, start, end):
     return total
 
 
+# a previous start further back than this is sent as this (the engine's bound is 10 years)
+PAST_LIMIT_MINUTES = 366 * 1440
+
+
 class ProblemBuilder:
     def __init__(self, run):
         self.run = run
@@ -95,6 +99,7 @@ class ProblemBuilder:
         self.origin = fields.Datetime.now().replace(second=0, microsecond=0)
         # work orders of the previous plan whose planned start has passed (not started)
         self.start_passed = set()
+        self.write_dates = {}  # wo id -> write_date as stored when the problem was read
         self.names = {}
         self.operation_count = 0
         self.horizon = 0
@@ -215,6 +220,14 @@ class ProblemBuilder:
             [("production_id", "in", productions.ids), ("state", "not in", ("done", "cancel"))],
             order="production_id, sequence, id",
         )
+        # write_date as stored: the ORM cache may hold an older one after a flush of
+        # recomputed fields (e.g. a run earlier in the same transaction); the writer compares
+        # with the stored value
+        env.flush_all()
+        env.cr.execute(
+            "SELECT id, write_date FROM mrp_workorder WHERE id = ANY(%s)", [workorders.ids]
+        )
+        self.write_dates = dict(env.cr.fetchall())
         for production in productions:
             self.names["MO/%d" % production.id] = production.name
         for workorder in workorders:
@@ -385,13 +398,14 @@ class ProblemBuilder:
                     # dates from Odoo's own scheduling are no plan to keep
                     if workorder.aps_run_id and workorder.date_start and workorder.workcenter_id:
                         start = self.to_minutes(workorder.date_start)
-                        if start >= 0:
-                            previous_plan["WO/%d" % workorder.id] = {
-                                "resource": "WC/%d" % workorder.workcenter_id.id,
-                                "start": start,
-                            }
-                        else:
-                            # planned to start before now and not started: it has to move
+                        # a start before now (not started) is kept too: the engine moves it
+                        # as little as it can (to now, shifting what follows if that pays)
+                        # and reports it as a move it had to make (reason "past")
+                        previous_plan["WO/%d" % workorder.id] = {
+                            "resource": "WC/%d" % workorder.workcenter_id.id,
+                            "start": max(start, -PAST_LIMIT_MINUTES),
+                        }
+                        if start < 0:
                             self.start_passed.add(workorder.id)
                 operations.append(workorder._aps_operation_vals(operation))
             due = None
@@ -543,7 +557,7 @@ class ProblemBuilder:
             # write_date as read: the writer skips a work order changed since (e.g. started)
             self.free_workorders[workorder.id] = {
                 "expected": expected_by_wc,
-                "write_date": workorder.write_date,
+                "write_date": self.write_dates.get(workorder.id, workorder.write_date),
             }
         return operation
 
