@@ -35,9 +35,23 @@ class MedQualityDemo(models.AbstractModel):
         return self.env["med.quality.check"].search([("lot_id", "=", lot.id)], order="id")
 
     @api.model
+    def _med_demo_return(self, receipt, lot):
+        """Send ``lot`` back to the supplier with Odoo's return of ``receipt``."""
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_context(active_id=receipt.id, active_model="stock.picking")
+            .create({"picking_id": receipt.id})
+        )
+        action = wizard.action_create_returns_all()
+        picking = self.env["stock.picking"].browse(action["res_id"])
+        self.env["med.trace.demo"]._med_demo_set_lines(picking.move_ids, {lot.product_id: lot})
+        picking.button_validate()
+        return picking
+
+    @api.model
     def _med_demo_quality_story(self):
         """Silicone lots received into quarantine and inspected (one fails: nonconformance,
-        return to the supplier, rejected), catheters made from the released lot (one lot
+        rejected and returned to the supplier), catheters made from the released lot (one lot
         released with its frozen DHR and delivered, one rejected after a failed seal test),
         and an order that cannot consume a silicone lot still waiting for inspection."""
         ref = self.env.ref
@@ -45,13 +59,12 @@ class MedQualityDemo(models.AbstractModel):
         flows = self.env["med.trace.demo"]
         silicone = ref("med_quality_release.demo_product_silicone")
         vendor = ref("med_quality_release.demo_partner_silicone_vendor")
-        good, bad, waiting = (
+        lots = good, bad, waiting = (
             ref("med_quality_release.demo_lot_silicone_good"),
             ref("med_quality_release.demo_lot_silicone_bad"),
             ref("med_quality_release.demo_lot_silicone_waiting"),
         )
-        for lot in (good, bad, waiting):
-            flows._med_demo_receive(silicone, lot, 20.0, vendor)
+        receipts = {lot: flows._med_demo_receive(silicone, lot, 20.0, vendor) for lot in lots}
 
         # incoming inspection: the good lot passes and is released
         self._med_demo_checks(good).with_user(admin).action_pass()
@@ -75,10 +88,11 @@ class MedQualityDemo(models.AbstractModel):
             }
         )
         self._med_demo_sign(
-            nonconformance, "close_nc", self.env._("Lot returned; supplier informed.")
-        )
-        self._med_demo_sign(
             bad, "reject", self.env._("Failed incoming inspection: see the nonconformance.")
+        )
+        self._med_demo_return(receipts[bad], bad)
+        self._med_demo_sign(
+            nonconformance, "close_nc", self.env._("Lot returned; supplier informed.")
         )
 
         # catheters from the released silicone

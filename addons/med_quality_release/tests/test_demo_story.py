@@ -39,6 +39,20 @@ class TestMedQualityDemoStory(TransactionCase):
         self.assertEqual(nonconformance.state, "closed")
         self.assertEqual(nonconformance.disposition, "return")
         self.assertTrue(nonconformance.closing_signature_id.hash_valid)
+        # the disposition was carried out: the whole lot went back to the supplier
+        self.assertEqual(self.bad.product_qty, 0)
+        returned = self.env["stock.move.line"].search(
+            [
+                ("lot_id", "=", self.bad.id),
+                ("state", "=", "done"),
+                ("location_dest_id.usage", "=", "supplier"),
+            ]
+        )
+        self.assertEqual(sum(returned.mapped("quantity")), 20)
+        self.assertEqual(
+            returned.picking_id.partner_id,
+            self.env.ref("med_quality_release.demo_partner_silicone_vendor"),
+        )
         # the third lot still waits for its inspection
         self.assertEqual(self.waiting.med_release_state, "quarantine")
         self.assertIn("Incoming inspection", self.waiting.med_release_blockers)
