@@ -80,133 +80,182 @@ def _colour(index):
     return f"#{int(r * 255):02x}{int(g * 255):02x}{int(b * 255):02x}"
 
 
-def render_gantt(problem: dict, plan: dict, title: str = "med-aps plan") -> str:
-    """Return the HTML text of a Gantt chart of ``plan``."""
-    resources = problem.get("resources") or []
-    names = {r["id"]: r.get("name") or r["id"] for r in resources}
-    ops_info = {}
-    for job in problem.get("jobs") or []:
-        for op in job.get("operations") or []:
-            ops_info[op["id"]] = (job["id"], op.get("name") or op["id"])
-    job_ids = [j["id"] for j in problem.get("jobs") or []]
-    colours = {jid: _colour(k) for k, jid in enumerate(job_ids)}
-    late = {j["job"]: j for j in plan.get("jobs") or [] if (j.get("tardiness") or 0) > 0}
-    labels = unit_labels(resources)
-    rows = list(labels)
-    axis = TimeAxis(problem.get("origin"))
-    entries = plan.get("operations") or []
-    t_min = min((e["start"] for e in entries), default=0)
-    t_max = max((e["end"] for e in entries), default=1)
-    t_min = min(t_min, 0)
-    span = max(1, t_max - t_min)
-    label_w, row_h, width = 230, 22, 1400
-    scale = (width - label_w - 20) / span
-    height = 40 + row_h * len(rows) + 30
-    row_index = {key: k for k, key in enumerate(rows)}
+class _GanttChart:
+    """The SVG chart of one plan: rows, day grid, bars, legend."""
 
-    def x(t):
-        return label_w + (t - t_min) * scale
+    LABEL_WIDTH, ROW_HEIGHT, WIDTH = 230, 22, 1400
 
-    svg = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'font-family="sans-serif" font-size="11">',
-        '<defs><pattern id="hatch" width="4" height="4" patternUnits="userSpaceOnUse" '
-        'patternTransform="rotate(45)"><rect width="2" height="4" fill="#333" '
-        'fill-opacity="0.55"/></pattern></defs>',
-    ]
-    # day grid, at midnights of the origin's calendar
-    step = MINUTES_PER_DAY if span / MINUTES_PER_DAY <= 60 else MINUTES_PER_DAY * 7
-    t = axis.first_midnight(t_min)
-    while t <= t_max:
-        gx = x(t)
-        if gx >= label_w:
-            svg.append(
-                f'<line x1="{gx:.1f}" y1="30" x2="{gx:.1f}" y2="{height - 25}" stroke="#ddd"/>'
-                f'<text x="{gx + 2:.1f}" y="24" fill="#666">{html.escape(axis.day_label(t))}'
-                "</text>"
+    def __init__(self, problem, plan):
+        self.resources = problem.get("resources") or []
+        self.names = {r["id"]: r.get("name") or r["id"] for r in self.resources}
+        self.ops_info = {}
+        for job in problem.get("jobs") or []:
+            for op in job.get("operations") or []:
+                self.ops_info[op["id"]] = (job["id"], op.get("name") or op["id"])
+        job_ids = [j["id"] for j in problem.get("jobs") or []]
+        self.colours = {jid: _colour(k) for k, jid in enumerate(job_ids)}
+        self.late = {j["job"]: j for j in plan.get("jobs") or [] if (j.get("tardiness") or 0) > 0}
+        self.labels = unit_labels(self.resources)
+        self.axis = TimeAxis(problem.get("origin"))
+        self.entries = plan.get("operations") or []
+        t_min = min((e["start"] for e in self.entries), default=0)
+        self.t_max = max((e["end"] for e in self.entries), default=1)
+        self.t_min = min(t_min, 0)
+        self.span = max(1, self.t_max - self.t_min)
+        self.scale = (self.WIDTH - self.LABEL_WIDTH - 20) / self.span
+        self.row_index = {key: k for k, key in enumerate(self.labels)}
+        self.height = 40 + self.ROW_HEIGHT * len(self.row_index) + 30
+
+    def x(self, t):
+        return self.LABEL_WIDTH + (t - self.t_min) * self.scale
+
+    def svg(self):
+        svg = [
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.WIDTH}" '
+            f'height="{self.height}" font-family="sans-serif" font-size="11">',
+            '<defs><pattern id="hatch" width="4" height="4" patternUnits="userSpaceOnUse" '
+            'patternTransform="rotate(45)"><rect width="2" height="4" fill="#333" '
+            'fill-opacity="0.55"/></pattern></defs>',
+        ]
+        svg += self._day_grid()
+        svg += self._rows()
+        svg += self._bars()
+        svg.append(self._legend())
+        svg.append("</svg>")
+        return "".join(svg)
+
+    def _day_grid(self):
+        """Vertical lines at the midnights of the origin's calendar (weekly on long plans)."""
+        lines = []
+        step = MINUTES_PER_DAY if self.span / MINUTES_PER_DAY <= 60 else MINUTES_PER_DAY * 7
+        t = self.axis.first_midnight(self.t_min)
+        while t <= self.t_max:
+            gx = self.x(t)
+            if gx >= self.LABEL_WIDTH:
+                lines.append(
+                    f'<line x1="{gx:.1f}" y1="30" x2="{gx:.1f}" y2="{self.height - 25}" '
+                    f'stroke="#ddd"/><text x="{gx + 2:.1f}" y="24" fill="#666">'
+                    f"{html.escape(self.axis.day_label(t))}</text>"
+                )
+            t += step
+        return lines
+
+    def _rows(self):
+        """One striped row per resource unit, its closed time shaded, its label."""
+        parts = []
+        row_h = self.ROW_HEIGHT
+        calendars = {r["id"]: r.get("calendar") for r in self.resources}
+        for (rid, u), k in self.row_index.items():
+            y = 40 + k * row_h
+            fill = "#f7f7f7" if k % 2 else "#ffffff"
+            parts.append(
+                f'<rect x="0" y="{y}" width="{self.WIDTH}" height="{row_h}" fill="{fill}"/>'
             )
-        t += step
-    calendars = {r["id"]: r.get("calendar") for r in resources}
-    for (rid, u), k in row_index.items():
-        y = 40 + k * row_h
-        fill = "#f7f7f7" if k % 2 else "#ffffff"
-        svg.append(f'<rect x="0" y="{y}" width="{width}" height="{row_h}" fill="{fill}"/>')
-        cal = calendars.get(rid)
-        if cal is not None:  # shade the time the resource is not available
-            prev_end = t_min
-            for a, b in [*cal, [max(t_max, prev_end), max(t_max, prev_end)]]:
-                lo, hi = max(prev_end, t_min), min(a, t_max)
-                if hi > lo:
-                    svg.append(
-                        f'<rect x="{x(lo):.1f}" y="{y}" width="{(hi - lo) * scale:.1f}" '
-                        f'height="{row_h}" fill="#e3e3e3"/>'
-                    )
-                prev_end = max(prev_end, b)
-        label = html.escape(labels[(rid, u)])
-        svg.append(f'<text x="4" y="{y + 15}">{label}</text>')
-    batch_members = {}
-    for e in entries:
-        if e.get("batch"):
-            batch_members.setdefault(e["batch"], []).append(e["op"])
-    drawn_batches = set()
-    for e in entries:
-        if e.get("batch"):
-            if e["batch"] in drawn_batches:
+            cal = calendars.get(rid)
+            if cal is not None:
+                parts += self._closed_time(cal, y)
+            label = html.escape(self.labels[(rid, u)])
+            parts.append(f'<text x="4" y="{y + 15}">{label}</text>')
+        return parts
+
+    def _closed_time(self, calendar, y):
+        """Grey boxes over the time between the calendar's intervals."""
+        boxes = []
+        prev_end = self.t_min
+        t_max = self.t_max
+        for a, b in [*calendar, [max(t_max, prev_end), max(t_max, prev_end)]]:
+            lo, hi = max(prev_end, self.t_min), min(a, t_max)
+            if hi > lo:
+                boxes.append(
+                    f'<rect x="{self.x(lo):.1f}" y="{y}" width="{(hi - lo) * self.scale:.1f}" '
+                    f'height="{self.ROW_HEIGHT}" fill="#e3e3e3"/>'
+                )
+            prev_end = max(prev_end, b)
+        return boxes
+
+    def _bars(self):
+        """One bar per operation (one per batch), changeover hatched at its start."""
+        parts = []
+        row_h = self.ROW_HEIGHT
+        batch_members = {}
+        for e in self.entries:
+            if e.get("batch"):
+                batch_members.setdefault(e["batch"], []).append(e["op"])
+        drawn_batches = set()
+        for e in self.entries:
+            if e.get("batch"):
+                if e["batch"] in drawn_batches:
+                    continue
+                drawn_batches.add(e["batch"])
+            k = self.row_index.get((e["resource"], e.get("unit") or 0))
+            if k is None:
                 continue
-            drawn_batches.add(e["batch"])
-        k = row_index.get((e["resource"], e.get("unit") or 0))
-        if k is None:
-            continue
-        y = 40 + k * row_h + 2
-        x0, x1 = x(e["start"]), x(e["end"])
-        w = max(1.0, x1 - x0)
-        jid, name = ops_info.get(e["op"], (e.get("job"), e["op"]))
-        colour = colours.get(jid, "#999")
-        is_late = jid in late
-        stroke = (
-            ' stroke="#d00000" stroke-width="2"' if is_late else ' stroke="#555" stroke-width="0.5"'
-        )
-        where = labels.get((e["resource"], e.get("unit") or 0), names.get(e["resource"]))
-        tip = (
-            f"{e['op']} {name} | job {jid} | {where} | {axis.span(e['start'], e['end'])} | "
-            f"setup {format_duration(e.get('setup_minutes') or 0)} "
-            f"(changeover {format_duration(e.get('changeover_minutes') or 0)})"
-        )
-        if e.get("batch"):
-            members = batch_members[e["batch"]]
+            y = 40 + k * row_h + 2
+            x0, x1 = self.x(e["start"]), self.x(e["end"])
+            w = max(1.0, x1 - x0)
+            jid = self.ops_info.get(e["op"], (e.get("job"), e["op"]))[0]
+            colour = self.colours.get(jid, "#999")
+            stroke = (
+                ' stroke="#d00000" stroke-width="2"'
+                if jid in self.late
+                else ' stroke="#555" stroke-width="0.5"'
+            )
+            tip = self._tip(e, batch_members.get(e.get("batch")))
+            parts.append(
+                f'<g><title>{html.escape(tip)}</title><rect x="{x0:.1f}" y="{y}" '
+                f'width="{w:.1f}" height="{row_h - 4}" fill="{colour}"{stroke} rx="2"/>'
+            )
+            co = e.get("changeover_minutes") or 0
+            if co > 0:
+                cw = min(w, co * self.scale)
+                parts.append(
+                    f'<rect x="{x0:.1f}" y="{y}" width="{max(1.0, cw):.1f}" '
+                    f'height="{row_h - 4}" fill="url(#hatch)"/>'
+                )
+            text = f"batch of {len(batch_members[e['batch']])}" if e.get("batch") else e["op"]
+            if len(text) * 6.5 + 4 < w:
+                parts.append(
+                    f'<text x="{x0 + 3:.1f}" y="{y + 13}" fill="#000">{html.escape(text)}</text>'
+                )
+            parts.append("</g>")
+        return parts
+
+    def _tip(self, e, batch_members):
+        """What hovering the bar of plan entry ``e`` shows."""
+        axis = self.axis
+        jid, name = self.ops_info.get(e["op"], (e.get("job"), e["op"]))
+        where = self.labels.get((e["resource"], e.get("unit") or 0), self.names.get(e["resource"]))
+        if batch_members:
             tip = (
                 f"batch {e['batch']} on {where} | {axis.span(e['start'], e['end'])} | "
-                f"{len(members)} operations: " + ", ".join(members)
+                f"{len(batch_members)} operations: " + ", ".join(batch_members)
             )
-        if is_late:
+        else:
+            tip = (
+                f"{e['op']} {name} | job {jid} | {where} | {axis.span(e['start'], e['end'])} | "
+                f"setup {format_duration(e.get('setup_minutes') or 0)} "
+                f"(changeover {format_duration(e.get('changeover_minutes') or 0)})"
+            )
+        late = self.late.get(jid)
+        if late:
             tip += (
-                f" | LATE by {format_duration(late[jid]['tardiness'])}: "
-                f"{late[jid].get('late_reason') or ''}"
+                f" | LATE by {format_duration(late['tardiness'])}: {late.get('late_reason') or ''}"
             )
-        svg.append(
-            f'<g><title>{html.escape(tip)}</title><rect x="{x0:.1f}" y="{y}" width="{w:.1f}" '
-            f'height="{row_h - 4}" fill="{colour}"{stroke} rx="2"/>'
+        return tip
+
+    def _legend(self):
+        clock = "times in UTC from the plan origin; " if self.axis.origin else ""
+        return (
+            f'<text x="4" y="{self.height - 8}" fill="#444">{clock}bars coloured per job; red '
+            "outline = late job; hatched start = changeover; grey = resource not available; "
+            "hover a bar for details</text>"
         )
-        co = e.get("changeover_minutes") or 0
-        if co > 0:
-            cw = min(w, co * scale)
-            svg.append(
-                f'<rect x="{x0:.1f}" y="{y}" width="{max(1.0, cw):.1f}" height="{row_h - 4}" '
-                f'fill="url(#hatch)"/>'
-            )
-        text = f"batch of {len(batch_members[e['batch']])}" if e.get("batch") else e["op"]
-        if len(text) * 6.5 + 4 < w:
-            svg.append(
-                f'<text x="{x0 + 3:.1f}" y="{y + 13}" fill="#000">{html.escape(text)}</text>'
-            )
-        svg.append("</g>")
-    clock = "times in UTC from the plan origin; " if axis.origin else ""
-    svg.append(
-        f'<text x="4" y="{height - 8}" fill="#444">{clock}bars coloured per job; red outline = '
-        "late job; hatched start = changeover; grey = resource not available; hover a bar for "
-        "details</text>"
-    )
-    svg.append("</svg>")
+
+
+def render_gantt(problem: dict, plan: dict, title: str = "med-aps plan") -> str:
+    """Return the HTML text of a Gantt chart of ``plan``."""
+    chart = _GanttChart(problem, plan)
+    axis = chart.axis
     kpis = plan.get("kpis") or {}
     kpi_text = " &middot; ".join(
         f"{html.escape(str(k).replace('_', ' '))}: "
@@ -216,7 +265,13 @@ def render_gantt(problem: dict, plan: dict, title: str = "med-aps plan") -> str:
     late_rows = "".join(
         f"<li><b>{html.escape(str(j['job']))}</b> late by {format_duration(j['tardiness'])}: "
         f"{html.escape(str(j.get('late_reason') or ''))}</li>"
-        for j in late.values()
+        for j in chart.late.values()
+    )
+    period = (
+        f"<p>from {html.escape(axis.label(chart.t_min))} to "
+        f"{html.escape(axis.label(chart.t_max))} (UTC)</p>"
+        if axis.origin
+        else ""
     )
     return (
         "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>"
@@ -224,15 +279,10 @@ def render_gantt(problem: dict, plan: dict, title: str = "med-aps plan") -> str:
         "<style>body{font-family:sans-serif;margin:16px;color:#222}"
         ".chart{overflow-x:auto;border:1px solid #ccc}</style></head><body>"
         f"<h2>{html.escape(title)}</h2>"
-        + (
-            f"<p>from {html.escape(axis.label(t_min))} to {html.escape(axis.label(t_max))} "
-            "(UTC)</p>"
-            if axis.origin
-            else ""
-        )
+        + period
         + f"<p>status {html.escape(str(plan.get('status')))} &middot; objective "
         f"{html.escape(str(plan.get('objective')))} &middot; {kpi_text}</p>"
-        f"<div class='chart'>{''.join(svg)}</div>"
+        f"<div class='chart'>{chart.svg()}</div>"
         + (f"<h3>Late jobs</h3><ul>{late_rows}</ul>" if late_rows else "")
         + "</body></html>\n"
     )

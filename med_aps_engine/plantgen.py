@@ -481,71 +481,11 @@ def generate_plant(n_jobs: int, seed: int = 0, days: int | None = None) -> dict:
     if n_jobs < 1:
         raise ValueError(f"n_jobs must be >= 1, got {n_jobs}")
     rng = random.Random(seed)
-    kinds = ["catheter", "syringe", "ivset", "balloon"]
-    kind_weights = [0.35, 0.3, 0.25, 0.1]
-
-    # 1. jobs: finished goods, a quarter of them consuming a component job
-    specs = []  # (kind, parent index or None)
-    while len(specs) < n_jobs:
-        kind = rng.choices(kinds, kind_weights)[0]
-        if len(specs) + 2 <= n_jobs and kind in ("catheter", "ivset") and rng.random() < 0.5:
-            specs.append(("hub" if kind == "catheter" else "tubing", len(specs) + 1))
-        specs.append((kind, None))
-    jobs = []
-    for j, (kind, _parent) in enumerate(specs):
-        jid = f"MO/{j + 1:05d}"
-        jobs.append(
-            {
-                "id": jid,
-                "name": f"{kind} lot {j + 1}",
-                "release": 0,
-                "due": None,
-                "weight": rng.choices([1, 2, 5], [0.6, 0.3, 0.1])[0],
-                "operations": _routing(rng, kind, jid),
-            }
-        )
-
-    # 2. order-book span: busiest work centre group about 75% loaded
+    specs, jobs = _plant_jobs(rng, n_jobs)
     if days is None:
-        load = {}
-        for job in jobs:
-            for op in job["operations"]:
-                res = op["modes"][0]["resource"]
-                group = res.rstrip("0123456789")
-                if res in ("EO", "OVEN"):
-                    cycle = 600 if res == "EO" else 240
-                    size = 24 if res == "EO" else 8
-                    work = cycle * op["batch_size"] / size * 1.3  # imperfect batching
-                else:
-                    m = op["modes"][0]
-                    work = m["duration"] + m["setup"] + m["cleanup"] + 30
-                load[group] = load.get(group, 0) + work
-        daily = {}
-        for rid, _n, cap, _e, pattern, _f, _b in WORK_CENTRES:
-            per_week = {"2x5": 4800, "1x5": 2550, "1x6": 2850, "24/5": 7200, "24/7": WEEK}[pattern]
-            group = rid.rstrip("0123456789")
-            daily[group] = daily.get(group, 0) + cap * per_week / 7
-        days = max(7, math.ceil(max(w / daily[g] for g, w in load.items()) / 0.75))
-    release_span = days * DAY
-
-    # 3. releases: material arrival spread over the order book; components earlier
-    for j, (_kind, parent) in enumerate(specs):
-        job = jobs[j]
-        if parent is not None:
-            continue
-        job["release"] = rng.randrange(0, max(1, int(release_span * 0.85)), 30)
-        if rng.random() < 0.2:  # purchased parts arrive later for the assembly operation
-            for op in job["operations"]:
-                if op["name"].startswith("Assemble"):
-                    op["release"] = job["release"] + rng.randrange(DAY, 5 * DAY, 60)
-    for j, (_kind, parent) in enumerate(specs):
-        if parent is not None:
-            consumer = jobs[parent]
-            jobs[j]["release"] = max(0, consumer["release"] - rng.randrange(0, 3 * DAY, 60))
-            target = next(op for op in consumer["operations"] if op["name"].startswith("Assemble"))
-            target["predecessors"].append({"job": jobs[j]["id"], "min_lag": 0, "max_lag": None})
-
-    # 4. resources over a generous span, then the constructive plan
+        days = _order_book_days(jobs)
+    _plant_releases(rng, specs, jobs, days * DAY)
+    # resources over a generous span, then the constructive plan
     span = (days * 4 + 120) * DAY
     resources = _resources(rng, span)
     problem = {
@@ -567,9 +507,85 @@ def generate_plant(n_jobs: int, seed: int = 0, days: int | None = None) -> dict:
     plan = witness_plan(problem)
     ends = {row["op"]: row["end"] for row in plan["operations"]}
     starts = {row["op"]: row["start"] for row in plan["operations"]}
+    _plant_max_lags(rng, jobs, starts, ends)
+    _cut_to_horizon(problem, ends)
+    _plant_due_dates(rng, jobs, ends)
+    return problem
 
-    # 5. maximum lags after the aeration hold on about a third of the sterilized jobs,
-    #    never tighter than the constructive plan
+
+def _plant_jobs(rng, n_jobs):
+    """Finished goods, a quarter of them consuming a component job listed just before them:
+    the specs ``(kind, consumer index or None)`` and the jobs with their routings."""
+    kinds = ["catheter", "syringe", "ivset", "balloon"]
+    kind_weights = [0.35, 0.3, 0.25, 0.1]
+    specs = []
+    while len(specs) < n_jobs:
+        kind = rng.choices(kinds, kind_weights)[0]
+        if len(specs) + 2 <= n_jobs and kind in ("catheter", "ivset") and rng.random() < 0.5:
+            specs.append(("hub" if kind == "catheter" else "tubing", len(specs) + 1))
+        specs.append((kind, None))
+    jobs = []
+    for j, (kind, _parent) in enumerate(specs):
+        jid = f"MO/{j + 1:05d}"
+        jobs.append(
+            {
+                "id": jid,
+                "name": f"{kind} lot {j + 1}",
+                "release": 0,
+                "due": None,
+                "weight": rng.choices([1, 2, 5], [0.6, 0.3, 0.1])[0],
+                "operations": _routing(rng, kind, jid),
+            }
+        )
+    return specs, jobs
+
+
+def _order_book_days(jobs):
+    """The order book's span in days: the busiest work-centre group about 75% loaded."""
+    load = {}
+    for job in jobs:
+        for op in job["operations"]:
+            res = op["modes"][0]["resource"]
+            group = res.rstrip("0123456789")
+            if res in ("EO", "OVEN"):
+                cycle = 600 if res == "EO" else 240
+                size = 24 if res == "EO" else 8
+                work = cycle * op["batch_size"] / size * 1.3  # imperfect batching
+            else:
+                m = op["modes"][0]
+                work = m["duration"] + m["setup"] + m["cleanup"] + 30
+            load[group] = load.get(group, 0) + work
+    daily = {}
+    for rid, _n, cap, _e, pattern, _f, _b in WORK_CENTRES:
+        per_week = {"2x5": 4800, "1x5": 2550, "1x6": 2850, "24/5": 7200, "24/7": WEEK}[pattern]
+        group = rid.rstrip("0123456789")
+        daily[group] = daily.get(group, 0) + cap * per_week / 7
+    return max(7, math.ceil(max(w / daily[g] for g, w in load.items()) / 0.75))
+
+
+def _plant_releases(rng, specs, jobs, release_span):
+    """Material arrival spread over the order book; a component is released before the job
+    that consumes it, which waits for it at its assembly operation."""
+    for j, (_kind, parent) in enumerate(specs):
+        job = jobs[j]
+        if parent is not None:
+            continue
+        job["release"] = rng.randrange(0, max(1, int(release_span * 0.85)), 30)
+        if rng.random() < 0.2:  # purchased parts arrive later for the assembly operation
+            for op in job["operations"]:
+                if op["name"].startswith("Assemble"):
+                    op["release"] = job["release"] + rng.randrange(DAY, 5 * DAY, 60)
+    for j, (_kind, parent) in enumerate(specs):
+        if parent is not None:
+            consumer = jobs[parent]
+            jobs[j]["release"] = max(0, consumer["release"] - rng.randrange(0, 3 * DAY, 60))
+            target = next(op for op in consumer["operations"] if op["name"].startswith("Assemble"))
+            target["predecessors"].append({"job": jobs[j]["id"], "min_lag": 0, "max_lag": None})
+
+
+def _plant_max_lags(rng, jobs, starts, ends):
+    """Maximum lags after the aeration hold on about a third of the sterilized jobs, never
+    tighter than the constructive plan (which stays a witness of feasibility)."""
     for job in jobs:
         for op in job["operations"]:
             for pred in op["predecessors"]:
@@ -577,15 +593,18 @@ def generate_plant(n_jobs: int, seed: int = 0, days: int | None = None) -> dict:
                     needed = starts[op["id"]] - ends[pred["op"]]
                     pred["max_lag"] = max(EO_HOLD + MAX_LAG_EXTRA, needed)
 
-    # 6. horizon: the constructive plan plus a week, whole days; calendars cut to it
-    makespan = max(ends.values())
-    horizon = (math.ceil(makespan / DAY) + 7) * DAY
+
+def _cut_to_horizon(problem, ends):
+    """Horizon: the constructive plan plus a week, whole days; calendars cut to it."""
+    horizon = (math.ceil(max(ends.values()) / DAY) + 7) * DAY
     problem["horizon"] = horizon
-    for res in resources:
+    for res in problem["resources"]:
         if res["calendar"] is not None:
             res["calendar"] = [[s, min(e, horizon)] for s, e in res["calendar"] if s < horizon]
 
-    # 7. due dates: a realistic mix of slack (tight, normal, comfortable)
+
+def _plant_due_dates(rng, jobs, ends):
+    """Due dates with a realistic mix of slack: tight, normal, comfortable."""
     for job in jobs:
         finish = max(ends[op["id"]] for op in job["operations"])
         lead = sum(min(m["duration"] for m in op["modes"]) for op in job["operations"])
@@ -598,4 +617,3 @@ def generate_plant(n_jobs: int, seed: int = 0, days: int | None = None) -> dict:
         else:  # comfortable
             due = finish + rng.randrange(2 * DAY, 10 * DAY, 60)
         job["due"] = int(math.ceil(due / 60) * 60)
-    return problem

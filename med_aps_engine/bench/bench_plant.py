@@ -87,134 +87,124 @@ def solve_in_child(n_jobs, seed, time_limit, workers):
     return data["plan"], data["wall"], data["peak_kb"] / 1024.0, None
 
 
-def run(args):
-    sizes = [int(x) for x in str(args.jobs).split(",") if x.strip()]
-    limits = [
-        args.time_limit
-        if args.time_limit is not None
-        else DEFAULT_LIMITS[min(i, len(DEFAULT_LIMITS) - 1)]
-        for i in range(len(sizes))
+HEADERS = [
+    "jobs",
+    "ops",
+    "limit s",
+    "method",
+    "status",
+    "valid",
+    "first plan s",
+    "wall s",
+    "objective",
+    "w. tardiness",
+    "late jobs",
+    "makespan d",
+    "chg min",
+    "peak MB",
+]
+
+
+def _kpi_cells(k):
+    """The objective columns of a row (empty without a plan)."""
+    return [
+        k and k["objective"],
+        k and k["weighted_tardiness"],
+        k and k["late_jobs"],
+        k and f"{k['makespan'] / 1440:.1f}",
+        k and k["changeover_minutes"],
     ]
-    solve, reason = engine_api()
-    if solve is None:
-        print(f"NOTE: {reason}; running the generator baseline only", file=sys.stderr)
-    headers = [
-        "jobs",
-        "ops",
-        "limit s",
-        "method",
-        "status",
-        "valid",
-        "first plan s",
-        "wall s",
-        "objective",
-        "w. tardiness",
-        "late jobs",
-        "makespan d",
-        "chg min",
-        "peak MB",
-    ]
-    rows, curves, verdicts = [], [], []
-    for index, (n_jobs, limit) in enumerate(zip(sizes, limits, strict=True)):
-        t0 = time.monotonic()
-        problem = generate_plant(n_jobs, seed=args.seed)
-        gen_s = time.monotonic() - t0
-        n_ops = sum(len(j["operations"]) for j in problem["jobs"])
-        print(
-            f"plant {n_jobs} jobs / {n_ops} operations generated in {gen_s:.1f} s",
-            file=sys.stderr,
-            flush=True,
+
+
+def _baseline_row(problem, n_jobs, n_ops):
+    """The generator's job-by-job list schedule, the reference of every size."""
+    t0 = time.monotonic()
+    base = witness_plan(problem)
+    base_s = time.monotonic() - t0
+    valid = "yes" if not validate(problem, base) else "NO"
+    k = objective_of(problem, base)
+    return [n_jobs, n_ops, "-", "list schedule", base["status"], valid, f"{base_s:.1f}",
+            f"{base_s:.1f}", *_kpi_cells(k), "-"]  # fmt: skip
+
+
+def _first_plan_check(args, problem, n_jobs, n_ops, rows, verdicts):
+    """Direct proof of the first-plan target: a separate solve limited to it must return a
+    valid plan."""
+    target = args.first_plan_target
+    print(f"  engine: {target:.0f} s check ...", file=sys.stderr, flush=True)
+    quick, quick_wall, quick_mb, error = solve_in_child(n_jobs, args.seed, target, args.workers)
+    quick_ok = not error and bool(quick.get("operations")) and not validate(problem, quick)
+    kq = objective_of(problem, quick) if quick_ok else None
+    rows.append(
+        [n_jobs, n_ops, fmt_num(target, ".0f"), "engine (check)", error or quick.get("status"),
+         "yes" if quick_ok else "NO", "-", fmt_num(quick_wall, ".1f"), *_kpi_cells(kq),
+         fmt_num(quick_mb, ".0f")]
+    )  # fmt: skip
+    verdicts.append(
+        (
+            quick_ok and quick_wall <= target,
+            f"{n_jobs} jobs: a solve limited to {target:.0f} s returns a valid plan "
+            f"(wall {fmt_num(quick_wall, '.1f')} s)",
         )
-        t0 = time.monotonic()
-        base = witness_plan(problem)
-        base_s = time.monotonic() - t0
-        base_v = validate(problem, base)
-        k = objective_of(problem, base)
-        rows.append(
-            [n_jobs, n_ops, "-", "list schedule", base["status"], "yes" if not base_v else "NO",
-             f"{base_s:.1f}", f"{base_s:.1f}", k["objective"], k["weighted_tardiness"],
-             k["late_jobs"], f"{k['makespan'] / 1440:.1f}", k["changeover_minutes"], "-"]
-        )  # fmt: skip
-        if solve is None:
-            continue
-        print(f"  engine: {limit:.0f} s, {args.workers} workers ...", file=sys.stderr, flush=True)
-        plan, wall, peak_mb, error = solve_in_child(n_jobs, args.seed, limit, args.workers)
-        if error:
-            rows.append([n_jobs, n_ops, limit, "engine", "ERROR", error] + [""] * 8)
-            verdicts.append((False, f"{n_jobs} jobs: engine returned a plan"))
-            continue
-        violations = validate(problem, plan)
-        has_plan = bool(plan.get("operations"))
-        valid = has_plan and not violations
-        progress = plan.get("progress") or []
-        first = progress[0][0] if progress else (wall if has_plan else None)
-        k = objective_of(problem, plan) if has_plan else None
-        rows.append(
-            [n_jobs, n_ops, fmt_num(limit, ".0f"), "engine", plan.get("status"),
-             "yes" if valid else ("NO" if has_plan else "no plan"),
-             fmt_num(first, ".1f"), f"{wall:.1f}",
-             k and k["objective"], k and k["weighted_tardiness"], k and k["late_jobs"],
-             k and f"{k['makespan'] / 1440:.1f}", k and k["changeover_minutes"],
-             f"{peak_mb:.0f}"]
-        )  # fmt: skip
-        if violations:
-            print(f"  INVALID engine plan: {violations[:3]}", file=sys.stderr)
-        curves.append((n_jobs, progress))
-        if index == 0:
-            verdicts.append(
-                (
-                    valid and first is not None and first <= args.first_plan_target,
-                    f"{n_jobs} jobs: first plan <= {args.first_plan_target:.0f} s "
-                    f"(first point of the engine's progress: {fmt_num(first, '.1f')} s)",
-                )
+    )
+
+
+def _engine_size(args, problem, n_jobs, n_ops, limit, first_size, rows, curves, verdicts):
+    """Solve one plant size with the engine (child process), check and record it."""
+    print(f"  engine: {limit:.0f} s, {args.workers} workers ...", file=sys.stderr, flush=True)
+    plan, wall, peak_mb, error = solve_in_child(n_jobs, args.seed, limit, args.workers)
+    if error:
+        rows.append([n_jobs, n_ops, limit, "engine", "ERROR", error] + [""] * 8)
+        verdicts.append((False, f"{n_jobs} jobs: engine returned a plan"))
+        return
+    violations = validate(problem, plan)
+    has_plan = bool(plan.get("operations"))
+    valid = has_plan and not violations
+    progress = plan.get("progress") or []
+    first = progress[0][0] if progress else (wall if has_plan else None)
+    k = objective_of(problem, plan) if has_plan else None
+    rows.append(
+        [n_jobs, n_ops, fmt_num(limit, ".0f"), "engine", plan.get("status"),
+         "yes" if valid else ("NO" if has_plan else "no plan"), fmt_num(first, ".1f"),
+         f"{wall:.1f}", *_kpi_cells(k), f"{peak_mb:.0f}"]
+    )  # fmt: skip
+    if violations:
+        print(f"  INVALID engine plan: {violations[:3]}", file=sys.stderr)
+    curves.append((n_jobs, progress))
+    if not first_size:
+        verdicts.append(
+            (
+                valid and wall <= limit,
+                f"{n_jobs} jobs: valid plan within {limit:.0f} s (wall {wall:.1f} s)",
             )
-            if not args.no_first_plan_check:
-                # direct proof: a separate solve limited to the target must return a valid plan
-                target = args.first_plan_target
-                print(f"  engine: {target:.0f} s check ...", file=sys.stderr, flush=True)
-                quick, quick_wall, quick_mb, error = solve_in_child(
-                    n_jobs, args.seed, target, args.workers
-                )
-                quick_ok = (
-                    not error and bool(quick.get("operations")) and not validate(problem, quick)
-                )
-                kq = objective_of(problem, quick) if quick_ok else None
-                rows.append(
-                    [n_jobs, n_ops, fmt_num(target, ".0f"), "engine (check)",
-                     error or quick.get("status"),
-                     "yes" if quick_ok else "NO", "-", fmt_num(quick_wall, ".1f"),
-                     kq and kq["objective"], kq and kq["weighted_tardiness"],
-                     kq and kq["late_jobs"], kq and f"{kq['makespan'] / 1440:.1f}",
-                     kq and kq["changeover_minutes"], fmt_num(quick_mb, ".0f")]
-                )  # fmt: skip
-                verdicts.append(
-                    (
-                        quick_ok and quick_wall <= target,
-                        f"{n_jobs} jobs: a solve limited to {target:.0f} s returns a valid plan "
-                        f"(wall {fmt_num(quick_wall, '.1f')} s)",
-                    )
-                )
-            verdicts.append(
-                (
-                    peak_mb <= args.memory_target_gb * 1024,
-                    f"{n_jobs} jobs: peak memory <= {args.memory_target_gb:.0f} GB "
-                    f"(measured {peak_mb:.0f} MB)",
-                )
-            )
-        else:
-            verdicts.append(
-                (
-                    valid and wall <= limit,
-                    f"{n_jobs} jobs: valid plan within {limit:.0f} s (wall {wall:.1f} s)",
-                )
-            )
+        )
+        return
+    verdicts.append(
+        (
+            valid and first is not None and first <= args.first_plan_target,
+            f"{n_jobs} jobs: first plan <= {args.first_plan_target:.0f} s "
+            f"(first point of the engine's progress: {fmt_num(first, '.1f')} s)",
+        )
+    )
+    if not args.no_first_plan_check:
+        _first_plan_check(args, problem, n_jobs, n_ops, rows, verdicts)
+    verdicts.append(
+        (
+            peak_mb <= args.memory_target_gb * 1024,
+            f"{n_jobs} jobs: peak memory <= {args.memory_target_gb:.0f} GB "
+            f"(measured {peak_mb:.0f} MB)",
+        )
+    )
+
+
+def _report(args, rows, curves, verdicts):
     print(
         f"\nPlant benchmark (seed {args.seed}), {args.workers} workers, machine with "
         f"{os.cpu_count()} CPUs. Objective recomputed here with the problem's weights "
         "(1000 x weighted tardiness + makespan + changeover minutes); 'list schedule' is the "
         "generator's job-by-job constructive plan."
     )
-    print_table(headers, rows)
+    print_table(HEADERS, rows)
     for n_jobs, progress in curves:
         points = ", ".join(f"{s:.1f}s: {fmt_num(o)}" for s, o in progress[:12])
         more = f" (+{len(progress) - 12} more)" if len(progress) > 12 else ""
@@ -227,7 +217,7 @@ def run(args):
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump(
                 {
-                    "headers": headers,
+                    "headers": HEADERS,
                     "rows": rows,
                     "progress": {str(n): p for n, p in curves},
                     "targets": [{"pass": bool(ok), "target": text} for ok, text in verdicts],
@@ -235,4 +225,32 @@ def run(args):
                 handle,
                 indent=1,
             )
+
+
+def run(args):
+    sizes = [int(x) for x in str(args.jobs).split(",") if x.strip()]
+    limits = [
+        args.time_limit
+        if args.time_limit is not None
+        else DEFAULT_LIMITS[min(i, len(DEFAULT_LIMITS) - 1)]
+        for i in range(len(sizes))
+    ]
+    solve, reason = engine_api()
+    if solve is None:
+        print(f"NOTE: {reason}; running the generator baseline only", file=sys.stderr)
+    rows, curves, verdicts = [], [], []
+    for index, (n_jobs, limit) in enumerate(zip(sizes, limits, strict=True)):
+        t0 = time.monotonic()
+        problem = generate_plant(n_jobs, seed=args.seed)
+        gen_s = time.monotonic() - t0
+        n_ops = sum(len(j["operations"]) for j in problem["jobs"])
+        print(
+            f"plant {n_jobs} jobs / {n_ops} operations generated in {gen_s:.1f} s",
+            file=sys.stderr,
+            flush=True,
+        )
+        rows.append(_baseline_row(problem, n_jobs, n_ops))
+        if solve is not None:
+            _engine_size(args, problem, n_jobs, n_ops, limit, index == 0, rows, curves, verdicts)
+    _report(args, rows, curves, verdicts)
     return 0
