@@ -373,110 +373,127 @@ class PlantModel:
         return self._window_lits
 
     def _batch_slots(self, res, fixed_units):
-        m = self.m
+        """Batch resource ``res``: per unit, slots (the fixed batches with room, then one
+        optional new slot per eligible operation) and each operation in exactly one slot of
+        the unit it is on."""
         ops = self.p.operations
         members = [o for o in self.free if (o, res.id) in self.mode_lit and not ops[o].in_progress]
-        cycle = res.batch_cycle
-        cal = res.calendar
-
-        def fam_key(op):
-            return op.batch_family if op.batch_family is not None else ("solo", op.id)
-
         assign_lits = {o: [] for o in members}
         for u in range(res.capacity):
             key = (res.id, u)
-            slots = []
-            # fixed batches with room for more operations
-            fixed_batches = {}
-            for oid in fixed_units.get(key, []):
-                a = self.fixed[oid]
-                if a.batch is None or a.end <= self.lo or a.start >= self.hi:
-                    continue
-                fb = fixed_batches.setdefault(
-                    a.batch, {"start": a.start, "size": 0, "family": fam_key(ops[oid])}
-                )
-                fb["size"] += ops[oid].batch_size
-                if ops[oid].in_progress:
-                    fb["family"] = ("in progress", oid)
-            for bid, fb in fixed_batches.items():
-                if fb["size"] < res.batch_max_size and isinstance(fb["family"], str):
-                    slots.append(
-                        {
-                            "batch": bid,
-                            "used": self.m.new_constant(1),
-                            "start": self.m.new_constant(fb["start"]),
-                            "room": res.batch_max_size - fb["size"],
-                            "family": fb["family"],
-                        }
-                    )
             eligible = [o for o in members if (o, res.id, u) in self.unit_lit]
-            n_new = len(eligible)
-            new_slots = []
-            for k in range(n_new):
-                used = self._bool(f"slot_used[{res.id},{u},{k}]")
-                st = m.new_int_var(
-                    self.lo, max(self.lo, self.hi - cycle), f"slot_start[{res.id},{u},{k}]"
-                )
-                iv = m.new_optional_fixed_size_interval_var(
-                    st, cycle, used, f"slot[{res.id},{u},{k}]"
-                )
-                self.unit_intervals.setdefault(key, []).append(iv)
-                if not cal.always:
-                    wins = []
-                    for wi, (a_w, e_w) in enumerate(cal.windows):
-                        if e_w - a_w < cycle or e_w <= self.lo or a_w >= self.hi:
-                            continue
-                        wl = self._bool(f"slot_win[{res.id},{u},{k},{wi}]")
-                        self.slot_windows.append((st, wi, a_w, e_w, wl))
-                        m.add(st >= a_w).only_enforce_if(wl)
-                        m.add(st + cycle <= e_w).only_enforce_if(wl)
-                        wins.append(wl)
-                    m.add(sum(wins) == used)
-                slot = {
-                    "batch": None,
-                    "used": used,
-                    "start": st,
-                    "room": res.batch_max_size,
-                    "family": None,
-                    "fams": {},
-                }
-                if new_slots:
-                    prev = new_slots[-1]
-                    m.add_implication(used, prev["used"])
-                    m.add(st >= prev["start"]).only_enforce_if(used)
-                new_slots.append(slot)
-            slots.extend(new_slots)
+            slots = self._fixed_batch_slots(res, fixed_units.get(key, []))
+            slots += self._new_batch_slots(res, u, len(eligible))
             self.slots[key] = slots
             for k, slot in enumerate(slots):
-                sizes = []
-                for o in eligible:
-                    op = ops[o]
-                    fk = fam_key(op)
-                    if slot["family"] is not None and slot["family"] != fk:
-                        continue
-                    x = self._bool(f"in_batch[{o},{res.id},{u},{k}]")
-                    self.slot_lit[(o, res.id, u, k)] = x
-                    assign_lits[o].append((u, x))
-                    sizes.append((op.batch_size, x))
-                    m.add(self.start[o] == slot["start"]).only_enforce_if(x)
-                    m.add_implication(x, slot["used"])
-                    if slot["family"] is None:
-                        if fk not in slot["fams"]:
-                            slot["fams"][fk] = self._bool(f"slot_fam[{res.id},{u},{k}]")
-                            self.slot_fams.append((k, res.id, u, fk, slot["fams"][fk]))
-                        m.add_implication(x, slot["fams"][fk])
-                if slot.get("fams"):
-                    m.add_at_most_one(slot["fams"].values())
-                if sizes:
-                    m.add(sum(sz * x for sz, x in sizes) <= slot["room"])
-                if slot["batch"] is None and sizes:
-                    m.add_bool_or([x for _sz, x in sizes]).only_enforce_if(slot["used"])
-                elif slot["batch"] is None:
-                    m.add(slot["used"] == 0)
+                self._batch_slot_members(res, u, k, slot, eligible, assign_lits)
         for o in members:
             for u in range(res.capacity):
                 lits = [x for uu, x in assign_lits[o] if uu == u]
-                m.add(sum(lits) == self.unit_lit[(o, res.id, u)])
+                self.m.add(sum(lits) == self.unit_lit[(o, res.id, u)])
+
+    @staticmethod
+    def _batch_family_key(op):
+        return op.batch_family if op.batch_family is not None else ("solo", op.id)
+
+    def _fixed_batch_slots(self, res, fixed_oids):
+        """Fixed batches of one unit inside the window that still have room (an in-progress
+        batch takes nobody)."""
+        ops = self.p.operations
+        fixed_batches = {}
+        for oid in fixed_oids:
+            a = self.fixed[oid]
+            if a.batch is None or a.end <= self.lo or a.start >= self.hi:
+                continue
+            fb = fixed_batches.setdefault(
+                a.batch, {"start": a.start, "size": 0, "family": self._batch_family_key(ops[oid])}
+            )
+            fb["size"] += ops[oid].batch_size
+            if ops[oid].in_progress:
+                fb["family"] = ("in progress", oid)
+        slots = []
+        for bid, fb in fixed_batches.items():
+            if fb["size"] < res.batch_max_size and isinstance(fb["family"], str):
+                slots.append(
+                    {
+                        "batch": bid,
+                        "used": self.m.new_constant(1),
+                        "start": self.m.new_constant(fb["start"]),
+                        "room": res.batch_max_size - fb["size"],
+                        "family": fb["family"],
+                    }
+                )
+        return slots
+
+    def _new_batch_slots(self, res, u, count):
+        """``count`` optional cycles on unit ``u``, used in order, each inside one calendar
+        window."""
+        m = self.m
+        cycle = res.batch_cycle
+        cal = res.calendar
+        new_slots = []
+        for k in range(count):
+            used = self._bool(f"slot_used[{res.id},{u},{k}]")
+            st = m.new_int_var(
+                self.lo, max(self.lo, self.hi - cycle), f"slot_start[{res.id},{u},{k}]"
+            )
+            iv = m.new_optional_fixed_size_interval_var(st, cycle, used, f"slot[{res.id},{u},{k}]")
+            self.unit_intervals.setdefault((res.id, u), []).append(iv)
+            if not cal.always:
+                wins = []
+                for wi, (a_w, e_w) in enumerate(cal.windows):
+                    if e_w - a_w < cycle or e_w <= self.lo or a_w >= self.hi:
+                        continue
+                    wl = self._bool(f"slot_win[{res.id},{u},{k},{wi}]")
+                    self.slot_windows.append((st, wi, a_w, e_w, wl))
+                    m.add(st >= a_w).only_enforce_if(wl)
+                    m.add(st + cycle <= e_w).only_enforce_if(wl)
+                    wins.append(wl)
+                m.add(sum(wins) == used)
+            slot = {
+                "batch": None,
+                "used": used,
+                "start": st,
+                "room": res.batch_max_size,
+                "family": None,
+                "fams": {},
+            }
+            if new_slots:
+                prev = new_slots[-1]
+                m.add_implication(used, prev["used"])
+                m.add(st >= prev["start"]).only_enforce_if(used)
+            new_slots.append(slot)
+        return new_slots
+
+    def _batch_slot_members(self, res, u, k, slot, eligible, assign_lits):
+        """Which eligible operations go into slot ``k``: same start, one family, room."""
+        m = self.m
+        ops = self.p.operations
+        sizes = []
+        for o in eligible:
+            op = ops[o]
+            fk = self._batch_family_key(op)
+            if slot["family"] is not None and slot["family"] != fk:
+                continue
+            x = self._bool(f"in_batch[{o},{res.id},{u},{k}]")
+            self.slot_lit[(o, res.id, u, k)] = x
+            assign_lits[o].append((u, x))
+            sizes.append((op.batch_size, x))
+            m.add(self.start[o] == slot["start"]).only_enforce_if(x)
+            m.add_implication(x, slot["used"])
+            if slot["family"] is None:
+                if fk not in slot["fams"]:
+                    slot["fams"][fk] = self._bool(f"slot_fam[{res.id},{u},{k}]")
+                    self.slot_fams.append((k, res.id, u, fk, slot["fams"][fk]))
+                m.add_implication(x, slot["fams"][fk])
+        if slot.get("fams"):
+            m.add_at_most_one(slot["fams"].values())
+        if sizes:
+            m.add(sum(sz * x for sz, x in sizes) <= slot["room"])
+        if slot["batch"] is None and sizes:
+            m.add_bool_or([x for _sz, x in sizes]).only_enforce_if(slot["used"])
+        elif slot["batch"] is None:
+            m.add(slot["used"] == 0)
 
     def _changeover_circuit(self, res, u, fixed_oids):
         m = self.m
@@ -699,73 +716,86 @@ class PlantModel:
             m.add_hint(var, value)
 
     def _hint_sequences(self):
-        ops = self.p.operations
-        hint = self.hint
+        """Hints of the sequencing, batching and objective variables, from the hinted plan."""
         for (rid, u), nodes in self.circuits.items():
-            self.p.resources[rid]
-            on_unit = []
-            for o in nodes:
-                a = self.fixed.get(o) or hint.get(o)
-                if a is not None and a.resource == rid and a.unit == u:
-                    on_unit.append((a.start, a.end, o))
-            on_unit.sort()
-            seq = [o for _s, _e, o in on_unit]
-            chosen = set()
-            if seq:
-                chosen.add((None, seq[0]))
-                chosen.add((seq[-1], None))
-            for a, b in zip(seq, seq[1:], strict=False):
-                chosen.add((a, b))
-            for (r2, u2, a, b), lit in self.arcs.items():
-                if (r2, u2) == (rid, u):
-                    self._hint(lit, 1 if (a, b) in chosen else 0)
+            self._hint_unit_sequence(rid, u, nodes)
         for (rid, u), slots in self.slots.items():
-            batches = {}
-            for o in self.free:
-                a = hint.get(o)
-                if a is not None and a.resource == rid and a.unit == u and a.batch is not None:
-                    batches.setdefault(a.batch, []).append(o)
-            fixed_k = {slot["batch"]: k for k, slot in enumerate(slots) if slot["batch"]}
-            new_k = [k for k, slot in enumerate(slots) if not slot["batch"]]
-            order = sorted(
-                (b for b in batches if b not in fixed_k), key=lambda b: hint[batches[b][0]].start
-            )
-            slot_of = dict(fixed_k)
-            for b, k in zip(order, new_k, strict=False):
-                slot_of[b] = k
-            member_slot = {}
-            for b, members in batches.items():
-                if b in slot_of:
-                    for o in members:
-                        member_slot[o] = slot_of[b]
-            used_k = {}
-            for b, k in slot_of.items():
-                if b in batches:
-                    used_k[k] = hint[batches[b][0]].start
-            for k in new_k:
-                slot = slots[k]
-                self._hint(slot["used"], 1 if k in used_k else 0)
-                if k in used_k:
-                    self._hint(slot["start"], used_k[k])
-            slot_family = {}
-            for (o, r2, u2, k), lit in self.slot_lit.items():
-                if (r2, u2) == (rid, u):
-                    self._hint(lit, 1 if member_slot.get(o) == k else 0)
-                    if member_slot.get(o) == k:
-                        op = ops[o]
-                        fk = op.batch_family if op.batch_family is not None else ("solo", o)
-                        slot_family[k] = fk
-            for k, r2, u2, fk, lit in self.slot_fams:
-                if (r2, u2) == (rid, u):
-                    self._hint(lit, 1 if slot_family.get(k) == fk else 0)
-            for k in new_k:
-                st = slots[k]["start"]
-                for st2, _wi, a_w, e_w, wl in self.slot_windows:
-                    if st2 is st:
-                        cyc = self.p.resources[rid].batch_cycle
-                        inside = k in used_k and a_w <= used_k[k] and used_k[k] + cyc <= e_w
-                        self._hint(wl, 1 if inside else 0)
-        # objective variables
+            self._hint_batch_slots(rid, u, slots)
+        self._hint_objective()
+
+    def _hint_unit_sequence(self, rid, u, nodes):
+        """The circuit arcs of one unit: the hinted order of its operations."""
+        hint = self.hint
+        on_unit = []
+        for o in nodes:
+            a = self.fixed.get(o) or hint.get(o)
+            if a is not None and a.resource == rid and a.unit == u:
+                on_unit.append((a.start, a.end, o))
+        on_unit.sort()
+        seq = [o for _s, _e, o in on_unit]
+        chosen = set()
+        if seq:
+            chosen.add((None, seq[0]))
+            chosen.add((seq[-1], None))
+        for a, b in zip(seq, seq[1:], strict=False):
+            chosen.add((a, b))
+        for (r2, u2, a, b), lit in self.arcs.items():
+            if (r2, u2) == (rid, u):
+                self._hint(lit, 1 if (a, b) in chosen else 0)
+
+    def _hint_batch_slots(self, rid, u, slots):
+        """The batch slots of one batch unit: the hinted batches, in start order, go into the
+        new slots; fixed batches keep theirs."""
+        hint = self.hint
+        batches = {}
+        for o in self.free:
+            a = hint.get(o)
+            if a is not None and a.resource == rid and a.unit == u and a.batch is not None:
+                batches.setdefault(a.batch, []).append(o)
+        fixed_k = {slot["batch"]: k for k, slot in enumerate(slots) if slot["batch"]}
+        new_k = [k for k, slot in enumerate(slots) if not slot["batch"]]
+        order = sorted(
+            (b for b in batches if b not in fixed_k), key=lambda b: hint[batches[b][0]].start
+        )
+        slot_of = dict(fixed_k)
+        for b, k in zip(order, new_k, strict=False):
+            slot_of[b] = k
+        member_slot = {}
+        for b, members in batches.items():
+            if b in slot_of:
+                for o in members:
+                    member_slot[o] = slot_of[b]
+        used_k = {}
+        for b, k in slot_of.items():
+            if b in batches:
+                used_k[k] = hint[batches[b][0]].start
+        for k in new_k:
+            slot = slots[k]
+            self._hint(slot["used"], 1 if k in used_k else 0)
+            if k in used_k:
+                self._hint(slot["start"], used_k[k])
+        slot_family = {}
+        for (o, r2, u2, k), lit in self.slot_lit.items():
+            if (r2, u2) == (rid, u):
+                self._hint(lit, 1 if member_slot.get(o) == k else 0)
+                if member_slot.get(o) == k:
+                    op = self.p.operations[o]
+                    fk = op.batch_family if op.batch_family is not None else ("solo", o)
+                    slot_family[k] = fk
+        for k, r2, u2, fk, lit in self.slot_fams:
+            if (r2, u2) == (rid, u):
+                self._hint(lit, 1 if slot_family.get(k) == fk else 0)
+        cycle = self.p.resources[rid].batch_cycle
+        for k in new_k:
+            st = slots[k]["start"]
+            for st2, _wi, a_w, e_w, wl in self.slot_windows:
+                if st2 is st:
+                    inside = k in used_k and a_w <= used_k[k] and used_k[k] + cycle <= e_w
+                    self._hint(wl, 1 if inside else 0)
+
+    def _hint_objective(self):
+        """Makespan, job finishes and tardiness, and the moved literals of the hinted plan."""
+        hint = self.hint
         ends = {o: hint[o].end for o in self.free if o in hint}
         if self.makespan is not None and ends:
             fixed_max = max((a.end for a in self.fixed.values()), default=0)
