@@ -106,9 +106,17 @@ def check_manifest(addon: Path, root: Path) -> list[str]:
     manifest, error = load_manifest(manifest_path)
     if error:
         return [*problems, f"{rel}: {error}"]
-    for key in REQUIRED_KEYS:
-        if key not in manifest:
-            problems.append(f"{rel}: required key {key!r} is missing")
+    problems += _check_manifest_keys(manifest, rel)
+    problems += _check_manifest_files(manifest, addon, rel)
+    problems += _check_manifest_assets(manifest, addon, rel)
+    return problems
+
+
+def _check_manifest_keys(manifest: dict, rel) -> list[str]:
+    """Required keys, version, license, author and list-valued keys."""
+    problems = [
+        f"{rel}: required key {key!r} is missing" for key in REQUIRED_KEYS if key not in manifest
+    ]
     version = manifest.get("version")
     if version is not None and not VERSION_RE.match(str(version)):
         problems.append(f"{rel}: version {version!r} is not of the form 19.0.x.y.z")
@@ -121,6 +129,12 @@ def check_manifest(addon: Path, root: Path) -> list[str]:
     for key in LIST_KEYS:
         if key in manifest and not isinstance(manifest[key], list):
             problems.append(f"{rel}: {key!r} must be a list")
+    return problems
+
+
+def _check_manifest_files(manifest: dict, addon: Path, rel) -> list[str]:
+    """Data and demo files: paths, listed once, present."""
+    problems = []
     for key in FILE_LIST_KEYS:
         files = manifest.get(key) or []
         if not isinstance(files, list):
@@ -135,10 +149,14 @@ def check_manifest(addon: Path, root: Path) -> list[str]:
             seen.add(name)
             if not (addon / name).is_file():
                 problems.append(f"{rel}: {key} file {name!r} does not exist")
+    return problems
+
+
+def _check_manifest_assets(manifest: dict, addon: Path, rel) -> list[str]:
     assets = manifest.get("assets") or {}
     if not isinstance(assets, dict):
-        problems.append(f"{rel}: 'assets' must be a dict")
-        assets = {}
+        return [f"{rel}: 'assets' must be a dict"]
+    problems = []
     for bundle, entries in assets.items():
         if not isinstance(entries, list):
             problems.append(f"{rel}: assets of bundle {bundle!r} must be a list")
