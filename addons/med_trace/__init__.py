@@ -2,7 +2,7 @@ from . import (
     models,  # noqa: F401
     wizard,  # noqa: F401
 )
-from .models.stock_lot import drop_trace_functions
+from .tools.genealogy_sql import drop_trace_functions
 
 
 def uninstall_hook(env):
