@@ -27,6 +27,7 @@
         "views/mrp_workorder_timeline_views.xml",
         "views/mrp_workcenter_load_views.xml",
         "views/med_aps_run_kpi_views.xml",
+        "views/med_aps_duration_learning_views.xml",
     ],
     "demo": [
         "demo/med_aps_demo_plant.xml",

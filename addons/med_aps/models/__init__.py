@@ -1,6 +1,7 @@
 from . import (
     med_aps_batch_family,
     med_aps_changeover_rule,
+    med_aps_duration_learning,
     med_aps_lockable_mixin,
     med_aps_run,
     med_aps_run_workcenter,

@@ -1,0 +1,89 @@
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import MedApsCommon
+
+
+@tagged("post_install", "-at_install")
+class TestMedApsDurationLearning(MedApsCommon):
+    """Actual against planned durations of finished work orders, per operation and work
+    center: the median ratio, the sample size and the outliers named."""
+
+    def _finish_molding(self, ratio):
+        """An order whose molding work order is finished after ``ratio`` times its planned
+        duration, logged through Odoo's own time tracking."""
+        production = self._create_mo(self.catheter_a, self.bom_a)
+        molding = production.workorder_ids.filtered(lambda wo: wo.name == "Molding")
+        molding.ensure_one()
+        planned = molding.duration_expected
+        self.assertGreater(planned, 0)
+        molding.duration = planned * ratio
+        molding.button_finish()
+        self.assertEqual(molding.state, "done")
+        return production, molding
+
+    def _learned(self, molding):
+        Learning = self.env["med.aps.duration.learning"]
+        # a view's rows are numbered anew at each read: forget what an earlier read cached
+        Learning.invalidate_model()
+        return Learning.search(
+            [
+                ("operation_id", "=", molding.operation_id.id),
+                ("workcenter_id", "=", molding.workcenter_id.id),
+            ]
+        )
+
+    def test_median_sample_and_outlier(self):
+        ratios = [1.4, 1.5, 1.5, 1.6, 1.5, 12.0]
+        finished = [self._finish_molding(ratio) for ratio in ratios]
+        row = self._learned(finished[0][1])
+        self.assertEqual(len(row), 1)
+        self.assertEqual(row.sample_count, 6)
+        self.assertAlmostEqual(row.median_ratio, 1.5, places=2)
+        self.assertLessEqual(row.low_ratio, row.median_ratio)
+        self.assertGreaterEqual(row.high_ratio, row.median_ratio)
+        # the work order left running is named, the others are not
+        self.assertEqual(row.outlier_count, 1)
+        outlier_mo = finished[-1][0]
+        self.assertIn(outlier_mo.name, row.outlier_names)
+        self.assertNotIn(finished[0][0].name, row.outlier_names)
+        self.assertEqual(row.product_tmpl_id, self.catheter_a.product_tmpl_id)
+        self.assertEqual(row.company_id, self.company)
+        # what planning would use: only with enough work orders behind it
+        factors = self.env["med.aps.duration.learning"]._aps_duration_factors(self.company, 5)
+        key = (row.operation_id.id, row.workcenter_id.id)
+        self.assertAlmostEqual(factors[key], 1.5, places=2)
+        self.assertNotIn(
+            key, self.env["med.aps.duration.learning"]._aps_duration_factors(self.company, 7)
+        )
+        other = self.env["res.company"].create({"name": "Other Plant"})
+        self.assertEqual(self.env["med.aps.duration.learning"]._aps_duration_factors(other, 1), {})
+
+    def test_only_recent_finished_work_orders_count(self):
+        for ratio in (3.0, 3.0, 1.0, 1.0, 1.0):
+            _production, molding = self._finish_molding(ratio)
+        # an unfinished work order does not count
+        open_mo = self._create_mo(self.catheter_a, self.bom_a)
+        open_mo.workorder_ids.filtered(lambda wo: wo.name == "Molding").duration = 500
+        self.assertEqual(self._learned(molding).sample_count, 5)
+        # the three latest only: the two slow ones were finished first
+        self.env["ir.config_parameter"].sudo().set_param("med_aps.learning_recent_workorders", "3")
+        row = self._learned(molding)
+        self.assertEqual(row.sample_count, 3)
+        self.assertAlmostEqual(row.median_ratio, 1.0, places=2)
+
+    def test_readers_need_the_aps_user_group(self):
+        _production, molding = self._finish_molding(1.2)
+        self.assertEqual(len(self._learned(molding).with_user(self.aps_user)), 1)
+        outsider = self.env["res.users"].create(
+            {
+                "name": "Operator",
+                "login": "duration_learning_operator",
+                "company_id": self.company.id,
+                "company_ids": [Command.set(self.company.ids)],
+                "group_ids": [Command.set([self.env.ref("mrp.group_mrp_user").id])],
+            }
+        )
+        with self.assertRaises(AccessError):
+            self.env["med.aps.duration.learning"].with_user(outsider).search([])
