@@ -28,6 +28,7 @@
         "views/mrp_workcenter_load_views.xml",
         "views/med_aps_run_kpi_views.xml",
         "views/med_aps_duration_learning_views.xml",
+        "views/med_aps_panorama_views.xml",
     ],
     "demo": [
         "demo/med_aps_demo_plant.xml",

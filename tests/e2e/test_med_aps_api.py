@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+import xmlrpc.client as xmlrpc_client
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,36 @@ def test_example_client_runs_against_the_server(odoo_server, xmlrpc):
     )
     assert completed.returncode == 0, completed.stderr + completed.stdout
     assert '"state": "done"' in completed.stdout
+
+
+def test_panorama_over_both_channels_and_refused_to_an_operator(odoo_server, xmlrpc, json2):
+    by_xmlrpc = xmlrpc("med.aps.panorama", "get_panorama", days=7)
+    by_json2 = json2("med.aps.panorama", "get_panorama", days=7)
+    for data in (by_xmlrpc, by_json2):
+        assert data["summary"]["open"] > 0
+        assert data["orders"], data["summary"]
+        assert data["workcenters"]
+    assert by_json2["summary"] == by_xmlrpc["summary"]
+    assert [o["id"] for o in by_json2["orders"]] == [o["id"] for o in by_xmlrpc["orders"]]
+    mrp_user = xmlrpc("ir.model.data", "check_object_reference", "mrp", "group_mrp_user")[1]
+    operator_id = xmlrpc(
+        "res.users",
+        "create",
+        {
+            "name": "E2E Panorama Operator",
+            "login": "e2e_panorama_operator",
+            "password": "e2e-panorama-operator",
+            "group_ids": [(4, mrp_user)],
+        },
+    )
+    with pytest.raises(xmlrpc_client.Fault) as refused:
+        odoo_server.object().execute_kw(
+            odoo_server.db,
+            operator_id,
+            "e2e-panorama-operator",
+            "med.aps.panorama",
+            "get_panorama",
+            [],
+            {},
+        )
+    assert "Only APS users can open the production panorama" in refused.value.faultString
