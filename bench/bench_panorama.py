@@ -1,4 +1,4 @@
-"""Production panorama on a large plant: how long its one server read takes.
+"""Production panorama and plan check on a large plant: how long each takes.
 
 Run on a database planned by ``bench_odoo_aps.py --keep`` (its ``<db>_bench_aps`` copy: 1,000
 open orders, 5,000 work orders, a med_aps plan), with the current med_aps installed
@@ -9,6 +9,9 @@ own Manufacturing Orders list: the read its list view makes for its first page o
     python bench/bench_panorama.py -d aps_bench_bench_aps [--repeat 5] -- \\
         --db_host HOST --db_user USER --addons-path ADDONS_PATH
 
+The plan check (``med.aps.plan.check``, every finder) is timed the same way; its target is
+1 s, the panorama's 2 s.
+
 Each read runs ``--repeat`` times in a fresh transaction with an empty cache, as a user of
 the APS User group; the table shows the first (cold) and the median time.
 """
@@ -18,7 +21,7 @@ import statistics
 import sys
 import time
 
-TARGET_SECONDS = 2.0
+TARGETS = {"med_aps panorama": 2.0, "med_aps plan check": 1.0}
 
 
 def parse_args(argv):
@@ -60,10 +63,15 @@ def _panorama(env):
     )
 
 
+def _plan_check(env):
+    check = env["med.aps.plan.check"].sudo()._aps_check_company(env.company)
+    return "%d issues" % check.issue_count
+
+
 def _odoo_list(env):
     productions = env["mrp.production"]
-    view = productions.get_views([(False, "list")])["views"]["list"]
-    specification = {name: {} for name in view["models"]["mrp.production"]}
+    views = productions.get_views([(False, "list")])
+    specification = {name: {} for name in views["models"]["mrp.production"]["fields"]}
     result = productions.web_search_read(
         [("state", "in", ("confirmed", "progress", "to_close"))],
         specification,
@@ -79,9 +87,17 @@ def measure(database, repeat):
     registry = Registry(database)
     with registry.cursor() as cr:
         uid = _reader(odoo.api.Environment(cr, odoo.SUPERUSER_ID, {}))
+        # a database just copied and filled by a script has no planner statistics yet (a
+        # live one has them from autovacuum): without them PostgreSQL loops over the orders
+        cr.execute("ANALYZE mrp_production, mrp_workorder, stock_move, mrp_workcenter")
         cr.commit()
     rows = []
-    for label, read in (("med_aps panorama", _panorama), ("Odoo MO list, first page", _odoo_list)):
+    reads = (
+        ("med_aps panorama", _panorama),
+        ("med_aps plan check", _plan_check),
+        ("Odoo MO list, first page", _odoo_list),
+    )
+    for label, read in reads:
         times, what = [], ""
         for _round in range(repeat):
             with registry.cursor() as cr:
@@ -104,13 +120,16 @@ def main(argv=None):
     print("|---|---:|---:|---|")
     for label, first, median, what in rows:
         print("| %s | %.2f | %.2f | %s |" % (label, first, median, what))
-    panorama = rows[0]
-    verdict = "PASS" if panorama[1] <= TARGET_SECONDS else "FAIL"
-    print(
-        "Target: the panorama's read <= %.0f s on the first (cold) read: %s (%.2f s)"
-        % (TARGET_SECONDS, verdict, panorama[1])
-    )
-    return 0 if verdict == "PASS" else 1
+    failed = False
+    for label, first, _median, _what in rows:
+        if label in TARGETS:
+            ok = first <= TARGETS[label]
+            failed = failed or not ok
+            print(
+                "Target: %s <= %.0f s on the first (cold) read: %s (%.2f s)"
+                % (label, TARGETS[label], "PASS" if ok else "FAIL", first)
+            )
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -12,8 +12,10 @@
     "data": [
         "security/med_aps_security.xml",
         "security/ir.model.access.csv",
+        "security/med_aps_plan_check_security.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
+        "data/ir_cron_plan_check_data.xml",
         "data/ir_actions_server_data.xml",
         "views/med_aps_run_views.xml",
         "views/med_aps_replan_wizard_views.xml",
@@ -29,6 +31,7 @@
         "views/med_aps_run_kpi_views.xml",
         "views/med_aps_duration_learning_views.xml",
         "views/med_aps_panorama_views.xml",
+        "views/med_aps_plan_issue_views.xml",
     ],
     "demo": [
         "demo/med_aps_demo_plant.xml",

@@ -4,6 +4,8 @@ from . import (
     med_aps_duration_learning,
     med_aps_lockable_mixin,
     med_aps_panorama,
+    med_aps_plan_check,
+    med_aps_plan_issue,
     med_aps_run,
     med_aps_run_workcenter,
     med_aps_setup_family,

@@ -44,6 +44,7 @@ class MedApsPanorama(models.AbstractModel):
             "orders": self._panorama_orders(productions[:order_limit]),
             "workcenters": self._panorama_workcenters(days),
             "last_run": self._panorama_last_run(),
+            "health": self._panorama_health(),
         }
 
     # ------------------------------------------------------------------ parts
@@ -170,3 +171,31 @@ class MedApsPanorama(models.AbstractModel):
                 }
             )
         return result
+
+    @api.model
+    def _panorama_health(self, limit=12):
+        """The latest plan check: when, how many problems of each kind, the first ones."""
+        check = self.env["med.aps.plan.check"]._aps_latest(self.env.company)
+        if not check:
+            return False
+        kinds = dict(check.issue_ids._fields["kind"]._description_selection(self.env))
+        counts = {}
+        for issue in check.issue_ids:
+            counts[issue.kind] = counts.get(issue.kind, 0) + 1
+        return {
+            "date": fields.Datetime.to_string(check.date),
+            "count": check.issue_count,
+            "kinds": [
+                {"kind": kind, "label": kinds[kind], "count": count}
+                for kind, count in sorted(counts.items(), key=lambda item: -item[1])
+            ],
+            "issues": [
+                {
+                    "id": issue.id,
+                    "message": issue.message,
+                    "severity": issue.severity,
+                    "production_id": issue.production_id.id,
+                }
+                for issue in check.issue_ids[:limit]
+            ],
+        }

@@ -46,6 +46,12 @@ class MrpProduction(models.Model):
         "centers, dates); worded in the reader's language by Late Reason.",
     )
     aps_late_reason = fields.Text("Late Reason", compute="_compute_aps_late_reason")
+    aps_plan_issue_note = fields.Text(
+        "Plan Problems",
+        compute="_compute_aps_plan_issue_note",
+        help="What the latest plan check found for this order: work running late, material "
+        "after the planned start, a blocked work center, a passed deadline.",
+    )
     aps_late_reason_line = fields.Char(
         "Why Late",
         compute="_compute_aps_late_reason_line",
@@ -129,6 +135,24 @@ class MrpProduction(models.Model):
 
     def _aps_format_date(self, value):
         return format_datetime(self.env, value, dt_format="short") if value else "—"
+
+    def _compute_aps_plan_issue_note(self):
+        """The problems the latest plan check of the order's company found for it."""
+        issues = (
+            self.env["med.aps.plan.issue"]
+            .sudo()
+            .search(
+                [
+                    ("production_id", "in", self.ids),
+                    ("check_id.company_id", "in", self.company_id.ids),
+                ]
+            )
+        )
+        by_production = {}
+        for issue in issues:
+            by_production.setdefault(issue.production_id.id, []).append(issue.message)
+        for production in self:
+            production.aps_plan_issue_note = "\n".join(by_production.get(production.id, []))
 
     @api.depends("aps_late_causes")
     def _compute_aps_late_reason(self):

@@ -21,7 +21,11 @@ class TestMedApsPanorama(MedApsCommon):
         started = soon.workorder_ids.sorted("sequence")[0]
         started.button_start()
 
+        check = self.env["med.aps.plan.check"]._aps_check_company(self.company)
         data = self.env["med.aps.panorama"].with_user(self.aps_user).get_panorama(days=7)
+        # the latest plan check, counted by kind
+        self.assertEqual(data["health"]["count"], check.issue_count)
+        self.assertEqual(sum(k["count"] for k in data["health"]["kinds"]), check.issue_count)
         summary = data["summary"]
         self.assertEqual(summary["open"], len(productions))
         self.assertEqual(summary["late"], len(productions.filtered("aps_is_late")))

@@ -79,6 +79,16 @@ export class ApsPanorama extends Component {
         });
     }
 
+    healthCountText(health) {
+        return health.count
+            ? _t("%(count)s problems between the plan and the shop floor", { count: health.count })
+            : _t("The plan and the shop floor agree");
+    }
+
+    openHealth() {
+        this.action.doAction("med_aps.action_med_aps_plan_issue");
+    }
+
     materialBadge(order) {
         return MATERIAL_BADGES[order.material_state] || "text-bg-secondary";
     }

@@ -1,0 +1,252 @@
+import time
+from datetime import timedelta
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError
+
+OPEN_PRODUCTION_STATES = ("confirmed", "progress", "to_close")
+# a planned start this many minutes in the past without the work order started is a problem
+NOT_STARTED_GRACE_MINUTES = 30
+# finished checks older than this are deleted by the scheduled action
+KEEP_CHECKS_DAYS = 7
+
+
+class MedApsPlanCheck(models.Model):
+    """The stored plan checked against the shop floor, per company.
+
+    Each finder is one SQL query over the stored work orders and Odoo's execution records
+    (time logs, work-center blocking, component availability): work orders running past their
+    planned end or not started at their planned start, overlaps on one work center unit,
+    work planned on a blocked work center, material later than the planned start, deadlines
+    passed. Cheap enough to run after every event; the latest check of a company is what
+    the screens show. Addons add finders by extending ``_aps_issue_finders``."""
+
+    _name = "med.aps.plan.check"
+    _description = "Plan Health Check"
+    _order = "id desc"
+
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
+    duration_ms = fields.Integer("Duration (ms)", readonly=True)
+    issue_ids = fields.One2many("med.aps.plan.issue", "check_id", "Issues", readonly=True)
+    issue_count = fields.Integer(compute="_compute_issue_count", store=True)
+
+    @api.depends("issue_ids")
+    def _compute_issue_count(self):
+        for check in self:
+            check.issue_count = len(check.issue_ids)
+
+    # ------------------------------------------------------------------ running a check
+    @api.model
+    def _aps_check_company(self, company):
+        """Check ``company``'s stored plan now; the new check replaces the earlier ones."""
+        start = time.perf_counter()
+        now = fields.Datetime.now()
+        self.env["mrp.workorder"].flush_model()
+        self.env["mrp.production"].flush_model()
+        self.env["mrp.workcenter"].flush_model(["working_state"])
+        vals = []
+        for finder in self._aps_issue_finders():
+            vals += getattr(self, finder)(company, now)
+        check = self.sudo().create(
+            {
+                "company_id": company.id,
+                "date": now,
+                "issue_ids": [Command.create(v) for v in vals],
+            }
+        )
+        check.duration_ms = round(1000 * (time.perf_counter() - start))
+        self.sudo().search([("company_id", "=", company.id), ("id", "!=", check.id)]).unlink()
+        return check
+
+    @api.model
+    def action_check_now(self):
+        """Check the current company's plan now (planners) and show its issues."""
+        if not self.env.user.has_group("med_aps.group_aps_planner"):
+            raise AccessError(
+                self.env._(
+                    "Only APS planners can check the plan (user %s is not an APS Planner).",
+                    self.env.user.name,
+                )
+            )
+        self._aps_check_company(self.env.company)
+        action = self.env["ir.actions.act_window"]._for_xml_id("med_aps.action_med_aps_plan_issue")
+        return action
+
+    @api.model
+    def _cron_check_plans(self):
+        """Scheduled action: check every company that has open manufacturing orders."""
+        companies = self.env["mrp.production"]._read_group(
+            [("state", "in", OPEN_PRODUCTION_STATES)], ["company_id"]
+        )
+        for (company,) in companies:
+            self.with_company(company)._aps_check_company(company)
+
+    @api.model
+    def _aps_latest(self, company):
+        return self.sudo().search([("company_id", "=", company.id)], limit=1)
+
+    # ------------------------------------------------------------------ finders
+    @api.model
+    def _aps_issue_finders(self):
+        """Names of the methods ``(company, now) -> [issue vals]`` a check runs."""
+        return [
+            "_aps_find_overruns",
+            "_aps_find_not_started",
+            "_aps_find_overlaps",
+            "_aps_find_blocked_workcenters",
+            "_aps_find_material",
+            "_aps_find_deadlines",
+        ]
+
+    def _aps_open_workorders_sql(self):
+        return """
+            SELECT wo.id, wo.production_id, wo.workcenter_id, wo.date_start, wo.date_finished,
+                   wo.state, wo.aps_unit, wo.aps_batch_ref
+              FROM mrp_workorder wo
+              JOIN mrp_production mo ON mo.id = wo.production_id
+             WHERE mo.company_id = %(company)s AND mo.state IN %(open)s
+               AND wo.state NOT IN ('done', 'cancel')
+        """
+
+    def _aps_query(self, sql, company, now, **params):
+        self.env.cr.execute(
+            sql, {"company": company.id, "open": OPEN_PRODUCTION_STATES, "now": now, **params}
+        )
+        return self.env.cr.dictfetchall()
+
+    @api.model
+    def _aps_find_overruns(self, company, now):
+        rows = self._aps_query(
+            "SELECT * FROM (%s) wo WHERE wo.state = 'progress' AND wo.date_finished < %%(now)s"
+            % self._aps_open_workorders_sql(),
+            company,
+            now,
+        )
+        return [
+            {
+                "kind": "overrun",
+                "workorder_id": row["id"],
+                "production_id": row["production_id"],
+                "workcenter_id": row["workcenter_id"],
+                "hours": (now - row["date_finished"]).total_seconds() / 3600.0,
+                "date": row["date_finished"],
+            }
+            for row in rows
+        ]
+
+    @api.model
+    def _aps_find_not_started(self, company, now):
+        rows = self._aps_query(
+            "SELECT * FROM (%s) wo WHERE wo.state IN ('ready', 'blocked') "
+            "AND wo.date_start < %%(limit)s" % self._aps_open_workorders_sql(),
+            company,
+            now,
+            limit=now - timedelta(minutes=NOT_STARTED_GRACE_MINUTES),
+        )
+        return [
+            {
+                "kind": "not_started",
+                "severity": "1",
+                "workorder_id": row["id"],
+                "production_id": row["production_id"],
+                "workcenter_id": row["workcenter_id"],
+                "hours": (now - row["date_start"]).total_seconds() / 3600.0,
+                "date": row["date_start"],
+            }
+            for row in rows
+        ]
+
+    @api.model
+    def _aps_find_overlaps(self, company, now):
+        """Two work orders at the same time on one unit of a work center, outside a shared
+        batch (a work order that ran long pushes into the next)."""
+        rows = self._aps_query(
+            """
+            WITH open_wo AS (%s)
+            SELECT a.id, a.production_id, a.workcenter_id, b.id AS other_id,
+                   LEAST(a.date_finished, b.date_finished) AS overlap_end,
+                   GREATEST(a.date_start, b.date_start) AS overlap_start
+              FROM open_wo a
+              JOIN open_wo b
+                ON b.workcenter_id = a.workcenter_id AND b.id > a.id
+               AND GREATEST(a.aps_unit, 1) = GREATEST(b.aps_unit, 1)
+               AND a.date_start < b.date_finished AND b.date_start < a.date_finished
+               AND (a.aps_batch_ref IS NULL OR b.aps_batch_ref IS NULL
+                    OR a.aps_batch_ref <> b.aps_batch_ref)
+              JOIN mrp_workcenter wc ON wc.id = a.workcenter_id
+             WHERE wc.aps_parallel_capacity <= 1 OR (a.aps_unit > 0 AND b.aps_unit > 0)
+            """
+            % self._aps_open_workorders_sql(),
+            company,
+            now,
+        )
+        return [
+            {
+                "kind": "overlap",
+                "workorder_id": row["id"],
+                "other_workorder_id": row["other_id"],
+                "production_id": row["production_id"],
+                "workcenter_id": row["workcenter_id"],
+                "hours": (row["overlap_end"] - row["overlap_start"]).total_seconds() / 3600.0,
+            }
+            for row in rows
+        ]
+
+    @api.model
+    def _aps_find_blocked_workcenters(self, company, now):
+        rows = self._aps_query(
+            "SELECT wo.* FROM (%s) wo JOIN mrp_workcenter wc ON wc.id = wo.workcenter_id "
+            "WHERE wc.working_state = 'blocked' AND wo.state <> 'progress'"
+            % self._aps_open_workorders_sql(),
+            company,
+            now,
+        )
+        return [
+            {
+                "kind": "blocked_workcenter",
+                "workorder_id": row["id"],
+                "production_id": row["production_id"],
+                "workcenter_id": row["workcenter_id"],
+                "date": row["date_start"],
+            }
+            for row in rows
+        ]
+
+    @api.model
+    def _aps_find_material(self, company, now):
+        """Orders not started whose components come after their planned start (Odoo's own
+        component availability)."""
+        productions = self.env["mrp.production"].search(
+            [
+                ("company_id", "=", company.id),
+                ("state", "=", "confirmed"),
+                ("reservation_state", "!=", "assigned"),
+                ("date_start", "!=", False),
+            ]
+        )
+        late = productions.filtered(
+            lambda mo: mo.components_availability_state in ("late", "unavailable")
+        )
+        return [
+            {
+                "kind": "material",
+                "production_id": production.id,
+                "date": production.date_start,
+                "detail": production.components_availability,
+            }
+            for production in late
+        ]
+
+    @api.model
+    def _aps_find_deadlines(self, company, now):
+        rows = self._aps_query(
+            "SELECT id, date_deadline FROM mrp_production WHERE company_id = %(company)s "
+            "AND state IN %(open)s AND date_deadline < %(now)s",
+            company,
+            now,
+        )
+        return [
+            {"kind": "deadline", "production_id": row["id"], "date": row["date_deadline"]}
+            for row in rows
+        ]

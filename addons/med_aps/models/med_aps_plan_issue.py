@@ -1,0 +1,106 @@
+from odoo import api, fields, models
+from odoo.tools import format_datetime
+
+ISSUE_KINDS = [
+    ("overrun", "Running past its planned end"),
+    ("not_started", "Planned start passed"),
+    ("overlap", "Overlaps another work order"),
+    ("blocked_workcenter", "Work center blocked"),
+    ("material", "Material later than planned"),
+    ("deadline", "Deadline passed"),
+]
+
+
+class MedApsPlanIssue(models.Model):
+    """One problem a plan check found between the stored plan and the shop floor.
+
+    The facts are stored (kind, records, hours, dates); the sentence is worded when read, in
+    the reader's language."""
+
+    _name = "med.aps.plan.issue"
+    _description = "Plan Health Issue"
+    _order = "severity desc, production_id, workorder_id, id"
+    _rec_name = "message"
+
+    check_id = fields.Many2one(
+        "med.aps.plan.check", "Plan Check", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="check_id.company_id", store=True, index=True)
+    kind = fields.Selection(ISSUE_KINDS, required=True, readonly=True)
+    severity = fields.Selection(
+        [("1", "Warning"), ("2", "Problem")], required=True, default="2", readonly=True
+    )
+    production_id = fields.Many2one(
+        "mrp.production", "Manufacturing Order", readonly=True, index=True, ondelete="cascade"
+    )
+    workorder_id = fields.Many2one(
+        "mrp.workorder", "Work Order", readonly=True, index=True, ondelete="cascade"
+    )
+    workcenter_id = fields.Many2one("mrp.workcenter", "Work Center", readonly=True)
+    other_workorder_id = fields.Many2one(
+        "mrp.workorder", "Other Work Order", readonly=True, ondelete="cascade"
+    )
+    hours = fields.Float("Hours", readonly=True, digits=(16, 1))
+    date = fields.Datetime("Date", readonly=True)
+    detail = fields.Char("Detail", readonly=True)
+    message = fields.Char("Problem", compute="_compute_message")
+
+    @api.depends("kind", "hours", "date", "detail", "workorder_id", "production_id")
+    def _compute_message(self):
+        for issue in self:
+            issue.message = issue._aps_describe()
+
+    def _aps_describe(self):
+        """The issue in a planner's words."""
+        self.ensure_one()
+        env = self.env
+        workorder = self.workorder_id.display_name or ""
+        production = self.production_id.name or ""
+        workcenter = self.workcenter_id.name or ""
+        hours = "%.1f" % self.hours
+        date = format_datetime(env, self.date) if self.date else ""
+        if self.kind == "overrun":
+            return env._(
+                "%(wo)s on %(wc)s runs %(hours)s h past its planned end.",
+                wo=workorder,
+                wc=workcenter,
+                hours=hours,
+            )
+        if self.kind == "not_started":
+            return env._(
+                "%(wo)s should have started on %(wc)s %(hours)s h ago.",
+                wo=workorder,
+                wc=workcenter,
+                hours=hours,
+            )
+        if self.kind == "overlap":
+            return env._(
+                "%(wo)s overlaps %(other)s on %(wc)s by %(hours)s h.",
+                wo=workorder,
+                other=self.other_workorder_id.display_name or "",
+                wc=workcenter,
+                hours=hours,
+            )
+        if self.kind == "blocked_workcenter":
+            return env._(
+                "%(wo)s is planned on %(wc)s, which is blocked.", wo=workorder, wc=workcenter
+            )
+        if self.kind == "material":
+            return env._(
+                "Material for %(mo)s: %(availability)s, after its planned start %(start)s.",
+                mo=production,
+                availability=self.detail or "",
+                start=date,
+            )
+        if self.kind == "deadline":
+            return env._(
+                "%(mo)s passed its deadline %(deadline)s and is not finished.",
+                mo=production,
+                deadline=date,
+            )
+        return ""
+
+    @api.model
+    def action_check_now(self):
+        """The list's *Check Now* button."""
+        return self.env["med.aps.plan.check"].action_check_now()

@@ -1,0 +1,153 @@
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import MedApsCommon
+
+EXECUTION_KINDS = ("overrun", "not_started", "overlap", "blocked_workcenter", "deadline")
+
+
+@tagged("post_install", "-at_install")
+class TestMedApsPlanCheck(MedApsCommon):
+    """The stored plan checked against the shop floor: each kind of problem found, said in
+    a planner's words, shown on the order."""
+
+    def setUp(self):
+        super().setUp()
+        self.first = self._create_mo(self.catheter_a, self.bom_a, deadline_days=3)
+        self.second = self._create_mo(self.catheter_b, self.bom_b, deadline_days=4)
+        run = self._run(self.first | self.second)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        self.now = fields.Datetime.now().replace(microsecond=0)
+
+    def _check(self):
+        check = self.env["med.aps.plan.check"]._aps_check_company(self.company)
+        return check, {
+            kind: check.issue_ids.filtered(lambda i, k=kind: i.kind == k)
+            for kind in dict(check.issue_ids._fields["kind"].selection)
+        }
+
+    def _molding(self, production):
+        return production.workorder_ids.filtered(lambda wo: wo.name == "Molding")
+
+    def test_a_fresh_plan_has_no_execution_problem(self):
+        check, found = self._check()
+        for kind in EXECUTION_KINDS:
+            self.assertFalse(found[kind], found[kind].mapped("message"))
+        self.assertGreaterEqual(check.duration_ms, 0)
+        # a new check replaces the earlier one
+        again, _found = self._check()
+        self.assertFalse(check.exists())
+        self.assertTrue(again.exists())
+
+    # dates are written with bypass_duration_calculation: as given, the way the plan writer
+    # stores them (Odoo's write would recompute the end from the duration)
+
+    def test_overrun_and_not_started(self):
+        running = self._molding(self.first)
+        running.button_start()
+        running.with_context(bypass_duration_calculation=True).write(
+            {
+                "date_start": self.now - timedelta(hours=4),
+                "date_finished": self.now - timedelta(hours=2),
+            }
+        )
+        waiting = self._molding(self.second)
+        waiting.with_context(bypass_duration_calculation=True).write(
+            {
+                "date_start": self.now - timedelta(hours=3),
+                "date_finished": self.now + timedelta(hours=1),
+            }
+        )
+        _check, found = self._check()
+        [overrun] = found["overrun"]
+        self.assertEqual(overrun.workorder_id, running)
+        self.assertAlmostEqual(overrun.hours, 2.0, delta=0.1)
+        self.assertIn("runs 2.0 h past its planned end", overrun.message)
+        self.assertIn(self.wc_molding_1.name, overrun.message)
+        not_started = found["not_started"].filtered(lambda i: i.workorder_id == waiting)
+        self.assertEqual(len(not_started), 1)
+        self.assertIn("should have started", not_started.message)
+        # the order says it at the top of its form
+        self.first.invalidate_recordset(["aps_plan_issue_note"])
+        self.assertIn("past its planned end", self.first.aps_plan_issue_note)
+
+    def test_overlap_on_one_work_center(self):
+        first, second = self._molding(self.first), self._molding(self.second)
+        second.workcenter_id = first.workcenter_id
+        start = self.now + timedelta(days=2)
+        first.with_context(bypass_duration_calculation=True).write(
+            {"date_start": start, "date_finished": start + timedelta(hours=2)}
+        )
+        second.with_context(bypass_duration_calculation=True).write(
+            {
+                "date_start": start + timedelta(hours=1),
+                "date_finished": start + timedelta(hours=3),
+            }
+        )
+        _check, found = self._check()
+        [overlap] = found["overlap"]
+        self.assertEqual(overlap.workorder_id | overlap.other_workorder_id, first | second)
+        self.assertAlmostEqual(overlap.hours, 1.0, delta=0.01)
+        self.assertIn("overlaps", overlap.message)
+
+    def test_blocked_work_center_and_passed_deadline(self):
+        loss = self.env["mrp.workcenter.productivity.loss"].search(
+            [("loss_type", "=", "availability")], limit=1
+        )
+        self.env["mrp.workcenter.productivity"].create(
+            {
+                "workcenter_id": self.wc_assembly.id,
+                "loss_id": loss.id,
+                "date_start": self.now - timedelta(minutes=10),
+                "company_id": self.company.id,
+            }
+        )
+        self.assertEqual(self.wc_assembly.working_state, "blocked")
+        self.second.date_deadline = self.now - timedelta(hours=1)
+        _check, found = self._check()
+        blocked = found["blocked_workcenter"]
+        self.assertEqual(
+            blocked.workorder_id,
+            (self.first | self.second).workorder_ids.filtered(
+                lambda wo: wo.workcenter_id == self.wc_assembly
+            ),
+        )
+        self.assertIn("which is blocked", blocked[0].message)
+        [deadline] = found["deadline"]
+        self.assertEqual(deadline.production_id, self.second)
+        self.assertIn("passed its deadline", deadline.message)
+
+    def test_material_after_the_planned_start(self):
+        gasket = self.env["product.product"].create({"name": "Gasket", "is_storable": True})
+        bom = self.bom_a.copy({"bom_line_ids": [Command.create({"product_id": gasket.id})]})
+        production = self._create_mo(self.catheter_a, bom)
+        production.date_start = self.now + timedelta(hours=1)
+        self.assertEqual(production.components_availability_state, "unavailable")
+        _check, found = self._check()
+        issue = found["material"].filtered(lambda i: i.production_id == production)
+        self.assertEqual(len(issue), 1)
+        self.assertIn("Material for %s" % production.name, issue.message)
+
+    def test_who_may_check_and_read(self):
+        self._check()
+        self.env["med.aps.plan.issue"].with_user(self.aps_user).search([])
+        with self.assertRaisesRegex(AccessError, "Only APS planners can check the plan"):
+            self.env["med.aps.plan.issue"].with_user(self.aps_user).action_check_now()
+        checks = self.env["med.aps.plan.check"].sudo().search([])
+        action = self.env["med.aps.plan.issue"].with_user(self.planner).action_check_now()
+        self.assertEqual(action["res_model"], "med.aps.plan.issue")
+        self.assertNotEqual(self.env["med.aps.plan.check"].sudo().search([]), checks)
+        operator = self.env["res.users"].create(
+            {
+                "name": "Plan Check Operator",
+                "login": "plan_check_operator",
+                "company_id": self.company.id,
+                "company_ids": [Command.set(self.company.ids)],
+                "group_ids": [Command.set([self.env.ref("mrp.group_mrp_user").id])],
+            }
+        )
+        with self.assertRaises(AccessError):
+            self.env["med.aps.plan.issue"].with_user(operator).search([])
