@@ -12,7 +12,7 @@
     "data": [
         "security/med_aps_security.xml",
         "security/ir.model.access.csv",
-        "security/med_aps_plan_check_security.xml",
+        "security/med_aps_report_rules.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/ir_cron_plan_check_data.xml",
@@ -32,6 +32,7 @@
         "views/med_aps_duration_learning_views.xml",
         "views/med_aps_panorama_views.xml",
         "views/med_aps_plan_issue_views.xml",
+        "views/med_aps_execution_kpi_views.xml",
     ],
     "demo": [
         "demo/med_aps_demo_plant.xml",

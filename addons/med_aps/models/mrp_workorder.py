@@ -27,6 +27,14 @@ class MrpWorkorder(models.Model):
         store=True,
     )
     aps_run_id = fields.Many2one("med.aps.run", "Plan Run", copy=False, readonly=True, index=True)
+    aps_planned_start = fields.Datetime(
+        "Planned Start (as Started)",
+        copy=False,
+        readonly=True,
+        help="The start the plan gave this work order when it was started: Odoo then replaces "
+        "the planned dates with the actual ones. Schedule adherence compares the two.",
+    )
+    aps_planned_end = fields.Datetime("Planned End (as Started)", copy=False, readonly=True)
 
     @api.depends(
         "operation_id.aps_setup_family_id", "product_id.product_tmpl_id.aps_setup_family_id"
@@ -37,6 +45,33 @@ class MrpWorkorder(models.Model):
                 workorder.operation_id.aps_setup_family_id
                 or workorder.product_id.product_tmpl_id.aps_setup_family_id
             )
+
+    def _aps_keep_planned_dates(self):
+        """Keep the planned dates of the work orders about to start or finish (Odoo overwrites
+        them with the actual ones), once: the plan in force when the work began."""
+        to_keep = self.filtered(
+            lambda wo: (
+                wo.aps_run_id
+                and not wo.aps_planned_start
+                and wo.date_start
+                and wo.state not in ("progress", "done", "cancel")
+            )
+        )
+        for workorder in to_keep:
+            workorder.write(
+                {
+                    "aps_planned_start": workorder.date_start,
+                    "aps_planned_end": workorder.date_finished,
+                }
+            )
+
+    def button_start(self, raise_on_invalid_state=False):
+        self._aps_keep_planned_dates()
+        return super().button_start(raise_on_invalid_state=raise_on_invalid_state)
+
+    def button_finish(self):
+        self._aps_keep_planned_dates()
+        return super().button_finish()
 
     def _aps_operation_vals(self, operation):
         """The engine operation of this work order, as the builder made it from the

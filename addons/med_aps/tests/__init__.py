@@ -1,6 +1,7 @@
 from . import (
     test_demo,
     test_med_aps_duration_learning,
+    test_med_aps_execution_kpi,
     test_med_aps_hardening,
     test_med_aps_material,
     test_med_aps_panorama,

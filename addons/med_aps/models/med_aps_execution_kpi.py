@@ -1,0 +1,108 @@
+from odoo import fields, models
+
+# System parameter: minutes a work order may start or finish off its plan and still count
+# as on schedule.
+TOLERANCE_PARAM = "med_aps.adherence_tolerance_minutes"
+DEFAULT_TOLERANCE = 60
+
+
+class MedApsExecutionKpi(models.Model):
+    """Plan against execution, one row per finished work order.
+
+    Schedule adherence compares the start and end the plan gave a work order when it was
+    started (``aps_planned_start`` / ``aps_planned_end``, kept at that moment because Odoo
+    then replaces the planned dates with the actual ones) with the actual start and end;
+    within the tolerance both ways it counts as adherent. Beside it: planned against logged
+    minutes (utilization), and the planned changeover minutes and units produced, for the unit
+    change time by work center and setup family. Group by day, week or month in the pivot and
+    graph views."""
+
+    _name = "med.aps.execution.kpi"
+    _description = "Plan vs Execution"
+    _auto = False
+    _order = "date desc, workcenter_id"
+    _rec_name = "workorder_id"
+    _depends = {
+        "mrp.workorder": [
+            "state",
+            "date_start",
+            "date_finished",
+            "aps_planned_start",
+            "aps_planned_end",
+            "duration",
+            "duration_expected",
+            "aps_changeover_minutes",
+            "qty_produced",
+            "workcenter_id",
+            "production_id",
+            "aps_setup_family_id",
+        ],
+        "mrp.production": ["company_id", "product_id"],
+    }
+
+    workorder_id = fields.Many2one("mrp.workorder", "Work Order", readonly=True)
+    production_id = fields.Many2one("mrp.production", "Manufacturing Order", readonly=True)
+    workcenter_id = fields.Many2one("mrp.workcenter", "Work Center", readonly=True)
+    company_id = fields.Many2one("res.company", "Company", readonly=True)
+    product_tmpl_id = fields.Many2one("product.template", "Product", readonly=True)
+    setup_family_id = fields.Many2one("med.aps.setup.family", "Setup Family", readonly=True)
+    date = fields.Date("Finished On", readonly=True)
+    planned_start = fields.Datetime(readonly=True)
+    planned_end = fields.Datetime(readonly=True)
+    actual_start = fields.Datetime(readonly=True)
+    actual_end = fields.Datetime(readonly=True)
+    start_delay_minutes = fields.Float(
+        "Start Delay (min)", readonly=True, aggregator="avg", digits=(16, 0)
+    )
+    end_delay_minutes = fields.Float(
+        "End Delay (min)", readonly=True, aggregator="avg", digits=(16, 0)
+    )
+    adherence_percent = fields.Float(
+        "Schedule Adherence (%)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="100 when the work order started and finished within the tolerance of the plan it "
+        "was started under (system parameter med_aps.adherence_tolerance_minutes, 60 by "
+        "default), else 0; averaged when grouped. Empty for work orders med_aps had not "
+        "planned.",
+    )
+    planned_minutes = fields.Float("Planned (min)", readonly=True, aggregator="sum")
+    actual_minutes = fields.Float("Logged (min)", readonly=True, aggregator="sum")
+    changeover_minutes = fields.Float("Planned Changeover (min)", readonly=True, aggregator="sum")
+    changeover_count = fields.Integer("Changeovers", readonly=True, aggregator="sum")
+    quantity = fields.Float("Quantity Produced", readonly=True, aggregator="sum")
+
+    @property
+    def _table_query(self):
+        tolerance = self.env["ir.config_parameter"].sudo().get_param(TOLERANCE_PARAM)
+        try:
+            tolerance = max(0.0, float(tolerance or DEFAULT_TOLERANCE))
+        except ValueError:
+            tolerance = DEFAULT_TOLERANCE
+        return """
+            SELECT wo.id, wo.id AS workorder_id, wo.production_id, wo.workcenter_id,
+                   mo.company_id, pp.product_tmpl_id, wo.aps_setup_family_id AS setup_family_id,
+                   wo.date_finished::date AS date,
+                   wo.aps_planned_start AS planned_start, wo.aps_planned_end AS planned_end,
+                   wo.date_start AS actual_start, wo.date_finished AS actual_end,
+                   EXTRACT(EPOCH FROM wo.date_start - wo.aps_planned_start) / 60.0
+                       AS start_delay_minutes,
+                   EXTRACT(EPOCH FROM wo.date_finished - wo.aps_planned_end) / 60.0
+                       AS end_delay_minutes,
+                   CASE WHEN wo.aps_planned_start IS NULL THEN NULL
+                        WHEN ABS(EXTRACT(EPOCH FROM wo.date_start - wo.aps_planned_start))
+                                 <= %(tolerance)s * 60
+                         AND ABS(EXTRACT(EPOCH FROM wo.date_finished - wo.aps_planned_end))
+                                 <= %(tolerance)s * 60
+                        THEN 100.0 ELSE 0.0 END AS adherence_percent,
+                   wo.duration_expected AS planned_minutes, wo.duration AS actual_minutes,
+                   COALESCE(wo.aps_changeover_minutes, 0) AS changeover_minutes,
+                   CASE WHEN COALESCE(wo.aps_changeover_minutes, 0) > 0 THEN 1 ELSE 0 END
+                       AS changeover_count,
+                   wo.qty_produced AS quantity
+              FROM mrp_workorder wo
+              JOIN mrp_production mo ON mo.id = wo.production_id
+              JOIN product_product pp ON pp.id = mo.product_id
+             WHERE wo.state = 'done' AND wo.date_finished IS NOT NULL
+        """ % {"tolerance": tolerance}
