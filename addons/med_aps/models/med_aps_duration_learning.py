@@ -40,9 +40,9 @@ class MedApsDurationLearning(models.Model):
         "mrp.production": ["company_id", "product_id", "name"],
     }
 
-    operation_id = fields.Many2one("mrp.routing.workcenter", "Operation", readonly=True)
+    operation_id = fields.Many2one("mrp.routing.workcenter", readonly=True)
     workcenter_id = fields.Many2one("mrp.workcenter", "Work Center", readonly=True)
-    company_id = fields.Many2one("res.company", "Company", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
     product_tmpl_id = fields.Many2one("product.template", "Product", readonly=True)
     sample_count = fields.Integer(
         "Work Orders",
@@ -71,7 +71,7 @@ class MedApsDurationLearning(models.Model):
         "third of it; counted in the sample, they barely move the median.",
     )
     outlier_names = fields.Char("Outlier Work Orders", readonly=True)
-    last_finished = fields.Datetime("Last Finished", readonly=True)
+    last_finished = fields.Datetime(readonly=True)
 
     @property
     def _table_query(self):

@@ -15,7 +15,7 @@ class MedApsOntimeKpi(models.Model):
     }
 
     production_id = fields.Many2one("mrp.production", "Manufacturing Order", readonly=True)
-    company_id = fields.Many2one("res.company", "Company", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
     product_tmpl_id = fields.Many2one("product.template", "Product", readonly=True)
     date = fields.Date("Finished On", readonly=True)
     deadline = fields.Datetime(readonly=True)

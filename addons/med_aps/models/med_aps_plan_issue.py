@@ -40,9 +40,9 @@ class MedApsPlanIssue(models.Model):
     other_workorder_id = fields.Many2one(
         "mrp.workorder", "Other Work Order", readonly=True, ondelete="cascade"
     )
-    hours = fields.Float("Hours", readonly=True, digits=(16, 1))
-    date = fields.Datetime("Date", readonly=True)
-    detail = fields.Char("Detail", readonly=True)
+    hours = fields.Float(readonly=True, digits=(16, 1))
+    date = fields.Datetime(readonly=True)
+    detail = fields.Char(readonly=True)
     message = fields.Char("Problem", compute="_compute_message")
 
     @api.depends("kind", "hours", "date", "detail", "workorder_id", "production_id")

@@ -10,11 +10,6 @@ from . import (
     mrp_production,  # noqa: F401
     product_template,  # noqa: F401
     stock_lot,  # noqa: F401
-    stock_lot_dhr,  # noqa: F401
-    stock_lot_genealogy,  # noqa: F401
-    stock_lot_hold,  # noqa: F401
-    stock_lot_udi,  # noqa: F401
-    stock_lot_usage,  # noqa: F401
     stock_move,  # noqa: F401
     stock_move_line,  # noqa: F401
     stock_picking,  # noqa: F401
