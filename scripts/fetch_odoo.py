@@ -11,7 +11,8 @@ Standard library only (runs under the tools venv or a bare Python 3.10+).
   ``${XDG_CACHE_HOME:-~/.cache}/med-aps/odoo-19.0``): ``src/`` the source, ``venv/`` a
   virtualenv with Odoo's ``requirements.txt`` installed, except python-ldap (it needs
   the LDAP headers; only the auth_ldap addon uses it) and with psycopg2 taken as
-  psycopg2-binary (the source build needs libpq's headers).
+  psycopg2-binary (the source build needs libpq's headers); the source is on the
+  virtualenv's path (a ``.pth`` file), so its Python imports Odoo.
 * A complete cache is reused without any download; an interrupted one is redone.
 
 ``--shell`` prints shell assignments for ``scripts/test.sh``: ``FETCH_OK``,
@@ -139,6 +140,18 @@ def make_venv(fetched: FetchedOdoo, python: str) -> None:
     )
     if proc.returncode:
         raise FetchError(f"'{python} -m venv' failed: {_one_line(proc.stderr or proc.stdout)}")
+    # the source on the venv's path: the archive's launcher (setup/odoo) is not beside
+    # the odoo package, and tools run with this Python import Odoo as installed
+    proc = subprocess.run(
+        [str(fetched.venv_python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode:
+        raise FetchError(f"the new virtualenv does not run: {_one_line(proc.stderr)}")
+    site = Path(proc.stdout.strip())
+    (site / "med-aps-odoo-source.pth").write_text(f"{fetched.source}\n", encoding="utf-8")
     source = fetched.source / "requirements.txt"
     if not source.is_file():
         raise FetchError(f"{fetched.source} has no requirements.txt")

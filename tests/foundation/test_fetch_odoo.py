@@ -42,6 +42,8 @@ def odoo_repo(tmp_path):
     repo.mkdir()
     git("init", "-q", "-b", "19.0", cwd=repo)
     write_script(repo / "odoo-bin", FAKE_ODOO_BIN)
+    (repo / "odoo").mkdir()
+    (repo / "odoo" / "__init__.py").write_text("", encoding="utf-8")
     (repo / "requirements.txt").write_text(FAKE_REQUIREMENTS, encoding="utf-8")
     git("add", ".", cwd=repo)
     git("commit", "-q", "-m", "19.0", cwd=repo)
@@ -72,7 +74,15 @@ def test_fetch_clones_creates_the_venv_reuses_the_cache_and_discovery_finds_it(
         check=True,
     )
     assert shallow.stdout.strip() == "true"
-    assert python.is_file()
+    # the venv's Python imports the fetched odoo package, whatever launcher runs it
+    imported = subprocess.run(
+        [str(python), "-c", "import odoo; print(odoo.__file__)"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert imported.stdout.strip() == str(cache / "src" / "odoo" / "__init__.py"), imported
     assert "python-ldap" not in (cache / "requirements.txt").read_text(encoding="utf-8")
 
     # a newer upstream commit is not downloaded: the complete cache is reused as it is
