@@ -12,6 +12,9 @@ Discovery rules (documented in README.md, "Test it"):
 * The Python that runs Odoo is the launcher's shebang interpreter
   (``#!/usr/bin/env python3`` is resolved through ``PATH``); ``ODOO_PYTHON``
   overrides it.
+* When neither is set nor on ``PATH``, an Odoo fetched by ``scripts/fetch_odoo.py``
+  (``MEDAPS_FETCH_ODOO=1``) into the cache folder is used: ``odoo-bin`` of its source
+  with the Python of its virtualenv.
 * The launcher must report ``Odoo Server 19.x`` for ``--version``.
 
 Used as a command it prints shell assignments (``--shell``) for ``scripts/test.sh``::
@@ -38,8 +41,12 @@ ADDONS_DIR = REPO_ROOT / "addons"
 # test-only addons (extension points used the way another addon uses them)
 TEST_ADDONS_DIR = REPO_ROOT / "tests" / "odoo_addons"
 REQUIRED_SERIES = "19"
+ODOO_BRANCH = "19.0"
 NOT_FOUND = "no Odoo 19 found"
-HINT = "(set ODOO_BIN to an odoo-bin or odoo command)"
+HINT = "(set ODOO_BIN to an odoo-bin or odoo command, or MEDAPS_FETCH_ODOO=1 to download it)"
+PYTHON_HINT = "set ODOO_PYTHON to the Python that runs Odoo"
+# the last line Python prints when an import fails: the launcher's Python lacks Odoo
+IMPORT_ERROR_RE = re.compile(r"^(?:ModuleNotFoundError|ImportError): .*$", re.M)
 VERSION_RE = re.compile(r"Odoo Server (?:saas~)?(\d+)\.(\d+)")
 
 
@@ -81,6 +88,67 @@ def resolve_launcher(environ: dict[str, str] | None = None) -> tuple[str | None,
     return None, f"{NOT_FOUND} {HINT}"
 
 
+def odoo_cache_dir(environ: dict[str, str] | None = None) -> Path | None:
+    """Folder of the Odoo fetched by ``scripts/fetch_odoo.py``: ``MEDAPS_ODOO_CACHE``, else
+    ``$XDG_CACHE_HOME/med-aps/odoo-19.0`` (``~/.cache`` when unset); None without a home."""
+    environ = os.environ if environ is None else environ
+    explicit = environ.get("MEDAPS_ODOO_CACHE", "").strip()
+    if explicit:
+        return Path(explicit).expanduser().absolute()
+    base = environ.get("XDG_CACHE_HOME", "").strip()
+    if not base:
+        home = environ.get("HOME", "").strip()
+        if not home:
+            return None
+        base = os.path.join(home, ".cache")
+    return Path(base).expanduser().absolute() / "med-aps" / f"odoo-{ODOO_BRANCH}"
+
+
+@dataclass
+class FetchedOdoo:
+    """Layout of the cache folder: the source, its virtualenv, and the markers written
+    once each step completed (an interrupted fetch is redone, never half used)."""
+
+    folder: Path
+
+    @property
+    def source(self) -> Path:
+        return self.folder / "src"
+
+    @property
+    def venv_python(self) -> Path:
+        return self.folder / "venv" / "bin" / "python"
+
+    @property
+    def source_marker(self) -> Path:
+        return self.folder / "src.complete"
+
+    @property
+    def marker(self) -> Path:
+        return self.folder / "fetched.complete"
+
+    @property
+    def launcher(self) -> Path:
+        # a git checkout has odoo-bin; the source archive (sdist) has setup/odoo
+        for candidate in (self.source / "odoo-bin", self.source / "setup" / "odoo"):
+            if candidate.is_file():
+                return candidate
+        return self.source / "odoo-bin"
+
+    @property
+    def complete(self) -> bool:
+        return self.marker.is_file() and self.launcher.is_file() and self.venv_python.exists()
+
+
+def fetched_odoo(environ: dict[str, str] | None = None) -> FetchedOdoo | None:
+    """The completely fetched Odoo of the cache folder, if there is one."""
+    folder = odoo_cache_dir(environ)
+    if folder is None:
+        return None
+    fetched = FetchedOdoo(folder)
+    return fetched if fetched.complete else None
+
+
 def shebang_python(launcher: str, environ: dict[str, str] | None = None) -> str | None:
     """The interpreter named by the launcher's ``#!`` line, resolved to a path."""
     environ = os.environ if environ is None else environ
@@ -113,7 +181,7 @@ def parse_version(text: str) -> tuple[int, int] | None:
 def discover(environ: dict[str, str] | None = None, check_version: bool = True) -> OdooInstall:
     """Find the Odoo 19 to test against; ``reason`` says why none is usable."""
     install = _discover(environ, check_version)
-    if install.reason and not install.reason.startswith(NOT_FOUND):
+    if install.reason and not install.reason.startswith((NOT_FOUND, "found ")):
         install.reason = f"{NOT_FOUND}: {install.reason}"
     return install
 
@@ -121,16 +189,23 @@ def discover(environ: dict[str, str] | None = None, check_version: bool = True) 
 def _discover(environ: dict[str, str] | None, check_version: bool) -> OdooInstall:
     environ = dict(os.environ if environ is None else environ)
     launcher, reason = resolve_launcher(environ)
+    own_python = None
+    if not launcher and not environ.get("ODOO_BIN", "").strip():
+        fetched = fetched_odoo(environ)
+        if fetched:
+            launcher, own_python = str(fetched.launcher), str(fetched.venv_python)
     if not launcher:
         return OdooInstall(reason=reason)
-    python = environ.get("ODOO_PYTHON", "").strip() or shebang_python(launcher, environ)
+    explicit = environ.get("ODOO_PYTHON", "").strip()
+    python = explicit or own_python or shebang_python(launcher, environ)
     if python and os.sep not in python:
         python = shutil.which(python, path=environ.get("PATH", os.defpath))
     if not python or not os.path.isfile(python):
-        return OdooInstall(
-            launcher=launcher,
-            reason=f"cannot tell which Python runs {launcher} (set ODOO_PYTHON)",
-        )
+        if explicit:
+            why = f"ODOO_PYTHON={explicit} is not a file"
+        else:
+            why = "cannot tell which Python runs it (no usable #! line)"
+        return OdooInstall(launcher=launcher, reason=f"found {launcher} but {why}: {PYTHON_HINT}")
     install = OdooInstall(launcher=launcher, python=python)
     if not check_version:
         return install
@@ -144,24 +219,29 @@ def _discover(environ: dict[str, str] | None, check_version: bool) -> OdooInstal
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        install.reason = f"{launcher} --version failed: {exc}"
+        install.reason = f"found {launcher} but '{python} {launcher} --version' failed: {exc}"
         return install
     output = (proc.stdout or "") + (proc.stderr or "")
     version = parse_version(output)
     if not version:
-        last = output.strip().splitlines()[-1:] or ["no output"]
-        if "No module named" in last[0]:
+        imports = IMPORT_ERROR_RE.findall(output)
+        if imports:
             # typical of an odoo-bin whose #! Python is not the one Odoo is installed in
+            whose = f"ODOO_PYTHON={python}" if explicit else f"its Python {python}"
             install.reason = (
-                f"{launcher} does not run under {python} ({last[0]}): set ODOO_PYTHON to "
-                "the Python that runs Odoo"
+                f"found {launcher} but {whose} cannot import Odoo ({imports[-1].strip()}): "
+                f"{PYTHON_HINT}"
             )
         else:
-            install.reason = f"{launcher} --version did not print 'Odoo Server 19.0' ({last[0]})"
+            last = output.strip().splitlines()[-1:] or ["no output"]
+            install.reason = (
+                f"found {launcher} but it did not print 'Odoo Server 19.0' for --version "
+                f"({last[0].strip()})"
+            )
         return install
     install.version = f"{version[0]}.{version[1]}"
     if str(version[0]) != REQUIRED_SERIES:
-        install.reason = f"{launcher} is Odoo {install.version}, med-aps needs Odoo 19"
+        install.reason = f"found {launcher}, Odoo {install.version}: med-aps needs Odoo 19"
     return install
 
 

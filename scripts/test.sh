@@ -2,11 +2,13 @@
 # med-aps test command (README "Test it"; .ci/run runs exactly this).
 #
 #   bash scripts/test.sh
+#   bash scripts/test.sh --which-odoo    only step 3: print the Odoo line or the skip line
 #
 # 1. tools venv (.venv): the engine with its test extras, ruff, pylint-odoo
 # 2. quality gates: ruff check, ruff format --check, pylint-odoo (.pylintrc),
 #    scripts/check_addons.py (XML well-formed, manifest keys, named files exist)
-# 3. Odoo 19 discovery (ODOO_BIN, ODOO_PYTHON; see scripts/odoo_env.py)
+# 3. Odoo 19 discovery (ODOO_BIN, ODOO_PYTHON; see scripts/odoo_env.py); with
+#    MEDAPS_FETCH_ODOO=1 and none found, Odoo 19 is downloaded (scripts/fetch_odoo.py)
 # 4. with Odoo: engine + OCA addons (odoo-addons.txt) into Odoo's Python,
 #    PostgreSQL up, throwaway database, every addon of addons/ installed with demo
 #    data and its tests run, database dropped
@@ -15,7 +17,8 @@
 # Exit status is non-zero when any step failed; the last lines are pytest's closing
 # line and the Odoo line ("odoo: N passed, N failed" or "ODOO TESTS SKIPPED: ...").
 #
-# Environment: ODOO_BIN, ODOO_PYTHON, PGHOST, PGPORT, PGUSER, PGPASSWORD,
+# Environment: ODOO_BIN, ODOO_PYTHON, MEDAPS_FETCH_ODOO, MEDAPS_ODOO_SOURCE,
+# MEDAPS_ODOO_CACHE, PGHOST, PGPORT, PGUSER, PGPASSWORD,
 # MEDAPS_VENV (tools venv, default .venv), PYTHON (creates the venv, default python3),
 # MEDAPS_DB_PREFIX (throwaway databases <prefix>_ci_* and <prefix>_e2e_*, default medaps),
 # MEDAPS_HTTP_PORTS (e.g. 8300-8319: ports the Odoo servers may use, default any free one).
@@ -51,6 +54,53 @@ failed() {
     FAILED+=("$1")
     echo "FAILED: $1"
 }
+
+# Step 3, also run alone by --which-odoo: sets ODOO_FOUND, ODOO_LAUNCHER, ODOO_PY,
+# ODOO_VERSION, ADDONS, TEST_ADDONS and ODOO_LINE (the skip line when Odoo is not usable).
+# $1: a Python 3.10+ to run the standard-library helper scripts with.
+odoo_discovery() {
+    local py=$1
+    ODOO_FOUND=0
+    ODOO_SKIP_REASON="the Odoo discovery (scripts/odoo_env.py) failed"
+    ODOO_LAUNCHER="" ODOO_PY="" ODOO_VERSION=""
+    eval "$("$py" scripts/odoo_env.py --shell)"
+    if [ "$ODOO_FOUND" != 1 ] && [ "${MEDAPS_FETCH_ODOO:-0}" = 1 ]; then
+        FETCH_OK=0 FETCH_BIN="" FETCH_PYTHON=""
+        FETCH_ERROR="the Odoo download (scripts/fetch_odoo.py) failed"
+        eval "$("$py" scripts/fetch_odoo.py --shell --python "${PYTHON:-python3}")"
+        if [ "$FETCH_OK" = 1 ]; then
+            export ODOO_BIN="$FETCH_BIN" ODOO_PYTHON="$FETCH_PYTHON"
+            eval "$("$py" scripts/odoo_env.py --shell)"
+        else
+            # one line, the skip line: the download is optional
+            ODOO_SKIP_REASON="$FETCH_ERROR"
+        fi
+    fi
+    ADDONS=$("$py" scripts/odoo_env.py --addons)
+    # test-only addons (tests/odoo_addons) are installed and tested beside them
+    TEST_ADDONS=$("$py" scripts/odoo_env.py --test-addons)
+    ODOO_LINE=""
+    if [ "$ODOO_FOUND" = 1 ] && [ -z "$ADDONS" ]; then
+        ODOO_FOUND=0
+        ODOO_SKIP_REASON="no installable addon in addons/"
+    fi
+    if [ "$ODOO_FOUND" = 1 ]; then
+        echo "Odoo $ODOO_VERSION: $ODOO_LAUNCHER (Python: $ODOO_PY)"
+        export ODOO_BIN="$ODOO_LAUNCHER" ODOO_PYTHON="$ODOO_PY"
+    else
+        ODOO_LINE="ODOO TESTS SKIPPED: $ODOO_SKIP_REASON — only the engine tests ran"
+        echo "$ODOO_LINE"
+        export MEDAPS_ODOO_SKIP_REASON="$ODOO_SKIP_REASON"
+    fi
+}
+
+if [ "${1:-}" = --which-odoo ]; then
+    odoo_discovery "${PYTHON:-python3}"
+    exit 0
+elif [ $# -gt 0 ]; then
+    echo "usage: bash scripts/test.sh [--which-odoo]"
+    exit 2
+fi
 
 # ---------------------------------------------------------------- 1. tools venv
 section "tools venv"
@@ -108,26 +158,7 @@ fi
 
 # ---------------------------------------------------------------- 3. Odoo discovery
 section "Odoo discovery"
-ODOO_FOUND=0
-ODOO_SKIP_REASON="the Odoo discovery (scripts/odoo_env.py) failed"
-ODOO_LAUNCHER="" ODOO_PY="" ODOO_VERSION=""
-eval "$("$PY" scripts/odoo_env.py --shell)"
-ADDONS=$("$PY" scripts/odoo_env.py --addons)
-# test-only addons (tests/odoo_addons) are installed and tested beside them
-TEST_ADDONS=$("$PY" scripts/odoo_env.py --test-addons)
-ODOO_LINE=""
-if [ "$ODOO_FOUND" = 1 ] && [ -z "$ADDONS" ]; then
-    ODOO_FOUND=0
-    ODOO_SKIP_REASON="no installable addon in addons/"
-fi
-if [ "$ODOO_FOUND" = 1 ]; then
-    echo "Odoo $ODOO_VERSION: $ODOO_LAUNCHER (Python: $ODOO_PY)"
-    export ODOO_BIN="$ODOO_LAUNCHER" ODOO_PYTHON="$ODOO_PY"
-else
-    ODOO_LINE="ODOO TESTS SKIPPED: $ODOO_SKIP_REASON — only the engine tests ran"
-    echo "$ODOO_LINE"
-    export MEDAPS_ODOO_SKIP_REASON="$ODOO_SKIP_REASON"
-fi
+odoo_discovery "$PY"
 
 # ---------------------------------------------------------------- 4. Odoo tests
 run_odoo_tests() {

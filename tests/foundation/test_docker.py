@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import configparser
 import os
+import re
+import shlex
 import stat
 import subprocess
 
@@ -174,3 +176,9 @@ def test_tests_service_runs_the_test_command_on_the_checkout(compose, repo_root)
     ci = (repo_root / ".ci" / "run").read_text(encoding="utf-8")
     assert "exec bash scripts/test.sh" in ci
     assert "ports" not in tests
+    # README's `docker compose run --rm tests` names this service, which runs command 2
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    assert set(re.findall(r"`docker compose run --rm ([\w-]+)`", readme)) == {"tests"}
+    command_2 = re.search(r"^Command 2:\n\n```bash\n(.*?)\n```", readme, flags=re.M | re.S)
+    assert command_2, "README has no command 2 block"
+    assert shlex.split(command_2.group(1)) == tests["entrypoint"]

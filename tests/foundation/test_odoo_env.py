@@ -29,7 +29,10 @@ def test_odoo_bin_that_does_not_exist_is_a_clear_skip(tmp_path):
 def test_nothing_on_path_names_the_variable(tmp_path):
     install = odoo_env.discover({"PATH": str(tmp_path)})
     assert not install.found
-    assert install.reason == "no Odoo 19 found (set ODOO_BIN to an odoo-bin or odoo command)"
+    assert install.reason == (
+        "no Odoo 19 found (set ODOO_BIN to an odoo-bin or odoo command, "
+        "or MEDAPS_FETCH_ODOO=1 to download it)"
+    )
 
 
 def test_odoo_then_odoo_bin_from_path(tmp_path):
@@ -60,7 +63,10 @@ def test_env_shebang_is_resolved_through_path(tmp_path):
 def test_odoo_python_overrides_the_shebang(tmp_path):
     launcher = fake_launcher(tmp_path, "odoo-bin", "Odoo Server 19.0", "#!/no/such/python")
     env = {"ODOO_BIN": str(launcher), "PATH": str(tmp_path)}
-    assert "set ODOO_PYTHON" in odoo_env.discover(env).reason
+    assert odoo_env.discover(env).reason == (
+        f"found {launcher} but cannot tell which Python runs it (no usable #! line): "
+        "set ODOO_PYTHON to the Python that runs Odoo"
+    )
     install = odoo_env.discover({**env, "ODOO_PYTHON": sys.executable})
     assert install.found, install.reason
     assert install.command("-d", "x") == [sys.executable, str(launcher), "-d", "x"]
@@ -70,10 +76,13 @@ def test_other_odoo_versions_are_refused(tmp_path):
     launcher = fake_launcher(tmp_path, "odoo", "Odoo Server 18.0")
     install = odoo_env.discover({"ODOO_BIN": str(launcher), "PATH": str(tmp_path)})
     assert not install.found
-    assert install.reason == f"no Odoo 19 found: {launcher} is Odoo 18.0, med-aps needs Odoo 19"
-    broken = fake_launcher(tmp_path, "odoo-broken", "ImportError: no module named odoo")
+    assert install.reason == f"found {launcher}, Odoo 18.0: med-aps needs Odoo 19"
+    broken = fake_launcher(tmp_path, "odoo-broken", "usage: odoo-bin [--version]")
     install = odoo_env.discover({"ODOO_BIN": str(broken), "PATH": str(tmp_path)})
-    assert "did not print 'Odoo Server 19.0'" in install.reason
+    assert install.reason == (
+        f"found {broken} but it did not print 'Odoo Server 19.0' for --version "
+        "(usage: odoo-bin [--version])"
+    )
 
 
 def test_parse_version():
@@ -131,7 +140,7 @@ def test_launcher_under_the_wrong_python_names_odoo_python(tmp_path):
     install = odoo_env.discover({"ODOO_BIN": str(launcher), "PATH": str(folder)})
     assert not install.found
     assert install.reason == (
-        f"no Odoo 19 found: {launcher} does not run under {sys.executable} "
+        f"found {launcher} but its Python {sys.executable} cannot import Odoo "
         "(ModuleNotFoundError: No module named 'odoo_not_installed_here'): "
         "set ODOO_PYTHON to the Python that runs Odoo"
     )
