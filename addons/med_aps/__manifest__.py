@@ -32,6 +32,7 @@
         "views/med_aps_duration_learning_views.xml",
         "views/med_aps_panorama_views.xml",
         "views/med_aps_plan_issue_views.xml",
+        "views/med_aps_plan_event_views.xml",
         "views/med_aps_execution_kpi_views.xml",
     ],
     "demo": [

@@ -7,6 +7,7 @@ from . import (
     med_aps_ontime_kpi,
     med_aps_panorama,
     med_aps_plan_check,
+    med_aps_plan_event,
     med_aps_plan_issue,
     med_aps_run,
     med_aps_run_workcenter,
@@ -15,7 +16,10 @@ from . import (
     mrp_routing_workcenter,
     mrp_workcenter,
     mrp_workcenter_load,
+    mrp_workcenter_productivity,
     mrp_workorder,
     product_template,
+    res_company,
     stock_lot,
+    stock_picking,
 )

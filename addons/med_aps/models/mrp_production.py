@@ -136,6 +136,42 @@ class MrpProduction(models.Model):
     def _aps_format_date(self, value):
         return format_datetime(self.env, value, dt_format="short") if value else "—"
 
+    def action_confirm(self):
+        drafts = self.filtered(lambda mo: mo.state == "draft")
+        result = super().action_confirm()
+        drafts.filtered(lambda mo: mo.state == "confirmed")._aps_record_event(
+            "production_confirmed"
+        )
+        return result
+
+    def action_cancel(self):
+        open_orders = self.filtered(lambda mo: mo.state not in ("done", "cancel", "draft"))
+        result = super().action_cancel()
+        open_orders.filtered(lambda mo: mo.state == "cancel")._aps_record_event(
+            "production_cancelled"
+        )
+        return result
+
+    def write(self, vals):
+        if "product_qty" not in vals:
+            return super().write(vals)
+        before = {mo.id: mo.product_qty for mo in self if mo.state in ("confirmed", "progress")}
+        result = super().write(vals)
+        for production in self.filtered(lambda mo: mo.id in before):
+            if production.product_uom_id.compare(production.product_qty, before[production.id]):
+                production._aps_record_event(
+                    "production_quantity",
+                    before="%g" % before[production.id],
+                    after="%g" % production.product_qty,
+                )
+        return result
+
+    def _aps_record_event(self, kind, **values):
+        for production in self:
+            self.env["med.aps.plan.event"]._aps_record(
+                kind, production.company_id, production_id=production.id, **values
+            )
+
     def _compute_aps_plan_issue_note(self):
         """The problems the latest plan check of the order's company found for it."""
         issues = (

@@ -88,6 +88,17 @@ class MrpWorkcenter(models.Model):
                     )
                 )
 
+    def unblock(self):
+        blocked = self.filtered(lambda wc: wc.working_state == "blocked")
+        result = super().unblock()
+        for workcenter in blocked:
+            self.env["med.aps.plan.event"]._aps_record(
+                "workcenter_unblocked",
+                workcenter.company_id or self.env.company,
+                workcenter_id=workcenter.id,
+            )
+        return result
+
     def _aps_working_intervals(self, start, stop):
         """Working time of each work center between two naive UTC datetimes:
         ``{workcenter id: [(start, stop), ...]}`` in naive UTC, leaves deducted, one calendar

@@ -67,11 +67,39 @@ class MrpWorkorder(models.Model):
 
     def button_start(self, raise_on_invalid_state=False):
         self._aps_keep_planned_dates()
-        return super().button_start(raise_on_invalid_state=raise_on_invalid_state)
+        not_running = self.filtered(lambda wo: wo.state != "progress")
+        result = super().button_start(raise_on_invalid_state=raise_on_invalid_state)
+        not_running.filtered(lambda wo: wo.state == "progress")._aps_record_event(
+            "workorder_started"
+        )
+        return result
+
+    def button_pending(self):
+        running = self.filtered(lambda wo: wo.state == "progress")
+        result = super().button_pending()
+        running._aps_record_event("workorder_paused")
+        return result
 
     def button_finish(self):
         self._aps_keep_planned_dates()
-        return super().button_finish()
+        open_workorders = self.filtered(lambda wo: wo.state not in ("done", "cancel"))
+        result = super().button_finish()
+        for workorder in open_workorders.filtered(lambda wo: wo.state == "done"):
+            # hours over (positive) or under the expected duration: what a repair answers
+            over = (workorder.duration - workorder.duration_expected) / 60.0
+            workorder._aps_record_event("workorder_finished", hours=over)
+        return result
+
+    def _aps_record_event(self, kind, **values):
+        for workorder in self:
+            self.env["med.aps.plan.event"]._aps_record(
+                kind,
+                workorder.production_id.company_id,
+                workorder_id=workorder.id,
+                production_id=workorder.production_id.id,
+                workcenter_id=workorder.workcenter_id.id,
+                **values,
+            )
 
     def _aps_operation_vals(self, operation):
         """The engine operation of this work order, as the builder made it from the

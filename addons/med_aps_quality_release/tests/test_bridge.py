@@ -151,3 +151,36 @@ class TestApsQualityBridge(TransactionCase):
         self.assertAlmostEqual(waiting[raw_move.id], 24 * 60, delta=5)
         self._sign_release(lot)
         self.assertEqual(production._aps_component_available_minutes(origin), {})
+
+    def test_lot_decisions_are_plan_events_when_an_order_needs_the_lot(self):
+        bom = self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": self.device.product_tmpl_id.id,
+                "bom_line_ids": [
+                    Command.create({"product_id": self.component.id, "product_qty": 1})
+                ],
+            }
+        )
+        production = self.env["mrp.production"].create(
+            {"product_id": self.device.id, "bom_id": bom.id, "product_qty": 2}
+        )
+        production.action_confirm()
+        Event = self.env["med.aps.plan.event"]
+
+        def lot_events(lot):
+            return Event.search([("lot_id", "=", lot.id)], order="id")
+
+        lot = self.env["stock.lot"].create({"name": "TUBE-EV", "product_id": self.component.id})
+        lot._med_enter_quarantine("receipt")
+        self.assertEqual(lot_events(lot).mapped("kind"), ["lot_blocked"])
+        self._sign_release(lot)
+        self.assertEqual(lot_events(lot).mapped("kind"), ["lot_blocked", "lot_released"])
+        self.assertIn("Lot TUBE-EV released", lot_events(lot)[-1].message)
+        lot.action_med_hold("Supplier recall")
+        self.assertEqual(lot_events(lot)[-1].kind, "lot_blocked")
+        # no open order needs the clamp: its lots make no plan event
+        clamp_lot = self.env["stock.lot"].create(
+            {"name": "CLAMP-1", "product_id": self.free_device.id}
+        )
+        clamp_lot.action_med_hold("Dropped on the floor")
+        self.assertFalse(lot_events(clamp_lot))

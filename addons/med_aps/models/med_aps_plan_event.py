@@ -1,0 +1,112 @@
+from odoo import api, fields, models
+from odoo.tools import format_datetime
+
+EVENT_KINDS = [
+    ("workorder_started", "Work order started"),
+    ("workorder_paused", "Work order paused"),
+    ("workorder_finished", "Work order finished"),
+    ("production_confirmed", "Manufacturing order confirmed"),
+    ("production_quantity", "Quantity changed"),
+    ("production_cancelled", "Manufacturing order cancelled"),
+    ("workcenter_blocked", "Work center blocked"),
+    ("workcenter_unblocked", "Work center unblocked"),
+    ("receipt_rescheduled", "Receipt rescheduled"),
+    ("receipt_done", "Receipt received"),
+    ("lot_blocked", "Lot held or rejected"),
+    ("lot_released", "Lot released"),
+]
+
+
+class MedApsPlanEvent(models.Model):
+    """Something that happened on the shop floor or in stock after the plan was made.
+
+    Recorded from Odoo's own buttons and records (work-order start, pause and finish with
+    their time logs, order confirmation, quantity change and cancellation, work-center
+    blocking, receipts rescheduled or received; lots held, rejected or released through the
+    quality bridge): nothing is entered twice. Pending events are what a plan repair answers;
+    the repair marks them handled."""
+
+    _name = "med.aps.plan.event"
+    _description = "Plan Event"
+    _order = "date desc, id desc"
+    _rec_name = "kind"
+
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
+    kind = fields.Selection(EVENT_KINDS, required=True, readonly=True)
+    state = fields.Selection(
+        [("pending", "Pending"), ("handled", "Handled"), ("ignored", "Ignored")],
+        required=True,
+        default="pending",
+        readonly=True,
+        index=True,
+        help="Pending events wait for the next plan repair; ignored ones came while plan "
+        "repair was off for the company.",
+    )
+    user_id = fields.Many2one("res.users", "By", readonly=True, default=lambda self: self.env.user)
+    production_id = fields.Many2one(
+        "mrp.production", "Manufacturing Order", readonly=True, index="btree_not_null"
+    )
+    workorder_id = fields.Many2one("mrp.workorder", "Work Order", readonly=True)
+    workcenter_id = fields.Many2one("mrp.workcenter", "Work Center", readonly=True)
+    picking_id = fields.Many2one("stock.picking", "Transfer", readonly=True)
+    lot_id = fields.Many2one("stock.lot", "Lot/Serial Number", readonly=True)
+    hours = fields.Float(readonly=True, digits=(16, 1))
+    before = fields.Char(readonly=True)
+    after = fields.Char(readonly=True)
+    repair_run_id = fields.Many2one("med.aps.run", "Handled By", readonly=True)
+    message = fields.Char("Event", compute="_compute_message")
+
+    @api.depends("kind", "hours", "before", "after", "workorder_id", "production_id")
+    def _compute_message(self):
+        for event in self:
+            event.message = event._aps_describe()
+
+    def _aps_describe(self):
+        """The event in a planner's words (the reason a repair gives for its moves)."""
+        self.ensure_one()
+        env = self.env
+        workorder = self.workorder_id.display_name or ""
+        values = {
+            "wo": workorder,
+            "mo": self.production_id.name or "",
+            "wc": self.workcenter_id.name or "",
+            "picking": self.picking_id.name or "",
+            "lot": self.lot_id.display_name or "",
+            "hours": "%.1f" % abs(self.hours),
+            "before": self.before or "",
+            "after": self.after or "",
+        }
+        if self.kind == "workorder_finished" and self.hours > 0:
+            return env._("%(wo)s ran %(hours)s h over", **values)
+        if self.kind == "workorder_finished" and self.hours < 0:
+            return env._("%(wo)s finished %(hours)s h early", **values)
+        texts = {
+            "workorder_started": env._("%(wo)s started on %(wc)s", **values),
+            "workorder_paused": env._("%(wo)s paused on %(wc)s", **values),
+            "workorder_finished": env._("%(wo)s finished", **values),
+            "production_confirmed": env._("%(mo)s confirmed", **values),
+            "production_quantity": env._("%(mo)s: quantity %(before)s → %(after)s", **values),
+            "production_cancelled": env._("%(mo)s cancelled", **values),
+            "workcenter_blocked": env._("%(wc)s blocked", **values),
+            "workcenter_unblocked": env._("%(wc)s unblocked", **values),
+            "receipt_rescheduled": env._(
+                "Receipt %(picking)s moved from %(before)s to %(after)s", **values
+            ),
+            "receipt_done": env._("Receipt %(picking)s received", **values),
+            "lot_blocked": env._("Lot %(lot)s held or rejected", **values),
+            "lot_released": env._("Lot %(lot)s released", **values),
+        }
+        return texts.get(self.kind, "")
+
+    @api.model
+    def _aps_record(self, kind, company, **values):
+        """Record one event of ``company`` by the current user."""
+        state = "pending" if company.aps_repair_enabled else "ignored"
+        return self.sudo().create(
+            {"kind": kind, "company_id": company.id, "state": state, **values}
+        )
+
+    @api.model
+    def _aps_format_date(self, value):
+        return format_datetime(self.env, value) if value else ""
