@@ -79,9 +79,10 @@ def parse_args(argv):
     parser.add_argument("--json", help="also write the results to this JSON file")
     parser.add_argument(
         "--orm-write",
-        action="store_true",
-        help="also plan a third copy with med_aps writing the plan through the ORM "
-        "(write() per work order and order) instead of its SQL batches, to compare",
+        choices=("write", "write_multi"),
+        help="also plan a third copy with med_aps writing the plan through the ORM instead "
+        "of its SQL batches, to compare: write() per work order and order, or the ORM's "
+        "batched low-level _write_multi per table",
     )
     parser.add_argument(
         "--problem-out",
@@ -554,14 +555,18 @@ ALL_COLUMNS = (
     ("odoo_dates", "Odoo as dated"),
     ("odoo_executed", "Odoo executed"),
     ("med_aps", "med_aps"),
-    ("med_aps_orm", "med_aps ORM write"),
+    ("med_aps_orm", "ORM"),
 )
 
 
 def report(size, results):
     """Side-by-side table; returns (text, outside-solver seconds, tardiness ratio)."""
     width = 18
-    columns = [column for column in ALL_COLUMNS if column[0] in results]
+    columns = [
+        (key, "%s %s" % (label, results[key]["orm_write"]) if key == "med_aps_orm" else label)
+        for key, label in ALL_COLUMNS
+        if key in results
+    ]
     head = "%-34s" + (" %" + str(width) + "s") * len(columns)
     lines = [
         "Odoo planning vs med_aps: %(mos)d manufacturing orders, %(workorders)d work orders" % size,
@@ -650,7 +655,7 @@ def run_odoo(env, problem_out=None):
     }
 
 
-def run_aps(env, time_limit, workers, orm_write=False):
+def run_aps(env, time_limit, workers, orm_write=None):
     from unittest.mock import patch
 
     from odoo.addons.med_aps.models import med_aps_run
@@ -659,7 +664,9 @@ def run_aps(env, time_limit, workers, orm_write=False):
 
     from med_aps_engine import validate
 
-    writer = _orm_plan_writer() if orm_write else med_aps_run.PlanWriter
+    writer = med_aps_run.PlanWriter
+    if orm_write:
+        writer = {"write": _orm_plan_writer, "write_multi": _write_multi_plan_writer}[orm_write]()
     with patch.object(med_aps_run, "PlanWriter", writer):
         timing = plan_with_med_aps(env, time_limit, workers)
     run = env["med.aps.run"].browse(timing.pop("run_id"))
@@ -667,7 +674,9 @@ def run_aps(env, time_limit, workers, orm_write=False):
     plan = PlanReader(scope).read()
     result = kpis(problem, plan, validate(problem, plan))
     result.update(_odoo_invariants(env, scope.productions, run))
-    return {"med_aps_orm" if orm_write else "med_aps": {"kpis": result, "time": timing}}
+    if orm_write:
+        return {"med_aps_orm": {"kpis": result, "time": timing, "orm_write": orm_write}}
+    return {"med_aps": {"kpis": result, "time": timing}}
 
 
 def _odoo_invariants(env, productions, run):
@@ -802,6 +811,44 @@ def _orm_plan_writer():
     return OrmPlanWriter
 
 
+def _write_multi_plan_writer():
+    """med_aps's plan writer with each of its SQL batches of rows replaced by the ORM's
+    batched low-level write (``_write_multi``: one ``UPDATE ... FROM (VALUES ...)`` per set of
+    columns, built by the ORM from the fields' column types). Like the SQL batches it skips
+    ``write()`` overrides and tracking; the writer's ``modified`` calls recompute what
+    depends on the columns."""
+    from odoo.addons.med_aps.services.plan_writer import PlanWriter
+
+    table_models = {
+        "mrp_workorder": "mrp.workorder",
+        "mrp_production": "mrp.production",
+        "resource_calendar_leaves": "resource.calendar.leaves",
+    }
+
+    class WriteMultiPlanWriter(PlanWriter):
+        def _update_values(self, table, columns, rows, casts):
+            if not rows:
+                return
+            model = self.env[table_models[table]].sudo()
+            # write_date and write_uid are set by _write_multi itself
+            names = [name for name in columns[1:] if name not in ("write_date", "write_uid")]
+            records = model.browse([row[0] for row in rows])
+            vals_list = []
+            for record, row in zip(records, rows, strict=True):
+                values = dict(zip(columns, row, strict=True))
+                if values.get("aps_late_causes"):
+                    values["aps_late_causes"] = json.loads(values["aps_late_causes"])
+                vals_list.append(
+                    {
+                        name: model._fields[name].convert_to_column(values[name], record)
+                        for name in names
+                    }
+                )
+            records._write_multi(vals_list)
+
+    return WriteMultiPlanWriter
+
+
 def main(argv=None):
     args, odoo_args = parse_args(sys.argv[1:] if argv is None else argv)
     from odoo.tools import config
@@ -825,7 +872,9 @@ def main(argv=None):
         results = _with_env(copies[0], run_odoo, args.problem_out)
         results.update(_with_env(copies[1], run_aps, args.time_limit, args.workers))
         if args.orm_write:
-            results.update(_with_env(copies[2], run_aps, args.time_limit, args.workers, True))
+            results.update(
+                _with_env(copies[2], run_aps, args.time_limit, args.workers, args.orm_write)
+            )
         text, outside, ratio = report(size, results)
         print(text)
         if args.json:

@@ -1,4 +1,5 @@
-"""Read the planning scope from Odoo records into a med_aps_engine problem dict.
+"""Read the planning scope from Odoo records into a med_aps_engine problem dict, and the
+``PlanScope`` (services/plan_scope.py) that maps it back to Odoo.
 
 All times of the problem are integer minutes from ``origin`` (now, rounded down to the
 minute, naive UTC like every Odoo datetime). Identifiers: ``WC/<mrp.workcenter id>``,
