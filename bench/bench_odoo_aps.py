@@ -21,8 +21,8 @@ Usage (a database with ``med_aps`` installed, without demo data; Odoo's Python):
         --db_host 127.0.0.1 --db_user odoo --addons-path ADDONS_PATH
 
 Arguments after ``--`` go to Odoo's configuration parser. The copies are named
-``DB_bench_src``, ``DB_bench_odoo`` and ``DB_bench_aps`` and dropped at the end unless
-``--keep`` is given.
+``DB_bench_src``, ``DB_bench_odoo`` and ``DB_bench_aps`` (and ``DB_bench_aps_orm`` with
+``--orm-write``) and dropped at the end unless ``--keep`` is given.
 
 The plant: three injection molding machines, three cleanroom assembly lines and two
 blister packaging lines (each group are alternatives of each other), an EO sterilizer
@@ -77,6 +77,13 @@ def parse_args(argv):
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the three copies")
     parser.add_argument("--json", help="also write the results to this JSON file")
+    parser.add_argument(
+        "--orm-write",
+        choices=("write", "write_multi"),
+        help="also plan a third copy with med_aps writing the plan through the ORM instead "
+        "of its SQL batches, to compare: write() per work order and order, or the ORM's "
+        "batched low-level _write_multi per table",
+    )
     parser.add_argument(
         "--problem-out",
         help="write the engine problem of the bench orders and Odoo's executed plan to this "
@@ -317,8 +324,8 @@ def plan_with_med_aps(env, time_limit, workers):
 
 
 # ---------------------------------------------------------------------------- same truth
-def _builder_for(env, productions):
-    """The med_aps problem of the bench orders, as the planner sees them now."""
+def _problem_for(env, productions, origin):
+    """The med_aps problem of the bench orders and its scope, as the planner sees them."""
     from odoo import Command
 
     from odoo.addons.med_aps.services.problem_builder import ProblemBuilder
@@ -331,7 +338,7 @@ def _builder_for(env, productions):
             "frozen_hours": 0,
         }
     )
-    return run, ProblemBuilder(run)
+    return ProblemBuilder(run, origin=origin).build()
 
 
 def _changeover(resource, previous, current):
@@ -544,20 +551,26 @@ def _fmt(value):
     return str(value)
 
 
-COLUMNS = (
+ALL_COLUMNS = (
     ("odoo_dates", "Odoo as dated"),
     ("odoo_executed", "Odoo executed"),
     ("med_aps", "med_aps"),
+    ("med_aps_orm", "ORM"),
 )
 
 
 def report(size, results):
     """Side-by-side table; returns (text, outside-solver seconds, tardiness ratio)."""
     width = 18
-    head = "%-34s" + (" %" + str(width) + "s") * len(COLUMNS)
+    columns = [
+        (key, "%s %s" % (label, results[key]["orm_write"]) if key == "med_aps_orm" else label)
+        for key, label in ALL_COLUMNS
+        if key in results
+    ]
+    head = "%-34s" + (" %" + str(width) + "s") * len(columns)
     lines = [
         "Odoo planning vs med_aps: %(mos)d manufacturing orders, %(workorders)d work orders" % size,
-        head % ("", *(label for _key, label in COLUMNS)),
+        head % ("", *(label for _key, label in columns)),
     ]
     for label, key in (
         ("Total tardiness (h)", "total_tardiness_h"),
@@ -568,18 +581,24 @@ def report(size, results):
         ("Changeover time (min)", "changeover_min"),
         ("Sterilizer cycles", "sterilizer_cycles"),
         ("Rule violations (validator)", "violations"),
+        ("Reservations off their work order", "bad_reservations"),
+        ("Orders not planned or off their span", "bad_orders"),
+        ("Chatter messages of the run", "run_notes"),
+        ("Orders with more than one message", "orders_with_notes_over_one"),
     ):
-        lines.append(head % (label, *(_fmt(results[col]["kpis"][key]) for col, _l in COLUMNS)))
+        lines.append(head % (label, *(_fmt(results[col]["kpis"].get(key)) for col, _l in columns)))
     for label, key in (
         ("Wall time read (s)", "read_s"),
         ("Wall time solve (s)", "solve_s"),
         ("Wall time write (s)", "write_s"),
         ("Wall time total (s)", "total_s"),
     ):
-        lines.append(head % (label, *(_fmt(results[col]["time"].get(key)) for col, _l in COLUMNS)))
+        lines.append(head % (label, *(_fmt(results[col]["time"].get(key)) for col, _l in columns)))
     aps_time = results["med_aps"]["time"]
     outside = aps_time["total_s"] - (aps_time["solve_s"] or 0.0)
-    lines.append(head % ("med_aps outside the solver (s)", "", "", _fmt(outside)))
+    lines.append(
+        head % ("med_aps outside the solver (s)", "", "", _fmt(outside), *[""] * (len(columns) - 3))
+    )
     lines.append(
         "med_aps solver status %s, gap %s. 'Odoo as dated': Odoo's own dates, which reserve "
         "no changeover, no batch cycle and no hold (violations counted). 'Odoo executed': "
@@ -609,15 +628,15 @@ def _bench_orders(env):
 
 
 def run_odoo(env, problem_out=None):
+    from odoo.addons.med_aps.services.plan_reader import PlanReader
+
     from med_aps_engine import validate
 
     origin = datetime.now().replace(second=0, microsecond=0)
     timing = plan_with_odoo(env)
     productions = _bench_orders(env)
-    _run, builder = _builder_for(env, productions)
-    builder.origin = origin
-    problem = builder.build()
-    as_dated = builder.stored_plan()
+    problem, scope = _problem_for(env, productions, origin)
+    as_dated = PlanReader(scope).read()
     chosen = {op["op"]: (op["resource"], op["start"]) for op in as_dated["operations"]}
     executed = replay(problem, chosen)
     env.cr.rollback()  # the helper run is not part of the benchmark
@@ -636,18 +655,198 @@ def run_odoo(env, problem_out=None):
     }
 
 
-def run_aps(env, time_limit, workers):
+def run_aps(env, time_limit, workers, orm_write=None):
+    from unittest.mock import patch
+
+    from odoo.addons.med_aps.models import med_aps_run
+    from odoo.addons.med_aps.services.plan_reader import PlanReader
     from odoo.addons.med_aps.services.problem_builder import ProblemBuilder
 
     from med_aps_engine import validate
 
-    timing = plan_with_med_aps(env, time_limit, workers)
+    writer = med_aps_run.PlanWriter
+    if orm_write:
+        writer = {"write": _orm_plan_writer, "write_multi": _write_multi_plan_writer}[orm_write]()
+    with patch.object(med_aps_run, "PlanWriter", writer):
+        timing = plan_with_med_aps(env, time_limit, workers)
     run = env["med.aps.run"].browse(timing.pop("run_id"))
-    builder = ProblemBuilder(run)
-    builder.origin = run.plan_origin
-    problem = builder.build()
-    plan = builder.stored_plan()
-    return {"med_aps": {"kpis": kpis(problem, plan, validate(problem, plan)), "time": timing}}
+    problem, scope = ProblemBuilder(run, origin=run.plan_origin).build()
+    plan = PlanReader(scope).read()
+    result = kpis(problem, plan, validate(problem, plan))
+    result.update(_odoo_invariants(env, scope.productions, run))
+    if orm_write:
+        return {"med_aps_orm": {"kpis": result, "time": timing, "orm_write": orm_write}}
+    return {"med_aps": {"kpis": result, "time": timing}}
+
+
+def _odoo_invariants(env, productions, run):
+    """Odoo's side of a written plan: work orders whose reservation does not match their
+    dates and work center, orders not marked planned or not spanning their work orders,
+    orders with more than one message of the run (all 0 when right), and its messages."""
+    workorders = productions.workorder_ids.filtered(lambda wo: wo.state not in ("done", "cancel"))
+    bad_reservations = workorders.filtered(
+        lambda wo: (
+            not wo.leave_id
+            or (wo.leave_id.date_from, wo.leave_id.date_to) != (wo.date_start, wo.date_finished)
+            or wo.leave_id.resource_id != wo.workcenter_id.resource_id
+            or wo.leave_id.calendar_id != wo.workcenter_id.resource_calendar_id
+        )
+    )
+    bad_orders = productions.filtered(
+        lambda mo: (
+            not (mo.is_planned and mo.aps_planned)
+            or mo.date_start != min(mo.workorder_ids.mapped("date_start"))
+            or mo.date_finished != max(mo.workorder_ids.mapped("date_finished"))
+        )
+    )
+    notes = env["mail.message"]._read_group(
+        [
+            ("model", "=", "mrp.production"),
+            ("res_id", "in", productions.ids),
+            # every message of the run on them: its notes, and any tracking of the write
+            ("create_date", ">=", run.date_started),
+        ],
+        ["res_id"],
+        ["__count"],
+    )
+    return {
+        "bad_reservations": len(bad_reservations),
+        "bad_orders": len(bad_orders),
+        "run_notes": sum(count for _res_id, count in notes),
+        "orders_with_notes_over_one": sum(1 for _res_id, count in notes if count > 1),
+    }
+
+
+def _orm_plan_writer():
+    """med_aps's plan writer with ORM writes in place of its SQL batches (``--orm-write``).
+
+    Work orders change work center first, grouped by the new one (Odoo recomputes the
+    duration and end on a work center change, so the plan's dates come after); then one
+    ``write()`` per work order (their dates differ, so there is nothing to group), whose
+    date inverse (``_set_dates``) creates or moves the reservation and which moves the order's
+    dates from its first and last work order; then one ``write()`` per order, which moves its
+    component moves. ``mail_notrack`` keeps the one chatter note per moved order of the run;
+    ``force_date`` keeps the orders planned.
+    """
+    import json as json_lib
+
+    from odoo.addons.med_aps.services.plan_writer import (
+        PRODUCTION_COLUMNS,
+        WORKORDER_COLUMNS,
+        PlanWriter,
+    )
+
+    wo_fields = (
+        "date_start",
+        "date_finished",
+        "duration_expected",
+        "aps_changeover_minutes",
+        "aps_setup_minutes",
+        "aps_batch_ref",
+        "aps_unit",
+        "aps_run_id",
+    )
+
+    class OrmPlanWriter(PlanWriter):
+        def _create_leaves(self, leave_creates, wo_rows):
+            return  # the inverse of the work orders' dates creates them
+
+        def _write_workorders(self, wo_rows, leave_updates):
+            # the work orders' writes move their orders' dates: keep them for the notes
+            self.dates_before = {
+                mo.id: (mo.date_start, mo.date_finished) for mo in self.scope.productions
+            }
+            workorder_model = self.env["mrp.workorder"].with_context(mail_notrack=True)
+            new_workcenter = defaultdict(list)
+            for row in wo_rows:
+                workorder = workorder_model.browse(row[0])
+                if workorder.workcenter_id.id != row[1]:
+                    new_workcenter[row[1]].append(row[0])
+            for workcenter_id, ids in new_workcenter.items():
+                workorders = workorder_model.browse(ids)
+                workorders.write({"workcenter_id": workcenter_id})
+                # Odoo moves the reservation's resource, not its calendar
+                workorders.leave_id.sudo().write(
+                    {"calendar_id": workorders.workcenter_id.resource_calendar_id.id}
+                )
+            for row in wo_rows:
+                values = dict(zip(WORKORDER_COLUMNS, row, strict=True))
+                workorder_model.browse(row[0]).write({key: values[key] for key in wo_fields})
+
+        def _production_rows(self, current, skipped):
+            mo_rows, raw_rows, _changes = super()._production_rows(current, skipped)
+            mo_changes = {}
+            for row in mo_rows:
+                before = self.dates_before[row[0]]
+                if before != (row[1], row[2]):
+                    mo_changes[row[0]] = (*before, row[1], row[2])
+            return mo_rows, raw_rows, mo_changes
+
+        def _write_productions(self, mo_rows):
+            production_model = self.env["mrp.production"].with_context(
+                force_date=True, mail_notrack=True
+            )
+            for row in mo_rows:
+                values = dict(zip(PRODUCTION_COLUMNS, row, strict=True))
+                production_model.browse(row[0]).write(
+                    {
+                        "date_start": values["date_start"],
+                        "date_finished": values["date_finished"],
+                        "aps_planned_finish": values["aps_planned_finish"],
+                        "aps_late_causes": json_lib.loads(values["aps_late_causes"])
+                        if values["aps_late_causes"]
+                        else False,
+                        "aps_last_run_id": values["aps_last_run_id"],
+                        "aps_planned": True,
+                    }
+                )
+
+        def _write_component_dates(self, raw_rows):
+            return []  # mrp.production.write moved them with the order's start
+
+        def _recompute(self, free_ids, leave_updates, mo_rows, move_ids):
+            self.env.flush_all()
+            return self.env["mrp.production"].browse([row[0] for row in mo_rows])
+
+    return OrmPlanWriter
+
+
+def _write_multi_plan_writer():
+    """med_aps's plan writer with each of its SQL batches of rows replaced by the ORM's
+    batched low-level write (``_write_multi``: one ``UPDATE ... FROM (VALUES ...)`` per set of
+    columns, built by the ORM from the fields' column types). Like the SQL batches it skips
+    ``write()`` overrides and tracking; the writer's ``modified`` calls recompute what
+    depends on the columns."""
+    from odoo.addons.med_aps.services.plan_writer import PlanWriter
+
+    table_models = {
+        "mrp_workorder": "mrp.workorder",
+        "mrp_production": "mrp.production",
+        "resource_calendar_leaves": "resource.calendar.leaves",
+    }
+
+    class WriteMultiPlanWriter(PlanWriter):
+        def _update_values(self, table, columns, rows, casts):
+            if not rows:
+                return
+            model = self.env[table_models[table]].sudo()
+            # write_date and write_uid are set by _write_multi itself
+            names = [name for name in columns[1:] if name not in ("write_date", "write_uid")]
+            records = model.browse([row[0] for row in rows])
+            vals_list = []
+            for record, row in zip(records, rows, strict=True):
+                values = dict(zip(columns, row, strict=True))
+                if values.get("aps_late_causes"):
+                    values["aps_late_causes"] = json.loads(values["aps_late_causes"])
+                vals_list.append(
+                    {
+                        name: model._fields[name].convert_to_column(values[name], record)
+                        for name in names
+                    }
+                )
+            records._write_multi(vals_list)
+
+    return WriteMultiPlanWriter
 
 
 def main(argv=None):
@@ -666,10 +865,16 @@ def main(argv=None):
             % (time.perf_counter() - start, size["mos"], size["workorders"]),
             flush=True,
         )
+        if args.orm_write:
+            copies += ("%s_bench_aps_orm" % args.database,)
         for copy in copies:
             _duplicate(source, copy)
         results = _with_env(copies[0], run_odoo, args.problem_out)
         results.update(_with_env(copies[1], run_aps, args.time_limit, args.workers))
+        if args.orm_write:
+            results.update(
+                _with_env(copies[2], run_aps, args.time_limit, args.workers, args.orm_write)
+            )
         text, outside, ratio = report(size, results)
         print(text)
         if args.json:

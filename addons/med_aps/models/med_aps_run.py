@@ -819,18 +819,16 @@ class MedApsRun(models.Model):
             }
         )
         self._commit()
-        builder = None
         timings = {}
         try:
             start = time.monotonic()
-            builder = ProblemBuilder(self)
             try:
                 with self.env.cr.savepoint():
-                    problem = builder.build()
+                    problem, scope = ProblemBuilder(self).build()
             except PlanningDataError as error:
                 raise RunFailure(str(error)) from error
             timings["read_seconds"] = time.monotonic() - start
-            self.sudo().plan_origin = builder.origin
+            self.sudo().plan_origin = scope.origin
             if not problem["jobs"]:
                 raise RunFailure(
                     self.env._("There is no pending work order to plan in the selected scope.")
@@ -839,7 +837,7 @@ class MedApsRun(models.Model):
                 20.0,
                 self.env._(
                     "Solving %(ops)s work orders of %(jobs)s orders",
-                    ops=builder.operation_count,
+                    ops=scope.operation_count,
                     jobs=len(problem["jobs"]),
                 ),
             )
@@ -854,15 +852,13 @@ class MedApsRun(models.Model):
                 plan = solve(problem, options=options)
             except ProblemError as error:
                 raise RunFailure(
-                    self.env._(
-                        "The planning data is invalid: %s", builder.translate_ids(str(error))
-                    )
+                    self.env._("The planning data is invalid: %s", scope.translate_ids(str(error)))
                 ) from error
             except EngineError as error:
                 raise RunFailure(
                     self.env._(
                         "The planning engine failed; nothing was written: %s",
-                        builder.translate_ids(str(error)),
+                        scope.translate_ids(str(error)),
                     )
                 ) from error
             timings["solve_seconds"] = time.monotonic() - start
@@ -878,7 +874,7 @@ class MedApsRun(models.Model):
                         "The solver returned a plan that breaks %(count)s rule(s); nothing was "
                         "written. First: %(first)s",
                         count=len(violations),
-                        first=builder.translate_ids(violations[0]),
+                        first=scope.translate_ids(violations[0]),
                     )
                 )
             self._set_progress(80.0, self.env._("Writing the plan"))
@@ -886,9 +882,9 @@ class MedApsRun(models.Model):
                 return
             start = time.monotonic()
             with self.env.cr.savepoint():
-                result = PlanWriter(self, builder, problem, plan).write_plan()
+                result = PlanWriter(self, scope, problem, plan).write_plan()
                 timings["write_seconds"] = time.monotonic() - start
-                self._write_results(plan, result, timings, builder.start_passed)
+                self._write_results(plan, result, timings)
             self._commit()
         except RunFailure as error:
             self._mark_failed(str(error), timings)
@@ -992,7 +988,7 @@ class MedApsRun(models.Model):
         known = dict(self._fields["solver_status"].selection)
         return status if status in known else "UNKNOWN"
 
-    def _write_results(self, plan, result, timings, start_passed=()):
+    def _write_results(self, plan, result, timings):
         kpis = plan.get("kpis") or {}
         moves = plan.get("moves") or {}
         lines = [

@@ -1,1 +1,1 @@
-from . import plan_writer, problem_builder
+from . import plan_reader, plan_scope, plan_writer, problem_builder

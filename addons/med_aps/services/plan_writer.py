@@ -15,6 +15,54 @@ from collections import defaultdict
 from odoo import fields
 
 CHUNK = 1000
+WORKORDER_COLUMNS = [
+    "id",
+    "workcenter_id",
+    "leave_id",
+    "date_start",
+    "date_finished",
+    "duration_expected",
+    "aps_changeover_minutes",
+    "aps_setup_minutes",
+    "aps_batch_ref",
+    "aps_unit",
+    "aps_run_id",
+    "write_date",
+    "write_uid",
+]
+WORKORDER_CASTS = {
+    "workcenter_id": "int",
+    "leave_id": "int",
+    "date_start": "timestamp",
+    "date_finished": "timestamp",
+    "duration_expected": "numeric",
+    "aps_changeover_minutes": "int",
+    "aps_setup_minutes": "int",
+    "aps_batch_ref": "varchar",
+    "aps_unit": "int",
+    "aps_run_id": "int",
+    "write_date": "timestamp",
+    "write_uid": "int",
+}
+PRODUCTION_COLUMNS = [
+    "id",
+    "date_start",
+    "date_finished",
+    "aps_planned_finish",
+    "aps_late_causes",
+    "aps_last_run_id",
+    "write_date",
+    "write_uid",
+]
+PRODUCTION_CASTS = {
+    "date_start": "timestamp",
+    "date_finished": "timestamp",
+    "aps_planned_finish": "timestamp",
+    "aps_late_causes": "jsonb",
+    "aps_last_run_id": "int",
+    "write_date": "timestamp",
+    "write_uid": "int",
+}
 
 
 def _chunks(rows, size=CHUNK):
@@ -23,12 +71,20 @@ def _chunks(rows, size=CHUNK):
 
 
 class PlanWriter:
-    def __init__(self, run, builder, problem, plan):
+    """Write an engine plan into the records of the scope it was planned from.
+
+    ``scope`` is the ``PlanScope`` the problem builder returned with ``problem``; the writer
+    needs nothing else of the builder.
+    """
+
+    def __init__(self, run, scope, problem, plan):
         self.run = run
         self.env = run.env
-        self.builder = builder
+        self.scope = scope
         self.problem = problem
         self.plan = plan
+        self.plan_ops = {op["op"]: op for op in plan["operations"]}
+        self.now = fields.Datetime.now()
 
     def _update_values(self, table, columns, rows, casts):
         """``UPDATE table SET col = v.col ... FROM (VALUES ...) v WHERE table.id = v.id``."""
@@ -46,6 +102,52 @@ class PlanWriter:
                 'UPDATE "%s" AS t SET %s FROM (VALUES %s) AS v(%s) WHERE t.id = v.id::int'
                 % (table, set_clause, placeholders, column_list),
                 params,
+            )
+
+    def write_plan(self):
+        """Write the plan: work orders and their reservations, then the orders' dates and
+        their component moves; let the ORM recompute what depends on them, log one chatter
+        note per moved order and call ``mrp.workorder._aps_after_plan_write``.
+
+        Returns the run's results: ``moved_count``, ``skipped`` ({wo id: reason}),
+        ``workorder_count``, ``late_count``, ``weighted_tardiness_hours`` and
+        ``utilization`` ([(wc id, busy minutes, available minutes)]).
+        """
+        self.env.flush_all()
+        free_ids = sorted(self.scope.free_workorders)
+        self._check_plan_covers(free_ids)
+        current, skipped = self._lock_current(free_ids)
+        free_ids = [wo_id for wo_id in free_ids if wo_id not in skipped]
+        wo_rows, leave_updates, leave_creates, moved_ids = self._workorder_rows(free_ids, current)
+        self._create_leaves(leave_creates, wo_rows)
+        self._write_workorders(wo_rows, leave_updates)
+        mo_rows, raw_rows, mo_changes = self._production_rows(current, skipped)
+        self._write_productions(mo_rows)
+        move_ids = self._write_component_dates(raw_rows)
+        productions = self._recompute(free_ids, leave_updates, mo_rows, move_ids)
+        self._notify(mo_changes, moved_ids)
+        return {
+            "moved_count": len(moved_ids),
+            "skipped": skipped,
+            "workorder_count": len(self.plan_ops),
+            # lateness has one owner: the orders' own computed fields, just recomputed
+            "late_count": len(productions.filtered("aps_is_late")),
+            "weighted_tardiness_hours": sum(
+                mo.aps_tardiness_hours * max(1, mo.aps_weight or 1) for mo in productions
+            ),
+            "utilization": self._utilization(),
+        }
+
+    # ------------------------------------------------------------------ work orders
+    def _check_plan_covers(self, free_ids):
+        """Refuse a plan without a slot for every free work order: nothing is written."""
+        missing = [wo_id for wo_id in free_ids if "WO/%d" % wo_id not in self.plan_ops]
+        if missing:
+            raise ValueError(
+                self.env._(
+                    "The plan has no slot for work order %s; nothing was written.",
+                    self.scope.names.get("WO/%d" % missing[0], missing[0]),
+                )
             )
 
     def _lock_current(self, free_ids):
@@ -73,55 +175,36 @@ class PlanWriter:
         skipped = {}
         for wo_id in free_ids:
             row = current.get(wo_id)
-            name = self.builder.names.get("WO/%d" % wo_id, str(wo_id))
+            name = self.scope.workorder_name(wo_id)
             if row is None:
                 skipped[wo_id] = env._("%(wo)s was deleted", wo=name)
             elif row[7] in ("done", "cancel") or row[9] in ("done", "cancel"):
                 skipped[wo_id] = env._("%(wo)s is done or cancelled", wo=name)
-            elif row[8] != self.builder.free_workorders[wo_id].get("write_date"):
+            elif row[8] != self.scope.free_workorders[wo_id].write_date:
                 skipped[wo_id] = env._("%(wo)s changed while the run was planning", wo=name)
         return current, skipped
 
-    def write_plan(self):
-        env = self.env
-        builder = self.builder
+    def _workorder_rows(self, free_ids, current):
+        """What to write for each work order: ``(wo_rows, leave_updates, leave_creates,
+        moved_ids)``. A row of ``wo_rows`` has the columns of ``WORKORDER_COLUMNS``; its
+        ``leave_id`` is None until the leave it needs exists (``leave_creates``: pairs of
+        work order id and the leave's values)."""
+        scope = self.scope
         run = self.run
-        now = fields.Datetime.now()
-        uid = env.uid
-        plan_ops = {op["op"]: op for op in self.plan["operations"]}
-        env.flush_all()
-
-        free_ids = sorted(builder.free_workorders)
-        missing = [wo_id for wo_id in free_ids if "WO/%d" % wo_id not in plan_ops]
-        if missing:
-            raise ValueError(
-                env._(
-                    "The plan has no slot for work order %s; nothing was written.",
-                    builder.names.get("WO/%d" % missing[0], missing[0]),
-                )
-            )
-        current, skipped = self._lock_current(free_ids)
-        free_ids = [wo_id for wo_id in free_ids if wo_id not in skipped]
-        workcenters = {wc.id: wc for wc in builder.workcenters}
-
-        wo_rows = []
-        leave_updates = []
-        leave_creates = []
-        leave_create_wo_ids = []
-        moved = 0
-        moved_ids = []
+        workcenters = {wc.id: wc for wc in scope.workcenters}
+        wo_rows, leave_updates, leave_creates, moved_ids = [], [], [], []
         for wo_id in free_ids:
-            op = plan_ops["WO/%d" % wo_id]
+            op = self.plan_ops["WO/%d" % wo_id]
             _id, old_wc, old_start, _old_end, leave_id, old_expected, _mo = current[wo_id][:7]
             new_wc = int(op["resource"].split("/")[1])
-            start = builder.to_datetime(op["start"])
-            end = builder.to_datetime(op["end"])
+            start = scope.to_datetime(op["start"])
+            end = scope.to_datetime(op["end"])
             if old_wc != new_wc or old_start != start:
-                moved += 1
                 moved_ids.append(wo_id)
             expected = old_expected
             if old_wc != new_wc:
-                expected = builder.free_workorders[wo_id]["expected"].get(new_wc, old_expected)
+                duration = scope.free_workorders[wo_id].duration_by_workcenter
+                expected = duration.get(new_wc, old_expected)
             workcenter = workcenters[new_wc]
             if leave_id:
                 leave_updates.append(
@@ -135,16 +218,18 @@ class PlanWriter:
                 )
             else:
                 leave_creates.append(
-                    {
-                        "name": builder.names.get("WO/%d" % wo_id, str(wo_id)),
-                        "calendar_id": workcenter.resource_calendar_id.id,
-                        "date_from": start,
-                        "date_to": end,
-                        "resource_id": workcenter.resource_id.id,
-                        "time_type": "other",
-                    }
+                    (
+                        wo_id,
+                        {
+                            "name": scope.workorder_name(wo_id),
+                            "calendar_id": workcenter.resource_calendar_id.id,
+                            "date_from": start,
+                            "date_to": end,
+                            "resource_id": workcenter.resource_id.id,
+                            "time_type": "other",
+                        },
+                    )
                 )
-                leave_create_wo_ids.append(wo_id)
             batch = op.get("batch")
             wo_rows.append(
                 [
@@ -159,17 +244,29 @@ class PlanWriter:
                     ("%s/%s" % (run.name, batch)) if batch not in (None, False, "") else None,
                     int(op.get("unit") or 0) + 1,
                     run.id,
-                    now,
-                    uid,
+                    self.now,
+                    self.env.uid,
                 ]
             )
-        if leave_creates:
-            leaves = env["resource.calendar.leaves"].sudo().create(leave_creates)
-            new_leave = dict(zip(leave_create_wo_ids, leaves.ids, strict=True))
-            for row in wo_rows:
-                if row[2] is None and row[0] in new_leave:
-                    row[2] = new_leave[row[0]]
-            env.flush_all()
+        return wo_rows, leave_updates, leave_creates, moved_ids
+
+    def _create_leaves(self, leave_creates, wo_rows):
+        """Create the reservations of work orders that had none and set them on their rows."""
+        if not leave_creates:
+            return
+        leaves = (
+            self.env["resource.calendar.leaves"]
+            .sudo()
+            .create([vals for _wo_id, vals in leave_creates])
+        )
+        new_leave = dict(zip([wo_id for wo_id, _vals in leave_creates], leaves.ids, strict=True))
+        for row in wo_rows:
+            if row[2] is None and row[0] in new_leave:
+                row[2] = new_leave[row[0]]
+        self.env.flush_all()
+
+    def _write_workorders(self, wo_rows, leave_updates):
+        """Move the existing reservations and write the work orders' rows."""
         self._update_values(
             "resource_calendar_leaves",
             ["id", "date_from", "date_to", "resource_id", "calendar_id"],
@@ -181,71 +278,31 @@ class PlanWriter:
                 "calendar_id": "int",
             },
         )
-        self._update_values(
-            "mrp_workorder",
-            [
-                "id",
-                "workcenter_id",
-                "leave_id",
-                "date_start",
-                "date_finished",
-                "duration_expected",
-                "aps_changeover_minutes",
-                "aps_setup_minutes",
-                "aps_batch_ref",
-                "aps_unit",
-                "aps_run_id",
-                "write_date",
-                "write_uid",
-            ],
-            wo_rows,
-            {
-                "workcenter_id": "int",
-                "leave_id": "int",
-                "date_start": "timestamp",
-                "date_finished": "timestamp",
-                "duration_expected": "numeric",
-                "aps_changeover_minutes": "int",
-                "aps_setup_minutes": "int",
-                "aps_batch_ref": "varchar",
-                "aps_unit": "int",
-                "aps_run_id": "int",
-                "write_date": "timestamp",
-                "write_uid": "int",
-            },
-        )
+        self._update_values("mrp_workorder", WORKORDER_COLUMNS, wo_rows, WORKORDER_CASTS)
 
-        # manufacturing orders: span of their pending work orders (as written)
-        skipped_keys = {"WO/%d" % wo_id for wo_id in skipped}
+    # ------------------------------------------------------------------ orders
+    def _production_rows(self, current, skipped):
+        """What to write for each order: ``(mo_rows, raw_rows, mo_changes)``. An order spans
+        its pending work orders as written (the skipped ones keep theirs); an order in
+        progress keeps its start. ``raw_rows``: (mo id, start) of the confirmed orders, whose
+        component moves follow the start; ``mo_changes``: {mo id: (old start, old finish,
+        new start, new finish)} of the orders whose dates moved."""
+        scope = self.scope
+        span = self._job_spans(skipped)
         closed_mos = {row[6] for row in current.values() if row[9] in ("done", "cancel")}
-        span = {}
-        for key, op in plan_ops.items():
-            if key in skipped_keys:
-                continue
-            job = op["job"]
-            lo, hi = span.get(job, (None, None))
-            span[job] = (
-                op["start"] if lo is None else min(lo, op["start"]),
-                op["end"] if hi is None else max(hi, op["end"]),
-            )
         late_jobs = {job["job"]: job for job in self.plan.get("jobs", [])}
-        productions = builder.productions
-        mo_rows = []
-        raw_rows = []
-        production_model = env["mrp.production"]
-        mo_changes = {}  # mo id -> (old start, old finish, new start, new finish)
-        for production in productions:
+        production_model = self.env["mrp.production"]
+        mo_rows, raw_rows, mo_changes = [], [], {}
+        for production in scope.productions:
             job_key = "MO/%d" % production.id
             if job_key not in span or production.id in closed_mos:
                 continue
             first, last = span[job_key]
-            date_start = builder.to_datetime(first)
+            date_start = scope.to_datetime(first)
             if production.state != "confirmed":
                 date_start = production.date_start
-            date_finished = builder.to_datetime(last)
-            date_finished = max(date_finished, date_start)
-            offset = builder.finish_offset.get(production.id, 0)
-            planned_finish = builder.to_datetime(last + offset)
+            date_finished = max(scope.to_datetime(last), date_start)
+            planned_finish = scope.to_datetime(last + scope.finish_offset.get(production.id, 0))
             if (production.date_start, production.date_finished) != (date_start, date_finished):
                 mo_changes[production.id] = (
                     production.date_start,
@@ -255,47 +312,56 @@ class PlanWriter:
                 )
             reason = None
             if production_model._aps_hours_late(planned_finish, production.date_deadline):
-                reason = json.dumps(_odoo_late_causes(builder, late_jobs.get(job_key) or {}))
+                reason = json.dumps(_odoo_late_causes(scope, late_jobs.get(job_key) or {}))
             mo_rows.append(
-                [production.id, date_start, date_finished, planned_finish, reason, run.id, now, uid]
+                [
+                    production.id,
+                    date_start,
+                    date_finished,
+                    planned_finish,
+                    reason,
+                    self.run.id,
+                    self.now,
+                    self.env.uid,
+                ]
             )
             if production.state == "confirmed":
                 raw_rows.append((production.id, date_start))
-        self._update_values(
-            "mrp_production",
-            [
-                "id",
-                "date_start",
-                "date_finished",
-                "aps_planned_finish",
-                "aps_late_causes",
-                "aps_last_run_id",
-                "write_date",
-                "write_uid",
-            ],
-            mo_rows,
-            {
-                "date_start": "timestamp",
-                "date_finished": "timestamp",
-                "aps_planned_finish": "timestamp",
-                "aps_late_causes": "jsonb",
-                "aps_last_run_id": "int",
-                "write_date": "timestamp",
-                "write_uid": "int",
-            },
-        )
+        return mo_rows, raw_rows, mo_changes
+
+    def _job_spans(self, skipped):
+        """{job key: (first start, last end)} over the plan's operations, skipped left out."""
+        skipped_keys = {"WO/%d" % wo_id for wo_id in skipped}
+        span = {}
+        for key, op in self.plan_ops.items():
+            if key in skipped_keys:
+                continue
+            job = op["job"]
+            lo, hi = span.get(job, (None, None))
+            span[job] = (
+                op["start"] if lo is None else min(lo, op["start"]),
+                op["end"] if hi is None else max(hi, op["end"]),
+            )
+        return span
+
+    def _write_productions(self, mo_rows):
+        """Write the orders' rows and mark them planned."""
+        self._update_values("mrp_production", PRODUCTION_COLUMNS, mo_rows, PRODUCTION_CASTS)
         planned_mo_ids = [row[0] for row in mo_rows]
         if planned_mo_ids:
-            env.cr.execute(
+            self.env.cr.execute(
                 "UPDATE mrp_production SET aps_planned = TRUE, is_planned = TRUE "
                 "WHERE id = ANY(%s)",
                 [planned_mo_ids],
             )
-        # component moves follow the order's start, as mrp.production.write does
+
+    def _write_component_dates(self, raw_rows):
+        """Component moves follow the order's start, as ``mrp.production.write`` does;
+        returns the ids of the moves written."""
         move_ids = []
         for chunk in _chunks(raw_rows):
             placeholders = ", ".join(["(%s, %s)"] * len(chunk))
-            env.cr.execute(
+            self.env.cr.execute(
                 """
                 UPDATE stock_move AS m
                    SET date = v.date_start::timestamp, date_deadline = v.date_start::timestamp
@@ -307,9 +373,14 @@ class PlanWriter:
                 % placeholders,
                 [value for row in chunk for value in row],
             )
-            move_ids += [row[0] for row in env.cr.fetchall()]
+            move_ids += [row[0] for row in self.env.cr.fetchall()]
+        return move_ids
 
-        # let the ORM recompute what depends on the written columns
+    # ------------------------------------------------------------------ after the write
+    def _recompute(self, free_ids, leave_updates, mo_rows, move_ids):
+        """Let the ORM recompute what depends on the written columns; returns the orders
+        written."""
+        env = self.env
         env.invalidate_all()
         workorders = env["mrp.workorder"].browse(free_ids)
         # ``workcenter_id`` is left out on purpose: its only stored dependent is
@@ -319,15 +390,23 @@ class PlanWriter:
         env["resource.calendar.leaves"].browse([row[0] for row in leave_updates]).modified(
             ["date_from", "date_to", "resource_id", "calendar_id"]
         )
-        mos = env["mrp.production"].browse(planned_mo_ids)
-        mos.modified(["date_start", "date_finished", "aps_planned_finish", "is_planned"])
+        productions = env["mrp.production"].browse([row[0] for row in mo_rows])
+        productions.modified(["date_start", "date_finished", "aps_planned_finish", "is_planned"])
         env["stock.move"].browse(move_ids).modified(["date", "date_deadline"])
         env.flush_all()
-        env["mrp.production"].browse(list(mo_changes))._aps_log_plan_changes(run, mo_changes)
-        # the extension point of other addons: the work orders this run moved
-        env["mrp.workorder"].browse(moved_ids)._aps_after_plan_write(run)
+        return productions
+
+    def _notify(self, mo_changes, moved_ids):
+        """One chatter note per order whose dates moved, then the extension point of other
+        addons: the work orders this run moved."""
+        env = self.env
+        env["mrp.production"].browse(list(mo_changes))._aps_log_plan_changes(self.run, mo_changes)
+        env["mrp.workorder"].browse(moved_ids)._aps_after_plan_write(self.run)
         env.flush_all()
 
+    def _utilization(self):
+        """[(wc id, busy minutes, available minutes)] of the problem's resources: the
+        engine's figures when it gives them, else counted from the plan and calendars."""
         busy = defaultdict(int)
         for op in self.plan["operations"]:
             busy[op["resource"]] += op["end"] - op["start"]
@@ -342,17 +421,7 @@ class PlanWriter:
                 available = sum(end - start for start, end in resource.get("calendar") or [])
                 available *= resource.get("capacity", 1)
             utilization.append((int(key.split("/")[1]), busy_minutes, available))
-        return {
-            "moved_count": moved,
-            "skipped": skipped,
-            "workorder_count": len(plan_ops),
-            # lateness has one owner: the orders' own computed fields, just recomputed
-            "late_count": len(mos.filtered("aps_is_late")),
-            "weighted_tardiness_hours": sum(
-                mo.aps_tardiness_hours * max(1, mo.aps_weight or 1) for mo in mos
-            ),
-            "utilization": utilization,
-        }
+        return utilization
 
 
 def _record_id(key):
@@ -363,7 +432,7 @@ def _record_id(key):
     return int(number) if number.isdigit() else None
 
 
-def _odoo_late_causes(builder, job):
+def _odoo_late_causes(scope, job):
     """The engine's late causes of a job with Odoo ids and UTC dates (stored as JSON; the
     manufacturing order words them in the reader's language)."""
     causes = []
@@ -374,7 +443,7 @@ def _odoo_late_causes(builder, job):
         if "resource" in cause:
             item["workcenter_id"] = _record_id(cause["resource"])
         if "until" in cause:
-            item["until"] = fields.Datetime.to_string(builder.to_datetime(cause["until"]))
+            item["until"] = fields.Datetime.to_string(scope.to_datetime(cause["until"]))
         for key in ("ahead", "waited", "batches"):
             if key in cause:
                 item[key] = cause[key]

@@ -1,4 +1,5 @@
-"""Read the planning scope from Odoo records into a med_aps_engine problem dict.
+"""Read the planning scope from Odoo records into a med_aps_engine problem dict, and the
+``PlanScope`` (services/plan_scope.py) that maps it back to Odoo.
 
 All times of the problem are integer minutes from ``origin`` (now, rounded down to the
 minute, naive UTC like every Odoo datetime). Identifiers: ``WC/<mrp.workcenter id>``,
@@ -7,19 +8,19 @@ minute, naive UTC like every Odoo datetime). Identifiers: ``WC/<mrp.workcenter i
 """
 
 import math
-import re
 from collections import defaultdict
 from datetime import timedelta
 
 from odoo import fields
 from odoo.tools import float_round
 
+from .plan_scope import FreeWorkorder, PlanScope
+
 PENDING_MO_STATES = ("confirmed", "progress", "to_close")
 DEFAULT_HORIZON_DAYS = 120
 UNLIMITED_UNITS_CAP = 50
 # Odoo ends a 24:00 attendance at 23:59:59.999999; this much is added before flooring
 CALENDAR_END_TOLERANCE = timedelta(seconds=1)
-ID_PATTERN = re.compile(r"\b(WO|MO|WC|SF|BF)/(\d+)\b")
 
 
 class PlanningDataError(Exception):
@@ -93,86 +94,34 @@ PAST_LIMIT_MINUTES = 366 * 1440
 
 
 class ProblemBuilder:
-    def __init__(self, run):
+    """Build the engine's problem of a run's scope and the ``PlanScope`` beside it.
+
+    One builder serves one ``build()``; the writer, the plan reader and the run's messages
+    work with the scope it returns, never with the builder.
+    """
+
+    def __init__(self, run, origin=None):
         self.run = run
         self.env = run.env
-        self.origin = fields.Datetime.now().replace(second=0, microsecond=0)
-        # work orders of the previous plan whose planned start has passed (not started)
-        self.start_passed = set()
+        # the minute the plan starts from; a re-read of a written plan passes its run's
+        self.origin = origin or fields.Datetime.now().replace(second=0, microsecond=0)
+        self.scope = None
+        # read by build() and shared by its steps
         self.write_dates = {}  # wo id -> write_date as stored when the problem was read
-        self.names = {}
-        self.operation_count = 0
-        self.horizon = 0
-        # filled by build(), used by the plan writer
-        self.productions = self.env["mrp.production"]
-        self.workorders = self.env["mrp.workorder"]
-        self.free_workorders = {}  # wo id -> {"expected": {wc id: minutes}, ...}
-        self.workcenters = self.env["mrp.workcenter"]
+        self.fixed = {}  # wo id -> "progress" or "locked"
+        self.candidates = {}  # wo id -> candidate mrp.workcenter records
         self.calendars = {}  # "WC/x" -> list of [start, end)
-        self.finish_offset = {}  # mo id -> minutes from last operation to product release
-
-    # ------------------------------------------------------------------ helpers
-    def to_minutes(self, value, rounding="floor"):
-        seconds = (value - self.origin).total_seconds()
-        if rounding == "ceil":
-            return math.ceil(seconds / 60.0)
-        return math.floor(seconds / 60.0)
-
-    def to_datetime(self, minutes):
-        return self.origin + timedelta(minutes=minutes)
-
-    def stored_plan(self):
-        """The plan as Odoo stores it (work orders' dates and work centers), in the engine's
-        plan format, for checking with the engine's validator after a build().
-
-        The unit of a multi-unit work center is the one med_aps wrote (``aps_unit``); work
-        orders it has not planned get units greedily in start order (a batch keeps one)."""
-        capacity = {"WC/%d" % wc.id: max(1, wc.aps_parallel_capacity) for wc in self.workcenters}
-        by_resource = defaultdict(list)
-        for workorder in self.workorders:
-            by_resource["WC/%d" % workorder.workcenter_id.id].append(workorder)
-        operations = []
-        for resource, workorders in by_resource.items():
-            unit_free = [None] * capacity.get(resource, 1)
-            batch_unit = {}
-            for workorder in sorted(workorders, key=lambda w: (w.date_start, w.id)):
-                start = self.to_minutes(workorder.date_start)
-                end = self.to_minutes(workorder.date_finished)
-                batch = workorder.aps_batch_ref or None
-                if 0 < workorder.aps_unit <= len(unit_free):
-                    unit = workorder.aps_unit - 1
-                    unit_free[unit] = max(unit_free[unit] or end, end)
-                elif batch in batch_unit:
-                    unit = batch_unit[batch]
-                else:
-                    unit = next(
-                        (i for i, free in enumerate(unit_free) if free is None or free <= start),
-                        0,
-                    )
-                    unit_free[unit] = end
-                    if batch:
-                        batch_unit[batch] = unit
-                operations.append(
-                    {
-                        "op": "WO/%d" % workorder.id,
-                        "job": "MO/%d" % workorder.production_id.id,
-                        "resource": resource,
-                        "unit": unit,
-                        "start": start,
-                        "end": end,
-                        "setup_minutes": workorder.aps_setup_minutes,
-                        "changeover_minutes": workorder.aps_changeover_minutes,
-                        "batch": batch,
-                    }
-                )
-        return {"schema_version": 1, "status": "FEASIBLE", "operations": operations}
-
-    def translate_ids(self, text):
-        """Replace engine identifiers in a message by the records' names."""
-        return ID_PATTERN.sub(lambda m: self.names.get(m.group(0), m.group(0)), text or "")
+        self.workorder_ids = set()
+        self.production_ids = set()
+        self.move_release = {}  # stock.move id -> minute its material is available
+        self.release_lead = {}  # mo id -> minutes from finish to product release
+        self.final_hold = {}  # mo id -> hold after its last operations
 
     def _error(self, message):
         raise PlanningDataError(message)
+
+    def to_minutes(self, value, rounding="floor"):
+        return self.scope.to_minutes(value, rounding)
 
     # ------------------------------------------------------------------ scope
     def _scope_productions(self):
@@ -209,34 +158,101 @@ class ProblemBuilder:
             ]
         return self.env["mrp.production"].search(domain, order="id")
 
-    # ------------------------------------------------------------------ build
-    def build(self):
-        env = self.env
-        run = self.run
-        icp = env["ir.config_parameter"].sudo()
-        horizon_days = int(icp.get_param("med_aps.horizon_days", DEFAULT_HORIZON_DAYS))
-        self.productions = productions = self._scope_productions()
-        self.workorders = workorders = env["mrp.workorder"].search(
+    def _scope_workorders(self, productions):
+        return self.env["mrp.workorder"].search(
             [("production_id", "in", productions.ids), ("state", "not in", ("done", "cancel"))],
             order="production_id, sequence, id",
         )
-        # write_date as stored: the ORM cache may hold an older one after a flush of
-        # recomputed fields (e.g. a run earlier in the same transaction); the writer compares
-        # with the stored value
-        env.flush_all()
-        env.cr.execute(
+
+    # ------------------------------------------------------------------ build
+    def build(self):
+        """Read the run's scope: return ``(problem, scope)``, the engine's problem dict and
+        the ``PlanScope`` that maps it back to Odoo. Raises ``PlanningDataError`` on master
+        data the engine cannot plan with."""
+        productions = self._scope_productions()
+        workorders = self._scope_workorders(productions)
+        scope = self.scope = PlanScope(
+            origin=self.origin,
+            productions=productions,
+            workorders=workorders,
+            workcenters=self.env["mrp.workcenter"],
+        )
+        self.production_ids = set(productions.ids)
+        self.workorder_ids = set(workorders.ids)
+        self.write_dates = self._read_write_dates(workorders)
+        self._read_order_names(productions, workorders)
+        self.fixed = self._fixed_workorders(workorders)
+        self.candidates = self._candidate_workcenters(workorders)
+        scope.workcenters = self._check_workcenters(self.candidates)
+        scope.horizon = self._horizon(workorders)
+        self.calendars = self._read_calendars(scope.workcenters, workorders, scope.horizon)
+        self._read_family_names()
+        resources = self._build_resources(workorders)
+        self._read_material(productions)
+        wos_by_production = defaultdict(list)
+        for workorder in workorders:
+            wos_by_production[workorder.production_id.id].append(workorder)
+        self._read_finish_offsets(productions, wos_by_production)
+        jobs = []
+        previous_plan = {}
+        for production in productions:
+            pending = wos_by_production[production.id]
+            if pending:
+                jobs.append(self._build_job(production, pending, previous_plan))
+        scope.operation_count = sum(len(job["operations"]) for job in jobs)
+        problem = self._prepare_problem(resources, jobs, previous_plan)
+        return problem, scope
+
+    def _prepare_problem(self, resources, jobs, previous_plan):
+        """The problem dict around its resources and jobs: origin, horizon, the previous
+        plan, the frozen window and the run's weights."""
+        run = self.run
+        return {
+            "schema_version": 1,
+            "origin": self.origin.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "horizon": self.scope.horizon,
+            "resources": resources,
+            "jobs": jobs,
+            "previous_plan": previous_plan,
+            "frozen_until": int(round((run.frozen_hours or 0.0) * 60)),
+            "objective": {
+                "weighted_tardiness": run.weight_tardiness,
+                "makespan": run.weight_makespan,
+                "flow_time": run.weight_flow_time,
+                "changeover": run.weight_changeover,
+                "stability": run.weight_stability,
+            },
+        }
+
+    def _read_write_dates(self, workorders):
+        """The work orders' write_date as stored: the ORM cache may hold an older one after a
+        flush of recomputed fields (e.g. a run earlier in the same transaction), and the
+        writer compares with the stored value."""
+        self.env.flush_all()
+        self.env.cr.execute(
             "SELECT id, write_date FROM mrp_workorder WHERE id = ANY(%s)", [workorders.ids]
         )
-        self.write_dates = dict(env.cr.fetchall())
+        return dict(self.env.cr.fetchall())
+
+    def _read_order_names(self, productions, workorders):
+        names = self.scope.names
         for production in productions:
-            self.names["MO/%d" % production.id] = production.name
+            names["MO/%d" % production.id] = production.name
         for workorder in workorders:
-            self.names["WO/%d" % workorder.id] = "%s - %s" % (
+            names["WO/%d" % workorder.id] = "%s - %s" % (
                 workorder.production_id.name,
                 workorder.name,
             )
 
-        # fixed (locked / in progress) work orders
+    def _read_family_names(self):
+        names = self.scope.names
+        for family in self.env["med.aps.setup.family"].with_context(active_test=False).search([]):
+            names["SF/%d" % family.id] = family.name
+        for family in self.env["med.aps.batch.family"].with_context(active_test=False).search([]):
+            names["BF/%d" % family.id] = family.name
+
+    def _fixed_workorders(self, workorders):
+        """Work orders the engine must not move: {wo id: "progress" or "locked"}."""
         fixed = {}
         for workorder in workorders:
             if workorder.state == "progress":
@@ -245,27 +261,37 @@ class ProblemBuilder:
                 workorder.date_start and workorder.date_finished
             ):
                 fixed[workorder.id] = "locked"
+        return fixed
 
-        # work centers: the work order's own and its alternatives
+    def _candidate_workcenters(self, workorders):
+        """The work centers each work order may run on: its own and, unless it is fixed, its
+        own's active alternatives of the same company."""
         candidates = {}
         for workorder in workorders:
             own = workorder.workcenter_id
             if not own:
                 self._error(
-                    env._("Work order %s has no work center.", self.names["WO/%d" % workorder.id])
+                    self.env._(
+                        "Work order %s has no work center.",
+                        self.scope.names["WO/%d" % workorder.id],
+                    )
                 )
-            if workorder.id in fixed:
+            if workorder.id in self.fixed:
                 candidates[workorder.id] = own
             else:
                 candidates[workorder.id] = own | own.alternative_workcenter_ids.filtered(
                     lambda wc, own=own: wc.active and wc.company_id == own.company_id
                 )
+        return candidates
+
+    def _check_workcenters(self, candidates):
+        """All candidate work centers, named in the scope, once their master data is checked."""
+        env = self.env
         all_workcenters = env["mrp.workcenter"].browse()
         for wcs in candidates.values():
             all_workcenters |= wcs
-        self.workcenters = all_workcenters
         for workcenter in all_workcenters:
-            self.names["WC/%d" % workcenter.id] = workcenter.name
+            self.scope.names["WC/%d" % workcenter.id] = workcenter.name
             if not workcenter.resource_calendar_id:
                 self._error(
                     env._(
@@ -289,29 +315,27 @@ class ProblemBuilder:
                         workcenter.name,
                     )
                 )
+        return all_workcenters
 
-        # horizon: long enough for fixed work
-        horizon = horizon_days * 1440
-        for workorder in workorders.filtered(lambda wo: wo.id in fixed):
+    def _horizon(self, workorders):
+        """Minutes planned: the configured days, longer if fixed work or the run's end
+        reaches further."""
+        icp = self.env["ir.config_parameter"].sudo()
+        horizon = int(icp.get_param("med_aps.horizon_days", DEFAULT_HORIZON_DAYS)) * 1440
+        for workorder in workorders.filtered(lambda wo: wo.id in self.fixed):
             horizon = max(horizon, self.to_minutes(workorder.date_finished, "ceil") + 1440)
-        if run.date_to:
-            horizon = max(horizon, self.to_minutes(run.date_to, "ceil"))
-        self.horizon = horizon
+        if self.run.date_to:
+            horizon = max(horizon, self.to_minutes(self.run.date_to, "ceil"))
+        return horizon
 
-        self.calendars = self._read_calendars(all_workcenters, workorders, horizon)
-
-        # setup and batch families
-        for family in env["med.aps.setup.family"].with_context(active_test=False).search([]):
-            self.names["SF/%d" % family.id] = family.name
-        for family in env["med.aps.batch.family"].with_context(active_test=False).search([]):
-            self.names["BF/%d" % family.id] = family.name
-
-        resources = []
+    def _build_resources(self, workorders):
+        """The engine resources: each work center's own translation of its calendar."""
         ops_per_workcenter = defaultdict(int)
         for workorder in workorders:
-            for workcenter in candidates[workorder.id]:
+            for workcenter in self.candidates[workorder.id]:
                 ops_per_workcenter[workcenter.id] += 1
-        for workcenter in all_workcenters:
+        resources = []
+        for workcenter in self.scope.workcenters:
             # an unlimited work center gets as many units as operations could use it
             unlimited_units = max(1, min(ops_per_workcenter[workcenter.id], UNLIMITED_UNITS_CAP))
             resources.append(
@@ -319,127 +343,123 @@ class ProblemBuilder:
                     self.calendars["WC/%d" % workcenter.id], unlimited_units
                 )
             )
+        return resources
 
-        # material availability and multi-level links
-        move_release = productions._aps_component_available_minutes(self.origin)
-        release_lead = {p.id: max(0, int(p._aps_release_lead_minutes() or 0)) for p in productions}
-        production_ids = set(productions.ids)
-        workorder_ids = set(workorders.ids)
+    # ------------------------------------------------------------------ jobs
+    def _read_material(self, productions):
+        """When components are available, and how long after its last operation each
+        order's product is released."""
+        self.move_release = productions._aps_component_available_minutes(self.origin)
+        self.release_lead = {
+            p.id: max(0, int(p._aps_release_lead_minutes() or 0)) for p in productions
+        }
 
-        wos_by_production = defaultdict(list)
-        for workorder in workorders:
-            wos_by_production[workorder.production_id.id].append(workorder)
-
-        final_hold = {}
+    def _read_finish_offsets(self, productions, wos_by_production):
+        """Per order, the hold after its last pending operations and the minutes from its
+        last operation to the product's release (hold plus release lead)."""
         for production in productions:
             holds = [
                 wo.operation_id.aps_hold_minutes
                 for wo in wos_by_production[production.id]
-                if not wo.needed_by_workorder_ids.filtered(lambda n: n.id in workorder_ids)
+                if not wo.needed_by_workorder_ids.filtered(lambda n: n.id in self.workorder_ids)
             ]
-            final_hold[production.id] = max(holds, default=0)
-            self.finish_offset[production.id] = (
-                release_lead[production.id] + final_hold[production.id]
+            self.final_hold[production.id] = max(holds, default=0)
+            self.scope.finish_offset[production.id] = (
+                self.release_lead[production.id] + self.final_hold[production.id]
             )
 
-        jobs = []
-        previous_plan = {}
-        for production in productions:
-            pending = wos_by_production[production.id]
-            if not pending:
+    def _build_job(self, production, pending, previous_plan):
+        """The engine job of an order from its pending work orders; adds the previous plan
+        of its free work orders to ``previous_plan``."""
+        op_release, op_job_preds = self._material_links(production, pending)
+        operations = []
+        for workorder in pending:
+            operation = self._build_operation(
+                workorder,
+                self.candidates[workorder.id],
+                self.fixed.get(workorder.id),
+                self.workorder_ids,
+            )
+            if workorder.id not in self.fixed:
+                if op_release.get(workorder.id):
+                    operation["release"] = min(op_release[workorder.id], self.scope.horizon)
+                for job_key_pred, lag in op_job_preds.get(workorder.id, {}).items():
+                    operation["predecessors"].append({"job": job_key_pred, "min_lag": lag})
+                previous = self._previous_plan_entry(workorder)
+                if previous:
+                    previous_plan["WO/%d" % workorder.id] = previous
+            operations.append(workorder._aps_operation_vals(operation))
+        due = None
+        if production.date_deadline:
+            due = max(
+                0,
+                self.to_minutes(production.date_deadline)
+                - self.release_lead[production.id]
+                - self.final_hold[production.id],
+            )
+        return production._aps_job_vals(due, operations)
+
+    def _material_links(self, production, pending):
+        """What the order's operations wait for: ``(op_release, op_job_preds)``, the minute
+        each work order's components are available ({wo id: minute}) and the orders in the
+        scope that make them ({wo id: {"MO/x": minimum lag}}). A component move feeds its own
+        work order, else the order's first operations."""
+        workorder_ids = self.workorder_ids
+        roots = [
+            wo
+            for wo in pending
+            if not wo.blocked_by_workorder_ids.filtered(lambda b: b.id in workorder_ids)
+        ]
+        op_release = defaultdict(int)
+        op_job_preds = defaultdict(dict)
+        for move in production.move_raw_ids:
+            if move.state in ("done", "cancel"):
                 continue
-            roots = [
-                wo
-                for wo in pending
-                if not wo.blocked_by_workorder_ids.filtered(lambda b: b.id in workorder_ids)
-            ]
-            op_release = defaultdict(int)
-            op_job_preds = defaultdict(dict)
-            for move in production.move_raw_ids:
-                if move.state in ("done", "cancel"):
+            consumers = (
+                [move.workorder_id]
+                if move.workorder_id and move.workorder_id.id in workorder_ids
+                else roots
+            )
+            release = self.move_release.get(move.id, 0)
+            for child in move.move_orig_ids.production_id:
+                if child.state in ("done", "cancel") or child == production:
                     continue
-                consumers = (
-                    [move.workorder_id]
-                    if move.workorder_id and move.workorder_id.id in workorder_ids
-                    else roots
-                )
-                release = move_release.get(move.id, 0)
-                for child in move.move_orig_ids.production_id:
-                    if child.state in ("done", "cancel") or child == production:
-                        continue
-                    if child.id in production_ids:
-                        lag = release_lead[child.id] + final_hold[child.id]
-                        for consumer in consumers:
-                            key = "MO/%d" % child.id
-                            op_job_preds[consumer.id][key] = max(
-                                op_job_preds[consumer.id].get(key, 0), lag
-                            )
-                    elif child.date_finished:
-                        lead = max(0, int(child._aps_release_lead_minutes() or 0))
-                        release = max(release, self.to_minutes(child.date_finished, "ceil") + lead)
-                if release > 0:
+                if child.id in self.production_ids:
+                    lag = self.release_lead[child.id] + self.final_hold[child.id]
                     for consumer in consumers:
-                        op_release[consumer.id] = max(op_release[consumer.id], release)
+                        key = "MO/%d" % child.id
+                        op_job_preds[consumer.id][key] = max(
+                            op_job_preds[consumer.id].get(key, 0), lag
+                        )
+                elif child.date_finished:
+                    lead = max(0, int(child._aps_release_lead_minutes() or 0))
+                    release = max(release, self.to_minutes(child.date_finished, "ceil") + lead)
+            if release > 0:
+                for consumer in consumers:
+                    op_release[consumer.id] = max(op_release[consumer.id], release)
+        return op_release, op_job_preds
 
-            operations = []
-            for workorder in pending:
-                operation = self._build_operation(
-                    workorder,
-                    candidates[workorder.id],
-                    fixed.get(workorder.id),
-                    workorder_ids,
-                )
-                if workorder.id not in fixed:
-                    if op_release.get(workorder.id):
-                        operation["release"] = min(op_release[workorder.id], horizon)
-                    for job_key_pred, lag in op_job_preds.get(workorder.id, {}).items():
-                        operation["predecessors"].append({"job": job_key_pred, "min_lag": lag})
-                    # the previous plan is the one a run wrote (what the shop floor follows);
-                    # dates from Odoo's own scheduling are no plan to keep
-                    if workorder.aps_run_id and workorder.date_start and workorder.workcenter_id:
-                        start = self.to_minutes(workorder.date_start)
-                        # a start before now (not started) is kept too: the engine moves it
-                        # as little as it can (to now, shifting what follows if that pays)
-                        # and reports it as a move it had to make (reason "past")
-                        previous_plan["WO/%d" % workorder.id] = {
-                            "resource": "WC/%d" % workorder.workcenter_id.id,
-                            "start": max(start, -PAST_LIMIT_MINUTES),
-                        }
-                        if start < 0:
-                            self.start_passed.add(workorder.id)
-                operations.append(workorder._aps_operation_vals(operation))
-            due = None
-            if production.date_deadline:
-                due = max(
-                    0,
-                    self.to_minutes(production.date_deadline)
-                    - release_lead[production.id]
-                    - final_hold[production.id],
-                )
-            jobs.append(production._aps_job_vals(due, operations))
-        self.operation_count = sum(len(job["operations"]) for job in jobs)
-        problem = {
-            "schema_version": 1,
-            "origin": self.origin.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "horizon": horizon,
-            "resources": resources,
-            "jobs": jobs,
-            "previous_plan": previous_plan,
-            "frozen_until": int(round((run.frozen_hours or 0.0) * 60)),
-            "objective": {
-                "weighted_tardiness": run.weight_tardiness,
-                "makespan": run.weight_makespan,
-                "flow_time": run.weight_flow_time,
-                "changeover": run.weight_changeover,
-                "stability": run.weight_stability,
-            },
+    def _previous_plan_entry(self, workorder):
+        """Where a free work order stands in the previous plan, or None.
+
+        The previous plan is the one a run wrote (what the shop floor follows); dates from
+        Odoo's own scheduling are no plan to keep. A start before now (not started) is kept
+        too: the engine moves it as little as it can (to now, shifting what follows if that
+        pays) and reports it as a move it had to make (reason "past")."""
+        if not (workorder.aps_run_id and workorder.date_start and workorder.workcenter_id):
+            return None
+        start = self.to_minutes(workorder.date_start)
+        return {
+            "resource": "WC/%d" % workorder.workcenter_id.id,
+            "start": max(start, -PAST_LIMIT_MINUTES),
         }
-        return problem
 
+    # ------------------------------------------------------------------ operations
     def _build_operation(self, workorder, workcenters, fixed_kind, workorder_ids):
-        env = self.env
+        """The engine operation of a work order (before its record's own translation,
+        ``mrp.workorder._aps_operation_vals``); ``fixed_kind`` is "progress", "locked" or
+        None (a free work order, recorded in the scope for the writer)."""
         wo_key = "WO/%d" % workorder.id
-        wo_name = self.names[wo_key]
         product = workorder.product_id
         operation_rec = workorder.operation_id
         setup_family = (
@@ -448,54 +468,46 @@ class ProblemBuilder:
         batch_family = (
             operation_rec.aps_batch_family_id or product.product_tmpl_id.aps_batch_family_id
         )
+        modes, duration_by_workcenter = self._operation_modes(workorder, workcenters, fixed_kind)
+        batch_size = 1
+        if workorder.workcenter_id.aps_batch_capacity_type == "qty":
+            batch_size = workorder.qty_production
+        operation = {
+            "id": wo_key,
+            "name": workorder.name,
+            "modes": modes,
+            "predecessors": self._operation_predecessors(workorder, fixed_kind, workorder_ids),
+            "release": 0,
+            "setup_family": "SF/%d" % setup_family.id if setup_family else None,
+            "batch_family": "BF/%d" % batch_family.id if batch_family else None,
+            "batch_size": batch_size,
+            "interruptible": not operation_rec.aps_non_interruptible,
+            "locked": None,
+            "in_progress": None,
+        }
+        if fixed_kind:
+            operation["in_progress"] = self._fixed_occupation(workorder, fixed_kind)
+        else:
+            # write_date as read: the writer skips a work order changed since (e.g. started)
+            self.scope.free_workorders[workorder.id] = FreeWorkorder(
+                duration_by_workcenter=duration_by_workcenter,
+                write_date=self.write_dates.get(workorder.id, workorder.write_date),
+            )
+        return operation
+
+    def _operation_modes(self, workorder, workcenters, fixed_kind):
+        """The work order's modes (one per work center it can run on) and its expected
+        duration on each ({wc id: minutes}); raises when it can run nowhere."""
         modes = []
-        expected_by_wc = {}
+        duration_by_workcenter = {}
         for workcenter in workcenters:
-            wc_key = "WC/%d" % workcenter.id
-            if not self.calendars.get(wc_key) and workcenter != workorder.workcenter_id:
-                continue  # an alternative without working time in the horizon
-            if workcenter == workorder.workcenter_id:
-                # Odoo's stored expected duration, recomputed by Odoo's own logic when empty
-                expected = workorder.duration_expected or workorder._get_duration_expected()
-            else:
-                expected = workorder._get_duration_expected(alternative_workcenter=workcenter)
-            _capacity, setup, cleanup = workcenter._get_capacity(
-                product, workorder.product_uom_id, workorder.production_bom_id.product_qty or 1
-            )
-            setup = max(0, int(round(setup or 0)))
-            cleanup = max(0, int(round(cleanup or 0)))
-            # Odoo stores duration_expected with 2 decimals: round alike so that the
-            # minutes planned here match what Odoo recomputes once the plan is written
-            expected = float_round(expected or 0.0, precision_digits=2)
-            processing = int(math.ceil(max(0.0, expected - setup - cleanup) - 1e-6))
-            if (expected or 0.0) > 0 and processing + setup + cleanup <= 0:
-                processing = 1  # a few seconds of work still occupy the work center
-            if processing + setup + cleanup <= 0 and not (
-                workcenter.aps_enabled and workcenter.aps_batch_enabled
-            ):
-                continue
-            expected_by_wc[workcenter.id] = expected
-            modes.append(
-                {"resource": wc_key, "duration": processing, "setup": setup, "cleanup": cleanup}
-            )
+            mode, expected = self._operation_mode(workorder, workcenter)
+            if mode:
+                duration_by_workcenter[workcenter.id] = expected
+                modes.append(mode)
         if not modes:
-            if not any(self.calendars.get("WC/%d" % wc.id) for wc in workcenters):
-                self._error(
-                    env._(
-                        "Work order %(wo)s: work center %(wc)s has no working time in the "
-                        "planning horizon (check its calendar and time off).",
-                        wo=wo_name,
-                        wc=workorder.workcenter_id.name,
-                    )
-                )
-            self._error(
-                env._(
-                    "Work order %(wo)s has no duration: set a duration on operation %(operation)s.",
-                    wo=wo_name,
-                    operation=operation_rec.name or workorder.name,
-                )
-            )
-        if workorder.workcenter_id.id not in expected_by_wc and fixed_kind:
+            self._raise_no_mode(workorder, workcenters)
+        if workorder.workcenter_id.id not in duration_by_workcenter and fixed_kind:
             # a fixed work order keeps its own work center even with a zero duration
             modes.append(
                 {
@@ -505,61 +517,96 @@ class ProblemBuilder:
                     "cleanup": 0,
                 }
             )
-        predecessors = []
-        if fixed_kind != "progress":
-            for blocker in workorder.blocked_by_workorder_ids:
-                if blocker.id not in workorder_ids:
-                    continue
-                hold = blocker.operation_id
-                predecessors.append(
-                    {
-                        "op": "WO/%d" % blocker.id,
-                        "min_lag": max(0, hold.aps_hold_minutes),
-                        "max_lag": hold.aps_hold_max_minutes or None,
-                    }
-                )
-        batch_size = 1
-        if workorder.workcenter_id.aps_batch_capacity_type == "qty":
-            batch_size = workorder.qty_production
-        operation = {
-            "id": wo_key,
-            "name": workorder.name,
-            "modes": modes,
-            "predecessors": predecessors,
-            "release": 0,
-            "setup_family": "SF/%d" % setup_family.id if setup_family else None,
-            "batch_family": "BF/%d" % batch_family.id if batch_family else None,
-            "batch_size": batch_size,
-            "interruptible": not operation_rec.aps_non_interruptible,
-            "locked": None,
-            "in_progress": None,
-        }
-        wc_key = "WC/%d" % workorder.workcenter_id.id
-        if fixed_kind:
-            # Fixed work orders are passed as "in progress" on their own work center: the
-            # engine keeps their start and blocks the working minutes up to their current
-            # end (rounded outwards to whole minutes, so nothing can overlap them).
-            start = self.to_minutes(workorder.date_start or self.origin)
-            if fixed_kind == "progress":
-                remaining = (workorder.duration_expected or 0) - (workorder.duration or 0)
-            else:
-                remaining = _available_minutes(
-                    self.calendars.get(wc_key) or [],
-                    max(start, 0),
-                    self.to_minutes(workorder.date_finished, "ceil"),
-                )
-            operation["in_progress"] = {
-                "resource": wc_key,
-                "start": start,
-                "remaining": max(1, int(math.ceil(remaining))),
-            }
+        return modes, duration_by_workcenter
+
+    def _operation_mode(self, workorder, workcenter):
+        """``(mode, expected minutes)`` of the work order on a work center, or
+        ``(None, None)`` when it cannot run there (no working time in the horizon, or no
+        duration outside a batch work center)."""
+        wc_key = "WC/%d" % workcenter.id
+        if not self.calendars.get(wc_key) and workcenter != workorder.workcenter_id:
+            return None, None  # an alternative without working time in the horizon
+        if workcenter == workorder.workcenter_id:
+            # Odoo's stored expected duration, recomputed by Odoo's own logic when empty
+            expected = workorder.duration_expected or workorder._get_duration_expected()
         else:
-            # write_date as read: the writer skips a work order changed since (e.g. started)
-            self.free_workorders[workorder.id] = {
-                "expected": expected_by_wc,
-                "write_date": self.write_dates.get(workorder.id, workorder.write_date),
-            }
-        return operation
+            expected = workorder._get_duration_expected(alternative_workcenter=workcenter)
+        _capacity, setup, cleanup = workcenter._get_capacity(
+            workorder.product_id,
+            workorder.product_uom_id,
+            workorder.production_bom_id.product_qty or 1,
+        )
+        setup = max(0, int(round(setup or 0)))
+        cleanup = max(0, int(round(cleanup or 0)))
+        # Odoo stores duration_expected with 2 decimals: round alike so that the minutes
+        # planned here match what Odoo recomputes once the plan is written
+        expected = float_round(expected or 0.0, precision_digits=2)
+        processing = int(math.ceil(max(0.0, expected - setup - cleanup) - 1e-6))
+        if (expected or 0.0) > 0 and processing + setup + cleanup <= 0:
+            processing = 1  # a few seconds of work still occupy the work center
+        if processing + setup + cleanup <= 0 and not (
+            workcenter.aps_enabled and workcenter.aps_batch_enabled
+        ):
+            return None, None
+        mode = {"resource": wc_key, "duration": processing, "setup": setup, "cleanup": cleanup}
+        return mode, expected
+
+    def _raise_no_mode(self, workorder, workcenters):
+        env = self.env
+        wo_name = self.scope.names["WO/%d" % workorder.id]
+        if not any(self.calendars.get("WC/%d" % wc.id) for wc in workcenters):
+            self._error(
+                env._(
+                    "Work order %(wo)s: work center %(wc)s has no working time in the "
+                    "planning horizon (check its calendar and time off).",
+                    wo=wo_name,
+                    wc=workorder.workcenter_id.name,
+                )
+            )
+        self._error(
+            env._(
+                "Work order %(wo)s has no duration: set a duration on operation %(operation)s.",
+                wo=wo_name,
+                operation=workorder.operation_id.name or workorder.name,
+            )
+        )
+
+    def _operation_predecessors(self, workorder, fixed_kind, workorder_ids):
+        """The work orders in the scope this one waits for, with the hold of their
+        operation (none for a work order in progress)."""
+        predecessors = []
+        if fixed_kind == "progress":
+            return predecessors
+        for blocker in workorder.blocked_by_workorder_ids:
+            if blocker.id not in workorder_ids:
+                continue
+            hold = blocker.operation_id
+            predecessors.append(
+                {
+                    "op": "WO/%d" % blocker.id,
+                    "min_lag": max(0, hold.aps_hold_minutes),
+                    "max_lag": hold.aps_hold_max_minutes or None,
+                }
+            )
+        return predecessors
+
+    def _fixed_occupation(self, workorder, fixed_kind):
+        """The engine's ``in_progress`` of a fixed work order.
+
+        Fixed work orders are passed as "in progress" on their own work center: the engine
+        keeps their start and blocks the working minutes up to their current end (rounded
+        outwards to whole minutes, so nothing can overlap them)."""
+        wc_key = "WC/%d" % workorder.workcenter_id.id
+        start = self.to_minutes(workorder.date_start or self.origin)
+        if fixed_kind == "progress":
+            remaining = (workorder.duration_expected or 0) - (workorder.duration or 0)
+        else:
+            remaining = _available_minutes(
+                self.calendars.get(wc_key) or [],
+                max(start, 0),
+                self.to_minutes(workorder.date_finished, "ceil"),
+            )
+        return {"resource": wc_key, "start": start, "remaining": max(1, int(math.ceil(remaining)))}
 
     def _read_calendars(self, workcenters, workorders, horizon):
         """Available intervals per work center: its working time (calendar minus leaves,

@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import Command, fields
 from odoo.tests import TransactionCase
 
+from odoo.addons.med_aps.services.plan_reader import PlanReader
 from odoo.addons.med_aps.services.problem_builder import ProblemBuilder
 
 
@@ -301,8 +302,6 @@ class MedApsCommon(TransactionCase):
         from med_aps_engine import validate
 
         self.env.invalidate_all()
-        builder = ProblemBuilder(run)
-        builder.origin = run.plan_origin
-        problem = builder.build()
-        plan = builder.stored_plan()
+        problem, scope = ProblemBuilder(run, origin=run.plan_origin).build()
+        plan = PlanReader(scope).read()
         return problem, plan, validate(problem, plan)

@@ -2,6 +2,7 @@ from collections import defaultdict
 
 from odoo.tests import TransactionCase, tagged
 
+from odoo.addons.med_aps.services.plan_reader import PlanReader
 from odoo.addons.med_aps.services.problem_builder import ProblemBuilder
 
 DEMO_WORKCENTERS = (
@@ -134,11 +135,9 @@ class TestMedApsDemo(TransactionCase):
 
         run = self.productions.aps_last_run_id
         self.assertEqual(len(run), 1)
-        builder = ProblemBuilder(run)
         origin = getattr(run, "plan_origin", False) or run.date_started
-        builder.origin = origin.replace(second=0, microsecond=0)
-        problem = builder.build()
-        plan = builder.stored_plan()
+        problem, scope = ProblemBuilder(run, origin=origin.replace(second=0, microsecond=0)).build()
+        plan = PlanReader(scope).read()
         operations = plan["operations"]
         self.assertEqual(len(operations), len(self.productions.workorder_ids))
         self.assertEqual(validate(problem, plan), [])

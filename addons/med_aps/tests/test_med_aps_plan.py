@@ -206,8 +206,7 @@ class TestMedApsPlan(MedApsCommon):
         run = self.env["med.aps.run"].create(
             {"company_id": self.company.id, "production_ids": [Command.set(self.productions.ids)]}
         )
-        builder = ProblemBuilder(run)
-        problem = builder.build()
+        problem, _scope = ProblemBuilder(run).build()
         sterilizer = next(
             r for r in problem["resources"] if r["id"] == "WC/%d" % self.wc_sterilizer.id
         )

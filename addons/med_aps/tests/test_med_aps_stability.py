@@ -4,6 +4,7 @@ from unittest.mock import patch
 from odoo import Command, fields
 from odoo.tests import TransactionCase, tagged
 
+from odoo.addons.med_aps.services.plan_reader import PlanReader
 from odoo.addons.med_aps.services.problem_builder import ProblemBuilder
 
 from .common import MedApsCommon
@@ -180,7 +181,5 @@ class TestMedApsStabilityDemo(TransactionCase):
             self.assertEqual(run.skipped_count, 0, run.skipped_note)
             self.assertIn("kept their place", run.moved_note)
         self.env.invalidate_all()
-        builder = ProblemBuilder(third)
-        builder.origin = third.plan_origin
-        problem = builder.build()
-        self.assertEqual(validate(problem, builder.stored_plan()), [])
+        problem, scope = ProblemBuilder(third, origin=third.plan_origin).build()
+        self.assertEqual(validate(problem, PlanReader(scope).read()), [])

@@ -23,7 +23,7 @@ class TestMedApsExtension(MedApsCommon):
         run = self.env["med.aps.run"].create(
             {"production_ids": [(6, 0, self.production.ids)], "time_limit": self.TIME_LIMIT}
         )
-        problem = ProblemBuilder(run).build()
+        problem, _scope = ProblemBuilder(run).build()
         resources = {r["id"]: r for r in problem["resources"]}
         self.assertEqual(
             resources["WC/%d" % self.wc_molding_1.id]["extensions"], {"tool": "MOLD-CATH-7"}
