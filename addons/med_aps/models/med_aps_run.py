@@ -37,6 +37,7 @@ PARAM_KEYS = {
     "weight_changeover",
     "weight_stability",
     "frozen_hours",
+    "use_learned_durations",
 }
 
 
@@ -163,6 +164,13 @@ class MedApsRun(models.Model):
         default=0.0,
         help="Work orders of the previous plan starting within this many hours from now keep "
         "their work center and start.",
+    )
+    use_learned_durations = fields.Boolean(
+        "Plan With Actual Durations",
+        help="Plan each operation on each work center with its planned duration times the "
+        "median ratio of actual to planned time of its latest finished work orders (Actual vs "
+        "Planned Durations), where at least 5 work orders are behind it (system parameter "
+        "med_aps.learning_min_samples).",
     )
     # results
     solver_status = fields.Selection(
@@ -482,7 +490,7 @@ class MedApsRun(models.Model):
             ``workcenter_ids``, ``warehouse_id``, ``date_from``, ``date_to``
         :param dict params: optional keys ``time_limit``, ``workers``, ``weight_tardiness``,
             ``weight_makespan``, ``weight_flow_time``, ``weight_changeover``,
-            ``weight_stability``, ``frozen_hours``
+            ``weight_stability``, ``frozen_hours``, ``use_learned_durations``
         :param bool wait: run in this request and return the finished run (time limit up
             to ``WAIT_TIME_LIMIT_MAX`` seconds); otherwise the run is queued for the
             planning scheduled action.

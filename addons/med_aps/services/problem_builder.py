@@ -93,6 +93,11 @@ def _available_minutes(calendar, start, end):
 PAST_LIMIT_MINUTES = 366 * 1440
 
 
+# learned durations count from this many finished work orders on (system parameter
+# med_aps.learning_min_samples)
+LEARNING_MIN_SAMPLES = 5
+
+
 class ProblemBuilder:
     """Build the engine's problem of a run's scope and the ``PlanScope`` beside it.
 
@@ -116,6 +121,8 @@ class ProblemBuilder:
         self.move_release = {}  # stock.move id -> minute its material is available
         self.release_lead = {}  # mo id -> minutes from finish to product release
         self.final_hold = {}  # mo id -> hold after its last operations
+        # (operation id, wc id) -> actual/planned ratio, when the run plans with them
+        self.duration_factors = {}
 
     def _error(self, message):
         raise PlanningDataError(message)
@@ -186,6 +193,7 @@ class ProblemBuilder:
         scope.workcenters = self._check_workcenters(self.candidates)
         scope.horizon = self._horizon(workorders)
         self.calendars = self._read_calendars(scope.workcenters, workorders, scope.horizon)
+        self.duration_factors = self._read_duration_factors()
         self._read_family_names()
         resources = self._build_resources(workorders)
         self._read_material(productions)
@@ -233,6 +241,19 @@ class ProblemBuilder:
             "SELECT id, write_date FROM mrp_workorder WHERE id = ANY(%s)", [workorders.ids]
         )
         return dict(self.env.cr.fetchall())
+
+    def _read_duration_factors(self):
+        """The learned actual/planned ratios, when the run plans with actual durations."""
+        if not self.run.use_learned_durations:
+            return {}
+        param = self.env["ir.config_parameter"].sudo().get_param("med_aps.learning_min_samples")
+        try:
+            min_samples = max(1, int(param or LEARNING_MIN_SAMPLES))
+        except ValueError:
+            min_samples = LEARNING_MIN_SAMPLES
+        return self.env["med.aps.duration.learning"]._aps_duration_factors(
+            self.run.company_id, min_samples
+        )
 
     def _read_order_names(self, productions, workorders):
         names = self.scope.names
@@ -541,7 +562,12 @@ class ProblemBuilder:
         # Odoo stores duration_expected with 2 decimals: round alike so that the minutes
         # planned here match what Odoo recomputes once the plan is written
         expected = float_round(expected or 0.0, precision_digits=2)
-        processing = int(math.ceil(max(0.0, expected - setup - cleanup) - 1e-6))
+        processing = max(0.0, expected - setup - cleanup)
+        factor = self.duration_factors.get((workorder.operation_id.id, workcenter.id))
+        if factor and workorder.id not in self.fixed:
+            # as long as such work orders really take (Actual vs Planned Durations)
+            processing *= factor
+        processing = int(math.ceil(processing - 1e-6))
         if (expected or 0.0) > 0 and processing + setup + cleanup <= 0:
             processing = 1  # a few seconds of work still occupy the work center
         if processing + setup + cleanup <= 0 and not (

@@ -1,6 +1,10 @@
+import math
+
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
+
+from odoo.addons.med_aps.services.problem_builder import ProblemBuilder
 
 from .common import MedApsCommon
 
@@ -87,3 +91,41 @@ class TestMedApsDurationLearning(MedApsCommon):
         )
         with self.assertRaises(AccessError):
             self.env["med.aps.duration.learning"].with_user(outsider).search([])
+
+    def test_a_run_plans_with_the_learned_durations(self):
+        for _round in range(5):
+            self._finish_molding(1.5)
+        production = self._create_mo(self.catheter_a, self.bom_a)
+        molding = production.workorder_ids.filtered(lambda wo: wo.name == "Molding")
+
+        def molding_mode(learned):
+            run = self.env["med.aps.run"].create(
+                {
+                    "trigger": "api",
+                    "company_id": self.company.id,
+                    "production_ids": [Command.set(production.ids)],
+                    "use_learned_durations": learned,
+                }
+            )
+            problem, _scope = ProblemBuilder(run).build()
+            [operation] = [
+                op
+                for job in problem["jobs"]
+                for op in job["operations"]
+                if op["id"] == "WO/%d" % molding.id
+            ]
+            return {mode["resource"]: mode for mode in operation["modes"]}
+
+        routing, learned = molding_mode(False), molding_mode(True)
+        own = "WC/%d" % molding.workcenter_id.id
+        self.assertEqual(learned[own]["duration"], math.ceil(routing[own]["duration"] * 1.5 - 1e-6))
+        # setup and cleanup are the work center's, not learned
+        self.assertEqual(learned[own]["setup"], routing[own]["setup"])
+        # the alternative work center has no history: the routing's duration
+        others = set(routing) - {own}
+        self.assertTrue(others)
+        for key in others:
+            self.assertEqual(learned[key]["duration"], routing[key]["duration"])
+        # below the minimum sample size nothing is learned
+        self.env["ir.config_parameter"].sudo().set_param("med_aps.learning_min_samples", "6")
+        self.assertEqual(molding_mode(True)[own]["duration"], routing[own]["duration"])

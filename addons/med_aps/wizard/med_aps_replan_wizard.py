@@ -39,6 +39,11 @@ class MedApsReplanWizard(models.TransientModel):
         "weight, one move costs as much as 30 minutes of lateness of a normal-priority order.",
     )
     frozen_hours = fields.Float("Frozen Window (h)")
+    use_learned_durations = fields.Boolean(
+        "Plan With Actual Durations",
+        help="Durations learned from the latest finished work orders (Actual vs Planned "
+        "Durations) instead of the routing's.",
+    )
 
     @api.model
     def default_get(self, fields_list):
@@ -72,6 +77,7 @@ class MedApsReplanWizard(models.TransientModel):
             "weight_changeover": self.weight_changeover,
             "weight_stability": self.weight_stability,
             "frozen_hours": self.frozen_hours,
+            "use_learned_durations": self.use_learned_durations,
         }
 
     def action_replan(self):
