@@ -16,6 +16,7 @@
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/ir_cron_plan_check_data.xml",
+        "data/ir_cron_plan_repair_data.xml",
         "data/ir_actions_server_data.xml",
         "views/med_aps_run_views.xml",
         "views/med_aps_replan_wizard_views.xml",

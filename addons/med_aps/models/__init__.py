@@ -9,6 +9,7 @@ from . import (
     med_aps_plan_check,
     med_aps_plan_event,
     med_aps_plan_issue,
+    med_aps_plan_repair,
     med_aps_run,
     med_aps_run_workcenter,
     med_aps_setup_family,

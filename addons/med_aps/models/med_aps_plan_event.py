@@ -36,13 +36,14 @@ class MedApsPlanEvent(models.Model):
     kind = fields.Selection(EVENT_KINDS, required=True, readonly=True)
     state = fields.Selection(
         [("pending", "Pending"), ("handled", "Handled"), ("ignored", "Ignored")],
-        required=True,
-        default="pending",
-        readonly=True,
+        compute="_compute_state",
+        store=True,
         index=True,
-        help="Pending events wait for the next plan repair; ignored ones came while plan "
-        "repair was off for the company.",
+        help="Pending events wait for the next plan repair (or for the one under way); "
+        "handled ones were answered by a finished repair; ignored ones came while plan repair "
+        "was off for the company.",
     )
+    ignored = fields.Boolean(readonly=True)
     user_id = fields.Many2one("res.users", "By", readonly=True, default=lambda self: self.env.user)
     production_id = fields.Many2one(
         "mrp.production", "Manufacturing Order", readonly=True, index="btree_not_null"
@@ -56,6 +57,16 @@ class MedApsPlanEvent(models.Model):
     after = fields.Char(readonly=True)
     repair_run_id = fields.Many2one("med.aps.run", "Handled By", readonly=True)
     message = fields.Char("Event", compute="_compute_message")
+
+    @api.depends("ignored", "repair_run_id.state")
+    def _compute_state(self):
+        for event in self:
+            if event.ignored:
+                event.state = "ignored"
+            elif event.repair_run_id.state == "done":
+                event.state = "handled"
+            else:
+                event.state = "pending"
 
     @api.depends("kind", "hours", "before", "after", "workorder_id", "production_id")
     def _compute_message(self):
@@ -101,11 +112,15 @@ class MedApsPlanEvent(models.Model):
 
     @api.model
     def _aps_record(self, kind, company, **values):
-        """Record one event of ``company`` by the current user."""
-        state = "pending" if company.aps_repair_enabled else "ignored"
-        return self.sudo().create(
-            {"kind": kind, "company_id": company.id, "state": state, **values}
+        """Record one event of ``company`` by the current user; a repair follows after the
+        company's delay (one repair for the events of that delay)."""
+        ignored = not company.aps_repair_enabled
+        event = self.sudo().create(
+            {"kind": kind, "company_id": company.id, "ignored": ignored, **values}
         )
+        if not ignored:
+            self.env["med.aps.plan.repair"]._aps_schedule(company)
+        return event
 
     @api.model
     def _aps_format_date(self, value):

@@ -108,6 +108,7 @@ class MedApsRun(models.Model):
             ("api", "API"),
             ("server_action", "Server Action"),
             ("demo", "Demo Data"),
+            ("repair", "Plan Repair"),
         ],
         required=True,
         default="button",
@@ -260,6 +261,43 @@ class MedApsRun(models.Model):
         "med.aps.run.workcenter", "run_id", "Utilization", readonly=True, copy=False
     )
     workorder_ids = fields.One2many("mrp.workorder", "aps_run_id", "Planned Work Orders")
+    repair_event_ids = fields.One2many(
+        "med.aps.plan.event", "repair_run_id", "Events Repaired", readonly=True
+    )
+
+    def _aps_take_pending_events(self):
+        """A replan of the company's whole plant answers the events recorded before it
+        started: they need no repair of their own any more."""
+        self.ensure_one()
+        if self.trigger == "repair" or any(
+            (
+                self.production_ids,
+                self.workcenter_ids,
+                self.warehouse_id,
+                self.date_from,
+                self.date_to,
+            )
+        ):
+            return
+        self.env["med.aps.plan.event"].sudo().search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("state", "=", "pending"),
+                ("date", "<=", self.date_started),
+                "|",
+                ("repair_run_id", "=", False),
+                ("repair_run_id.state", "in", ("failed", "cancelled")),
+            ]
+        ).write({"repair_run_id": self.id})
+
+    def _aps_repair_reason(self, limit=3):
+        """The events a repair run answers, in a planner's words (the first ``limit``)."""
+        self.ensure_one()
+        events = self.repair_event_ids.sorted("date")
+        texts = [event.message for event in events[:limit]]
+        if len(events) > limit:
+            texts.append(self.env._("%(count)s more events", count=len(events) - limit))
+        return "; ".join(texts)
 
     def _moved_reasons_text(self):
         """The reasons why work orders had to move, in a planner's words."""
@@ -1036,3 +1074,4 @@ class MedApsRun(models.Model):
         }
         vals.update(timings)
         self.sudo().write(vals)
+        self._aps_take_pending_events()

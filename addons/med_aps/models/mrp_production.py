@@ -120,8 +120,12 @@ class MrpProduction(models.Model):
         if not self:
             return
         bodies = {}
+        why = run._aps_repair_reason() if run.trigger == "repair" else ""
         for production in self:
             old_start, old_finish, new_start, new_finish = changes[production.id]
+            if why and old_finish and new_finish:
+                bodies[production.id] = self._aps_repair_note(run, changes[production.id], why)
+                continue
             bodies[production.id] = self.env._(
                 "Planned by %(run)s: start %(old_start)s → %(new_start)s, finish "
                 "%(old_finish)s → %(new_finish)s.",
@@ -132,6 +136,26 @@ class MrpProduction(models.Model):
                 new_finish=self._aps_format_date(new_finish),
             )
         self._message_log_batch(bodies=bodies)
+
+    def _aps_repair_note(self, run, change, why):
+        """The note of an order a repair moved: how far, and after which events."""
+        old_start, old_finish, new_start, new_finish = change
+        hours = (new_finish - old_finish).total_seconds() / 3600.0
+        if hours >= 0:
+            moved = self.env._("%(hours)s h later", hours="%.1f" % hours)
+        else:
+            moved = self.env._("%(hours)s h earlier", hours="%.1f" % -hours)
+        return self.env._(
+            "Moved %(moved)s by %(run)s after: %(why)s. Start %(old_start)s → %(new_start)s, "
+            "finish %(old_finish)s → %(new_finish)s.",
+            moved=moved,
+            run=run.name,
+            why=why,
+            old_start=self._aps_format_date(old_start),
+            new_start=self._aps_format_date(new_start),
+            old_finish=self._aps_format_date(old_finish),
+            new_finish=self._aps_format_date(new_finish),
+        )
 
     def _aps_format_date(self, value):
         return format_datetime(self.env, value, dt_format="short") if value else "—"

@@ -17,20 +17,30 @@ class ResCompany(models.Model):
         default=2,
         help="Events within this many minutes are answered by one repair.",
     )
+    aps_repair_frozen_hours = fields.Float(
+        "Repair Frozen Window (h)",
+        default=0.0,
+        help="Work orders planned to start within this many hours keep their place in a "
+        "repair (started and locked work always does).",
+    )
     aps_repair_time_limit = fields.Float(
         "Repair Time Limit (s)",
         default=5.0,
         help="Solver time of a repair; the plan is written right after.",
     )
 
-    @api.constrains("aps_repair_delay_minutes", "aps_repair_time_limit")
+    @api.constrains("aps_repair_delay_minutes", "aps_repair_time_limit", "aps_repair_frozen_hours")
     def _check_aps_repair(self):
         for company in self:
-            if company.aps_repair_delay_minutes < 0 or company.aps_repair_time_limit <= 0:
+            if (
+                company.aps_repair_delay_minutes < 0
+                or company.aps_repair_time_limit <= 0
+                or company.aps_repair_frozen_hours < 0
+            ):
                 raise ValidationError(
                     self.env._(
-                        "Company %(company)s: the repair delay cannot be negative and the "
-                        "repair time limit must be positive.",
+                        "Company %(company)s: the repair delay and frozen window cannot be "
+                        "negative and the repair time limit must be positive.",
                         company=company.name,
                     )
                 )

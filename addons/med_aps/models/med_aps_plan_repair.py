@@ -1,0 +1,79 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+# when a repair of the company is already queued or running, look again after this delay
+BUSY_RETRY_MINUTES = 1
+
+
+class MedApsPlanRepair(models.AbstractModel):
+    """Event-driven plan repair.
+
+    Each event wakes this scheduled action after the company's delay; it answers every
+    pending event of the company with one repair run: a replan of the company's open orders
+    from the stored plan (kept where it still fits: the stability weight makes each move
+    pay), started and locked work fixed at their actual facts (remaining time from the time
+    logs), within the company's frozen window, with the company's short time limit. The run
+    writes only what changed, and each order it moved says why in its chatter."""
+
+    _name = "med.aps.plan.repair"
+    _description = "Plan Repair"
+
+    @api.model
+    def _aps_schedule(self, company):
+        cron = self.env.ref("med_aps.ir_cron_med_aps_repair_plans")
+        delay = max(0, company.aps_repair_delay_minutes)
+        cron.sudo()._trigger(fields.Datetime.now() + timedelta(minutes=delay))
+
+    @api.model
+    def _cron_repair_plans(self):
+        """Queue one repair per company with pending events not yet given to a repair."""
+        Event = self.env["med.aps.plan.event"].sudo()
+        waiting = Event.search(
+            [
+                ("state", "=", "pending"),
+                "|",
+                ("repair_run_id", "=", False),
+                ("repair_run_id.state", "in", ("failed", "cancelled")),
+            ]
+        )
+        for company in waiting.company_id:
+            self._aps_repair_company(
+                company, waiting.filtered(lambda e, c=company: e.company_id == c)
+            )
+
+    @api.model
+    def _aps_repair_company(self, company, events):
+        """Queue the repair run of ``company`` for ``events``; None while another repair of
+        the company is queued or running (this action looks again shortly)."""
+        Run = self.env["med.aps.run"].sudo()
+        if not company.aps_repair_enabled:
+            events.write({"ignored": True})
+            return None
+        busy = Run.search_count(
+            [
+                ("company_id", "=", company.id),
+                ("trigger", "=", "repair"),
+                ("state", "in", ("queued", "running")),
+            ],
+            limit=1,
+        )
+        if busy:
+            self.env.ref("med_aps.ir_cron_med_aps_repair_plans").sudo()._trigger(
+                fields.Datetime.now() + timedelta(minutes=BUSY_RETRY_MINUTES)
+            )
+            return None
+        run = Run.with_company(company).create(self._aps_prepare_run_vals(company))
+        events.write({"repair_run_id": run.id})
+        self.env.ref("med_aps.ir_cron_med_aps_process_runs").sudo()._trigger()
+        return run
+
+    @api.model
+    def _aps_prepare_run_vals(self, company):
+        return {
+            "trigger": "repair",
+            "company_id": company.id,
+            "time_limit": company.aps_repair_time_limit,
+            "frozen_hours": company.aps_repair_frozen_hours,
+            "workers": 1,
+        }

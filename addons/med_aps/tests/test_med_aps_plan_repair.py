@@ -1,0 +1,150 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import MedApsCommon
+
+
+@tagged("post_install", "-at_install")
+class TestMedApsPlanRepair(MedApsCommon):
+    """Events answered by one coalesced repair that keeps fixed work where it is and says
+    why it moved what it moved."""
+
+    def setUp(self):
+        super().setUp()
+        self.productions = (
+            self._create_mo(self.catheter_a, self.bom_a, deadline_days=2)
+            | self._create_mo(self.catheter_b, self.bom_b, deadline_days=3)
+            | self._create_mo(self.catheter_a, self.bom_a, deadline_days=4)
+        )
+        self.company.aps_repair_time_limit = self.TIME_LIMIT
+        # a replan of the whole plant answers the events before it (the confirmations)
+        first = self._run()
+        self.assertEqual(first.state, "done", first.failure_reason)
+        self.Repair = self.env["med.aps.plan.repair"]
+        self.Event = self.env["med.aps.plan.event"]
+        confirmed = self.Event.search([("company_id", "=", self.company.id)])
+        self.assertEqual(confirmed.mapped("kind"), ["production_confirmed"] * 3)
+        self.assertEqual(set(confirmed.mapped("state")), {"handled"})
+        self.assertEqual(confirmed.repair_run_id, first)
+
+    def _repairs(self):
+        return self.env["med.aps.run"].search(
+            [("company_id", "=", self.company.id), ("trigger", "=", "repair")]
+        )
+
+    def _overrun_first_molding(self, hours=4):
+        first = self.productions[0]
+        molding = first.workorder_ids.sorted("sequence")[0]
+        molding.button_start()
+        molding.duration = molding.duration_expected + 60 * hours
+        molding.button_finish()
+        return molding
+
+    def test_events_are_answered_by_one_repair(self):
+        molding = self._overrun_first_molding()
+        rush = self._create_mo(self.catheter_b, self.bom_b, deadline_days=1, priority="1")
+        events = self.Event.search(
+            [("company_id", "=", self.company.id), ("state", "=", "pending")]
+        )
+        self.assertEqual(
+            sorted(events.mapped("kind")),
+            ["production_confirmed", "workorder_finished", "workorder_started"],
+        )
+        self.assertEqual(set(events.mapped("state")), {"pending"})
+        self.Repair._cron_repair_plans()
+        [repair] = self._repairs()
+        self.assertEqual(repair.state, "queued")
+        self.assertEqual(repair.repair_event_ids, events)
+        self.assertEqual(repair.time_limit, self.TIME_LIMIT)
+        # while it is queued, more calls make no second repair
+        self.Repair._cron_repair_plans()
+        self.assertEqual(len(self._repairs()), 1)
+
+        done_dates = (molding.date_start, molding.date_finished)
+        repair._process_now()
+        self.assertEqual(repair.state, "done", repair.failure_reason)
+        self.assertEqual(set(events.mapped("state")), {"handled"})
+        # the finished work order keeps its actual dates; the rush order is planned
+        self.assertEqual((molding.date_start, molding.date_finished), done_dates)
+        self.assertTrue(rush.aps_planned_finish)
+        # an order the repair moved says how far and why
+        notes = self.env["mail.message"].search(
+            [
+                ("model", "=", "mrp.production"),
+                ("res_id", "in", (self.productions | rush).ids),
+                ("body", "ilike", repair.name),
+            ]
+        )
+        self.assertTrue(notes)
+        self.assertTrue(any("ran 4.0 h over" in note.body for note in notes), notes.mapped("body"))
+        _problem, _plan, violations = self._rebuild_and_validate(repair)
+        self.assertEqual(violations, [])
+
+    def test_locked_and_started_work_keeps_its_place(self):
+        second = self.productions[1]
+        second.action_aps_lock()
+        running = self.productions[2].workorder_ids.sorted("sequence")[0]
+        running.button_start()
+        kept = second.workorder_ids | running
+        before = {wo.id: (wo.workcenter_id, wo.date_start) for wo in kept}
+        self._overrun_first_molding(hours=6)
+        self.Repair._cron_repair_plans()
+        [repair] = self._repairs()
+        repair._process_now()
+        self.assertEqual(repair.state, "done", repair.failure_reason)
+        self.assertEqual({wo.id: (wo.workcenter_id, wo.date_start) for wo in kept}, before)
+
+    def test_frozen_window_of_the_company(self):
+        self.company.aps_repair_frozen_hours = 24 * 30
+        now = fields.Datetime.now()
+        workorders = self.productions.workorder_ids.filtered(
+            lambda wo: wo.state not in ("done", "cancel") and wo.date_start >= now
+        )
+        before = {wo.id: (wo.workcenter_id, wo.date_start) for wo in workorders}
+        self.productions[1].action_cancel()
+        self.Repair._cron_repair_plans()
+        [repair] = self._repairs()
+        self.assertEqual(repair.frozen_hours, 24 * 30)
+        repair._process_now()
+        self.assertEqual(repair.state, "done", repair.failure_reason)
+        kept = workorders.filtered(lambda wo: wo.production_id != self.productions[1])
+        self.assertEqual(
+            {wo.id: (wo.workcenter_id, wo.date_start) for wo in kept},
+            {wo_id: before[wo_id] for wo_id in kept.ids},
+        )
+
+    def test_repair_switched_off(self):
+        self.company.aps_repair_enabled = False
+        self._overrun_first_molding()
+        events = self.Event.search(
+            [("company_id", "=", self.company.id), ("kind", "like", "workorder_")]
+        )
+        self.assertEqual(len(events), 2)
+        self.assertEqual(set(events.mapped("state")), {"ignored"})
+        self.Repair._cron_repair_plans()
+        self.assertFalse(self._repairs())
+
+    def test_a_failed_repair_leaves_its_events_for_the_next(self):
+        self._overrun_first_molding()
+        self.Repair._cron_repair_plans()
+        [repair] = self._repairs()
+        repair.sudo().write({"state": "failed", "date_finished": fields.Datetime.now()})
+        events = repair.repair_event_ids
+        self.assertEqual(set(events.mapped("state")), {"pending"})
+        self.Repair._cron_repair_plans()
+        self.assertEqual(len(self._repairs()), 2)
+        self.assertNotEqual(events.repair_run_id, repair)
+        self.assertTrue(
+            self.env.ref("med_aps.ir_cron_med_aps_repair_plans").sudo().search_count([]) >= 1
+        )
+        # the wake-up of the repair: a trigger at the company's delay after the event
+        triggers = (
+            self.env["ir.cron.trigger"]
+            .sudo()
+            .search([("cron_id", "=", self.env.ref("med_aps.ir_cron_med_aps_repair_plans").id)])
+        )
+        self.assertTrue(
+            any(t.call_at >= fields.Datetime.now() + timedelta(minutes=1) for t in triggers)
+        )
