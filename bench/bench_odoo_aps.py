@@ -636,7 +636,7 @@ def run_odoo(env, problem_out=None):
     timing = plan_with_odoo(env)
     productions = _bench_orders(env)
     problem, scope = _problem_for(env, productions, origin)
-    as_dated = PlanReader(scope).read()
+    as_dated = PlanReader(scope).read_plan()
     chosen = {op["op"]: (op["resource"], op["start"]) for op in as_dated["operations"]}
     executed = replay(problem, chosen)
     env.cr.rollback()  # the helper run is not part of the benchmark
@@ -671,7 +671,7 @@ def run_aps(env, time_limit, workers, orm_write=None):
         timing = plan_with_med_aps(env, time_limit, workers)
     run = env["med.aps.run"].browse(timing.pop("run_id"))
     problem, scope = ProblemBuilder(run, origin=run.plan_origin).build()
-    plan = PlanReader(scope).read()
+    plan = PlanReader(scope).read_plan()
     result = kpis(problem, plan, validate(problem, plan))
     result.update(_odoo_invariants(env, scope.productions, run))
     if orm_write:

@@ -12,7 +12,7 @@ class PlanReader:
     def __init__(self, scope):
         self.scope = scope
 
-    def read(self):
+    def read_plan(self):
         """The stored plan of the scope's work orders (schema version 1).
 
         The unit of a multi-unit work center is the one med_aps wrote (``aps_unit``); work

@@ -303,5 +303,5 @@ class MedApsCommon(TransactionCase):
 
         self.env.invalidate_all()
         problem, scope = ProblemBuilder(run, origin=run.plan_origin).build()
-        plan = PlanReader(scope).read()
+        plan = PlanReader(scope).read_plan()
         return problem, plan, validate(problem, plan)

@@ -137,7 +137,7 @@ class TestMedApsDemo(TransactionCase):
         self.assertEqual(len(run), 1)
         origin = getattr(run, "plan_origin", False) or run.date_started
         problem, scope = ProblemBuilder(run, origin=origin.replace(second=0, microsecond=0)).build()
-        plan = PlanReader(scope).read()
+        plan = PlanReader(scope).read_plan()
         operations = plan["operations"]
         self.assertEqual(len(operations), len(self.productions.workorder_ids))
         self.assertEqual(validate(problem, plan), [])

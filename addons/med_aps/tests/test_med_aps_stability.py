@@ -182,4 +182,4 @@ class TestMedApsStabilityDemo(TransactionCase):
             self.assertIn("kept their place", run.moved_note)
         self.env.invalidate_all()
         problem, scope = ProblemBuilder(third, origin=third.plan_origin).build()
-        self.assertEqual(validate(problem, PlanReader(scope).read()), [])
+        self.assertEqual(validate(problem, PlanReader(scope).read_plan()), [])
