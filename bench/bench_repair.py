@@ -1,0 +1,238 @@
+"""Event-driven plan repair on a large plant against a full replan from the same state.
+
+Run on a database planned by ``bench_odoo_aps.py --keep`` (its ``<db>_bench_aps`` copy: 1,000
+open orders, 5,000 work orders, a med_aps plan) with the current med_aps installed. The
+disruption: the first planned work order of the busiest work center starts and runs four
+hours longer than planned (its expected duration grows by 240 minutes while it runs). From
+that same state, three copies of the database answer it:
+
+* **repair**: the event path a plant uses: the work order's start is recorded as a plan
+  event, the repair scheduled action queues one repair run (company settings: no delay, the
+  repair time limit), the run is processed; timed from the event to the written plan;
+* **full replan**: a replan of the whole plant with the default stability weight;
+* **fresh replan**: a replan of the whole plant that does not keep the previous plan
+  (stability weight 0), what "replan everything" meant before plans were kept.
+
+Each plan is read back and checked by the engine's validator; the table shows the work
+orders each moved, its weighted tardiness and its time.
+
+    python bench/bench_repair.py -d aps_bench_bench_aps [--time-limit 60] -- \\
+        --db_host HOST --db_user USER --addons-path ADDONS_PATH
+"""
+
+import argparse
+import json
+import sys
+import time
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+
+from bench_odoo_aps import _drop, _duplicate, _with_env  # noqa: E402
+
+OVERRUN_MINUTES = 240
+TARGETS = {"seconds": 10.0, "moved_share": 1 / 3, "tardiness_share": 1.05}
+
+
+def parse_args(argv):
+    if "--" in argv:
+        index = argv.index("--")
+        own, odoo_args = argv[:index], argv[index + 1 :]
+    else:
+        own, odoo_args = argv, []
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-d", "--database", required=True, help="a planned database")
+    parser.add_argument("--time-limit", type=float, default=60.0, help="full replans (s)")
+    parser.add_argument("--repair-time-limit", type=float, default=5.0)
+    parser.add_argument("--json", help="also write the results to this JSON file")
+    return parser.parse_args(own), odoo_args
+
+
+def _positions(env):
+    env.cr.execute(
+        "SELECT id, workcenter_id, date_start FROM mrp_workorder "
+        "WHERE state NOT IN ('done', 'cancel') AND date_start IS NOT NULL"
+    )
+    return {row[0]: (row[1], row[2]) for row in env.cr.fetchall()}
+
+
+def disrupt(env):
+    """Start the busiest work center's first work order; it will run 4 hours longer."""
+    env.cr.execute(
+        """
+        SELECT wo.id FROM mrp_workorder wo
+         WHERE wo.state = 'ready' AND wo.aps_run_id IS NOT NULL
+           AND wo.workcenter_id = (
+                SELECT workcenter_id FROM mrp_workorder
+                 WHERE state NOT IN ('done', 'cancel') AND aps_run_id IS NOT NULL
+                 GROUP BY workcenter_id ORDER BY sum(duration_expected) DESC LIMIT 1)
+         ORDER BY wo.date_start, wo.id LIMIT 1
+        """
+    )
+    row = env.cr.fetchone()
+    if not row:
+        raise SystemExit("no planned work order ready to start: plan the database first")
+    workorder = env["mrp.workorder"].browse(row[0])
+    # the first full plan's events are answered by it; only the disruption is pending
+    env["med.aps.plan.event"].search([("state", "=", "pending")]).write({"ignored": True})
+    env.company.write({"aps_repair_delay_minutes": 0})
+    return {
+        "workorder_id": workorder.id,
+        "workorder": workorder.display_name,
+        "workcenter": workorder.workcenter_id.name,
+    }
+
+
+def _start_overrunning(env, workorder_id):
+    workorder = env["mrp.workorder"].browse(workorder_id)
+    workorder.button_start()
+    workorder.with_context(bypass_duration_calculation=True).write(
+        {"duration_expected": workorder.duration_expected + OVERRUN_MINUTES}
+    )
+    env.flush_all()
+    return workorder
+
+
+def _read_back(env, run):
+    from odoo.addons.med_aps.services.plan_reader import PlanReader
+    from odoo.addons.med_aps.services.problem_builder import ProblemBuilder
+
+    from med_aps_engine import validate
+
+    problem, scope = ProblemBuilder(run, origin=run.plan_origin).build()
+    plan = PlanReader(scope).read_plan()
+    violations = validate(problem, plan)
+    return {
+        "weighted_tardiness_h": run.weighted_tardiness,
+        "late": run.late_count,
+        "violations": len(violations),
+        "status": run.state,
+    }
+
+
+def repair(env, workorder_id, time_limit):
+    env.company.write({"aps_repair_time_limit": time_limit})
+    start = time.perf_counter()
+    _start_overrunning(env, workorder_id)
+    # positions right after the event, as for the replans (the started work order itself
+    # already has its actual start)
+    before = _positions(env)
+    env["med.aps.plan.repair"]._cron_repair_plans()
+    run = env["med.aps.run"].search([("trigger", "=", "repair")], order="id desc", limit=1)
+    run._process_now()
+    env.flush_all()
+    seconds = time.perf_counter() - start
+    after = _positions(env)
+    result = _read_back(env, run)
+    result.update(
+        {
+            "seconds": seconds,
+            "moved": sum(1 for wo, pos in before.items() if wo in after and after[wo] != pos),
+            "events": run.repair_event_ids.mapped("message"),
+            "moved_note": run.moved_note,
+        }
+    )
+    return result
+
+
+def full_replan(env, workorder_id, time_limit, stability):
+    _start_overrunning(env, workorder_id)
+    before = _positions(env)
+    start = time.perf_counter()
+    run = env["med.aps.run"].create(
+        {
+            "trigger": "api",
+            "company_id": env.company.id,
+            "time_limit": time_limit,
+            "workers": 2,
+            "weight_stability": stability,
+        }
+    )
+    run._process_now()
+    env.flush_all()
+    seconds = time.perf_counter() - start
+    after = _positions(env)
+    result = _read_back(env, run)
+    result.update(
+        {
+            "seconds": seconds,
+            "moved": sum(1 for wo, pos in before.items() if wo in after and after[wo] != pos),
+        }
+    )
+    return result
+
+
+def main(argv=None):
+    args, odoo_args = parse_args(sys.argv[1:] if argv is None else argv)
+    from odoo.tools import config
+
+    config.parse_config(["-d", args.database, *odoo_args])
+    source = "%s_repair_src" % args.database
+    copies = {name: "%s_repair_%s" % (args.database, name) for name in ("repair", "full", "fresh")}
+    results = {}
+    try:
+        _duplicate(args.database, source)
+        disruption = _with_env(source, disrupt)
+        print("Disruption: %(workorder)s on %(workcenter)s runs 4 h over" % disruption, flush=True)
+        for copy in copies.values():
+            _duplicate(source, copy)
+        wo = disruption["workorder_id"]
+        results["repair"] = _with_env(copies["repair"], repair, wo, args.repair_time_limit)
+        results["full"] = _with_env(copies["full"], full_replan, wo, args.time_limit, 30_000)
+        results["fresh"] = _with_env(copies["fresh"], full_replan, wo, args.time_limit, 0)
+    finally:
+        for name in (source, *copies.values()):
+            _drop(name)
+    print(report(results, args))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump({"disruption": disruption, "results": results}, handle, indent=2)
+    return 0
+
+
+def report(results, args):
+    rows = [
+        ("Work orders moved", "moved", "%d"),
+        ("Weighted tardiness (h)", "weighted_tardiness_h", "%.1f"),
+        ("Late orders", "late", "%d"),
+        ("Rule violations (validator)", "violations", "%d"),
+        ("Event to written plan / run time (s)", "seconds", "%.1f"),
+    ]
+    labels = (
+        ("repair", "repair (%.0f s)" % args.repair_time_limit),
+        ("full", "full replan (%.0f s)" % args.time_limit),
+        ("fresh", "fresh replan (%.0f s)" % args.time_limit),
+    )
+    lines = ["| | " + " | ".join(label for _key, label in labels) + " |"]
+    lines.append("|---|" + "---:|" * len(labels))
+    for title, key, fmt in rows:
+        cells = [fmt % results[name][key] for name, _label in labels]
+        lines.append("| %s | %s |" % (title, " | ".join(cells)))
+    rep, full, fresh = results["repair"], results["full"], results["fresh"]
+    lines.append("")
+    lines.append("Repair's events: %s" % "; ".join(rep["events"]))
+    lines.append("Repair's moves: %s" % rep["moved_note"])
+    checks = [
+        ("event to written plan <= 10 s", rep["seconds"] <= TARGETS["seconds"], rep["seconds"]),
+        (
+            "moves <= 1/3 of the fresh replan's",
+            rep["moved"] <= TARGETS["moved_share"] * (fresh["moved"] or 1),
+            "%d / %d" % (rep["moved"], fresh["moved"]),
+        ),
+        (
+            "weighted tardiness within 5% of the full replan's",
+            rep["weighted_tardiness_h"]
+            <= TARGETS["tardiness_share"] * full["weighted_tardiness_h"] + 1e-6,
+            "%.1f / %.1f" % (rep["weighted_tardiness_h"], full["weighted_tardiness_h"]),
+        ),
+    ]
+    lines.append(
+        "Targets: "
+        + "; ".join(
+            "%s: %s (%s)" % (text, "PASS" if ok else "FAIL", value) for text, ok, value in checks
+        )
+    )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
