@@ -2,9 +2,10 @@
 
 Run on a database planned by ``bench_odoo_aps.py --keep`` (its ``<db>_bench_aps`` copy: 1,000
 open orders, 5,000 work orders, a med_aps plan) with the current med_aps installed. The
-disruption: the first planned work order of the busiest work center starts and runs four
+disruption: the first ready work order of the busiest work center that has one starts and runs four
 hours longer than planned (its expected duration grows by 240 minutes while it runs). From
-that same state, three copies of the database answer it:
+that same state (after a full plan with the full time limit, as a plant has after its
+nightly run), three copies of the database answer it:
 
 * **repair**: the event path a plant uses: the work order's start is recorded as a plan
   event, the repair scheduled action queues one repair run (company settings: no delay, the
@@ -42,7 +43,7 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-d", "--database", required=True, help="a planned database")
     parser.add_argument("--time-limit", type=float, default=60.0, help="full replans (s)")
-    parser.add_argument("--repair-time-limit", type=float, default=5.0)
+    parser.add_argument("--repair-time-limit", type=float, default=3.0)
     parser.add_argument("--json", help="also write the results to this JSON file")
     return parser.parse_args(own), odoo_args
 
@@ -55,17 +56,30 @@ def _positions(env):
     return {row[0]: (row[1], row[2]) for row in env.cr.fetchall()}
 
 
+def plan_fully(env, time_limit):
+    """The state the plant is in before the event: a full plan with the full time limit."""
+    run = env["med.aps.run"].create(
+        {"trigger": "api", "company_id": env.company.id, "time_limit": time_limit, "workers": 2}
+    )
+    run._process_now()
+    if run.state != "done":
+        raise SystemExit("the full plan before the event failed: %s" % run.failure_reason)
+    return run.weighted_tardiness
+
+
 def disrupt(env):
-    """Start the busiest work center's first work order; it will run 4 hours longer."""
+    """Start the first ready work order of the busiest work center that has one; it will
+    run 4 hours longer than planned."""
     env.cr.execute(
         """
-        SELECT wo.id FROM mrp_workorder wo
+        WITH load AS (
+            SELECT workcenter_id, sum(duration_expected) AS minutes FROM mrp_workorder
+             WHERE state NOT IN ('done', 'cancel') AND aps_run_id IS NOT NULL
+             GROUP BY workcenter_id
+        )
+        SELECT wo.id FROM mrp_workorder wo JOIN load ON load.workcenter_id = wo.workcenter_id
          WHERE wo.state = 'ready' AND wo.aps_run_id IS NOT NULL
-           AND wo.workcenter_id = (
-                SELECT workcenter_id FROM mrp_workorder
-                 WHERE state NOT IN ('done', 'cancel') AND aps_run_id IS NOT NULL
-                 GROUP BY workcenter_id ORDER BY sum(duration_expected) DESC LIMIT 1)
-         ORDER BY wo.date_start, wo.id LIMIT 1
+         ORDER BY load.minutes DESC, wo.date_start, wo.id LIMIT 1
         """
     )
     row = env.cr.fetchone()
@@ -171,6 +185,8 @@ def main(argv=None):
     results = {}
     try:
         _duplicate(args.database, source)
+        planned = _with_env(source, plan_fully, args.time_limit)
+        print("Full plan before the event: weighted tardiness %.1f h" % planned, flush=True)
         disruption = _with_env(source, disrupt)
         print("Disruption: %(workorder)s on %(workcenter)s runs 4 h over" % disruption, flush=True)
         for copy in copies.values():

@@ -25,7 +25,7 @@ class ResCompany(models.Model):
     )
     aps_repair_time_limit = fields.Float(
         "Repair Time Limit (s)",
-        default=5.0,
+        default=3.0,
         help="Solver time of a repair; the plan is written right after.",
     )
 

@@ -121,6 +121,7 @@ class PlanWriter:
         wo_rows, leave_updates, leave_creates, moved_ids = self._workorder_rows(free_ids, current)
         self._create_leaves(leave_creates, wo_rows)
         self._write_workorders(wo_rows, leave_updates)
+        self._write_running_ends()
         mo_rows, raw_rows, mo_changes = self._production_rows(current, skipped)
         self._write_productions(mo_rows)
         move_ids = self._write_component_dates(raw_rows)
@@ -264,6 +265,40 @@ class PlanWriter:
             if row[2] is None and row[0] in new_leave:
                 row[2] = new_leave[row[0]]
         self.env.flush_all()
+
+    def _write_running_ends(self):
+        """A work order in progress keeps its actual start; its planned end becomes the
+        plan's (when the time still to log is done). Odoo sets that end only when the work
+        order starts, so without this a work order running late would keep an end in the past
+        (and its reservation with it)."""
+        ends = []
+        for job in self.problem["jobs"]:
+            for operation in job["operations"]:
+                planned = self.plan_ops.get(operation["id"])
+                if operation.get("in_progress") and planned and operation["id"].startswith("WO/"):
+                    ends.append((int(operation["id"][3:]), self.scope.to_datetime(planned["end"])))
+        if not ends:
+            return
+        cr = self.env.cr
+        cr.execute(
+            """
+            UPDATE mrp_workorder AS w SET date_finished = v.date_finished::timestamp
+              FROM (VALUES %s) AS v(id, date_finished)
+             WHERE w.id = v.id::int AND w.state = 'progress'
+               AND w.date_finished IS DISTINCT FROM v.date_finished::timestamp
+            RETURNING w.id, w.leave_id, w.date_finished
+            """
+            % ", ".join(["(%s, %s)"] * len(ends)),
+            [value for row in ends for value in row],
+        )
+        written = cr.fetchall()
+        self._update_values(
+            "resource_calendar_leaves",
+            ["id", "date_to"],
+            [(leave_id, end) for _wo, leave_id, end in written if leave_id],
+            {"date_to": "timestamp"},
+        )
+        self.env["mrp.workorder"].browse([row[0] for row in written]).modified(["date_finished"])
 
     def _write_workorders(self, wo_rows, leave_updates):
         """Move the existing reservations and write the work orders' rows."""

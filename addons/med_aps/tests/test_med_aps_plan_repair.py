@@ -148,3 +148,23 @@ class TestMedApsPlanRepair(MedApsCommon):
         self.assertTrue(
             any(t.call_at >= fields.Datetime.now() + timedelta(minutes=1) for t in triggers)
         )
+
+    def test_a_running_work_order_gets_the_end_the_plan_gives_it(self):
+        molding = self.productions[0].workorder_ids.sorted("sequence")[0]
+        past = fields.Datetime.now() - timedelta(hours=3)
+        molding.with_context(bypass_duration_calculation=True).write(
+            {"date_start": past, "date_finished": past + timedelta(hours=1)}
+        )
+        # started late: Odoo keeps the end it had (in the past) or the start
+        molding.button_start()
+        self.assertLessEqual(molding.date_finished, fields.Datetime.now())
+        self.Repair._cron_repair_plans()
+        [repair] = self._repairs()
+        repair._process_now()
+        self.assertEqual(repair.state, "done", repair.failure_reason)
+        # its end is now the plan's: when the expected minutes still to log are done
+        expected_end = molding.date_start + timedelta(minutes=molding.duration_expected)
+        self.assertGreaterEqual(molding.date_finished, expected_end - timedelta(minutes=2))
+        self.assertEqual(molding.leave_id.date_to, molding.date_finished)
+        _problem, _plan, violations = self._rebuild_and_validate(repair)
+        self.assertEqual(violations, [])
