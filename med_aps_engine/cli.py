@@ -35,6 +35,18 @@ PLAN_SHAPE = {
                     "resource": {"type": ["string", "null"], "maxLength": 256},
                     "unit": {"type": ["integer", "null"], "maximum": 10000},
                     "batch": {"type": ["string", "null"], "maxLength": 256},
+                    "secondary": {
+                        "type": ["array", "null"],
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "resource": {"type": ["string", "null"], "maxLength": 256},
+                                "unit": {"type": ["integer", "null"], "maximum": 10000},
+                                "start": {"type": ["integer", "null"]},
+                                "end": {"type": ["integer", "null"]},
+                            },
+                        },
+                    },
                 },
             },
         },

@@ -15,11 +15,14 @@ Layout of the model, in build order:
 3. batches: per batch-resource unit a list of optional batch slots (start, fixed cycle, one
    calendar window, one batch family, capacity by cumulative size);
 4. resources: one optional interval per operation and unit, no-overlap per unit;
-5. changeovers: a circuit per unit whose families have non-zero changeovers; an arc sets the
+5. secondary resources (tools, operator pools): per requirement a choice of units among its
+   alternatives, one optional interval per choice over the occupation (or the setup), a
+   cumulative per secondary resource with its calendar gaps as full-capacity blocks;
+6. changeovers: a circuit per unit whose families have non-zero changeovers; an arc sets the
    changeover minutes of its head;
-6. releases, precedences with min/max lags (also against fixed operations), locks,
+7. releases, precedences with min/max lags (also against fixed operations), locks,
    in-progress operations, frozen window;
-7. objective: weighted tardiness, makespan, flow time, changeover minutes, moved operations.
+8. objective: weighted tardiness, makespan, flow time, changeover minutes, moved operations.
 
 ``JobShopModel`` is the lean model for pure (flexible) job shops with a makespan objective.
 """
@@ -29,6 +32,7 @@ import bisect
 from ortools.sat.python import cp_model
 
 from .schedule import Assign
+from .secondary import name_units, requirement_window
 
 # CP-SAT statuses that come with a solution
 SOLUTION_STATUSES = (cp_model.OPTIMAL, cp_model.FEASIBLE)
@@ -103,6 +107,7 @@ class PlantModel:
         self.start = {}
         self.end = {}
         self.wall = {}
+        self.time_bounds = {}  # op -> (lowest start, highest end)
         self.co = {}
         self.mode_lit = {}  # (op, resource) -> literal
         self.unit_lit = {}  # (op, resource, unit) -> literal
@@ -115,6 +120,8 @@ class PlantModel:
         self.slot_fams = []  # (slot, resource, unit, family key, literal)
         self.finish = {}  # job -> (finish var, tardiness var | None)
         self.arcs = {}  # (resource, unit, from op | None, to op | None) -> literal
+        # (op, resource, requirement index) -> [(secondary resource, units, literal)]
+        self.secondary_choice = {}
         self._build()
 
     # ------------------------------------------------------------------ helpers
@@ -167,6 +174,7 @@ class PlantModel:
             self._add_operation(oid)
         self._add_batches()
         self._add_unit_no_overlap()
+        self._add_secondary_resources()
         self._add_changeovers()
         self._add_precedences()
         self._add_objective()
@@ -189,6 +197,7 @@ class PlantModel:
         w = m.new_int_var(0, max(0, ub_end - lb), f"wall[{oid}]")
         m.add(e == s + w)
         self.start[oid], self.end[oid], self.wall[oid] = s, e, w
+        self.time_bounds[oid] = (lb, ub_end)
         modes = op.modes
         pos = p.fixed_position(op)
         if pos is not None:
@@ -289,6 +298,119 @@ class PlantModel:
         for intervals in self.unit_intervals.values():
             if len(intervals) > 1:
                 m.add_no_overlap(intervals)
+
+    def _add_secondary_resources(self):
+        """Tools and operator pools: every requirement of the chosen mode takes ``count``
+        units among its alternatives for its window; per secondary resource a cumulative
+        over those windows, the fixed operations' bookings and the calendar gaps (which
+        take every unit). Units are identical: the plan names them afterwards
+        (``secondary.name_units``), which the cumulative makes always possible."""
+        if not self.p.has_requirements:
+            return
+        usage = {sid: ([], []) for sid in self.p.secondary}  # sid -> (intervals, demands)
+        for oid in self.free:
+            op = self.p.operations[oid]
+            for mode in op.modes:
+                lit = self.mode_lit.get((oid, mode.resource))
+                if lit is None:
+                    continue
+                for k, req in enumerate(mode.requires):
+                    self._add_requirement(op, mode, lit, k, req, usage)
+        self._add_fixed_bookings(usage)
+        self._add_secondary_calendars(usage)
+        for sid, (intervals, demands) in usage.items():
+            if intervals:
+                self.m.add_cumulative(intervals, demands, self.p.secondary[sid].count)
+
+    def _add_requirement(self, op, mode, lit, k, req, usage):
+        """The units ``op`` takes for requirement ``k`` of ``mode`` (present with ``lit``):
+        one alternative takes them all at once; several share them out, one literal per
+        unit (the k-th unit of an alternative only after its (k-1)-th)."""
+        m = self.m
+        oid, rid = op.id, mode.resource
+        if len(req.any_of) == 1:
+            choice = [(req.any_of[0], req.count, lit)]
+        else:
+            choice = []
+            for sid in req.any_of:
+                previous = None
+                for n in range(min(req.count, self.p.secondary[sid].count)):
+                    unit_lit = self._bool(f"takes[{oid},{rid},{k},{sid},{n}]")
+                    if previous is not None:
+                        m.add_implication(unit_lit, previous)
+                    choice.append((sid, 1, unit_lit))
+                    previous = unit_lit
+            m.add(sum(x for _sid, _n, x in choice) == req.count * lit)
+        self.secondary_choice[(oid, rid, k)] = choice
+        interval = self._requirement_interval(op, mode, req, k)
+        for sid, units, x in choice:
+            if interval is None:
+                continue
+            start, size, end = interval
+            iv = m.new_optional_interval_var(start, size, end, x, f"holds[{oid},{rid},{k},{sid}]")
+            usage[sid][0].append(iv)
+            usage[sid][1].append(units)
+
+    def _requirement_interval(self, op, mode, req, k):
+        """``(start, size, end)`` of the window a requirement is held, or None if empty."""
+        oid, rid = op.id, mode.resource
+        res = self.p.resources[rid]
+        if op.in_progress:
+            begin = max(op.in_progress[1], 0)
+            end = self._in_progress_end(res, begin, op.in_progress[2])
+            if req.setup_only or end <= begin:
+                return None
+            return begin, end - begin, end
+        if self.work.get((oid, rid)) == 0:
+            return None  # occupies nothing
+        s = self.start[oid]
+        if not req.setup_only:
+            return s, self.wall[oid], self.end[oid]
+        co = self.co[oid] if (self.co[oid] is not None and res.has_changeovers) else 0
+        setup = mode.setup + co
+        if isinstance(setup, int) and setup == 0:
+            return None
+        if not res.calendar.always and op.interruptible:
+            # the model keeps a setup that needs a helper inside its first calendar window
+            # (the setup end is then start + setup); the dispatcher and the validator also
+            # allow it to span a break
+            for i, _j, y in self.window_lits.get((oid, rid), ()):
+                self.m.add(s + setup <= res.calendar.ends[i]).only_enforce_if(y)
+        if isinstance(setup, int):
+            return s, setup, s + setup
+        # an interval's end must be affine: start + setup + changeover gets its own variable
+        lb, ub_end = self.time_bounds[oid]  # start <= setup end <= end
+        setup_end = self.m.new_int_var(lb, ub_end, f"setup_end[{oid},{rid},{k}]")
+        self.m.add(setup_end == s + setup)
+        return s, setup, setup_end
+
+    def _add_fixed_bookings(self, usage):
+        """Units the fixed operations hold inside the region."""
+        for oid, a in self.fixed.items():
+            for sid, _u, begin, end in a.secondary:
+                if end > begin and end > self.lo and begin < self.hi:
+                    iv = self.m.new_fixed_size_interval_var(begin, end - begin, f"held[{oid}]")
+                    usage[sid][0].append(iv)
+                    usage[sid][1].append(1)
+
+    def _add_secondary_calendars(self, usage):
+        """A calendar gap of a secondary resource inside the region takes all its units."""
+        for sid, sec in self.p.secondary.items():
+            if sec.calendar.always or not usage[sid][0]:
+                continue
+            gaps = []
+            previous_end = self.lo
+            for a, b in sec.calendar.windows:
+                if a > previous_end:
+                    gaps.append((previous_end, min(a, self.hi)))
+                previous_end = max(previous_end, b)
+            if previous_end < self.hi:
+                gaps.append((previous_end, self.hi))
+            for a, b in gaps:
+                if b > a:
+                    iv = self.m.new_fixed_size_interval_var(a, b - a, f"closed[{sid},{a}]")
+                    usage[sid][0].append(iv)
+                    usage[sid][1].append(sec.count)
 
     def _add_changeovers(self):
         """Sequence-dependent changeovers: a circuit over the operations of each unit."""
@@ -712,6 +834,7 @@ class PlantModel:
                 for wi, wj, y in wins:
                     self._hint(y, 1 if (rid == a.resource and (wi, wj) == (i, j)) else 0)
         self._hint_sequences()
+        self._hint_secondary()
         for var, value in self._hints.values():
             m.add_hint(var, value)
 
@@ -722,6 +845,23 @@ class PlantModel:
         for (rid, u), slots in self.slots.items():
             self._hint_batch_slots(rid, u, slots)
         self._hint_objective()
+
+    def _hint_secondary(self):
+        """The units each requirement takes from each alternative in the hinted plan."""
+        for (oid, rid, k), choice in self.secondary_choice.items():
+            a = self.hint.get(oid)
+            if a is None or len(choice) == 1:
+                continue
+            taken = {}
+            if a.resource == rid:
+                req = self.p.operations[oid].mode_on(rid).requires[k]
+                for sid, _u, _b, _e in a.secondary:
+                    if sid in req.any_of:
+                        taken[sid] = taken.get(sid, 0) + 1
+            seen = {}
+            for sid, _n, x in choice:
+                seen[sid] = seen.get(sid, 0) + 1
+                self._hint(x, 1 if seen[sid] <= taken.get(sid, 0) else 0)
 
     def _hint_unit_sequence(self, rid, u, nodes):
         """The circuit arcs of one unit: the hinted order of its operations."""
@@ -858,7 +998,23 @@ class PlantModel:
         for oid, a in out.items():
             if ops[oid].in_progress and p.resources[a.resource].is_batch:
                 a.batch = f"{a.resource}#{a.unit}/ip-{oid}"
+        if self.secondary_choice:
+            self._read_secondary(solver, out)
         return out
+
+    def _read_secondary(self, solver, out):
+        """The units each free operation takes, counted per secondary resource, then named
+        together with the fixed operations' (renamed fixed operations are returned too)."""
+        for oid, a in out.items():
+            op = self.p.operations[oid]
+            bookings = []
+            for k, req in enumerate(op.mode_on(a.resource).requires):
+                begin, end = requirement_window(self.p, op, a, req)
+                for sid, units, x in self.secondary_choice[(oid, a.resource, k)]:
+                    if solver.boolean_value(x):
+                        bookings += [(sid, None, begin, end)] * units
+            a.secondary = tuple(bookings)
+        out.update(name_units(self.p, self.fixed, out))
 
 
 # ============================================================================= job-shop model

@@ -1,6 +1,7 @@
 """Independent plan validator.
 
-This module checks a plan against a problem (schema version 1, see ``docs/engine-schema.md``)
+This module checks a plan against a problem (schema versions 1 and 2, see
+``docs/engine-schema.md``)
 without sharing any code with the solver: it imports nothing from the rest of
 ``med_aps_engine`` and works on plain dicts. Every violation is returned as a readable sentence
 that names the operation, job or resource, the broken rule and the numbers involved.
@@ -51,6 +52,16 @@ class _Calendar:
         if self.always:
             return b - a
         return self._covered_before(b) - self._covered_before(a)
+
+    def finish(self, a, work):
+        """The minute at which ``work`` available minutes counted from ``a`` are done."""
+        if self.always or work <= 0:
+            return a + max(work, 0)
+        target = self._covered_before(a) + work
+        if target > self.prefix[-1]:
+            return None
+        k = bisect.bisect_left(self.prefix, target) - 1  # interval where it is reached
+        return self.starts[k] + (target - self.prefix[k])
 
     def inside_one_interval(self, a, b):
         if self.always:
@@ -141,6 +152,7 @@ class _PlanCheck:
             self._check_operation(oid, entry)
         self._check_precedences()
         self._check_units()
+        self._check_secondary()
         self._check_batch_homes()
         self._check_results()
         return self.v
@@ -162,6 +174,11 @@ class _PlanCheck:
             for op in job.get("operations") or []:
                 self.ops[op["id"]] = (job, op)
                 self.job_ops[job["id"]].append(op["id"])
+        self.secondary = {}
+        self.secondary_calendars = {}
+        for sec in problem.get("secondary_resources") or []:
+            self.secondary[sec["id"]] = sec
+            self.secondary_calendars[sec["id"]] = _Calendar(sec.get("calendar"))
         self.horizon = problem.get("horizon")
         self.frozen_until = problem.get("frozen_until")
         self.previous = problem.get("previous_plan") or {}
@@ -485,6 +502,110 @@ class _PlanCheck:
                 self.changeover_total += required
                 self.changeover_count += 1
             prev = oid
+
+    # ---- secondary resources: alternatives, counts, windows, calendars, no overlap per unit
+    def _check_secondary(self):
+        held = {}  # (secondary resource, unit) -> [(begin, end, op)]
+        for oid, entry in self.ok_ops.items():
+            job, op = self.ops[oid]
+            name = f"operation {oid!r} of job {job['id']!r}"
+            mode = _mode_of(op, entry["resource"]) or {}
+            for sid, unit, begin, end in self._secondary_of(name, op, entry, mode):
+                held.setdefault((sid, unit), []).append((begin, end, oid))
+        for (sid, unit), rows in sorted(held.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
+            rows = sorted(r for r in rows if r[1] > r[0])
+            for (_b1, e1, o1), (b2, _e2, o2) in zip(rows, rows[1:], strict=False):
+                if b2 < e1:
+                    self.v.append(
+                        f"secondary resource {sid!r} unit {unit}: overlap: operation {o2!r} "
+                        f"holds it from {b2} before operation {o1!r} releases it at {e1}"
+                    )
+
+    def _secondary_window(self, op, entry, requirement):
+        """``[begin, end)`` the operation must hold ``requirement``: its occupation (from
+        minute 0 when in progress) or its setup, measured on the main calendar."""
+        start, end = entry["start"], entry["end"]
+        in_progress = op.get("in_progress")
+        begin = max(start, 0) if in_progress else start
+        if (requirement.get("during") or "occupation") == "occupation":
+            return begin, max(begin, end)
+        setup = entry.get("setup_minutes") or 0
+        if in_progress or setup <= 0:
+            return begin, begin
+        interruptible = op.get("interruptible")
+        cal = self.calendars[entry["resource"]]
+        if interruptible is False:
+            setup_end = begin + setup
+        else:
+            setup_end = cal.finish(begin, setup)
+            setup_end = end if setup_end is None else setup_end
+        return begin, min(setup_end, end)
+
+    def _secondary_of(self, name, op, entry, mode):
+        """Check the units an operation names against its mode's requirements; returns the
+        valid bookings ``(secondary resource, unit, begin, end)``."""
+        v = self.v
+        requirements = mode.get("requires") or []
+        listed = entry.get("secondary") or []
+        owner = {}
+        for k, req in enumerate(requirements):
+            for sid in req.get("any_of") or []:
+                owner[sid] = k
+        counts = [0] * len(requirements)
+        seen = set()
+        bookings = []
+        for row in listed:
+            sid, unit = row.get("resource"), row.get("unit")
+            sec = self.secondary.get(sid)
+            if sec is None:
+                v.append(f"{name}: holds unknown secondary resource {sid!r}")
+                continue
+            if sid not in owner:
+                v.append(
+                    f"{name}: holds secondary resource {sid!r}, which its mode on "
+                    f"{entry['resource']!r} does not require"
+                )
+                continue
+            count = int(_num(sec.get("count"), 1))
+            if not _is_int(unit) or not 0 <= unit < count:
+                v.append(
+                    f"{name}: unit {unit!r} does not exist on secondary resource {sid!r} "
+                    f"(count {count}, units 0..{count - 1})"
+                )
+                continue
+            if (sid, unit) in seen:
+                v.append(f"{name}: holds unit {unit} of secondary resource {sid!r} twice")
+                continue
+            seen.add((sid, unit))
+            names = sec.get("unit_names") or []
+            if "unit_name" in row and names and row["unit_name"] != names[unit]:
+                v.append(
+                    f"{name}: unit {unit} of {sid!r} is named {names[unit]!r}, the plan says "
+                    f"{row['unit_name']!r}"
+                )
+            req = requirements[owner[sid]]
+            counts[owner[sid]] += 1
+            begin, end = self._secondary_window(op, entry, req)
+            if (row.get("start", begin), row.get("end", end)) != (begin, end):
+                v.append(
+                    f"{name}: holds {sid!r} unit {unit} over [{row.get('start')}, "
+                    f"{row.get('end')}), its {req.get('during') or 'occupation'} is "
+                    f"[{begin}, {end})"
+                )
+            if end > begin and not self.secondary_calendars[sid].inside_one_interval(begin, end):
+                v.append(
+                    f"{name}: secondary resource {sid!r} is not available over [{begin}, "
+                    f"{end}) (not inside one interval of its calendar)"
+                )
+            bookings.append((sid, unit, begin, end))
+        for k, req in enumerate(requirements):
+            need = int(_num(req.get("count"), 1))
+            if counts[k] != need:
+                v.append(
+                    f"{name}: needs {need} unit(s) of {list(req.get('any_of') or [])} on "
+                    f"{entry['resource']!r}, the plan names {counts[k]}"
+                )
+        return bookings
 
     def _check_batch_homes(self):
         """A batch id must not be reused on another unit or resource."""

@@ -1,0 +1,160 @@
+"""Secondary resources: when an operation holds them, which units are free, which unit
+serves whom.
+
+A requirement is held over a *window* of the operation's occupation on its main resource:
+the whole ``[start, end)`` (setup, processing, cleanup and the breaks in between: a mould
+stays mounted over a night), or only the setup, ``[start, setup end)``, where the setup end
+is the minute its working minutes are done on the main resource's calendar. An operation in
+progress holds its units from ``max(start, 0)`` (the past is not planned) and has no setup
+left. A unit serves one window at a time and only inside one available interval of its
+resource's calendar.
+
+Units are identical, so the CP-SAT model counts them (a cumulative per secondary resource)
+and ``name_units`` names them afterwards: greedy colouring by start time uses at most as
+many units as are busy at once, which the cumulative keeps within the count (an interval
+graph's chromatic number is its largest clique). The dispatcher books named units directly
+(``UnitBook``).
+"""
+
+import bisect
+from dataclasses import replace
+
+from .schedule import Timeline
+
+
+def requirement_window(problem, op, assign, requirement):
+    """``[begin, end)`` during which ``op``, placed as ``assign``, holds ``requirement``."""
+    begin = max(assign.start, 0) if op.in_progress else assign.start
+    if not requirement.setup_only:
+        return begin, max(begin, assign.end)
+    if op.in_progress or assign.setup <= 0:
+        return begin, begin
+    cal = problem.resources[assign.resource].calendar
+    if op.interruptible and not cal.always:
+        setup_end = cal.finish(begin, assign.setup)
+    else:
+        setup_end = begin + assign.setup
+    return begin, min(setup_end, assign.end)
+
+
+def blocked_until(calendar, begin, end):
+    """``None`` if ``[begin, end)`` lies inside one available interval of ``calendar``, else
+    the earliest start from which a window of at least this length could: the end of the
+    last gap it meets (``INF`` when no interval follows)."""
+    if calendar.always or end <= begin:
+        return None
+    k = bisect.bisect_left(calendar.starts, end) - 1  # last interval starting before end
+    if k >= 0 and calendar.starts[k] <= begin and end <= calendar.ends[k]:
+        return None
+    if k >= 0 and calendar.ends[k] < end:
+        return calendar.starts[k + 1] if k + 1 < len(calendar.windows) else INF
+    return calendar.starts[k] if k >= 0 else calendar.starts[0] if calendar.windows else INF
+
+
+INF = 1 << 60
+
+
+class UnitBook:
+    """Named units of every secondary resource for the dispatcher: one timeline per unit."""
+
+    def __init__(self, problem):
+        self.p = problem
+        self.timelines = {
+            (sid, u): Timeline() for sid, sec in problem.secondary.items() for u in range(sec.count)
+        }
+
+    def _unit_blocked_until(self, sid, u, begin, end):
+        """``None`` if unit ``u`` of ``sid`` is free over ``[begin, end)``, else the earliest
+        start from which it could be (a later start only ends later)."""
+        tl = self.timelines[(sid, u)]
+        i = bisect.bisect_left(tl.starts, end) - 1  # last booking starting before end
+        if i >= 0 and tl.ends[i] > begin:
+            return tl.ends[i]
+        return None
+
+    def fit(self, op, mode, assign):
+        """``(bookings, None)`` with ``bookings`` = ``[(sid, unit, begin, end), ...]`` when
+        every requirement of ``mode`` has free units for ``assign``; else ``(None, t)``:
+        no start before ``t`` can have them (``INF``: never)."""
+        bookings = []
+        wait = 0
+        for req in mode.requires:
+            begin, end = requirement_window(self.p, op, assign, req)
+            free, later = [], []
+            for sid in req.any_of:
+                sec = self.p.secondary[sid]
+                closed = blocked_until(sec.calendar, begin, end)
+                for u in range(sec.count):
+                    if end <= begin:
+                        free.append((sid, u))
+                        continue
+                    until = closed
+                    if until is None:
+                        until = self._unit_blocked_until(sid, u, begin, end)
+                    if until is None:
+                        free.append((sid, u))
+                    else:
+                        later.append(until)
+            if len(free) >= req.count:
+                bookings += [(sid, u, begin, end) for sid, u in free[: req.count]]
+                continue
+            later.sort()
+            # the count-th unit to come free: before that no start has enough
+            wait = max(wait, later[req.count - len(free) - 1])
+        if wait:
+            return None, wait
+        return bookings, None
+
+    def book(self, oid, bookings):
+        for sid, u, begin, end in bookings:
+            if end > begin:
+                self.timelines[(sid, u)].insert(begin, end, oid)
+
+    def release(self, oid, assign):
+        for sid, u, begin, end in assign.secondary:
+            if end > begin:
+                self.timelines[(sid, u)].remove(oid, begin)
+
+
+def name_units(problem, assigns, pooled):
+    """Name the units of every secondary resource in ``assigns`` ∪ ``pooled``.
+
+    ``assigns``: ``{op: Assign}`` whose ``secondary`` bookings name units (they are renamed
+    here); ``pooled``: ``{op: Assign}`` whose ``secondary`` holds ``(sid, None, begin, end)``
+    (a count from the model). Returns ``{op: Assign}`` of every operation whose bookings
+    changed (new objects: the inputs are not modified). Greedy colouring by start."""
+    items = {}  # sid -> [(begin, end, op, slot)]
+    for source in (assigns, pooled):
+        for oid, a in source.items():
+            for k, (sid, _u, begin, end) in enumerate(a.secondary):
+                items.setdefault(sid, []).append((begin, end, oid, k))
+    named = {}  # (op, slot) -> unit
+    for sid, rows in items.items():
+        count = problem.secondary[sid].count
+        busy_until = [None] * count  # end of the last window of each unit
+        rows.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
+        taken = {}  # op -> units of sid it already holds (zero-length windows)
+        for begin, end, oid, k in rows:
+            held = taken.setdefault(oid, set())
+            unit = next(
+                u
+                for u in range(count)
+                if u not in held
+                and (end <= begin or busy_until[u] is None or busy_until[u] <= begin)
+            )
+            held.add(unit)
+            if end > begin:
+                busy_until[unit] = end
+            named[(oid, k)] = unit
+    changed = {}
+    for source in (assigns, pooled):
+        for oid, a in source.items():
+            if not a.secondary:
+                continue
+            bookings = tuple(
+                (sid, named[(oid, k)], begin, end)
+                for k, (sid, _u, begin, end) in enumerate(a.secondary)
+            )
+            if bookings != a.secondary:
+                changed[oid] = replace(a, secondary=bookings)
+    return changed
