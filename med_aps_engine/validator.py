@@ -810,3 +810,83 @@ def validate_benchmark(fmt: str, problem, summary: dict) -> list[str]:
     if bound is not None and makespan is not None and bound > makespan + 1e-6:
         v.append(f"bound {bound} is above the makespan {makespan}")
     return v
+
+
+# ---------------------------------------------------------------- RCPSP (PSPLIB Patterson)
+
+
+def _read_rcpsp_file(path):
+    """Minimal independent reader of a Patterson ``.rcp`` file: ``(capacities, durations,
+    demands, successors)``, activities 1-based as in the file."""
+    with open(path, encoding="utf-8") as handle:
+        tokens = [int(tok) for tok in handle.read().split()]
+    pos = 0
+
+    def take():
+        nonlocal pos
+        if pos >= len(tokens):
+            raise ValueError(f"{os.path.basename(str(path))}: unexpected end of file")
+        pos += 1
+        return tokens[pos - 1]
+
+    n, k = take(), take()
+    capacities = [take() for _r in range(k)]
+    durations, demands, successors = {}, {}, {}
+    for a in range(1, n + 1):
+        durations[a] = take()
+        demands[a] = [take() for _r in range(k)]
+        successors[a] = [take() for _s in range(take())]
+    return capacities, durations, demands, successors
+
+
+def validate_rcpsp(path, summary: dict) -> list[str]:
+    """Check an RCPSP summary ``{makespan, status, bound, activities: [{activity, start,
+    end}]}`` against the Patterson file at ``path``: every activity once with its duration,
+    precedences, resource capacities at every start, makespan and bound."""
+    status = summary.get("status")
+    rows = summary.get("activities") or []
+    if status in NO_SOLUTION_STATUSES and not rows:
+        return []
+    capacities, durations, demands, successors = _read_rcpsp_file(path)
+    v = []
+    start = {}
+    for row in rows:
+        a, s, e = row.get("activity"), row.get("start"), row.get("end")
+        if not _is_int(a) or a not in durations:
+            v.append(f"unknown activity {a!r}")
+            continue
+        if not _is_int(s) or not _is_int(e):
+            v.append(f"activity {a}: start {s!r} and end {e!r} must be integers")
+            continue
+        if a in start:
+            v.append(f"activity {a} is scheduled more than once")
+            continue
+        if s < 0:
+            v.append(f"activity {a}: start {s} is before 0")
+        if e - s != durations[a]:
+            v.append(f"activity {a}: [{s}, {e}) does not last its duration {durations[a]}")
+        start[a] = s
+    missing = [a for a in durations if a not in start]
+    if missing:
+        v.append(f"{len(missing)} activities not scheduled, e.g. {missing[:5]}")
+        return v
+    for a, succ in successors.items():
+        for b in succ:
+            if start[b] < start[a] + durations[a]:
+                v.append(
+                    f"activity {b} starts at {start[b]} before its predecessor {a} ends at "
+                    f"{start[a] + durations[a]}"
+                )
+    for t in sorted(set(start.values())):
+        running = [a for a in start if start[a] <= t < start[a] + durations[a]]
+        for r, cap in enumerate(capacities):
+            used = sum(demands[a][r] for a in running)
+            if used > cap:
+                v.append(f"resource {r + 1}: {used} units in use at {t}, capacity {cap}")
+    makespan = max(start[a] + durations[a] for a in start)
+    if summary.get("makespan") != makespan:
+        v.append(f"makespan {summary.get('makespan')} differs from the latest end {makespan}")
+    bound = summary.get("bound")
+    if bound is not None and bound > makespan:
+        v.append(f"bound {bound} is above the makespan {makespan}")
+    return v
