@@ -194,7 +194,7 @@ class Dispatcher:
         if e > s:
             self.timelines[(res.id, u)].insert(s, e, op.id, op.setup_family, co)
         if bookings:
-            self.units.book(op.id, bookings)
+            self.units.book(op.id, bookings, (res.id, u))
         self.assign[op.id] = Assign(res.id, u, s, e, mode.setup + co, None, bookings)
 
     def _unplace(self, oid):
@@ -300,7 +300,7 @@ class Dispatcher:
                         no_units = True
                         continue
                     assign.secondary = tuple(bookings)
-                    self.units.book(op.id, bookings)
+                    self.units.book(op.id, bookings, (rid, u))
                 if end > start:
                     tl.insert(start, end, op.id, op.setup_family, co)
                 self.assign[op.id] = assign

@@ -120,8 +120,11 @@ class PlantModel:
         self.slot_fams = []  # (slot, resource, unit, family key, literal)
         self.finish = {}  # job -> (finish var, tardiness var | None)
         self.arcs = {}  # (resource, unit, from op | None, to op | None) -> literal
-        # (op, resource, requirement index) -> [(secondary resource, units, literal)]
+        # (op, resource, requirement index) -> [(secondary resource, units, literal, unit)]
         self.secondary_choice = {}
+        # (tool, unit) -> [(op, resource, literal, interval, start, end)]: tools with moves
+        self.tool_uses = {}
+        self.tool_arcs = {}  # (tool, unit) -> {(from node, to node): literal}
         self._build()
 
     # ------------------------------------------------------------------ helpers
@@ -321,35 +324,46 @@ class PlantModel:
         for sid, (intervals, demands) in usage.items():
             if intervals:
                 self.m.add_cumulative(intervals, demands, self.p.secondary[sid].count)
+        self._add_tool_moves()
 
     def _add_requirement(self, op, mode, lit, k, req, usage):
         """The units ``op`` takes for requirement ``k`` of ``mode`` (present with ``lit``):
         one alternative takes them all at once; several share them out, one literal per
-        unit (the k-th unit of an alternative only after its (k-1)-th)."""
+        unit (the k-th unit of an alternative only after its (k-1)-th). A tool with move
+        minutes has one literal per named unit (where each unit is matters)."""
         m = self.m
         oid, rid = op.id, mode.resource
-        if len(req.any_of) == 1:
-            choice = [(req.any_of[0], req.count, lit)]
+        secondary = self.p.secondary
+        if len(req.any_of) == 1 and not secondary[req.any_of[0]].move_minutes:
+            choice = [(req.any_of[0], req.count, lit, None)]
         else:
             choice = []
             for sid in req.any_of:
+                if secondary[sid].move_minutes:
+                    for u in range(secondary[sid].count):
+                        x = self._bool(f"takes[{oid},{rid},{k},{sid}#{u}]")
+                        choice.append((sid, 1, x, u))
+                    continue
                 previous = None
-                for n in range(min(req.count, self.p.secondary[sid].count)):
+                for n in range(min(req.count, secondary[sid].count)):
                     unit_lit = self._bool(f"takes[{oid},{rid},{k},{sid},{n}]")
                     if previous is not None:
                         m.add_implication(unit_lit, previous)
-                    choice.append((sid, 1, unit_lit))
+                    choice.append((sid, 1, unit_lit, None))
                     previous = unit_lit
-            m.add(sum(x for _sid, _n, x in choice) == req.count * lit)
+            m.add(sum(x for _sid, _n, x, _u in choice) == req.count * lit)
         self.secondary_choice[(oid, rid, k)] = choice
         interval = self._requirement_interval(op, mode, req, k)
-        for sid, units, x in choice:
+        for sid, units, x, u in choice:
             if interval is None:
                 continue
             start, size, end = interval
             iv = m.new_optional_interval_var(start, size, end, x, f"holds[{oid},{rid},{k},{sid}]")
-            usage[sid][0].append(iv)
-            usage[sid][1].append(units)
+            if u is None:
+                usage[sid][0].append(iv)
+                usage[sid][1].append(units)
+            else:
+                self.tool_uses.setdefault((sid, u), []).append((oid, rid, x, iv, start, end))
 
     def _requirement_interval(self, op, mode, req, k):
         """``(start, size, end)`` of the window a requirement is held, or None if empty."""
@@ -388,6 +402,8 @@ class PlantModel:
         """Units the fixed operations hold inside the region."""
         for oid, a in self.fixed.items():
             for sid, _u, begin, end in a.secondary:
+                if self.p.secondary[sid].move_minutes:
+                    continue  # a node of its unit's sequence (_add_tool_moves)
                 if end > begin and end > self.lo and begin < self.hi:
                     iv = self.m.new_fixed_size_interval_var(begin, end - begin, f"held[{oid}]")
                     usage[sid][0].append(iv)
@@ -396,21 +412,116 @@ class PlantModel:
     def _add_secondary_calendars(self, usage):
         """A calendar gap of a secondary resource inside the region takes all its units."""
         for sid, sec in self.p.secondary.items():
-            if sec.calendar.always or not usage[sid][0]:
+            if not usage[sid][0]:
                 continue
-            gaps = []
-            previous_end = self.lo
-            for a, b in sec.calendar.windows:
-                if a > previous_end:
-                    gaps.append((previous_end, min(a, self.hi)))
-                previous_end = max(previous_end, b)
-            if previous_end < self.hi:
-                gaps.append((previous_end, self.hi))
-            for a, b in gaps:
-                if b > a:
-                    iv = self.m.new_fixed_size_interval_var(a, b - a, f"closed[{sid},{a}]")
-                    usage[sid][0].append(iv)
-                    usage[sid][1].append(sec.count)
+            for a, b in self._calendar_gaps(sec.calendar):
+                iv = self.m.new_fixed_size_interval_var(a, b - a, f"closed[{sid},{a}]")
+                usage[sid][0].append(iv)
+                usage[sid][1].append(sec.count)
+
+    def _add_tool_moves(self):
+        """Tools with move minutes: per unit, a no-overlap with its calendar gaps, and a
+        circuit over its uses (free ones, fixed ones in the region and the fixed neighbours
+        just outside it) where an arc from a use on one machine to a use on another keeps
+        the move minutes between them."""
+        for (sid, u), uses in self.tool_uses.items():
+            tool = self.p.secondary[sid]
+            fixed = sorted(
+                (begin, end, oid, (a.resource, a.unit))
+                for oid, a in self.fixed.items()
+                for sid2, u2, begin, end in a.secondary
+                if (sid2, u2) == (sid, u) and end > begin
+            )
+            inside = [f for f in fixed if f[1] > self.lo and f[0] < self.hi]
+            before = [f for f in fixed if f[1] <= self.lo][-1:]
+            after = [f for f in fixed if f[0] >= self.hi][:1]
+            gaps = [
+                self.m.new_fixed_size_interval_var(a, b - a, f"closed[{sid}#{u},{a}]")
+                for a, b in self._calendar_gaps(tool.calendar)
+            ]
+            fixed_ivs = [
+                self.m.new_fixed_size_interval_var(b, e - b, f"held[{oid},{sid}#{u}]")
+                for b, e, oid, _where in inside
+            ]
+            self.m.add_no_overlap([iv for *_x, iv, _s, _e in uses] + gaps + fixed_ivs)
+            self._tool_circuit(sid, u, tool.move_minutes, uses, before, inside, after)
+
+    def _tool_circuit(self, sid, u, move, uses, before, inside, after):
+        m = self.m
+        # a node: (key, present literal or None, begin, end, {machine: literal or True})
+        nodes = []
+        for oid, rid, x, _iv, start, end in uses:
+            res = self.p.resources[rid]
+            if res.capacity == 1:
+                where = {(rid, 0): True}
+            else:
+                where = {(rid, v): self.unit_lit[(oid, rid, v)] for v in range(res.capacity)}
+            nodes.append(((oid, rid), x, start, end, where))
+        first_key = last_key = None
+        for b, e, oid, machine_of in before + inside + after:
+            nodes.append(((oid, None), None, b, e, {machine_of: True}))
+        if before:
+            first_key = (before[0][2], None)
+        if after:
+            last_key = (after[0][2], None)
+        arcs = []
+        chosen = self.tool_arcs.setdefault((sid, u), {})
+        index = {node[0]: k + 1 for k, node in enumerate(nodes)}
+        for key, x, _begin, _end, _where in nodes:
+            if x is not None:
+                arcs.append((index[key], index[key], ~x))
+            if first_key is None or key == first_key:
+                lit = self._bool(f"tool_first[{sid}#{u},{key[0]}]")
+                arcs.append((0, index[key], lit))
+                chosen[(None, key)] = lit
+            if last_key is None or key == last_key:
+                lit = self._bool(f"tool_last[{sid}#{u},{key[0]}]")
+                arcs.append((index[key], 0, lit))
+                chosen[(key, None)] = lit
+        for key, x, _begin, end, where in nodes:
+            if key == last_key:
+                continue
+            for key2, x2, begin2, _end2, where2 in nodes:
+                if key2 in (key, first_key) or key2[0] == key[0]:
+                    continue
+                if x is None and x2 is None:
+                    moves = any(w not in where2 for w in where)
+                    if end + (move if moves else 0) > begin2:
+                        continue  # fixed uses out of order or too close
+                lit = self._bool(f"tool_next[{sid}#{u},{key[0]},{key2[0]}]")
+                arcs.append((index[key], index[key2], lit))
+                chosen[(key, key2)] = lit
+                if x is not None or x2 is not None:
+                    m.add(begin2 >= end).only_enforce_if(lit)
+                    self._move_gap(lit, end, begin2, where, where2, move)
+        m.add_circuit(arcs)
+
+    def _move_gap(self, arc, end, begin2, where, where2, move):
+        """On arc ``arc``, a use on another machine starts ``move`` minutes after ``end``."""
+        for machine_key, on_first in where.items():
+            on_second = where2.get(machine_key)
+            if on_second is True:
+                continue  # the second is on this machine: no move from it
+            condition = [arc]
+            if on_first is not True:
+                condition.append(on_first)
+            if on_second is not None:
+                condition.append(~on_second)
+            self.m.add(begin2 >= end + move).only_enforce_if(condition)
+
+    def _calendar_gaps(self, calendar):
+        """Gaps of ``calendar`` inside the region ``[lo, hi)``."""
+        if calendar.always:
+            return []
+        gaps = []
+        previous_end = self.lo
+        for a, b in calendar.windows:
+            if a > previous_end:
+                gaps.append((previous_end, min(a, self.hi)))
+            previous_end = max(previous_end, b)
+        if previous_end < self.hi:
+            gaps.append((previous_end, self.hi))
+        return [(a, b) for a, b in gaps if b > a]
 
     def _add_changeovers(self):
         """Sequence-dependent changeovers: a circuit over the operations of each unit."""
@@ -850,7 +961,7 @@ class PlantModel:
         """The units each requirement takes from each alternative in the hinted plan."""
         for (oid, rid, k), choice in self.secondary_choice.items():
             a = self.hint.get(oid)
-            if a is None or len(choice) == 1:
+            if a is None or (len(choice) == 1 and choice[0][3] is None):
                 continue
             taken = {}
             if a.resource == rid:
@@ -859,9 +970,31 @@ class PlantModel:
                     if sid in req.any_of:
                         taken[sid] = taken.get(sid, 0) + 1
             seen = {}
-            for sid, _n, x in choice:
+            units = {(sid, u) for sid, u, _b, _e in a.secondary} if a.resource == rid else set()
+            for sid, _n, x, unit in choice:
+                if unit is not None:
+                    self._hint(x, 1 if (sid, unit) in units else 0)
+                    continue
                 seen[sid] = seen.get(sid, 0) + 1
                 self._hint(x, 1 if seen[sid] <= taken.get(sid, 0) else 0)
+        self._hint_tool_sequences()
+
+    def _hint_tool_sequences(self):
+        """The circuit arcs of each tool unit: the hinted order of its uses."""
+        for (sid, u), arcs in self.tool_arcs.items():
+            uses = []
+            for oid in {key[0] for pair in arcs for key in pair if key is not None}:
+                a = self.fixed.get(oid) or self.hint.get(oid)
+                if a is None:
+                    continue
+                for sid2, u2, begin, end in a.secondary:
+                    if (sid2, u2) == (sid, u) and end > begin:
+                        key = (oid, None) if oid in self.fixed else (oid, a.resource)
+                        uses.append((begin, end, key))
+            keys = [key for _b, _e, key in sorted(uses)]
+            chosen = set(zip([None, *keys], [*keys, None], strict=True)) if keys else set()
+            for pair, lit in arcs.items():
+                self._hint(lit, 1 if pair in chosen else 0)
 
     def _hint_unit_sequence(self, rid, u, nodes):
         """The circuit arcs of one unit: the hinted order of its operations."""
@@ -1010,9 +1143,9 @@ class PlantModel:
             bookings = []
             for k, req in enumerate(op.mode_on(a.resource).requires):
                 begin, end = requirement_window(self.p, op, a, req)
-                for sid, units, x in self.secondary_choice[(oid, a.resource, k)]:
+                for sid, units, x, unit in self.secondary_choice[(oid, a.resource, k)]:
                     if solver.boolean_value(x):
-                        bookings += [(sid, None, begin, end)] * units
+                        bookings += [(sid, unit, begin, end)] * units
             a.secondary = tuple(bookings)
         out.update(name_units(self.p, self.fixed, out))
 

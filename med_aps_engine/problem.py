@@ -60,6 +60,9 @@ class SecondaryResource:
     count: int
     calendar: Calendar
     unit_names: tuple = ()
+    # minutes to unmount a unit and mount it on another machine (resource unit) between two
+    # consecutive uses; its units are then told apart in the model (see secondary.py)
+    move_minutes: int = 0
 
 
 @dataclass
@@ -382,6 +385,7 @@ def _load_secondary_resources(data, version, resources):
             count=count,
             calendar=_load_calendar(raw.get("calendar"), what),
             unit_names=names,
+            move_minutes=_nonneg(raw.get("move_minutes") or 0, what, "move_minutes"),
         )
     return secondary
 

@@ -14,12 +14,21 @@ and ``name_units`` names them afterwards: greedy colouring by start time uses at
 many units as are busy at once, which the cumulative keeps within the count (an interval
 graph's chromatic number is its largest clique). The dispatcher books named units directly
 (``UnitBook``).
+
+A tool with ``move_minutes`` needs that long between two consecutive uses of a unit on
+different machines (a machine is a main resource's unit): unmounting and mounting. Where a
+unit is matters, so such units are told apart in the model too and keep their names.
 """
 
 import bisect
 from dataclasses import replace
 
 from .schedule import Timeline
+
+
+def machine(assign):
+    """The machine an operation runs on: its main resource and unit."""
+    return (assign.resource, assign.unit)
 
 
 def requirement_window(problem, op, assign, requirement):
@@ -63,13 +72,25 @@ class UnitBook:
             (sid, u): Timeline() for sid, sec in problem.secondary.items() for u in range(sec.count)
         }
 
-    def _unit_blocked_until(self, sid, u, begin, end):
-        """``None`` if unit ``u`` of ``sid`` is free over ``[begin, end)``, else the earliest
-        start from which it could be (a later start only ends later)."""
+    def _unit_blocked_until(self, sid, u, begin, end, where):
+        """``None`` if unit ``u`` of ``sid`` is free over ``[begin, end)`` on machine
+        ``where`` (with the move time from and to its neighbouring uses on other machines),
+        else the earliest start from which it could be (a later start only ends later)."""
         tl = self.timelines[(sid, u)]
+        move = self.p.secondary[sid].move_minutes
         i = bisect.bisect_left(tl.starts, end) - 1  # last booking starting before end
         if i >= 0 and tl.ends[i] > begin:
-            return tl.ends[i]
+            return tl.ends[i] + (move if tl.fams[i] != where else 0)
+        if move:
+            if i >= 0 and tl.fams[i] != where and tl.ends[i] + move > begin:
+                return tl.ends[i] + move
+            following = i + 1
+            if (
+                following < len(tl)
+                and tl.fams[following] != where
+                and end + move > tl.starts[following]
+            ):
+                return tl.ends[following]
         return None
 
     def fit(self, op, mode, assign):
@@ -90,7 +111,7 @@ class UnitBook:
                         continue
                     until = closed
                     if until is None:
-                        until = self._unit_blocked_until(sid, u, begin, end)
+                        until = self._unit_blocked_until(sid, u, begin, end, machine(assign))
                     if until is None:
                         free.append((sid, u))
                     else:
@@ -105,10 +126,11 @@ class UnitBook:
             return None, wait
         return bookings, None
 
-    def book(self, oid, bookings):
+    def book(self, oid, bookings, where):
+        """Book ``bookings`` for ``oid`` running on machine ``where``."""
         for sid, u, begin, end in bookings:
             if end > begin:
-                self.timelines[(sid, u)].insert(begin, end, oid)
+                self.timelines[(sid, u)].insert(begin, end, oid, where)
 
     def release(self, oid, assign):
         for sid, u, begin, end in assign.secondary:
@@ -122,13 +144,17 @@ def name_units(problem, assigns, pooled):
     ``assigns``: ``{op: Assign}`` whose ``secondary`` bookings name units (they are renamed
     here); ``pooled``: ``{op: Assign}`` whose ``secondary`` holds ``(sid, None, begin, end)``
     (a count from the model). Returns ``{op: Assign}`` of every operation whose bookings
-    changed (new objects: the inputs are not modified). Greedy colouring by start."""
+    changed (new objects: the inputs are not modified). Greedy colouring by start. Units of
+    tools with move minutes keep the names they have (the model names them)."""
     items = {}  # sid -> [(begin, end, op, slot)]
+    named = {}  # (op, slot) -> unit
     for source in (assigns, pooled):
         for oid, a in source.items():
-            for k, (sid, _u, begin, end) in enumerate(a.secondary):
-                items.setdefault(sid, []).append((begin, end, oid, k))
-    named = {}  # (op, slot) -> unit
+            for k, (sid, u, begin, end) in enumerate(a.secondary):
+                if problem.secondary[sid].move_minutes:
+                    named[(oid, k)] = u
+                else:
+                    items.setdefault(sid, []).append((begin, end, oid, k))
     for sid, rows in items.items():
         count = problem.secondary[sid].count
         busy_until = [None] * count  # end of the last window of each unit

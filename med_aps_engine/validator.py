@@ -503,7 +503,8 @@ class _PlanCheck:
                 self.changeover_count += 1
             prev = oid
 
-    # ---- secondary resources: alternatives, counts, windows, calendars, no overlap per unit
+    # ---- secondary resources: alternatives, counts, windows, calendars, no overlap per unit,
+    # move minutes between consecutive uses of a unit on different machines
     def _check_secondary(self):
         held = {}  # (secondary resource, unit) -> [(begin, end, op)]
         for oid, entry in self.ok_ops.items():
@@ -514,11 +515,22 @@ class _PlanCheck:
                 held.setdefault((sid, unit), []).append((begin, end, oid))
         for (sid, unit), rows in sorted(held.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
             rows = sorted(r for r in rows if r[1] > r[0])
+            move = int(_num(self.secondary[sid].get("move_minutes")))
             for (_b1, e1, o1), (b2, _e2, o2) in zip(rows, rows[1:], strict=False):
                 if b2 < e1:
                     self.v.append(
                         f"secondary resource {sid!r} unit {unit}: overlap: operation {o2!r} "
                         f"holds it from {b2} before operation {o1!r} releases it at {e1}"
+                    )
+                    continue
+                first, second = self.ok_ops[o1], self.ok_ops[o2]
+                m1 = (first["resource"], first.get("unit") or 0)
+                m2 = (second["resource"], second.get("unit") or 0)
+                if move and m1 != m2 and b2 < e1 + move:
+                    self.v.append(
+                        f"secondary resource {sid!r} unit {unit}: moves from {m1[0]!r} unit "
+                        f"{m1[1]} (operation {o1!r}, until {e1}) to {m2[0]!r} unit {m2[1]} "
+                        f"(operation {o2!r}, from {b2}) in {b2 - e1} minutes, needs {move}"
                     )
 
     def _secondary_window(self, op, entry, requirement):

@@ -182,12 +182,12 @@ def test_dispatcher_alone_books_free_units():
         assert validate(prob, plan) == [], rule
 
 
-def _random_problem(rng, jobs):
+def _random_problem(rng, jobs, move=0):
     resources = [eng.resource("P1"), eng.resource("P2", calendar=[[0, 400], [500, 5000]])]
     resources.append(eng.resource("M3", capacity=2))
     secondaries = [
-        secondary("MA", calendar=[[0, 150], [240, 5000]]),
-        secondary("MB"),
+        secondary("MA", calendar=[[0, 150], [240, 5000]], move_minutes=move),
+        secondary("MB", 2, move_minutes=move),
         secondary("OPS", 3),
         secondary("SETTER"),
     ]
@@ -444,3 +444,72 @@ def test_cli_validates_secondary_bookings(tmp_path, capsys):
     (tmp_path / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
     assert main(["validate", str(tmp_path / "p.json"), str(tmp_path / "plan.json")]) == 2
     assert "secondary" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ tool moves
+def _moving_mould(move):
+    # one mould, A runs on P1 only, B on P2 only, C on either
+    return v2(
+        [eng.resource("P1"), eng.resource("P2")],
+        [
+            eng.job("J1", [op_needing("A", ["P1"], 20, [needs("MOLD")])]),
+            eng.job("J2", [op_needing("B", ["P2"], 20, [needs("MOLD")])]),
+            eng.job("J3", [op_needing("C", ["P1", "P2"], 20, [needs("MOLD")])]),
+        ],
+        [secondary("MOLD", move_minutes=move)],
+    )
+
+
+def test_moving_a_tool_to_another_press_takes_its_minutes():
+    assert eng.solve(_moving_mould(0))["kpis"]["makespan"] == 60
+    plan = eng.solve(_moving_mould(30))
+    # one move at least (A and B are on different presses): 3 x 20 + 30
+    assert plan["kpis"]["makespan"] == 90 and plan["status"] == "OPTIMAL"
+    uses = sorted((e["start"], e["end"], e["resource"]) for e in plan["operations"])
+    for (_s1, e1, r1), (s2, _e2, r2) in zip(uses, uses[1:], strict=False):
+        assert s2 >= e1 + (30 if r1 != r2 else 0)
+
+
+def test_dispatcher_alone_keeps_tool_moves():
+    prob = _moving_mould(30)
+    problem = load_problem(prob)
+    assigns, ok = dispatch(problem, "tail")
+    assert ok and validate(prob, build_plan(problem, assigns, "FEASIBLE", "h", 0.0)) == []
+
+
+def test_validator_names_a_too_short_move():
+    prob = _moving_mould(30)
+    plan = eng.solve(prob)
+    bad = copy.deepcopy(plan)
+    rows = {e["op"]: e for e in bad["operations"]}
+    rows["A"].update(start=0, end=20)
+    rows["B"].update(start=30, end=50)
+    rows["C"].update(start=100, end=120, resource="P2")
+    for e in rows.values():
+        e["secondary"] = [{"resource": "MOLD", "unit": 0, "start": e["start"], "end": e["end"]}]
+    found = validate(prob, bad)
+    assert any(
+        "secondary resource 'MOLD' unit 0: moves from 'P1' unit 0 (operation 'A', until 20) "
+        "to 'P2' unit 0 (operation 'B', from 30) in 10 minutes, needs 30" in x
+        for x in found
+    ), found
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_random_problems_with_tool_moves(seed):
+    prob = _random_problem(random.Random(seed), jobs=10, move=25)
+    plan = eng.solve(prob, time_limit=4.0)
+    assert plan["method"] == "cp-sat" and "warning" not in plan
+
+
+def test_decomposition_with_tool_moves():
+    prob = _random_problem(random.Random(9), jobs=30, move=25)
+    plan = eng.solve(prob, time_limit=6.0, max_model_operations=15)
+    assert plan["method"] == "cp-sat-lns" and "warning" not in plan
+
+
+def test_negative_move_minutes_is_refused():
+    prob = _moving_mould(-5)
+    with pytest.raises(ProblemError) as info:
+        load_problem(prob)
+    assert "move_minutes" in str(info.value)
