@@ -117,6 +117,8 @@ class UnitBook:
                     else:
                         later.append(until)
             if len(free) >= req.count:
+                # a tool that moves: first the units already on this machine or unused
+                free.sort(key=lambda unit: self._moves_to(unit, begin, machine(assign)))
                 bookings += [(sid, u, begin, end) for sid, u in free[: req.count]]
                 continue
             later.sort()
@@ -125,6 +127,15 @@ class UnitBook:
         if wait:
             return None, wait
         return bookings, None
+
+    def _moves_to(self, unit, begin, where):
+        """True if ``unit`` (of a tool with move minutes) was last used before ``begin`` on
+        another machine than ``where``."""
+        if not self.p.secondary[unit[0]].move_minutes:
+            return False
+        tl = self.timelines[unit]
+        i = bisect.bisect_right(tl.starts, begin) - 1
+        return i >= 0 and tl.fams[i] != where
 
     def book(self, oid, bookings, where):
         """Book ``bookings`` for ``oid`` running on machine ``where``."""

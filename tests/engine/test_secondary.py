@@ -8,6 +8,7 @@ import pytest
 
 from med_aps_engine import ProblemError, SolveOptions, load_problem, solve, validate
 from med_aps_engine.heuristic import dispatch
+from med_aps_engine.model import SOLUTION_STATUSES, PlantModel, solver_parameters
 from med_aps_engine.plan import build_plan
 
 from . import helpers as eng
@@ -502,10 +503,27 @@ def test_random_problems_with_tool_moves(seed):
     assert plan["method"] == "cp-sat" and "warning" not in plan
 
 
-def test_decomposition_with_tool_moves():
-    prob = _random_problem(random.Random(9), jobs=30, move=25)
-    plan = eng.solve(prob, time_limit=6.0, max_model_operations=15)
-    assert plan["method"] == "cp-sat-lns" and "warning" not in plan
+@pytest.mark.parametrize("move", [0, 25])
+def test_time_window_models_keep_the_fixed_uses(move):
+    # the decomposition's subproblems: a window of operations free, the rest fixed with
+    # their units; each window's solution merged back must stay valid
+    prob = _random_problem(random.Random(9), jobs=30, move=move)
+    problem = load_problem(prob)
+    best, _ok = dispatch(problem, "due")
+    starts = sorted((a.start, o) for o, a in best.items())
+    for k in range(0, len(starts), 15):
+        window = starts[k : k + 20]
+        lo, hi = window[0][0], window[-1][0] + 1
+        free = {o for _s, o in window if problem.fixed_position(problem.operations[o]) is None}
+        fixed = {o: a for o, a in best.items() if o not in free}
+        region_end = max(best[o].end for o in free) + max(hi - lo, 60) // 2
+        model = PlantModel(problem, free, fixed, lo, region_end, hint=best)
+        solver = solver_parameters(2.0, 2)
+        assert solver.solve(model.m) in SOLUTION_STATUSES
+        merged = dict(fixed)
+        merged.update(model.read(solver))
+        plan = build_plan(problem, merged, "FEASIBLE", "cp-sat-lns", 0.0)
+        assert validate(prob, plan) == [], (k, validate(prob, plan)[:3])
 
 
 def test_negative_move_minutes_is_refused():
