@@ -44,6 +44,7 @@ PLAN_SHAPE = {
                                 "unit": {"type": ["integer", "null"], "maximum": 10000},
                                 "start": {"type": ["integer", "null"]},
                                 "end": {"type": ["integer", "null"]},
+                                "maintenance": {"type": ["object", "null"]},
                             },
                         },
                     },

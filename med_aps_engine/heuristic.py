@@ -166,11 +166,11 @@ class Dispatcher:
             if found is None:
                 return None
             if not mode.requires:
-                return (*found, ())
+                return (*found, ((), ()))
             s, e, co = found
             bookings, wait = self.units.fit(op, mode, Assign(res.id, u, s, e, mode.setup + co))
             if bookings is not None:
-                return (s, e, co, tuple(bookings))
+                return (s, e, co, (tuple(bookings), tuple(sorted(self.units.maintain))))
             if wait >= INF or (latest is not None and wait > latest):
                 return None
             t = max(wait, s + 1)
@@ -190,12 +190,12 @@ class Dispatcher:
         if kind == "batch":
             self._commit_batch(op, res, data)
             return
-        s, e, co, u, mode, bookings = data
+        s, e, co, u, mode, (bookings, maintained) = data
         if e > s:
             self.timelines[(res.id, u)].insert(s, e, op.id, op.setup_family, co)
         if bookings:
-            self.units.book(op.id, bookings, (res.id, u))
-        self.assign[op.id] = Assign(res.id, u, s, e, mode.setup + co, None, bookings)
+            self.units.book(op.id, mode, bookings, (res.id, u), maintained)
+        self.assign[op.id] = Assign(res.id, u, s, e, mode.setup + co, None, bookings, maintained)
 
     def _unplace(self, oid):
         a = self.assign.pop(oid)
@@ -300,7 +300,8 @@ class Dispatcher:
                         no_units = True
                         continue
                     assign.secondary = tuple(bookings)
-                    self.units.book(op.id, bookings, (rid, u))
+                    assign.maintained = tuple(sorted(self.units.maintain))
+                    self.units.book(op.id, mode, bookings, (rid, u), assign.maintained)
                 if end > start:
                     tl.insert(start, end, op.id, op.setup_family, co)
                 self.assign[op.id] = assign

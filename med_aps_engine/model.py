@@ -32,7 +32,7 @@ import bisect
 from ortools.sat.python import cp_model
 
 from .schedule import Assign
-from .secondary import name_units, requirement_window
+from .secondary import cycles_of, name_units, requirement_window
 
 # CP-SAT statuses that come with a solution
 SOLUTION_STATUSES = (cp_model.OPTIMAL, cp_model.FEASIBLE)
@@ -125,6 +125,7 @@ class PlantModel:
         # (tool, unit) -> [(op, resource, literal, interval, start, end)]: tools with moves
         self.tool_uses = {}
         self.tool_arcs = {}  # (tool, unit) -> {(from node, to node): literal}
+        self.maintain_lits = {}  # (op, resource, tool, unit) -> maintained before the use
         self._build()
 
     # ------------------------------------------------------------------ helpers
@@ -334,12 +335,12 @@ class PlantModel:
         m = self.m
         oid, rid = op.id, mode.resource
         secondary = self.p.secondary
-        if len(req.any_of) == 1 and not secondary[req.any_of[0]].move_minutes:
+        if len(req.any_of) == 1 and not secondary[req.any_of[0]].named:
             choice = [(req.any_of[0], req.count, lit, None)]
         else:
             choice = []
             for sid in req.any_of:
-                if secondary[sid].move_minutes:
+                if secondary[sid].named:
                     for u in range(secondary[sid].count):
                         x = self._bool(f"takes[{oid},{rid},{k},{sid}#{u}]")
                         choice.append((sid, 1, x, u))
@@ -402,7 +403,7 @@ class PlantModel:
         """Units the fixed operations hold inside the region."""
         for oid, a in self.fixed.items():
             for sid, _u, begin, end in a.secondary:
-                if self.p.secondary[sid].move_minutes:
+                if self.p.secondary[sid].named:
                     continue  # a node of its unit's sequence (_add_tool_moves)
                 if end > begin and end > self.lo and begin < self.hi:
                     iv = self.m.new_fixed_size_interval_var(begin, end - begin, f"held[{oid}]")
@@ -420,10 +421,12 @@ class PlantModel:
                 usage[sid][1].append(sec.count)
 
     def _add_tool_moves(self):
-        """Tools with move minutes: per unit, a no-overlap with its calendar gaps, and a
-        circuit over its uses (free ones, fixed ones in the region and the fixed neighbours
-        just outside it) where an arc from a use on one machine to a use on another keeps
-        the move minutes between them."""
+        """Tools whose units differ (move minutes, cycle limits): per unit, a no-overlap
+        with its calendar gaps, and a circuit over its uses (free ones, fixed ones in the
+        region and the fixed neighbours just outside it): an arc from a use on one machine
+        to a use on another keeps the move minutes between them, and carries the unit's
+        cycles from one use to the next unless a maintenance right before the next resets
+        them."""
         for (sid, u), uses in self.tool_uses.items():
             tool = self.p.secondary[sid]
             fixed = sorted(
@@ -444,11 +447,34 @@ class PlantModel:
                 for b, e, oid, _where in inside
             ]
             self.m.add_no_overlap([iv for *_x, iv, _s, _e in uses] + gaps + fixed_ivs)
-            self._tool_circuit(sid, u, tool.move_minutes, uses, before, inside, after)
+            self._tool_circuit(sid, u, tool, uses, before, inside, after)
 
-    def _tool_circuit(self, sid, u, move, uses, before, inside, after):
+    def _incumbent_cycles(self, sid, u):
+        """``{op: cycles of unit u after its use}`` in the hinted (incumbent) schedule."""
+        tool = self.p.secondary[sid]
+        schedule = {**self.hint, **self.fixed}
+        uses = sorted(
+            (begin, end, oid)
+            for oid, a in schedule.items()
+            for sid2, u2, begin, end in a.secondary
+            if (sid2, u2) == (sid, u) and end > begin
+        )
+        used = tool.cycles_used[u]
+        after = {}
+        for _b, _e, oid in uses:
+            a = schedule[oid]
+            mode = self.p.operations[oid].mode_on(a.resource)
+            used = (0 if (sid, u) in a.maintained else used) + cycles_of(mode, sid)
+            after[oid] = used
+        return after
+
+    def _tool_circuit(self, sid, u, tool, uses, before, inside, after):
         m = self.m
-        # a node: (key, present literal or None, begin, end, {machine: literal or True})
+        move = tool.move_minutes
+        limited = tool.max_cycles is not None
+        incumbent = self._incumbent_cycles(sid, u) if limited and (before or after) else {}
+        # a node: (key, present literal or None, begin, end, {machine: literal or True},
+        #          cycles it takes, maintained before: literal or bool)
         nodes = []
         for oid, rid, x, _iv, start, end in uses:
             res = self.p.resources[rid]
@@ -456,45 +482,91 @@ class PlantModel:
                 where = {(rid, 0): True}
             else:
                 where = {(rid, v): self.unit_lit[(oid, rid, v)] for v in range(res.capacity)}
-            nodes.append(((oid, rid), x, start, end, where))
+            cycles = cycles_of(self.p.operations[oid].mode_on(rid), sid)
+            maint = self._bool(f"maintain[{oid},{rid},{sid}#{u}]") if limited else False
+            if limited:
+                m.add_implication(maint, x)
+                self.maintain_lits[(oid, rid, sid, u)] = maint
+            nodes.append(((oid, rid), x, start, end, where, cycles, maint))
         first_key = last_key = None
         for b, e, oid, machine_of in before + inside + after:
-            nodes.append(((oid, None), None, b, e, {machine_of: True}))
+            a = self.fixed[oid]
+            cycles = cycles_of(self.p.operations[oid].mode_on(a.resource), sid)
+            nodes.append(
+                ((oid, None), None, b, e, {machine_of: True}, cycles, (sid, u) in a.maintained)
+            )
         if before:
             first_key = (before[0][2], None)
         if after:
             last_key = (after[0][2], None)
+        used = {}
+        if limited:
+            for node in nodes:
+                key = node[0]
+                if key == first_key:
+                    used[key] = incumbent[key[0]]  # nothing before it changes
+                else:
+                    used[key] = m.new_int_var(0, tool.max_cycles, f"cycles[{key[0]},{sid}#{u}]")
+            if last_key is not None:
+                # the uses after the region were counted from it: never more than before
+                m.add(used[last_key] <= incumbent[last_key[0]])
         arcs = []
         chosen = self.tool_arcs.setdefault((sid, u), {})
         index = {node[0]: k + 1 for k, node in enumerate(nodes)}
-        for key, x, _begin, _end, _where in nodes:
+        for key, x, begin, _end, _where, cycles, maint in nodes:
             if x is not None:
                 arcs.append((index[key], index[key], ~x))
             if first_key is None or key == first_key:
                 lit = self._bool(f"tool_first[{sid}#{u},{key[0]}]")
                 arcs.append((0, index[key], lit))
                 chosen[(None, key)] = lit
+                if limited and key != first_key:
+                    self._carry_cycles(
+                        lit, used[key], tool.cycles_used[u], cycles, maint, begin, 0, tool
+                    )
             if last_key is None or key == last_key:
                 lit = self._bool(f"tool_last[{sid}#{u},{key[0]}]")
                 arcs.append((index[key], 0, lit))
                 chosen[(key, None)] = lit
-        for key, x, _begin, end, where in nodes:
+        for key, x, _begin, end, where, _cycles, _maint in nodes:
             if key == last_key:
                 continue
-            for key2, x2, begin2, _end2, where2 in nodes:
+            for key2, x2, begin2, _end2, where2, cycles2, maint2 in nodes:
                 if key2 in (key, first_key) or key2[0] == key[0]:
                     continue
                 if x is None and x2 is None:
                     moves = any(w not in where2 for w in where)
-                    if end + (move if moves else 0) > begin2:
+                    gap = max(move if moves else 0, tool.maintenance_minutes if maint2 else 0)
+                    if end + gap > begin2:
                         continue  # fixed uses out of order or too close
                 lit = self._bool(f"tool_next[{sid}#{u},{key[0]},{key2[0]}]")
                 arcs.append((index[key], index[key2], lit))
                 chosen[(key, key2)] = lit
                 if x is not None or x2 is not None:
                     m.add(begin2 >= end).only_enforce_if(lit)
-                    self._move_gap(lit, end, begin2, where, where2, move)
+                    if move:
+                        self._move_gap(lit, end, begin2, where, where2, move)
+                if limited:
+                    self._carry_cycles(
+                        lit, used[key2], used[key], cycles2, maint2, begin2, end, tool
+                    )
         m.add_circuit(arcs)
+
+    def _carry_cycles(self, arc, used_next, used_before, cycles, maintained, begin, ready, tool):
+        """On ``arc`` into a use taking ``cycles``: its unit's cycles after it are those
+        before plus its own, or its own alone after a maintenance right before it (which
+        starts at ``ready`` at the earliest, the previous use's end)."""
+        m = self.m
+        if maintained is True:
+            m.add(used_next == cycles).only_enforce_if(arc)
+            m.add(begin >= ready + tool.maintenance_minutes).only_enforce_if(arc)
+            return
+        if maintained is False:
+            m.add(used_next == used_before + cycles).only_enforce_if(arc)
+            return
+        m.add(used_next == cycles).only_enforce_if([arc, maintained])
+        m.add(begin >= ready + tool.maintenance_minutes).only_enforce_if([arc, maintained])
+        m.add(used_next == used_before + cycles).only_enforce_if([arc, ~maintained])
 
     def _move_gap(self, arc, end, begin2, where, where2, move):
         """On arc ``arc``, a use on another machine starts ``move`` minutes after ``end``."""
@@ -974,6 +1046,10 @@ class PlantModel:
             for sid, _n, x, unit in choice:
                 if unit is not None:
                     self._hint(x, 1 if (sid, unit) in units else 0)
+                    maint = self.maintain_lits.get((oid, rid, sid, unit))
+                    if maint is not None:
+                        kept = (sid, unit) in units and (sid, unit) in a.maintained
+                        self._hint(maint, 1 if kept else 0)
                     continue
                 seen[sid] = seen.get(sid, 0) + 1
                 self._hint(x, 1 if seen[sid] <= taken.get(sid, 0) else 0)
@@ -1147,6 +1223,12 @@ class PlantModel:
                     if solver.boolean_value(x):
                         bookings += [(sid, unit, begin, end)] * units
             a.secondary = tuple(bookings)
+            a.maintained = tuple(
+                (sid, u)
+                for sid, u, _b, _e in bookings
+                if (oid, a.resource, sid, u) in self.maintain_lits
+                and solver.boolean_value(self.maintain_lits[(oid, a.resource, sid, u)])
+            )
         out.update(name_units(self.p, self.fixed, out))
 
 

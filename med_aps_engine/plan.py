@@ -162,9 +162,12 @@ def _secondary_rows(problem, assign):
     rows = []
     for sid, unit, begin, end in assign.secondary:
         row = {"resource": sid, "unit": unit, "start": begin, "end": end}
-        names = problem.secondary[sid].unit_names
-        if names:
-            row["unit_name"] = names[unit]
+        tool = problem.secondary[sid]
+        if tool.unit_names:
+            row["unit_name"] = tool.unit_names[unit]
+        if (sid, unit) in assign.maintained:
+            # maintained right before this use: its cycles start again from 0
+            row["maintenance"] = {"start": begin - tool.maintenance_minutes, "end": begin}
         rows.append(row)
     return rows
 

@@ -38,6 +38,7 @@ class Requirement:
     any_of: tuple
     count: int = 1
     setup_only: bool = False
+    cycles: int = 1  # cycles one use takes from a unit with a cycle limit
 
 
 @dataclass
@@ -63,6 +64,16 @@ class SecondaryResource:
     # minutes to unmount a unit and mount it on another machine (resource unit) between two
     # consecutive uses; its units are then told apart in the model (see secondary.py)
     move_minutes: int = 0
+    # cycles a unit may run between two maintenances (None: no limit), the maintenance's
+    # length, and the cycles each unit has run since its last maintenance at the origin
+    max_cycles: int | None = None
+    maintenance_minutes: int = 0
+    cycles_used: tuple = ()
+
+    @property
+    def named(self):
+        """Units that differ (where a tool is, its cycles): the model names them itself."""
+        return self.move_minutes > 0 or self.max_cycles is not None
 
 
 @dataclass
@@ -386,8 +397,35 @@ def _load_secondary_resources(data, version, resources):
             calendar=_load_calendar(raw.get("calendar"), what),
             unit_names=names,
             move_minutes=_nonneg(raw.get("move_minutes") or 0, what, "move_minutes"),
+            **_load_cycle_limit(raw, what, count),
         )
     return secondary
+
+
+def _load_cycle_limit(raw, what, count):
+    """``max_cycles``, ``maintenance_minutes`` and ``cycles_used`` (one per unit, each within
+    ``max_cycles``) of a secondary resource."""
+    limit = raw.get("max_cycles")
+    if limit is None:
+        if raw.get("cycles_used"):
+            raise ProblemError(f"{what}: cycles_used without max_cycles")
+        return {}
+    limit = _int(limit, f"{what}: max_cycles")
+    if limit < 1:
+        raise ProblemError(f"{what}: max_cycles {limit} must be at least 1")
+    used = tuple(raw.get("cycles_used") or (0,) * count)
+    if len(used) != count:
+        raise ProblemError(f"{what}: {len(used)} cycles_used for count {count} (one per unit)")
+    for u, value in enumerate(used):
+        if _nonneg(value, what, f"cycles_used of unit {u}") > limit:
+            raise ProblemError(f"{what}: unit {u} has used {value} cycles, over max_cycles {limit}")
+    return {
+        "max_cycles": limit,
+        "maintenance_minutes": _nonneg(
+            raw.get("maintenance_minutes") or 0, what, "maintenance_minutes"
+        ),
+        "cycles_used": used,
+    }
 
 
 def _load_requirements(raw_mode, what, rid, resources, secondary):
@@ -427,7 +465,17 @@ def _load_requirements(raw_mode, what, rid, resources, secondary):
                 f"{where}: requires {count} units of {list(any_of)} which have {units}"
             )
         during = raw.get("during") or "occupation"
-        requirements.append(Requirement(any_of, count, during == "setup"))
+        cycles = 1 if raw.get("cycles") is None else _nonneg(raw["cycles"], where, "cycles")
+        limited = [sid for sid in any_of if secondary[sid].max_cycles is not None]
+        if (
+            limited
+            and all(cycles > secondary[sid].max_cycles for sid in limited)
+            and len(limited) == len(any_of)
+        ):
+            raise ProblemError(
+                f"{where}: a use takes {cycles} cycles, more than max_cycles of {list(any_of)}"
+            )
+        requirements.append(Requirement(any_of, count, during == "setup", cycles))
     return tuple(requirements)
 
 

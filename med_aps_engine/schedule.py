@@ -19,6 +19,8 @@ class Assign:
     batch: str | None = None
     # secondary units held: (secondary resource, unit, begin, end) per unit
     secondary: tuple = ()
+    # (secondary resource, unit) maintained right before this use (its cycles reset)
+    maintained: tuple = ()
 
 
 class Timeline:

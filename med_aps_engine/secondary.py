@@ -18,12 +18,19 @@ graph's chromatic number is its largest clique). The dispatcher books named unit
 A tool with ``move_minutes`` needs that long between two consecutive uses of a unit on
 different machines (a machine is a main resource's unit): unmounting and mounting. Where a
 unit is matters, so such units are told apart in the model too and keep their names.
+So are the units of a tool with ``max_cycles``: a unit runs at most that many cycles between
+two maintenances; a maintenance of ``maintenance_minutes`` right before a use resets them.
 """
 
 import bisect
 from dataclasses import replace
 
 from .schedule import Timeline
+
+
+def cycles_of(mode, sid):
+    """Cycles one use of ``mode`` takes from a unit of ``sid``."""
+    return next(req.cycles for req in mode.requires if sid in req.any_of)
 
 
 def machine(assign):
@@ -72,32 +79,45 @@ class UnitBook:
             (sid, u): Timeline() for sid, sec in problem.secondary.items() for u in range(sec.count)
         }
 
-    def _unit_blocked_until(self, sid, u, begin, end, where):
-        """``None`` if unit ``u`` of ``sid`` is free over ``[begin, end)`` on machine
-        ``where`` (with the move time from and to its neighbouring uses on other machines),
-        else the earliest start from which it could be (a later start only ends later)."""
+    def _unit_blocked_until(self, sid, u, begin, end, where, cycles):
+        """``(None, maintain)`` if unit ``u`` of ``sid`` is free over ``[begin, end)`` on
+        machine ``where`` (with the move time from and to its neighbouring uses on other
+        machines; with a cycle limit, after its last use and with a maintenance before it
+        when ``maintain``), else ``(t, False)``: no start before ``t`` can have it (a later
+        start only ends later)."""
         tl = self.timelines[(sid, u)]
-        move = self.p.secondary[sid].move_minutes
+        tool = self.p.secondary[sid]
+        move = tool.move_minutes
         i = bisect.bisect_left(tl.starts, end) - 1  # last booking starting before end
         if i >= 0 and tl.ends[i] > begin:
-            return tl.ends[i] + (move if tl.fams[i] != where else 0)
+            return tl.ends[i] + (move if tl.fams[i] != where else 0), False
         if move:
             if i >= 0 and tl.fams[i] != where and tl.ends[i] + move > begin:
-                return tl.ends[i] + move
+                return tl.ends[i] + move, False
             following = i + 1
             if (
                 following < len(tl)
                 and tl.fams[following] != where
                 and end + move > tl.starts[following]
             ):
-                return tl.ends[following]
-        return None
+                return tl.ends[following], False
+        if tool.max_cycles is None:
+            return None, False
+        # cycles counted along the unit's uses: only after its last one
+        if len(tl) and tl.ends[-1] > begin:
+            return tl.ends[-1], False
+        used = tl.coalloc[-1] if len(tl) else tool.cycles_used[u]
+        if used + cycles <= tool.max_cycles:
+            return None, False
+        ready = (tl.ends[-1] if len(tl) else 0) + tool.maintenance_minutes
+        return (ready, False) if begin < ready else (None, True)
 
     def fit(self, op, mode, assign):
         """``(bookings, None)`` with ``bookings`` = ``[(sid, unit, begin, end), ...]`` when
         every requirement of ``mode`` has free units for ``assign``; else ``(None, t)``:
         no start before ``t`` can have them (``INF``: never)."""
         bookings = []
+        self.maintain = set()  # units the last fit maintains before their use
         wait = 0
         for req in mode.requires:
             begin, end = requirement_window(self.p, op, assign, req)
@@ -109,16 +129,26 @@ class UnitBook:
                     if end <= begin:
                         free.append((sid, u))
                         continue
-                    until = closed
+                    until, maintain = closed, False
                     if until is None:
-                        until = self._unit_blocked_until(sid, u, begin, end, machine(assign))
+                        until, maintain = self._unit_blocked_until(
+                            sid, u, begin, end, machine(assign), req.cycles
+                        )
                     if until is None:
                         free.append((sid, u))
+                        if maintain:
+                            self.maintain.add((sid, u))
                     else:
                         later.append(until)
             if len(free) >= req.count:
-                # a tool that moves: first the units already on this machine or unused
-                free.sort(key=lambda unit: self._moves_to(unit, begin, machine(assign)))
+                # a tool that moves: first the units already on this machine or unused;
+                # then those that need no maintenance yet
+                free.sort(
+                    key=lambda unit: (
+                        self._moves_to(unit, begin, machine(assign)),
+                        unit in self.maintain,
+                    )
+                )
                 bookings += [(sid, u, begin, end) for sid, u in free[: req.count]]
                 continue
             later.sort()
@@ -126,6 +156,7 @@ class UnitBook:
             wait = max(wait, later[req.count - len(free) - 1])
         if wait:
             return None, wait
+        self.maintain = {(sid, u) for sid, u, b, e in bookings if (sid, u) in self.maintain}
         return bookings, None
 
     def _moves_to(self, unit, begin, where):
@@ -137,11 +168,18 @@ class UnitBook:
         i = bisect.bisect_right(tl.starts, begin) - 1
         return i >= 0 and tl.fams[i] != where
 
-    def book(self, oid, bookings, where):
-        """Book ``bookings`` for ``oid`` running on machine ``where``."""
+    def book(self, oid, mode, bookings, where, maintained=()):
+        """Book ``bookings`` for ``oid`` running on machine ``where`` in ``mode``; a unit
+        with a cycle limit counts its cycles (reset on the units in ``maintained``)."""
         for sid, u, begin, end in bookings:
             if end > begin:
-                self.timelines[(sid, u)].insert(begin, end, oid, where)
+                tl = self.timelines[(sid, u)]
+                tool = self.p.secondary[sid]
+                used = 0
+                if tool.max_cycles is not None:
+                    used = tl.coalloc[-1] if len(tl) else tool.cycles_used[u]
+                    used = (0 if (sid, u) in maintained else used) + cycles_of(mode, sid)
+                tl.insert(begin, end, oid, where, used)
 
     def release(self, oid, assign):
         for sid, u, begin, end in assign.secondary:
@@ -156,13 +194,13 @@ def name_units(problem, assigns, pooled):
     here); ``pooled``: ``{op: Assign}`` whose ``secondary`` holds ``(sid, None, begin, end)``
     (a count from the model). Returns ``{op: Assign}`` of every operation whose bookings
     changed (new objects: the inputs are not modified). Greedy colouring by start. Units of
-    tools with move minutes keep the names they have (the model names them)."""
+    tools with move minutes or cycle limits keep the names they have (the model names them)."""
     items = {}  # sid -> [(begin, end, op, slot)]
     named = {}  # (op, slot) -> unit
     for source in (assigns, pooled):
         for oid, a in source.items():
             for k, (sid, u, begin, end) in enumerate(a.secondary):
-                if problem.secondary[sid].move_minutes:
+                if problem.secondary[sid].named:
                     named[(oid, k)] = u
                 else:
                     items.setdefault(sid, []).append((begin, end, oid, k))

@@ -507,6 +507,7 @@ class _PlanCheck:
     # move minutes between consecutive uses of a unit on different machines
     def _check_secondary(self):
         held = {}  # (secondary resource, unit) -> [(begin, end, op)]
+        self.maintenance_rows = {}  # (op, secondary resource, unit) -> {start, end}
         for oid, entry in self.ok_ops.items():
             job, op = self.ops[oid]
             name = f"operation {oid!r} of job {job['id']!r}"
@@ -515,6 +516,7 @@ class _PlanCheck:
                 held.setdefault((sid, unit), []).append((begin, end, oid))
         for (sid, unit), rows in sorted(held.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
             rows = sorted(r for r in rows if r[1] > r[0])
+            self._check_cycles(sid, unit, rows)
             move = int(_num(self.secondary[sid].get("move_minutes")))
             for (_b1, e1, o1), (b2, _e2, o2) in zip(rows, rows[1:], strict=False):
                 if b2 < e1:
@@ -532,6 +534,48 @@ class _PlanCheck:
                         f"{m1[1]} (operation {o1!r}, until {e1}) to {m2[0]!r} unit {m2[1]} "
                         f"(operation {o2!r}, from {b2}) in {b2 - e1} minutes, needs {move}"
                     )
+
+    def _check_cycles(self, sid, unit, rows):
+        """A unit with ``max_cycles``: counted from its ``cycles_used`` along its uses in time
+        order, reset by a maintenance of ``maintenance_minutes`` right before a use (after the
+        previous use, not before minute 0), never above ``max_cycles``."""
+        tool = self.secondary[sid]
+        limit = tool.get("max_cycles")
+        length = int(_num(tool.get("maintenance_minutes")))
+        used = list(tool.get("cycles_used") or [])
+        count = used[unit] if unit < len(used) else 0
+        previous_end = None
+        for begin, end, oid in rows:
+            row = self.maintenance_rows.get((oid, sid, unit))
+            where = f"secondary resource {sid!r} unit {unit}"
+            if row is not None:
+                m_start, m_end = row.get("start"), row.get("end")
+                if limit is None:
+                    self.v.append(f"{where}: maintenance before operation {oid!r}, no max_cycles")
+                elif m_end != begin or not _is_int(m_start) or m_end - m_start != length:
+                    self.v.append(
+                        f"{where}: maintenance before operation {oid!r} must be the {length} "
+                        f"minutes right before its use at {begin}, plan says [{m_start}, {m_end})"
+                    )
+                elif m_start < 0 or (previous_end is not None and m_start < previous_end):
+                    self.v.append(
+                        f"{where}: maintenance [{m_start}, {m_end}) before operation {oid!r} "
+                        f"starts before minute 0 or before the previous use ends ({previous_end})"
+                    )
+                count = 0
+            previous_end = end
+            if limit is None:
+                continue
+            job, op = self.ops[oid]
+            mode = _mode_of(op, self.ok_ops[oid]["resource"]) or {}
+            for req in mode.get("requires") or []:
+                if sid in (req.get("any_of") or []):
+                    count += int(_num(req.get("cycles"), 1))
+            if count > limit:
+                self.v.append(
+                    f"{where}: {count} cycles since its last maintenance at operation {oid!r} "
+                    f"of job {job['id']!r}, over max_cycles {limit}"
+                )
 
     def _secondary_window(self, op, entry, requirement):
         """``[begin, end)`` the operation must hold ``requirement``: its occupation (from
@@ -589,6 +633,8 @@ class _PlanCheck:
                 v.append(f"{name}: holds unit {unit} of secondary resource {sid!r} twice")
                 continue
             seen.add((sid, unit))
+            if row.get("maintenance") is not None:
+                self.maintenance_rows[(entry["op"], sid, unit)] = row["maintenance"]
             names = sec.get("unit_names") or []
             if "unit_name" in row and names and row["unit_name"] != names[unit]:
                 v.append(

@@ -183,12 +183,12 @@ def test_dispatcher_alone_books_free_units():
         assert validate(prob, plan) == [], rule
 
 
-def _random_problem(rng, jobs, move=0):
+def _random_problem(rng, jobs, move=0, max_cycles=None):
     resources = [eng.resource("P1"), eng.resource("P2", calendar=[[0, 400], [500, 5000]])]
     resources.append(eng.resource("M3", capacity=2))
     secondaries = [
         secondary("MA", calendar=[[0, 150], [240, 5000]], move_minutes=move),
-        secondary("MB", 2, move_minutes=move),
+        secondary("MB", 2, move_minutes=move, max_cycles=max_cycles, maintenance_minutes=30),
         secondary("OPS", 3),
         secondary("SETTER"),
     ]
@@ -503,11 +503,11 @@ def test_random_problems_with_tool_moves(seed):
     assert plan["method"] == "cp-sat" and "warning" not in plan
 
 
-@pytest.mark.parametrize("move", [0, 25])
-def test_time_window_models_keep_the_fixed_uses(move):
+@pytest.mark.parametrize(("move", "max_cycles"), [(0, None), (25, None), (0, 3), (25, 4)])
+def test_time_window_models_keep_the_fixed_uses(move, max_cycles):
     # the decomposition's subproblems: a window of operations free, the rest fixed with
     # their units; each window's solution merged back must stay valid
-    prob = _random_problem(random.Random(9), jobs=30, move=move)
+    prob = _random_problem(random.Random(9), jobs=30, move=move, max_cycles=max_cycles)
     problem = load_problem(prob)
     best, _ok = dispatch(problem, "due")
     starts = sorted((a.start, o) for o, a in best.items())
@@ -531,3 +531,94 @@ def test_negative_move_minutes_is_refused():
     with pytest.raises(ProblemError) as info:
         load_problem(prob)
     assert "move_minutes" in str(info.value)
+
+
+# ------------------------------------------------------------------ cycle limits
+def _worn_tool(used, count=1):
+    # three shots on one press with a tool of 2 cycles between maintenances of 50 minutes
+    return v2(
+        [eng.resource("P1")],
+        [eng.job(f"J{i}", [op_needing(f"O{i}", ["P1"], 20, [needs("TOOL")])]) for i in range(3)],
+        [
+            secondary(
+                "TOOL", count, max_cycles=2, maintenance_minutes=50, cycles_used=[used] * count
+            )
+        ],
+    )
+
+
+def test_cycle_limit_inserts_a_maintenance():
+    plan = eng.solve(_worn_tool(0))
+    # two shots, a maintenance of 50 minutes, the third shot: 20 + 20 + 50 + 20
+    assert plan["kpis"]["makespan"] == 110 and plan["status"] == "OPTIMAL"
+    maintained = [
+        r["maintenance"] for e in plan["operations"] for r in e["secondary"] if "maintenance" in r
+    ]
+    assert maintained == [{"start": 40, "end": 90}]
+    # one cycle already used at the origin: the maintenance comes after the first shot
+    assert eng.solve(_worn_tool(1))["kpis"]["makespan"] == 110
+    # used up at the origin: a maintenance first
+    assert eng.solve(_worn_tool(2))["kpis"]["makespan"] == 50 + 40 + 50 + 20
+
+
+def test_a_second_unit_spares_the_maintenance():
+    plan = eng.solve(_worn_tool(0, count=2))
+    assert plan["kpis"]["makespan"] == 60
+    assert not any("maintenance" in r for e in plan["operations"] for r in e["secondary"])
+
+
+def test_dispatcher_alone_keeps_cycle_limits():
+    prob = _worn_tool(1)
+    problem = load_problem(prob)
+    assigns, ok = dispatch(problem, "tail")
+    assert ok and validate(prob, build_plan(problem, assigns, "FEASIBLE", "h", 0.0)) == []
+
+
+def test_validator_counts_cycles_and_maintenance():
+    prob = _worn_tool(0)
+    plan = eng.solve(prob)
+    no_maintenance = copy.deepcopy(plan)
+    for entry in no_maintenance["operations"]:
+        for row in entry["secondary"]:
+            row.pop("maintenance", None)
+    found = validate(prob, no_maintenance)
+    assert any("3 cycles since its last maintenance" in x for x in found), found
+    short = copy.deepcopy(plan)
+    for entry in short["operations"]:
+        for row in entry["secondary"]:
+            if "maintenance" in row:
+                row["maintenance"]["start"] += 10
+    found = validate(prob, short)
+    assert any("must be the 50 minutes right before its use" in x for x in found), found
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_random_problems_with_cycle_limits(seed):
+    prob = _random_problem(random.Random(seed), jobs=10, move=20, max_cycles=2)
+    plan = eng.solve(prob, time_limit=4.0)
+    assert plan["method"] == "cp-sat" and "warning" not in plan
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        ({"cycles_used": [3]}, "unit 0 has used 3 cycles, over max_cycles 2"),
+        ({"cycles_used": [0, 0]}, "2 cycles_used for count 1"),
+        ({"max_cycles": 0}, "max_cycles"),
+        ({"max_cycles": None, "cycles_used": [1]}, "cycles_used without max_cycles"),
+    ],
+)
+def test_bad_cycle_limits_are_named(edit, message):
+    prob = _worn_tool(0)
+    prob["secondary_resources"][0].update(edit)
+    with pytest.raises(ProblemError) as info:
+        load_problem(prob)
+    assert message in str(info.value)
+
+
+def test_a_use_longer_than_the_tool_life_is_refused():
+    prob = _worn_tool(0)
+    prob["jobs"][0]["operations"][0]["modes"][0]["requires"][0]["cycles"] = 3
+    with pytest.raises(ProblemError) as info:
+        load_problem(prob)
+    assert "a use takes 3 cycles, more than max_cycles of ['TOOL']" in str(info.value)
