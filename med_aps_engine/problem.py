@@ -173,6 +173,11 @@ class Problem:
     schema_version: int = SCHEMA_VERSION
 
     @property
+    def has_named_tools(self):
+        """True when a secondary resource's units differ (moves, cycle limits)."""
+        return any(sec.named for sec in self.secondary.values())
+
+    @property
     def has_requirements(self):
         """True when some mode needs a secondary resource."""
         return any(m.requires for op in self.operations.values() for m in op.modes)
