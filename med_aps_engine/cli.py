@@ -12,7 +12,7 @@ from .problem import ProblemError, load_problem
 from .schema_check import check_shape, path_text
 from .solver import MAX_SEED, MAX_TIME_LIMIT, MAX_WORKERS, OptionError
 
-FORMATS = ("json", "jsplib", "fjsp")
+FORMATS = ("json", "jsplib", "fjsp", "rcpsp")
 # JSON nested deeper than this is refused before it is read (a problem nests 7 levels)
 MAX_JSON_DEPTH = 10_000
 
@@ -35,6 +35,19 @@ PLAN_SHAPE = {
                     "resource": {"type": ["string", "null"], "maxLength": 256},
                     "unit": {"type": ["integer", "null"], "maximum": 10000},
                     "batch": {"type": ["string", "null"], "maxLength": 256},
+                    "secondary": {
+                        "type": ["array", "null"],
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "resource": {"type": ["string", "null"], "maxLength": 256},
+                                "unit": {"type": ["integer", "null"], "maximum": 10000},
+                                "start": {"type": ["integer", "null"]},
+                                "end": {"type": ["integer", "null"]},
+                                "maintenance": {"type": ["object", "null"]},
+                            },
+                        },
+                    },
                 },
             },
         },
@@ -160,9 +173,30 @@ def _progress_printer(enabled):
     return report
 
 
+def cmd_solve_rcpsp(args):
+    """RCPSP (PSPLIB Patterson file): its own model, summary with activities as in the file."""
+    from .formats import BenchmarkFormatError
+    from .rcpsp import read_rcpsp, solve_rcpsp
+
+    if args.gantt:
+        raise ProblemError("--gantt is not available for --format rcpsp")
+    try:
+        problem = read_rcpsp(args.problem)
+    except BenchmarkFormatError as exc:
+        raise ProblemError(str(exc)) from None
+    result = solve_rcpsp(problem, args.time_limit, args.workers, args.seed, args.log)
+    summary = {key: result[key] for key in ("makespan", "status", "bound", "activities")}
+    if args.out:
+        _write_json(args.out, summary)
+    print(json.dumps(summary, separators=(",", ":")))
+    return 0 if summary["activities"] else 3
+
+
 def cmd_solve(args):
     from .solver import SolveOptions, solve
 
+    if args.format == "rcpsp":
+        return cmd_solve_rcpsp(args)
     problem = _read_problem(args.problem, args.format)
     options = SolveOptions(
         time_limit=args.time_limit,
@@ -204,8 +238,15 @@ def cmd_solve(args):
 
 
 def cmd_validate(args):
-    from .validator import validate, validate_benchmark
+    from .validator import validate, validate_benchmark, validate_rcpsp
 
+    if args.format == "rcpsp":
+        plan = read_json_file(args.plan, "plan")
+        try:
+            violations = validate_rcpsp(args.problem, plan)
+        except (OSError, ValueError) as exc:
+            raise ProblemError(f"{args.problem}: cannot read the RCPSP file: {exc}") from None
+        return _report_violations(violations)
     problem = _read_problem(args.problem, args.format)
     if args.format == "json":
         load_problem(problem)  # a bad problem is bad input (exit 2), not an invalid plan
@@ -215,6 +256,10 @@ def cmd_validate(args):
         violations = validate(problem, plan)
     else:
         violations = validate_benchmark(args.format, problem, plan)
+    return _report_violations(violations)
+
+
+def _report_violations(violations):
     if violations:
         print(f"INVALID: {len(violations)} violation(s)")
         for line in violations:

@@ -21,6 +21,7 @@ import heapq
 import random
 
 from .schedule import Assign, Timeline
+from .secondary import INF, UnitBook
 
 BIG = 1 << 50
 # the rules that rebuild the previous plan (see ``Dispatcher.keep_previous``)
@@ -67,6 +68,8 @@ class Dispatcher:
         for res in problem.resources.values():
             for u in range(res.capacity):
                 self.timelines[(res.id, u)] = Timeline()
+        # named units of the secondary resources (tools, operators), when there are any
+        self.units = UnitBook(problem) if problem.secondary else None
         self.batches = {}  # batch id -> dict(resource, unit, start, end, family, size, ops)
         self.batch_seq = 0
         self.assign = {}
@@ -139,20 +142,38 @@ class Dispatcher:
                 continue
             work = self.p.work_minutes(op, mode)
             for u in range(res.capacity):
-                tl = self.timelines[(res.id, u)]
-                if work == 0:
-                    found = (max(t, 0), max(t, 0), 0)
-                else:
-                    found = tl.find(
-                        t, work, op.setup_family, op.interruptible, res.calendar, res, latest
-                    )
+                found = self._find_on_unit(op, mode, res, u, t, work, latest)
                 if found is None:
                     continue
-                s, e, co = found
+                s, e, co, bookings = found
                 key = (e, s)
                 if best is None or key < best[0]:
-                    best = (key, "unit", res, (s, e, co, u, mode))
+                    best = (key, "unit", res, (s, e, co, u, mode, bookings))
         return best
+
+    def _find_on_unit(self, op, mode, res, u, t, work, latest=None):
+        """Earliest ``(start, end, changeover, secondary bookings)`` on unit ``u`` at or
+        after ``t``: a gap of the unit's timeline where the mode's secondary units are free
+        too (when they are not, the search goes on from where enough of them come free)."""
+        tl = self.timelines[(res.id, u)]
+        while True:
+            if work == 0:
+                found = (max(t, 0), max(t, 0), 0)
+            else:
+                found = tl.find(
+                    t, work, op.setup_family, op.interruptible, res.calendar, res, latest
+                )
+            if found is None:
+                return None
+            if not mode.requires:
+                return (*found, ((), ()))
+            s, e, co = found
+            bookings, wait = self.units.fit(op, mode, Assign(res.id, u, s, e, mode.setup + co))
+            if bookings is not None:
+                return (s, e, co, (tuple(bookings), tuple(sorted(self.units.maintain))))
+            if wait >= INF or (latest is not None and wait > latest):
+                return None
+            t = max(wait, s + 1)
 
     def _modes(self, op):
         """The modes to try: only the previous resource when the previous plan is kept."""
@@ -169,10 +190,12 @@ class Dispatcher:
         if kind == "batch":
             self._commit_batch(op, res, data)
             return
-        s, e, co, u, mode = data
+        s, e, co, u, mode, (bookings, maintained) = data
         if e > s:
             self.timelines[(res.id, u)].insert(s, e, op.id, op.setup_family, co)
-        self.assign[op.id] = Assign(res.id, u, s, e, mode.setup + co, None)
+        if bookings:
+            self.units.book(op.id, mode, bookings, (res.id, u), maintained)
+        self.assign[op.id] = Assign(res.id, u, s, e, mode.setup + co, None, bookings, maintained)
 
     def _unplace(self, oid):
         a = self.assign.pop(oid)
@@ -185,6 +208,8 @@ class Dispatcher:
                 del self.batches[a.batch]
         elif a.end > a.start:
             self.timelines[(a.resource, a.unit)].remove(oid, a.start)
+        if a.secondary:
+            self.units.release(oid, a)
 
     # ------------------------------------------------------------------ fixed operations
     @staticmethod
@@ -242,7 +267,7 @@ class Dispatcher:
                     )
                 self._commit_batch(op, res, found)
                 continue
-            placed = False
+            placed = no_units = False
             for u in range(res.capacity):
                 tl = self.timelines[(rid, u)]
                 if remaining is not None:
@@ -267,14 +292,25 @@ class Dispatcher:
                     and res.changeover(op.setup_family, tl.fams[nxt]) > tl.coalloc[nxt]
                 ):
                     continue
+                assign = Assign(rid, u, start, end, setup, None)
+                mode = op.mode_on(rid)
+                if mode.requires:
+                    bookings, _wait = self.units.fit(op, mode, assign)
+                    if bookings is None:
+                        no_units = True
+                        continue
+                    assign.secondary = tuple(bookings)
+                    assign.maintained = tuple(sorted(self.units.maintain))
+                    self.units.book(op.id, mode, bookings, (rid, u), assign.maintained)
                 if end > start:
                     tl.insert(start, end, op.id, op.setup_family, co)
-                self.assign[op.id] = Assign(rid, u, start, end, setup, None)
+                self.assign[op.id] = assign
                 placed = True
                 break
             if not placed:
+                taken = "units of its secondary resources are" if no_units else "every unit is"
                 raise HeuristicFailure(
-                    f"operation {op.id!r}: fixed at {start} on {rid!r} but every unit is taken"
+                    f"operation {op.id!r}: fixed at {start} on {rid!r} but {taken} taken"
                 )
 
     # ------------------------------------------------------------------ previous plan
@@ -307,19 +343,14 @@ class Dispatcher:
         best = None
         for u in range(res.capacity):
             tl = self.timelines[(rid, u)]
-            if work == 0:
-                found = (start, start, 0)
-            else:
-                found = tl.find(
-                    start, work, op.setup_family, op.interruptible, res.calendar, res, start
-                )
+            found = self._find_on_unit(op, mode, res, u, start, work, start)
             if found is None or found[0] != start:
                 continue
             prev_i, _next_i = tl.neighbours(start)
             idle = start - tl.ends[prev_i] if prev_i >= 0 else BIG
             key = (found[1], idle)
             if best is None or key < best[0]:
-                best = (key, (found[0], found[1], found[2], u, mode))
+                best = (key, (found[0], found[1], found[2], u, mode, found[3]))
         if best is None:
             return False
         self._commit(op, (best[0], "unit", res, best[1]))

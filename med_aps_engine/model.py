@@ -15,11 +15,14 @@ Layout of the model, in build order:
 3. batches: per batch-resource unit a list of optional batch slots (start, fixed cycle, one
    calendar window, one batch family, capacity by cumulative size);
 4. resources: one optional interval per operation and unit, no-overlap per unit;
-5. changeovers: a circuit per unit whose families have non-zero changeovers; an arc sets the
+5. secondary resources (tools, operator pools): per requirement a choice of units among its
+   alternatives, one optional interval per choice over the occupation (or the setup), a
+   cumulative per secondary resource with its calendar gaps as full-capacity blocks;
+6. changeovers: a circuit per unit whose families have non-zero changeovers; an arc sets the
    changeover minutes of its head;
-6. releases, precedences with min/max lags (also against fixed operations), locks,
+7. releases, precedences with min/max lags (also against fixed operations), locks,
    in-progress operations, frozen window;
-7. objective: weighted tardiness, makespan, flow time, changeover minutes, moved operations.
+8. objective: weighted tardiness, makespan, flow time, changeover minutes, moved operations.
 
 ``JobShopModel`` is the lean model for pure (flexible) job shops with a makespan objective.
 """
@@ -29,6 +32,7 @@ import bisect
 from ortools.sat.python import cp_model
 
 from .schedule import Assign
+from .secondary import cycles_of, name_units, requirement_window
 
 # CP-SAT statuses that come with a solution
 SOLUTION_STATUSES = (cp_model.OPTIMAL, cp_model.FEASIBLE)
@@ -103,6 +107,7 @@ class PlantModel:
         self.start = {}
         self.end = {}
         self.wall = {}
+        self.time_bounds = {}  # op -> (lowest start, highest end)
         self.co = {}
         self.mode_lit = {}  # (op, resource) -> literal
         self.unit_lit = {}  # (op, resource, unit) -> literal
@@ -115,6 +120,12 @@ class PlantModel:
         self.slot_fams = []  # (slot, resource, unit, family key, literal)
         self.finish = {}  # job -> (finish var, tardiness var | None)
         self.arcs = {}  # (resource, unit, from op | None, to op | None) -> literal
+        # (op, resource, requirement index) -> [(secondary resource, units, literal, unit)]
+        self.secondary_choice = {}
+        # (tool, unit) -> [(op, resource, literal, interval, start, end)]: tools with moves
+        self.tool_uses = {}
+        self.tool_arcs = {}  # (tool, unit) -> {(from node, to node): literal}
+        self.maintain_lits = {}  # (op, resource, tool, unit) -> maintained before the use
         self._build()
 
     # ------------------------------------------------------------------ helpers
@@ -167,6 +178,7 @@ class PlantModel:
             self._add_operation(oid)
         self._add_batches()
         self._add_unit_no_overlap()
+        self._add_secondary_resources()
         self._add_changeovers()
         self._add_precedences()
         self._add_objective()
@@ -189,6 +201,7 @@ class PlantModel:
         w = m.new_int_var(0, max(0, ub_end - lb), f"wall[{oid}]")
         m.add(e == s + w)
         self.start[oid], self.end[oid], self.wall[oid] = s, e, w
+        self.time_bounds[oid] = (lb, ub_end)
         modes = op.modes
         pos = p.fixed_position(op)
         if pos is not None:
@@ -289,6 +302,298 @@ class PlantModel:
         for intervals in self.unit_intervals.values():
             if len(intervals) > 1:
                 m.add_no_overlap(intervals)
+
+    def _add_secondary_resources(self):
+        """Tools and operator pools: every requirement of the chosen mode takes ``count``
+        units among its alternatives for its window; per secondary resource a cumulative
+        over those windows, the fixed operations' bookings and the calendar gaps (which
+        take every unit). Units are identical: the plan names them afterwards
+        (``secondary.name_units``), which the cumulative makes always possible."""
+        if not self.p.has_requirements:
+            return
+        usage = {sid: ([], []) for sid in self.p.secondary}  # sid -> (intervals, demands)
+        for oid in self.free:
+            op = self.p.operations[oid]
+            for mode in op.modes:
+                lit = self.mode_lit.get((oid, mode.resource))
+                if lit is None:
+                    continue
+                for k, req in enumerate(mode.requires):
+                    self._add_requirement(op, mode, lit, k, req, usage)
+        self._add_fixed_bookings(usage)
+        self._add_secondary_calendars(usage)
+        for sid, (intervals, demands) in usage.items():
+            if intervals:
+                self.m.add_cumulative(intervals, demands, self.p.secondary[sid].count)
+        self._add_tool_moves()
+
+    def _add_requirement(self, op, mode, lit, k, req, usage):
+        """The units ``op`` takes for requirement ``k`` of ``mode`` (present with ``lit``):
+        one alternative takes them all at once; several share them out, one literal per
+        unit (the k-th unit of an alternative only after its (k-1)-th). A tool with move
+        minutes has one literal per named unit (where each unit is matters)."""
+        m = self.m
+        oid, rid = op.id, mode.resource
+        secondary = self.p.secondary
+        if len(req.any_of) == 1 and not secondary[req.any_of[0]].named:
+            choice = [(req.any_of[0], req.count, lit, None)]
+        else:
+            choice = []
+            for sid in req.any_of:
+                if secondary[sid].named:
+                    for u in range(secondary[sid].count):
+                        x = self._bool(f"takes[{oid},{rid},{k},{sid}#{u}]")
+                        choice.append((sid, 1, x, u))
+                    continue
+                previous = None
+                for n in range(min(req.count, secondary[sid].count)):
+                    unit_lit = self._bool(f"takes[{oid},{rid},{k},{sid},{n}]")
+                    if previous is not None:
+                        m.add_implication(unit_lit, previous)
+                    choice.append((sid, 1, unit_lit, None))
+                    previous = unit_lit
+            m.add(sum(x for _sid, _n, x, _u in choice) == req.count * lit)
+        self.secondary_choice[(oid, rid, k)] = choice
+        interval = self._requirement_interval(op, mode, req, k)
+        for sid, units, x, u in choice:
+            if interval is None:
+                continue
+            start, size, end = interval
+            iv = m.new_optional_interval_var(start, size, end, x, f"holds[{oid},{rid},{k},{sid}]")
+            if u is None:
+                usage[sid][0].append(iv)
+                usage[sid][1].append(units)
+            else:
+                self.tool_uses.setdefault((sid, u), []).append((oid, rid, x, iv, start, end))
+
+    def _requirement_interval(self, op, mode, req, k):
+        """``(start, size, end)`` of the window a requirement is held, or None if empty."""
+        oid, rid = op.id, mode.resource
+        res = self.p.resources[rid]
+        if op.in_progress:
+            begin = max(op.in_progress[1], 0)
+            end = self._in_progress_end(res, begin, op.in_progress[2])
+            if req.setup_only or end <= begin:
+                return None
+            return begin, end - begin, end
+        if self.work.get((oid, rid)) == 0:
+            return None  # occupies nothing
+        s = self.start[oid]
+        if not req.setup_only:
+            return s, self.wall[oid], self.end[oid]
+        co = self.co[oid] if (self.co[oid] is not None and res.has_changeovers) else 0
+        setup = mode.setup + co
+        if isinstance(setup, int) and setup == 0:
+            return None
+        if not res.calendar.always and op.interruptible:
+            # the model keeps a setup that needs a helper inside its first calendar window
+            # (the setup end is then start + setup); the dispatcher and the validator also
+            # allow it to span a break
+            for i, _j, y in self.window_lits.get((oid, rid), ()):
+                self.m.add(s + setup <= res.calendar.ends[i]).only_enforce_if(y)
+        if isinstance(setup, int):
+            return s, setup, s + setup
+        # an interval's end must be affine: start + setup + changeover gets its own variable
+        lb, ub_end = self.time_bounds[oid]  # start <= setup end <= end
+        setup_end = self.m.new_int_var(lb, ub_end, f"setup_end[{oid},{rid},{k}]")
+        self.m.add(setup_end == s + setup)
+        return s, setup, setup_end
+
+    def _add_fixed_bookings(self, usage):
+        """Units the fixed operations hold inside the region."""
+        for oid, a in self.fixed.items():
+            for sid, _u, begin, end in a.secondary:
+                if self.p.secondary[sid].named:
+                    continue  # a node of its unit's sequence (_add_tool_moves)
+                if end > begin and end > self.lo and begin < self.hi:
+                    iv = self.m.new_fixed_size_interval_var(begin, end - begin, f"held[{oid}]")
+                    usage[sid][0].append(iv)
+                    usage[sid][1].append(1)
+
+    def _add_secondary_calendars(self, usage):
+        """A calendar gap of a secondary resource inside the region takes all its units."""
+        for sid, sec in self.p.secondary.items():
+            if not usage[sid][0]:
+                continue
+            for a, b in self._calendar_gaps(sec.calendar):
+                iv = self.m.new_fixed_size_interval_var(a, b - a, f"closed[{sid},{a}]")
+                usage[sid][0].append(iv)
+                usage[sid][1].append(sec.count)
+
+    def _add_tool_moves(self):
+        """Tools whose units differ (move minutes, cycle limits): per unit, a no-overlap
+        with its calendar gaps, and a circuit over its uses (free ones, fixed ones in the
+        region and the fixed neighbours just outside it): an arc from a use on one machine
+        to a use on another keeps the move minutes between them, and carries the unit's
+        cycles from one use to the next unless a maintenance right before the next resets
+        them."""
+        for (sid, u), uses in self.tool_uses.items():
+            tool = self.p.secondary[sid]
+            fixed = sorted(
+                (begin, end, oid, (a.resource, a.unit))
+                for oid, a in self.fixed.items()
+                for sid2, u2, begin, end in a.secondary
+                if (sid2, u2) == (sid, u) and end > begin
+            )
+            inside = [f for f in fixed if f[1] > self.lo and f[0] < self.hi]
+            before = [f for f in fixed if f[1] <= self.lo][-1:]
+            after = [f for f in fixed if f[0] >= self.hi][:1]
+            gaps = [
+                self.m.new_fixed_size_interval_var(a, b - a, f"closed[{sid}#{u},{a}]")
+                for a, b in self._calendar_gaps(tool.calendar)
+            ]
+            fixed_ivs = [
+                self.m.new_fixed_size_interval_var(b, e - b, f"held[{oid},{sid}#{u}]")
+                for b, e, oid, _where in inside
+            ]
+            self.m.add_no_overlap([iv for *_x, iv, _s, _e in uses] + gaps + fixed_ivs)
+            self._tool_circuit(sid, u, tool, uses, before, inside, after)
+
+    def _incumbent_cycles(self, sid, u):
+        """``{op: cycles of unit u after its use}`` in the hinted (incumbent) schedule."""
+        tool = self.p.secondary[sid]
+        schedule = {**self.hint, **self.fixed}
+        uses = sorted(
+            (begin, end, oid)
+            for oid, a in schedule.items()
+            for sid2, u2, begin, end in a.secondary
+            if (sid2, u2) == (sid, u) and end > begin
+        )
+        used = tool.cycles_used[u]
+        after = {}
+        for _b, _e, oid in uses:
+            a = schedule[oid]
+            mode = self.p.operations[oid].mode_on(a.resource)
+            used = (0 if (sid, u) in a.maintained else used) + cycles_of(mode, sid)
+            after[oid] = used
+        return after
+
+    def _tool_circuit(self, sid, u, tool, uses, before, inside, after):
+        m = self.m
+        move = tool.move_minutes
+        limited = tool.max_cycles is not None
+        incumbent = self._incumbent_cycles(sid, u) if limited and (before or after) else {}
+        # a node: (key, present literal or None, begin, end, {machine: literal or True},
+        #          cycles it takes, maintained before: literal or bool)
+        nodes = []
+        for oid, rid, x, _iv, start, end in uses:
+            res = self.p.resources[rid]
+            if res.capacity == 1:
+                where = {(rid, 0): True}
+            else:
+                where = {(rid, v): self.unit_lit[(oid, rid, v)] for v in range(res.capacity)}
+            cycles = cycles_of(self.p.operations[oid].mode_on(rid), sid)
+            maint = self._bool(f"maintain[{oid},{rid},{sid}#{u}]") if limited else False
+            if limited:
+                m.add_implication(maint, x)
+                self.maintain_lits[(oid, rid, sid, u)] = maint
+            nodes.append(((oid, rid), x, start, end, where, cycles, maint))
+        first_key = last_key = None
+        for b, e, oid, machine_of in before + inside + after:
+            a = self.fixed[oid]
+            cycles = cycles_of(self.p.operations[oid].mode_on(a.resource), sid)
+            nodes.append(
+                ((oid, None), None, b, e, {machine_of: True}, cycles, (sid, u) in a.maintained)
+            )
+        if before:
+            first_key = (before[0][2], None)
+        if after:
+            last_key = (after[0][2], None)
+        used = {}
+        if limited:
+            for node in nodes:
+                key = node[0]
+                if key == first_key:
+                    used[key] = incumbent[key[0]]  # nothing before it changes
+                else:
+                    used[key] = m.new_int_var(0, tool.max_cycles, f"cycles[{key[0]},{sid}#{u}]")
+            if last_key is not None:
+                # the uses after the region were counted from it: never more than before
+                m.add(used[last_key] <= incumbent[last_key[0]])
+        arcs = []
+        chosen = self.tool_arcs.setdefault((sid, u), {})
+        index = {node[0]: k + 1 for k, node in enumerate(nodes)}
+        for key, x, begin, _end, _where, cycles, maint in nodes:
+            if x is not None:
+                arcs.append((index[key], index[key], ~x))
+            if first_key is None or key == first_key:
+                lit = self._bool(f"tool_first[{sid}#{u},{key[0]}]")
+                arcs.append((0, index[key], lit))
+                chosen[(None, key)] = lit
+                if limited and key != first_key:
+                    self._carry_cycles(
+                        lit, used[key], tool.cycles_used[u], cycles, maint, begin, 0, tool
+                    )
+            if last_key is None or key == last_key:
+                lit = self._bool(f"tool_last[{sid}#{u},{key[0]}]")
+                arcs.append((index[key], 0, lit))
+                chosen[(key, None)] = lit
+        for key, x, _begin, end, where, _cycles, _maint in nodes:
+            if key == last_key:
+                continue
+            for key2, x2, begin2, _end2, where2, cycles2, maint2 in nodes:
+                if key2 in (key, first_key) or key2[0] == key[0]:
+                    continue
+                if x is None and x2 is None:
+                    moves = any(w not in where2 for w in where)
+                    gap = max(move if moves else 0, tool.maintenance_minutes if maint2 else 0)
+                    if end + gap > begin2:
+                        continue  # fixed uses out of order or too close
+                lit = self._bool(f"tool_next[{sid}#{u},{key[0]},{key2[0]}]")
+                arcs.append((index[key], index[key2], lit))
+                chosen[(key, key2)] = lit
+                if x is not None or x2 is not None:
+                    m.add(begin2 >= end).only_enforce_if(lit)
+                    if move:
+                        self._move_gap(lit, end, begin2, where, where2, move)
+                if limited:
+                    self._carry_cycles(
+                        lit, used[key2], used[key], cycles2, maint2, begin2, end, tool
+                    )
+        m.add_circuit(arcs)
+
+    def _carry_cycles(self, arc, used_next, used_before, cycles, maintained, begin, ready, tool):
+        """On ``arc`` into a use taking ``cycles``: its unit's cycles after it are those
+        before plus its own, or its own alone after a maintenance right before it (which
+        starts at ``ready`` at the earliest, the previous use's end)."""
+        m = self.m
+        if maintained is True:
+            m.add(used_next == cycles).only_enforce_if(arc)
+            m.add(begin >= ready + tool.maintenance_minutes).only_enforce_if(arc)
+            return
+        if maintained is False:
+            m.add(used_next == used_before + cycles).only_enforce_if(arc)
+            return
+        m.add(used_next == cycles).only_enforce_if([arc, maintained])
+        m.add(begin >= ready + tool.maintenance_minutes).only_enforce_if([arc, maintained])
+        m.add(used_next == used_before + cycles).only_enforce_if([arc, ~maintained])
+
+    def _move_gap(self, arc, end, begin2, where, where2, move):
+        """On arc ``arc``, a use on another machine starts ``move`` minutes after ``end``."""
+        for machine_key, on_first in where.items():
+            on_second = where2.get(machine_key)
+            if on_second is True:
+                continue  # the second is on this machine: no move from it
+            condition = [arc]
+            if on_first is not True:
+                condition.append(on_first)
+            if on_second is not None:
+                condition.append(~on_second)
+            self.m.add(begin2 >= end + move).only_enforce_if(condition)
+
+    def _calendar_gaps(self, calendar):
+        """Gaps of ``calendar`` inside the region ``[lo, hi)``."""
+        if calendar.always:
+            return []
+        gaps = []
+        previous_end = self.lo
+        for a, b in calendar.windows:
+            if a > previous_end:
+                gaps.append((previous_end, min(a, self.hi)))
+            previous_end = max(previous_end, b)
+        if previous_end < self.hi:
+            gaps.append((previous_end, self.hi))
+        return [(a, b) for a, b in gaps if b > a]
 
     def _add_changeovers(self):
         """Sequence-dependent changeovers: a circuit over the operations of each unit."""
@@ -712,6 +1017,7 @@ class PlantModel:
                 for wi, wj, y in wins:
                     self._hint(y, 1 if (rid == a.resource and (wi, wj) == (i, j)) else 0)
         self._hint_sequences()
+        self._hint_secondary()
         for var, value in self._hints.values():
             m.add_hint(var, value)
 
@@ -722,6 +1028,49 @@ class PlantModel:
         for (rid, u), slots in self.slots.items():
             self._hint_batch_slots(rid, u, slots)
         self._hint_objective()
+
+    def _hint_secondary(self):
+        """The units each requirement takes from each alternative in the hinted plan."""
+        for (oid, rid, k), choice in self.secondary_choice.items():
+            a = self.hint.get(oid)
+            if a is None or (len(choice) == 1 and choice[0][3] is None):
+                continue
+            taken = {}
+            if a.resource == rid:
+                req = self.p.operations[oid].mode_on(rid).requires[k]
+                for sid, _u, _b, _e in a.secondary:
+                    if sid in req.any_of:
+                        taken[sid] = taken.get(sid, 0) + 1
+            seen = {}
+            units = {(sid, u) for sid, u, _b, _e in a.secondary} if a.resource == rid else set()
+            for sid, _n, x, unit in choice:
+                if unit is not None:
+                    self._hint(x, 1 if (sid, unit) in units else 0)
+                    maint = self.maintain_lits.get((oid, rid, sid, unit))
+                    if maint is not None:
+                        kept = (sid, unit) in units and (sid, unit) in a.maintained
+                        self._hint(maint, 1 if kept else 0)
+                    continue
+                seen[sid] = seen.get(sid, 0) + 1
+                self._hint(x, 1 if seen[sid] <= taken.get(sid, 0) else 0)
+        self._hint_tool_sequences()
+
+    def _hint_tool_sequences(self):
+        """The circuit arcs of each tool unit: the hinted order of its uses."""
+        for (sid, u), arcs in self.tool_arcs.items():
+            uses = []
+            for oid in {key[0] for pair in arcs for key in pair if key is not None}:
+                a = self.fixed.get(oid) or self.hint.get(oid)
+                if a is None:
+                    continue
+                for sid2, u2, begin, end in a.secondary:
+                    if (sid2, u2) == (sid, u) and end > begin:
+                        key = (oid, None) if oid in self.fixed else (oid, a.resource)
+                        uses.append((begin, end, key))
+            keys = [key for _b, _e, key in sorted(uses)]
+            chosen = set(zip([None, *keys], [*keys, None], strict=True)) if keys else set()
+            for pair, lit in arcs.items():
+                self._hint(lit, 1 if pair in chosen else 0)
 
     def _hint_unit_sequence(self, rid, u, nodes):
         """The circuit arcs of one unit: the hinted order of its operations."""
@@ -858,7 +1207,29 @@ class PlantModel:
         for oid, a in out.items():
             if ops[oid].in_progress and p.resources[a.resource].is_batch:
                 a.batch = f"{a.resource}#{a.unit}/ip-{oid}"
+        if self.secondary_choice:
+            self._read_secondary(solver, out)
         return out
+
+    def _read_secondary(self, solver, out):
+        """The units each free operation takes, counted per secondary resource, then named
+        together with the fixed operations' (renamed fixed operations are returned too)."""
+        for oid, a in out.items():
+            op = self.p.operations[oid]
+            bookings = []
+            for k, req in enumerate(op.mode_on(a.resource).requires):
+                begin, end = requirement_window(self.p, op, a, req)
+                for sid, units, x, unit in self.secondary_choice[(oid, a.resource, k)]:
+                    if solver.boolean_value(x):
+                        bookings += [(sid, unit, begin, end)] * units
+            a.secondary = tuple(bookings)
+            a.maintained = tuple(
+                (sid, u)
+                for sid, u, _b, _e in bookings
+                if (oid, a.resource, sid, u) in self.maintain_lits
+                and solver.boolean_value(self.maintain_lits[(oid, a.resource, sid, u)])
+            )
+        out.update(name_units(self.p, self.fixed, out))
 
 
 # ============================================================================= job-shop model

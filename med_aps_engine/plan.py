@@ -157,6 +157,21 @@ def describe_late_causes(problem, causes, chain_ids):
     return (text + "; " if text else "") + parts[-1]
 
 
+def _secondary_rows(problem, assign):
+    """The secondary units an operation holds: resource, unit (and its name), window."""
+    rows = []
+    for sid, unit, begin, end in assign.secondary:
+        row = {"resource": sid, "unit": unit, "start": begin, "end": end}
+        tool = problem.secondary[sid]
+        if tool.unit_names:
+            row["unit_name"] = tool.unit_names[unit]
+        if (sid, unit) in assign.maintained:
+            # maintained right before this use: its cycles start again from 0
+            row["maintenance"] = {"start": begin - tool.maintenance_minutes, "end": begin}
+        rows.append(row)
+    return rows
+
+
 def build_plan(problem, assigns, status, method, seconds, bound=None, progress=None):
     cos = changeovers(problem, assigns)
     ev = evaluate(problem, assigns, cos)
@@ -183,6 +198,8 @@ def build_plan(problem, assigns, status, method, seconds, bound=None, progress=N
                 "batch": a.batch,
             }
         )
+        if problem.secondary:
+            rows[-1]["secondary"] = _secondary_rows(problem, a)
     jobs = []
     unit_index = _unit_index(assigns)
     for jid, job in problem.jobs.items():
@@ -241,7 +258,8 @@ def build_plan(problem, assigns, status, method, seconds, bound=None, progress=N
         )
     }
     return {
-        "schema_version": SCHEMA_VERSION,
+        # a plan answers in its problem's version (version 1 problems get version 1 plans)
+        "schema_version": problem.schema_version,
         "status": status,
         "objective": objective,
         "bound": bound,

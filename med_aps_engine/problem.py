@@ -1,4 +1,4 @@
-"""Typed problem model and loader (schema version 1, see ``docs/engine-schema.md``).
+"""Typed problem model and loader (schema versions 1 and 2, see ``docs/engine-schema.md``).
 
 ``load_problem(data)`` turns the plain problem dict into :class:`Problem` and raises
 :class:`ProblemError` naming the offending element for every kind of bad input.
@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from .calendar import Calendar
 from .schema_check import check_shape, describe
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# version 1 problems load unchanged (version 2 only adds secondary resources)
+SUPPORTED_SCHEMA_VERSIONS = (1, 2)
 MAX_HORIZON = 5_256_000  # 10 years of minutes
 OBJECTIVE_KEYS = ("weighted_tardiness", "makespan", "flow_time", "changeover", "stability")
 DEFAULT_OBJECTIVE = {
@@ -28,12 +30,50 @@ class ProblemError(ValueError):
     """The problem is malformed; the message names the element and what is wrong."""
 
 
+@dataclass(frozen=True)
+class Requirement:
+    """``count`` units of the secondary resources ``any_of`` (mixing allowed), held for the
+    whole occupation on the main resource, or only for its setup (``setup_only``)."""
+
+    any_of: tuple
+    count: int = 1
+    setup_only: bool = False
+    cycles: int = 1  # cycles one use takes from a unit with a cycle limit
+
+
 @dataclass
 class Mode:
     resource: str
     duration: int
     setup: int = 0
     cleanup: int = 0
+    requires: tuple = ()  # Requirement, each naming different secondary resources
+
+
+@dataclass
+class SecondaryResource:
+    """``count`` identical units (tools, moulds, an operator pool by skill) that an operation
+    holds beside its main resource; the plan names the unit. The calendar says when the
+    units may be used (maintenance windows are its gaps)."""
+
+    id: str
+    name: str
+    count: int
+    calendar: Calendar
+    unit_names: tuple = ()
+    # minutes to unmount a unit and mount it on another machine (resource unit) between two
+    # consecutive uses; its units are then told apart in the model (see secondary.py)
+    move_minutes: int = 0
+    # cycles a unit may run between two maintenances (None: no limit), the maintenance's
+    # length, and the cycles each unit has run since its last maintenance at the origin
+    max_cycles: int | None = None
+    maintenance_minutes: int = 0
+    cycles_used: tuple = ()
+
+    @property
+    def named(self):
+        """Units that differ (where a tool is, its cycles): the model names them itself."""
+        return self.move_minutes > 0 or self.max_cycles is not None
 
 
 @dataclass
@@ -129,6 +169,18 @@ class Problem:
     frozen_until: int | None
     objective: dict
     topo_order: list = field(default_factory=list)
+    secondary: dict = field(default_factory=dict)  # id -> SecondaryResource
+    schema_version: int = SCHEMA_VERSION
+
+    @property
+    def has_named_tools(self):
+        """True when a secondary resource's units differ (moves, cycle limits)."""
+        return any(sec.named for sec in self.secondary.values())
+
+    @property
+    def has_requirements(self):
+        """True when some mode needs a secondary resource."""
+        return any(m.requires for op in self.operations.values() for m in op.modes)
 
     # ------------------------------------------------------------------ derived quantities
     def work_minutes(self, op, mode):
@@ -173,6 +225,8 @@ class Problem:
             if any(p.max_lag is not None or p.min_lag or p.via_job for p in op.predecessors):
                 return False
         if self.previous_plan and self.frozen_until is not None:
+            return False
+        if self.has_requirements:
             return False
         return True
 
@@ -279,11 +333,10 @@ def load_problem(data) -> Problem:
         return data
     if not isinstance(data, dict):
         raise ProblemError(f"problem must be a JSON object, got {type(data).__name__}")
-    version = data.get("schema_version", SCHEMA_VERSION)
-    if type(version) is not int or version != SCHEMA_VERSION:  # true is not 1
-        raise ProblemError(
-            f"unknown schema_version {describe(version)} (supported: {SCHEMA_VERSION})"
-        )
+    version = data.get("schema_version", 1)
+    if type(version) is not int or version not in SUPPORTED_SCHEMA_VERSIONS:  # true is not 1
+        supported = ", ".join(str(v) for v in SUPPORTED_SCHEMA_VERSIONS)
+        raise ProblemError(f"unknown schema_version {describe(version)} (supported: {supported})")
     # shape (keys, types, limits) before anything reads the values
     check_shape(data, ProblemError)
     horizon = _load_horizon(data)
@@ -291,12 +344,13 @@ def load_problem(data) -> Problem:
     for raw in data.get("resources") or []:
         res = _load_resource(raw, resources)
         resources[res.id] = res
+    secondary = _load_secondary_resources(data, version, resources)
     objective = _load_objective(data)
     jobs = {}
     operations = {}
     raw_preds = {}
     for raw_job in data.get("jobs") or []:
-        _load_job(raw_job, resources, jobs, operations, raw_preds)
+        _load_job(raw_job, resources, jobs, operations, raw_preds, secondary)
     _load_predecessors(raw_preds, operations, jobs)
     previous, frozen_until = _load_previous_plan(data, operations, resources)
     problem = Problem(
@@ -309,10 +363,125 @@ def load_problem(data) -> Problem:
         previous_plan=previous,
         frozen_until=frozen_until,
         objective=objective,
+        secondary=secondary,
+        schema_version=version,
     )
     problem.topo_order = _topological_order(operations)
     _check_fits(problem)
+    _check_secondary_fits(problem)
     return problem
+
+
+def _load_secondary_resources(data, version, resources):
+    """``{id: SecondaryResource}``; schema version 2 only, ids apart from the resources'."""
+    raw_list = data.get("secondary_resources") or []
+    if raw_list and version < 2:
+        raise ProblemError("secondary_resources: needs schema_version 2 (the problem says 1)")
+    secondary = {}
+    for raw in raw_list:
+        sid = raw["id"]
+        what = f"secondary resource {sid!r}"
+        if sid in secondary:
+            raise ProblemError(f"{what}: duplicate secondary resource id")
+        if sid in resources:
+            raise ProblemError(f"{what}: the id is also a resource's (ids must be distinct)")
+        count = 1 if raw.get("count") is None else _int(raw["count"], f"{what}: count")
+        if count < 1:
+            raise ProblemError(f"{what}: count {count} must be at least 1")
+        names = tuple(raw.get("unit_names") or ())
+        if names and len(names) != count:
+            raise ProblemError(
+                f"{what}: {len(names)} unit_names for count {count} (one name per unit)"
+            )
+        if len(set(names)) != len(names):
+            raise ProblemError(f"{what}: unit_names are not unique")
+        secondary[sid] = SecondaryResource(
+            id=sid,
+            name=raw.get("name") or sid,
+            count=count,
+            calendar=_load_calendar(raw.get("calendar"), what),
+            unit_names=names,
+            move_minutes=_nonneg(raw.get("move_minutes") or 0, what, "move_minutes"),
+            **_load_cycle_limit(raw, what, count),
+        )
+    return secondary
+
+
+def _load_cycle_limit(raw, what, count):
+    """``max_cycles``, ``maintenance_minutes`` and ``cycles_used`` (one per unit, each within
+    ``max_cycles``) of a secondary resource."""
+    limit = raw.get("max_cycles")
+    if limit is None:
+        if raw.get("cycles_used"):
+            raise ProblemError(f"{what}: cycles_used without max_cycles")
+        return {}
+    limit = _int(limit, f"{what}: max_cycles")
+    if limit < 1:
+        raise ProblemError(f"{what}: max_cycles {limit} must be at least 1")
+    used = tuple(raw.get("cycles_used") or (0,) * count)
+    if len(used) != count:
+        raise ProblemError(f"{what}: {len(used)} cycles_used for count {count} (one per unit)")
+    for u, value in enumerate(used):
+        if _nonneg(value, what, f"cycles_used of unit {u}") > limit:
+            raise ProblemError(f"{what}: unit {u} has used {value} cycles, over max_cycles {limit}")
+    return {
+        "max_cycles": limit,
+        "maintenance_minutes": _nonneg(
+            raw.get("maintenance_minutes") or 0, what, "maintenance_minutes"
+        ),
+        "cycles_used": used,
+    }
+
+
+def _load_requirements(raw_mode, what, rid, resources, secondary):
+    """The secondary resources a mode needs (``requires``), each checked against the
+    secondary resources and the main resource."""
+    raw_list = raw_mode.get("requires") or []
+    if not raw_list:
+        return ()
+    where = f"{what}: on {rid!r}"
+    if resources[rid].is_batch:
+        raise ProblemError(
+            f"{where}: requires secondary resources, which batch resources do not support"
+        )
+    requirements = []
+    named = set()
+    for raw in raw_list:
+        any_of = tuple(raw.get("any_of") or ())
+        if not any_of:
+            raise ProblemError(f"{where}: a requirement with an empty any_of")
+        for sid in any_of:
+            if sid not in secondary:
+                raise ProblemError(f"{where}: requires unknown secondary resource {sid!r}")
+            if any_of.count(sid) > 1:
+                raise ProblemError(f"{where}: secondary resource {sid!r} is listed twice")
+            if sid in named:
+                raise ProblemError(
+                    f"{where}: secondary resource {sid!r} is in two requirements "
+                    f"(give one requirement with the total count)"
+                )
+        named.update(any_of)
+        count = 1 if raw.get("count") is None else _int(raw["count"], f"{where}: count")
+        if count < 1:
+            raise ProblemError(f"{where}: requirement count {count} must be at least 1")
+        units = sum(secondary[sid].count for sid in any_of)
+        if count > units:
+            raise ProblemError(
+                f"{where}: requires {count} units of {list(any_of)} which have {units}"
+            )
+        during = raw.get("during") or "occupation"
+        cycles = 1 if raw.get("cycles") is None else _nonneg(raw["cycles"], where, "cycles")
+        limited = [sid for sid in any_of if secondary[sid].max_cycles is not None]
+        if (
+            limited
+            and all(cycles > secondary[sid].max_cycles for sid in limited)
+            and len(limited) == len(any_of)
+        ):
+            raise ProblemError(
+                f"{where}: a use takes {cycles} cycles, more than max_cycles of {list(any_of)}"
+            )
+        requirements.append(Requirement(any_of, count, during == "setup", cycles))
+    return tuple(requirements)
 
 
 def _load_horizon(data):
@@ -340,7 +509,7 @@ def _load_objective(data):
     return objective
 
 
-def _load_job(raw_job, resources, jobs, operations, raw_preds):
+def _load_job(raw_job, resources, jobs, operations, raw_preds, secondary):
     """Add the job and its operations; their predecessors are kept raw in ``raw_preds``
     until every id is known."""
     if not isinstance(raw_job, dict) or not raw_job.get("id"):
@@ -364,13 +533,13 @@ def _load_job(raw_job, resources, jobs, operations, raw_preds):
         what = f"operation {oid!r} of job {jid!r}"
         if oid in operations:
             raise ProblemError(f"{what}: duplicate operation id")
-        op = _load_operation(raw_op, what, job, resources, len(operations))
+        op = _load_operation(raw_op, what, job, resources, len(operations), secondary)
         operations[oid] = op
         job.operations.append(oid)
         raw_preds[oid] = (what, raw_op.get("predecessors") or [])
 
 
-def _load_modes(raw_op, what, resources):
+def _load_modes(raw_op, what, resources, secondary):
     modes = []
     for raw_mode in raw_op.get("modes") or []:
         rid = raw_mode.get("resource")
@@ -383,7 +552,8 @@ def _load_modes(raw_op, what, resources):
             raise ProblemError(f"{what}: duration {duration} is negative")
         setup = _nonneg(raw_mode.get("setup") or 0, what, "setup")
         cleanup = _nonneg(raw_mode.get("cleanup") or 0, what, "cleanup")
-        modes.append(Mode(rid, duration, setup, cleanup))
+        requires = _load_requirements(raw_mode, what, rid, resources, secondary)
+        modes.append(Mode(rid, duration, setup, cleanup, requires))
     if not modes:
         raise ProblemError(f"{what}: has no mode (no resource can do it)")
     return modes
@@ -416,9 +586,9 @@ def _load_fixed(raw_op, what, modes):
     return locked, in_progress
 
 
-def _load_operation(raw_op, what, job, resources, index):
+def _load_operation(raw_op, what, job, resources, index, secondary):
     oid = raw_op["id"]
-    modes = _load_modes(raw_op, what, resources)
+    modes = _load_modes(raw_op, what, resources, secondary)
     op_release = _nonneg(raw_op.get("release") or 0, what, "release")
     batch_size = raw_op.get("batch_size")
     batch_size = 1 if batch_size is None else _int(batch_size, f"{what}: batch_size")
@@ -616,3 +786,31 @@ def _check_fits(problem):
                     f"{what}: locked at {start} on {rid!r} but the calendar of {rid!r} is not "
                     f"available then (for {work} minutes)"
                 )
+
+
+def _check_secondary_fits(problem):
+    """Some mode of every operation must fit the secondary calendars: for each of its
+    requirements enough units of ``any_of`` have an available interval as long as the
+    operation's shortest possible occupation (the setup alone for a setup-only one)."""
+    for op in problem.operations.values():
+        if op.in_progress:
+            continue
+        failures = []
+        for mode in op.modes:
+            for req in mode.requires:
+                need = mode.setup if req.setup_only else problem.work_minutes(op, mode)
+                units = sum(
+                    problem.secondary[sid].count
+                    for sid in req.any_of
+                    if need == 0 or problem.secondary[sid].calendar.longest_window() >= need
+                )
+                if units < req.count:
+                    failures.append(
+                        f"on {mode.resource!r} {req.count} of {list(req.any_of)} for {need} minutes"
+                    )
+                    break
+        if len(failures) == len(op.modes):
+            raise ProblemError(
+                f"operation {op.id!r} of job {op.job!r}: needs {'; '.join(failures)}, but "
+                f"their calendars have no available interval that long for enough units"
+            )

@@ -17,6 +17,10 @@ class Assign:
     end: int
     setup: int = 0  # setup minutes allocated inside [start, end) (mode setup + changeover)
     batch: str | None = None
+    # secondary units held: (secondary resource, unit, begin, end) per unit
+    secondary: tuple = ()
+    # (secondary resource, unit) maintained right before this use (its cycles reset)
+    maintained: tuple = ()
 
 
 class Timeline:

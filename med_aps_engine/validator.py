@@ -1,6 +1,7 @@
 """Independent plan validator.
 
-This module checks a plan against a problem (schema version 1, see ``docs/engine-schema.md``)
+This module checks a plan against a problem (schema versions 1 and 2, see
+``docs/engine-schema.md``)
 without sharing any code with the solver: it imports nothing from the rest of
 ``med_aps_engine`` and works on plain dicts. Every violation is returned as a readable sentence
 that names the operation, job or resource, the broken rule and the numbers involved.
@@ -51,6 +52,16 @@ class _Calendar:
         if self.always:
             return b - a
         return self._covered_before(b) - self._covered_before(a)
+
+    def finish(self, a, work):
+        """The minute at which ``work`` available minutes counted from ``a`` are done."""
+        if self.always or work <= 0:
+            return a + max(work, 0)
+        target = self._covered_before(a) + work
+        if target > self.prefix[-1]:
+            return None
+        k = bisect.bisect_left(self.prefix, target) - 1  # interval where it is reached
+        return self.starts[k] + (target - self.prefix[k])
 
     def inside_one_interval(self, a, b):
         if self.always:
@@ -141,6 +152,7 @@ class _PlanCheck:
             self._check_operation(oid, entry)
         self._check_precedences()
         self._check_units()
+        self._check_secondary()
         self._check_batch_homes()
         self._check_results()
         return self.v
@@ -162,6 +174,11 @@ class _PlanCheck:
             for op in job.get("operations") or []:
                 self.ops[op["id"]] = (job, op)
                 self.job_ops[job["id"]].append(op["id"])
+        self.secondary = {}
+        self.secondary_calendars = {}
+        for sec in problem.get("secondary_resources") or []:
+            self.secondary[sec["id"]] = sec
+            self.secondary_calendars[sec["id"]] = _Calendar(sec.get("calendar"))
         self.horizon = problem.get("horizon")
         self.frozen_until = problem.get("frozen_until")
         self.previous = problem.get("previous_plan") or {}
@@ -486,6 +503,168 @@ class _PlanCheck:
                 self.changeover_count += 1
             prev = oid
 
+    # ---- secondary resources: alternatives, counts, windows, calendars, no overlap per unit,
+    # move minutes between consecutive uses of a unit on different machines
+    def _check_secondary(self):
+        held = {}  # (secondary resource, unit) -> [(begin, end, op)]
+        self.maintenance_rows = {}  # (op, secondary resource, unit) -> {start, end}
+        for oid, entry in self.ok_ops.items():
+            job, op = self.ops[oid]
+            name = f"operation {oid!r} of job {job['id']!r}"
+            mode = _mode_of(op, entry["resource"]) or {}
+            for sid, unit, begin, end in self._secondary_of(name, op, entry, mode):
+                held.setdefault((sid, unit), []).append((begin, end, oid))
+        for (sid, unit), rows in sorted(held.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
+            rows = sorted(r for r in rows if r[1] > r[0])
+            self._check_cycles(sid, unit, rows)
+            move = int(_num(self.secondary[sid].get("move_minutes")))
+            for (_b1, e1, o1), (b2, _e2, o2) in zip(rows, rows[1:], strict=False):
+                if b2 < e1:
+                    self.v.append(
+                        f"secondary resource {sid!r} unit {unit}: overlap: operation {o2!r} "
+                        f"holds it from {b2} before operation {o1!r} releases it at {e1}"
+                    )
+                    continue
+                first, second = self.ok_ops[o1], self.ok_ops[o2]
+                m1 = (first["resource"], first.get("unit") or 0)
+                m2 = (second["resource"], second.get("unit") or 0)
+                if move and m1 != m2 and b2 < e1 + move:
+                    self.v.append(
+                        f"secondary resource {sid!r} unit {unit}: moves from {m1[0]!r} unit "
+                        f"{m1[1]} (operation {o1!r}, until {e1}) to {m2[0]!r} unit {m2[1]} "
+                        f"(operation {o2!r}, from {b2}) in {b2 - e1} minutes, needs {move}"
+                    )
+
+    def _check_cycles(self, sid, unit, rows):
+        """A unit with ``max_cycles``: counted from its ``cycles_used`` along its uses in time
+        order, reset by a maintenance of ``maintenance_minutes`` right before a use (after the
+        previous use, not before minute 0), never above ``max_cycles``."""
+        tool = self.secondary[sid]
+        limit = tool.get("max_cycles")
+        length = int(_num(tool.get("maintenance_minutes")))
+        used = list(tool.get("cycles_used") or [])
+        count = used[unit] if unit < len(used) else 0
+        previous_end = None
+        for begin, end, oid in rows:
+            row = self.maintenance_rows.get((oid, sid, unit))
+            where = f"secondary resource {sid!r} unit {unit}"
+            if row is not None:
+                m_start, m_end = row.get("start"), row.get("end")
+                if limit is None:
+                    self.v.append(f"{where}: maintenance before operation {oid!r}, no max_cycles")
+                elif m_end != begin or not _is_int(m_start) or m_end - m_start != length:
+                    self.v.append(
+                        f"{where}: maintenance before operation {oid!r} must be the {length} "
+                        f"minutes right before its use at {begin}, plan says [{m_start}, {m_end})"
+                    )
+                elif m_start < 0 or (previous_end is not None and m_start < previous_end):
+                    self.v.append(
+                        f"{where}: maintenance [{m_start}, {m_end}) before operation {oid!r} "
+                        f"starts before minute 0 or before the previous use ends ({previous_end})"
+                    )
+                count = 0
+            previous_end = end
+            if limit is None:
+                continue
+            job, op = self.ops[oid]
+            mode = _mode_of(op, self.ok_ops[oid]["resource"]) or {}
+            for req in mode.get("requires") or []:
+                if sid in (req.get("any_of") or []):
+                    count += int(_num(req.get("cycles"), 1))
+            if count > limit:
+                self.v.append(
+                    f"{where}: {count} cycles since its last maintenance at operation {oid!r} "
+                    f"of job {job['id']!r}, over max_cycles {limit}"
+                )
+
+    def _secondary_window(self, op, entry, requirement):
+        """``[begin, end)`` the operation must hold ``requirement``: its occupation (from
+        minute 0 when in progress) or its setup, measured on the main calendar."""
+        start, end = entry["start"], entry["end"]
+        in_progress = op.get("in_progress")
+        begin = max(start, 0) if in_progress else start
+        if (requirement.get("during") or "occupation") == "occupation":
+            return begin, max(begin, end)
+        setup = entry.get("setup_minutes") or 0
+        if in_progress or setup <= 0:
+            return begin, begin
+        interruptible = op.get("interruptible")
+        cal = self.calendars[entry["resource"]]
+        if interruptible is False:
+            setup_end = begin + setup
+        else:
+            setup_end = cal.finish(begin, setup)
+            setup_end = end if setup_end is None else setup_end
+        return begin, min(setup_end, end)
+
+    def _secondary_of(self, name, op, entry, mode):
+        """Check the units an operation names against its mode's requirements; returns the
+        valid bookings ``(secondary resource, unit, begin, end)``."""
+        v = self.v
+        requirements = mode.get("requires") or []
+        listed = entry.get("secondary") or []
+        owner = {}
+        for k, req in enumerate(requirements):
+            for sid in req.get("any_of") or []:
+                owner[sid] = k
+        counts = [0] * len(requirements)
+        seen = set()
+        bookings = []
+        for row in listed:
+            sid, unit = row.get("resource"), row.get("unit")
+            sec = self.secondary.get(sid)
+            if sec is None:
+                v.append(f"{name}: holds unknown secondary resource {sid!r}")
+                continue
+            if sid not in owner:
+                v.append(
+                    f"{name}: holds secondary resource {sid!r}, which its mode on "
+                    f"{entry['resource']!r} does not require"
+                )
+                continue
+            count = int(_num(sec.get("count"), 1))
+            if not _is_int(unit) or not 0 <= unit < count:
+                v.append(
+                    f"{name}: unit {unit!r} does not exist on secondary resource {sid!r} "
+                    f"(count {count}, units 0..{count - 1})"
+                )
+                continue
+            if (sid, unit) in seen:
+                v.append(f"{name}: holds unit {unit} of secondary resource {sid!r} twice")
+                continue
+            seen.add((sid, unit))
+            if row.get("maintenance") is not None:
+                self.maintenance_rows[(entry["op"], sid, unit)] = row["maintenance"]
+            names = sec.get("unit_names") or []
+            if "unit_name" in row and names and row["unit_name"] != names[unit]:
+                v.append(
+                    f"{name}: unit {unit} of {sid!r} is named {names[unit]!r}, the plan says "
+                    f"{row['unit_name']!r}"
+                )
+            req = requirements[owner[sid]]
+            counts[owner[sid]] += 1
+            begin, end = self._secondary_window(op, entry, req)
+            if (row.get("start", begin), row.get("end", end)) != (begin, end):
+                v.append(
+                    f"{name}: holds {sid!r} unit {unit} over [{row.get('start')}, "
+                    f"{row.get('end')}), its {req.get('during') or 'occupation'} is "
+                    f"[{begin}, {end})"
+                )
+            if end > begin and not self.secondary_calendars[sid].inside_one_interval(begin, end):
+                v.append(
+                    f"{name}: secondary resource {sid!r} is not available over [{begin}, "
+                    f"{end}) (not inside one interval of its calendar)"
+                )
+            bookings.append((sid, unit, begin, end))
+        for k, req in enumerate(requirements):
+            need = int(_num(req.get("count"), 1))
+            if counts[k] != need:
+                v.append(
+                    f"{name}: needs {need} unit(s) of {list(req.get('any_of') or [])} on "
+                    f"{entry['resource']!r}, the plan names {counts[k]}"
+                )
+        return bookings
+
     def _check_batch_homes(self):
         """A batch id must not be reused on another unit or resource."""
         batch_home = {}
@@ -687,5 +866,85 @@ def validate_benchmark(fmt: str, problem, summary: dict) -> list[str]:
         v.append(f"makespan {makespan} differs from the latest operation end {max(ends)}")
     bound = summary.get("bound")
     if bound is not None and makespan is not None and bound > makespan + 1e-6:
+        v.append(f"bound {bound} is above the makespan {makespan}")
+    return v
+
+
+# ---------------------------------------------------------------- RCPSP (PSPLIB Patterson)
+
+
+def _read_rcpsp_file(path):
+    """Minimal independent reader of a Patterson ``.rcp`` file: ``(capacities, durations,
+    demands, successors)``, activities 1-based as in the file."""
+    with open(path, encoding="utf-8") as handle:
+        tokens = [int(tok) for tok in handle.read().split()]
+    pos = 0
+
+    def take():
+        nonlocal pos
+        if pos >= len(tokens):
+            raise ValueError(f"{os.path.basename(str(path))}: unexpected end of file")
+        pos += 1
+        return tokens[pos - 1]
+
+    n, k = take(), take()
+    capacities = [take() for _r in range(k)]
+    durations, demands, successors = {}, {}, {}
+    for a in range(1, n + 1):
+        durations[a] = take()
+        demands[a] = [take() for _r in range(k)]
+        successors[a] = [take() for _s in range(take())]
+    return capacities, durations, demands, successors
+
+
+def validate_rcpsp(path, summary: dict) -> list[str]:
+    """Check an RCPSP summary ``{makespan, status, bound, activities: [{activity, start,
+    end}]}`` against the Patterson file at ``path``: every activity once with its duration,
+    precedences, resource capacities at every start, makespan and bound."""
+    status = summary.get("status")
+    rows = summary.get("activities") or []
+    if status in NO_SOLUTION_STATUSES and not rows:
+        return []
+    capacities, durations, demands, successors = _read_rcpsp_file(path)
+    v = []
+    start = {}
+    for row in rows:
+        a, s, e = row.get("activity"), row.get("start"), row.get("end")
+        if not _is_int(a) or a not in durations:
+            v.append(f"unknown activity {a!r}")
+            continue
+        if not _is_int(s) or not _is_int(e):
+            v.append(f"activity {a}: start {s!r} and end {e!r} must be integers")
+            continue
+        if a in start:
+            v.append(f"activity {a} is scheduled more than once")
+            continue
+        if s < 0:
+            v.append(f"activity {a}: start {s} is before 0")
+        if e - s != durations[a]:
+            v.append(f"activity {a}: [{s}, {e}) does not last its duration {durations[a]}")
+        start[a] = s
+    missing = [a for a in durations if a not in start]
+    if missing:
+        v.append(f"{len(missing)} activities not scheduled, e.g. {missing[:5]}")
+        return v
+    for a, succ in successors.items():
+        for b in succ:
+            if start[b] < start[a] + durations[a]:
+                v.append(
+                    f"activity {b} starts at {start[b]} before its predecessor {a} ends at "
+                    f"{start[a] + durations[a]}"
+                )
+    for t in sorted(set(start.values())):
+        running = [a for a in start if start[a] <= t < start[a] + durations[a]]
+        for r, cap in enumerate(capacities):
+            used = sum(demands[a][r] for a in running)
+            if used > cap:
+                v.append(f"resource {r + 1}: {used} units in use at {t}, capacity {cap}")
+    makespan = max(start[a] + durations[a] for a in start)
+    if summary.get("makespan") != makespan:
+        v.append(f"makespan {summary.get('makespan')} differs from the latest end {makespan}")
+    bound = summary.get("bound")
+    if bound is not None and bound > makespan:
         v.append(f"bound {bound} is above the makespan {makespan}")
     return v

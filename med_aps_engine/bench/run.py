@@ -1,4 +1,4 @@
-"""Benchmark runner: ``med-aps bench jobshop|fjsp|plant|stability [options]``.
+"""Benchmark runner: ``med-aps bench jobshop|fjsp|rcpsp|plant|stability [options]``.
 
 ``med-aps bench ...`` delegates to :func:`main` with the same arguments.
 """
@@ -15,12 +15,13 @@ def build_parser():
         description="Benchmarks of the med_aps scheduling engine; prints one table per run.",
     )
     parser.add_argument(
-        "suite", choices=("jobshop", "fjsp", "plant", "stability"), help="benchmark suite"
+        "suite", choices=("jobshop", "fjsp", "rcpsp", "plant", "stability"), help="benchmark suite"
     )
     parser.add_argument(
         "--instances",
         help="instances: 'ta01,ta02', ranges 'ta01-ta10', families 'ta', 'la', 'mk', 'edata' "
-        "(default: every copied instance of the suite)",
+        "(default: every copied instance of the suite); rcpsp: 'j30_1_1', sets 'j30', "
+        "'j30:1' = instance 1 of every group (default 'j30:1,j120:1')",
     )
     parser.add_argument(
         "--time-limit",
@@ -59,6 +60,8 @@ def main(argv=None):
             from .bench_jobshop import run
         elif args.suite == "fjsp":
             from .bench_fjsp import run
+        elif args.suite == "rcpsp":
+            from .bench_rcpsp import run
         elif args.suite == "stability":
             from .bench_stability import run
         else:

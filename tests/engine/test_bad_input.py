@@ -198,8 +198,8 @@ CASES = [
     ),
     (
         "unknown schema version",
-        _set(("schema_version",), 2),
-        "unknown schema_version 2 (supported: 1)",
+        _set(("schema_version",), 3),
+        "unknown schema_version 3 (supported: 1, 2)",
     ),
     (
         "batch size over max size",
