@@ -469,12 +469,26 @@ class PlantModel:
         return after
 
     def _tool_circuit(self, sid, u, tool, uses, before, inside, after):
-        m = self.m
-        move = tool.move_minutes
+        """One unit of a tool that moves or wears: a circuit over its uses (free and fixed),
+        arcs keeping the move minutes between machines and carrying the cycle count."""
         limited = tool.max_cycles is not None
         incumbent = self._incumbent_cycles(sid, u) if limited and (before or after) else {}
-        # a node: (key, present literal or None, begin, end, {machine: literal or True},
-        #          cycles it takes, maintained before: literal or bool)
+        nodes, first_key, last_key = self._tool_nodes(sid, u, uses, before, inside, after, limited)
+        used = {}
+        if limited:
+            used = self._tool_cycle_counts(sid, u, tool, nodes, first_key, last_key, incumbent)
+        chosen = self.tool_arcs.setdefault((sid, u), {})
+        index = {node[0]: k + 1 for k, node in enumerate(nodes)}
+        arcs = self._tool_end_arcs(sid, u, tool, nodes, index, first_key, last_key, used, chosen)
+        arcs += self._tool_next_arcs(sid, u, tool, nodes, index, first_key, last_key, used, chosen)
+        self.m.add_circuit(arcs)
+
+    def _tool_nodes(self, sid, u, uses, before, inside, after, limited):
+        """The circuit's nodes: ``(key, present literal or None, begin, end, {machine:
+        literal or True}, cycles it takes, maintained before: literal or bool)``, free uses
+        first, then the fixed ones; and the keys of the first and last fixed use when the
+        region has uses before or after it."""
+        m = self.m
         nodes = []
         for oid, rid, x, _iv, start, end in uses:
             res = self.p.resources[rid]
@@ -488,31 +502,36 @@ class PlantModel:
                 m.add_implication(maint, x)
                 self.maintain_lits[(oid, rid, sid, u)] = maint
             nodes.append(((oid, rid), x, start, end, where, cycles, maint))
-        first_key = last_key = None
         for b, e, oid, machine_of in before + inside + after:
             a = self.fixed[oid]
             cycles = cycles_of(self.p.operations[oid].mode_on(a.resource), sid)
             nodes.append(
                 ((oid, None), None, b, e, {machine_of: True}, cycles, (sid, u) in a.maintained)
             )
-        if before:
-            first_key = (before[0][2], None)
-        if after:
-            last_key = (after[0][2], None)
+        first_key = (before[0][2], None) if before else None
+        last_key = (after[0][2], None) if after else None
+        return nodes, first_key, last_key
+
+    def _tool_cycle_counts(self, sid, u, tool, nodes, first_key, last_key, incumbent):
+        """The unit's cycle count after each use; the use before the region keeps its
+        incumbent count and the one after it may not get more than it had."""
+        m = self.m
         used = {}
-        if limited:
-            for node in nodes:
-                key = node[0]
-                if key == first_key:
-                    used[key] = incumbent[key[0]]  # nothing before it changes
-                else:
-                    used[key] = m.new_int_var(0, tool.max_cycles, f"cycles[{key[0]},{sid}#{u}]")
-            if last_key is not None:
-                # the uses after the region were counted from it: never more than before
-                m.add(used[last_key] <= incumbent[last_key[0]])
+        for node in nodes:
+            key = node[0]
+            if key == first_key:
+                used[key] = incumbent[key[0]]  # nothing before it changes
+            else:
+                used[key] = m.new_int_var(0, tool.max_cycles, f"cycles[{key[0]},{sid}#{u}]")
+        if last_key is not None:
+            # the uses after the region were counted from it: never more than before
+            m.add(used[last_key] <= incumbent[last_key[0]])
+        return used
+
+    def _tool_end_arcs(self, sid, u, tool, nodes, index, first_key, last_key, used, chosen):
+        """Skipping a free use, and the arcs from and to the circuit's depot."""
         arcs = []
-        chosen = self.tool_arcs.setdefault((sid, u), {})
-        index = {node[0]: k + 1 for k, node in enumerate(nodes)}
+        limited = tool.max_cycles is not None
         for key, x, begin, _end, _where, cycles, maint in nodes:
             if x is not None:
                 arcs.append((index[key], index[key], ~x))
@@ -528,6 +547,15 @@ class PlantModel:
                 lit = self._bool(f"tool_last[{sid}#{u},{key[0]}]")
                 arcs.append((index[key], 0, lit))
                 chosen[(key, None)] = lit
+        return arcs
+
+    def _tool_next_arcs(self, sid, u, tool, nodes, index, first_key, last_key, used, chosen):
+        """One use after another: in time, with the move minutes between machines and the
+        cycles carried over."""
+        m = self.m
+        move = tool.move_minutes
+        limited = tool.max_cycles is not None
+        arcs = []
         for key, x, _begin, end, where, _cycles, _maint in nodes:
             if key == last_key:
                 continue
@@ -550,7 +578,7 @@ class PlantModel:
                     self._carry_cycles(
                         lit, used[key2], used[key], cycles2, maint2, begin2, end, tool
                     )
-        m.add_circuit(arcs)
+        return arcs
 
     def _carry_cycles(self, arc, used_next, used_before, cycles, maintained, begin, ready, tool):
         """On ``arc`` into a use taking ``cycles``: its unit's cycles after it are those
