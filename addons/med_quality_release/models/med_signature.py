@@ -11,6 +11,7 @@ MEANINGS = [
     ("rejected", "Rejected"),
     ("reviewed", "Reviewed"),
     ("closed", "Closed"),
+    ("approved", "Approved"),
 ]
 
 
