@@ -276,7 +276,7 @@ class MedQualityPoint(models.Model):
             action != "spc_baseline"
             or signature.res_model != self._name
             or signature.res_id != self.id
-            or signature.meaning != "approved"
+            or signature.meaning != "spc_approved"
         ):
             raise UserError(
                 self.env._(

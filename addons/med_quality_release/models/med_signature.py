@@ -11,7 +11,7 @@ MEANINGS = [
     ("rejected", "Rejected"),
     ("reviewed", "Reviewed"),
     ("closed", "Closed"),
-    ("approved", "Approved"),
+    ("spc_approved", "SPC Baseline Approved"),
 ]
 
 

@@ -93,7 +93,7 @@ class TestSpcRunRules(MedSpcCommon):
         self.assertAlmostEqual(baseline.cp, 6.0 / (6 * 2.3 / 9 / 1.128), places=2)
         self.assertEqual(len(baseline.check_ids), 10)
         signature = baseline.signature_id
-        self.assertEqual(signature.meaning, "approved")
+        self.assertEqual(signature.meaning, "spc_approved")
         self.assertEqual(signature.signer_id, self.manager)
         self.assertEqual((signature.res_model, signature.res_id), (self.point._name, self.point.id))
         self.assertTrue(signature.hash_valid)

@@ -15,7 +15,7 @@ ACTION_MEANING = {
     "reject": "rejected",
     "close_nc": "closed",
     "review_nc": "reviewed",
-    "spc_baseline": "approved",
+    "spc_baseline": "spc_approved",
 }
 ACTION_MODEL = {
     "release": "stock.lot",
