@@ -72,7 +72,7 @@ class MedQualityPoint(models.Model):
         "med.spc.baseline", string="Current Baseline", compute="_compute_spc_baseline_id"
     )
     spc_alert_ids = fields.One2many("med.spc.alert", "point_id", string="SPC Alerts")
-    spc_alert_count = fields.Integer(compute="_compute_spc_alert_count")
+    spc_alert_count = fields.Integer(string="SPC Alert Count", compute="_compute_spc_alert_count")
 
     @api.depends("spc_baseline_ids")
     def _compute_spc_baseline_id(self):
