@@ -54,6 +54,16 @@ class MedQualityPoint(models.Model):
         "each subgroup being that many consecutive measurements of one lot (or work "
         "order).",
     )
+    spc_baseline_from = fields.Datetime(
+        string="Baseline Period Start",
+        help="Only the measurements recorded from this date on make the next baseline "
+        "(empty: from the first one).",
+    )
+    spc_baseline_to = fields.Datetime(
+        string="Baseline Period End",
+        help="Only the measurements recorded up to this date make the next baseline "
+        "(empty: up to the last one).",
+    )
     spc_rule_1 = fields.Boolean(string="Rule 1: Beyond 3 Sigma", default=True)
     spc_rule_2 = fields.Boolean(string="Rule 2: 9 on One Side", default=True)
     spc_rule_3 = fields.Boolean(string="Rule 3: 6 Trending", default=True)
@@ -180,9 +190,14 @@ class MedQualityPoint(models.Model):
         return series
 
     def _med_spc_compute_baseline(self):
-        """Figures of a new baseline from every recorded measurement of the point."""
+        """Figures of a new baseline from the recorded measurements of the baseline period."""
         self.ensure_one()
-        checks = self._med_spc_checks()
+        domain = []
+        if self.spc_baseline_from:
+            domain.append(("date_done", ">=", self.spc_baseline_from))
+        if self.spc_baseline_to:
+            domain.append(("date_done", "<=", self.spc_baseline_to))
+        checks = self._med_spc_checks(domain)
         series = self._med_spc_series(checks)
         size = max(self.spc_subgroup_size, 1)
         try:

@@ -1,6 +1,8 @@
 """Control charts of a measurement control point: signed baseline, run rule alerts and
 their hold or nonconformance, subgroups, capability of the worked example."""
 
+from datetime import timedelta
+
 from psycopg2 import errors
 
 from odoo.exceptions import UserError
@@ -160,6 +162,20 @@ class TestSpcRunRules(MedSpcCommon):
         self.assertEqual(self.point.spc_baseline_ids, self.baseline | new)
         self.assertEqual(new.sample_count, 12)
         self.assertEqual(self.baseline.sample_count, 10)
+        # after a process change: only the measurements of the new period
+        self.record([9.3, 9.5, 9.4])
+        last = self.point.spc_baseline_id.check_ids.sorted("id")[-1]
+        self.env.cr.execute(
+            "UPDATE med_quality_check SET date_done = date_done + interval '1 hour' "
+            "WHERE point_id = %s AND id > %s",
+            [self.point.id, last.id],
+        )
+        self.env.invalidate_all()
+        self.point.spc_baseline_from = last.date_done + timedelta(minutes=30)
+        third = self.freeze(comment="Limits of the new tooling")
+        self.assertEqual(third.sample_count, 3)
+        self.assertAlmostEqual(third.center, 9.4, places=6)
+        self.assertEqual(len(self.point.spc_baseline_ids), 3)
 
     def test_baseline_cannot_be_changed(self):
         baseline, signature = self.baseline, self.baseline.signature_id

@@ -1,5 +1,6 @@
 import { Component, onWillStart, onWillUnmount, useEffect, useRef, useState } from "@odoo/owl";
 import { loadBundle } from "@web/core/assets";
+import { serializeDateTime } from "@web/core/l10n/dates";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
@@ -60,8 +61,12 @@ export class SpcChartAction extends Component {
             "med_spc_chart_data",
             [[this.pointId]],
             {
-                date_from: this.state.dateFrom ? `${this.state.dateFrom} 00:00:00` : false,
-                date_to: this.state.dateTo ? `${this.state.dateTo} 23:59:59` : false,
+                date_from: this.state.dateFrom
+                    ? serializeDateTime(luxon.DateTime.fromISO(this.state.dateFrom).startOf("day"))
+                    : false,
+                date_to: this.state.dateTo
+                    ? serializeDateTime(luxon.DateTime.fromISO(this.state.dateTo).endOf("day"))
+                    : false,
                 product_id: this.state.productId ? parseInt(this.state.productId) : false,
                 workcenter_id: this.state.workcenterId
                     ? parseInt(this.state.workcenterId)

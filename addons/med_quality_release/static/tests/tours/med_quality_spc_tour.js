@@ -32,5 +32,18 @@ registry.category("web_tour.tours").add("med_quality_spc_tour", {
             content: "The chart of the product still shows the violation",
             trigger: ".o_med_spc_violations li:contains('SPC-0011')",
         },
+        {
+            content: "Filter on a period without measurements",
+            trigger: ".o_med_spc_chart input.o_med_spc_date_from",
+            run() {
+                // the tour helper "edit" does not handle an empty date input
+                this.anchor.value = "2099-01-01";
+                this.anchor.dispatchEvent(new Event("change", { bubbles: true }));
+            },
+        },
+        {
+            content: "Nothing is plotted for that period",
+            trigger: ".o_med_spc_chart .alert:contains('No recorded measurement matches')",
+        },
     ],
 });
