@@ -5,8 +5,9 @@ from datetime import timedelta
 
 from psycopg2 import errors
 
+from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import MedQualityCommon
@@ -217,6 +218,20 @@ class TestSpcRunRules(MedSpcCommon):
         self.assertFalse(
             self.point.med_spc_chart_data(product_id=other.id)["points"],
         )
+
+    def test_multi_company(self):
+        self.record([10.0])
+        other = self.env["res.company"].create({"name": "Other Plant"})
+        user = new_test_user(
+            self.env,
+            login="spc_other_plant",
+            groups="med_quality_release.group_qa_manager",
+            company_id=other.id,
+            company_ids=[Command.set(other.ids)],
+        )
+        self.assertTrue(self.env["med.spc.alert"].search([("point_id", "=", self.point.id)]))
+        self.assertFalse(self.env["med.spc.alert"].with_user(user).search([]))
+        self.assertFalse(self.env["med.spc.baseline"].with_user(user).search([]))
 
     def test_alert_acknowledge(self):
         self.record([10.0])
