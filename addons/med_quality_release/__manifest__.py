@@ -2,7 +2,7 @@
     "name": "Medical Device Quality Release",
     "summary": "Quality checks, nonconformances and an electronically signed lot "
     "release (21 CFR Part 11) that gates shipment and consumption",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Manufacturing/Quality",
     "license": "LGPL-3",
     "author": "med-aps contributors",
@@ -15,6 +15,8 @@
         "views/med_quality_point_views.xml",
         "views/med_quality_check_views.xml",
         "views/med_quality_nonconformance_views.xml",
+        "views/med_spc_baseline_views.xml",
+        "views/med_spc_alert_views.xml",
         "views/med_signature_views.xml",
         "views/med_signature_attempt_views.xml",
         "views/med_lot_release_log_views.xml",
@@ -31,6 +33,9 @@
     ],
     "demo": ["data/med_quality_demo.xml"],
     "assets": {
+        "web.assets_backend": [
+            "med_quality_release/static/src/spc_chart/*",
+        ],
         "web.assets_tests": [
             "med_quality_release/static/tests/tours/*.js",
         ],

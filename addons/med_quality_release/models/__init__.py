@@ -3,11 +3,15 @@ from . import (
     med_immutable_mixin,  # noqa: F401
     med_lot_release_log,  # noqa: F401
     med_quality_check,  # noqa: F401
+    med_quality_check_spc,  # noqa: F401
     med_quality_demo,  # noqa: F401
     med_quality_nonconformance,  # noqa: F401
     med_quality_point,  # noqa: F401
+    med_quality_point_spc,  # noqa: F401
     med_signature,  # noqa: F401
     med_signature_attempt,  # noqa: F401
+    med_spc_alert,  # noqa: F401
+    med_spc_baseline,  # noqa: F401
     med_trail_chain,  # noqa: F401
     med_trail_chain_entry,  # noqa: F401
     mrp_production,  # noqa: F401

@@ -11,6 +11,7 @@ MEANINGS = [
     ("rejected", "Rejected"),
     ("reviewed", "Reviewed"),
     ("closed", "Closed"),
+    ("spc_approved", "SPC Baseline Approved"),
 ]
 
 

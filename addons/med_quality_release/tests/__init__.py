@@ -9,6 +9,10 @@ from . import (
     test_security_signature,  # noqa: F401
     test_signature,  # noqa: F401
     test_signature_lockout,  # noqa: F401
+    test_spc,  # noqa: F401
+    test_spc_formulas,  # noqa: F401
+    test_spc_security,  # noqa: F401
+    test_spc_tour,  # noqa: F401
     test_stock_paths,  # noqa: F401
     test_tour,  # noqa: F401
     test_uninstall_guard,  # noqa: F401

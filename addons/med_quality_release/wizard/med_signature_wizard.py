@@ -8,18 +8,21 @@ ACTIONS = [
     ("reject", "Reject Lot"),
     ("close_nc", "Close Nonconformance"),
     ("review_nc", "Review Nonconformance"),
+    ("spc_baseline", "Freeze SPC Baseline"),
 ]
 ACTION_MEANING = {
     "release": "released",
     "reject": "rejected",
     "close_nc": "closed",
     "review_nc": "reviewed",
+    "spc_baseline": "spc_approved",
 }
 ACTION_MODEL = {
     "release": "stock.lot",
     "reject": "stock.lot",
     "close_nc": "med.quality.nonconformance",
     "review_nc": "med.quality.nonconformance",
+    "spc_baseline": "med.quality.point",
 }
 
 
@@ -70,7 +73,8 @@ class MedSignatureWizard(models.TransientModel):
         if not self.env.user.has_group("med_quality_release.group_qa_manager"):
             raise AccessError(
                 self.env._(
-                    "Only a QA Manager can release or reject lots and close nonconformances."
+                    "Only a QA Manager can release or reject lots, close nonconformances and "
+                    "freeze SPC baselines."
                 )
             )
 
