@@ -54,9 +54,7 @@ class MedSpcAlert(models.Model):
     workcenter_id = fields.Many2one("mrp.workcenter", string="Work Center", readonly=True)
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
     hold_id = fields.Many2one("med.lot.hold", string="Lot Hold", readonly=True)
-    nonconformance_id = fields.Many2one(
-        "med.quality.nonconformance", string="Nonconformance", readonly=True
-    )
+    nonconformance_id = fields.Many2one("med.quality.nonconformance", readonly=True)
     state = fields.Selection(
         [("new", "New"), ("acknowledged", "Acknowledged")],
         default="new",

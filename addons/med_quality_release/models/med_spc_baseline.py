@@ -52,21 +52,18 @@ class MedSpcBaseline(models.Model):
     r_ucl = fields.Float(string="Range Upper Control Limit", digits=(16, 6), readonly=True)
     r_lcl = fields.Float(string="Range Lower Control Limit", digits=(16, 6), readonly=True)
     mean = fields.Float(digits=(16, 6), readonly=True)
-    sigma_within = fields.Float(
-        string="Sigma Within", digits=(16, 6), readonly=True, help="R-bar / d2 (Cp, Cpk)."
-    )
+    sigma_within = fields.Float(digits=(16, 6), readonly=True, help="R-bar / d2 (Cp, Cpk).")
     sigma_overall = fields.Float(
-        string="Sigma Overall",
         digits=(16, 6),
         readonly=True,
         help="Sample standard deviation of all measurements (Pp, Ppk).",
     )
     norm_min = fields.Float(string="Lower Specification Limit", digits=(16, 4), readonly=True)
     norm_max = fields.Float(string="Upper Specification Limit", digits=(16, 4), readonly=True)
-    cp = fields.Float(string="Cp", digits=(16, 3), readonly=True)
-    cpk = fields.Float(string="Cpk", digits=(16, 3), readonly=True)
-    pp = fields.Float(string="Pp", digits=(16, 3), readonly=True)
-    ppk = fields.Float(string="Ppk", digits=(16, 3), readonly=True)
+    cp = fields.Float(digits=(16, 3), readonly=True)
+    cpk = fields.Float(digits=(16, 3), readonly=True)
+    pp = fields.Float(digits=(16, 3), readonly=True)
+    ppk = fields.Float(digits=(16, 3), readonly=True)
     check_ids = fields.Many2many(
         "med.quality.check", string="Measurements", readonly=True, copy=False
     )
