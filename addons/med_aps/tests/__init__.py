@@ -1,6 +1,7 @@
 from . import (
     test_demo,
     test_med_aps_hardening,
+    test_med_aps_jobs,
     test_med_aps_material,
     test_med_aps_plan,
     test_med_aps_safety,
