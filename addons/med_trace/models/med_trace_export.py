@@ -380,7 +380,7 @@ class MedTraceExport(models.Model):
 
     @api.autovacuum
     def _gc_finished_jobs(self):
-        """Delete the jobs finished (done or failed) more than the kept days ago."""
+        """Delete the jobs finished (done, failed or cancelled) more than the kept days ago."""
         value = self.env["ir.config_parameter"].sudo().get_param(KEEP_DAYS_PARAM, DEFAULT_KEEP_DAYS)
         try:
             days = int(value)
