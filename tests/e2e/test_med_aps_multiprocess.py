@@ -266,7 +266,8 @@ def _main_company(xmlrpc, odoo_server):
 @pytest.fixture(scope="module")
 def second_plant(odoo_server, xmlrpc):
     """Another company of the database with a plant to plan: two work centers, twelve
-    confirmed manufacturing orders (about ten seconds of solving for the best plan)."""
+    confirmed manufacturing orders (about ten seconds of solving for the best plan),
+    cancelled at the end of the module."""
     main = _main_company(xmlrpc, odoo_server)
     company = xmlrpc("res.company", "search", [("id", "!=", main)], limit=1)[0]
     context = {"allowed_company_ids": [company]}
@@ -316,7 +317,9 @@ def second_plant(odoo_server, xmlrpc):
         for index in range(12)
     ]
     xmlrpc("mrp.production", "action_confirm", productions, context=context)
-    return company
+    yield company
+    # the later tests of the session see the demo plant only
+    xmlrpc("mrp.production", "action_cancel", productions, context=context)
 
 
 def _read_runs(xmlrpc, run_ids):
