@@ -7,7 +7,7 @@
     "license": "LGPL-3",
     "author": "med-aps contributors",
     "website": "https://github.com/med-aps/med-aps",
-    "depends": ["bus", "mrp", "web_timeline"],
+    "depends": ["bus", "mrp", "web_timeline", "med_job"],
     "external_dependencies": {"python": ["ortools", "med_aps_engine"]},
     "data": [
         "security/med_aps_security.xml",

@@ -7,7 +7,7 @@
     "license": "LGPL-3",
     "author": "med-aps contributors",
     "website": "https://github.com/med-aps/med-aps",
-    "depends": ["mrp", "product_expiry", "stock"],
+    "depends": ["mrp", "product_expiry", "stock", "med_job"],
     "external_dependencies": {"python": ["xlsxwriter", "reportlab"]},
     "data": [
         "security/med_trace_security.xml",

@@ -6,6 +6,10 @@
   was, the planning lock is free at once, and the next run marks the interrupted one failed.
 * A run cancelled from one process while another solves it: the solver stops within
   seconds and nothing is written.
+* Background jobs with three cron workers (the first server's cron thread and a server in
+  multi-process mode with two cron workers): two companies replan at the same time, one
+  company's runs one after the other, no job is processed twice, and a run whose process
+  was killed is recovered while another worker plans another company.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import pytest
 from .conftest import REPO_ROOT, _health, _stop, odoo_env
 
 RUN_DONE_STATES = ("done", "failed", "cancelled")
+RUN_TIMES = ("state", "date_started", "date_finished", "attempt_count", "failure_reason")
 
 
 def _odoo_command(tmp_path: Path, server, *args: str) -> tuple[list[str], dict]:
@@ -46,10 +51,8 @@ def _odoo_command(tmp_path: Path, server, *args: str) -> tuple[list[str], dict]:
     return install.command(*common, *args), env
 
 
-@pytest.fixture(scope="module")
-def second_server(odoo_server, tmp_path_factory):
-    """A second Odoo server on the same database, in multi-worker (prefork) mode."""
-    work = tmp_path_factory.mktemp("odoo-second")
+def _start_server(odoo_server, work, *options):
+    """Another Odoo server on the database of ``odoo_server``; yields its URL."""
     port = odoo_env.free_port()
     command, env = _odoo_command(
         work,
@@ -62,12 +65,7 @@ def second_server(odoo_server, tmp_path_factory):
         str(port),
         "--gevent-port",
         str(odoo_env.free_port(exclude=(port,))),
-        "--workers",
-        "2",
-        "--max-cron-threads",
-        "0",
-        "--limit-time-real",
-        "120",
+        *options,
         "--log-level",
         "warn",
     )
@@ -86,10 +84,41 @@ def second_server(odoo_server, tmp_path_factory):
     while not _health(url):
         if process.poll() is not None or time.monotonic() > deadline:
             _stop(process)
-            pytest.fail(f"the second Odoo server did not start:\n{log.read_text()[-2000:]}")
+            pytest.fail(f"the Odoo server did not start:\n{log.read_text()[-2000:]}")
         time.sleep(0.5)
-    yield url
-    _stop(process)
+    try:
+        yield url
+    finally:
+        _stop(process)
+
+
+@pytest.fixture(scope="module")
+def second_server(odoo_server, tmp_path_factory):
+    """A second Odoo server on the same database, in multi-worker (prefork) mode."""
+    work = tmp_path_factory.mktemp("odoo-second")
+    options = ("--workers", "2", "--max-cron-threads", "0", "--limit-time-real", "120")
+    yield from _start_server(odoo_server, work, *options)
+
+
+@pytest.fixture(scope="module")
+def cron_workers(odoo_server, tmp_path_factory):
+    """A server in multi-process mode with two cron workers: with the cron thread of the
+    first server, three cron workers compete for the background jobs."""
+    work = tmp_path_factory.mktemp("odoo-crons")
+    options = ("--workers", "1", "--max-cron-threads", "2", "--limit-time-real", "300")
+    server = _start_server(odoo_server, work, *options)
+    url = next(server)
+    try:
+        # a new database has every scheduled action due: let the cron workers catch up
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            now = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+            if not odoo_server.xmlrpc("ir.cron", "search_count", [("nextcall", "<=", now)]):
+                break
+            time.sleep(2)
+        yield url
+    finally:
+        server.close()
 
 
 def _call(url, server, model, method, *args, **kwargs):
@@ -224,3 +253,229 @@ def test_cancel_stops_the_solver_of_another_process(odoo_server, xmlrpc, tmp_pat
     [run] = xmlrpc("med.aps.run", "read", [run_id], ["state"])
     assert run["state"] == "cancelled"
     assert _plan_snapshot(xmlrpc) == before, "a cancelled run wrote its plan"
+
+
+# ----------------------------------------------------------------------------------------
+# Background jobs processed by several cron workers
+# ----------------------------------------------------------------------------------------
+def _main_company(xmlrpc, odoo_server):
+    [admin] = xmlrpc("res.users", "read", [odoo_server.uid], ["company_id"])
+    return admin["company_id"][0]
+
+
+@pytest.fixture(scope="module")
+def second_plant(odoo_server, xmlrpc):
+    """Another company of the database with a plant to plan: two work centers, twelve
+    confirmed manufacturing orders (about ten seconds of solving for the best plan),
+    cancelled at the end of the module."""
+    main = _main_company(xmlrpc, odoo_server)
+    company = xmlrpc("res.company", "search", [("id", "!=", main)], limit=1)[0]
+    context = {"allowed_company_ids": [company]}
+    workcenters = [
+        xmlrpc(
+            "mrp.workcenter",
+            "create",
+            {"name": f"E2E {name}", "company_id": company},
+            context=context,
+        )
+        for name in ("Molding", "Assembly")
+    ]
+    product = xmlrpc("product.product", "create", {"name": "E2E device", "type": "consu"})
+    [template] = xmlrpc("product.product", "read", [product], ["product_tmpl_id"])
+    operations = [
+        (0, 0, {"name": name, "workcenter_id": workcenter, "time_cycle_manual": minutes})
+        for name, workcenter, minutes in (
+            ("Mold", workcenters[0], 90),
+            ("Assemble", workcenters[1], 60),
+        )
+    ]
+    bom = xmlrpc(
+        "mrp.bom",
+        "create",
+        {
+            "product_tmpl_id": template["product_tmpl_id"][0],
+            "company_id": company,
+            "operation_ids": operations,
+        },
+        context=context,
+    )
+    productions = [
+        xmlrpc(
+            "mrp.production",
+            "create",
+            {
+                "product_id": product,
+                "bom_id": bom,
+                "product_qty": 1 + index % 3,
+                "company_id": company,
+                "date_deadline": time.strftime(
+                    "%Y-%m-%d 12:00:00", time.gmtime(time.time() + 86400 * (2 + index % 5))
+                ),
+            },
+            context=context,
+        )
+        for index in range(12)
+    ]
+    xmlrpc("mrp.production", "action_confirm", productions, context=context)
+    yield company
+    # the later tests of the session see the demo plant only
+    xmlrpc("mrp.production", "action_cancel", productions, context=context)
+
+
+def _read_runs(xmlrpc, run_ids):
+    runs = xmlrpc("med.aps.run", "read", run_ids, list(RUN_TIMES))
+    return {run["id"]: run for run in runs}
+
+
+def _wait_for_runs(xmlrpc, run_ids, timeout=240):
+    deadline = time.monotonic() + timeout
+    while True:
+        runs = _read_runs(xmlrpc, run_ids)
+        if all(run["state"] in RUN_DONE_STATES for run in runs.values()):
+            return runs
+        assert time.monotonic() < deadline, f"the runs did not finish: {runs}"
+        time.sleep(1)
+
+
+def _wait_until_solving(xmlrpc, run_id, timeout=120):
+    deadline = time.monotonic() + timeout
+    while True:
+        [run] = xmlrpc("med.aps.run", "read", [run_id], ["state", "progress"])
+        if run["state"] == "running" and run["progress"] >= 20:
+            return
+        assert run["state"] in ("queued", "running"), run
+        assert time.monotonic() < deadline, f"run {run_id} did not start solving: {run}"
+        time.sleep(0.5)
+
+
+def _interval(run):
+    """Running interval in seconds since the epoch (the dates are stored to the second)."""
+
+    def seconds(value):
+        return time.mktime(time.strptime(value, "%Y-%m-%d %H:%M:%S"))
+
+    return seconds(run["date_started"]), seconds(run["date_finished"])
+
+
+def test_two_companies_replan_at_the_same_time_on_two_cron_workers(
+    odoo_server, cron_workers, second_plant, xmlrpc
+):
+    _wait_for_idle_planning(xmlrpc)
+    main = _main_company(xmlrpc, odoo_server)
+    params = {"time_limit": 10, "workers": 1}
+    # long enough for the second run to start on a busy machine (cron workers are niced)
+    first_params = {"time_limit": 30, "workers": 1}
+    first = xmlrpc("med.aps.run", "api_replan", scope={"company_id": main}, params=first_params)
+    _wait_until_solving(xmlrpc, first["id"])
+    # the main company's planning does not block the other company's
+    second = xmlrpc("med.aps.run", "api_replan", scope={"company_id": second_plant}, params=params)
+    assert second["state"] == "queued"
+    # a second run of the main company is refused, naming the running one
+    runs_before = xmlrpc("med.aps.run", "search_count", [])
+    with pytest.raises(Fault) as refusal:
+        xmlrpc("med.aps.run", "api_replan", scope={"company_id": main}, params=params)
+    [running] = xmlrpc("med.aps.run", "read", [first["id"]], ["name"])
+    assert f"Plan run {running['name']} (started by" in refusal.value.faultString
+    assert "is still running" in refusal.value.faultString
+    assert xmlrpc("med.aps.run", "search_count", []) == runs_before
+
+    runs = _wait_for_runs(xmlrpc, [first["id"], second["id"]])
+    assert [run["state"] for run in runs.values()] == ["done", "done"], runs
+    assert [run["attempt_count"] for run in runs.values()] == [1, 1], "a run was taken twice"
+    (start_1, end_1), (start_2, end_2) = (_interval(run) for run in runs.values())
+    overlap = min(end_1, end_2) - max(start_1, start_2)
+    # more than the dates' one-second resolution
+    assert overlap >= 3, f"the two companies did not plan at the same time: {runs}"
+
+
+def test_one_companys_runs_plan_one_after_the_other(odoo_server, cron_workers, xmlrpc):
+    _wait_for_idle_planning(xmlrpc)
+    run_ids = [xmlrpc("med.aps.run", "create", {"time_limit": 6, "workers": 1}) for _i in "ab"]
+    xmlrpc("med.aps.run", "action_start", run_ids)  # both wait for the cron workers
+    runs = _wait_for_runs(xmlrpc, run_ids)
+    assert [run["state"] for run in runs.values()] == ["done", "done"], runs
+    assert [run["attempt_count"] for run in runs.values()] == [1, 1], "a run was taken twice"
+    earlier, later = sorted(_interval(run) for run in runs.values())
+    assert later[0] >= earlier[1], f"one company's runs planned at the same time: {runs}"
+
+
+def test_no_traceability_job_is_processed_twice(odoo_server, cron_workers, xmlrpc):
+    # a demo lot made from other lots and delivered on: its genealogy has rows both ways
+    lot_id = xmlrpc(
+        "ir.model.data", "check_object_reference", "med_trace", "demo_lot_syringe_barrel"
+    )[1]
+    threshold = xmlrpc("ir.config_parameter", "get_param", "med_trace.background_threshold")
+    xmlrpc("ir.config_parameter", "set_param", "med_trace.background_threshold", "0")
+    try:
+        job_ids = []
+        for _i in range(8):
+            wizard = xmlrpc("med.trace.genealogy", "create", {"lot_id": lot_id})
+            action = xmlrpc("med.trace.genealogy", "action_export_csv", [wizard])
+            job_ids.append(action["params"]["next"]["res_id"])
+    finally:
+        xmlrpc("ir.config_parameter", "set_param", "med_trace.background_threshold", threshold)
+    deadline = time.monotonic() + 180
+    fields = ["state", "attempt_count", "attachment_id", "error"]
+    while True:
+        jobs = xmlrpc("med.trace.export", "read", job_ids, fields)
+        if all(job["state"] in ("done", "failed") for job in jobs):
+            break
+        assert time.monotonic() < deadline, f"the jobs did not finish: {jobs}"
+        time.sleep(1)
+    assert [job["state"] for job in jobs] == ["done"] * 8, jobs
+    assert [job["attempt_count"] for job in jobs] == [1] * 8, "a job was taken twice"
+    for job_id in job_ids:
+        files = xmlrpc(
+            "ir.attachment",
+            "search_count",
+            [("res_model", "=", "med.trace.export"), ("res_id", "=", job_id)],
+        )
+        ready = xmlrpc(
+            "mail.message",
+            "search_count",
+            [
+                ("model", "=", "med.trace.export"),
+                ("res_id", "=", job_id),
+                ("body", "ilike", "is ready"),
+            ],
+        )
+        assert (files, ready) == (1, 1), f"job {job_id}: {files} files, {ready} notices"
+
+
+def test_killed_worker_recovered_while_another_worker_plans(
+    odoo_server, cron_workers, second_plant, xmlrpc, tmp_path
+):
+    _wait_for_idle_planning(xmlrpc)
+    main = _main_company(xmlrpc, odoo_server)
+    killed_id = xmlrpc("med.aps.run", "create", {"time_limit": 60, "workers": 1})
+    process = _process_in_another_odoo(odoo_server, xmlrpc, tmp_path, killed_id)
+    try:
+        live = xmlrpc(
+            "med.aps.run",
+            "api_replan",
+            scope={"company_id": second_plant},
+            params={"time_limit": 20, "workers": 1},
+        )
+        _wait_until_solving(xmlrpc, live["id"])
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    # the killed run's company is free at once; the next cron worker's pass finds the run
+    # stale, and leaves the other company's running run alone
+    after = xmlrpc(
+        "med.aps.run",
+        "api_replan",
+        scope={"company_id": main},
+        params={"time_limit": 5, "workers": 1},
+    )
+    runs = _wait_for_runs(xmlrpc, [killed_id, live["id"], after["id"]])
+    killed, live_run, next_run = (runs[key] for key in (killed_id, live["id"], after["id"]))
+    assert killed["state"] == "failed", killed
+    assert "interrupted" in killed["failure_reason"]
+    assert (live_run["state"], live_run["attempt_count"]) == ("done", 1), live_run
+    assert (next_run["state"], next_run["attempt_count"]) == ("done", 1), next_run
+    live_start, live_end = _interval(live_run)
+    next_start, _next_end = _interval(next_run)
+    assert live_start <= next_start < live_end, "the recovery did not run beside the live run"

@@ -3,10 +3,8 @@ import math
 import os
 import threading
 import time
-from contextlib import contextmanager
-from datetime import timedelta
 
-from odoo import SUPERUSER_ID, api, fields, models, modules, sql_db
+from odoo import SUPERUSER_ID, api, fields, models, modules
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..services.plan_writer import PlanWriter
@@ -14,8 +12,6 @@ from ..services.problem_builder import PlanningDataError, ProblemBuilder
 
 _logger = logging.getLogger(__name__)
 
-# One advisory lock serializes every plan run of the database.
-APS_LOCK_KEY = 7_302_019
 GOOD_STATUSES = ("OPTIMAL", "FEASIBLE")
 # api_replan(wait=True) plans inside the HTTP request: only short solver time limits
 WAIT_TIME_LIMIT_MAX = 30.0
@@ -48,6 +44,7 @@ RESULT_FIELDS = frozenset(
         "user_id",
         "state",
         "progress",
+        "attempt_count",
         "progress_message",
         "solver_status",
         "objective",
@@ -89,7 +86,13 @@ class RunFailure(Exception):
 
 class MedApsRun(models.Model):
     _name = "med.aps.run"
+    _inherit = ["med.job.mixin"]
     _description = "APS Plan Run"
+    # one run at a time per company: runs of different companies plan in parallel
+    _job_serial_field = "company_id"
+    # an interrupted run is failed, not planned again behind the planner's back
+    _job_max_attempts = 1
+    _job_cron_method = "_cron_process_queued_runs"
     _order = "id desc"
     _check_company_auto = True
 
@@ -466,7 +469,7 @@ class MedApsRun(models.Model):
                     )
                 )
         self._check_no_running_run()
-        self.env.ref("med_aps.ir_cron_med_aps_process_runs").sudo()._trigger()
+        self._job_trigger()
         return True
 
     def action_cancel(self):
@@ -478,14 +481,7 @@ class MedApsRun(models.Model):
                         "Run %(run)s is already finished and cannot be cancelled.", run=run.name
                     )
                 )
-        self.sudo().write(
-            {
-                "state": "cancelled",
-                "failure_reason": self.env._("Cancelled by %s.", self.env.user.name),
-                "date_finished": fields.Datetime.now(),
-            }
-        )
-        return True
+        return self._job_cancel()
 
     def action_retry(self):
         """Queue a copy of a finished run with the same scope and parameters."""
@@ -669,34 +665,32 @@ class MedApsRun(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _cron_process_queued_runs(self):
-        """Process the queued runs one after the other (serialized by an advisory lock)."""
-        runs = self.sudo().search([("state", "=", "queued")], order="id")
-        if not runs:
-            return
-        with self._planning_lock() as acquired:
-            if not acquired:
-                # another run is being processed elsewhere: try again in a minute
-                self.env.ref("med_aps.ir_cron_med_aps_process_runs")._trigger(
-                    fields.Datetime.now() + timedelta(minutes=1)
-                )
-                return
-            self._fail_stale_runs()
-            time_left = self._commit(remaining=len(runs))
-            for index, run in enumerate(runs):
-                if index and time_left < run.time_limit * 1.5 + 60:
-                    # not enough time left in this cron call: continue in a fresh one
-                    self.env.ref("med_aps.ir_cron_med_aps_process_runs")._trigger()
-                    break
-                # the run's messages are stored in the language of the planner who
-                # started it (the scheduled action itself has no language)
-                run = run.with_company(run.company_id).with_context(
-                    allowed_company_ids=[run.company_id.id],
-                    lang=run.user_id.lang or self.env.lang,
-                )
-                run.invalidate_recordset(["state"])
-                if run.state == "queued":
-                    run._process_locked()
-                time_left = self._commit(processed=1)
+        """Process queued runs; each processing scheduled action is one slot, and the runs
+        of one company never run at the same time (see the med.job.mixin)."""
+        return self._job_cron_process()
+
+    def _job_execute(self):
+        self.ensure_one()
+        # the run's messages are stored in the language of the planner who started it (the
+        # scheduled action itself has no language)
+        run = self.with_company(self.company_id).with_context(
+            allowed_company_ids=[self.company_id.id],
+            lang=self.user_id.lang or self.env.lang,
+        )
+        if not run._is_cancelled():
+            run._process_locked()
+
+    def _job_seconds_needed(self):
+        return self.time_limit * 1.5 + 60
+
+    def _job_commit(self, processed=0, remaining=None):
+        return self._commit(processed=processed, remaining=remaining)
+
+    def _job_check_control_rights(self):
+        self._check_planner()
+
+    def _job_interrupted_reason(self):
+        return self.env._("The run was interrupted (server restart or crash); nothing was written.")
 
     @api.model
     def _cron_nightly_replan(self, time_limit=None, frozen_hours=None, company_ids=None):
@@ -735,6 +729,8 @@ class MedApsRun(models.Model):
                     "frozen_hours": frozen_hours,
                 }
             )
+        # the other processing slots take the other companies' runs in parallel
+        self._job_trigger()
         self._cron_process_queued_runs()
 
     # ------------------------------------------------------------------
@@ -753,68 +749,39 @@ class MedApsRun(models.Model):
                 )
             )
 
-    @api.model
-    @contextmanager
-    def _planning_lock(self):
-        """Try to take the planning lock; yields whether it was taken.
-
-        The lock is a session-level advisory lock held on a connection of its own that runs
-        nothing else: it outlives the commits of the scheduled action, and it is always
-        released, even when the run's own transaction was aborted (the unlock would fail
-        there) or the process dies (the connection and its lock go with it).
-        """
-        # a real connection of its own, also in test mode (where the registry's cursors share
-        # the test's connection)
-        with sql_db.db_connect(self.env.cr.dbname).cursor() as lock_cr:
-            lock_cr.execute("SELECT pg_try_advisory_lock(%s)", [APS_LOCK_KEY])
-            acquired = lock_cr.fetchone()[0]
-            try:
-                yield acquired
-            finally:
-                if acquired:
-                    lock_cr.execute("SELECT pg_advisory_unlock(%s)", [APS_LOCK_KEY])
-
     def _check_no_running_run(self):
-        """Refuse to start while another run holds the planning lock."""
-        with self._planning_lock() as acquired:
-            if acquired:
-                return
-        running = self.sudo().search([("state", "=", "running")], limit=1, order="id desc")
-        if running:
-            message = self.env._(
-                "Plan run %(run)s (started by %(user)s at %(date)s) is still running. Wait "
-                "until it is finished or cancel it before starting another one.",
-                run=running.name,
-                user=running.user_id.name,
-                date=running.date_started,
+        """Refuse to start while a run of the same company is being processed."""
+        for company in self.company_id:
+            if not self._job_serial_is_busy(company.id):
+                continue
+            running = self.sudo().search(
+                [("state", "=", "running"), ("company_id", "=", company.id)],
+                limit=1,
+                order="id desc",
             )
-        else:
-            message = self.env._(
-                "Another plan run is being processed right now. Wait until it is finished "
-                "before starting another one."
-            )
-        raise UserError(message)
-
-    @api.model
-    def _fail_stale_runs(self):
-        """Runs left 'running' while nobody holds the lock were interrupted (server stop)."""
-        stale = self.sudo().search([("state", "=", "running")])
-        if stale:
-            stale.write(
-                {
-                    "state": "failed",
-                    "failure_reason": self.env._(
-                        "The run was interrupted (server restart or crash); nothing was written."
-                    ),
-                    "date_finished": fields.Datetime.now(),
-                }
-            )
+            if running:
+                message = self.env._(
+                    "Plan run %(run)s (started by %(user)s at %(date)s) is still running. Wait "
+                    "until it is finished or cancel it before starting another one.",
+                    run=running.name,
+                    user=running.user_id.name,
+                    date=running.date_started,
+                )
+            else:
+                message = self.env._(
+                    "Another plan run is being processed right now. Wait until it is finished "
+                    "before starting another one."
+                )
+            raise UserError(message)
 
     def _process_now(self):
         """Process a queued run synchronously in the current transaction."""
         self.ensure_one()
-        with self._planning_lock() as acquired:
-            if not acquired:
+        with self._job_lock_session() as lock_cr:
+            if not (
+                self._job_try_lock(lock_cr, self._job_serial_lock_key(self.company_id.id))
+                and self._job_try_lock(lock_cr, self._job_lock_key())
+            ):
                 raise UserError(
                     self.env._(
                         "Another plan run is being processed right now. Wait until it is "
@@ -822,7 +789,8 @@ class MedApsRun(models.Model):
                         self.name,
                     )
                 )
-            self._fail_stale_runs()
+            self._job_recover_stale()
+            self.sudo().attempt_count += 1
             self._process_locked()
         return self.state
 

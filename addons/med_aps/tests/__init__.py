@@ -3,6 +3,7 @@ from . import (
     test_med_aps_duration_learning,
     test_med_aps_execution_kpi,
     test_med_aps_hardening,
+    test_med_aps_jobs,
     test_med_aps_material,
     test_med_aps_panorama,
     test_med_aps_plan,

@@ -257,6 +257,10 @@ class MedApsCommon(TransactionCase):
         return production
 
     # ------------------------------------------------------------------ helpers
+    def _company_lock_key(self, company=None):
+        """The advisory lock a worker holds while it plans for the company (the test's)."""
+        return self.env["med.aps.run"]._job_serial_lock_key((company or self.company).id)
+
     def _run(self, productions=None, **values):
         """Replan synchronously (like ``api_replan(wait=True)``) and return the run."""
         vals = {

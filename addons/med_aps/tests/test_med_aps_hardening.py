@@ -8,8 +8,6 @@ from odoo import Command
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.med_aps.models.med_aps_run import APS_LOCK_KEY
-
 from .common import MedApsCommon
 
 
@@ -163,9 +161,9 @@ class TestMedApsHardening(MedApsCommon, HttpCase):
         ):
             run._process_now()
         with self.registry.cursor() as other_cr:
-            other_cr.execute("SELECT pg_try_advisory_lock(%s)", [APS_LOCK_KEY])
+            other_cr.execute("SELECT pg_try_advisory_lock(%s, %s)", self._company_lock_key())
             self.assertTrue(other_cr.fetchone()[0], "the planning lock was left held")
-            other_cr.execute("SELECT pg_advisory_unlock(%s)", [APS_LOCK_KEY])
+            other_cr.execute("SELECT pg_advisory_unlock(%s, %s)", self._company_lock_key())
 
     def test_ids_of_another_company_look_like_missing_ones(self):
         other = self.env["res.company"].create({"name": "Other Plant"})

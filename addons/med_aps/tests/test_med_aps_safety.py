@@ -4,7 +4,6 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.med_aps.models.med_aps_run import APS_LOCK_KEY
 from odoo.addons.med_aps.services.plan_writer import PlanWriter
 
 from .common import MedApsCommon
@@ -107,7 +106,7 @@ class TestMedApsSafety(MedApsCommon):
     def test_concurrent_run_is_refused(self):
         before = self._snapshot(self.productions)
         with self.registry.cursor() as other_cr:
-            other_cr.execute("SELECT pg_advisory_lock(%s)", [APS_LOCK_KEY])
+            other_cr.execute("SELECT pg_advisory_lock(%s, %s)", self._company_lock_key())
             try:
                 with self.assertRaisesRegex(UserError, "Another plan run is being processed"):
                     self.env["med.aps.run"].api_replan(
@@ -124,7 +123,7 @@ class TestMedApsSafety(MedApsCommon):
                     run._process_now()
                 self.assertEqual(run.state, "queued")
             finally:
-                other_cr.execute("SELECT pg_advisory_unlock(%s)", [APS_LOCK_KEY])
+                other_cr.execute("SELECT pg_advisory_unlock(%s, %s)", self._company_lock_key())
         self.assertEqual(self._snapshot(self.productions), before)
 
     def test_cancelled_run_writes_nothing(self):

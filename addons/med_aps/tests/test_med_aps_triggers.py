@@ -1,8 +1,6 @@
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
-from odoo.addons.med_aps.models.med_aps_run import APS_LOCK_KEY
-
 from .common import MedApsCommon
 
 
@@ -118,12 +116,12 @@ class TestMedApsTriggers(MedApsCommon):
         running.write({"state": "running"})
         second = self.env["med.aps.run"].create({"production_ids": [(6, 0, self.mo_2.ids)]})
         with self.registry.cursor() as other_cr:
-            other_cr.execute("SELECT pg_advisory_lock(%s)", [APS_LOCK_KEY])
+            other_cr.execute("SELECT pg_advisory_lock(%s, %s)", self._company_lock_key())
             try:
                 with self.assertRaisesRegex(UserError, "is still running"):
                     second.action_start()
             finally:
-                other_cr.execute("SELECT pg_advisory_unlock(%s)", [APS_LOCK_KEY])
+                other_cr.execute("SELECT pg_advisory_unlock(%s, %s)", self._company_lock_key())
         self.assertEqual(second.state, "queued")
 
     def test_run_messages_in_the_planners_language(self):

@@ -4,6 +4,8 @@ import logging
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from odoo.addons.med_job.models.med_job_mixin import JobCancelled
+
 from ..tools.export import rows_to_csv, rows_to_xlsx
 
 _logger = logging.getLogger(__name__)
@@ -32,7 +34,13 @@ class MedTraceExport(models.Model):
 
     _name = "med.trace.export"
     _description = "Traceability Background Job"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "med.job.mixin"]
+    _job_cron_method = "_cron_process_jobs"
+    _job_max_attempts = MAX_ATTEMPTS
+    _job_started_field = "date_start"
+    _job_finished_field = "date_done"
+    _job_failure_field = "error"
+    _job_step_field = "progress_note"
     _order = "id desc"
     _check_company_auto = True
 
@@ -60,10 +68,17 @@ class MedTraceExport(models.Model):
         "med.recall", readonly=True, ondelete="cascade", check_company=True, index="btree_not_null"
     )
     state = fields.Selection(
-        [("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("failed", "Failed")],
+        [
+            ("queued", "Queued"),
+            ("running", "Running"),
+            ("done", "Done"),
+            ("failed", "Failed"),
+            ("cancelled", "Cancelled"),
+        ],
         required=True,
         default="queued",
         readonly=True,
+        copy=False,
         tracking=True,
         index=True,
     )
@@ -152,19 +167,11 @@ class MedTraceExport(models.Model):
                     jobs=", ".join(not_failed.mapped("name")),
                 )
             )
-        self.write(
-            {
-                "state": "queued",
-                "progress": 0.0,
-                "progress_note": False,
-                "error": False,
-                "attempt_count": 0,
-                "date_start": False,
-                "date_done": False,
-            }
-        )
-        self._med_trigger()
-        return True
+        return self._job_requeue()
+
+    def action_cancel(self):
+        """Cancel queued or running jobs; a running job stops at its next progress step."""
+        return self._job_cancel()
 
     def action_open_target(self):
         self.ensure_one()
@@ -201,7 +208,7 @@ class MedTraceExport(models.Model):
         return job
 
     def _med_trigger(self):
-        self.env.ref("med_trace.ir_cron_med_trace_export").sudo()._trigger()
+        self._job_trigger()
 
     def _med_queued_action(self):
         """Client notification telling the user the job runs in the background."""
@@ -373,7 +380,7 @@ class MedTraceExport(models.Model):
 
     @api.autovacuum
     def _gc_finished_jobs(self):
-        """Delete the jobs finished (done or failed) more than the kept days ago."""
+        """Delete the jobs finished (done, failed or cancelled) more than the kept days ago."""
         value = self.env["ir.config_parameter"].sudo().get_param(KEEP_DAYS_PARAM, DEFAULT_KEEP_DAYS)
         try:
             days = int(value)
@@ -386,7 +393,7 @@ class MedTraceExport(models.Model):
         old = (
             self.sudo()
             .with_context(active_test=False)
-            .search([("state", "in", ("done", "failed")), ("date_done", "<", limit)])
+            .search([("state", "in", ("done", "failed", "cancelled")), ("date_done", "<", limit)])
         )
         # their result files are attachments of the jobs: deleted with them
         old.unlink()
@@ -396,53 +403,19 @@ class MedTraceExport(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _cron_process_jobs(self):
-        """Run the queued jobs, oldest first, committing progress as it goes."""
-        jobs_model = self.sudo()
-        jobs_model._med_recover_interrupted()
-        jobs = jobs_model.search([("state", "=", "queued")], order="id")
-        cron = self.env["ir.cron"]
-        cron._commit_progress(remaining=len(jobs))
-        for job in jobs:
-            # messages and file headers in the requester's language
-            job.with_context(lang=job.user_id.lang)._med_run()
-            if not cron._commit_progress(1):
-                # out of time: the scheduler runs again while jobs remain
-                break
+        """Run the queued jobs, oldest first, committing progress as it goes (each
+        processing scheduled action is one slot of the med.job.mixin)."""
+        return self._job_cron_process()
 
-    @api.model
-    def _med_recover_interrupted(self):
-        """Jobs left 'running' by a killed worker: queue them again, or fail them.
+    def _job_execute(self):
+        self._med_run()
 
-        The scheduled action never runs twice at the same time, so a running job
-        found when it starts is one whose worker died.
-        """
-        for job in self.search([("state", "=", "running")]):
-            if job.attempt_count >= MAX_ATTEMPTS:
-                job = job.with_context(lang=job.user_id.lang)
-                job._med_fail(
-                    job.env._(
-                        "Interrupted %(count)s times (the worker was stopped, e.g. by the time "
-                        "or memory limit); not retried automatically.",
-                        count=job.attempt_count,
-                    )
-                )
-            else:
-                job.write({"state": "queued", "progress": 0.0, "progress_note": False})
+    def _job_fail(self, reason):
+        self._med_fail(reason)
 
     def _med_run(self):
-        """Run one job; its failure is recorded on it (reason) instead of raised."""
+        """Run one claimed job; its failure is recorded on it (reason) instead of raised."""
         self.ensure_one()
-        self.write(
-            {
-                "state": "running",
-                "date_start": fields.Datetime.now(),
-                "progress": 0.0,
-                "progress_note": False,
-                "error": False,
-                "attempt_count": self.attempt_count + 1,
-            }
-        )
-        self.env["ir.cron"]._commit_progress()
         # the work runs with the requester's access rights and company
         worker = self.with_user(self.user_id).with_company(self.company_id)
         savepoint = [self.env.cr.savepoint()]
@@ -452,11 +425,17 @@ class MedTraceExport(models.Model):
             savepoint[0].close(rollback=False)
             self.write({"progress": min(percent, 99.0), "progress_note": note})
             self.env["ir.cron"]._commit_progress()
+            if self._job_is_cancelled():
+                raise JobCancelled()
             savepoint[0] = self.env.cr.savepoint()
 
         try:
             worker._med_execute(progress)
             savepoint[0].close(rollback=False)
+        except JobCancelled:
+            _logger.info("Traceability job %s cancelled", self.id)
+            self.invalidate_recordset()
+            return False
         except Exception as error:  # noqa: BLE001 - any failure is recorded on the job
             savepoint[0].close(rollback=True)
             _logger.info("Traceability job %s failed", self.id, exc_info=True)

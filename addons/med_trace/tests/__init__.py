@@ -1,5 +1,6 @@
 from . import (
     test_background_job,  # noqa: F401
+    test_background_job_security,  # noqa: F401
     test_demo_story,  # noqa: F401
     test_dhr,  # noqa: F401
     test_genealogy,  # noqa: F401

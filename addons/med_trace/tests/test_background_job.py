@@ -266,3 +266,34 @@ class TestBackgroundJob(MedTraceCommon):
         self.assertFalse(file_of_old.exists(), "the result file goes with its job")
         self.assertTrue(recent.exists())
         self.assertTrue(queued.exists(), "a job not finished is never deleted")
+
+    def test_cancel_a_queued_job_and_a_running_one(self):
+        queued = self.Job._med_enqueue(
+            {"job_type": "genealogy", "lot_id": self.lot_s1.id, "file_format": "csv"}
+        )
+        queued.action_cancel()
+        self.assertEqual(queued.state, "cancelled")
+        self.assertIn("Cancelled by", queued.error)
+
+        running = self.Job._med_enqueue(
+            {"job_type": "genealogy", "lot_id": self.lot_s1.id, "file_format": "csv"}
+        )
+        attachments = self.env["ir.attachment"].search_count([])
+        rows_of = type(self.Job)._med_genealogy_rows
+
+        def cancelled_meanwhile(model, graph):
+            # a user cancels the job while its worker writes the rows (another transaction)
+            running.with_user(self.env.user)._job_cancel()
+            running.flush_recordset()
+            return rows_of(model, graph)
+
+        with patch.object(type(self.Job), "_med_genealogy_rows", cancelled_meanwhile):
+            self.Job._cron_process_jobs()
+        self.assertEqual(running.state, "cancelled")
+        self.assertFalse(running.attachment_id)
+        self.assertEqual(self.env["ir.attachment"].search_count([]), attachments)
+        self.assertEqual(queued.attempt_count, 0, "a cancelled queued job is never started")
+        with self.assertRaisesRegex(UserError, "already finished and cannot be cancelled"):
+            running.action_cancel()
+        with self.assertRaisesRegex(UserError, "Only failed jobs can be retried"):
+            running.action_retry()

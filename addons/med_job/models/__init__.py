@@ -1,0 +1,1 @@
+from . import med_job_mixin

@@ -1,0 +1,150 @@
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tools import mute_logger
+
+
+@tagged("post_install", "-at_install")
+class TestMedJobMixin(TransactionCase):
+    """The mechanism of med.job.mixin on a job model serialized per company."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Job = cls.env["test.med.job"]
+        cls.company_a = cls.env.company
+        cls.company_b = cls.env["res.company"].create({"name": "Job Test Plant B"})
+        cls.cron = cls.env.ref("test_med_job.ir_cron_test_med_job")
+
+    def _job(self, name, company=None, **vals):
+        return self.Job.create({"name": name, "company_id": (company or self.company_a).id, **vals})
+
+    def _held_elsewhere(self, key):
+        """A session of another worker holding the advisory lock ``key``."""
+        session = self.Job._job_lock_session()
+        lock_cr = session.__enter__()
+        self.addCleanup(session.__exit__, None, None, None)
+        self.assertTrue(self.Job._job_try_lock(lock_cr, key))
+        return lock_cr
+
+    def test_claim_takes_the_oldest_job_and_holds_its_locks(self):
+        first, second = self._job("first"), self._job("second", self.company_b)
+        with self.Job._job_lock_session() as lock_cr:
+            job, left_waiting = self.Job._job_claim(lock_cr)
+            self.assertEqual(job, first)
+            self.assertFalse(left_waiting)
+            self.assertEqual((job.state, job.attempt_count), ("running", 1))
+            self.assertTrue(job.date_started)
+            self.assertFalse(self.Job._job_lock_is_free(first._job_lock_key()))
+            self.assertTrue(self.Job._job_serial_is_busy(self.company_a.id))
+            self.assertFalse(self.Job._job_serial_is_busy(self.company_b.id))
+            # another company's job is claimed beside it
+            other, _waiting = self.Job._job_claim(lock_cr)
+            self.assertEqual(other, second)
+        # the session's end releases every lock
+        self.assertTrue(self.Job._job_lock_is_free(first._job_lock_key()))
+        self.assertFalse(self.Job._job_serial_is_busy(self.company_a.id))
+
+    def test_claim_leaves_the_job_of_a_busy_company_queued(self):
+        busy, free = self._job("busy"), self._job("free", self.company_b)
+        self._held_elsewhere(self.Job._job_serial_lock_key(self.company_a.id))
+        with self.Job._job_lock_session() as lock_cr:
+            job, left_waiting = self.Job._job_claim(lock_cr)
+            self.assertEqual(job, free)
+            self.assertTrue(left_waiting)
+            nothing, _waiting = self.Job._job_claim(lock_cr)
+            self.assertFalse(nothing)
+        self.assertEqual(busy.state, "queued")
+        self.assertEqual(busy.attempt_count, 0)
+
+    def test_cron_processes_each_job_once_and_waits_for_a_busy_company(self):
+        a1, a2, b1 = self._job("a1"), self._job("a2"), self._job("b1", self.company_b)
+        self.Job._job_cron_process()
+        self.assertEqual((a1 | a2 | b1).mapped("state"), ["done"] * 3)
+        self.assertEqual((a1 | a2 | b1).mapped("attempt_count"), [1, 1, 1])
+        self.assertEqual((a1 | a2 | b1).mapped("log"), ["a1;", "a2;", "b1;"])
+
+        waiting = self._job("a3")
+        b2 = self._job("b2", self.company_b)
+        self._held_elsewhere(self.Job._job_serial_lock_key(self.company_a.id))
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)])
+        self.Job._job_cron_process()
+        self.assertEqual(b2.state, "done")
+        self.assertEqual((waiting.state, waiting.attempt_count, waiting.log), ("queued", 0, False))
+        new_triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)])
+        self.assertTrue(new_triggers - triggers, "the pool is woken up again for the waiting job")
+
+    def test_interrupted_job_queued_again_until_the_attempts_limit(self):
+        interrupted = self._job("interrupted")
+        interrupted.sudo().write({"state": "running", "attempt_count": 1})
+        self.Job._job_cron_process()
+        self.assertEqual((interrupted.state, interrupted.attempt_count), ("done", 2))
+
+        stuck = self._job("stuck")
+        stuck.sudo().write({"state": "running", "attempt_count": 2})
+        self.Job._job_cron_process()
+        self.assertEqual(stuck.state, "failed")
+        self.assertIn("Interrupted 2 times", stuck.failure_reason)
+        self.assertFalse(stuck.log, "a job at the attempts limit is not run again")
+
+    def test_running_job_of_a_live_worker_is_not_stale(self):
+        running = self._job("running")
+        running.sudo().write({"state": "running", "attempt_count": 1})
+        self._held_elsewhere(running._job_lock_key())
+        self.assertFalse(self.Job._job_recover_stale())
+        self.Job._job_cron_process()
+        self.assertEqual((running.state, running.attempt_count, running.log), ("running", 1, False))
+
+    def test_cancel(self):
+        queued, done = self._job("queued"), self._job("done")
+        done.sudo().write({"state": "done", "progress": 100.0})
+        queued._job_cancel()
+        self.assertEqual(queued.state, "cancelled")
+        self.assertIn("Cancelled by %s" % self.env.user.name, queued.failure_reason)
+        self.assertTrue(queued.date_finished)
+        with self.assertRaisesRegex(UserError, "done already finished and cannot be cancelled"):
+            (queued | done)._job_cancel()
+        self.assertEqual((done.state, done.progress, done.failure_reason), ("done", 100.0, False))
+        # a cancelled job is not processed
+        self.Job._job_cron_process()
+        self.assertFalse(queued.log)
+
+    def test_retry_queues_a_failed_job_again(self):
+        failed = self._job("failed", fail_with="disk full")
+        self.Job._job_cron_process()
+        self.assertEqual((failed.state, failed.failure_reason), ("failed", "disk full"))
+        queued = self._job("queued")
+        with self.assertRaisesRegex(UserError, "can be queued again: queued"):
+            (failed | queued)._job_requeue()
+        self.assertEqual(failed.state, "failed")
+        failed.fail_with = False
+        failed._job_requeue()
+        self.assertEqual((failed.state, failed.attempt_count), ("queued", 0))
+        self.assertFalse(failed.failure_reason)
+        self.assertFalse(failed.date_started)
+        self.Job._job_cron_process()
+        self.assertEqual((failed.state, failed.attempt_count), ("done", 1))
+
+    def test_users_change_jobs_through_the_checked_actions_only(self):
+        user = new_test_user(self.env, "job_reader", groups="base.group_user")
+        failed = self._job("failed")
+        failed.sudo().write({"state": "failed", "failure_reason": "crash"})
+        as_user = failed.with_user(user)
+        with mute_logger("odoo.models"):
+            with self.assertRaises(AccessError):
+                as_user._job_requeue()
+            with self.assertRaises(AccessError):
+                as_user._job_cancel()
+        with self.assertRaisesRegex(AccessError, "are written by the job processing"):
+            failed.with_user(self.env.ref("base.user_admin")).write({"state": "queued"})
+        with self.assertRaisesRegex(AccessError, "are written by the job processing"):
+            self.Job.with_user(self.env.ref("base.user_admin")).create(
+                {"name": "forged", "state": "done"}
+            )
+        self.assertEqual((failed.state, failed.failure_reason), ("failed", "crash"))
+
+    def test_the_pool_is_every_processing_scheduled_action(self):
+        second = self.cron.copy({"name": "Test jobs: process (second slot)"})
+        self.assertEqual(self.Job._job_crons(), self.cron | second)
+        self.Job._job_trigger()
+        for cron in self.cron | second:
+            self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
