@@ -65,7 +65,7 @@ class MedApsPlanRepair(models.AbstractModel):
             return None
         run = Run.with_company(company).create(self._aps_prepare_run_vals(company))
         events.write({"repair_run_id": run.id})
-        self.env.ref("med_aps.ir_cron_med_aps_process_runs").sudo()._trigger()
+        run._job_trigger()
         return run
 
     @api.model
