@@ -94,8 +94,16 @@ class TestMedApsStability(MedApsCommon):
         _problem, _plan, violations = self._rebuild_and_validate(second)
         self.assertEqual(violations, [])
 
+    @staticmethod
+    def _working_moment():
+        """A Tuesday 08:00 UTC ahead: the plant works Monday to Friday around it, whatever
+        day and hour the test runs (on a Friday evening the next working minute is days
+        away and an order due "in two hours" cannot come forward)."""
+        today = fields.Datetime.now().replace(hour=8, minute=0, second=0, microsecond=0)
+        return today + timedelta(days=(1 - today.weekday()) % 7 or 7)
+
     def test_an_earlier_deadline_moves_the_order_forward_and_little_else(self):
-        now = fields.Datetime.now().replace(second=0, microsecond=0)
+        now = self._working_moment()
         with self._clock(now):
             first = self._run(self.productions)
             self.assertEqual(first.state, "done", first.failure_reason)
