@@ -63,12 +63,16 @@ EO_BATCH = 8
 EO_HOLD = 720
 
 
-def parse_args(argv):
+def split_odoo_args(argv):
+    """``(own arguments, Odoo's arguments)``: those after ``--`` go to Odoo's config parser."""
     if "--" in argv:
         index = argv.index("--")
-        own, odoo_args = argv[:index], argv[index + 1 :]
-    else:
-        own, odoo_args = argv, []
+        return argv[:index], argv[index + 1 :]
+    return argv, []
+
+
+def parse_args(argv):
+    own, odoo_args = split_odoo_args(argv)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-d", "--database", required=True, help="database with med_aps")
     parser.add_argument("--mos", type=int, default=1000, help="manufacturing orders")

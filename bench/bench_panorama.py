@@ -21,15 +21,15 @@ import statistics
 import sys
 import time
 
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+
+from bench_odoo_aps import split_odoo_args  # noqa: E402
+
 TARGETS = {"med_aps panorama": 2.0, "med_aps plan check": 1.0}
 
 
 def parse_args(argv):
-    if "--" in argv:
-        index = argv.index("--")
-        own, odoo_args = argv[:index], argv[index + 1 :]
-    else:
-        own, odoo_args = argv, []
+    own, odoo_args = split_odoo_args(argv)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-d", "--database", required=True, help="a planned database")
     parser.add_argument("--repeat", type=int, default=5)

@@ -28,18 +28,14 @@ import time
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 
-from bench_odoo_aps import _drop, _duplicate, _with_env  # noqa: E402
+from bench_odoo_aps import _drop, _duplicate, _with_env, split_odoo_args  # noqa: E402
 
 OVERRUN_MINUTES = 240
 TARGETS = {"seconds": 10.0, "moved_share": 1 / 3, "tardiness_share": 1.05}
 
 
 def parse_args(argv):
-    if "--" in argv:
-        index = argv.index("--")
-        own, odoo_args = argv[:index], argv[index + 1 :]
-    else:
-        own, odoo_args = argv, []
+    own, odoo_args = split_odoo_args(argv)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-d", "--database", required=True, help="a planned database")
     parser.add_argument("--time-limit", type=float, default=60.0, help="full replans (s)")

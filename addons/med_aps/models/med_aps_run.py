@@ -117,21 +117,7 @@ class MedApsRun(models.Model):
         default="button",
         readonly=True,
     )
-    state = fields.Selection(
-        [
-            ("queued", "Queued"),
-            ("running", "Running"),
-            ("done", "Done"),
-            ("failed", "Failed"),
-            ("cancelled", "Cancelled"),
-        ],
-        required=True,
-        default="queued",
-        readonly=True,
-        copy=False,
-        index=True,
-    )
-    progress = fields.Float(readonly=True, copy=False, digits=(16, 1))
+    # state and progress: med.job.mixin's
     progress_message = fields.Char(readonly=True, copy=False)
     # scope
     production_ids = fields.Many2many(

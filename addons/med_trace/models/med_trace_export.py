@@ -67,22 +67,9 @@ class MedTraceExport(models.Model):
     recall_id = fields.Many2one(
         "med.recall", readonly=True, ondelete="cascade", check_company=True, index="btree_not_null"
     )
-    state = fields.Selection(
-        [
-            ("queued", "Queued"),
-            ("running", "Running"),
-            ("done", "Done"),
-            ("failed", "Failed"),
-            ("cancelled", "Cancelled"),
-        ],
-        required=True,
-        default="queued",
-        readonly=True,
-        copy=False,
-        tracking=True,
-        index=True,
-    )
-    progress = fields.Float(string="Progress (%)", readonly=True, digits=(5, 1))
+    # the states of med.job.mixin, tracked in the chatter
+    state = fields.Selection(tracking=True)
+    progress = fields.Float(string="Progress (%)", digits=(5, 1))
     progress_note = fields.Char(string="Step", readonly=True)
     size = fields.Integer(
         readonly=True,
