@@ -228,17 +228,22 @@ class MedTraceExport(models.Model):
     # File content (shared by the immediate and the background paths)
     # ------------------------------------------------------------------
     @api.model
-    def _med_genealogy_file(self, lot, file_format, progress=None):
+    def _med_genealogy_file(self, lot, file_format, progress=None, lines=None):
         """Genealogy of ``lot``, both ways, all levels, as a file.
 
         :param progress: optional callable ``(percent, note)`` called between chunks
+        :param lines: the ``med.trace.line`` records of the trace the user has on screen:
+            exported as they are (traced afresh when not given)
         :return: ``(file name, content bytes, mimetype, row count)``
         """
-        graph = [
-            (direction, row)
-            for direction in ("upstream", "downstream")
-            for row in lot._med_trace_graph(direction)
-        ]
+        if lines:
+            graph = lines._med_graph_rows()
+        else:
+            graph = [
+                (direction, row)
+                for direction in ("upstream", "downstream")
+                for row in lot._med_trace_graph(direction)
+            ]
         if progress:
             progress(10.0, self.env._("Genealogy traced: %(count)s rows", count=len(graph)))
         header = self._med_genealogy_header()
@@ -443,8 +448,12 @@ class MedTraceExport(models.Model):
             self.sudo().write({"row_count": len(lines)})
             return
         if self.job_type == "genealogy":
+            # the trace the requester had on screen when asking (the worker runs as them)
+            lines = self.env["med.trace.line"].search(
+                [("origin_lot_id", "=", self.lot_id.id), ("create_uid", "=", self.env.uid)]
+            )
             name, content, mimetype, count = self._med_genealogy_file(
-                self.lot_id, self.file_format, progress
+                self.lot_id, self.file_format, progress, lines=lines
             )
         else:
             name, content, mimetype, count = self._med_recall_customers_file(

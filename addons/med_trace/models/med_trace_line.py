@@ -87,6 +87,39 @@ class MedTraceLine(models.TransientModel):
             "date": row["date"],
         }
 
+    def _med_graph_rows(self):
+        """The lines as the rows ``stock.lot._med_trace_graph`` gave them: ``[(direction,
+        row)]`` in the trace's order, for exporting what the user sees without tracing
+        again."""
+        fields_of_row = (
+            "lot_id", "parent_lot_id", "product_id", "production_id", "unbuild_id",
+            "picking_id", "partner_id", "location_src_id", "location_id",
+        )  # fmt: skip
+        graph = []
+        for line in self:
+            row = {name: line[name].id or False for name in fields_of_row}
+            row.update(
+                {
+                    "level": line.level,
+                    "kind": line.kind,
+                    "quantity": line.quantity,
+                    "uom": line.uom_id.id,
+                    "date": line.date or False,
+                }
+            )
+            graph.append((line.direction, row))
+        directions = {"upstream": 0, "downstream": 1}
+        graph.sort(
+            key=lambda item: (
+                directions[item[0]],
+                item[1]["level"],
+                item[1]["kind"] != "link",
+                item[1]["lot_id"],
+                str(item[1]["date"] or ""),
+            )
+        )
+        return graph
+
     def action_open_reference(self):
         self.ensure_one()
         record = self.production_id or self.unbuild_id or self.picking_id or self.lot_id

@@ -1,5 +1,6 @@
 import csv
 import io
+from unittest.mock import patch
 
 from odoo import Command, fields
 from odoo.exceptions import UserError
@@ -118,6 +119,22 @@ class TestGenealogy(MedTraceCommon):
             int(action["url"].split("/")[3].split("?")[0])
         )
         self.assertEqual(attachment.raw[:2], b"PK", "an XLSX file is a zip archive")
+
+    def test_export_is_the_trace_on_screen(self):
+        """The export writes the lines the screen shows (no second trace), and they are the
+        same rows, in the same order, as a fresh trace."""
+        genealogy = self.env["med.trace.genealogy"].create({"lot_id": self.lot_s1.id})
+        fresh = self.env["med.trace.export"]._med_genealogy_file(self.lot_s1, "csv")[1]
+        with patch.object(
+            self.registry["stock.lot"],
+            "_med_trace_graph",
+            side_effect=AssertionError("the export traced again"),
+        ):
+            action = genealogy.action_export_csv()
+        attachment = self.env["ir.attachment"].browse(
+            int(action["url"].split("/")[3].split("?")[0])
+        )
+        self.assertEqual(attachment.raw, fresh)
 
     def test_exports_show_times_in_the_user_time_zone(self):
         self.env.user.tz = "Asia/Shanghai"

@@ -141,7 +141,9 @@ class MedTraceGenealogy(models.TransientModel):
                 }
             )
             return job._med_queued_action()
-        name, content, mimetype, _count = jobs._med_genealogy_file(self.lot_id, file_format)
+        name, content, mimetype, _count = jobs._med_genealogy_file(
+            self.lot_id, file_format, lines=self.line_ids
+        )
         attachment = self.env["ir.attachment"].create(
             {
                 "name": name,
