@@ -15,6 +15,8 @@ chained in routing order, objective ``{"makespan": 1}`` and ``due`` null.
 
 import os
 
+from .builders import make_mode, make_operation
+
 FORMATS = ("jsplib", "fjsp")
 BENCHMARK_ORIGIN = "2026-01-05T00:00:00Z"
 
@@ -92,24 +94,13 @@ def _problem(n_machines, first_machine, jobs_modes):
         for o, modes in enumerate(job_modes):
             horizon += max(d for _m, d in modes)
             operations.append(
-                {
-                    "id": f"J{j}.{o}",
-                    "name": f"J{j}.{o}",
-                    "modes": [
-                        {"resource": f"M{m}", "duration": d, "setup": 0, "cleanup": 0}
-                        for m, d in modes
-                    ],
-                    "predecessors": (
+                make_operation(
+                    f"J{j}.{o}",
+                    [make_mode(f"M{m}", d) for m, d in modes],
+                    predecessors=(
                         [{"op": f"J{j}.{o - 1}", "min_lag": 0, "max_lag": None}] if o else []
                     ),
-                    "release": 0,
-                    "setup_family": None,
-                    "batch_family": None,
-                    "batch_size": 1,
-                    "interruptible": True,
-                    "locked": None,
-                    "in_progress": None,
-                }
+                )
             )
         jobs.append(
             {

@@ -27,6 +27,8 @@ import bisect
 import math
 import random
 
+from .builders import make_mode, make_operation
+
 DAY = 1440
 WEEK = 7 * DAY
 ORIGIN = "2026-11-30T00:00:00Z"  # a Monday, 00:00 UTC
@@ -178,19 +180,15 @@ def _resources(rng, span):
 
 
 def _op(oid, name, modes, family=None, interruptible=True, batch_family=None, batch_size=1):
-    return {
-        "id": oid,
-        "name": name,
-        "modes": [{"resource": r, "duration": d, "setup": s, "cleanup": c} for r, d, s, c in modes],
-        "predecessors": [],
-        "release": 0,
-        "setup_family": family,
-        "batch_family": batch_family,
-        "batch_size": batch_size,
-        "interruptible": interruptible,
-        "locked": None,
-        "in_progress": None,
-    }
+    return make_operation(
+        oid,
+        [make_mode(r, d, s, c) for r, d, s, c in modes],
+        name=name,
+        setup_family=family,
+        batch_family=batch_family,
+        batch_size=batch_size,
+        interruptible=interruptible,
+    )
 
 
 def _routing(rng, kind, jid):

@@ -6,27 +6,18 @@
 
 from med_aps_engine import SolveOptions, validate
 from med_aps_engine import solve as engine_solve
+from med_aps_engine.builders import make_mode, make_operation
 
 
 def op(oid, modes, preds=(), **kw):
     """Operation dict; ``modes`` is a list of ``(resource, duration)`` or
     ``(resource, duration, setup, cleanup)`` tuples; ``preds`` op ids or predecessor dicts."""
-    out = {
-        "id": oid,
-        "name": oid,
-        "modes": [
-            {
-                "resource": m[0],
-                "duration": m[1],
-                "setup": m[2] if len(m) > 2 else 0,
-                "cleanup": m[3] if len(m) > 3 else 0,
-            }
-            for m in modes
-        ],
-        "predecessors": [p if isinstance(p, dict) else {"op": p, "min_lag": 0} for p in preds],
-    }
-    out.update(kw)
-    return out
+    return make_operation(
+        oid,
+        [make_mode(*m) for m in modes],
+        predecessors=[p if isinstance(p, dict) else {"op": p, "min_lag": 0} for p in preds],
+        **kw,
+    )
 
 
 def job(jid, operations, **kw):

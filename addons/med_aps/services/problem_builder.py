@@ -14,6 +14,8 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tools import float_round
 
+from med_aps_engine.builders import make_mode, make_operation
+
 from .plan_scope import FreeWorkorder, PlanScope
 
 PENDING_MO_STATES = ("confirmed", "progress", "to_close")
@@ -493,19 +495,16 @@ class ProblemBuilder:
         batch_size = 1
         if workorder.workcenter_id.aps_batch_capacity_type == "qty":
             batch_size = workorder.qty_production
-        operation = {
-            "id": wo_key,
-            "name": workorder.name,
-            "modes": modes,
-            "predecessors": self._operation_predecessors(workorder, fixed_kind, workorder_ids),
-            "release": 0,
-            "setup_family": "SF/%d" % setup_family.id if setup_family else None,
-            "batch_family": "BF/%d" % batch_family.id if batch_family else None,
-            "batch_size": batch_size,
-            "interruptible": not operation_rec.aps_non_interruptible,
-            "locked": None,
-            "in_progress": None,
-        }
+        operation = make_operation(
+            wo_key,
+            modes,
+            name=workorder.name,
+            predecessors=self._operation_predecessors(workorder, fixed_kind, workorder_ids),
+            setup_family="SF/%d" % setup_family.id if setup_family else None,
+            batch_family="BF/%d" % batch_family.id if batch_family else None,
+            batch_size=batch_size,
+            interruptible=not operation_rec.aps_non_interruptible,
+        )
         if fixed_kind:
             operation["in_progress"] = self._fixed_occupation(workorder, fixed_kind)
         else:
@@ -530,14 +529,7 @@ class ProblemBuilder:
             self._raise_no_mode(workorder, workcenters)
         if workorder.workcenter_id.id not in duration_by_workcenter and fixed_kind:
             # a fixed work order keeps its own work center even with a zero duration
-            modes.append(
-                {
-                    "resource": "WC/%d" % workorder.workcenter_id.id,
-                    "duration": 1,
-                    "setup": 0,
-                    "cleanup": 0,
-                }
-            )
+            modes.append(make_mode("WC/%d" % workorder.workcenter_id.id, 1))
         return modes, duration_by_workcenter
 
     def _operation_mode(self, workorder, workcenter):
@@ -574,7 +566,7 @@ class ProblemBuilder:
             workcenter.aps_enabled and workcenter.aps_batch_enabled
         ):
             return None, None
-        mode = {"resource": wc_key, "duration": processing, "setup": setup, "cleanup": cleanup}
+        mode = make_mode(wc_key, processing, setup, cleanup)
         return mode, expected
 
     def _raise_no_mode(self, workorder, workcenters):
