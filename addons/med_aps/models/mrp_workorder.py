@@ -27,6 +27,13 @@ class MrpWorkorder(models.Model):
         store=True,
     )
     aps_run_id = fields.Many2one("med.aps.run", "Plan Run", copy=False, readonly=True, index=True)
+    aps_plan_issue_note = fields.Text(
+        "Plan Problems",
+        compute="_compute_aps_plan_issue_note",
+        help="What the latest plan check found for this work order (running past its planned "
+        "end, start passed, an overlap, a blocked work center) or for its order (material, "
+        "deadline).",
+    )
     aps_planned_start = fields.Datetime(
         "Planned Start (as Started)",
         copy=False,
@@ -44,6 +51,31 @@ class MrpWorkorder(models.Model):
             workorder.aps_setup_family_id = (
                 workorder.operation_id.aps_setup_family_id
                 or workorder.product_id.product_tmpl_id.aps_setup_family_id
+            )
+
+    def _compute_aps_plan_issue_note(self):
+        """The latest plan check's problems of the work orders and of their orders."""
+        issues = (
+            self.env["med.aps.plan.issue"]
+            .sudo()
+            .search(
+                [
+                    "|",
+                    "|",
+                    ("workorder_id", "in", self.ids),
+                    ("other_workorder_id", "in", self.ids),
+                    "&",
+                    ("workorder_id", "=", False),
+                    ("production_id", "in", self.production_id.ids),
+                ]
+            )
+        )
+        for workorder in self:
+            workorder.aps_plan_issue_note = "\n".join(
+                issue.message
+                for issue in issues
+                if workorder in (issue.workorder_id | issue.other_workorder_id)
+                or (not issue.workorder_id and issue.production_id == workorder.production_id)
             )
 
     def _aps_keep_planned_dates(self):

@@ -73,6 +73,11 @@ class TestMedApsPlanCheck(MedApsCommon):
         # the order says it at the top of its form
         self.first.invalidate_recordset(["aps_plan_issue_note"])
         self.assertIn("past its planned end", self.first.aps_plan_issue_note)
+        # and so does the work order (its form, the list, the timeline)
+        (running | waiting).invalidate_recordset(["aps_plan_issue_note"])
+        self.assertIn("past its planned end", running.aps_plan_issue_note)
+        self.assertNotIn("past its planned end", waiting.aps_plan_issue_note)
+        self.assertIn("should have started", waiting.aps_plan_issue_note)
 
     def test_overlap_on_one_work_center(self):
         first, second = self._molding(self.first), self._molding(self.second)

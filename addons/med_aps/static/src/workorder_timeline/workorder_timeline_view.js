@@ -342,6 +342,9 @@ export class ApsWorkorderTimelineModel extends TimelineModel {
         if (record.aps_any_locked) {
             lines.push(escapeText(_t("Locked: kept as is by replanning")));
         }
+        if (record.aps_plan_issue_note) {
+            lines.push(escapeText(_t("Plan check: %s", record.aps_plan_issue_note)));
+        }
         // one <div> per line: the timeline's HTML filter only lets div, span, small and b through
         return lines
             .filter(Boolean)
@@ -357,6 +360,9 @@ export class ApsWorkorderTimelineModel extends TimelineModel {
         }
         if (record.aps_any_locked) {
             classes.push("o_med_aps_locked");
+        }
+        if (record.aps_plan_issue_note) {
+            classes.push("o_med_aps_plan_issue");
         }
         if (record.aps_setup_total) {
             classes.push("o_med_aps_has_setup");
