@@ -2,7 +2,7 @@
     "name": "Medical Device Traceability",
     "summary": "Lot genealogy both ways, recall impact, lot holds, device history record "
     "and GS1 UDI for medical-device manufacturers",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Supply Chain/Manufacturing",
     "license": "LGPL-3",
     "author": "med-aps contributors",
@@ -24,7 +24,7 @@
         "views/med_trace_line_views.xml",
         "views/med_lot_hold_views.xml",
         "views/med_recall_views.xml",
-        "views/med_trace_export_views.xml",
+        "views/med_trace_job_views.xml",
         "views/stock_lot_views.xml",
         "views/product_template_views.xml",
         "views/med_trace_menus.xml",

@@ -417,7 +417,7 @@ def test_no_traceability_job_is_processed_twice(odoo_server, cron_workers, xmlrp
     deadline = time.monotonic() + 180
     fields = ["state", "attempt_count", "attachment_id", "error"]
     while True:
-        jobs = xmlrpc("med.trace.export", "read", job_ids, fields)
+        jobs = xmlrpc("med.trace.job", "read", job_ids, fields)
         if all(job["state"] in ("done", "failed") for job in jobs):
             break
         assert time.monotonic() < deadline, f"the jobs did not finish: {jobs}"
@@ -428,13 +428,13 @@ def test_no_traceability_job_is_processed_twice(odoo_server, cron_workers, xmlrp
         files = xmlrpc(
             "ir.attachment",
             "search_count",
-            [("res_model", "=", "med.trace.export"), ("res_id", "=", job_id)],
+            [("res_model", "=", "med.trace.job"), ("res_id", "=", job_id)],
         )
         ready = xmlrpc(
             "mail.message",
             "search_count",
             [
-                ("model", "=", "med.trace.export"),
+                ("model", "=", "med.trace.job"),
                 ("res_id", "=", job_id),
                 ("body", "ilike", "is ready"),
             ],

@@ -4,7 +4,7 @@ from . import (
     med_recall,  # noqa: F401
     med_recall_line,  # noqa: F401
     med_trace_demo,  # noqa: F401
-    med_trace_export,  # noqa: F401
+    med_trace_job,  # noqa: F401
     med_trace_line,  # noqa: F401
     med_udi,  # noqa: F401
     mrp_production,  # noqa: F401

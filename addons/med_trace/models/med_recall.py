@@ -37,7 +37,7 @@ class MedRecall(models.Model):
     receipt_date_to = fields.Date(string="Received To")
     line_ids = fields.One2many("med.recall.line", "recall_id", string="Impact")
     hold_ids = fields.One2many("med.lot.hold", "recall_id", string="Holds")
-    job_ids = fields.One2many("med.trace.export", "recall_id", string="Background Jobs")
+    job_ids = fields.One2many("med.trace.job", "recall_id", string="Background Jobs")
     job_count = fields.Integer(compute="_compute_job_state", string="Jobs")
     analysis_pending = fields.Boolean(
         compute="_compute_job_state",
@@ -166,7 +166,7 @@ class MedRecall(models.Model):
 
         :return: ``True``, or the notification of the queued job (one recall)
         """
-        jobs = self.env["med.trace.export"]
+        jobs = self.env["med.trace.job"]
         queued = jobs
         for recall in self:
             recall._med_check_editable()
@@ -214,7 +214,7 @@ class MedRecall(models.Model):
 
     def action_view_jobs(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("med_trace.action_med_trace_export")
+        action = self.env["ir.actions.act_window"]._for_xml_id("med_trace.action_med_trace_job")
         action["domain"] = [("recall_id", "=", self.id)]
         action["context"] = {}
         return action
@@ -287,7 +287,7 @@ class MedRecall(models.Model):
             self.env._("Email"),
             self.env._("Phone"),
             self.env._("Delivery"),
-            self.env["med.trace.export"]._med_date_header(),
+            self.env["med.trace.job"]._med_date_header(),
             self.env._("Product"),
             self.env._("Lot/Serial Number"),
             self.env._("Quantity"),
@@ -305,7 +305,7 @@ class MedRecall(models.Model):
                     partner.email or "",
                     partner.phone or "",
                     line.picking_id.name or "",
-                    self.env["med.trace.export"]._med_local_time(line.date),
+                    self.env["med.trace.job"]._med_local_time(line.date),
                     line.product_id.display_name,
                     line.lot_id.name,
                     line.quantity,
@@ -323,7 +323,7 @@ class MedRecall(models.Model):
     def _med_export_customers(self, file_format):
         """Download the customer list now, or queue it when it is large."""
         self.ensure_one()
-        jobs = self.env["med.trace.export"]
+        jobs = self.env["med.trace.job"]
         size = len(self.line_ids.filtered(lambda rec: rec.kind == "delivered"))
         if jobs._med_is_large(size):
             job = jobs._med_enqueue(

@@ -16,8 +16,8 @@ class TestBackgroundJob(MedTraceCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.Job = cls.env["med.trace.export"]
-        cls.cron = cls.env.ref("med_trace.ir_cron_med_trace_export")
+        cls.Job = cls.env["med.trace.job"]
+        cls.cron = cls.env.ref("med_trace.ir_cron_med_trace_job")
 
     def setUp(self):
         super().setUp()

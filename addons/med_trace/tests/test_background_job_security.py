@@ -22,7 +22,7 @@ class TestBackgroundJobSecurity(MedTraceCommon, HttpCase):
         cls.clerk = new_test_user(
             cls.env, "job_clerk", groups="stock.group_stock_user", password="job_clerk"
         )
-        Job = cls.env["med.trace.export"]
+        Job = cls.env["med.trace.job"]
         cls.failed = Job.with_user(cls.tracer)._med_enqueue(
             {"job_type": "genealogy", "lot_id": cls.lot_s1.id, "file_format": "csv"}
         )
@@ -37,7 +37,7 @@ class TestBackgroundJobSecurity(MedTraceCommon, HttpCase):
                 self.env.cr.dbname,
                 user.id,
                 user.login,
-                "med.trace.export",
+                "med.trace.job",
                 method,
                 [job.ids, *args],
             )

@@ -124,7 +124,7 @@ class TestGenealogy(MedTraceCommon):
         """The export writes the lines the screen shows (no second trace), and they are the
         same rows, in the same order, as a fresh trace."""
         genealogy = self.env["med.trace.genealogy"].create({"lot_id": self.lot_s1.id})
-        fresh = self.env["med.trace.export"]._med_genealogy_file(self.lot_s1, "csv")[1]
+        fresh = self.env["med.trace.job"]._med_genealogy_file(self.lot_s1, "csv")[1]
         with patch.object(
             self.registry["stock.lot"],
             "_med_trace_graph",

@@ -401,7 +401,7 @@ class TestSecurityHold(HttpCase, MedTraceCommon):
             {"reason": "Injection", "lot_ids": [(6, 0, self.lot_r1.ids)]}
         )
         recall = self.env["med.recall"].browse(wizard.action_compute()["res_id"])
-        _name, content, _mimetype, count = self.env["med.trace.export"]._med_recall_customers_file(
+        _name, content, _mimetype, count = self.env["med.trace.job"]._med_recall_customers_file(
             recall, "csv"
         )
         self.assertEqual(count, 1)

@@ -128,7 +128,7 @@ class MedTraceGenealogy(models.TransientModel):
     def _med_export(self, file_format):
         """Download the genealogy now, or queue it when it is large."""
         self.ensure_one()
-        jobs = self.env["med.trace.export"]
+        jobs = self.env["med.trace.job"]
         size = len(self.line_ids)
         if jobs._med_is_large(size):
             job = jobs._med_enqueue(

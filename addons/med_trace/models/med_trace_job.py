@@ -24,15 +24,15 @@ KEEP_DAYS_PARAM = "med_trace.background_job_days"
 DEFAULT_KEEP_DAYS = 30
 
 
-class MedTraceExport(models.Model):
+class MedTraceJob(models.Model):
     """A traceability job run by a scheduled action instead of an HTTP request.
 
     Large genealogy exports, recall impact analyses and recall customer lists
-    are queued as jobs; the scheduled action ``med_trace.ir_cron_med_trace_export``
+    are queued as jobs; the scheduled action ``med_trace.ir_cron_med_trace_job``
     processes them, commits its progress as it goes and notifies the requester.
     """
 
-    _name = "med.trace.export"
+    _name = "med.trace.job"
     _description = "Traceability Background Job"
     _inherit = ["mail.thread", "med.job.mixin"]
     _job_cron_method = "_cron_process_jobs"
