@@ -13,8 +13,10 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.tools import float_round
+from odoo.tools.intervals import Intervals
 
 from med_aps_engine.builders import make_mode, make_operation
+from med_aps_engine.calendar import Calendar
 
 from .plan_scope import FreeWorkorder, PlanScope
 
@@ -29,37 +31,25 @@ class PlanningDataError(Exception):
     """Bad master data; the message names the record and the problem."""
 
 
+# minute intervals go through Odoo's own interval arithmetic (no records attached to them)
+NO_RECORDS = frozenset()
+
+
 def _merge(intervals):
-    merged = []
-    for start, end in sorted(intervals):
-        if end <= start:
-            continue
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return merged
+    """Sorted, disjoint ``[start, end)`` lists of ``intervals`` (touching ones joined)."""
+    return [
+        [start, end] for start, end, _none in Intervals((a, b, NO_RECORDS) for a, b in intervals)
+    ]
 
 
 def _subtract(intervals, blocked):
-    """``intervals`` minus ``blocked`` (both sorted lists of [start, end))."""
+    """``intervals`` minus ``blocked``, as sorted ``[start, end)`` lists."""
     if not blocked:
         return intervals
-    result = []
-    blocked = _merge(blocked)
-    for start, end in intervals:
-        cursor = start
-        for b_start, b_end in blocked:
-            if b_end <= cursor or b_start >= end:
-                continue
-            if b_start > cursor:
-                result.append([cursor, b_start])
-            cursor = max(cursor, b_end)
-            if cursor >= end:
-                break
-        if cursor < end:
-            result.append([cursor, end])
-    return result
+    difference = Intervals((a, b, NO_RECORDS) for a, b in intervals) - Intervals(
+        (a, b, NO_RECORDS) for a, b in blocked
+    )
+    return [[start, end] for start, end, _none in difference]
 
 
 def _saturated(bookings, capacity):
@@ -83,12 +73,9 @@ def _saturated(bookings, capacity):
 
 
 def _available_minutes(calendar, start, end):
-    total = 0
-    for c_start, c_end in calendar:
-        lo, hi = max(c_start, start), min(c_end, end)
-        if hi > lo:
-            total += hi - lo
-    return total
+    """Working minutes of ``calendar`` (sorted disjoint ``[start, end)`` lists) in
+    ``[start, end)``, by the engine's calendar arithmetic."""
+    return Calendar(calendar).working_minutes(start, end)
 
 
 # a previous start further back than this is sent as this (the engine's bound is 10 years)
