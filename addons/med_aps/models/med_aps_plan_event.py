@@ -40,8 +40,8 @@ class MedApsPlanEvent(models.Model):
         store=True,
         index=True,
         help="Pending events wait for the next plan repair (or for the one under way); "
-        "handled ones were answered by a finished repair; ignored ones came while plan repair "
-        "was off for the company.",
+        "handled ones were answered by a finished repair or replan; ignored ones came while "
+        "plan repair was off for the company or while modules were being installed.",
     )
     ignored = fields.Boolean(readonly=True)
     user_id = fields.Many2one("res.users", "By", readonly=True, default=lambda self: self.env.user)
@@ -114,7 +114,9 @@ class MedApsPlanEvent(models.Model):
     def _aps_record(self, kind, company, **values):
         """Record one event of ``company`` by the current user; a repair follows after the
         company's delay (one repair for the events of that delay)."""
-        ignored = not company.aps_repair_enabled
+        # while modules install (demo data, an import) there is no plan to repair yet: the
+        # first plan run plans what they created
+        ignored = not company.aps_repair_enabled or not self.pool.ready
         event = self.sudo().create(
             {"kind": kind, "company_id": company.id, "ignored": ignored, **values}
         )

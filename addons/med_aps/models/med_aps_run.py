@@ -255,29 +255,25 @@ class MedApsRun(models.Model):
     )
 
     def _aps_take_pending_events(self):
-        """A replan of the company's whole plant answers the events recorded before it
-        started: they need no repair of their own any more."""
+        """A replan answers the events recorded before it started: all of them when it
+        planned the company's whole plant, else those of the orders it planned. They need no
+        repair of their own any more."""
         self.ensure_one()
-        if self.trigger == "repair" or any(
-            (
-                self.production_ids,
-                self.workcenter_ids,
-                self.warehouse_id,
-                self.date_from,
-                self.date_to,
-            )
-        ):
+        if self.trigger == "repair":
             return
-        self.env["med.aps.plan.event"].sudo().search(
-            [
-                ("company_id", "=", self.company_id.id),
-                ("state", "=", "pending"),
-                ("date", "<=", self.date_started),
-                "|",
-                ("repair_run_id", "=", False),
-                ("repair_run_id.state", "in", ("failed", "cancelled")),
-            ]
-        ).write({"repair_run_id": self.id})
+        domain = [
+            ("company_id", "=", self.company_id.id),
+            ("state", "=", "pending"),
+            ("date", "<=", self.date_started),
+            "|",
+            ("repair_run_id", "=", False),
+            ("repair_run_id.state", "in", ("failed", "cancelled")),
+        ]
+        if any((self.workcenter_ids, self.warehouse_id, self.date_from, self.date_to)):
+            return
+        if self.production_ids:
+            domain.append(("production_id", "in", self.production_ids.ids))
+        self.env["med.aps.plan.event"].sudo().search(domain).write({"repair_run_id": self.id})
 
     def _aps_repair_reason(self, limit=3):
         """The events a repair run answers, in a planner's words (the first ``limit``)."""
