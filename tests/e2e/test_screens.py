@@ -271,3 +271,19 @@ def test_timeline_axis_in_the_users_language(odoo_server, browser):
         browser.screenshot(SCREENSHOTS / "med_aps_timeline_zh_CN.png")
     finally:
         odoo_server.xmlrpc("res.users", "write", [odoo_server.uid], {"lang": "en_US"})
+
+
+def test_production_panorama_on_the_demo_plant(odoo_server, browser):
+    _require(odoo_server, "med_aps")
+    _open(
+        browser,
+        odoo_server,
+        "/odoo/action-med_aps.action_med_aps_panorama",
+        ".o_med_aps_panorama_order",
+        "the panorama's orders",
+    )
+    counts = browser.texts(".o_med_aps_panorama_summary .fs-3")
+    assert counts and int(counts[0]) > 0, counts
+    assert browser.texts(".o_med_aps_panorama_workcenter")
+    assert browser.texts(".o_med_aps_panorama_run")
+    browser.screenshot(SCREENSHOTS / "med_aps_panorama.png")
