@@ -13,6 +13,7 @@ from . import (
     med_aps_run,
     med_aps_run_workcenter,
     med_aps_setup_family,
+    med_aps_workorder_resource,
     mrp_production,
     mrp_routing_workcenter,
     mrp_workcenter,

@@ -61,6 +61,7 @@ RESULT_FIELDS = frozenset(
         "moved_reasons",
         "skipped_count",
         "skipped_note",
+        "resource_warnings",
         "workorder_count",
         "read_seconds",
         "solve_seconds",
@@ -234,6 +235,12 @@ class MedApsRun(models.Model):
         help="Work orders the run left as they were: done, cancelled or changed while it planned.",
     )
     skipped_note = fields.Text("Skipped", readonly=True, copy=False)
+    resource_warnings = fields.Text(
+        readonly=True,
+        copy=False,
+        help="Tools, equipment or operators the run could not use, and the work orders "
+        "that affects (an expired calibration or qualification, equipment out of service).",
+    )
     workorder_count = fields.Integer("Work Orders", readonly=True, copy=False)
     read_seconds = fields.Float("Read (s)", readonly=True, copy=False, digits=(16, 2))
     solve_seconds = fields.Float("Solve (s)", readonly=True, copy=False, digits=(16, 2))
@@ -646,6 +653,16 @@ class MedApsRun(models.Model):
     # Scheduled actions
     # ------------------------------------------------------------------
     @api.model
+    def _aps_secondary_sources(self, builder, workorders):
+        """The secondary resources (tools, moulds, operators) the run plans beside the work
+        centers: a list of ``services.plan_scope.SecondarySource``. None without an addon that
+        knows them (the Maintenance and Skills bridges); extend with ``super()``.
+
+        ``builder`` is the ``ProblemBuilder`` reading the run: its origin, horizon
+        (``builder.scope.horizon``), work-center calendars, ``names`` and ``warn()``; the
+        work orders' modes name what they need through ``mrp.workorder._aps_mode_requires``."""
+        return []
+
     def _cron_process_queued_runs(self):
         """Process queued runs; each processing scheduled action is one slot, and the runs
         of one company never run at the same time (see the med.job.mixin)."""
@@ -1019,6 +1036,7 @@ class MedApsRun(models.Model):
             "moved_reasons": dict(moves.get("reasons") or {}),
             "skipped_count": len(result["skipped"]),
             "skipped_note": "\n".join(sorted(result["skipped"].values())) or False,
+            "resource_warnings": "\n".join(result.get("warnings") or []) or False,
             "workorder_count": result["workorder_count"],
             "workcenter_line_ids": lines,
         }

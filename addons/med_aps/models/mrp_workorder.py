@@ -42,6 +42,14 @@ class MrpWorkorder(models.Model):
         "the planned dates with the actual ones. Schedule adherence compares the two.",
     )
     aps_planned_end = fields.Datetime("Planned End (as Started)", copy=False, readonly=True)
+    aps_resource_ids = fields.One2many(
+        "med.aps.workorder.resource",
+        "workorder_id",
+        "Planned Tools and Operators",
+        readonly=True,
+        help="The tools, moulds and operators the plan gives this work order, each unit named, "
+        "with the time it holds them.",
+    )
 
     @api.depends(
         "operation_id.aps_setup_family_id", "product_id.product_tmpl_id.aps_setup_family_id"
@@ -140,6 +148,16 @@ class MrpWorkorder(models.Model):
         under ``"extensions"``, which the engine carries without reading)."""
         self.ensure_one()
         return operation
+
+    def _aps_mode_requires(self, workcenter, builder):
+        """What this work order needs beside ``workcenter`` when it runs there: the engine's
+        ``requires`` of that mode (tools, moulds, operators: ``{"any_of": [keys], "count": n,
+        "during": "occupation" | "setup", "cycles": k}``, keys of the run's
+        ``_aps_secondary_sources``); ``None`` when it cannot run there at all (a tool it needs
+        does not fit that work center). Nothing by default; extend with ``super()`` and keep
+        a ``None`` from it."""
+        self.ensure_one()
+        return []
 
     def _aps_after_plan_write(self, run):
         """Called once per plan run, after the plan is written and flushed, on the work

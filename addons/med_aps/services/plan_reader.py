@@ -13,7 +13,8 @@ class PlanReader:
         self.scope = scope
 
     def read_plan(self):
-        """The stored plan of the scope's work orders (schema version 1).
+        """The stored plan of the scope's work orders (schema version 1, or 2 with the tools
+        and operators of the scope: each work order's ``aps_resource_ids`` as ``secondary``).
 
         The unit of a multi-unit work center is the one med_aps wrote (``aps_unit``); work
         orders it has not planned get units greedily in start order (a batch keeps one)."""
@@ -26,7 +27,36 @@ class PlanReader:
         operations = []
         for resource, workorders in by_resource.items():
             operations += self._resource_operations(resource, workorders, capacity.get(resource, 1))
-        return {"schema_version": 1, "status": "FEASIBLE", "operations": operations}
+        if not self.scope.secondary:
+            return {"schema_version": 1, "status": "FEASIBLE", "operations": operations}
+        held = self._secondary_rows()
+        for operation in operations:
+            operation["secondary"] = held.get(operation["op"], [])
+        return {"schema_version": 2, "status": "FEASIBLE", "operations": operations}
+
+    def _secondary_rows(self):
+        """{"WO/x": the plan's ``secondary`` rows} from the stored tools and operators."""
+        to_minutes = self.scope.to_minutes
+        held = defaultdict(list)
+        lines = (
+            self.scope.workorders.env["med.aps.workorder.resource"]
+            .sudo()
+            .search([("workorder_id", "in", self.scope.workorders.ids)], order="id")
+        )
+        for line in lines:
+            row = {
+                "resource": line.resource_key,
+                "unit": line.unit_index - 1,
+                "start": to_minutes(line.date_start),
+                "end": to_minutes(line.date_end),
+            }
+            if line.maintenance_start and line.maintenance_end:
+                row["maintenance"] = {
+                    "start": to_minutes(line.maintenance_start),
+                    "end": to_minutes(line.maintenance_end),
+                }
+            held["WO/%d" % line.workorder_id.id].append(row)
+        return held
 
     def _resource_operations(self, resource, workorders, capacity):
         """The plan operations of the work orders stored on one work center."""

@@ -2,7 +2,8 @@
 problem builder and everything that works with the problem afterwards (the plan writer, the
 plan reader, the run's messages, tests and benchmarks).
 
-The engine speaks in keys (``MO/<id>``, ``WO/<id>``, ``WC/<id>``, ``SF/<id>``, ``BF/<id>``) and
+The engine speaks in keys (``MO/<id>``, ``WO/<id>``, ``WC/<id>``, ``SF/<id>``, ``BF/<id>``, and
+the secondary resources' keys other addons choose, e.g. ``EQ/<id>`` or ``EMP/<id>``) and
 integer minutes from ``origin`` (naive UTC, like every Odoo datetime); the scope turns them
 back into records, datetimes and names, and holds what the writer expects to find when it
 writes (each free work order's ``write_date`` as read).
@@ -13,7 +14,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-ID_PATTERN = re.compile(r"\b(WO|MO|WC|SF|BF)/(\d+)\b")
+# an engine key: a short upper-case prefix and a record id (names are looked up, so text that
+# merely looks like a key stays as it is)
+ID_PATTERN = re.compile(r"\b([A-Z]{2,4})/(\d+)\b")
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,25 @@ class FreeWorkorder:
     # the stored write_date when the problem was read: the writer skips the work order if
     # it changed since (an operator started it, a user moved it)
     write_date: datetime
+
+
+@dataclass(frozen=True)
+class SecondarySource:
+    """A secondary resource of the problem (a tool, a mould, an operator) and the Odoo records
+    behind its units, as an addon's ``med.aps.run._aps_secondary_sources`` returns it."""
+
+    # the engine's secondary resource (docs/engine-schema.md, schema version 2)
+    vals: dict
+    # the model of the records behind the units, e.g. "maintenance.equipment", "hr.employee"
+    model: str
+    # one record id per unit, in unit order (len == vals["count"], 1 by default)
+    unit_ids: tuple
+    # what the plan calls it: "tool", "operator" or "equipment"
+    kind: str
+
+    @property
+    def key(self):
+        return self.vals["id"]
 
 
 @dataclass
@@ -41,6 +63,10 @@ class PlanScope:
     finish_offset: dict = field(default_factory=dict)
     operation_count: int = 0
     horizon: int = 0
+    # engine key -> SecondarySource of the tools and operators the problem plans
+    secondary: dict = field(default_factory=dict)
+    # what the planner should know about the resources read (an expired calibration...)
+    warnings: list = field(default_factory=list)
 
     def to_minutes(self, value, rounding="floor"):
         """Minutes from the origin of a naive UTC datetime (floored unless ``"ceil"``)."""

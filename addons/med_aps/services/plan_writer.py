@@ -65,6 +65,30 @@ PRODUCTION_CASTS = {
 }
 
 
+# med_aps_workorder_resource, in the order of PlanWriter._secondary_rows
+SECONDARY_COLUMNS = (
+    "workorder_id",
+    "production_id",
+    "company_id",
+    "run_id",
+    "kind",
+    "resource_key",
+    "resource_name",
+    "unit_index",
+    "name",
+    "res_model",
+    "res_id",
+    "date_start",
+    "date_end",
+    "maintenance_start",
+    "maintenance_end",
+    "create_date",
+    "create_uid",
+    "write_date",
+    "write_uid",
+)
+
+
 def _chunks(rows, size=CHUNK):
     for index in range(0, len(rows), size):
         yield rows[index : index + size]
@@ -122,6 +146,7 @@ class PlanWriter:
         self._create_leaves(leave_creates, wo_rows)
         self._write_workorders(wo_rows, leave_updates)
         self._write_running_ends()
+        self._write_secondary_assignments(free_ids)
         mo_rows, raw_rows, mo_changes = self._production_rows(current, skipped)
         self._write_productions(mo_rows)
         move_ids = self._write_component_dates(raw_rows)
@@ -137,6 +162,7 @@ class PlanWriter:
                 mo.aps_tardiness_hours * max(1, mo.aps_weight or 1) for mo in productions
             ),
             "utilization": self._utilization(),
+            "warnings": list(self.scope.warnings),
         }
 
     # ------------------------------------------------------------------ work orders
@@ -299,6 +325,85 @@ class PlanWriter:
             {"date_to": "timestamp"},
         )
         self.env["mrp.workorder"].browse([row[0] for row in written]).modified(["date_finished"])
+
+    def _write_secondary_assignments(self, free_ids):
+        """Store the tools and operators the plan gives each work order
+        (``med.aps.workorder.resource``): a free work order's replace its previous ones; a
+        fixed one (running, locked) keeps those it has and gets the plan's only when it has
+        none (what is mounted or who works stays as the shop floor knows it)."""
+        if not self.scope.secondary:
+            return
+        cr = self.env.cr
+        fixed_ids = [
+            int(operation["id"][3:])
+            for job in self.problem["jobs"]
+            for operation in job["operations"]
+            if operation.get("in_progress") and operation["id"].startswith("WO/")
+        ]
+        if fixed_ids:
+            cr.execute(
+                "SELECT DISTINCT workorder_id FROM med_aps_workorder_resource "
+                "WHERE workorder_id = ANY(%s)",
+                [fixed_ids],
+            )
+            assigned = {row[0] for row in cr.fetchall()}
+            fixed_ids = [wo_id for wo_id in fixed_ids if wo_id not in assigned]
+        if free_ids:
+            cr.execute(
+                "DELETE FROM med_aps_workorder_resource WHERE workorder_id = ANY(%s)", [free_ids]
+            )
+        rows = self._secondary_rows(free_ids + fixed_ids)
+        columns = SECONDARY_COLUMNS
+        for chunk in _chunks(rows):
+            cr.execute(
+                "INSERT INTO med_aps_workorder_resource (%s) VALUES %s"
+                % (
+                    ", ".join(columns),
+                    ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(chunk)),
+                ),
+                [value for row in chunk for value in row],
+            )
+        self.env["med.aps.workorder.resource"].invalidate_model()
+        self.env["mrp.workorder"].invalidate_model(["aps_resource_ids"])
+
+    def _secondary_rows(self, workorder_ids):
+        """The rows of ``SECONDARY_COLUMNS`` of the work orders' planned units."""
+        scope = self.scope
+        productions = {wo.id: wo.production_id for wo in scope.workorders}
+        rows = []
+        for wo_id in workorder_ids:
+            production = productions.get(wo_id)
+            op = self.plan_ops.get("WO/%d" % wo_id)
+            if not op or not production:
+                continue
+            for held in op.get("secondary") or []:
+                source = scope.secondary[held["resource"]]
+                unit = int(held.get("unit") or 0)
+                maintenance = held.get("maintenance") or {}
+                rows.append(
+                    (
+                        wo_id,
+                        production.id,
+                        production.company_id.id,
+                        self.run.id,
+                        source.kind,
+                        source.key,
+                        source.vals.get("name") or source.key,
+                        unit + 1,
+                        held.get("unit_name") or source.vals.get("name") or source.key,
+                        source.model,
+                        source.unit_ids[unit],
+                        scope.to_datetime(held["start"]),
+                        scope.to_datetime(held["end"]),
+                        scope.to_datetime(maintenance["start"]) if maintenance else None,
+                        scope.to_datetime(maintenance["end"]) if maintenance else None,
+                        self.now,
+                        self.env.uid,
+                        self.now,
+                        self.env.uid,
+                    )
+                )
+        return rows
 
     def _write_workorders(self, wo_rows, leave_updates):
         """Move the existing reservations and write the work orders' rows."""

@@ -112,9 +112,17 @@ class ProblemBuilder:
         self.final_hold = {}  # mo id -> hold after its last operations
         # (operation id, wc id) -> actual/planned ratio, when the run plans with them
         self.duration_factors = {}
+        # (wo id, wc id) of the modes whose tools or operators do not fit
+        self.unfit_modes = set()
 
     def _error(self, message):
         raise PlanningDataError(message)
+
+    def warn(self, message):
+        """Tell the planner something about the data read that did not stop the run (a tool
+        whose calibration expired, an operator whose qualification lapsed); the run shows it."""
+        if message not in self.scope.warnings:
+            self.scope.warnings.append(message)
 
     def to_minutes(self, value, rounding="floor"):
         return self.scope.to_minutes(value, rounding)
@@ -185,6 +193,7 @@ class ProblemBuilder:
         self.duration_factors = self._read_duration_factors()
         self._read_family_names()
         resources = self._build_resources(workorders)
+        self._read_secondary_sources(workorders)
         self._read_material(productions)
         wos_by_production = defaultdict(list)
         for workorder in workorders:
@@ -197,6 +206,7 @@ class ProblemBuilder:
             if pending:
                 jobs.append(self._build_job(production, pending, previous_plan))
         scope.operation_count = sum(len(job["operations"]) for job in jobs)
+        self._drop_unused_secondary(jobs)
         problem = self._prepare_problem(resources, jobs, previous_plan)
         return problem, scope
 
@@ -204,7 +214,7 @@ class ProblemBuilder:
         """The problem dict around its resources and jobs: origin, horizon, the previous
         plan, the frozen window and the run's weights."""
         run = self.run
-        return {
+        problem = {
             "schema_version": 1,
             "origin": self.origin.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "horizon": self.scope.horizon,
@@ -220,6 +230,13 @@ class ProblemBuilder:
                 "stability": run.weight_stability,
             },
         }
+        if self.scope.secondary:
+            # tools and operators: a version 2 problem (a plan without them stays version 1)
+            problem["schema_version"] = 2
+            problem["secondary_resources"] = [
+                source.vals for source in self.scope.secondary.values()
+            ]
+        return problem
 
     def _read_write_dates(self, workorders):
         """The work orders' write_date as stored: the ORM cache may hold an older one after a
@@ -354,6 +371,42 @@ class ProblemBuilder:
                 )
             )
         return resources
+
+    def _read_secondary_sources(self, workorders):
+        """The tools and operators other addons plan (``med.aps.run._aps_secondary_sources``),
+        by engine key, with their names for the run's messages."""
+        for source in self.run._aps_secondary_sources(self, workorders):
+            key = source.key
+            if key in self.scope.secondary or key in self.calendars:
+                self._error(self.env._("Two planning resources have the same key %s.", key))
+            count = int(source.vals.get("count", 1))
+            if len(source.unit_ids) != count:
+                self._error(
+                    self.env._(
+                        "Planning resource %(name)s has %(count)s units but %(records)s "
+                        "records behind them.",
+                        name=source.vals.get("name") or key,
+                        count=count,
+                        records=len(source.unit_ids),
+                    )
+                )
+            self.scope.secondary[key] = source
+            self.scope.names.setdefault(key, source.vals.get("name") or key)
+
+    def _drop_unused_secondary(self, jobs):
+        """Keep the secondary resources some mode requires: a tool no work order of the
+        scope needs stays out of the problem (and a problem without any stays version 1)."""
+        used = {
+            key
+            for job in jobs
+            for operation in job["operations"]
+            for mode in operation["modes"]
+            for requirement in mode.get("requires") or ()
+            for key in requirement["any_of"]
+        }
+        for key in list(self.scope.secondary):
+            if key not in used:
+                del self.scope.secondary[key]
 
     # ------------------------------------------------------------------ jobs
     def _read_material(self, productions):
@@ -554,11 +607,27 @@ class ProblemBuilder:
         ):
             return None, None
         mode = make_mode(wc_key, processing, setup, cleanup)
+        requires = workorder._aps_mode_requires(workcenter, self)
+        if requires is None:
+            # a tool it needs does not fit there, or nobody there may do it
+            self.unfit_modes.add((workorder.id, workcenter.id))
+            return None, None
+        if requires:
+            mode["requires"] = requires
         return mode, expected
 
     def _raise_no_mode(self, workorder, workcenters):
         env = self.env
         wo_name = self.scope.names["WO/%d" % workorder.id]
+        if any((workorder.id, wc.id) in self.unfit_modes for wc in workcenters):
+            self._error(
+                env._(
+                    "Work order %(wo)s cannot run on %(wcs)s: none of them has the tools or "
+                    "qualified operators it needs.",
+                    wo=wo_name,
+                    wcs=", ".join(workcenters.mapped("name")),
+                )
+            )
         if not any(self.calendars.get("WC/%d" % wc.id) for wc in workcenters):
             self._error(
                 env._(

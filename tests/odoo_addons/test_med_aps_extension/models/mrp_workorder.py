@@ -24,3 +24,21 @@ class MrpWorkorder(models.Model):
             ]
         )
         return res
+
+    def _aps_mode_requires(self, workcenter, builder):
+        requires = super()._aps_mode_requires(workcenter, builder)
+        if requires is None:
+            return None
+        fixtures = self.env["test.med.aps.fixture"].search(
+            [("operation_ids", "in", self.operation_id.ids)]
+        )
+        if not fixtures:
+            return requires
+        keys = [
+            "FX/%d" % fixture.id
+            for fixture in fixtures
+            if fixture.in_service and workcenter in fixture.workcenter_ids
+        ]
+        if not keys:
+            return None  # no fixture in service fits this work center
+        return requires + [{"any_of": keys, "count": 1}]

@@ -1,1 +1,1 @@
-from . import test_extension  # noqa: F401
+from . import test_extension, test_secondary_resources  # noqa: F401
