@@ -1,0 +1,25 @@
+from odoo import models
+
+
+class MrpWorkorder(models.Model):
+    _inherit = "mrp.workorder"
+
+    def _aps_mode_requires(self, workcenter, builder):
+        """The qualified operators the operation needs, on whichever work center it runs:
+        ``operator_count`` of the people eligible for each qualification it requires."""
+        requires = super()._aps_mode_requires(workcenter, builder)
+        if requires is None:
+            return None
+        eligible = getattr(builder, "aps_operator_keys", None) or {}
+        for requirement in self.operation_id.aps_skill_ids:
+            keys = eligible.get(requirement.id)
+            if keys is None:
+                continue  # read by another run's builder: not part of this problem
+            requires = requires + [
+                {
+                    "any_of": keys,
+                    "count": requirement.operator_count,
+                    "during": requirement.during,
+                }
+            ]
+        return requires
