@@ -1,0 +1,3 @@
+from . import (
+    test_dhr_operators,  # noqa: F401
+)
