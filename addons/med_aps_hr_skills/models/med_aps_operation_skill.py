@@ -18,16 +18,13 @@ class MedApsOperationSkill(models.Model):
 
     sequence = fields.Integer(default=10)
     operation_id = fields.Many2one(
-        "mrp.routing.workcenter", "Operation", required=True, index=True, ondelete="cascade"
+        "mrp.routing.workcenter", required=True, index=True, ondelete="cascade"
     )
     bom_id = fields.Many2one(related="operation_id.bom_id", store=True, index=True)
     company_id = fields.Many2one(related="operation_id.company_id", store=True)
-    skill_type_id = fields.Many2one(
-        "hr.skill.type", "Skill Type", required=True, ondelete="restrict"
-    )
+    skill_type_id = fields.Many2one("hr.skill.type", required=True, ondelete="restrict")
     skill_id = fields.Many2one(
         "hr.skill",
-        "Skill",
         required=True,
         ondelete="restrict",
         domain="[('skill_type_id', '=', skill_type_id)]",

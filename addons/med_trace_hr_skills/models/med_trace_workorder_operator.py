@@ -24,7 +24,7 @@ class MedTraceWorkorderOperator(models.Model):
         "mrp.production", "Manufacturing Order", required=True, index=True, ondelete="restrict"
     )
     company_id = fields.Many2one("res.company", required=True, index=True)
-    employee_id = fields.Many2one("hr.employee", "Employee", index=True, ondelete="set null")
+    employee_id = fields.Many2one("hr.employee", index=True, ondelete="set null")
     employee_name = fields.Char("Operator", required=True)
     source = fields.Selection(
         SOURCES,
@@ -34,9 +34,9 @@ class MedTraceWorkorderOperator(models.Model):
     )
     skill_name = fields.Char("Qualification")
     skill_level_name = fields.Char("Level")
-    level_progress = fields.Integer("Level Progress")
+    level_progress = fields.Integer()
     required_level_name = fields.Char("Required Level")
-    valid_from = fields.Date("Valid From")
+    valid_from = fields.Date()
     valid_to = fields.Date("Valid Until")
     qualified = fields.Boolean(
         "Qualified at Finish",
@@ -45,7 +45,7 @@ class MedTraceWorkorderOperator(models.Model):
     )
     recorded_at = fields.Datetime("Recorded", required=True)
 
-    def write(self, vals):
+    def write(self, vals):  # pylint: disable=method-required-super
         raise UserError(
             self.env._(
                 "The operators recorded in a Device History Record cannot be changed: %(records)s.",
