@@ -10,6 +10,7 @@
     "depends": ["med_trace", "med_aps_hr_skills"],
     "data": [
         "security/ir.model.access.csv",
+        "security/med_trace_hr_skills_security.xml",
         "views/mrp_workorder_views.xml",
         "report/report_dhr.xml",
     ],

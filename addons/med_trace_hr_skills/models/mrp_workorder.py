@@ -23,16 +23,17 @@ class MrpWorkorder(models.Model):
 
     def _med_operators(self):
         """Who worked on this work order: the employees of the users who logged time on it;
-        when nobody did, the operators the plan assigned. ``(employees, source)``."""
+        when nobody logged time, the operators the plan assigned. ``(employees, source)``."""
         self.ensure_one()
         Employee = self.env["hr.employee"].sudo()
         users = self.time_ids.user_id
         if users:
+            # somebody logged time: they worked (a user without an employee is named by the
+            # DHR's time logs only, never replaced by the plan's names)
             employees = Employee.search(
                 [("user_id", "in", users.ids), ("company_id", "=", self.company_id.id)]
             )
-            if employees:
-                return employees, "time_log"
+            return employees, "time_log"
         planned = self.sudo().aps_resource_ids.filtered(
             lambda line: line.kind == "operator" and line.res_model == "hr.employee"
         )
