@@ -97,7 +97,6 @@ class MedChangeRequest(models.Model):
     new_partner_id = fields.Many2one("res.partner", string="New Supplier")
     new_supplier_status = fields.Selection(
         SUPPLIER_STATUSES,
-        string="New Supplier Status",
         default="approved",
         help="The status the new supplier gets on the approved supplier list when the "
         "change takes effect.",
