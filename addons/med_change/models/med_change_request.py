@@ -306,6 +306,7 @@ class MedChangeRequest(models.Model):
     def action_create_new_version(self):
         """Copy the current BoM into an archived new version to edit."""
         self.ensure_one()
+        self.check_access("write")
         self._med_check_state("draft")
         if self.change_type == "supplier":
             raise UserError(
@@ -367,12 +368,14 @@ class MedChangeRequest(models.Model):
         }
 
     def action_compute_impact(self):
+        self.check_access("write")
         for request in self:
             request._med_check_state("draft")
         self._med_compute_impact()
         return True
 
     def action_submit(self):
+        self.check_access("write")
         for request in self:
             request._med_check_state("draft")
             request._med_check_complete()

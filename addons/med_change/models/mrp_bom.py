@@ -95,7 +95,7 @@ class MrpBom(models.Model):
                     )
                 )
             if vals.get("active"):
-                self._med_check_not_pending("activate")
+                self._med_check_not_pending()
         if set(vals) & BOM_CONTENT_FIELDS:
             self._med_check_not_frozen()
         return super().write(vals)
@@ -141,7 +141,23 @@ class MrpBom(models.Model):
                 )
             )
 
-    def _med_check_not_pending(self, what):
+    def _med_check_not_pending(self):
+        """A version takes effect, and is replaced, only through its change request."""
+        replaced = (
+            self.env["med.change.request"]
+            .sudo()
+            .search([("old_bom_id", "in", self.ids), ("state", "=", "effective")], limit=1)
+        )
+        if replaced:
+            raise UserError(
+                self.env._(
+                    "Bill of materials %(bom)s was replaced by %(new)s through change request "
+                    "%(request)s: bringing it back is a new change request.",
+                    bom=replaced.old_bom_id.display_name,
+                    new=replaced.new_bom_id.display_name,
+                    request=replaced.name,
+                )
+            )
         requests = self._med_pending_requests(("draft", "submitted", "approved"))
         if requests:
             raise UserError(

@@ -78,6 +78,8 @@ class TestChangeRequest(MedChangeCommon):
         self.assertEqual(request.switched_production_ids, waiting | draft)
         self.assertEqual(request.kept_production_ids, started)
         self.assertEqual(len(request.signature_ids), 2)
+        with self.assertRaisesRegex(UserError, "bringing it back is a new change request"):
+            self.bom.with_user(self.engineer).active = True
 
         # the next planned order uses the new version, and its DHR says so
         following = self.production()

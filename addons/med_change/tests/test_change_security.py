@@ -67,6 +67,21 @@ class TestChangeSecurity(MedChangeRpcCase):
                 )
         self.assertEqual(self.snapshot(), before)
 
+    def test_manufacturing_user_cannot_submit_or_prepare(self):
+        draft = self.new_request()
+        for method in ("action_submit", "action_compute_impact", "action_create_new_version"):
+            with self.subTest(method=method):
+                self.assertRefused(
+                    "You are not allowed to modify",
+                    self.mrp_user,
+                    "med.change.request",
+                    method,
+                    [draft.id],
+                )
+        self.env.invalidate_all()
+        self.assertEqual(draft.state, "draft")
+        self.assertFalse(draft.new_bom_id or draft.impact_date or draft.impact_line_ids)
+
     def test_each_approver_signs_only_its_own_role(self):
         before = self.snapshot()
         self.assertRefused(
