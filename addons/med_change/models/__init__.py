@@ -1,4 +1,5 @@
 from . import (
+    ir_module_module,
     med_change_impact_line,
     med_change_request,
     med_quality_nonconformance,

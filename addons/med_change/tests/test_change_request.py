@@ -141,6 +141,16 @@ class TestChangeRequest(MedChangeCommon):
         self.assertEqual(request.state, "cancelled")
         self.assertFalse(new_bom.active)
 
+    def test_uninstall_refused_while_approvals_are_signed(self):
+        request = self.new_request()
+        self.prepare_new_version(request)
+        request.with_user(self.engineer).action_submit()
+        self.sign(request, "engineering")
+        module = self.env["ir.module.module"].search([("name", "=", "med_change")])
+        with self.assertRaisesRegex(UserError, r"holds \d+ signed change approvals"):
+            module.button_uninstall()
+        self.assertEqual(module.state, "installed")
+
     def test_submit_names_what_is_missing(self):
         request = self.new_request()
         with self.assertRaisesRegex(UserError, "the new version"):
