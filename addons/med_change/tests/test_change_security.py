@@ -195,3 +195,11 @@ class TestChangeSecurity(MedChangeRpcCase):
         )
         self.assertEqual(self.snapshot(), before)
         self.assertTrue(signature.hash_valid)
+        # sealed in the audit trail's hash chain, which still verifies
+        self.assertTrue(
+            self.env["med.trail.chain.entry"]
+            .sudo()
+            .search_count([("res_model", "=", "med.signature"), ("res_id", "=", signature.id)])
+        )
+        breaks = [result["break"] for result in self.env["med.trail.chain"]._med_verify()]
+        self.assertEqual(breaks, [None] * len(breaks))
