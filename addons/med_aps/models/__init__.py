@@ -23,4 +23,5 @@ from . import (
     res_company,
     stock_lot,
     stock_picking,
+    stock_scrap,
 )
