@@ -624,30 +624,44 @@ class MedApsRun(models.Model):
         a repair was waited for or processed."""
         deadline = time.monotonic() + timeout
         waited = False
-        while self._aps_company_repairs(company, ("running",)) and self._job_serial_is_busy(
-            company.id
-        ):
-            if time.monotonic() >= deadline:
-                raise UserError(
-                    self.env._(
-                        "A plan repair of %(company)s is still running after %(seconds)s s; "
-                        "try again shortly or queue the replan (wait=False).",
-                        company=company.name,
-                        seconds=round(timeout),
+        while True:
+            while self._aps_company_repairs(company, ("running",)) and self._job_serial_is_busy(
+                company.id
+            ):
+                if time.monotonic() >= deadline:
+                    raise UserError(
+                        self.env._(
+                            "A plan repair of %(company)s is still running after %(seconds)s "
+                            "s; try again shortly or queue the replan (wait=False).",
+                            company=company.name,
+                            seconds=round(timeout),
+                        )
                     )
-                )
-            time.sleep(WAIT_FOR_REPAIR_POLL)
+                time.sleep(WAIT_FOR_REPAIR_POLL)
+                waited = True
+                if not modules.module.current_test:
+                    # nothing written yet: a fresh snapshot sees the repair's end and its plan
+                    self.env.cr.rollback()
+                    self.env.invalidate_all()
+            queued = self._aps_company_repairs(company, ("queued",))[:1]
+            if not queued:
+                return waited
             waited = True
-            if not modules.module.current_test:
-                # nothing written yet: a fresh snapshot sees the repair's end and its plan
+            try:
+                queued.with_company(company).with_context(
+                    allowed_company_ids=[company.id]
+                )._process_now()
+            except UserError:
+                # a worker took it in the meantime: wait for it like for a running one
+                if (
+                    modules.module.current_test
+                    or time.monotonic() >= deadline
+                    or not self._job_serial_is_busy(company.id)
+                ):
+                    raise
+                time.sleep(WAIT_FOR_REPAIR_POLL)
                 self.env.cr.rollback()
                 self.env.invalidate_all()
-        for repair in self._aps_company_repairs(company, ("queued",)):
-            repair.with_company(company).with_context(
-                allowed_company_ids=[company.id]
-            )._process_now()
-            waited = True
-        return waited
 
     @api.model
     def api_read(self, run_id):
