@@ -5,8 +5,14 @@ SPC_RULES = [
     ("1", "Rule 1: a point beyond 3 sigma"),
     ("2", "Rule 2: 9 points in a row on one side of the center line"),
     ("3", "Rule 3: 6 points in a row steadily increasing or decreasing"),
+    ("4", "Rule 4: 14 points in a row alternating up and down"),
     ("5", "Rule 5: 2 of 3 points beyond 2 sigma on one side"),
     ("6", "Rule 6: 4 of 5 points beyond 1 sigma on one side"),
+    ("7", "Rule 7: 15 points in a row within 1 sigma of the center line"),
+    ("8", "Rule 8: 8 points in a row beyond 1 sigma on either side"),
+    ("r1", "Range chart: a range beyond its control limits"),
+    ("r2", "Range chart: 9 ranges in a row on one side of the center line"),
+    ("r3", "Range chart: 6 ranges in a row steadily increasing or decreasing"),
 ]
 
 
