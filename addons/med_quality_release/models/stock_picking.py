@@ -1,10 +1,24 @@
 from collections import defaultdict
 
-from odoo import models
+from odoo import fields, models
 
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
+
+    med_quality_check_ids = fields.One2many(
+        "med.quality.check", "picking_id", string="Incoming Inspection"
+    )
+    med_switching_ids = fields.Many2many(
+        "med.quality.switching",
+        string="ISO 2859-1 Inspection Severities",
+        compute="_compute_med_switching_ids",
+        help="Current severity of the switching rules the checks of this receipt follow.",
+    )
+
+    def _compute_med_switching_ids(self):
+        for picking in self:
+            picking.med_switching_ids = picking.med_quality_check_ids.switching_id
 
     def _action_done(self):
         res = super()._action_done()
