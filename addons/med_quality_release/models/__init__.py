@@ -23,8 +23,8 @@ from . import (
     mrp_workorder,  # noqa: F401
     product_category,  # noqa: F401
     res_company,  # noqa: F401
-    res_partner,  # noqa: F401
     res_config_settings,  # noqa: F401
+    res_partner,  # noqa: F401
     stock_lot,  # noqa: F401
     stock_move,  # noqa: F401
     stock_move_line,  # noqa: F401

@@ -106,7 +106,14 @@ class MedCapa(models.Model):
 
     # set by the workflow and the closing signature only
     _SYSTEM_FIELDS = frozenset(
-        {"name", "state", "verification_due_date", "date_open", "date_closed", "closing_signature_id"}
+        {
+            "name",
+            "state",
+            "verification_due_date",
+            "date_open",
+            "date_closed",
+            "closing_signature_id",
+        }
     )
 
     @api.depends("action_ids.state")
@@ -242,7 +249,11 @@ class MedCapa(models.Model):
                 )
             due = fields.Date.context_today(capa) + timedelta(days=capa.effectiveness_days)
             capa.sudo().write(
-                {"state": "verification", "verification_due_date": due, "effectiveness_result": False}
+                {
+                    "state": "verification",
+                    "verification_due_date": due,
+                    "effectiveness_result": False,
+                }
             )
             capa.activity_schedule(
                 "mail.mail_activity_data_todo",
@@ -382,7 +393,11 @@ class MedCapa(models.Model):
                 )
             )
         self.sudo().write(
-            {"state": "closed", "date_closed": signature.signed_at, "closing_signature_id": signature.id}
+            {
+                "state": "closed",
+                "date_closed": signature.signed_at,
+                "closing_signature_id": signature.id,
+            }
         )
         self.activity_unlink(["mail.mail_activity_data_todo"])
         self.message_post(body=signature._med_summary())

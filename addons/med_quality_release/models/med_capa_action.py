@@ -109,7 +109,9 @@ class MedCapaAction(models.Model):
         activity = self.capa_id.sudo().activity_schedule(
             "mail.mail_activity_data_todo",
             date_deadline=self.date_deadline,
-            summary=self.env._("CAPA %(capa)s: %(action)s", capa=self.capa_id.name, action=self.name),
+            summary=self.env._(
+                "CAPA %(capa)s: %(action)s", capa=self.capa_id.name, action=self.name
+            ),
             user_id=self.owner_id.id,
         )
         self.sudo().activity_id = activity

@@ -16,8 +16,7 @@ class MedQualityPoint(models.Model):
     )
     switching_per_product = fields.Boolean(
         string="Switch per Product",
-        help="Keep one inspection severity per supplier and product instead of one per "
-        "supplier.",
+        help="Keep one inspection severity per supplier and product instead of one per supplier.",
     )
     switching_ids = fields.One2many(
         "med.quality.switching", "point_id", string="Inspection Severities"
@@ -29,8 +28,7 @@ class MedQualityPoint(models.Model):
             if point.sampling != "iso2859":
                 raise ValidationError(
                     self.env._(
-                        "Control point '%(point)s': the switching rules need ISO 2859-1 "
-                        "sampling.",
+                        "Control point '%(point)s': the switching rules need ISO 2859-1 sampling.",
                         point=point.name,
                     )
                 )

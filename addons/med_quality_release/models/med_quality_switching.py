@@ -49,8 +49,7 @@ class MedQualitySwitching(models.Model):
     )
     normal_results = fields.Char(
         readonly=True,
-        help="Results of the last (up to 5) lots on normal inspection: A accepted, N not "
-        "accepted.",
+        help="Results of the last (up to 5) lots on normal inspection: A accepted, N not accepted.",
     )
     tightened_accepted_run = fields.Integer(
         string="Consecutive Lots Accepted (Tightened)", readonly=True
