@@ -139,12 +139,14 @@ TIGHTENED_TABLE = {
 }
 
 # Table 2-C (reduced inspection): sample sizes about 40 % of normal.
-# Acceptance numbers and sample sizes follow MIL-STD-105E Table II-C (the
-# plans ISO 2859-1 took over). The 1999 edition of ISO 2859-1 removed the gap
-# between Ac and Re of the older reduced plans: a lot whose sample has more
-# than Ac nonconforming items is not accepted (and normal inspection comes
-# back, 9.3.4), so Re = Ac + 1 in every cell. Rows A, B and C share n = 2; the
-# cells are given with the plan the arrows of the table lead to.
+# Sample sizes and acceptance numbers follow MIL-STD-105E Table II-C (public
+# domain; ANSI/ASQ Z1.4 has the same plans). Its reduced plans leave a gap
+# between Ac and Re (a lot in the gap is accepted but normal inspection comes
+# back); here the gap is closed on the safe side, Re = Ac + 1: a lot with more
+# than Ac nonconforming items is not accepted and normal inspection comes back
+# (9.3.4 a). These cells were not compared with a licensed copy of
+# ISO 2859-1:1999 Table 2-C (see readme/ROADMAP.md). Rows A, B and C share
+# n = 2; their cells give the plan the arrows of the table lead to.
 REDUCED_SAMPLE_SIZES = {
     "A": 2,
     "B": 2,

@@ -10,7 +10,6 @@ from . import (
     med_quality_nonconformance,  # noqa: F401
     med_quality_point,  # noqa: F401
     med_quality_point_spc,  # noqa: F401
-    med_quality_point_switching,  # noqa: F401
     med_quality_switching,  # noqa: F401
     med_quality_switching_log,  # noqa: F401
     med_signature,  # noqa: F401

@@ -50,9 +50,7 @@ class MedCapa(models.Model):
         default="corrective",
         tracking=True,
     )
-    owner_id = fields.Many2one(
-        "res.users", string="Owner", default=lambda self: self.env.user, tracking=True
-    )
+    owner_id = fields.Many2one("res.users", default=lambda self: self.env.user, tracking=True)
     product_id = fields.Many2one("product.product", index=True, tracking=True)
     lot_id = fields.Many2one("stock.lot", check_company=True, tracking=True)
     nonconformance_ids = fields.Many2many(
@@ -67,11 +65,11 @@ class MedCapa(models.Model):
         default="five_whys",
         required=True,
     )
-    why_1 = fields.Char(string="Why 1")
-    why_2 = fields.Char(string="Why 2")
-    why_3 = fields.Char(string="Why 3")
-    why_4 = fields.Char(string="Why 4")
-    why_5 = fields.Char(string="Why 5")
+    why_1 = fields.Char()
+    why_2 = fields.Char()
+    why_3 = fields.Char()
+    why_4 = fields.Char()
+    why_5 = fields.Char()
     cause_category = fields.Selection(
         CAUSE_CATEGORIES,
         tracking=True,
@@ -79,7 +77,7 @@ class MedCapa(models.Model):
         help="Category of the root cause; the recurrence KPI counts CAPAs with the same "
         "category on the same product.",
     )
-    root_cause = fields.Text(string="Root Cause")
+    root_cause = fields.Text()
     action_ids = fields.One2many("med.capa.action", "capa_id", string="Actions")
     action_count = fields.Integer(compute="_compute_action_stats")
     action_open_count = fields.Integer(string="Open Actions", compute="_compute_action_stats")

@@ -22,13 +22,13 @@ class MedCapaAction(models.Model):
         required=True,
         default="corrective",
     )
-    owner_id = fields.Many2one("res.users", string="Owner", required=True)
+    owner_id = fields.Many2one("res.users", required=True)
     date_deadline = fields.Date(string="Due Date", required=True)
     state = fields.Selection(
         [("open", "Open"), ("done", "Done")], default="open", required=True, readonly=True
     )
     date_done = fields.Date(string="Done on", readonly=True, copy=False)
-    result = fields.Text(string="Result")
+    result = fields.Text()
     activity_id = fields.Many2one("mail.activity", readonly=True, copy=False, ondelete="set null")
 
     @api.model_create_multi
@@ -88,8 +88,10 @@ class MedCapaAction(models.Model):
         self.capa_id.check_access("write")
         self.sudo().write({"state": "done", "date_done": fields.Date.context_today(self)})
         for action in self:
-            if action.activity_id:
-                action.activity_id.sudo().action_feedback(
+            activity = action.activity_id.sudo()
+            if activity:
+                action.sudo().activity_id = False
+                activity.action_feedback(
                     feedback=self.env._("Done: %(result)s", result=action.result)
                 )
         return True

@@ -73,7 +73,11 @@ class MedQualitySwitching(models.Model):
         severities = dict(self._fields["severity"]._description_selection(self.env))
         for switching in self:
             scope = [switching.point_id.name or ""]
-            scope += [record.display_name for record in switching.partner_id | switching.product_id]
+            scope += [
+                record.display_name
+                for record in (switching.partner_id, switching.product_id)
+                if record
+            ]
             switching.display_name = "%s (%s)" % (" / ".join(scope), severities[switching.severity])
 
     # ------------------------------------------------------------------

@@ -224,7 +224,7 @@ class TestCapaSecurityRpc(MedQualityRpcCase, MedCapaCommon):
             {"state": "closed"},
         )
         self.assertRefused(
-            "private methods",
+            "cannot be called remotely",
             self.inspector,
             "med.capa",
             "_med_apply_signature",

@@ -29,10 +29,9 @@ class TestSwitchingOnReceipts(MedQualityCommon):
             check.action_fail()
         return picking, check
 
-    def severity(self):
-        return self.receipt_point.switching_ids.filtered(
-            lambda s: s.partner_id == self.partner
-        ).severity
+    @staticmethod
+    def last_log(switching):
+        return switching.log_ids.sorted("id")[-1]
 
     def test_scripted_lot_history(self):
         picking, check = self.lot(0)
@@ -65,8 +64,8 @@ class TestSwitchingOnReceipts(MedQualityCommon):
         self.assertEqual(switching.severity, "tightened")
         _picking, check = self.lot(1)  # fifth consecutive lot accepted
         self.assertEqual(switching.severity, "normal")
-        self.assertEqual(switching.log_ids[0].reason, "tightened_to_normal")
-        self.assertEqual(switching.log_ids[0].check_id, check)
+        self.assertEqual(self.last_log(switching).reason, "tightened_to_normal")
+        self.assertEqual(self.last_log(switching).check_id, check)
         # another supplier has its own severity
         other = self.env["res.partner"].create({"name": "Other Pouches Inc"})
         self.assertEqual(
@@ -77,7 +76,7 @@ class TestSwitchingOnReceipts(MedQualityCommon):
         )
         # the history cannot be rewritten
         with self.assertRaises(UserError):
-            switching.log_ids[0].sudo().write({"reason": "resumed"})
+            self.last_log(switching).sudo().write({"reason": "resumed"})
 
     def test_reduced_by_the_authority(self):
         _picking, check = self.lot(0)
@@ -91,22 +90,22 @@ class TestSwitchingOnReceipts(MedQualityCommon):
         self.assertEqual(switching.severity, "normal")
         action = switching.with_user(self.manager).action_open_decision()
         Wizard = self.env["med.quality.switching.wizard"].with_user(self.manager)
-        wizard = Wizard.with_context(action["context"]).create({"note": "Supplier audit passed"})
+        wizard = Wizard.with_context(**action["context"]).create({"note": "Supplier audit passed"})
         self.assertEqual(wizard.operation, "reduce")
         with self.assertRaisesRegex(UserError, "steady rate"):
             wizard.action_apply()
         wizard.production_steady = True
         wizard.action_apply()
         self.assertEqual(switching.severity, "reduced")
-        self.assertEqual(switching.log_ids[0].reason, "normal_to_reduced")
-        self.assertEqual(switching.log_ids[0].user_id, self.manager)
-        self.assertEqual(switching.log_ids[0].score, 30)
+        self.assertEqual(self.last_log(switching).reason, "normal_to_reduced")
+        self.assertEqual(self.last_log(switching).user_id, self.manager)
+        self.assertEqual(self.last_log(switching).score, 30)
         _picking, check = self.lot(1)
         self.assertEqual(check.inspection_severity, "reduced")
         self.assertEqual((check.sample_size, check.accept_number), (32, 1))
         self.lot(2)  # a lot not accepted on reduced inspection
         self.assertEqual((switching.severity, switching.score), ("normal", 0))
-        self.assertEqual(switching.log_ids[0].reason, "reduced_to_normal")
+        self.assertEqual(self.last_log(switching).reason, "reduced_to_normal")
 
     def test_discontinued_until_resumed(self):
         _picking, check = self.lot(0)
@@ -114,7 +113,7 @@ class TestSwitchingOnReceipts(MedQualityCommon):
         switching.sudo().write({"severity": "tightened", "tightened_not_accepted": 4})
         self.lot(2)
         self.assertEqual(switching.severity, "discontinued")
-        self.assertEqual(switching.log_ids[0].reason, "discontinued")
+        self.assertEqual(self.last_log(switching).reason, "discontinued")
         picking, _lot = self.receive(self.component, "SW-STOP", 1000)
         check = picking.med_quality_check_ids.with_user(self.inspector)
         self.assertEqual(check.inspection_severity, "discontinued")
@@ -129,7 +128,7 @@ class TestSwitchingOnReceipts(MedQualityCommon):
         self.assertEqual(wizard.operation, "resume")
         wizard.action_apply()
         self.assertEqual(switching.severity, "tightened")
-        self.assertEqual(switching.log_ids[0].note, "Supplier CAPA verified")
+        self.assertEqual(self.last_log(switching).note, "Supplier CAPA verified")
 
     def test_switching_needs_iso_sampling(self):
         with self.assertRaisesRegex(Exception, "ISO 2859-1 sampling"):

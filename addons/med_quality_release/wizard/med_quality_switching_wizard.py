@@ -20,10 +20,10 @@ class MedQualitySwitchingWizard(models.TransientModel):
             ("normal", "Back to Normal Inspection"),
             ("resume", "Resume on Tightened Inspection"),
         ],
-        required=True,
         compute="_compute_operation",
         store=True,
         readonly=False,
+        help="Proposed from the current severity.",
     )
     production_steady = fields.Boolean(
         string="Production at a Steady Rate",
@@ -44,6 +44,8 @@ class MedQualitySwitchingWizard(models.TransientModel):
     def action_apply(self):
         self.ensure_one()
         self.switching_id._med_check_manager()
+        if not self.operation:
+            self._compute_operation()
         if not (self.note or "").strip():
             raise UserError(
                 self.env._(
