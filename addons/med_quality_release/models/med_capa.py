@@ -153,7 +153,14 @@ class MedCapa(models.Model):
                             ),
                         )
                     )
-                vals.update(state="open", date_open=fields.Datetime.now())
+                # explicit values: no ``default_*`` context key sets them either
+                vals.update(
+                    state="open",
+                    date_open=fields.Datetime.now(),
+                    verification_due_date=False,
+                    date_closed=False,
+                    closing_signature_id=False,
+                )
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("med.capa") or "/"
         return super().create(vals_list)

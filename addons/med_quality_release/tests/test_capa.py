@@ -175,6 +175,13 @@ class TestCapaFlow(MedCapaCommon):
             capa.write({"state": "closed"})
         with self.assertRaisesRegex(UserError, "cannot be set by hand"):
             self.new_capa(state="closed")
+        forged = (
+            self.env["med.capa"]
+            .with_user(self.inspector)
+            .with_context(default_state="closed", default_date_closed="2026-01-01 00:00:00")
+            .create({"title": "Forged", "problem": "Closed through the context"})
+        )
+        self.assertEqual((forged.state, forged.date_closed), ("open", False))
         self.assertEqual(capa.state, "verification")
 
     def test_kpis_age_and_recurrence(self):
