@@ -19,6 +19,7 @@
         "views/med_spc_alert_views.xml",
         "views/med_capa_views.xml",
         "views/med_quality_switching_views.xml",
+        "views/med_recall_views.xml",
         "views/med_signature_views.xml",
         "views/med_signature_attempt_views.xml",
         "views/med_lot_release_log_views.xml",

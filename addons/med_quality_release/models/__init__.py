@@ -12,6 +12,7 @@ from . import (
     med_quality_point_spc,  # noqa: F401
     med_quality_switching,  # noqa: F401
     med_quality_switching_log,  # noqa: F401
+    med_recall,  # noqa: F401
     med_signature,  # noqa: F401
     med_signature_attempt,  # noqa: F401
     med_spc_alert,  # noqa: F401

@@ -54,10 +54,24 @@ class MedCapa(models.Model):
     product_id = fields.Many2one("product.product", index=True, tracking=True)
     lot_id = fields.Many2one("stock.lot", check_company=True, tracking=True)
     nonconformance_ids = fields.Many2many(
-        "med.quality.nonconformance", string="Nonconformances", check_company=True
+        "med.quality.nonconformance",
+        "med_capa_nonconformance_rel",
+        "capa_id",
+        "nonconformance_id",
+        string="Nonconformances",
+        check_company=True,
     )
-    spc_alert_ids = fields.Many2many("med.spc.alert", string="SPC Alerts", check_company=True)
-    recall_ids = fields.Many2many("med.recall", string="Recalls")
+    spc_alert_ids = fields.Many2many(
+        "med.spc.alert",
+        "med_capa_spc_alert_rel",
+        "capa_id",
+        "alert_id",
+        string="SPC Alerts",
+        check_company=True,
+    )
+    recall_ids = fields.Many2many(
+        "med.recall", "med_capa_recall_rel", "capa_id", "recall_id", string="Recalls"
+    )
     problem = fields.Text(string="Problem Statement", required=True)
     containment = fields.Text(string="Containment Actions")
     root_cause_method = fields.Selection(
@@ -290,6 +304,26 @@ class MedCapa(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+
+    @api.model
+    def _med_action_for(self, capas, defaults):
+        """The CAPAs of a source record, or a new CAPA prefilled from it."""
+        if capas:
+            action = self.env["ir.actions.act_window"]._for_xml_id(
+                "med_quality_release.action_med_capa"
+            )
+            action.update(domain=[("id", "in", capas.ids)], context={})
+            if len(capas) == 1:
+                action.update(view_mode="form", views=[(False, "form")], res_id=capas.id)
+            return action
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New CAPA"),
+            "res_model": "med.capa",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "context": {f"default_{name}": value for name, value in defaults.items()},
+        }
 
     def _med_check_state(self, state):
         if not self.env.user.has_group("med_quality_release.group_qa_inspector"):

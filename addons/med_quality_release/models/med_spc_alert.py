@@ -72,6 +72,15 @@ class MedSpcAlert(models.Model):
     acknowledged_by_id = fields.Many2one("res.users", readonly=True)
     acknowledged_on = fields.Datetime(readonly=True)
     note = fields.Text(string="Investigation Note")
+    capa_ids = fields.Many2many(
+        "med.capa",
+        "med_capa_spc_alert_rel",
+        "alert_id",
+        "capa_id",
+        string="CAPAs",
+        readonly=True,
+        copy=False,
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -96,6 +105,20 @@ class MedSpcAlert(models.Model):
                 )
             )
         return super().write(vals)
+
+    def action_med_open_capa(self):
+        self.ensure_one()
+        rules = dict(self._fields["rule"]._description_selection(self.env))
+        return self.env["med.capa"]._med_action_for(
+            self.capa_ids,
+            {
+                "title": self.name,
+                "problem": f"{self.point_id.name}: {rules[self.rule]}",
+                "product_id": self.product_id.id,
+                "lot_id": self.lot_id.id,
+                "spc_alert_ids": [self.id],
+            },
+        )
 
     def action_acknowledge(self):
         if not self.env.user.has_group("med_quality_release.group_qa_inspector"):

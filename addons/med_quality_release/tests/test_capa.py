@@ -242,3 +242,25 @@ class TestCapaSecurityRpc(MedQualityRpcCase, MedCapaCommon):
         self.env.invalidate_all()
         self.assertEqual(capa.read(["state", "closing_signature_id", "date_closed"]), before)
         self.assertEqual(self.env["med.signature"].sudo().search_count([]), signatures)
+
+
+@tagged("post_install", "-at_install")
+class TestCapaSources(MedCapaCommon):
+    def test_open_from_nonconformance_and_alert(self):
+        nonconformance = self.nonconformance.with_user(self.inspector)
+        action = nonconformance.action_med_open_capa()
+        self.assertEqual(action["res_model"], "med.capa")
+        context = action["context"]
+        self.assertEqual(context["default_nonconformance_ids"], [nonconformance.id])
+        self.assertEqual(context["default_product_id"], self.component.id)
+        capa = (
+            self.env["med.capa"]
+            .with_user(self.inspector)
+            .with_context(**context)
+            .create({"title": "From the NC"})
+        )
+        self.assertEqual(capa.problem, "Pouch seal open")
+        self.assertEqual(nonconformance.capa_ids, capa)
+        # the next time the button opens the linked CAPA
+        action = nonconformance.action_med_open_capa()
+        self.assertEqual(action["res_id"], capa.id)
