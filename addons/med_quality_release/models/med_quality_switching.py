@@ -181,7 +181,7 @@ class MedQualitySwitching(models.Model):
             return
         accepted = check.state == "pass"
         accepted_tighter = False
-        if self.severity == "normal" and check.accept_number >= 2:
+        if self.severity == "normal" and check.accept_number >= 2 and check.code_letter:
             tighter = iso2859.tighter_accept_number(check.code_letter, self.point_id.aql)
             accepted_tighter = accepted and tighter is not None and check.defect_count <= tighter
         state, reason = iso2859.record_lot(
