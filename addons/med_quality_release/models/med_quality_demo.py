@@ -87,6 +87,7 @@ class MedQualityDemo(models.AbstractModel):
         )
         return capa
 
+    @api.model
     def _med_demo_quality_story(self):
         """Silicone lots received into quarantine and inspected (one fails: nonconformance,
         rejected and returned to the supplier), catheters made from the released lot (one lot
