@@ -15,10 +15,19 @@ class StockPicking(models.Model):
         compute="_compute_med_switching_ids",
         help="Current severity of the switching rules the checks of this receipt follow.",
     )
+    med_switching_log_ids = fields.Many2many(
+        "med.quality.switching.log",
+        string="Switching History",
+        compute="_compute_med_switching_ids",
+    )
 
     def _compute_med_switching_ids(self):
         for picking in self:
-            picking.med_switching_ids = picking.med_quality_check_ids.switching_id
+            switchings = picking.med_quality_check_ids.switching_id
+            picking.med_switching_ids = switchings
+            picking.med_switching_log_ids = switchings.log_ids.sorted(
+                lambda log: (log.date, log.id), reverse=True
+            )
 
     def _action_done(self):
         res = super()._action_done()

@@ -66,6 +66,11 @@ class TestSwitchingOnReceipts(MedQualityCommon):
         self.assertEqual(switching.severity, "normal")
         self.assertEqual(self.last_log(switching).reason, "tightened_to_normal")
         self.assertEqual(self.last_log(switching).check_id, check)
+        # the receipt shows the severity and its history with the reasons
+        self.assertEqual(
+            check.picking_id.med_switching_log_ids.mapped("reason"),
+            ["tightened_to_normal", "normal_to_tightened"],
+        )
         # another supplier has its own severity
         other = self.env["res.partner"].create({"name": "Other Pouches Inc"})
         self.assertEqual(
