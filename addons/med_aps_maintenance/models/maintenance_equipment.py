@@ -2,8 +2,8 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
-from odoo.fields import Domain
 from odoo.exceptions import AccessError, ValidationError
+from odoo.fields import Domain
 
 # a calibration due within this many days is shown as due soon
 CALIBRATION_DUE_SOON_DAYS = 30

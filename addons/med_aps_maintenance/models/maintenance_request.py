@@ -7,8 +7,9 @@ class MaintenanceRequest(models.Model):
     def _aps_unavailable_window(self, now, stop):
         """The (begin, end) naive UTC the request takes its equipment out of work, (None,
         None) for none. A preventive request takes its scheduled period; a breakdown
-        (corrective) stops the equipment from when it was reported, until its scheduled end when one is set in the
-        future, otherwise until ``stop`` (nobody knows when it is repaired)."""
+        (corrective) stops the equipment from when it was reported, until its scheduled end
+        when one is set in the future, otherwise until ``stop`` (nobody knows when it is
+        repaired)."""
         self.ensure_one()
         if self.maintenance_type == "preventive":
             if not self.schedule_date or not self.schedule_end:

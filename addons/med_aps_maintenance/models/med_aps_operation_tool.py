@@ -20,7 +20,7 @@ class MedApsOperationTool(models.Model):
 
     sequence = fields.Integer(default=10)
     operation_id = fields.Many2one(
-        "mrp.routing.workcenter", "Operation", required=True, index=True, ondelete="cascade"
+        "mrp.routing.workcenter", required=True, index=True, ondelete="cascade"
     )
     company_id = fields.Many2one(related="operation_id.company_id", store=True)
     equipment_ids = fields.Many2many(

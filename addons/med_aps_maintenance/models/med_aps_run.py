@@ -20,7 +20,7 @@ class MedApsRun(models.Model):
         the run. The planner is told, too, about work centers whose machine's calibration
         expired."""
         sources = super()._aps_secondary_sources(builder, workorders)
-        users = defaultdict(lambda: workorders.browse())  # tool -> work orders that list it
+        users = defaultdict(workorders.browse)  # tool -> work orders that list it
         for workorder in workorders:
             for tool in workorder.operation_id.aps_tool_ids.equipment_ids:
                 users[tool] |= workorder

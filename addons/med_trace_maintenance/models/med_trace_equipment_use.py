@@ -29,7 +29,7 @@ class MedTraceEquipmentUse(models.Model):
     )
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     equipment_id = fields.Many2one(
-        "maintenance.equipment", "Equipment", index=True, ondelete="restrict", readonly=True
+        "maintenance.equipment", index=True, ondelete="restrict", readonly=True
     )
     role = fields.Selection(ROLES, required=True, readonly=True)
     name = fields.Char("Equipment Name", required=True, readonly=True)
@@ -54,7 +54,7 @@ class MedTraceEquipmentUse(models.Model):
 
     def init(self):
         """Also in the database: UPDATE and DELETE of a recorded use are refused."""
-        super().init()
+        result = super().init()
         self.env.cr.execute(
             SQL(
                 """
@@ -81,6 +81,7 @@ class MedTraceEquipmentUse(models.Model):
                 table,
             )
         )
+        return result
 
     def write(self, vals):  # pylint: disable=method-required-super
         raise UserError(

@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -97,7 +99,8 @@ class TestDhrEquipment(MedApsToolingCommon):
             press_use.sudo().write({"calibration_status": "valid"})
         with self.assertRaises(UserError):
             mould_use.sudo().unlink()
-        with mute_logger("odoo.sql_db"), self.assertRaises(Exception), self.cr.savepoint():
+        refused = self.assertRaises(psycopg2.IntegrityError)
+        with mute_logger("odoo.sql_db"), refused, self.cr.savepoint():
             self.cr.execute(
                 "UPDATE med_trace_equipment_use SET calibration_status = 'valid' WHERE id = %s",
                 [press_use.id],
