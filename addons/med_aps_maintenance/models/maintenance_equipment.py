@@ -248,12 +248,11 @@ class MaintenanceEquipment(models.Model):
                 windows[equipment.id].append((max(start, calibration_end), stop))
         return windows
 
-    def _aps_tool_calendar(self, builder):
-        """The tool's available [start, end) minutes over the run's horizon."""
+    def _aps_tool_calendar(self, builder, windows):
+        """The tool's available [start, end) minutes over the run's horizon, outside its
+        unavailable ``windows`` (naive UTC, from ``_aps_unavailable_windows``)."""
         self.ensure_one()
         horizon = builder.scope.horizon
-        stop = builder.scope.to_datetime(horizon)
-        windows = self._aps_unavailable_windows(builder.origin, stop).get(self.id, [])
         blocked = sorted(
             (max(0, builder.to_minutes(begin)), min(horizon, builder.to_minutes(end, "ceil")))
             for begin, end in windows

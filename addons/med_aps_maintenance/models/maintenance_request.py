@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import api, models
 
 
 class MaintenanceRequest(models.Model):
@@ -21,10 +21,19 @@ class MaintenanceRequest(models.Model):
             return begin, self.schedule_end
         return begin, stop
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        requests = super().create(vals_list)
+        requests._aps_record_machine_events("workcenter_blocked")
+        return requests
+
     def write(self, vals):
         open_before = self.filtered(lambda request: not request.stage_id.done)
         result = super().write(vals)
         if "stage_id" in vals:
+            open_before.filtered(lambda request: request.stage_id.done)._aps_record_machine_events(
+                "workcenter_unblocked"
+            )
             # a preventive maintenance of a tool done: its cycle count starts again
             done = open_before.filtered(
                 lambda request: (
@@ -36,3 +45,16 @@ class MaintenanceRequest(models.Model):
             if done:
                 done.equipment_id.sudo().aps_cycles_used = 0
         return result
+
+    def _aps_record_machine_events(self, kind):
+        """A breakdown of a work center's machine reported (``workcenter_blocked``) or
+        repaired (``workcenter_unblocked``): the planner's repair replans around it."""
+        for request in self:
+            workcenter = request.equipment_id.workcenter_id
+            if request.maintenance_type != "corrective" or not workcenter:
+                continue
+            if kind == "workcenter_blocked" and request.stage_id.done:
+                continue
+            self.env["med.aps.plan.event"]._aps_record(
+                kind, workcenter.company_id or request.company_id, workcenter_id=workcenter.id
+            )

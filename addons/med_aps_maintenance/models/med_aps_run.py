@@ -25,13 +25,17 @@ class MedApsRun(models.Model):
             for tool in workorder.operation_id.aps_tool_ids.equipment_ids:
                 users[tool] |= workorder
         usable = set()
-        for tool in sorted(users, key=lambda equipment: equipment.id):
+        tools = workorders.env["maintenance.equipment"].union(*users)
+        windows = tools._aps_unavailable_windows(
+            builder.origin, builder.scope.to_datetime(builder.scope.horizon)
+        )
+        for tool in tools.sorted("id"):
             if not tool.active:
                 continue
             if tool._aps_calibration_status_on(builder.origin.date()) == "expired":
                 builder.warn(tool._aps_calibration_expired_message(len(users[tool])))
                 continue
-            calendar = tool._aps_tool_calendar(builder)
+            calendar = tool._aps_tool_calendar(builder, windows.get(tool.id, []))
             if not calendar:
                 builder.warn(
                     self.env._(

@@ -1,4 +1,5 @@
-from datetime import timedelta
+import json
+from datetime import datetime, timedelta
 from xmlrpc.client import Fault
 
 from odoo import Command, fields
@@ -93,6 +94,40 @@ class TestCalibrationSecurity(HttpCase):
         self.equipment.invalidate_recordset()
         self.assertEqual(self.equipment.aps_calibration_due_date, due)
         self.assertEqual(self.equipment.aps_calibration_status, "expired")
+
+    def test_a_manufacturing_user_cannot_change_a_calibration_over_json2(self):
+        key = (
+            self.env["res.users.apikeys"]
+            .with_user(self.mrp_user)
+            ._generate(
+                scope="rpc", name="shop floor", expiration_date=datetime.now() + timedelta(1)
+            )
+        )
+        due = self.equipment.aps_calibration_due_date
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "Authorization": "bearer %s" % key,
+            "X-Odoo-Database": self.env.cr.dbname,
+        }
+
+        def call(method, **body):
+            return self.url_open(
+                "/json/2/maintenance.equipment/%s" % method, data=json.dumps(body), headers=headers
+            )
+
+        response = call("read", ids=self.equipment.ids, fields=["aps_calibration_status"])
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json()[0]["aps_calibration_status"], "expired")
+        with mute_logger("odoo.http"):
+            response = call(
+                "write",
+                ids=self.equipment.ids,
+                vals={"aps_calibration_due_date": fields.Date.to_string(due + timedelta(365))},
+            )
+        self.assertNotEqual(response.status_code, 200)
+        self.assertIn("Only equipment managers can change the calibration", response.text)
+        self.equipment.invalidate_recordset()
+        self.assertEqual(self.equipment.aps_calibration_due_date, due)
 
     def test_write_access_from_another_module_does_not_open_the_calibration(self):
         self.equipment.message_subscribe(partner_ids=self.writer.partner_id.ids)

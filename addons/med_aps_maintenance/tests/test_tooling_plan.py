@@ -58,7 +58,11 @@ class TestToolingPlan(MedApsToolingCommon):
         press_service = self._maintenance(
             press_1, now + timedelta(days=2), now + timedelta(days=3, hours=12)
         )
-        self._maintenance(press_2, now - timedelta(hours=2), False, kind="corrective")
+        breakdown = self._maintenance(press_2, now - timedelta(hours=2), False, kind="corrective")
+        event = self.env["med.aps.plan.event"].search(
+            [("kind", "=", "workcenter_blocked"), ("workcenter_id", "=", self.wc_molding_2.id)]
+        )
+        self.assertEqual(len(event), 1, "the breakdown is an event for the planner's repair")
         run = self._run(self.productions)
         self.assertEqual(run.state, "done", run.failure_reason)
         for line in self._tool_lines(self.mould):
@@ -78,6 +82,15 @@ class TestToolingPlan(MedApsToolingCommon):
             ]
         )
         self.assertEqual(self._rebuild_and_validate(run)[2], [])
+        breakdown.stage_id = self.env["maintenance.stage"].search([("done", "=", True)], limit=1)
+        self.assertTrue(
+            self.env["med.aps.plan.event"].search(
+                [
+                    ("kind", "=", "workcenter_unblocked"),
+                    ("workcenter_id", "=", self.wc_molding_2.id),
+                ]
+            )
+        )
 
     def test_an_expired_calibration_makes_the_tool_ineligible(self):
         yesterday = fields.Date.today() - timedelta(days=1)
