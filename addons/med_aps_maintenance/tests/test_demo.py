@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import HttpCase, TransactionCase, tagged
 
 from odoo.addons.med_aps.services.plan_reader import PlanReader
 from odoo.addons.med_aps.services.problem_builder import ProblemBuilder
@@ -28,7 +28,7 @@ class TestMaintenanceDemo(TransactionCase):
         self.assertEqual(self.run_.state, "done", self.run_.failure_reason)
         self.assertIn("Bonding Fixture BF-2 calibration expired", self.run_.resource_warnings)
         Line = self.env["med.aps.workorder.resource"]
-        uses = Line.search([("aps_equipment_id", "=", self.mould.id)], order="date_start")
+        uses = Line.search([("aps_equipment_ids", "in", self.mould.ids)], order="date_start")
         self.assertTrue(uses)
         self.assertEqual(
             set(uses.workorder_id.workcenter_id.ids),
@@ -39,7 +39,7 @@ class TestMaintenanceDemo(TransactionCase):
             self.assertLessEqual(before.date_end, after.date_start)
         self.assertTrue(uses.filtered("maintenance_start"), "the mould reaches its cycle limit")
         fixture_2 = ref("med_aps_maintenance.equipment_fixture_bonding_2")
-        self.assertFalse(Line.search([("aps_equipment_id", "=", fixture_2.id)]))
+        self.assertFalse(Line.search([("aps_equipment_ids", "in", fixture_2.ids)]))
         # Press 2 works no minute during its service (a work order across it pauses, as over
         # a night break; the validator below checks the minutes)
         service = ref("med_aps_maintenance.maintenance_request_press_2_preventive")
@@ -58,3 +58,41 @@ class TestMaintenanceDemo(TransactionCase):
         from med_aps_engine import validate
 
         self.assertEqual(validate(problem, PlanReader(scope).read_plan()), [])
+
+
+@tagged("post_install", "-at_install")
+class TestToolTimeline(HttpCase):
+    """The Tool Timeline opens with a lane per tool of the demo plant."""
+
+    def test_the_tool_timeline_has_a_lane_per_tool(self):
+        if not self.env.ref(
+            "med_aps_maintenance.equipment_mould_syringe_barrel", raise_if_not_found=False
+        ):
+            self.skipTest("the med_aps_maintenance demo data is not installed")
+        code = """
+            (async () => {
+                for (let i = 0; i < 200; i++) {
+                    const lanes = [...document.querySelectorAll('.vis-label .vis-inner')]
+                        .map((el) => el.textContent);
+                    const bars = document.querySelectorAll('.vis-item').length;
+                    if (lanes.some((l) => l.includes('Mould SYR-B4'))
+                            && lanes.some((l) => l.includes('Bonding Fixture BF-1')) && bars) {
+                        if (lanes.some((l) => l.includes('Bonding Fixture BF-2'))) {
+                            console.error('a tool out of calibration has a lane: ' + lanes);
+                            return;
+                        }
+                        console.log('test successful');
+                        return;
+                    }
+                    await new Promise((resolve) => setTimeout(resolve, 100));
+                }
+                console.error('no tool lanes: ' + document.body.innerText.slice(0, 300));
+            })();
+        """
+        self.browser_js(
+            "/odoo/action-med_aps_maintenance.med_aps_workorder_resource_action_tool_timeline",
+            code,
+            ready="!!document.querySelector('.o_action_manager')",
+            login="admin",
+            timeout=120,
+        )

@@ -27,7 +27,7 @@ class TestToolingPlan(MedApsToolingCommon):
         self.assertEqual(set(lines.mapped("kind")), {"tool"})
         self._assert_never_twice_at_once(lines)
         for line in lines:
-            self.assertEqual(line.aps_equipment_id, self.mould)
+            self.assertEqual(line.aps_equipment_ids, self.mould)
             self.assertEqual(line.workorder_id.aps_tool_ids, self.mould)
             self.assertEqual(line.date_start, line.workorder_id.date_start)
         # the mould moves between presses: 20 minutes between uses on different presses
@@ -43,7 +43,7 @@ class TestToolingPlan(MedApsToolingCommon):
         self.assertTrue(any(op.get("secondary") for op in plan["operations"]))
         # the tool timeline's lanes: one per tool
         timeline = self.env["med.aps.workorder.resource"].search(
-            [("aps_equipment_id", "in", self.mould.ids)]
+            [("aps_equipment_ids", "in", self.mould.ids)]
         )
         self.assertEqual(timeline, lines)
 
