@@ -37,6 +37,8 @@ MAX_SEED = 2**31 - 1  # CP-SAT's random_seed is a 32-bit integer
 STOP_POLL_SECONDS = 0.25
 # above this many operations a problem with named tools (moves, cycle limits) is decomposed
 NAMED_TOOLS_MAX_MODEL_OPERATIONS = 100
+# the share of the time limit the queueing relaxation of the lower bound may take
+BOUND_SHARE = 0.1
 
 
 @dataclass
@@ -441,7 +443,9 @@ def solve(problem, options: SolveOptions | None = None) -> dict:
     relaxed = None
     if run.best is not None:
         _measure_final_cost(run, raw)
-        relaxed = lower_bound(prob)
+        # a tenth of the time limit at most for the queueing relaxation (the rest is valid
+        # without it: paths on working time)
+        relaxed = lower_bound(prob, deadline=time.monotonic() + BOUND_SHARE * options.time_limit)
     heuristic_best, cp_status, bound = _search(run, rules, best_rule)
     status = "FEASIBLE" if run.best is not None else "UNKNOWN"
     if run.best is not None:

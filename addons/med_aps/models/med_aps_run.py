@@ -189,8 +189,10 @@ class MedApsRun(models.Model):
         readonly=True,
         copy=False,
         help="No plan of this scope can have a lower objective. It comes from the solver or, "
-        "for large plants, from the longest routing paths and the load of each work center, "
-        "ignoring queues, calendars and changeovers.",
+        "for large plants, from a relaxation: each order's routing on the work centers' "
+        "working time, and the queue of each group of interchangeable work centers run as "
+        "one machine as fast as all its units, with work orders that may be interrupted; "
+        "changeovers, tools and the timing of batches are left out.",
     )
     gap = fields.Float(readonly=True, copy=False, digits=(16, 4))
     gap_percent = fields.Float(
@@ -198,9 +200,10 @@ class MedApsRun(models.Model):
         compute="_compute_gap_percent",
         digits=(16, 1),
         help="How much better than this plan the best possible plan could at most be. The "
-        "bound comes from the solver or, on large plants, from routings and loads alone as if "
-        "work centers never queued: a large distance often means a weak bound, not a poor "
-        "plan.",
+        "bound comes from the solver or, on large plants, from a relaxation (routings on "
+        "working time, each group of interchangeable work centers as one faster machine, "
+        "work orders interruptible, no changeovers): a large distance may mean a weak bound, "
+        "not a poor plan.",
     )
     makespan_hours = fields.Float("Makespan (h)", readonly=True, copy=False, digits=(16, 2))
     weighted_tardiness = fields.Float(
