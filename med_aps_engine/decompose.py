@@ -17,7 +17,7 @@ import time
 from ortools.sat.python import cp_model
 
 from .model import CP_SAT_MARGIN, SOLUTION_STATUSES, PlantModel, Recorder, solver_parameters
-from .schedule import evaluate
+from .schedule import evaluate, moved_operations
 
 
 def _windows(run, ops_per_window, rng, pass_no):
@@ -118,5 +118,128 @@ def improve(run):
                 ops_per_window = max(20, int(ops_per_window * 0.8))
         pass_no += 1
         if pass_no > 50:
+            break
+    return improved_any
+
+
+# ---------------------------------------------------------------------- neighbourhood repair
+def neighbourhood(p, assigns, seeds=()):
+    """The operations a repair may move (``SolveOptions.neighbourhood``).
+
+    The core: the operations of the previous plan that ``assigns`` moved (what the kept plan
+    had to move), those planned for the first time, and the ``seeds`` the caller knows are
+    disrupted. Then the affected resources: every operation on a resource of the core
+    (previous or new) between the core's earliest start (previous or new) and its latest
+    end there. Then what follows: the later operations of the jobs of all these, through
+    their successors. Fixed operations (locked, in progress, frozen) are never in it; a
+    fixed seed (work in progress that overran) still marks its resource over its run."""
+    ops = p.operations
+
+    def movable(oid):
+        return p.fixed_position(ops[oid]) is None
+
+    core = moved_operations(p, assigns)
+    core |= {oid for oid in ops if oid not in p.previous_plan}
+    core |= {oid for oid in seeds if oid in ops and oid in assigns}
+    spans = {}
+
+    def widen(rid, lo, hi):
+        span = spans.setdefault(rid, [lo, hi])
+        span[0] = min(span[0], lo)
+        span[1] = max(span[1], hi)
+
+    for oid in core:
+        a = assigns[oid]
+        prev = p.previous_plan.get(oid)
+        widen(a.resource, a.start if prev is None else min(a.start, prev[1]), a.end)
+        if prev is not None and prev[0] != a.resource:
+            widen(prev[0], prev[1], prev[1] + a.end - a.start)
+    hood = {oid for oid in core if movable(oid)}
+    for oid, a in assigns.items():
+        span = spans.get(a.resource)
+        if span and a.end > span[0] and a.start < span[1] and movable(oid):
+            hood.add(oid)
+    stack = list(hood)
+    while stack:
+        oid = stack.pop()
+        for succ, _mn, _mx in ops[oid].successors:
+            if succ not in hood and movable(succ):
+                hood.add(succ)
+                stack.append(succ)
+    return hood
+
+
+def improve_neighbourhood(run, seeds=()):
+    """Neighbourhood repair: improve ``run.best`` (the kept previous plan) by CP-SAT windows
+    over the neighbourhood of the disruption only (``neighbourhood``); every operation
+    outside it stays exactly where ``run.best`` has it, whatever it could gain by moving.
+
+    The neighbourhood's operations are taken in the order of their start and freed a window
+    of consecutive ones at a time, from the disruption on; a window's model spans from its
+    first start to its last end plus half its span, with everything else fixed (so a model
+    stays as small as a decomposition window, however far the kept plan pushed some work).
+    A result is kept only if the whole plan's objective improves (moves pay the stability
+    weight). Passes repeat (the neighbourhood recomputed, the windows shifted) until the
+    time limit."""
+    p = run.p
+    rng = random.Random(run.o.seed)
+    ops_per_window = max(3, min(250, run.o.max_model_operations // 2))
+    sub_limit = 4.0
+    min_solve = 0.3
+    pass_no = 0
+    serial = 0
+    improved_any = False
+    build_per_op = 0.0
+    while run.remaining() > min_solve + 0.2 and pass_no <= 50:
+        hood = neighbourhood(p, run.best, seeds)
+        if not hood:
+            break
+        order = sorted(hood, key=lambda oid: (run.best[oid].start, oid))
+        step = max(1, ops_per_window * 2 // 3)
+        k = rng.randrange(0, step) if pass_no else 0
+        improved_pass = False
+        while k < len(order):
+            free = set(order[k : k + ops_per_window])
+            k += step
+            if run.remaining() <= min_solve + build_per_op * len(free) * 1.5:
+                break
+            lo = max(0, min(run.best[oid].start for oid in free))
+            free_end = max(run.best[oid].end for oid in free)
+            region_hi = free_end + max(free_end - lo, 60) // 2
+            if p.horizon is not None:
+                region_hi = min(region_hi, p.horizon)
+            fixed = {oid: a for oid, a in run.best.items() if oid not in free}
+            serial += 1
+            t = time.monotonic()
+            model = PlantModel(
+                p, free, fixed, lo, region_hi, hint=run.best, batch_prefix=f"r{serial}-"
+            )
+            build_per_op = max(build_per_op, (time.monotonic() - t) / len(free))
+            limit = min(sub_limit, run.remaining() - CP_SAT_MARGIN)
+            if limit < 0.05:
+                break
+            solver = solver_parameters(limit, run.o.workers, run.o.seed + pass_no)
+            with run.stoppable(solver):
+                status = solver.solve(model.m, Recorder())
+            improved = False
+            if status in SOLUTION_STATUSES:
+                new = dict(fixed)
+                new.update(model.read(solver))
+                improved = run.offer(new, "cp-sat-repair")
+                improved_any |= improved
+                improved_pass |= improved
+            if not improved:
+                run.report(
+                    f"repair window {serial} ({len(free)} operations): objective {run.best_obj}"
+                )
+            wall = solver.wall_time
+            if status == cp_model.OPTIMAL and wall < sub_limit / 4:
+                ops_per_window = min(400, int(ops_per_window * 1.25) + 1)
+            elif status != cp_model.OPTIMAL and wall >= limit * 0.95:
+                ops_per_window = max(20, int(ops_per_window * 0.8))
+            step = max(1, ops_per_window * 2 // 3)
+        pass_no += 1
+        if len(order) <= ops_per_window and not improved_pass and pass_no > 1:
+            # the whole neighbourhood fitted one window and nothing more was found
             break
     return improved_any

@@ -37,6 +37,8 @@ MAX_SEED = 2**31 - 1  # CP-SAT's random_seed is a 32-bit integer
 STOP_POLL_SECONDS = 0.25
 # above this many operations a problem with named tools (moves, cycle limits) is decomposed
 NAMED_TOOLS_MAX_MODEL_OPERATIONS = 100
+# the share of the time limit the queueing relaxation of the lower bound may take
+BOUND_SHARE = 0.1
 
 
 @dataclass
@@ -55,6 +57,10 @@ class SolveOptions:
     progress: object = None  # callable(fraction: float, message: str)
     max_model_operations: int = 200
     should_stop: object = None  # callable() -> bool
+    # repair: None (plan the whole problem) or operation ids known to be disrupted; the
+    # search then stays in their neighbourhood and in that of what the kept previous plan
+    # had to move (see docs/engine.md, "Neighbourhood repair")
+    neighbourhood: object = None
 
     def __post_init__(self):
         limit = self.time_limit
@@ -77,6 +83,18 @@ class SolveOptions:
             value = getattr(self, name)
             if value is not None and not callable(value):
                 raise OptionError(f"{name}: expected a function, got {value!r}")
+        if self.neighbourhood is not None:
+            seeds = self.neighbourhood
+            if isinstance(seeds, (str, bytes, dict)) or not hasattr(seeds, "__iter__"):
+                raise OptionError(
+                    f"neighbourhood: expected a collection of operation ids, got {seeds!r}"
+                )
+            seeds = frozenset(seeds)
+            if any(not isinstance(oid, str) for oid in seeds):
+                raise OptionError(
+                    f"neighbourhood: operation ids are strings, got {sorted(map(repr, seeds))}"
+                )
+            self.neighbourhood = seeds
 
 
 class _Run:
@@ -102,6 +120,8 @@ class _Run:
         self.stopped = False
         self.last_stop_poll = -1.0
         self.forced_moves = None  # {op: reason} the kept previous plan had to move
+        # neighbourhood repair: only around the disrupted operations (SolveOptions)
+        self.repair = options.neighbourhood is not None and bool(problem.previous_plan)
 
     def elapsed(self):
         return time.monotonic() - self.t0
@@ -187,6 +207,10 @@ def _heuristic(run):
         # (what no longer fits goes into a gap, or shifts what follows it): every later plan
         # has to pay for the work orders it moves
         rules[:0] = KEEP_RULES
+    if run.repair:
+        # a repair starts from the previous plan only, and always weighs both ways to keep
+        # it: what no longer fits into the next gap, or what follows it shifted right
+        rules = list(KEEP_RULES)
     errors = []
     budget = max(0.5, 0.15 * run.o.time_limit)
     best_rule = rules[0]
@@ -194,7 +218,7 @@ def _heuristic(run):
     ranked = []  # (objective, rule) of the rules that gave a valid schedule
     for k, rule in enumerate(rules):
         # the first rule always runs (a plan is needed); the others only if they fit
-        if k and (run.elapsed() + last > budget or run.remaining() < 1.5 * last):
+        if k and not run.repair and (run.elapsed() + last > budget or run.remaining() < 1.5 * last):
             break
         t = time.monotonic()
         try:
@@ -356,6 +380,51 @@ def _measure_final_cost(run, raw):
     return cost
 
 
+def _search(run, rules, best_rule):
+    """After the first dispatching: restarts, tabu search, CP-SAT (one model, time windows
+    or the neighbourhood of a repair), as the problem calls for. Returns ``(the heuristic's
+    best schedule, CP-SAT's status name or None, its bound or None)``."""
+    prob, options = run.p, run.o
+    n = len(prob.operations)
+    limit = options.max_model_operations
+    if prob.has_named_tools:
+        # a named tool's circuit grows with the square of its uses: on 136 operations with
+        # moving, cycle-limited moulds one model did not improve the dispatcher in 10 s,
+        # time windows did (-7%)
+        limit = min(limit, NAMED_TOOLS_MAX_MODEL_OPERATIONS)
+    big = n > limit and not prob.is_pure_makespan
+    keeping = best_rule in KEEP_RULES and prob.objective["stability"] > 0
+    if run.repair:
+        # the search stays around the disruption: no restarts, no whole-plant model
+        pass
+    elif keeping:
+        # the kept previous plan leads: a dispatching restart moves nearly every operation
+        # and cannot pay for that, so the time goes to CP-SAT, which pays for each move
+        pass
+    elif big:
+        # on big problems noisy restarts of the dispatcher pay off more than early LNS
+        _restarts(run, rules, best_rule, 0.6 * options.time_limit)
+    elif n <= 300:
+        _restarts(run, rules, best_rule, 0.05 * options.time_limit)
+    heuristic_best = run.best
+    if run.best is not None and tabu_applicable(prob) and not run.repair:
+        _tabu(run, TABU_SHARE * options.time_limit)
+    bound = None
+    cp_status = None
+    if run.repair:
+        if run.best is not None:
+            from .decompose import improve_neighbourhood
+
+            improve_neighbourhood(run, options.neighbourhood)
+    elif not big:
+        cp_status, bound = _cp_sat_full(run)
+    elif run.best is not None:
+        from .decompose import improve
+
+        improve(run)
+    return heuristic_best, cp_status, bound
+
+
 def solve(problem, options: SolveOptions | None = None) -> dict:
     """Plan ``problem`` (schema dict); returns the plan dict (see docs/engine-schema.md).
 
@@ -374,37 +443,11 @@ def solve(problem, options: SolveOptions | None = None) -> dict:
     relaxed = None
     if run.best is not None:
         _measure_final_cost(run, raw)
-        relaxed = lower_bound(prob)
-    n = len(prob.operations)
-    limit = options.max_model_operations
-    if prob.has_named_tools:
-        # a named tool's circuit grows with the square of its uses: on 136 operations with
-        # moving, cycle-limited moulds one model did not improve the dispatcher in 10 s,
-        # time windows did (-7%)
-        limit = min(limit, NAMED_TOOLS_MAX_MODEL_OPERATIONS)
-    big = n > limit and not prob.is_pure_makespan
-    keeping = best_rule in KEEP_RULES and prob.objective["stability"] > 0
-    if keeping:
-        # the kept previous plan leads: a dispatching restart moves nearly every operation
-        # and cannot pay for that, so the time goes to CP-SAT, which pays for each move
-        pass
-    elif big:
-        # on big problems noisy restarts of the dispatcher pay off more than early LNS
-        _restarts(run, rules, best_rule, 0.6 * options.time_limit)
-    elif n <= 300:
-        _restarts(run, rules, best_rule, 0.05 * options.time_limit)
-    heuristic_best = run.best
-    if run.best is not None and tabu_applicable(prob):
-        _tabu(run, TABU_SHARE * options.time_limit)
+        # a tenth of the time limit at most for the queueing relaxation (the rest is valid
+        # without it: paths on working time)
+        relaxed = lower_bound(prob, deadline=time.monotonic() + BOUND_SHARE * options.time_limit)
+    heuristic_best, cp_status, bound = _search(run, rules, best_rule)
     status = "FEASIBLE" if run.best is not None else "UNKNOWN"
-    bound = None
-    cp_status = None
-    if not big:
-        cp_status, bound = _cp_sat_full(run)
-    elif run.best is not None:
-        from .decompose import improve
-
-        improve(run)
     if run.best is not None:
         if relaxed is not None:
             # the relaxation's bound when CP-SAT proved none (decomposed) or a weaker one

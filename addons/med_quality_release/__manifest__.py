@@ -2,7 +2,7 @@
     "name": "Medical Device Quality Release",
     "summary": "Quality checks, nonconformances and an electronically signed lot "
     "release (21 CFR Part 11) that gates shipment and consumption",
-    "version": "19.0.1.2.0",
+    "version": "19.0.1.3.0",
     "category": "Manufacturing/Quality",
     "license": "LGPL-3",
     "author": "med-aps contributors",
@@ -17,6 +17,9 @@
         "views/med_quality_nonconformance_views.xml",
         "views/med_spc_baseline_views.xml",
         "views/med_spc_alert_views.xml",
+        "views/med_capa_views.xml",
+        "views/med_quality_switching_views.xml",
+        "views/med_recall_views.xml",
         "views/med_signature_views.xml",
         "views/med_signature_attempt_views.xml",
         "views/med_lot_release_log_views.xml",

@@ -24,4 +24,5 @@ from . import (
     res_company,
     stock_lot,
     stock_picking,
+    stock_scrap,
 )

@@ -1,5 +1,8 @@
 from odoo import fields, models
 
+# Odoo's own loss reason of the time logs an operator records while setting a work center
+# up (Block > "Setup and Adjustments"): the actual changeover time
+SETUP_LOSS_XMLID = "mrp.block_reason2"
 # System parameter: minutes a work order may start or finish off its plan and still count
 # as on schedule.
 TOLERANCE_PARAM = "med_aps.adherence_tolerance_minutes"
@@ -15,7 +18,13 @@ class MedApsExecutionKpi(models.Model):
     within the tolerance both ways it counts as adherent. Beside it: planned against logged
     minutes (utilization), and the planned changeover minutes and units produced, for the unit
     change time by work center and setup family. Group by day, week or month in the pivot and
-    graph views."""
+    graph views.
+
+    The actual changeover of a finished work order is the time logged on its work center
+    with Odoo's loss reason "Setup and Adjustments" (``mrp.block_reason2``): logged on the
+    work order itself, or on the work center (Block button) after the previous work order
+    there finished and before this one started. Not the gap between two work orders, which
+    also holds breaks, nights and waiting (see readme/USAGE.md)."""
 
     _name = "med.aps.execution.kpi"
     _description = "Plan vs Execution"
@@ -38,6 +47,13 @@ class MedApsExecutionKpi(models.Model):
             "aps_setup_family_id",
         ],
         "mrp.production": ["company_id", "product_id"],
+        "mrp.workcenter.productivity": [
+            "workorder_id",
+            "workcenter_id",
+            "loss_id",
+            "date_start",
+            "duration",
+        ],
     }
 
     workorder_id = fields.Many2one("mrp.workorder", "Work Order", readonly=True)
@@ -71,6 +87,44 @@ class MedApsExecutionKpi(models.Model):
     actual_minutes = fields.Float("Logged (min)", readonly=True, aggregator="sum")
     changeover_minutes = fields.Float("Planned Changeover (min)", readonly=True, aggregator="sum")
     changeover_count = fields.Integer("Changeovers", readonly=True, aggregator="sum")
+    actual_changeover_minutes = fields.Float(
+        "Actual Changeover (min)",
+        readonly=True,
+        aggregator="sum",
+        help="Minutes logged with the loss reason Setup and Adjustments on the work order, or "
+        "on its work center between the end of the previous work order there and its start.",
+    )
+    actual_changeover_count = fields.Integer("Actual Changeovers", readonly=True, aggregator="sum")
+    changeover_per_change = fields.Float(
+        "Planned Min per Changeover",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="Planned changeover minutes of the work orders with a planned changeover, "
+        "averaged when grouped.",
+    )
+    actual_changeover_per_change = fields.Float(
+        "Actual Min per Changeover",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="Logged setup minutes of the work orders with a logged setup, averaged when grouped.",
+    )
+    changeover_per_unit = fields.Float(
+        "Planned Changeover Min per Unit",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 2),
+        help="Planned changeover minutes per unit produced (averaged over work orders when "
+        "grouped; the sums of minutes and quantities give the ratio of a whole group).",
+    )
+    actual_changeover_per_unit = fields.Float(
+        "Actual Changeover Min per Unit",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 2),
+        help="Logged setup minutes per unit produced (averaged over work orders when grouped).",
+    )
     quantity = fields.Float("Quantity Produced", readonly=True, aggregator="sum")
 
     @property
@@ -80,6 +134,7 @@ class MedApsExecutionKpi(models.Model):
             tolerance = max(0.0, float(tolerance or DEFAULT_TOLERANCE))
         except ValueError:
             tolerance = DEFAULT_TOLERANCE
+        setup_loss = self.env.ref(SETUP_LOSS_XMLID, raise_if_not_found=False)
         return """
             SELECT wo.id, wo.id AS workorder_id, wo.production_id, wo.workcenter_id,
                    mo.company_id, pp.product_tmpl_id, wo.aps_setup_family_id AS setup_family_id,
@@ -100,9 +155,36 @@ class MedApsExecutionKpi(models.Model):
                    COALESCE(wo.aps_changeover_minutes, 0) AS changeover_minutes,
                    CASE WHEN COALESCE(wo.aps_changeover_minutes, 0) > 0 THEN 1 ELSE 0 END
                        AS changeover_count,
+                   COALESCE(setup.minutes, 0) AS actual_changeover_minutes,
+                   CASE WHEN COALESCE(setup.minutes, 0) > 0 THEN 1 ELSE 0 END
+                       AS actual_changeover_count,
+                   NULLIF(COALESCE(wo.aps_changeover_minutes, 0), 0) AS changeover_per_change,
+                   NULLIF(COALESCE(setup.minutes, 0), 0) AS actual_changeover_per_change,
+                   CASE WHEN wo.qty_produced > 0
+                        THEN COALESCE(wo.aps_changeover_minutes, 0) / wo.qty_produced END
+                       AS changeover_per_unit,
+                   CASE WHEN wo.qty_produced > 0
+                        THEN COALESCE(setup.minutes, 0) / wo.qty_produced END
+                       AS actual_changeover_per_unit,
                    wo.qty_produced AS quantity
               FROM mrp_workorder wo
               JOIN mrp_production mo ON mo.id = wo.production_id
               JOIN product_product pp ON pp.id = mo.product_id
+              LEFT JOIN LATERAL (
+                  SELECT SUM(log.duration) AS minutes
+                    FROM mrp_workcenter_productivity log
+                   WHERE log.loss_id = %(setup_loss)s
+                     AND (log.workorder_id = wo.id
+                          OR (log.workorder_id IS NULL
+                              AND log.workcenter_id = wo.workcenter_id
+                              AND log.date_start <= wo.date_start
+                              AND log.date_start >= COALESCE(
+                                  (SELECT MAX(prev.date_finished) FROM mrp_workorder prev
+                                    WHERE prev.workcenter_id = wo.workcenter_id
+                                      AND prev.id <> wo.id
+                                      AND prev.state = 'done'
+                                      AND prev.date_finished <= wo.date_start),
+                                  '-infinity'::timestamp)))
+              ) setup ON TRUE
              WHERE wo.state = 'done' AND wo.date_finished IS NOT NULL
-        """ % {"tolerance": tolerance}
+        """ % {"tolerance": tolerance, "setup_loss": setup_loss.id if setup_loss else "NULL"}

@@ -57,6 +57,11 @@ class MedApsPlanCheck(models.Model):
         )
         check.duration_ms = round(1000 * (time.perf_counter() - start))
         self.sudo().search([("company_id", "=", company.id), ("id", "!=", check.id)]).unlink()
+        # work running past its planned end with no button pressed: a plan event (once per
+        # overrun step), so that a repair follows
+        self.env["med.aps.plan.event"]._aps_record_overruns(
+            company, [v for v in vals if v["kind"] == "overrun" and v.get("workorder_id")]
+        )
         return check
 
     @api.model

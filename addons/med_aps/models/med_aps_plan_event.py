@@ -1,10 +1,20 @@
+import math
+
 from odoo import api, fields, models
 from odoo.tools import format_datetime
+
+# hours of overrun between two events of one running work order (system parameter)
+OVERRUN_STEP_PARAM = "med_aps.overrun_step_hours"
+DEFAULT_OVERRUN_STEP_HOURS = 1.0
 
 EVENT_KINDS = [
     ("workorder_started", "Work order started"),
     ("workorder_paused", "Work order paused"),
+    ("workorder_resumed", "Work order resumed"),
+    ("workorder_overrun", "Work order runs past its planned end"),
     ("workorder_finished", "Work order finished"),
+    ("workorder_produced", "Quantity produced"),
+    ("production_scrapped", "Quantity scrapped"),
     ("production_confirmed", "Manufacturing order confirmed"),
     ("production_quantity", "Quantity changed"),
     ("production_cancelled", "Manufacturing order cancelled"),
@@ -53,6 +63,12 @@ class MedApsPlanEvent(models.Model):
     picking_id = fields.Many2one("stock.picking", "Transfer", readonly=True)
     lot_id = fields.Many2one("stock.lot", "Lot/Serial Number", readonly=True)
     hours = fields.Float(readonly=True, digits=(16, 1))
+    date_planned_end = fields.Datetime(
+        "Planned End",
+        readonly=True,
+        help="Work order overruns: the planned end it ran past (one event per work order, "
+        "planned end and overrun step).",
+    )
     before = fields.Char(readonly=True)
     after = fields.Char(readonly=True)
     repair_run_id = fields.Many2one("med.aps.run", "Handled By", readonly=True)
@@ -95,7 +111,11 @@ class MedApsPlanEvent(models.Model):
         texts = {
             "workorder_started": env._("%(wo)s started on %(wc)s", **values),
             "workorder_paused": env._("%(wo)s paused on %(wc)s", **values),
+            "workorder_resumed": env._("%(wo)s resumed on %(wc)s", **values),
+            "workorder_overrun": env._("%(wo)s runs past its planned end by %(hours)s h", **values),
             "workorder_finished": env._("%(wo)s finished", **values),
+            "workorder_produced": env._("%(wo)s: %(after)s produced (was %(before)s)", **values),
+            "production_scrapped": env._("%(mo)s: %(after)s scrapped", **values),
             "production_confirmed": env._("%(mo)s confirmed", **values),
             "production_quantity": env._("%(mo)s: quantity %(before)s → %(after)s", **values),
             "production_cancelled": env._("%(mo)s cancelled", **values),
@@ -123,6 +143,57 @@ class MedApsPlanEvent(models.Model):
         if not ignored:
             self.env["med.aps.plan.repair"]._aps_schedule(company)
         return event
+
+    @api.model
+    def _aps_overrun_step_hours(self):
+        """Hours of overrun between two events of one running work order (system parameter
+        ``med_aps.overrun_step_hours``, 1 by default)."""
+        value = self.env["ir.config_parameter"].sudo().get_param(OVERRUN_STEP_PARAM)
+        try:
+            step = float(value) if value else DEFAULT_OVERRUN_STEP_HOURS
+        except ValueError:
+            step = DEFAULT_OVERRUN_STEP_HOURS
+        return step if step > 0 else DEFAULT_OVERRUN_STEP_HOURS
+
+    @api.model
+    def _aps_record_overruns(self, company, overruns):
+        """A work order in progress that runs past its planned end, no button pressed: one
+        event per work order, planned end and whole overrun step (1 h by default: at 1 h,
+        2 h, ... past the end), so that a repair is queued; a check that finds the same
+        overrun again records nothing. Once a repair gave the work order a new end, its next
+        overrun counts from there.
+
+        ``overruns``: ``[{"workorder_id", "date", "hours"}]`` (the plan check's issues: the
+        planned end and the hours past it). Returns the events recorded."""
+        step = self._aps_overrun_step_hours()
+        events = self.browse()
+        for overrun in overruns:
+            steps = math.floor(overrun["hours"] / step + 1e-9)
+            if steps < 1:
+                continue
+            hours = steps * step
+            known = self.sudo().search_count(
+                [
+                    ("kind", "=", "workorder_overrun"),
+                    ("workorder_id", "=", overrun["workorder_id"]),
+                    ("date_planned_end", "=", overrun["date"]),
+                    ("hours", ">=", hours - 1e-6),
+                ],
+                limit=1,
+            )
+            if known:
+                continue
+            workorder = self.env["mrp.workorder"].sudo().browse(overrun["workorder_id"])
+            events |= self._aps_record(
+                "workorder_overrun",
+                company,
+                workorder_id=workorder.id,
+                production_id=workorder.production_id.id,
+                workcenter_id=workorder.workcenter_id.id,
+                hours=hours,
+                date_planned_end=overrun["date"],
+            )
+        return events
 
     @api.model
     def _aps_format_date(self, value):

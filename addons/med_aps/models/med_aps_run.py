@@ -15,6 +15,9 @@ _logger = logging.getLogger(__name__)
 GOOD_STATUSES = ("OPTIMAL", "FEASIBLE")
 # api_replan(wait=True) plans inside the HTTP request: only short solver time limits
 WAIT_TIME_LIMIT_MAX = 30.0
+# api_replan(wait=True) waits this long at most for a running repair of the company
+WAIT_FOR_REPAIR_MAX = 60.0
+WAIT_FOR_REPAIR_POLL = 0.5
 
 SCOPE_KEYS = {
     "company_id",
@@ -186,8 +189,10 @@ class MedApsRun(models.Model):
         readonly=True,
         copy=False,
         help="No plan of this scope can have a lower objective. It comes from the solver or, "
-        "for large plants, from the longest routing paths and the load of each work center, "
-        "ignoring queues, calendars and changeovers.",
+        "for large plants, from a relaxation: each order's routing on the work centers' "
+        "working time, and the queue of each group of interchangeable work centers run as "
+        "one machine as fast as all its units, with work orders that may be interrupted; "
+        "changeovers, tools and the timing of batches are left out.",
     )
     gap = fields.Float(readonly=True, copy=False, digits=(16, 4))
     gap_percent = fields.Float(
@@ -195,9 +200,10 @@ class MedApsRun(models.Model):
         compute="_compute_gap_percent",
         digits=(16, 1),
         help="How much better than this plan the best possible plan could at most be. The "
-        "bound comes from the solver or, on large plants, from routings and loads alone as if "
-        "work centers never queued: a large distance often means a weak bound, not a poor "
-        "plan.",
+        "bound comes from the solver or, on large plants, from a relaxation (routings on "
+        "working time, each group of interchangeable work centers as one faster machine, "
+        "work orders interruptible, no changeovers): a large distance may mean a weak bound, "
+        "not a poor plan.",
     )
     makespan_hours = fields.Float("Makespan (h)", readonly=True, copy=False, digits=(16, 2))
     weighted_tardiness = fields.Float(
@@ -281,6 +287,18 @@ class MedApsRun(models.Model):
         if self.production_ids:
             domain.append(("production_id", "in", self.production_ids.ids))
         self.env["med.aps.plan.event"].sudo().search(domain).write({"repair_run_id": self.id})
+
+    def _aps_repair_neighbourhood(self):
+        """A repair run searches around its events only (the engine's neighbourhood repair):
+        the operations of the events' work orders and orders; with the work the kept plan had
+        to move, their work centers and what follows, the engine derives the rest. None for
+        other runs (they plan their whole scope)."""
+        self.ensure_one()
+        if self.trigger != "repair":
+            return None
+        events = self.repair_event_ids
+        workorders = events.workorder_id | events.production_id.workorder_ids
+        return sorted("WO/%d" % workorder.id for workorder in workorders)
 
     def _aps_repair_reason(self, limit=3):
         """The events a repair run answers, in a planner's words (the first ``limit``)."""
@@ -574,13 +592,86 @@ class MedApsRun(models.Model):
                         asked=asked,
                     )
                 )
+        if wait:
+            # the company's plan repair goes first: a queued one is processed here, a running
+            # one is waited for (nothing is written before, so the wait may start afresh)
+            self._aps_wait_for_repair(self.env["res.company"].browse(company_id))
         run = self.with_company(company_id).create(vals)
         if wait:
             run._check_no_running_run()
             run._process_now()
+        elif run._aps_repair_running():
+            # queued behind the running repair (one run per company at a time)
+            run._job_trigger()
         else:
             run.action_start()
         return {"id": run.id, "state": run.state, "kpis": run._get_kpis()}
+
+    @api.model
+    def _aps_company_repairs(self, company, states=("queued", "running")):
+        return self.sudo().search(
+            [
+                ("company_id", "=", company.id),
+                ("trigger", "=", "repair"),
+                ("state", "in", states),
+            ],
+            order="id",
+        )
+
+    def _aps_repair_running(self):
+        """Whether the company of this run is busy with a repair run right now."""
+        self.ensure_one()
+        return bool(
+            self._aps_company_repairs(self.company_id, ("running",))
+        ) and self._job_serial_is_busy(self.company_id.id)
+
+    @api.model
+    def _aps_wait_for_repair(self, company, timeout=WAIT_FOR_REPAIR_MAX):
+        """Before a replan in the request (``api_replan(wait=True)``): wait while a repair of
+        ``company`` is being processed (its worker holds the company's lock), up to
+        ``timeout`` seconds, then process the company's queued repairs here, first. Another
+        run holding the lock is not waited for (the usual refusal follows). Returns whether
+        a repair was waited for or processed."""
+        deadline = time.monotonic() + timeout
+        waited = False
+        while True:
+            while self._aps_company_repairs(company, ("running",)) and self._job_serial_is_busy(
+                company.id
+            ):
+                if time.monotonic() >= deadline:
+                    raise UserError(
+                        self.env._(
+                            "A plan repair of %(company)s is still running after %(seconds)s "
+                            "s; try again shortly or queue the replan (wait=False).",
+                            company=company.name,
+                            seconds=round(timeout),
+                        )
+                    )
+                time.sleep(WAIT_FOR_REPAIR_POLL)
+                waited = True
+                if not modules.module.current_test:
+                    # nothing written yet: a fresh snapshot sees the repair's end and its plan
+                    self.env.cr.rollback()
+                    self.env.invalidate_all()
+            queued = self._aps_company_repairs(company, ("queued",))[:1]
+            if not queued:
+                return waited
+            waited = True
+            try:
+                queued.with_company(company).with_context(
+                    allowed_company_ids=[company.id]
+                )._process_now()
+            except UserError:
+                # a worker took it in the meantime: wait for it like for a running one
+                if (
+                    modules.module.current_test
+                    or time.monotonic() >= deadline
+                    or not self._job_serial_is_busy(company.id)
+                ):
+                    raise
+                time.sleep(WAIT_FOR_REPAIR_POLL)
+                self.env.cr.rollback()
+                self.env.invalidate_all()
 
     @api.model
     def api_read(self, run_id):
@@ -859,6 +950,7 @@ class MedApsRun(models.Model):
                 workers=int(self.workers),
                 progress=self._make_progress_callback(),
                 should_stop=self._make_stop_callback(),
+                neighbourhood=self._aps_repair_neighbourhood(),
             )
             start = time.monotonic()
             try:

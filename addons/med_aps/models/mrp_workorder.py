@@ -108,10 +108,37 @@ class MrpWorkorder(models.Model):
     def button_start(self, raise_on_invalid_state=False):
         self._aps_keep_planned_dates()
         not_running = self.filtered(lambda wo: wo.state != "progress")
+        # paused: in progress with no open time log (Odoo's pause closes the logs only)
+        paused = (self - not_running).filtered(
+            lambda wo: not wo.time_ids.filtered(lambda log: not log.date_end)
+        )
         result = super().button_start(raise_on_invalid_state=raise_on_invalid_state)
         not_running.filtered(lambda wo: wo.state == "progress")._aps_record_event(
             "workorder_started"
         )
+        paused.filtered(
+            lambda wo: wo.state == "progress" and wo.time_ids.filtered(lambda log: not log.date_end)
+        )._aps_record_event("workorder_resumed")
+        return result
+
+    def write(self, vals):
+        # a quantity reported on a running work order (not its finish, an event of its own)
+        reported = (
+            self.filtered(lambda wo: wo.state not in ("done", "cancel"))
+            if "qty_produced" in vals and vals.get("state") != "done"
+            else self.browse()
+        )
+        before = {wo.id: wo.qty_produced for wo in reported}
+        result = super().write(vals)
+        for workorder in reported:
+            rounding = workorder.product_uom_id
+            if rounding.compare(workorder.qty_produced, before[workorder.id]) == 0:
+                continue
+            workorder._aps_record_event(
+                "workorder_produced",
+                before="%g" % before[workorder.id],
+                after="%g %s" % (workorder.qty_produced, workorder.product_uom_id.name),
+            )
         return result
 
     def button_pending(self):

@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from freezegun import freeze_time
+
 from odoo import fields
 from odoo.tests import tagged
 
@@ -102,3 +104,99 @@ class TestMedApsExecutionKpi(MedApsCommon):
             [("production_id", "in", (self.production | late).ids)], [], ["on_time_percent:avg"]
         )
         self.assertEqual(group[0], 50.0)
+
+    def test_unit_change_time_planned_against_actual(self):
+        """Planned changeover minutes against the setup minutes logged (Odoo's loss reason
+        Setup and Adjustments), per changeover and per unit, by work center and family."""
+        setup = self.env.ref("mrp.block_reason2")
+        before = self._create_mo(self.catheter_b, self.bom_b)
+        previous = before.workorder_ids.sorted("sequence")[0]
+        molding = self._create_mo(self.catheter_a, self.bom_a, qty=4).workorder_ids.sorted(
+            "sequence"
+        )[0]
+        molding.workcenter_id = previous.workcenter_id = self.molding.workcenter_id
+        molding.aps_changeover_minutes = 25
+        t0 = self.now - timedelta(hours=5)
+
+        def log(minutes, start, workorder=None):
+            record = self.env["mrp.workcenter.productivity"].create(
+                {
+                    "workcenter_id": molding.workcenter_id.id,
+                    "workorder_id": workorder.id if workorder else False,
+                    "loss_id": setup.id,
+                    "date_start": start,
+                    "date_end": start + timedelta(minutes=minutes),
+                    "company_id": self.company.id,
+                }
+            )
+            # Odoo counts a block's minutes in the work center's working hours: as logged
+            record.duration = minutes
+            return record
+
+        with freeze_time(t0):
+            previous.button_start()
+        # set up while the previous work order runs: not this work order's changeover
+        log(15, t0 + timedelta(minutes=10))
+        with freeze_time(t0 + timedelta(minutes=60)):
+            previous.button_finish()
+        # after it, before the next work order: the changeover to it (30 min), and 6 min of
+        # adjustment logged on the work order itself
+        log(30, t0 + timedelta(minutes=70))
+        with freeze_time(t0 + timedelta(minutes=105)):
+            molding.button_start()
+        log(6, t0 + timedelta(minutes=110), molding)
+        with freeze_time(t0 + timedelta(minutes=160)):
+            molding.button_finish()
+        # another work center's setup at that time counts for none of them
+        self.env["mrp.workcenter.productivity"].create(
+            {
+                "workcenter_id": self.wc_assembly.id,
+                "loss_id": setup.id,
+                "date_start": t0 + timedelta(minutes=80),
+                "date_end": t0 + timedelta(minutes=90),
+                "company_id": self.company.id,
+            }
+        )
+        Kpi = self.env["med.aps.execution.kpi"]
+        Kpi.invalidate_model()
+        rows = Kpi.search([("workorder_id", "in", (previous | molding).ids)])
+        by_wo = {row.workorder_id: row for row in rows}
+        row, first = by_wo[molding], by_wo[previous]
+        self.assertEqual(row.quantity, 4.0)
+        self.assertEqual(row.changeover_minutes, 25.0)
+        self.assertEqual(row.changeover_count, 1)
+        self.assertAlmostEqual(row.actual_changeover_minutes, 36.0, places=2)
+        self.assertEqual(row.actual_changeover_count, 1)
+        self.assertEqual(row.changeover_per_change, 25.0)
+        self.assertAlmostEqual(row.actual_changeover_per_change, 36.0, places=2)
+        self.assertAlmostEqual(row.changeover_per_unit, 6.25, places=2)
+        self.assertAlmostEqual(row.actual_changeover_per_unit, 9.0, places=2)
+        # the first work order of the work center: no planned changeover, none logged before
+        # it (the 15 minutes came after its start)
+        self.assertEqual(first.changeover_count, 0)
+        self.assertEqual(first.actual_changeover_minutes, 0.0)
+        self.assertEqual(first.actual_changeover_count, 0)
+        self.assertFalse(first.changeover_per_change)
+        self.assertFalse(first.actual_changeover_per_change)
+        # by work center and by family: per changeover averages the work orders that had one
+        for groupby in ("workcenter_id", "setup_family_id"):
+            groups = Kpi._read_group(
+                [("workorder_id", "in", (previous | molding).ids)],
+                [groupby],
+                [
+                    "changeover_minutes:sum",
+                    "actual_changeover_minutes:sum",
+                    "changeover_count:sum",
+                    "actual_changeover_count:sum",
+                    "changeover_per_change:avg",
+                    "actual_changeover_per_change:avg",
+                ],
+            )
+            totals = [sum(group[k] or 0 for group in groups) for k in (1, 2, 3, 4)]
+            self.assertAlmostEqual(totals[0], 25.0)
+            self.assertAlmostEqual(totals[1], 36.0, places=2)
+            self.assertEqual(totals[2:], [1, 1])
+            with_change = [group for group in groups if group[3]]
+            self.assertEqual(len(with_change), 1)
+            self.assertEqual(with_change[0][5], 25.0)
+            self.assertAlmostEqual(with_change[0][6], 36.0, places=2)

@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from freezegun import freeze_time
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
@@ -78,6 +80,75 @@ class TestMedApsPlanCheck(MedApsCommon):
         self.assertIn("past its planned end", running.aps_plan_issue_note)
         self.assertNotIn("past its planned end", waiting.aps_plan_issue_note)
         self.assertIn("should have started", waiting.aps_plan_issue_note)
+
+    def test_an_overrun_while_running_is_a_plan_event_once_per_step(self):
+        """No button pressed: the check finds the work order past its planned end and records
+        a plan event (a repair follows), once per work order and hour of overrun."""
+        Event = self.env["med.aps.plan.event"]
+        running = self._molding(self.first)
+        running.button_start()
+        planned_end = self.now - timedelta(minutes=90)
+        running.with_context(bypass_duration_calculation=True).write(
+            {"date_start": self.now - timedelta(hours=3), "date_finished": planned_end}
+        )
+        started = Event.search([("kind", "=", "workorder_started")])
+        self.assertEqual(started.workorder_id, running)
+
+        def overruns():
+            return Event.search([("kind", "=", "workorder_overrun")], order="id")
+
+        self._check()
+        [event] = overruns()
+        self.assertEqual(event.workorder_id, running)
+        self.assertEqual(event.production_id, self.first)
+        self.assertEqual(event.workcenter_id, running.workcenter_id)
+        self.assertEqual(event.date_planned_end, planned_end)
+        self.assertAlmostEqual(event.hours, 1.0)
+        self.assertEqual(event.state, "pending")
+        self.assertEqual(
+            event.message, "%s runs past its planned end by 1.0 h" % running.display_name
+        )
+        # the same overrun found again (the next check, ten minutes later): no new event
+        self._check()
+        with freeze_time(self.now + timedelta(minutes=20)):
+            self._check()
+        self.assertEqual(overruns(), event)
+        # an hour later it has run 2 h past its end: the next step
+        with freeze_time(self.now + timedelta(minutes=35)):
+            self._check()
+        second = overruns() - event
+        self.assertEqual(len(second), 1)
+        self.assertAlmostEqual(second.hours, 2.0)
+        self.assertIn("runs past its planned end by 2.0 h", second.message)
+        # the events queue one repair, which answers both
+        self.env["med.aps.plan.repair"]._cron_repair_plans()
+        repair = second.repair_run_id
+        self.assertEqual(repair.trigger, "repair")
+        self.assertEqual(event.repair_run_id, repair)
+        self.assertIn("runs past its planned end by 1.0 h", repair._aps_repair_reason())
+        repair._process_now()
+        self.assertEqual(repair.state, "done", repair.failure_reason)
+        self.assertEqual(set(overruns().mapped("state")), {"handled"})
+        # the repair gave the running work order a new end: its next overrun counts from it
+        self.assertGreaterEqual(running.date_finished, self.now - timedelta(minutes=1))
+        new_end = running.date_finished
+        with freeze_time(new_end + timedelta(minutes=70)):
+            self._check()
+        third = overruns() - event - second
+        self.assertEqual(len(third), 1)
+        self.assertEqual(third.date_planned_end, new_end)
+        self.assertAlmostEqual(third.hours, 1.0)
+        # a step of 4 hours (system parameter): nothing until 4 h past the end
+        self.env["ir.config_parameter"].sudo().set_param("med_aps.overrun_step_hours", "4")
+        with freeze_time(new_end + timedelta(hours=3)):
+            self._check()
+        self.assertEqual(len(overruns()), 3)
+        # plan repair off: the overrun is recorded, ignored (no repair follows)
+        self.company.aps_repair_enabled = False
+        with freeze_time(new_end + timedelta(hours=4, minutes=5)):
+            self._check()
+        fourth = overruns() - event - second - third
+        self.assertEqual(fourth.state, "ignored")
 
     def test_overlap_on_one_work_center(self):
         first, second = self._molding(self.first), self._molding(self.second)

@@ -29,6 +29,17 @@ class TestMedApsPlanEvent(MedApsCommon):
         self.assertIn("started on %s" % molding.workcenter_id.name, started.message)
         molding.button_pending()
         self.assertEqual(len(self._events("workorder_paused")), 1)
+        # resumed after the pause (Odoo keeps a paused work order in progress)
+        self.assertEqual(molding.state, "progress")
+        molding.button_start()
+        [resumed] = self._events("workorder_resumed")
+        self.assertEqual(resumed.workorder_id, molding)
+        self.assertIn("resumed on %s" % molding.workcenter_id.name, resumed.message)
+        self.assertEqual(len(self._events("workorder_started")), 1)
+        # pressing start again while it runs is no event
+        molding.button_start()
+        self.assertEqual(len(self._events("workorder_resumed")), 1)
+        self.assertEqual(len(molding.time_ids), 2)
         # four hours more than expected were logged
         molding.duration = molding.duration_expected + 240
         molding.button_finish()

@@ -1,6 +1,10 @@
+import threading
+import time
 from datetime import timedelta
+from unittest.mock import patch
 
-from odoo import fields
+from odoo import fields, sql_db
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import MedApsCommon
@@ -168,3 +172,178 @@ class TestMedApsPlanRepair(MedApsCommon):
         self.assertEqual(molding.leave_id.date_to, molding.date_finished)
         _problem, _plan, violations = self._rebuild_and_validate(repair)
         self.assertEqual(violations, [])
+
+    # ------------------------------------------------------------------ api_replan(wait)
+    def _replan_by_api(self, wait=True):
+        return (
+            self.env["med.aps.run"]
+            .with_user(self.planner)
+            .api_replan(params={"time_limit": self.TIME_LIMIT, "workers": 1}, wait=wait)
+        )
+
+    def test_api_replan_waits_behind_a_queued_repair(self):
+        """A repair is queued when the API asks for a replan in the request: the repair goes
+        first, in that request, then the replan; neither fails nor collides."""
+        self._overrun_first_molding()
+        self.Repair._cron_repair_plans()
+        [repair] = self._repairs()
+        self.assertEqual(repair.state, "queued")
+        result = self._replan_by_api()
+        self.assertEqual(repair.state, "done", repair.failure_reason)
+        self.assertEqual(set(repair.repair_event_ids.mapped("state")), {"handled"})
+        run = self.env["med.aps.run"].browse(result["id"])
+        self.assertEqual(result["state"], "done", run.failure_reason)
+        self.assertEqual(run.trigger, "api")
+        self.assertLessEqual(repair.date_finished, run.date_started)
+
+    def test_api_replan_waits_while_a_repair_runs(self):
+        """A worker is processing the company's repair (it holds the company's lock): the
+        replan in the request waits until it is finished instead of failing."""
+        self._overrun_first_molding()
+        self.Repair._cron_repair_plans()
+        [repair] = self._repairs()
+        repair.sudo().write({"state": "running"})
+        key = self._company_lock_key()
+        with sql_db.db_connect(self.env.cr.dbname).cursor() as worker_cr:
+            worker_cr.execute("SELECT pg_advisory_lock(%s, %s)", key)
+            # the repair's worker finishes in 1.5 s
+            finish = threading.Timer(
+                1.5, lambda: worker_cr.execute("SELECT pg_advisory_unlock_all()")
+            )
+            start = time.monotonic()
+            finish.start()
+            try:
+                result = self._replan_by_api()
+            finally:
+                finish.join()
+        self.assertGreaterEqual(time.monotonic() - start, 1.4)
+        self.assertEqual(result["state"], "done")
+
+    def test_api_replan_behind_a_running_repair_times_out_or_queues(self):
+        self._overrun_first_molding()
+        self.Repair._cron_repair_plans()
+        [repair] = self._repairs()
+        repair.sudo().write({"state": "running"})
+        Run = self.env["med.aps.run"].with_user(self.planner)
+        with sql_db.db_connect(self.env.cr.dbname).cursor() as worker_cr:
+            worker_cr.execute("SELECT pg_advisory_lock(%s, %s)", self._company_lock_key())
+            try:
+                with self.assertRaisesRegex(UserError, "still running after 1 s"):
+                    Run._aps_wait_for_repair(self.company, timeout=0.6)
+                # not waiting: queued behind the repair, no error
+                queued = self._replan_by_api(wait=False)
+                self.assertEqual(queued["state"], "queued")
+            finally:
+                worker_cr.execute("SELECT pg_advisory_unlock_all()")
+
+    def test_every_kind_of_event_is_answered_by_one_repair_with_its_reason(self):
+        """Work-order start, pause, resume, a quantity reported, a scrap, a quantity change,
+        a cancellation, a blocked and unblocked work center, a new order and a finish with
+        its time logs: one repair answers them all and names them (receipts: see the event
+        tests; lots: the quality bridge's)."""
+        first, second, third = self.productions
+        molding = first.workorder_ids.sorted("sequence")[0]
+        molding.button_start()
+        molding.button_pending()
+        molding.button_start()
+        molding.qty_produced = 1
+        self.env["stock.scrap"].create(
+            {
+                "product_id": self.resin.id,
+                "production_id": second.id,
+                "scrap_qty": 2,
+                "company_id": self.company.id,
+            }
+        ).do_scrap()
+        self.env["change.production.qty"].create(
+            {"mo_id": third.id, "product_qty": 2}
+        ).change_prod_qty()
+        cancelled = self._create_mo(self.catheter_b, self.bom_b, deadline_days=6)
+        cancelled.action_cancel()
+        loss = self.env["mrp.workcenter.productivity.loss"].search(
+            [("loss_type", "=", "availability")], limit=1
+        )
+        self.env["mrp.workcenter.productivity"].create(
+            {
+                "workcenter_id": self.wc_assembly.id,
+                "loss_id": loss.id,
+                "company_id": self.company.id,
+            }
+        )
+        self.wc_assembly.unblock()
+        rush = self._create_mo(self.catheter_b, self.bom_b, deadline_days=1, priority="1")
+        molding.duration = molding.duration_expected + 120
+        molding.button_finish()
+
+        pending = self.Event.search(
+            [("company_id", "=", self.company.id), ("state", "=", "pending")], order="id"
+        )
+        self.assertEqual(
+            set(pending.mapped("kind")),
+            {
+                "workorder_started",
+                "workorder_paused",
+                "workorder_resumed",
+                "workorder_produced",
+                "production_scrapped",
+                "production_quantity",
+                "production_confirmed",
+                "production_cancelled",
+                "workcenter_blocked",
+                "workcenter_unblocked",
+                "workorder_finished",
+            },
+        )
+        produced = pending.filtered(lambda e: e.kind == "workorder_produced")
+        self.assertEqual(produced.workorder_id, molding)
+        self.assertIn("1 Units produced (was 0)", produced.message)
+        scrapped = pending.filtered(lambda e: e.kind == "production_scrapped")
+        self.assertEqual(scrapped.production_id, second)
+        self.assertIn("%s: 2 Units Resin scrapped" % second.name, scrapped.message)
+        # one coalesced repair for all of them, whose reason names each
+        self.Repair._cron_repair_plans()
+        [repair] = self._repairs()
+        self.assertEqual(repair.repair_event_ids, pending)
+        reason = repair._aps_repair_reason(limit=len(pending))
+        for event in pending:
+            self.assertTrue(event.message)
+            self.assertIn(event.message, reason)
+        self.assertIn("more events", repair._aps_repair_reason())
+        repair._process_now()
+        self.assertEqual(repair.state, "done", repair.failure_reason)
+        self.assertEqual(set(pending.mapped("state")), {"handled"})
+        self.assertTrue(rush.aps_planned_finish)
+        _problem, _plan, violations = self._rebuild_and_validate(repair)
+        self.assertEqual(violations, [])
+
+    def test_a_work_order_finished_during_a_repair_keeps_its_actual_dates(self):
+        from med_aps_engine import solve as real_solve
+
+        self._overrun_first_molding()
+        self.Repair._cron_repair_plans()
+        [repair] = self._repairs()
+        second_molding = self.productions[1].workorder_ids.sorted("sequence")[0]
+
+        def solve_while_the_operator_finishes(problem, options=None):
+            plan = real_solve(problem, options=options)
+            # meanwhile, on the shop floor
+            second_molding.button_start()
+            second_molding.button_finish()
+            return plan
+
+        with patch("med_aps_engine.solve", solve_while_the_operator_finishes):
+            repair._process_now()
+        self.assertEqual(repair.state, "done", repair.failure_reason)
+        self.env.invalidate_all()
+        self.assertEqual(second_molding.state, "done")
+        self.assertNotEqual(second_molding.aps_run_id, repair)
+        self.assertIn(second_molding.display_name, repair.skipped_note)
+        finished = (second_molding.date_start, second_molding.date_finished)
+        # its events wait for the next repair, which leaves the finished work alone too
+        later = self.Event.search([("state", "=", "pending")])
+        self.assertEqual(later.workorder_id, second_molding)
+        self.Repair._cron_repair_plans()
+        next_repair = self._repairs() - repair
+        next_repair._process_now()
+        self.assertEqual(next_repair.state, "done", next_repair.failure_reason)
+        self.assertEqual((second_molding.date_start, second_molding.date_finished), finished)

@@ -25,6 +25,11 @@ class StockLot(models.Model):
     # ------------------------------------------------------------------ plan events
     def _med_set_decision(self, decision, signature=False, note=False):
         usable_before = {lot.id: lot._aps_is_available_for_planning() for lot in self}
+        if decision == "rejected":
+            # the reject signature exists before the decision is written, and already makes
+            # the release signature look superseded: a released lot was usable until then
+            for lot in self.filtered(lambda lot: lot.med_release_state == "released"):
+                usable_before[lot.id] = True
         result = super()._med_set_decision(decision, signature=signature, note=note)
         self._aps_record_availability_events(usable_before)
         return result

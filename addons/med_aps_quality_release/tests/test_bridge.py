@@ -184,3 +184,31 @@ class TestApsQualityBridge(TransactionCase):
         )
         clamp_lot.action_med_hold("Dropped on the floor")
         self.assertFalse(lot_events(clamp_lot))
+        # a released lot rejected by QA: no longer usable, a plan event
+        rejected = self.env["stock.lot"].create(
+            {"name": "TUBE-RJ", "product_id": self.component.id}
+        )
+        rejected._med_enter_quarantine("receipt")
+        self._sign_release(rejected)
+        action = rejected.with_user(self.manager).action_med_quality_reject()
+        wizard = self.env["med.signature.wizard"].with_user(self.manager).browse(action["res_id"])
+        wizard.comment = "Burst test failed"
+        wizard.with_context(password="qr_bridge_manager").action_sign()
+        self.assertEqual(rejected.med_release_state, "rejected")
+        self.assertEqual(
+            lot_events(rejected).mapped("kind"), ["lot_blocked", "lot_released", "lot_blocked"]
+        )
+        self.assertIn("Lot TUBE-RJ held or rejected", lot_events(rejected)[-1].message)
+        # the lot events (and the order's confirmation) queue one repair, which names them
+        pending = Event.search(
+            [("state", "=", "pending"), ("company_id", "=", self.env.company.id)]
+        )
+        self.assertTrue(lot_events(lot) | lot_events(rejected) <= pending)
+        self.env["med.aps.plan.repair"]._cron_repair_plans()
+        repair = pending.repair_run_id
+        self.assertEqual(len(repair), 1)
+        self.assertEqual(repair.trigger, "repair")
+        self.assertEqual(repair.repair_event_ids, pending)
+        reason = repair._aps_repair_reason(limit=len(pending))
+        for event in lot_events(lot) | lot_events(rejected):
+            self.assertIn(event.message, reason)

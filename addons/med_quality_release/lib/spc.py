@@ -11,7 +11,10 @@ their own. References:
   capability).
 * Western Electric Statistical Quality Control Handbook (1956) and Nelson,
   L. S., "The Shewhart Control Chart - Tests for Special Causes", Journal of
-  Quality Technology 16(4), 1984 (run rules; numbering of Nelson).
+  Quality Technology 16(4), 1984 (run rules; numbering of Nelson: 1 beyond
+  3 sigma, 2 nine on one side, 3 six trending, 4 fourteen alternating, 5 two
+  of three beyond 2 sigma, 6 four of five beyond 1 sigma, 7 fifteen within
+  1 sigma, 8 eight beyond 1 sigma on either side).
 """
 
 import math
@@ -56,7 +59,9 @@ D4 = {
 MIN_SUBGROUP, MAX_SUBGROUP = 2, 10
 
 # Run rules (Nelson's numbering), see :func:`rule_violations`
-RULES = (1, 2, 3, 5, 6)
+RULES = (1, 2, 3, 4, 5, 6, 7, 8)
+# Rules of the range chart (R or moving range), see :func:`range_rule_violations`
+RANGE_RULES = ("r1", "r2", "r3")
 
 
 class SpcError(ValueError):
@@ -189,8 +194,11 @@ def rule_violations(values, center, sigma, rules=RULES, last_only=True):
     1. one point beyond 3 sigma;
     2. nine points in a row on the same side of the center line;
     3. six points in a row steadily increasing or decreasing;
+    4. fourteen points in a row alternating up and down;
     5. two out of three points in a row beyond 2 sigma on the same side;
-    6. four out of five points in a row beyond 1 sigma on the same side.
+    6. four out of five points in a row beyond 1 sigma on the same side;
+    7. fifteen points in a row within 1 sigma of the center line (either side);
+    8. eight points in a row beyond 1 sigma, on either side (none within 1 sigma).
 
     Returns ``[(rule, [indexes of the points involved])]``. With ``last_only``
     only the patterns completed by the last point are reported (the check of
@@ -211,36 +219,148 @@ def rule_violations(values, center, sigma, rules=RULES, last_only=True):
 
 def _rule_at(values, end, center, sigma, rule):
     """Indexes of the points of ``rule``'s pattern that ends at ``end``, or []."""
-    if rule == 1:
-        if sigma > 0 and abs(values[end] - center) > 3 * sigma:
+    checker = _RULE_CHECKERS.get(rule)
+    if checker is None:
+        raise SpcError(f"unknown run rule {rule}")
+    return checker(values, end, center, sigma)
+
+
+def _rule_1(values, end, center, sigma):
+    if sigma > 0 and abs(values[end] - center) > 3 * sigma:
+        return [end]
+    return []
+
+
+def _rule_2(values, end, center, sigma):
+    return _same_side_run(values, end, center, 9)
+
+
+def _rule_3(values, end, center, sigma):
+    return _trend_run(values, end, 6)
+
+
+def _rule_4(values, end, center, sigma):
+    """Fourteen points in a row, each step changing direction (13 steps, up-down-up...)."""
+    start = end - 13
+    if start < 0:
+        return []
+    window = values[start : end + 1]
+    steps = [_side(b, a) for a, b in zip(window, window[1:], strict=False)]
+    if 0 in steps:
+        return []
+    alternating = all(steps[i] == -steps[i + 1] for i in range(len(steps) - 1))
+    return list(range(start, end + 1)) if alternating else []
+
+
+def _zone_count_rule(values, end, center, sigma, span, needed, zone):
+    start = end - span + 1
+    if start < 0 or sigma <= 0:
+        return []
+    for side in (1, -1):
+        beyond = [i for i in range(start, end + 1) if side * (values[i] - center) > zone * sigma]
+        # the new point is part of the pattern
+        if len(beyond) >= needed and end in beyond:
+            return beyond
+    return []
+
+
+def _rule_5(values, end, center, sigma):
+    return _zone_count_rule(values, end, center, sigma, 3, 2, 2)
+
+
+def _rule_6(values, end, center, sigma):
+    return _zone_count_rule(values, end, center, sigma, 5, 4, 1)
+
+
+def _rule_7(values, end, center, sigma):
+    """Fifteen points in a row within 1 sigma of the center line (stratification)."""
+    start = end - 14
+    if start < 0 or sigma <= 0:
+        return []
+    inside = all(abs(v - center) < sigma for v in values[start : end + 1])
+    return list(range(start, end + 1)) if inside else []
+
+
+def _rule_8(values, end, center, sigma):
+    """Eight points in a row beyond 1 sigma, on either side (mixture)."""
+    start = end - 7
+    if start < 0 or sigma <= 0:
+        return []
+    outside = all(abs(v - center) > sigma for v in values[start : end + 1])
+    return list(range(start, end + 1)) if outside else []
+
+
+def _same_side_run(values, end, center, length):
+    start = end - length + 1
+    if start < 0:
+        return []
+    sides = {_side(v, center) for v in values[start : end + 1]}
+    return list(range(start, end + 1)) if sides in ({1}, {-1}) else []
+
+
+def _trend_run(values, end, length):
+    start = end - length + 1
+    if start < 0:
+        return []
+    window = values[start : end + 1]
+    steps = [b - a for a, b in zip(window, window[1:], strict=False)]
+    if all(step > 0 for step in steps) or all(step < 0 for step in steps):
+        return list(range(start, end + 1))
+    return []
+
+
+_RULE_CHECKERS = {
+    1: _rule_1,
+    2: _rule_2,
+    3: _rule_3,
+    4: _rule_4,
+    5: _rule_5,
+    6: _rule_6,
+    7: _rule_7,
+    8: _rule_8,
+}
+
+
+def range_rule_violations(ranges, center, lcl, ucl, rules=RANGE_RULES, last_only=True):
+    """Rule violations of the range chart (subgroup ranges or moving ranges).
+
+    The range chart is not symmetric, so the zone rules of the x chart do not
+    apply (Montgomery, section 6.2.4; AIAG SPC manual, 2nd ed., section II):
+
+    * ``r1``: a range above the upper control limit, or below a lower control
+      limit above zero (D3 > 0, subgroups of 7 or more);
+    * ``r2``: nine ranges in a row on the same side of the range center line;
+    * ``r3``: six ranges in a row steadily increasing or decreasing.
+
+    ``None`` in ``ranges`` (the first point of an individuals chart has no
+    moving range) breaks the runs and is never flagged. Returns
+    ``[(rule, [indexes])]`` like :func:`rule_violations`.
+    """
+    ranges = list(ranges)
+    found = []
+    ends = [len(ranges) - 1] if last_only else range(len(ranges))
+    for end in ends:
+        if end < 0 or ranges[end] is None:
+            continue
+        for rule in rules:
+            involved = _range_rule_at(ranges, end, center, lcl, ucl, rule)
+            if involved:
+                found.append((rule, involved))
+    return found
+
+
+def _range_rule_at(ranges, end, center, lcl, ucl, rule):
+    if rule == "r1":
+        value = ranges[end]
+        if value > ucl or (lcl > 0 and value < lcl):
             return [end]
         return []
-    if rule == 2:
-        start = end - 8
-        if start < 0:
-            return []
-        sides = {_side(v, center) for v in values[start : end + 1]}
-        return list(range(start, end + 1)) if sides in ({1}, {-1}) else []
-    if rule == 3:
-        start = end - 5
-        if start < 0:
-            return []
-        window = values[start : end + 1]
-        steps = [b - a for a, b in zip(window, window[1:], strict=False)]
-        if all(step > 0 for step in steps) or all(step < 0 for step in steps):
-            return list(range(start, end + 1))
+    length = {"r2": 9, "r3": 6}.get(rule)
+    if length is None:
+        raise SpcError(f"unknown range chart rule {rule}")
+    start = end - length + 1
+    if start < 0 or any(value is None for value in ranges[start : end + 1]):
         return []
-    if rule in (5, 6):
-        span, needed, zone = (3, 2, 2) if rule == 5 else (5, 4, 1)
-        start = end - span + 1
-        if start < 0 or sigma <= 0:
-            return []
-        for side in (1, -1):
-            beyond = [
-                i for i in range(start, end + 1) if side * (values[i] - center) > zone * sigma
-            ]
-            # the new point is part of the pattern
-            if len(beyond) >= needed and end in beyond:
-                return beyond
-        return []
-    raise SpcError(f"unknown run rule {rule}")
+    if rule == "r2":
+        return _same_side_run(ranges, end, center, length)
+    return _trend_run(ranges, end, length)

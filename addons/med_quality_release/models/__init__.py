@@ -1,5 +1,7 @@
 from . import (
     ir_module_module,  # noqa: F401
+    med_capa,  # noqa: F401
+    med_capa_action,  # noqa: F401
     med_immutable_mixin,  # noqa: F401
     med_lot_release_log,  # noqa: F401
     med_quality_check,  # noqa: F401
@@ -8,6 +10,9 @@ from . import (
     med_quality_nonconformance,  # noqa: F401
     med_quality_point,  # noqa: F401
     med_quality_point_spc,  # noqa: F401
+    med_quality_switching,  # noqa: F401
+    med_quality_switching_log,  # noqa: F401
+    med_recall,  # noqa: F401
     med_signature,  # noqa: F401
     med_signature_attempt,  # noqa: F401
     med_spc_alert,  # noqa: F401
@@ -19,6 +24,7 @@ from . import (
     product_category,  # noqa: F401
     res_company,  # noqa: F401
     res_config_settings,  # noqa: F401
+    res_partner,  # noqa: F401
     stock_lot,  # noqa: F401
     stock_move,  # noqa: F401
     stock_move_line,  # noqa: F401

@@ -55,6 +55,26 @@ class MedQualityCheck(models.Model):
     code_letter = fields.Char(string="ISO 2859-1 Code Letter", readonly=True)
     accept_number = fields.Integer(string="Accept (Ac)", readonly=True)
     reject_number = fields.Integer(string="Reject (Re)", readonly=True)
+    inspection_severity = fields.Selection(
+        [
+            ("normal", "Normal"),
+            ("tightened", "Tightened"),
+            ("reduced", "Reduced"),
+            ("discontinued", "Discontinued"),
+        ],
+        string="ISO 2859-1 Inspection",
+        readonly=True,
+        help="Severity of the ISO 2859-1 plan of this check when it was created.",
+    )
+    switching_id = fields.Many2one(
+        "med.quality.switching",
+        string="Inspection Severity",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Set on the original inspection of a lot under the switching rules; its result "
+        "moves the severity (a re-inspection does not).",
+    )
     defect_count = fields.Integer(
         string="Nonconforming Units", help="Nonconforming units found in the sample."
     )
@@ -92,6 +112,8 @@ class MedQualityCheck(models.Model):
             "code_letter",
             "accept_number",
             "reject_number",
+            "inspection_severity",
+            "switching_id",
             "measure_unit",
             "norm_min",
             "norm_max",
@@ -289,6 +311,16 @@ class MedQualityCheck(models.Model):
                         size=check.sample_size,
                     )
                 )
+            if verdict == "pass" and check.switching_id.severity == "discontinued":
+                raise UserError(
+                    self.env._(
+                        "Check %(check)s cannot pass: inspection %(scope)s is discontinued "
+                        "(ISO 2859-1 9.4) until a QA Manager resumes it after the supplier's "
+                        "corrective action.",
+                        check=check.name,
+                        scope=check.switching_id.display_name,
+                    )
+                )
             if verdict == "pass" and check.defect_count > check.accept_number:
                 raise UserError(
                     self.env._(
@@ -309,6 +341,8 @@ class MedQualityCheck(models.Model):
             )
             if verdict == "fail":
                 check._med_open_nonconformance()
+            if check.switching_id:
+                check.switching_id._med_record_check(check)
 
     def _med_failure_description(self):
         self.ensure_one()
@@ -368,6 +402,7 @@ class MedQualityCheck(models.Model):
                 continue
             vals = dict(values)
             vals.update(point._med_sampling_values(lot_qty))
+            vals.update(point._med_switching_values(lot_qty, values))
             vals.update(
                 state="todo",
                 inspector_id=False,

@@ -1,4 +1,6 @@
-from odoo import api, models
+from datetime import timedelta
+
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from ..wizard.med_signature_wizard import ACTION_MEANING
@@ -49,6 +51,43 @@ class MedQualityDemo(models.AbstractModel):
         return picking
 
     @api.model
+    def _med_demo_capa(self, nonconformance, user):
+        """The supplier's contamination answered by a CAPA, at its actions step."""
+        capa = (
+            self.env["med.capa"]
+            .with_user(user)
+            .create(
+                {
+                    "title": self.env._("Contaminated silicone from the supplier"),
+                    "problem": nonconformance.description,
+                    "product_id": nonconformance.product_id.id,
+                    "nonconformance_ids": [Command.set(nonconformance.ids)],
+                    "containment": self.env._("Lot rejected and returned; next lots inspected."),
+                    "why_1": self.env._("Black specks in the silicone"),
+                    "why_2": self.env._("The supplier's mixer was not cleaned between batches"),
+                    "cause_category": "material",
+                    "root_cause": self.env._("Cleaning step missing from the supplier's procedure"),
+                }
+            )
+        )
+        capa.action_start_analysis()
+        capa.action_start_actions()
+        capa.write(
+            {
+                "action_ids": [
+                    Command.create(
+                        {
+                            "name": self.env._("Supplier adds the cleaning step and trains"),
+                            "owner_id": user.id,
+                            "date_deadline": fields.Date.today() + timedelta(days=30),
+                        }
+                    )
+                ]
+            }
+        )
+        return capa
+
+    @api.model
     def _med_demo_quality_story(self):
         """Silicone lots received into quarantine and inspected (one fails: nonconformance,
         rejected and returned to the supplier), catheters made from the released lot (one lot
@@ -94,6 +133,7 @@ class MedQualityDemo(models.AbstractModel):
         self._med_demo_sign(
             nonconformance, "close_nc", self.env._("Lot returned; supplier informed.")
         )
+        self._med_demo_capa(nonconformance, admin)
 
         # catheters from the released silicone
         bom = ref("med_quality_release.demo_bom_foley_catheter")

@@ -43,6 +43,15 @@ class MedQualityNonconformance(models.Model):
     date_closed = fields.Datetime(string="Closed on", readonly=True, copy=False)
     signature_ids = fields.One2many("med.signature", "nonconformance_id", string="Signatures")
     closing_signature_id = fields.Many2one("med.signature", readonly=True, copy=False)
+    capa_ids = fields.Many2many(
+        "med.capa",
+        "med_capa_nonconformance_rel",
+        "nonconformance_id",
+        "capa_id",
+        string="CAPAs",
+        readonly=True,
+        copy=False,
+    )
 
     # Set only by the system: the failed check that opened the NC, its opening
     # date, and the closure applied by the electronic signature.
@@ -169,6 +178,19 @@ class MedQualityNonconformance(models.Model):
     def action_close(self):
         self.ensure_one()
         return self.env["med.signature.wizard"]._med_open(self, "close_nc")
+
+    def action_med_open_capa(self):
+        self.ensure_one()
+        return self.env["med.capa"]._med_action_for(
+            self.capa_ids,
+            {
+                "title": self.name,
+                "problem": self.description,
+                "product_id": self.product_id.id,
+                "lot_id": self.lot_id.id,
+                "nonconformance_ids": [self.id],
+            },
+        )
 
     def action_review(self):
         self.ensure_one()

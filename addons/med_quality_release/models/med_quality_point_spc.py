@@ -9,8 +9,16 @@ RULE_FIELDS = {
     1: "spc_rule_1",
     2: "spc_rule_2",
     3: "spc_rule_3",
+    4: "spc_rule_4",
     5: "spc_rule_5",
     6: "spc_rule_6",
+    7: "spc_rule_7",
+    8: "spc_rule_8",
+}
+RANGE_RULE_FIELDS = {
+    "r1": "spc_rule_r1",
+    "r2": "spc_rule_r2",
+    "r3": "spc_rule_r3",
 }
 BASELINE_FIGURES = (
     "center",
@@ -67,8 +75,30 @@ class MedQualityPoint(models.Model):
     spc_rule_1 = fields.Boolean(string="Rule 1: Beyond 3 Sigma", default=True)
     spc_rule_2 = fields.Boolean(string="Rule 2: 9 on One Side", default=True)
     spc_rule_3 = fields.Boolean(string="Rule 3: 6 Trending", default=True)
+    spc_rule_4 = fields.Boolean(string="Rule 4: 14 Alternating")
     spc_rule_5 = fields.Boolean(string="Rule 5: 2 of 3 Beyond 2 Sigma", default=True)
     spc_rule_6 = fields.Boolean(string="Rule 6: 4 of 5 Beyond 1 Sigma", default=True)
+    spc_rule_7 = fields.Boolean(
+        string="Rule 7: 15 Within 1 Sigma",
+        help="Stratification: often a sign that the baseline limits are too wide.",
+    )
+    spc_rule_8 = fields.Boolean(
+        string="Rule 8: 8 Beyond 1 Sigma",
+        help="Mixture: eight points in a row outside 1 sigma, on either side.",
+    )
+    spc_rule_r1 = fields.Boolean(
+        string="Range: Beyond Limits",
+        help="A subgroup range (or moving range) above its upper control limit, or below "
+        "a lower control limit above zero.",
+    )
+    spc_rule_r2 = fields.Boolean(
+        string="Range: 9 on One Side",
+        help="Nine ranges in a row on the same side of the range center line.",
+    )
+    spc_rule_r3 = fields.Boolean(
+        string="Range: 6 Trending",
+        help="Six ranges in a row steadily increasing or decreasing.",
+    )
     spc_hold_lot = fields.Boolean(
         string="Put the Lot on Hold",
         help="A run rule violation puts the lot of the measurement on hold.",
@@ -123,6 +153,10 @@ class MedQualityPoint(models.Model):
     def _med_spc_rules(self):
         self.ensure_one()
         return tuple(rule for rule, field in RULE_FIELDS.items() if self[field])
+
+    def _med_spc_range_rules(self):
+        self.ensure_one()
+        return tuple(rule for rule, field in RANGE_RULE_FIELDS.items() if self[field])
 
     def _med_spc_checks(self, domain=None):
         self.ensure_one()
@@ -281,6 +315,7 @@ class MedQualityPoint(models.Model):
             "company": self.company_id.name,
             "unit": self.measure_unit or None,
             "rules": list(self._med_spc_rules()),
+            "range_rules": list(self._med_spc_range_rules()),
             "baseline": self._med_spc_compute_baseline(),
         }
 
@@ -325,16 +360,25 @@ class MedQualityPoint(models.Model):
         """Check the run rules on the plotted point completed by ``check``."""
         self.ensure_one()
         baseline = self.spc_baseline_id
-        rules = self._med_spc_rules()
-        if not (self.spc_enabled and baseline and rules):
+        rules, range_rules = self._med_spc_rules(), self._med_spc_range_rules()
+        if not (self.spc_enabled and baseline and (rules or range_rules)):
             return self.env["med.spc.alert"]
         series = self._med_spc_series(self._med_spc_checks())
         index = next((i for i, point in enumerate(series) if check in point["checks"]), None)
         if index is None:
             return self.env["med.spc.alert"]  # subgroup not complete yet
         series = series[: index + 1]
-        violations = spc.rule_violations(
-            [point["value"] for point in series], baseline.center, baseline.sigma, rules
+        violations = [
+            (str(rule), idx)
+            for rule, idx in spc.rule_violations(
+                [point["value"] for point in series], baseline.center, baseline.sigma, rules
+            )
+        ] + spc.range_rule_violations(
+            [point["range"] for point in series],
+            baseline.r_center,
+            baseline.r_lcl,
+            baseline.r_ucl,
+            range_rules,
         )
         if not violations:
             return self.env["med.spc.alert"]
@@ -349,7 +393,7 @@ class MedQualityPoint(models.Model):
                         "company_id": self.company_id.id,
                         "point_id": self.id,
                         "baseline_id": baseline.id,
-                        "rule": str(rule),
+                        "rule": rule,
                         "check_id": check.id,
                         "check_ids": [
                             fields.Command.set(Check.union(*(series[i]["checks"] for i in idx)).ids)
@@ -454,7 +498,7 @@ class MedQualityPoint(models.Model):
         checks = self._med_spc_checks(domain) if domain else all_checks
         series = self._med_spc_series(checks)
         baseline = self.spc_baseline_id
-        flagged = {}
+        flagged, range_flagged = {}, {}
         if baseline:
             for rule, idx in spc.rule_violations(
                 [point["value"] for point in series],
@@ -465,6 +509,16 @@ class MedQualityPoint(models.Model):
             ):
                 for i in idx if rule == 1 else idx[-1:]:
                     flagged.setdefault(i, set()).add(rule)
+            for rule, idx in spc.range_rule_violations(
+                [point["range"] for point in series],
+                baseline.r_center,
+                baseline.r_lcl,
+                baseline.r_ucl,
+                self._med_spc_range_rules(),
+                last_only=False,
+            ):
+                for i in idx if rule == "r1" else idx[-1:]:
+                    range_flagged.setdefault(i, set()).add(rule)
         figures = (
             {name: baseline[name] for name in (*BASELINE_FIGURES, "sample_count")}
             | {
@@ -493,6 +547,7 @@ class MedQualityPoint(models.Model):
                     "workcenter": point["checks"][-1:].workorder_id.workcenter_id.display_name
                     or "",
                     "rules": sorted(flagged.get(i, ())),
+                    "range_rules": sorted(range_flagged.get(i, ())),
                 }
                 for i, point in enumerate(series)
             ],

@@ -140,7 +140,8 @@ class MedSignature(models.Model):
     @api.model
     def _med_sign(self, record, meaning, comment, content):
         """Create the signature of ``record`` (password already verified)."""
-        if meaning not in dict(MEANINGS):
+        # the field's selection: other addons add their meanings with ``selection_add``
+        if meaning not in dict(self._fields["meaning"].selection):
             raise UserError(
                 self.env._(
                     "Unknown signature meaning %(meaning)s for %(record)s.",

@@ -5,8 +5,14 @@ SPC_RULES = [
     ("1", "Rule 1: a point beyond 3 sigma"),
     ("2", "Rule 2: 9 points in a row on one side of the center line"),
     ("3", "Rule 3: 6 points in a row steadily increasing or decreasing"),
+    ("4", "Rule 4: 14 points in a row alternating up and down"),
     ("5", "Rule 5: 2 of 3 points beyond 2 sigma on one side"),
     ("6", "Rule 6: 4 of 5 points beyond 1 sigma on one side"),
+    ("7", "Rule 7: 15 points in a row within 1 sigma of the center line"),
+    ("8", "Rule 8: 8 points in a row beyond 1 sigma on either side"),
+    ("r1", "Range chart: a range beyond its control limits"),
+    ("r2", "Range chart: 9 ranges in a row on one side of the center line"),
+    ("r3", "Range chart: 6 ranges in a row steadily increasing or decreasing"),
 ]
 
 
@@ -66,6 +72,15 @@ class MedSpcAlert(models.Model):
     acknowledged_by_id = fields.Many2one("res.users", readonly=True)
     acknowledged_on = fields.Datetime(readonly=True)
     note = fields.Text(string="Investigation Note")
+    capa_ids = fields.Many2many(
+        "med.capa",
+        "med_capa_spc_alert_rel",
+        "alert_id",
+        "capa_id",
+        string="CAPAs",
+        readonly=True,
+        copy=False,
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -90,6 +105,20 @@ class MedSpcAlert(models.Model):
                 )
             )
         return super().write(vals)
+
+    def action_med_open_capa(self):
+        self.ensure_one()
+        rules = dict(self._fields["rule"]._description_selection(self.env))
+        return self.env["med.capa"]._med_action_for(
+            self.capa_ids,
+            {
+                "title": self.name,
+                "problem": f"{self.point_id.name}: {rules[self.rule]}",
+                "product_id": self.product_id.id,
+                "lot_id": self.lot_id.id,
+                "spc_alert_ids": [self.id],
+            },
+        )
 
     def action_acknowledge(self):
         if not self.env.user.has_group("med_quality_release.group_qa_inspector"):

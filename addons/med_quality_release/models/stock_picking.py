@@ -1,10 +1,33 @@
 from collections import defaultdict
 
-from odoo import models
+from odoo import fields, models
 
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
+
+    med_quality_check_ids = fields.One2many(
+        "med.quality.check", "picking_id", string="Incoming Inspection"
+    )
+    med_switching_ids = fields.Many2many(
+        "med.quality.switching",
+        string="ISO 2859-1 Inspection Severities",
+        compute="_compute_med_switching_ids",
+        help="Current severity of the switching rules the checks of this receipt follow.",
+    )
+    med_switching_log_ids = fields.Many2many(
+        "med.quality.switching.log",
+        string="Switching History",
+        compute="_compute_med_switching_ids",
+    )
+
+    def _compute_med_switching_ids(self):
+        for picking in self:
+            switchings = picking.med_quality_check_ids.switching_id
+            picking.med_switching_ids = switchings
+            picking.med_switching_log_ids = switchings.log_ids.sorted(
+                lambda log: (log.date, log.id), reverse=True
+            )
 
     def _action_done(self):
         res = super()._action_done()

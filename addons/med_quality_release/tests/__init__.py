@@ -1,5 +1,6 @@
 from . import (
     test_audit_chain,  # noqa: F401
+    test_capa,  # noqa: F401
     test_demo_story,  # noqa: F401
     test_iso2859,  # noqa: F401
     test_quality_checks,  # noqa: F401
@@ -14,6 +15,7 @@ from . import (
     test_spc_security,  # noqa: F401
     test_spc_tour,  # noqa: F401
     test_stock_paths,  # noqa: F401
+    test_switching,  # noqa: F401
     test_tour,  # noqa: F401
     test_uninstall_guard,  # noqa: F401
 )

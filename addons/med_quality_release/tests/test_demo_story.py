@@ -24,6 +24,12 @@ class TestMedQualityDemoStory(TransactionCase):
         if not self.good:
             self.skipTest("the med_quality_release demo data is not installed")
 
+    def test_supplier_capa(self):
+        capa = self.bad.med_nc_ids.capa_ids
+        self.assertEqual(len(capa), 1)
+        self.assertEqual((capa.state, capa.cause_category), ("action", "material"))
+        self.assertEqual(capa.action_ids.activity_id.user_id, self.env.ref("base.user_admin"))
+
     def test_admin_decides_releases(self):
         admin = self.env.ref("base.user_admin")
         self.assertTrue(admin.has_group("med_quality_release.group_qa_manager"))

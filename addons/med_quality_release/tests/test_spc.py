@@ -132,6 +132,48 @@ class TestSpcRunRules(MedSpcCommon):
         self.assertEqual(self.record(values), [[]] * 4 + [["6"]])
         self.assertEqual(len(self.point.spc_alert_ids.check_ids), 4)
 
+    def test_rule_4(self):
+        self.point.spc_rule_4 = True
+        # 8.9 repeats the last baseline value: the zigzag starts there
+        values = [8.9, *([9.1, 8.9] * 6), 9.1]
+        self.assertEqual(self.record(values), [[]] * 13 + [["4"]])
+        self.assertEqual(len(self.point.spc_alert_ids.check_ids), 14)
+
+    def test_rule_7(self):
+        self.point.spc_rule_7 = True
+        # 9.3 is beyond 1 sigma: the 15 points within 1 sigma start after it
+        values = [9.3, *([9.1, 8.9] * 7), 9.1]
+        self.assertEqual(self.record(values), [[]] * 15 + [["7"]])
+
+    def test_rule_8_puts_lot_on_hold(self):
+        self.point.write({"spc_rule_8": True, "spc_hold_lot": True})
+        result = self.record([9.3, 8.7] * 4)
+        self.assertEqual(result, [[]] * 7 + [["8"]])
+        alert = self.point.spc_alert_ids
+        self.assertTrue(alert.check_id.lot_id.med_hold_active)
+        self.assertEqual(alert.hold_id.lot_id, alert.check_id.lot_id)
+
+    def test_new_rules_off_by_default(self):
+        self.assertEqual(self.record([9.3, 8.7] * 4), [[]] * 8)
+
+    def test_range_rule_beyond_limit(self):
+        # MR UCL = 3.267 x 2.3 / 9 = 0.835; both values stay within 2 sigma of the center
+        self.assertEqual(self.record([9.42, 8.56]), [[], []])
+        self.point.spc_rule_r1 = True
+        self.point.spc_open_nonconformance = True
+        self.assertEqual(self.record([9.0, 9.42, 8.56]), [[], [], ["r1"]])
+        alert = self.point.spc_alert_ids
+        self.assertIn("Range chart", alert.nonconformance_id.description)
+        chart = self.point.med_spc_chart_data()
+        self.assertEqual(chart["points"][-1]["range_rules"], ["r1"])
+        self.assertEqual(chart["points"][-1]["rules"], [])
+
+    def test_range_rule_trend(self):
+        self.point.spc_rule_r3 = True
+        # moving ranges 0.05, 0.1, 0.15, 0.2, 0.25, 0.3 (steadily increasing)
+        values = [9.05, 9.15, 9.0, 9.2, 8.95, 9.25]
+        self.assertEqual(self.record([9.0, *values]), [[]] * 6 + [["r3"]])
+
     def test_rule_switched_off(self):
         self.point.spc_rule_1 = False
         self.assertEqual(self.record([10.0]), [[]])

@@ -145,3 +145,41 @@ class TestSpcFormulas(BaseCase):
         self.assertEqual(
             spc.rule_violations([0.0, 3.5, 0.0], 0.0, 1.0, (1,), last_only=False), [(1, [1])]
         )
+
+    def test_rule_4(self):
+        alternating = [0.5, -0.5] * 7
+        self.assertEqual(self.rules(alternating, rules=(4,)), {4: list(range(14))})
+        self.assertEqual(self.rules(alternating[:13], rules=(4,)), {})
+        # two steps in the same direction break the pattern
+        self.assertEqual(self.rules([*alternating[:12], 0.6, 0.7], rules=(4,)), {})
+
+    def test_rule_7(self):
+        inside = [0.5, -0.5, 0.2] * 5
+        self.assertEqual(self.rules(inside, rules=(7,)), {7: list(range(15))})
+        self.assertEqual(self.rules(inside[:14], rules=(7,)), {})
+        self.assertEqual(self.rules([*inside[:14], 1.2], rules=(7,)), {})
+
+    def test_rule_8(self):
+        outside = [1.5, -1.5, 1.2, -2.0] * 2
+        self.assertEqual(self.rules(outside, rules=(8,)), {8: list(range(8))})
+        self.assertEqual(self.rules(outside[:7], rules=(8,)), {})
+        self.assertEqual(self.rules([*outside[:7], 0.5], rules=(8,)), {})
+
+    def test_range_rules(self):
+        # range chart with center 1.0, limits 0 and 2.5 (D3 = 0) and with LCL 0.3 (D3 > 0)
+        def rules(ranges, lcl=0.0, rules=spc.RANGE_RULES):
+            return dict(spc.range_rule_violations(ranges, 1.0, lcl, 2.5, rules))
+
+        self.assertEqual(rules([None, 1.0, 2.6]), {"r1": [2]})
+        self.assertEqual(rules([None, 1.0, 2.4]), {})
+        self.assertEqual(rules([1.0, 0.2], lcl=0.3), {"r1": [1]})
+        self.assertEqual(rules([1.0, 0.2]), {})
+        above = [1.1, 1.3, 1.2, 1.4, 1.1, 1.3, 1.2, 1.4, 1.1]
+        self.assertEqual(rules(above), {"r2": list(range(9))})
+        # the first moving range is missing: no run through it
+        self.assertEqual(rules([None, *above[1:]]), {})
+        rising = [0.5, 0.6, 0.8, 1.1, 1.3, 1.6]
+        self.assertEqual(rules(rising), {"r3": list(range(6))})
+        self.assertEqual(rules(rising, rules=("r1", "r2")), {})
+        with self.assertRaises(spc.SpcError):
+            rules([1.0], rules=("r9",))

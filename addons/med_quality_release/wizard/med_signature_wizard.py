@@ -9,6 +9,7 @@ ACTIONS = [
     ("close_nc", "Close Nonconformance"),
     ("review_nc", "Review Nonconformance"),
     ("spc_baseline", "Freeze SPC Baseline"),
+    ("close_capa", "Close CAPA"),
 ]
 ACTION_MEANING = {
     "release": "released",
@@ -16,6 +17,7 @@ ACTION_MEANING = {
     "close_nc": "closed",
     "review_nc": "reviewed",
     "spc_baseline": "spc_approved",
+    "close_capa": "closed",
 }
 ACTION_MODEL = {
     "release": "stock.lot",
@@ -23,6 +25,7 @@ ACTION_MODEL = {
     "close_nc": "med.quality.nonconformance",
     "review_nc": "med.quality.nonconformance",
     "spc_baseline": "med.quality.point",
+    "close_capa": "med.capa",
 }
 
 
@@ -74,7 +77,7 @@ class MedSignatureWizard(models.TransientModel):
             raise AccessError(
                 self.env._(
                     "Only a QA Manager can release or reject lots, close nonconformances and "
-                    "freeze SPC baselines."
+                    "CAPAs and freeze SPC baselines."
                 )
             )
 

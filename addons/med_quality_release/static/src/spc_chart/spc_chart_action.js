@@ -88,7 +88,9 @@ export class SpcChartAction extends Component {
     }
 
     get violations() {
-        return (this.state.data?.points || []).filter((point) => point.rules.length);
+        return (this.state.data?.points || []).filter(
+            (point) => point.rules.length || point.range_rules.length
+        );
     }
 
     format(value, digits = 4) {
@@ -139,7 +141,7 @@ export class SpcChartAction extends Component {
                 baseline.ucl ?? "",
                 data.norm_min,
                 data.norm_max,
-                point.rules.join(" "),
+                [...point.rules, ...point.range_rules].join(" "),
             ]),
         ];
         const csv = rows
@@ -199,7 +201,10 @@ export class SpcChartAction extends Component {
                 label: this.rangeTitle,
                 data: data.points.map((point) => point.range),
                 borderColor: COLORS.value,
-                pointRadius: 3,
+                pointBackgroundColor: data.points.map((point) =>
+                    point.range_rules.length ? COLORS.violation : COLORS.value
+                ),
+                pointRadius: data.points.map((point) => (point.range_rules.length ? 6 : 3)),
                 fill: false,
             },
         ];
@@ -214,7 +219,7 @@ export class SpcChartAction extends Component {
                 this.line(_t("Upper Control Limit"), baseline.r_ucl, count, COLORS.control, [6, 4])
             );
         }
-        const options = (rules) => ({
+        const options = (key) => ({
             responsive: true,
             maintainAspectRatio: false,
             animation: false,
@@ -224,8 +229,8 @@ export class SpcChartAction extends Component {
                         afterBody: (items) => {
                             const point = data.points[items[0].dataIndex];
                             const lines = [point.date, point.lot, point.workcenter].filter(Boolean);
-                            if (rules && point.rules.length) {
-                                lines.push(_t("Run rules: %s", point.rules.join(", ")));
+                            if (point[key].length) {
+                                lines.push(_t("Run rules: %s", point[key].join(", ")));
                             }
                             return lines;
                         },
@@ -237,12 +242,12 @@ export class SpcChartAction extends Component {
             new window.Chart(this.valueCanvas.el, {
                 type: "line",
                 data: { labels, datasets: valueSets },
-                options: options(true),
+                options: options("rules"),
             }),
             new window.Chart(this.rangeCanvas.el, {
                 type: "line",
                 data: { labels, datasets: rangeSets },
-                options: options(false),
+                options: options("range_rules"),
             })
         );
     }

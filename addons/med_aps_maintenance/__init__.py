@@ -1,0 +1,3 @@
+from . import (
+    models,  # noqa: F401
+)

@@ -1,0 +1,1 @@
+from . import med_change_sign_wizard

@@ -1,0 +1,1 @@
+from . import med_aps_plan_event, mrp_production

@@ -1,0 +1,3 @@
+from . import (  # noqa: F401
+    test_dhr_equipment,
+)
