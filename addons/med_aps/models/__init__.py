@@ -6,6 +6,7 @@ from . import (
     med_aps_lockable_mixin,
     med_aps_ontime_kpi,
     med_aps_panorama,
+    med_aps_peg,
     med_aps_plan_check,
     med_aps_plan_event,
     med_aps_plan_issue,
@@ -19,8 +20,10 @@ from . import (
     mrp_workcenter_load,
     mrp_workcenter_productivity,
     mrp_workorder,
+    product_product,
     product_template,
     res_company,
     stock_lot,
+    stock_move,
     stock_picking,
 )

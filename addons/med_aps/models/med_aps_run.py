@@ -881,6 +881,7 @@ class MedApsRun(models.Model):
                 result = PlanWriter(self, scope, problem, plan).write_plan()
                 timings["write_seconds"] = time.monotonic() - start
                 self._write_results(plan, result, timings)
+                self.env["med.aps.peg"]._aps_compute_for_run(self, scope.origin)
             self._commit()
         except RunFailure as error:
             self._mark_failed(str(error), timings)

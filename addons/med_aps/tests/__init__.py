@@ -6,6 +6,7 @@ from . import (
     test_med_aps_jobs,
     test_med_aps_material,
     test_med_aps_panorama,
+    test_med_aps_pegging,
     test_med_aps_plan,
     test_med_aps_plan_check,
     test_med_aps_plan_event,
