@@ -129,4 +129,5 @@ class MedApsPeg(models.Model):
         Hook: bridges extend it to act on the pegs (purchase exceptions and proposals)."""
         pegs = MaterialPegging(run, origin).compute()
         self.env["stock.move"].sudo()._aps_update_supply_timing(run.company_id, pegs, origin)
+        self.env["med.aps.holding.kpi"].sudo()._aps_compute_for_run(run, pegs, origin)
         return pegs

@@ -2,6 +2,7 @@ from . import (
     test_demo,
     test_med_aps_duration_learning,
     test_med_aps_execution_kpi,
+    test_med_aps_holding_cost,
     test_med_aps_hardening,
     test_med_aps_jobs,
     test_med_aps_material,
