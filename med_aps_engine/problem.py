@@ -213,6 +213,13 @@ class Problem:
             return (prev[0], prev[1], None)
         return None
 
+    def just_in_time_reach(self, job_ids):
+        """How far the time variables of ``job_ids`` must reach: with an earliness weight
+        the jobs may finish as late as their due dates (their latest due date), else 0."""
+        if self.objective["earliness"] <= 0:
+            return 0
+        return max((self.jobs[j].due for j in job_ids if self.jobs[j].due is not None), default=0)
+
     @property
     def is_pure_makespan(self):
         """True for plain (flexible) job shops: only the makespan counts, no calendars etc."""

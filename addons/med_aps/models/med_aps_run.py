@@ -32,6 +32,7 @@ PARAM_KEYS = {
     "weight_flow_time",
     "weight_changeover",
     "weight_stability",
+    "weight_earliness",
     "frozen_hours",
     "use_learned_durations",
 }

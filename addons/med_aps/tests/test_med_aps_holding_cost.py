@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import fields
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
 from .common import MedApsCommon
@@ -64,3 +64,37 @@ class TestMedApsHoldingCost(MedApsCommon):
             run.with_user(self.planner).write({"holding_cost": 0.0})
         with self.assertRaises(AccessError):
             kpis[:1].with_user(self.planner).write({"holding_cost": 0.0})
+
+    def test_earliness_weight_plans_just_in_time_and_holds_less(self):
+        self.company.aps_carrying_rate = 36.5
+        self.catheter_a.standard_price = 100.0
+        production = self._create_mo(self.catheter_a, self.bom_a, deadline_days=8)
+        delivery = self.env["stock.move"].create(
+            {
+                "product_id": self.catheter_a.id,
+                "product_uom_qty": 1,
+                "product_uom": self.catheter_a.uom_id.id,
+                "location_id": self.warehouse.lot_stock_id.id,
+                "location_dest_id": self.env.ref("stock.stock_location_customers").id,
+                "date": production.date_deadline,
+                "company_id": self.company.id,
+                "picking_type_id": self.warehouse.out_type_id.id,
+            }
+        )
+        delivery._action_confirm()
+        production.move_finished_ids.move_dest_ids = delivery
+        early_run = self._run(production)
+        self.assertEqual(early_run.state, "done", early_run.failure_reason)
+        early_finish = production.aps_planned_finish
+        # above the makespan weight (1): each minute finished earlier costs more than the
+        # plan's span gains
+        jit_run = self._run(production, weight_earliness=5, weight_stability=0)
+        self.assertEqual(jit_run.state, "done", jit_run.failure_reason)
+        self.assertGreater(production.aps_planned_finish, early_finish + timedelta(days=3))
+        self.assertLessEqual(production.aps_planned_finish, production.date_deadline)
+        self.assertFalse(production.aps_is_late)
+        _problem, _plan, violations = self._rebuild_and_validate(jit_run)
+        self.assertEqual(violations, [])
+        self.assertLess(jit_run.holding_cost, early_run.holding_cost)
+        with self.assertRaises(ValidationError):
+            self._run(production, weight_earliness=-1)
