@@ -103,8 +103,9 @@ class MedApsHoldingKpi(models.Model):
             lead = max(0, int(production._aps_release_lead_minutes() or 0))
             finish = max(origin, production.aps_planned_finish) + timedelta(minutes=lead)
             for move in production.move_finished_ids.filtered(
-                lambda m: m.product_id == production.product_id
-                and m.state not in ("done", "cancel")
+                lambda m, product=production.product_id: (
+                    m.product_id == product and m.state not in ("done", "cancel")
+                )
             ):
                 delivery = _delivery_date(move)
                 if delivery:

@@ -65,10 +65,8 @@ class MedApsPeg(models.Model):
         "order's lateness (never before the plan was made).",
     )
     supply_kind = fields.Selection(SUPPLY_KINDS, "Supply", required=True, readonly=True)
-    lot_id = fields.Many2one("stock.lot", "Lot", readonly=True, ondelete="set null")
-    supply_move_id = fields.Many2one(
-        "stock.move", "Supply Move", readonly=True, index=True, ondelete="set null"
-    )
+    lot_id = fields.Many2one("stock.lot", readonly=True, ondelete="set null")
+    supply_move_id = fields.Many2one("stock.move", readonly=True, index=True, ondelete="set null")
     supply_picking_id = fields.Many2one(
         related="supply_move_id.picking_id", string="Receipt", readonly=True
     )

@@ -65,9 +65,7 @@ class StockMove(models.Model):
                 "Advance to %(date)s: it delays %(order)s by %(delay)s.",
                 date=format_datetime(env, self.aps_timing_date, dt_format="short"),
                 order=production.name,
-                delay=production._aps_format_duration(
-                    self.aps_timing_delay_hours
-                ),
+                delay=production._aps_format_duration(self.aps_timing_delay_hours),
             )
         if timing == "postpone":
             days = (self.aps_timing_date - self.date).total_seconds() / 86400.0
@@ -92,9 +90,7 @@ class StockMove(models.Model):
         from the pegs of the run: advance (it delays an order), postpone (it would sit in
         stock), reduce or cancel (no demand for it in the horizon)."""
         previous = self.search([("company_id", "=", company.id), ("aps_timing", "!=", False)])
-        receipts = (
-            self.search(receipt_domain(company, pegs.product_id)) if pegs else self.browse()
-        )
+        receipts = self.search(receipt_domain(company, pegs.product_id)) if pegs else self.browse()
         (previous - receipts).write(self._aps_timing_reset_vals())
         by_supply = defaultdict(list)
         for peg in pegs.filtered(lambda p: p.supply_kind == "receipt"):
@@ -134,7 +130,9 @@ class StockMove(models.Model):
             )
         elif first_need - self.date > POSTPONE_SLACK:
             vals.update(aps_timing="postpone", aps_timing_date=first_need)
-        elif self.product_uom.compare(self.product_uom_qty, self._aps_needed_in_move_uom(needed)) > 0:
+        elif (
+            self.product_uom.compare(self.product_uom_qty, self._aps_needed_in_move_uom(needed)) > 0
+        ):
             vals["aps_timing"] = "reduce"
         return vals
 

@@ -61,7 +61,9 @@ class TestMedApsPegging(MedApsCommon):
             self.assertAlmostEqual(pegged[move.id], move.product_qty, msg=move.reference)
         # 6 resin needed: 3 on hand, 3 of the 4 incoming
         resin = pegs.filtered(lambda p: p.product_id == self.resin)
-        self.assertAlmostEqual(sum(resin.filtered(lambda p: p.supply_kind == "stock").mapped("quantity")), 3)
+        self.assertAlmostEqual(
+            sum(resin.filtered(lambda p: p.supply_kind == "stock").mapped("quantity")), 3
+        )
         from_receipt = resin.filtered(lambda p: p.supply_kind == "receipt")
         self.assertEqual(from_receipt.supply_move_id, receipt)
         self.assertAlmostEqual(sum(from_receipt.mapped("quantity")), 3)

@@ -47,8 +47,7 @@ class MedApsPurchaseProposal(models.Model):
     is_overdue = fields.Boolean(
         "Too Late to Order in Time",
         readonly=True,
-        help="The latest order date has passed: the goods will arrive after the plan needs "
-        "them.",
+        help="The latest order date has passed: the goods will arrive after the plan needs them.",
     )
     production_ids = fields.Many2many(
         "mrp.production", string="Needed by Orders", readonly=True, check_company=True
@@ -189,8 +188,9 @@ class MedApsPurchaseProposal(models.Model):
     def _proposal_vals(self, run, product, warehouse, quantity, pegs):
         date_needed = min(pegs.mapped("date_needed"))
         product = product.with_company(run.company_id)
-        seller = product._select_seller(quantity=quantity, uom_id=product.uom_id) or (
-            product._prepare_sellers()[:1]
+        seller = (
+            product._select_seller(quantity=quantity, uom_id=product.uom_id)
+            or (product._prepare_sellers()[:1])
         )
         route = warehouse.buy_pull_id.route_id
         lead_days = 0

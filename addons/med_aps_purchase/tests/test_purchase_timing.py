@@ -97,7 +97,9 @@ class TestPurchaseTiming(MedApsCommon):
         run = self._run(production)
         self.assertEqual(run.state, "done", run.failure_reason)
         self.assertEqual(line.aps_timing, "postpone")
-        self.assertGreater(line.aps_date_needed, self.now + timedelta(days=5) - timedelta(minutes=1))
+        self.assertGreater(
+            line.aps_date_needed, self.now + timedelta(days=5) - timedelta(minutes=1)
+        )
         self.assertIn("Postpone to", line.aps_timing_message)
         self.assertIn("it would sit", line.aps_timing_message)
 
