@@ -84,7 +84,8 @@ class MaterialPegging:
         vals_list = []
         for move in moves:
             key = (move.product_id.id, warehouse_of[move.id])
-            linked = [s for s in incoming[key] if s.move_id in set(move.move_orig_ids.ids)]
+            origins = set(move.move_orig_ids.ids)
+            linked = [s for s in incoming[key] if s.move_id in origins]
             pools = (linked, on_hand[key], incoming[key])
             vals_list += self._peg_move(move, consumers[move.id], pools)
         return Peg.create(vals_list)

@@ -161,6 +161,35 @@ class TestMedApsPegging(MedApsCommon):
         self.assertIn("Cancel", receipt.aps_timing_message)
         self.assertFalse(self._pegs(production).filtered(lambda p: p.supply_move_id == receipt))
 
+    def test_lots_first_expiring_first_and_never_expired(self):
+        if "expiration_date" not in self.env["stock.lot"]._fields:
+            self.skipTest("lot expiry dates come with product_expiry")
+        resin_lot = self.env["product.product"].create(
+            {"name": "Medical resin", "is_storable": True, "tracking": "lot"}
+        )
+        lots = {}
+        for name, days in (("LATE", 30), ("SOON", 10), ("GONE", -1)):
+            lots[name] = self.env["stock.lot"].create(
+                {
+                    "name": name,
+                    "product_id": resin_lot.id,
+                    "company_id": self.company.id,
+                    "expiration_date": self.now + timedelta(days=days),
+                }
+            )
+            self.env["stock.quant"]._update_available_quantity(
+                resin_lot, self.stock, 2, lot_id=lots[name]
+            )
+        bom = self._create_catheter_bom(self.catheter_b)
+        bom.bom_line_ids.filtered(lambda line: line.product_id == self.resin).product_id = resin_lot
+        production = self._create_mo(self.catheter_b, bom, qty=3, deadline_days=5)
+        run = self._run(production)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        pegs = self._pegs(production).filtered(lambda p: p.product_id == resin_lot)
+        by_lot = {peg.lot_id.name: peg.quantity for peg in pegs}
+        # the lot expiring first is used first; an expired lot covers nothing
+        self.assertEqual(by_lot, {"SOON": 2, "LATE": 1})
+
     def test_pegs_are_read_only_for_planners(self):
         production = self._create_mo(self.catheter_a, self.bom_a, deadline_days=5)
         run = self._run(production)
