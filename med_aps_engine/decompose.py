@@ -86,6 +86,8 @@ def improve(run):
             free_end = max(run.best[o].end for o in free)
             span = max(hi - lo, 60)
             region_hi = free_end + span // 2
+            # just in time: the window reaches the due dates of its jobs
+            region_hi = max(region_hi, p.just_in_time_reach({p.operations[o].job for o in free}))
             if p.horizon is not None:
                 region_hi = min(region_hi, p.horizon)
             serial += 1

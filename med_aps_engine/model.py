@@ -42,6 +42,7 @@ def objective_scale(problem):
     """Smallest power of ten making all objective weights integral."""
     weights = list(problem.objective.values())
     weights += [problem.objective["weighted_tardiness"] * j.weight for j in problem.jobs.values()]
+    weights += [problem.objective["earliness"] * j.weight for j in problem.jobs.values()]
     for scale in (1, 10, 100, 1000):
         if all(abs(w * scale - round(w * scale)) < 1e-9 for w in weights):
             return scale
@@ -119,6 +120,7 @@ class PlantModel:
         self.slot_windows = []  # (slot start var, window index, start, end, literal)
         self.slot_fams = []  # (slot, resource, unit, family key, literal)
         self.finish = {}  # job -> (finish var, tardiness var | None)
+        self.earliness = {}  # job -> earliness var (when the earliness weight counts)
         self.arcs = {}  # (resource, unit, from op | None, to op | None) -> literal
         # (op, resource, requirement index) -> [(secondary resource, units, literal, unit)]
         self.secondary_choice = {}
@@ -949,7 +951,8 @@ class PlantModel:
                 (self.fixed[o].end for o in job.operations if o in self.fixed), default=None
             )
             tard_w = w["weighted_tardiness"] * job.weight
-            need_finish = (tard_w > 0 and job.due is not None) or w["flow_time"] > 0
+            early_w = w["earliness"] * job.weight if job.due is not None else 0
+            need_finish = (tard_w > 0 and job.due is not None) or w["flow_time"] > 0 or early_w > 0
             if not need_finish:
                 continue
             lb_f = max(fixed_end or 0, 0)
@@ -966,6 +969,12 @@ class PlantModel:
                 terms.append(round(tard_w) * tard)
             if w["flow_time"] > 0:
                 terms.append(round(w["flow_time"]) * fin)
+            if early_w > 0:
+                # just in time: each minute finished before the due date costs
+                early = m.new_int_var(0, max(0, job.due - lb_f), f"early[{jid}]")
+                m.add(early >= job.due - fin)
+                self.earliness[jid] = early
+                terms.append(round(early_w) * early)
         return terms
 
     def _changeover_terms(self, w):
@@ -1186,6 +1195,8 @@ class PlantModel:
                 self._hint(fin, f)
                 if tard is not None:
                     self._hint(tard, max(0, f - self.p.jobs[jid].due))
+                if jid in self.earliness:
+                    self._hint(self.earliness[jid], max(0, self.p.jobs[jid].due - f))
         for oid, moved in self.moved.items():
             a = hint.get(oid)
             if a is not None:

@@ -255,6 +255,7 @@ def build_plan(problem, assigns, status, method, seconds, bound=None, progress=N
             "changeovers",
             "changeover_minutes",
             "moved_operations",
+            "total_weighted_earliness",
         )
     }
     return {

@@ -14,7 +14,14 @@ SCHEMA_VERSION = 2
 # version 1 problems load unchanged (version 2 only adds secondary resources)
 SUPPORTED_SCHEMA_VERSIONS = (1, 2)
 MAX_HORIZON = 5_256_000  # 10 years of minutes
-OBJECTIVE_KEYS = ("weighted_tardiness", "makespan", "flow_time", "changeover", "stability")
+OBJECTIVE_KEYS = (
+    "weighted_tardiness",
+    "makespan",
+    "flow_time",
+    "changeover",
+    "stability",
+    "earliness",
+)
 DEFAULT_OBJECTIVE = {
     "weighted_tardiness": 1000,
     "makespan": 1,
@@ -23,6 +30,8 @@ DEFAULT_OBJECTIVE = {
     # a moved operation costs as much as 30 minutes of lateness of a weight-1 job: a replan
     # keeps the previous plan unless a move really pays
     "stability": 30_000,
+    # finishing before the due date costs nothing unless asked (just-in-time planning)
+    "earliness": 0,
 }
 
 
@@ -204,11 +213,20 @@ class Problem:
             return (prev[0], prev[1], None)
         return None
 
+    def just_in_time_reach(self, job_ids):
+        """How far the time variables of ``job_ids`` must reach: with an earliness weight
+        the jobs may finish as late as their due dates (their latest due date), else 0."""
+        if self.objective["earliness"] <= 0:
+            return 0
+        return max((self.jobs[j].due for j in job_ids if self.jobs[j].due is not None), default=0)
+
     @property
     def is_pure_makespan(self):
         """True for plain (flexible) job shops: only the makespan counts, no calendars etc."""
         obj = self.objective
         if obj["makespan"] <= 0 or obj["flow_time"] > 0:
+            return False
+        if obj["earliness"] > 0 and any(j.due is not None for j in self.jobs.values()):
             return False
         if obj["weighted_tardiness"] > 0 and any(j.due is not None for j in self.jobs.values()):
             return False

@@ -193,12 +193,14 @@ def evaluate(problem, assigns, cos=None):
     if cos is None:
         cos = changeovers(problem, assigns)
     finish = job_finishes(problem, assigns)
-    wt = tard = late = flow = 0
+    wt = tard = late = flow = early = 0
     for jid, job in problem.jobs.items():
         f = finish[jid]
         if f is None:
             continue
         flow += f - job.release
+        if job.due is not None and f < job.due:
+            early += job.weight * (job.due - f)
         if job.due is not None and f > job.due:
             tard += f - job.due
             wt += job.weight * (f - job.due)
@@ -214,6 +216,7 @@ def evaluate(problem, assigns, cos=None):
         + w["flow_time"] * flow
         + w["changeover"] * co_minutes
         + w["stability"] * moved
+        + w["earliness"] * early
     )
     if isinstance(objective, float) and objective.is_integer():
         objective = int(objective)
@@ -227,5 +230,6 @@ def evaluate(problem, assigns, cos=None):
         "changeovers": co_count,
         "changeover_minutes": co_minutes,
         "moved_operations": moved,
+        "total_weighted_earliness": early,
         "finish": finish,
     }

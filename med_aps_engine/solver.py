@@ -283,7 +283,7 @@ def _horizon(run):
     if run.best:
         mk = max(a.end for a in run.best.values())
         span = mk - min(0, *(a.start for a in run.best.values()))
-        derived = mk + max(span // 2, 1440)
+        derived = max(mk + max(span // 2, 1440), p.just_in_time_reach(p.jobs))
         return derived if p.horizon is None else min(p.horizon, derived)
     if p.horizon is not None:
         return p.horizon

@@ -83,6 +83,17 @@ def _is_int(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
+# the objective weights a problem leaves out (docs/engine-schema.md)
+OBJECTIVE_DEFAULTS = {
+    "weighted_tardiness": 1000,
+    "makespan": 1,
+    "flow_time": 0,
+    "changeover": 1,
+    "stability": 30000,
+    "earliness": 0,
+}
+
+
 def _num(value, default=0):
     return default if value is None else value
 
@@ -702,6 +713,44 @@ class _PlanCheck:
         ):
             if key in kpis and kpis[key] != value:
                 self.v.append(f"KPI {key}: plan says {kpis[key]}, recomputed {value}")
+        self._check_objective()
+
+    def _check_objective(self):
+        """The plan's objective is the weighted sum of what the plan does (the weights of
+        docs/engine-schema.md, defaults included), recomputed from the operations."""
+        objective = self.plan.get("objective")
+        if not isinstance(objective, numbers.Number) or isinstance(objective, bool):
+            return
+        weights = dict(OBJECTIVE_DEFAULTS)
+        weights.update(self.problem.get("objective") or {})
+        ends = [e["end"] for e in self.ok_ops.values()]
+        wtard = early = flow = 0
+        for jid, job in self.jobs.items():
+            finish = self.job_finish.get(jid)
+            if finish is None:
+                continue
+            due = job.get("due")
+            weight = _num(job.get("weight"), 1)
+            flow += finish - _num(job.get("release"), 0)
+            if due is not None:
+                wtard += weight * max(0, finish - due)
+                early += weight * max(0, due - finish)
+        moved = sum(
+            1
+            for oid, prev in self.previous.items()
+            if (e := self.ok_ops.get(oid))
+            and (e["resource"] != prev.get("resource") or e["start"] != prev.get("start"))
+        )
+        value = (
+            weights["weighted_tardiness"] * wtard
+            + weights["makespan"] * (max(ends) if ends else 0)
+            + weights["flow_time"] * flow
+            + weights["changeover"] * self.changeover_total
+            + weights["stability"] * moved
+            + weights["earliness"] * early
+        )
+        if abs(objective - value) > 1e-6 * max(1.0, abs(value)):
+            self.v.append(f"objective: plan says {objective}, recomputed {value}")
 
 
 def _check_kpis(v, problem, plan, ops, ok_ops, jobs, job_finish, previous):
@@ -710,6 +759,7 @@ def _check_kpis(v, problem, plan, ops, ok_ops, jobs, job_finish, previous):
     makespan = max(ends) if ends else 0
     total_tard = 0
     total_wtard = 0
+    total_wearly = 0
     late = 0
     per_job = {}
     for jid, job in jobs.items():
@@ -720,6 +770,8 @@ def _check_kpis(v, problem, plan, ops, ok_ops, jobs, job_finish, previous):
         per_job[jid] = (finish, tard, weight * tard)
         total_tard += tard
         total_wtard += weight * tard
+        if finish is not None and due is not None:
+            total_wearly += weight * max(0, due - finish)
         late += 1 if tard > 0 else 0
     moved = 0
     for oid, prev in previous.items():
@@ -728,6 +780,7 @@ def _check_kpis(v, problem, plan, ops, ok_ops, jobs, job_finish, previous):
             moved += 1
     expected = {
         "makespan": makespan,
+        "total_weighted_earliness": total_wearly,
         "total_weighted_tardiness": total_wtard,
         "total_tardiness": total_tard,
         "late_jobs": late,

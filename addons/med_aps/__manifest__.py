@@ -36,6 +36,8 @@
         "views/med_aps_plan_event_views.xml",
         "views/med_aps_execution_kpi_views.xml",
         "views/med_aps_workorder_resource_views.xml",
+        "views/med_aps_peg_views.xml",
+        "views/med_aps_holding_kpi_views.xml",
     ],
     "demo": [
         "demo/med_aps_demo_plant.xml",

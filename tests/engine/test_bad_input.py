@@ -209,8 +209,8 @@ CASES = [
     (
         "unknown objective weight",
         _set(("objective",), {"speed": 1}),
-        "objective: unknown key 'speed' (known keys: changeover, flow_time, makespan, "
-        "stability, weighted_tardiness)",
+        "objective: unknown key 'speed' (known keys: changeover, earliness, flow_time, "
+        "makespan, stability, weighted_tardiness)",
     ),
     (
         "previous plan of an unknown operation",

@@ -35,6 +35,7 @@ PARAM_KEYS = {
     "weight_flow_time",
     "weight_changeover",
     "weight_stability",
+    "weight_earliness",
     "frozen_hours",
     "use_learned_durations",
 }
@@ -990,6 +991,7 @@ class MedApsRun(models.Model):
                 result = PlanWriter(self, scope, problem, plan).write_plan()
                 timings["write_seconds"] = time.monotonic() - start
                 self._write_results(plan, result, timings)
+                self.env["med.aps.peg"]._aps_compute_for_run(self, scope.origin)
             self._commit()
         except RunFailure as error:
             self._mark_failed(str(error), timings)

@@ -23,6 +23,12 @@ class ResCompany(models.Model):
         help="Work orders planned to start within this many hours keep their place in a "
         "repair (started and locked work always does).",
     )
+    aps_carrying_rate = fields.Float(
+        "Carrying Rate (% per Year)",
+        default=20.0,
+        help="Cost of holding stock per year, in percent of its value: capital, storage, "
+        "insurance, obsolescence. Prices the holding cost of each plan.",
+    )
     aps_repair_time_limit = fields.Float(
         "Repair Time Limit (s)",
         default=3.0,
@@ -41,6 +47,17 @@ class ResCompany(models.Model):
                     self.env._(
                         "Company %(company)s: the repair delay and frozen window cannot be "
                         "negative and the repair time limit must be positive.",
+                        company=company.name,
+                    )
+                )
+
+    @api.constrains("aps_carrying_rate")
+    def _check_aps_carrying_rate(self):
+        for company in self:
+            if company.aps_carrying_rate < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Company %(company)s: the carrying rate cannot be negative.",
                         company=company.name,
                     )
                 )

@@ -228,6 +228,7 @@ class ProblemBuilder:
                 "flow_time": run.weight_flow_time,
                 "changeover": run.weight_changeover,
                 "stability": run.weight_stability,
+                "earliness": run.weight_earliness,
             },
         }
         if self.scope.secondary:

@@ -38,6 +38,11 @@ class MedApsReplanWizard(models.TransientModel):
         help="Cost of moving one work order of the previous plan: at the default tardiness "
         "weight, one move costs as much as 30 minutes of lateness of a normal-priority order.",
     )
+    weight_earliness = fields.Integer(
+        "Earliness Weight",
+        help="0 plans as early as possible; a weight above the makespan weight plans orders "
+        "just in time against their deadlines.",
+    )
     frozen_hours = fields.Float("Frozen Window (h)")
     use_learned_durations = fields.Boolean(
         "Plan With Actual Durations",
@@ -76,6 +81,7 @@ class MedApsReplanWizard(models.TransientModel):
             "weight_flow_time": self.weight_flow_time,
             "weight_changeover": self.weight_changeover,
             "weight_stability": self.weight_stability,
+            "weight_earliness": self.weight_earliness,
             "frozen_hours": self.frozen_hours,
             "use_learned_durations": self.use_learned_durations,
         }

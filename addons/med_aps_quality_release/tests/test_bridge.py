@@ -212,3 +212,82 @@ class TestApsQualityBridge(TransactionCase):
         reason = repair._aps_repair_reason(limit=len(pending))
         for event in lot_events(lot) | lot_events(rejected):
             self.assertIn(event.message, reason)
+
+    def test_pegging_pegs_only_released_lots(self):
+        """Material pegging covers a requirement with released lots only; the quarantined
+        lot on hand covers nothing and the rest waits for the receipt."""
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1
+        )
+        held = self.env["stock.lot"].create({"name": "TUBE-QP", "product_id": self.component.id})
+        released = self.env["stock.lot"].create(
+            {"name": "TUBE-RP", "product_id": self.component.id}
+        )
+        for lot, quantity in ((held, 10), (released, 3)):
+            self.env["stock.quant"].create(
+                {
+                    "product_id": self.component.id,
+                    "location_id": warehouse.lot_stock_id.id,
+                    "lot_id": lot.id,
+                    "inventory_quantity": quantity,
+                }
+            ).action_apply_inventory()
+            lot._med_enter_quarantine("receipt")
+        self._sign_release(released)
+        origin = fields.Datetime.now()
+        receipt = self.env["stock.picking"].create(
+            {
+                "picking_type_id": warehouse.in_type_id.id,
+                "scheduled_date": origin + timedelta(days=1),
+                "move_ids": [
+                    Command.create(
+                        {
+                            "product_id": self.component.id,
+                            "product_uom_qty": 10,
+                            "date": origin + timedelta(days=1),
+                        }
+                    )
+                ],
+            }
+        )
+        receipt.action_confirm()
+        workcenter = self.env["mrp.workcenter"].create({"name": "Set assembly"})
+        bom = self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": self.device.product_tmpl_id.id,
+                "bom_line_ids": [
+                    Command.create({"product_id": self.component.id, "product_qty": 1})
+                ],
+                "operation_ids": [
+                    Command.create(
+                        {
+                            "name": "Assemble",
+                            "workcenter_id": workcenter.id,
+                            "time_cycle_manual": 10,
+                        }
+                    )
+                ],
+            }
+        )
+        production = self.env["mrp.production"].create(
+            {"product_id": self.device.id, "bom_id": bom.id, "product_qty": 5}
+        )
+        production.action_confirm()
+        run = self.env["med.aps.run"].create(
+            {
+                "trigger": "api",
+                "production_ids": [Command.set(production.ids)],
+                "time_limit": 2.0,
+                "workers": 1,
+            }
+        )
+        run._process_now()
+        self.assertEqual(run.state, "done", run.failure_reason)
+        pegs = self.env["med.aps.peg"].search([("move_id", "=", production.move_raw_ids.id)])
+        self.assertEqual(sum(pegs.mapped("quantity")), 5)
+        self.assertNotIn(held, pegs.lot_id)
+        on_hand = pegs.filtered(lambda p: p.supply_kind == "stock")
+        self.assertEqual((on_hand.lot_id, on_hand.quantity), (released, 3))
+        from_receipt = pegs.filtered(lambda p: p.supply_kind == "receipt")
+        self.assertEqual(from_receipt.supply_move_id, receipt.move_ids)
+        self.assertEqual(from_receipt.quantity, 2)
