@@ -50,6 +50,12 @@ def build_parser():
         help="skip the extra solve limited to --first-plan-target seconds on the first size",
     )
     plant.add_argument("--memory-target-gb", type=float, default=3.0, help="GB (default 3)")
+    plant.add_argument(
+        "--plant-options",
+        default="",
+        help="plant suite: also plan the plant generated with these options beside the plain "
+        "one, comma-separated among molds, operators, maintenance (secondary resources)",
+    )
     return parser
 
 

@@ -211,3 +211,15 @@ def test_engine_plans_the_tooled_plant():
     plan = solve(problem, options=SolveOptions(time_limit=5, workers=2))
     assert plan["operations"]
     assert validate(problem, plan) == []
+
+
+def test_benchmark_plants_the_options_beside_the_plain_plant():
+    from med_aps_engine.bench.bench_plant import plant_variants
+
+    assert plant_variants("") == [("plain", {})]
+    assert plant_variants("molds, operators") == [
+        ("plain", {}),
+        ("molds+operators", {"molds": True, "operators": True}),
+    ]
+    with pytest.raises(ValueError, match="unknown plant option"):
+        plant_variants("robots")
