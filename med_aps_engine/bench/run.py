@@ -36,6 +36,13 @@ def build_parser():
         "../shared/benchmarks next to the repository)",
     )
     parser.add_argument("--json", help="also write the raw results to this JSON file")
+    shops = parser.add_argument_group("jobshop suite: generated shops")
+    shops.add_argument(
+        "--generated",
+        help="instead of jsplib, generated shops of these sizes, JOBSxMACHINES comma-separated "
+        "(e.g. 30x15,50x15,50x20,100x20); gaps to the engine's lower bound",
+    )
+    shops.add_argument("--seeds", default="1,2,3", help="generator seeds (default 1,2,3)")
     plant = parser.add_argument_group("plant and stability suites")
     plant.add_argument(
         "--jobs",
@@ -62,7 +69,9 @@ def build_parser():
 def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
-        if args.suite == "jobshop":
+        if args.suite == "jobshop" and args.generated:
+            from .bench_generated import run
+        elif args.suite == "jobshop":
             from .bench_jobshop import run
         elif args.suite == "fjsp":
             from .bench_fjsp import run

@@ -1,0 +1,120 @@
+"""The whole-plan large-neighbourhood search of job shops: every plan it returns validates,
+it never worsens the incumbent, and with one worker and a deterministic time per
+neighbourhood it repeats itself for a seed."""
+
+import random
+import time
+
+import pytest
+
+from med_aps_engine import SolveOptions, load_problem, solve, validate
+from med_aps_engine.heuristic import dispatch
+from med_aps_engine.lns import JobShopLns, critical_path, makespan
+from med_aps_engine.plan import build_plan
+
+from . import helpers as eng
+
+
+def random_shop(n_jobs, n_machines, seed, flexible=False):
+    """A Taillard-like job shop (durations 1-99, each job visits every machine once); with
+    ``flexible``, each operation may also run on a second machine, a little slower."""
+    rng = random.Random(seed)
+    machines = [f"M{m}" for m in range(n_machines)]
+    jobs = []
+    for j in range(n_jobs):
+        order = machines[:]
+        rng.shuffle(order)
+        ops = []
+        for k, machine in enumerate(order):
+            d = rng.randint(1, 99)
+            modes = [(machine, d, 0)]
+            if flexible:
+                other = rng.choice([m for m in machines if m != machine])
+                modes.append((other, d + rng.randint(0, 20), 0))
+            preds = [f"J{j}/{k - 1}"] if k else []
+            ops.append(eng.op(f"J{j}/{k}", modes, preds=preds))
+        jobs.append(eng.job(f"J{j}", ops))
+    return eng.problem([eng.resource(m) for m in machines], jobs)
+
+
+def _start(raw):
+    problem = load_problem(raw)
+    assigns, ok = dispatch(problem, "tail")
+    assert ok and problem.is_pure_makespan
+    return problem, assigns
+
+
+def _valid(raw, problem, assigns):
+    plan = build_plan(problem, assigns, "FEASIBLE", "cp-sat-lns", 0.0)
+    return validate(raw, plan) == []
+
+
+def _search(problem, seed=3):
+    return JobShopLns(problem, seed=seed, workers=1, deterministic_limit=0.1)
+
+
+@pytest.mark.parametrize("flexible", [False, True], ids=["job shop", "flexible"])
+def test_every_lns_plan_validates_and_never_worsens(flexible):
+    raw = random_shop(8, 5, seed=1, flexible=flexible)
+    problem, assigns = _start(raw)
+    seen = []
+    search = _search(problem)
+    current = assigns
+    for _ in range(12):
+        found, accepted = search.step(current, 5.0)
+        assert makespan(found) <= makespan(current)
+        assert _valid(raw, problem, found)
+        if accepted:
+            seen.append(makespan(found))
+        current = found
+    assert makespan(current) < makespan(assigns)  # the dispatcher's plan is far from optimal
+    assert seen == sorted(seen, reverse=True)
+
+
+def test_improve_reports_strict_improvements_only():
+    raw = random_shop(8, 5, seed=2)
+    problem, assigns = _start(raw)
+    reported = []
+    best = _search(problem).improve(
+        assigns, time.monotonic() + 60, on_improve=lambda a: reported.append(makespan(a)),
+        max_rounds=10,
+    )  # fmt: skip
+    assert reported == sorted(set(reported), reverse=True)
+    assert makespan(best) == (reported[-1] if reported else makespan(assigns))
+    assert _valid(raw, problem, best)
+
+
+def test_deterministic_with_a_seed():
+    raw = random_shop(10, 6, seed=4)
+    problem, assigns = _start(raw)
+    runs = [
+        _search(problem, seed=5).improve(assigns, time.monotonic() + 60, max_rounds=8)
+        for _ in range(2)
+    ]
+    assert runs[0] == runs[1]
+
+
+def test_critical_path_ends_at_the_makespan_and_is_tight():
+    raw = random_shop(6, 4, seed=6)
+    problem, assigns = _start(raw)
+    path = critical_path(problem, assigns)
+    assert assigns[path[-1]].end == makespan(assigns)
+    assert assigns[path[0]].start == 0
+    for before, after in zip(path, path[1:], strict=False):
+        assert assigns[before].end == assigns[after].start
+
+
+def test_neighbourhoods_relax_about_their_size():
+    raw = random_shop(10, 6, seed=7)
+    problem, assigns = _start(raw)
+    search = _search(problem)
+    for kind in ("machines", "window", "jobs"):
+        free = search.neighbourhood(assigns, kind)
+        assert search.size <= len(free) < len(assigns)
+
+
+def test_solve_runs_the_lns_on_a_bigger_shop():
+    raw = random_shop(20, 15, seed=8)  # 300 operations: above the LNS threshold
+    plan = solve(raw, SolveOptions(time_limit=6, workers=2))
+    assert validate(raw, plan) == []
+    assert plan["progress"] == sorted(plan["progress"], key=lambda p: -p[1])
