@@ -118,3 +118,19 @@ def test_solve_runs_the_lns_on_a_bigger_shop():
     plan = solve(raw, SolveOptions(time_limit=6, workers=2))
     assert validate(raw, plan) == []
     assert plan["progress"] == sorted(plan["progress"], key=lambda p: -p[1])
+
+
+def test_generated_benchmark_shops_are_fixed_per_size_and_seed(tmp_path):
+    from med_aps_engine.bench.bench_generated import generate_jobshop, parse_sizes
+    from med_aps_engine.formats import read_benchmark
+
+    assert parse_sizes("30x15, 100x20") == [(30, 15), (100, 20)]
+    with pytest.raises(ValueError, match="JOBSxMACHINES"):
+        parse_sizes("30by15")
+    text = generate_jobshop(30, 15, 1)
+    assert text == generate_jobshop(30, 15, 1) != generate_jobshop(30, 15, 2)
+    path = tmp_path / "shop"
+    path.write_text(text)
+    problem = read_benchmark("jsplib", str(path))
+    assert len(problem["jobs"]) == 30
+    assert all(len(job["operations"]) == 15 for job in problem["jobs"])
