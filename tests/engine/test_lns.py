@@ -7,10 +7,12 @@ import time
 
 import pytest
 
-from med_aps_engine import SolveOptions, load_problem, solve, validate
+from med_aps_engine import SolveOptions, decompose, load_problem, solve, validate
+from med_aps_engine import solver as solver_module
 from med_aps_engine.heuristic import dispatch
 from med_aps_engine.lns import JobShopLns, critical_path, makespan
 from med_aps_engine.plan import build_plan
+from med_aps_engine.plantgen import generate_plant
 
 from . import helpers as eng
 
@@ -55,7 +57,7 @@ def _search(problem, seed=3):
 
 @pytest.mark.parametrize("flexible", [False, True], ids=["job shop", "flexible"])
 def test_every_lns_plan_validates_and_never_worsens(flexible):
-    raw = random_shop(8, 5, seed=1, flexible=flexible)
+    raw = random_shop(6, 4, seed=1, flexible=flexible)
     problem, assigns = _start(raw)
     seen = []
     search = _search(problem)
@@ -113,11 +115,47 @@ def test_neighbourhoods_relax_about_their_size():
         assert search.size <= len(free) < len(assigns)
 
 
-def test_solve_runs_the_lns_on_a_bigger_shop():
+def _checking_offers(monkeypatch, raw, method):
+    """Validate every plan ``method`` offers to the incumbent during a solve."""
+    checked = []
+    original = solver_module._Run.offer
+
+    def offer(self, assigns, label, objective=None):
+        if label == method:
+            plan = build_plan(self.p, assigns, "FEASIBLE", label, 0.0)
+            checked.append(validate(raw, plan))
+        return original(self, assigns, label, objective)
+
+    monkeypatch.setattr(solver_module._Run, "offer", offer)
+    return checked
+
+
+def test_solve_runs_the_lns_on_a_bigger_shop(monkeypatch):
     raw = random_shop(20, 15, seed=8)  # 300 operations: above the LNS threshold
+    checked = _checking_offers(monkeypatch, raw, "cp-sat-lns")
     plan = solve(raw, SolveOptions(time_limit=6, workers=2))
     assert validate(raw, plan) == []
+    assert checked and all(v == [] for v in checked)
     assert plan["progress"] == sorted(plan["progress"], key=lambda p: -p[1])
+
+
+def test_machine_group_windows_of_a_plant_validate(monkeypatch):
+    """The decomposition's pass on the machine group where late jobs wait: every plan it
+    offers validates (moulds, operators and maintenance windows included)."""
+    raw = generate_plant(30, seed=4, molds=True, operators=True, maintenance=True)
+    checked = _checking_offers(monkeypatch, raw, "cp-sat-lns")
+    groups = []
+    original = decompose._group_windows
+
+    def recording(*args):
+        for window in original(*args):
+            groups.append(window[2])
+            yield window
+
+    monkeypatch.setattr(decompose, "_group_windows", recording)
+    plan = solve(raw, SolveOptions(time_limit=8, workers=2, max_model_operations=40))
+    assert validate(raw, plan) == []
+    assert groups and all(v == [] for v in checked)
 
 
 def test_generated_benchmark_shops_are_fixed_per_size_and_seed(tmp_path):
