@@ -5,9 +5,10 @@ a window of the timeline is re-optimised with the full CP-SAT model (``PlantMode
 operations that start inside the window are free, every other operation is fixed where the
 incumbent has it (fixed neighbours bound the free operations through precedences, units,
 changeovers and batches). The window slides left to right over the schedule (rolling horizon)
-and is centred on late jobs once a pass is done; its size adapts to how fast the subproblems
-solve. A subproblem result is kept only if the objective of the whole schedule does not get
-worse.
+and is centred on late jobs once a pass is done, then relaxes one machine group where the
+late jobs wait longest (only that group's operations free); its size adapts to how fast the
+subproblems solve. A subproblem result is kept only if the objective of the whole schedule
+does not get worse.
 """
 
 import bisect
@@ -20,9 +21,54 @@ from .model import CP_SAT_MARGIN, SOLUTION_STATUSES, PlantModel, Recorder, solve
 from .schedule import evaluate, moved_operations
 
 
-def _windows(run, ops_per_window, rng, pass_no):
-    """Yield (lo, hi) windows covering the incumbent's start times."""
+def _late_jobs(run):
     p = run.p
+    ev = evaluate(p, run.best)
+    return [
+        jid
+        for jid, job in p.jobs.items()
+        if job.due is not None and (ev["finish"][jid] or 0) > job.due
+    ]
+
+
+def _group_windows(run, ops_per_window, rng):
+    """Yield ``(lo, hi, machines)``: windows over one machine group (the resources an
+    operation may use), those where the late jobs wait longest first (weighted minutes from
+    ready to start). Only the group's operations are free, so a window spans a longer time
+    than a window of every machine with as many operations."""
+    p = run.p
+    waiting, starts_of_late = {}, {}
+    for jid in _late_jobs(run):
+        for oid in p.jobs[jid].operations:
+            op, a = p.operations[oid], run.best[oid]
+            ready = max([op.release] + [run.best[q.op].end + q.min_lag for q in op.predecessors])
+            group = tuple(sorted({mode.resource for mode in op.modes}))
+            waiting[group] = waiting.get(group, 0) + max(0, a.start - ready) * p.jobs[jid].weight
+            starts_of_late.setdefault(group, []).append(a.start)
+    for group in sorted(waiting, key=lambda g: (-waiting[g], g))[:8]:
+        if waiting[group] <= 0:
+            break
+        machines = set(group)
+        keys = sorted(
+            a.start
+            for oid, a in run.best.items()
+            if a.resource in machines and p.fixed_position(p.operations[oid]) is None
+        )
+        if not keys:
+            continue
+        k = bisect.bisect_left(keys, rng.choice(starts_of_late[group]))
+        k0 = max(0, k - ops_per_window * 3 // 4)
+        k1 = min(len(keys) - 1, k0 + ops_per_window - 1)
+        yield keys[k0], keys[k1] + 1, machines
+
+
+def _windows(run, ops_per_window, rng, pass_no):
+    """Yield ``(lo, hi, machines)`` windows covering the incumbent's start times (``machines``
+    None: every machine): a rolling pass, a pass on late jobs, a pass on machine groups."""
+    p = run.p
+    if pass_no % 3 == 2:
+        yield from _group_windows(run, ops_per_window, rng)
+        return
     starts = sorted(
         (a.start, oid) for oid, a in run.best.items() if p.fixed_position(p.operations[oid]) is None
     )
@@ -30,26 +76,21 @@ def _windows(run, ops_per_window, rng, pass_no):
         return
     keys = [s for s, _o in starts]
     step = max(1, ops_per_window * 2 // 3)
-    if pass_no % 2 == 1:
+    if pass_no % 3 == 1:
         # focus on late jobs: windows ending at the last operation of a late job
-        ev = evaluate(p, run.best)
-        late = [
-            jid
-            for jid, job in p.jobs.items()
-            if job.due is not None and (ev["finish"][jid] or 0) > job.due
-        ]
+        late = _late_jobs(run)
         rng.shuffle(late)
         for jid in late[:50]:
             last = max(p.jobs[jid].operations, key=lambda o: run.best[o].start)
             k = bisect.bisect_left(keys, run.best[last].start)
             k0 = max(0, k - ops_per_window + ops_per_window // 4)
             k1 = min(len(starts) - 1, k0 + ops_per_window - 1)
-            yield keys[k0], keys[k1] + 1
+            yield keys[k0], keys[k1] + 1, None
         return
     k = rng.randrange(0, step) if pass_no else 0
     while k < len(starts):
         k1 = min(len(starts) - 1, k + ops_per_window - 1)
-        yield keys[k], keys[k1] + 1
+        yield keys[k], keys[k1] + 1, None
         k += step
 
 
@@ -70,13 +111,15 @@ def improve(run):
     serial = 0
     build_per_op = 0.0  # seconds to build a window model, per free operation (max seen)
     while run.remaining() > min_solve + 0.2:
-        for lo, hi in _windows(run, ops_per_window, rng, pass_no):
+        for lo, hi, machines in _windows(run, ops_per_window, rng, pass_no):
             if run.remaining() <= min_solve + build_per_op * ops_per_window:
                 break
             free = {
                 oid
                 for oid, a in run.best.items()
-                if lo <= a.start < hi and p.fixed_position(p.operations[oid]) is None
+                if lo <= a.start < hi
+                and (machines is None or a.resource in machines)
+                and p.fixed_position(p.operations[oid]) is None
             }
             if not free:
                 continue

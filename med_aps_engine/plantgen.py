@@ -21,6 +21,22 @@ that respects calendars, units, changeovers, batches, releases and minimum lags)
 for it, the maximum lags are set no tighter than what that plan needs, and the horizon ends
 after that plan with a week of margin. ``days`` is the span (in days) over which orders are
 released; by default it is chosen so that the busiest work centre group is about 75% loaded.
+
+Options (all off by default; the plant is then exactly the one above, schema version 1). Any
+of them on gives a schema version 2 problem (``docs/engine-schema.md``, *Secondary resources*)
+drawn from a second random stream, so the rest of the plant stays the same:
+
+* ``molds``: the injection moulds are secondary resources shared by the three presses, fewer
+  units of each mould than presses, moved between presses in ``MOLD_MOVE_MINUTES``, with a shot
+  limit between two mould maintenances (each use counts its shots);
+* ``operators``: operator pools by skill with shift calendars: mould setters and extrusion
+  technicians held during the setup only, cleanroom assemblers (two for a balloon catheter,
+  one of them a lead) held during the whole occupation;
+* ``maintenance``: planned maintenance windows, calendar gaps on the presses, extrusion lines,
+  assembly and blister lines and (with ``molds``) on the moulds.
+
+The witness plan respects the secondary resources too (units, windows inside their calendars,
+move minutes, shot limits with a maintenance before a use).
 """
 
 import bisect
@@ -104,6 +120,25 @@ CHANGEOVERS = {
     },
 }
 
+# secondary resources (options of generate_plant)
+PRESSES = ("IMM1", "IMM2", "IMM3")
+MOLD_UNITS = {"mold-hub": 2, "mold-connector": 1, "mold-barrel": 2, "mold-plunger": 1}
+MOLD_MOVE_MINUTES = 45  # unmount, carry to another press, mount
+MOLD_SHOTS_PER_MINUTE = 2
+MOLD_MAX_SHOTS = 4000  # shots between two mould maintenances
+MOLD_MAINTENANCE_MINUTES = 480
+# id, name, units, shift pattern, main resources, window ("setup" or "occupation")
+OPERATOR_POOLS = [
+    ("SETTER", "Mould setters", 2, "2x5", PRESSES, "setup"),
+    ("EXTRUDER", "Extrusion technicians", 1, "24/5", ("EXT1", "EXT2"), "setup"),
+    ("ASSEMBLER", "Cleanroom assemblers", 3, "24/5", ("ASM1", "ASM2", "ASM3"), "occupation"),
+    ("LEAD", "Cleanroom lead operators", 2, "24/5", ("ASM1", "ASM2", "ASM3"), "occupation"),
+]
+# machines with a planned maintenance window every two weeks
+MAINTAINED_MACHINES = PRESSES + ("EXT1", "EXT2", "ASM1", "ASM2", "ASM3", "BLS1", "BLS2")
+MAINTENANCE_PERIOD = 14 * DAY
+MOLD_SERVICE_PERIOD = 21 * DAY  # a mould's inspection in the tool shop (calendar gap)
+
 EO_HOLD = 2880  # aeration / quarantine after EO sterilization (48 h)
 MAX_LAG_EXTRA = 4320  # release test within 3 days after the hold (on some jobs)
 
@@ -144,7 +179,7 @@ def _calendar(pattern, span, leaves):
     return [[a, b] for a, b in result]
 
 
-def _resources(rng, span):
+def _resources(rng, span, extra_leaves=None):
     holiday = (24 * DAY, 25 * DAY)  # plant holiday on day 24 for the day-shift areas
     maintenance = {  # a few leaves: planned maintenance stops
         "IMM2": [(rng.randint(3, 20) * DAY, 0)],
@@ -158,6 +193,7 @@ def _resources(rng, span):
         leaves = [(s, s + (2 * DAY if rid == "EO" else DAY)) for s, _ in maintenance.get(rid, [])]
         if pattern in ("2x5", "1x5", "1x6"):
             leaves.append(holiday)
+        leaves += (extra_leaves or {}).get(rid, [])
         res = {
             "id": rid,
             "name": name,
@@ -355,6 +391,128 @@ def _co(res, a, b):
     return res["changeover"]["default"] if a != b else 0
 
 
+def _place_on_unit(op, mode, res, cal, t0, last_family, shelf, machine):
+    """``(start, end, setup, changeover, bookings)`` of ``op`` in ``mode`` appended on
+    ``machine`` (a unit of ``res``) free from ``t0``, at the earliest start at which the
+    secondary resources of the mode are free too; ``None`` when the calendar has no room."""
+    eff = res.get("efficiency") or 100
+    change = _co(res, last_family, op.get("setup_family"))
+    setup = mode.get("setup", 0) + change
+    proc = -(-mode["duration"] * 100 // eff)
+    work = setup + proc + mode.get("cleanup", 0)
+    interruptible = op.get("interruptible", True)
+    while True:
+        if interruptible:
+            start = cal.next_available(t0) if work else t0
+            end = None if start is None else cal.finish(start, work)
+        else:
+            start = cal.fit_window(t0, work)
+            end = None if start is None else start + work
+        if end is None:
+            return None
+        if not mode.get("requires"):
+            return start, end, setup, change, []
+        setup_end = cal.finish(start, setup) if interruptible and setup else start + setup
+        bookings, later = shelf.fit(mode, machine, start, end, min(setup_end, end))
+        if bookings is not None:
+            return start, end, setup, change, bookings
+        if later is None:
+            return None
+        t0 = max(later, start + 1)
+
+
+class _ToolShelf:
+    """The witness's bookkeeping of secondary resource units: each unit is used in the order
+    of the list schedule (appended after its last use), with its last machine (move minutes)
+    and its cycles since the last maintenance."""
+
+    def __init__(self, problem):
+        self.version = problem.get("schema_version") or 1
+        self.tools = {sec["id"]: sec for sec in problem.get("secondary_resources") or []}
+        self.cals = {sid: _Cal(sec.get("calendar")) for sid, sec in self.tools.items()}
+        self.free_at = {}  # (sid, unit) -> end of its last use
+        self.where = {}  # (sid, unit) -> machine of its last use
+        self.cycles = {
+            (sid, u): (sec.get("cycles_used") or [0] * sec.get("count", 1))[u]
+            for sid, sec in self.tools.items()
+            for u in range(sec.get("count", 1))
+        }
+
+    def _ready(self, sid, unit, machine, cycles):
+        """``(earliest begin of a use on machine, maintained first)`` for one unit."""
+        tool = self.tools[sid]
+        key = (sid, unit)
+        last = self.free_at.get(key)
+        ready = 0 if last is None else last
+        if last is not None and self.where[key] != machine:
+            ready += tool.get("move_minutes") or 0
+        limit = tool.get("max_cycles")
+        if limit is not None and self.cycles[key] + cycles > limit:
+            maintenance = tool.get("maintenance_minutes") or 0
+            return max(ready, (last or 0) + maintenance), True
+        return ready, False
+
+    def _window_fits(self, sid, begin, end):
+        """``None`` when ``[begin, end)`` lies in one available interval of ``sid``'s calendar,
+        else the next interval start (``-1`` when none)."""
+        cal = self.cals[sid]
+        if cal.always or end <= begin:
+            return None
+        i = bisect.bisect_right(cal.starts, begin) - 1
+        if i >= 0 and end <= cal.ends[i]:
+            return None
+        return cal.starts[i + 1] if i + 1 < len(cal.starts) else -1
+
+    def fit(self, mode, machine, start, end, setup_end):
+        """``(bookings, None)`` when the units the mode requires are free for an occupation
+        ``[start, end)`` on ``machine`` with its setup ending at ``setup_end``, else
+        ``(None, t)``: the earliest start worth trying (``None``: never)."""
+        bookings, later = [], 0
+        for req in mode["requires"]:
+            setup_only = req.get("during") == "setup"
+            begin, finish = start, (setup_end if setup_only else end)
+            ready = []
+            for sid in req["any_of"]:
+                closed = self._window_fits(sid, begin, finish)
+                if closed == -1:
+                    continue
+                for unit in range(self.tools[sid].get("count", 1)):
+                    at, maintain = self._ready(sid, unit, machine, req.get("cycles", 1))
+                    ready.append((max(at, closed or 0), maintain, sid, unit))
+            ready.sort()
+            count = req.get("count", 1)
+            if len(ready) < count:
+                return None, None
+            if ready[count - 1][0] > begin and finish > begin:
+                later = max(later, ready[count - 1][0])
+                continue
+            usable = ready if finish <= begin else [r for r in ready if r[0] <= begin]
+            usable.sort(key=lambda r: (r[1], r[0]))  # a unit needing no maintenance first
+            for _at, maintain, sid, unit in usable[:count]:
+                bookings.append((sid, unit, begin, finish, maintain, req.get("cycles", 1)))
+        if later:
+            return None, later
+        return bookings, None
+
+    def book(self, bookings, machine):
+        """Record ``bookings`` (from ``fit``) on ``machine``; the plan's ``secondary`` rows."""
+        rows = []
+        for sid, unit, begin, end, maintain, cycles in bookings:
+            key = (sid, unit)
+            row = {"resource": sid, "unit": unit, "start": begin, "end": end}
+            if end > begin:
+                if maintain:
+                    minutes = self.tools[sid].get("maintenance_minutes") or 0
+                    row["maintenance"] = {"start": begin - minutes, "end": begin}
+                    self.cycles[key] = 0
+                if self.tools[sid].get("max_cycles") is not None:
+                    self.cycles[key] += cycles
+                self.free_at[key] = end
+                self.where[key] = machine
+            rows.append(row)
+        return rows
+
+
 def witness_plan(problem: dict) -> dict:
     """Job-by-job list schedule: each operation appended on the unit where it finishes first.
 
@@ -373,6 +531,7 @@ def witness_plan(problem: dict) -> dict:
     job_finish = {}
     rows = []
     n_batches = 0
+    shelf = _ToolShelf(problem)
     order = sorted(range(len(problem["jobs"])), key=lambda i: (problem["jobs"][i]["release"], i))
     for index in order:
         job = problem["jobs"][index]
@@ -409,20 +568,13 @@ def witness_plan(problem: dict) -> dict:
                             if best is None or cand[:4] < best[:4]:
                                 best = cand
                         continue
-                    eff = res.get("efficiency") or 100
-                    change = _co(res, last_family.get(key), op.get("setup_family"))
-                    setup = mode.get("setup", 0) + change
-                    proc = -(-mode["duration"] * 100 // eff)
-                    work = setup + proc + mode.get("cleanup", 0)
-                    if op.get("interruptible", True):
-                        start = cal.next_available(t0) if work else t0
-                        end = None if start is None else cal.finish(start, work)
-                    else:
-                        start = cal.fit_window(t0, work)
-                        end = None if start is None else start + work
-                    if end is None:
+                    placed = _place_on_unit(
+                        op, mode, res, cal, t0, last_family.get(key), shelf, key
+                    )
+                    if placed is None:
                         continue
-                    cand = (end, start, rid, unit, "op", None, setup, change)
+                    start, end, setup, change, bookings = placed
+                    cand = (end, start, rid, unit, "op", bookings, setup, change)
                     if best is None or cand[:4] < best[:4]:
                         best = cand
             if best is None:
@@ -449,22 +601,23 @@ def witness_plan(problem: dict) -> dict:
                 if end > start:
                     last_family[key] = op.get("setup_family")
             end_of[op["id"]] = end
-            rows.append(
-                {
-                    "op": op["id"],
-                    "job": job["id"],
-                    "resource": rid,
-                    "unit": unit,
-                    "start": start,
-                    "end": end,
-                    "setup_minutes": setup,
-                    "changeover_minutes": change,
-                    "batch": batch_id,
-                }
-            )
+            row = {
+                "op": op["id"],
+                "job": job["id"],
+                "resource": rid,
+                "unit": unit,
+                "start": start,
+                "end": end,
+                "setup_minutes": setup,
+                "changeover_minutes": change,
+                "batch": batch_id,
+            }
+            if shelf.version == 2:
+                row["secondary"] = shelf.book(b if how == "op" else [], key)
+            rows.append(row)
         job_finish[job["id"]] = max((end_of[o["id"]] for o in job["operations"]), default=0)
     return {
-        "schema_version": 1,
+        "schema_version": shelf.version,
         "status": "FEASIBLE",
         "method": "list-schedule",
         "operations": rows,
@@ -474,18 +627,31 @@ def witness_plan(problem: dict) -> dict:
 # ---------------------------------------------------------------- generator
 
 
-def generate_plant(n_jobs: int, seed: int = 0, days: int | None = None) -> dict:
-    """Deterministic (per ``seed``) med-device plant problem with ``n_jobs`` jobs."""
+def generate_plant(
+    n_jobs: int,
+    seed: int = 0,
+    days: int | None = None,
+    *,
+    molds: bool = False,
+    operators: bool = False,
+    maintenance: bool = False,
+) -> dict:
+    """Deterministic (per ``seed``) med-device plant problem with ``n_jobs`` jobs; ``molds``,
+    ``operators`` and ``maintenance`` add shared moulds, operator pools and maintenance
+    windows (see the module's docstring)."""
     if n_jobs < 1:
         raise ValueError(f"n_jobs must be >= 1, got {n_jobs}")
     rng = random.Random(seed)
+    # the options draw from their own stream: the plant without them stays the same
+    extra_rng = random.Random(f"plant-options/{seed}")
     specs, jobs = _plant_jobs(rng, n_jobs)
     if days is None:
         days = _order_book_days(jobs)
     _plant_releases(rng, specs, jobs, days * DAY)
     # resources over a generous span, then the constructive plan
     span = (days * 4 + 120) * DAY
-    resources = _resources(rng, span)
+    extra_leaves = _maintenance_windows(extra_rng, span) if maintenance else None
+    resources = _resources(rng, span, extra_leaves)
     problem = {
         "schema_version": 1,
         "origin": ORIGIN,
@@ -502,6 +668,8 @@ def generate_plant(n_jobs: int, seed: int = 0, days: int | None = None) -> dict:
             "stability": 0,
         },
     }
+    if molds or operators:
+        _add_secondary_resources(extra_rng, problem, span, molds, operators, maintenance)
     plan = witness_plan(problem)
     ends = {row["op"]: row["end"] for row in plan["operations"]}
     starts = {row["op"]: row["start"] for row in plan["operations"]}
@@ -509,6 +677,89 @@ def generate_plant(n_jobs: int, seed: int = 0, days: int | None = None) -> dict:
     _cut_to_horizon(problem, ends)
     _plant_due_dates(rng, jobs, ends)
     return problem
+
+
+def _maintenance_windows(rng, span):
+    """Planned maintenance stops (calendar gaps) every two weeks on the presses, extrusion,
+    assembly and blister lines: ``{resource: [(start, end), ...]}``."""
+    windows = {}
+    for rid in MAINTAINED_MACHINES:
+        # on a weekday in the day shift: the stop takes production time on every pattern
+        day = rng.choice([d for d in range(MAINTENANCE_PERIOD // DAY) if d % 7 < 5])
+        t = day * DAY + 360 + 60 * rng.randrange(0, 8)
+        while t < span:
+            windows.setdefault(rid, []).append((t, t + rng.choice([240, 360, 480])))
+            t += MAINTENANCE_PERIOD
+    return windows
+
+
+def _add_secondary_resources(rng, problem, span, molds, operators, maintenance):
+    """Schema version 2: the moulds and operator pools, and what each mode requires."""
+    problem["schema_version"] = 2
+    secondary = []
+    if molds:
+        secondary += _molds(rng, span, maintenance)
+    if operators:
+        holiday = [(24 * DAY, 25 * DAY)]
+        for sid, name, units, pattern, _machines, _window in OPERATOR_POOLS:
+            leaves = holiday if pattern == "2x5" else []
+            secondary.append(
+                {"id": sid, "name": name, "count": units,
+                 "calendar": _calendar(pattern, span, leaves)}
+            )  # fmt: skip
+    problem["secondary_resources"] = secondary
+    for job in problem["jobs"]:
+        for op in job["operations"]:
+            for mode in op["modes"]:
+                requires = _requirements(op, mode, molds, operators)
+                if requires:
+                    mode["requires"] = requires
+
+
+def _molds(rng, span, maintenance):
+    """One secondary resource per mould, fewer units than presses, with a shot limit."""
+    out = []
+    for family, units in MOLD_UNITS.items():
+        leaves = []
+        if maintenance:
+            t = rng.randrange(0, MOLD_SERVICE_PERIOD, 60)
+            while t < span:
+                leaves.append((t, t + 480))
+                t += MOLD_SERVICE_PERIOD
+        out.append(
+            {
+                "id": family.upper(),
+                "name": f"Injection mould {family.removeprefix('mold-')}",
+                "count": units,
+                "calendar": _calendar("24/7", span, leaves),
+                "move_minutes": MOLD_MOVE_MINUTES,
+                "max_cycles": MOLD_MAX_SHOTS,
+                "maintenance_minutes": MOLD_MAINTENANCE_MINUTES,
+                "cycles_used": [rng.randrange(0, MOLD_MAX_SHOTS // 2, 10) for _ in range(units)],
+            }
+        )
+    return out
+
+
+def _requirements(op, mode, molds, operators):
+    """What ``mode`` of ``op`` holds beside its machine: its mould (the shots it takes) and
+    its operators (a balloon catheter is assembled by a lead and an assembler)."""
+    rid = mode["resource"]
+    requires = []
+    if molds and rid in PRESSES:
+        shots = mode["duration"] * MOLD_SHOTS_PER_MINUTE
+        requires.append({"any_of": [op["setup_family"].upper()], "count": 1, "cycles": shots})
+    if not operators:
+        return requires
+    if op["setup_family"] == "balloon":
+        return requires + [
+            {"any_of": ["LEAD"], "count": 1, "during": "occupation"},
+            {"any_of": ["ASSEMBLER"], "count": 1, "during": "occupation"},
+        ]
+    pools = [pool for pool in OPERATOR_POOLS if rid in pool[4]]
+    if pools:
+        requires.append({"any_of": [pool[0] for pool in pools], "count": 1, "during": pools[0][5]})
+    return requires
 
 
 def _plant_jobs(rng, n_jobs):
@@ -596,7 +847,7 @@ def _cut_to_horizon(problem, ends):
     """Horizon: the constructive plan plus a week, whole days; calendars cut to it."""
     horizon = (math.ceil(max(ends.values()) / DAY) + 7) * DAY
     problem["horizon"] = horizon
-    for res in problem["resources"]:
+    for res in problem["resources"] + problem.get("secondary_resources", []):
         if res["calendar"] is not None:
             res["calendar"] = [[s, min(e, horizon)] for s, e in res["calendar"] if s < horizon]
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from .bound import lower_bound
 from .heuristic import KEEP_RULES, HeuristicFailure, dispatch
+from .lns import JobShopLns
 from .model import (
     CP_SAT_MARGIN,
     SOLUTION_STATUSES,
@@ -276,6 +277,27 @@ def _tabu(run, until):
     run.offer(found, "tabu")
 
 
+# the whole-plan LNS on job shops of more than this many operations, until this share of
+# the time limit; the full model then gets the rest (hinted with the LNS plan, it proves a bound)
+LNS_MIN_OPERATIONS = 250
+LNS_SHARE = 0.8
+
+
+def _lns(run, until):
+    """Whole-plan large-neighbourhood search until ``until`` seconds (pure-makespan shops)."""
+    end = min(run.t0 + until, run.deadline - run.reserve)
+    if end <= time.monotonic() + 0.5:
+        return
+    search = JobShopLns(run.p, seed=run.o.seed, workers=run.o.workers, while_solving=run.stoppable)
+    found = search.improve(
+        run.best,
+        end,
+        on_improve=lambda a: run.offer(a, "cp-sat-lns"),
+        should_stop=run.stop_requested,
+    )
+    run.offer(found, "cp-sat-lns")
+
+
 def _horizon(run):
     """Upper bound of the model's time variables: the problem horizon, tightened to the
     heuristic makespan plus half its span (at least a day) so calendars stay small."""
@@ -409,6 +431,8 @@ def _search(run, rules, best_rule):
     heuristic_best = run.best
     if run.best is not None and tabu_applicable(prob) and not run.repair:
         _tabu(run, TABU_SHARE * options.time_limit)
+    if run.best is not None and prob.is_pure_makespan and n > LNS_MIN_OPERATIONS:
+        _lns(run, LNS_SHARE * options.time_limit)
     bound = None
     cp_status = None
     if run.repair:

@@ -36,6 +36,13 @@ def build_parser():
         "../shared/benchmarks next to the repository)",
     )
     parser.add_argument("--json", help="also write the raw results to this JSON file")
+    shops = parser.add_argument_group("jobshop suite: generated shops")
+    shops.add_argument(
+        "--generated",
+        help="instead of jsplib, generated shops of these sizes, JOBSxMACHINES comma-separated "
+        "(e.g. 30x15,50x15,50x20,100x20); gaps to the engine's lower bound",
+    )
+    shops.add_argument("--seeds", default="1,2,3", help="generator seeds (default 1,2,3)")
     plant = parser.add_argument_group("plant and stability suites")
     plant.add_argument(
         "--jobs",
@@ -50,13 +57,21 @@ def build_parser():
         help="skip the extra solve limited to --first-plan-target seconds on the first size",
     )
     plant.add_argument("--memory-target-gb", type=float, default=3.0, help="GB (default 3)")
+    plant.add_argument(
+        "--plant-options",
+        default="",
+        help="plant suite: also plan the plant generated with these options beside the plain "
+        "one, comma-separated among molds, operators, maintenance (secondary resources)",
+    )
     return parser
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
-        if args.suite == "jobshop":
+        if args.suite == "jobshop" and args.generated:
+            from .bench_generated import run
+        elif args.suite == "jobshop":
             from .bench_jobshop import run
         elif args.suite == "fjsp":
             from .bench_fjsp import run
