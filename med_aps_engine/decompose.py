@@ -94,6 +94,77 @@ def _windows(run, ops_per_window, rng, pass_no):
         k += step
 
 
+class _WindowSolver:
+    """Solves the windows of one improvement, one CP-SAT subproblem each: the operations of a
+    window are free, every other one fixed where ``run.best`` has it, and the result is
+    offered to ``run`` (kept only if the whole plan's objective improves).
+
+    Shared by the passes of the improvement: the window size (grown when subproblems are
+    solved to optimality fast, shrunk when they hit their time limit), the time to build a
+    model per free operation (the largest seen) and the number of windows solved."""
+
+    sub_limit = 4.0  # seconds per subproblem at most
+    min_solve = 0.3  # seconds a subproblem needs at least
+
+    def __init__(self, run, ops_per_window, prefix, source, label):
+        self.run = run
+        self.ops_per_window = ops_per_window
+        self.prefix = prefix  # of the batch names of a window's model
+        self.source = source  # what found the plans offered
+        self.label = label  # what a window is called in the progress report
+        self.serial = 0
+        self.build_per_op = 0.0
+        self.improved_any = False
+
+    def has_time(self, free):
+        """Whether a model for ``free`` can still be built and solved."""
+        return self.run.remaining() > self.min_solve + self.build_per_op * len(free) * 1.5
+
+    def solve(self, free, lo, region_hi, pass_no):
+        """Re-optimise the operations ``free`` between ``lo`` and ``region_hi`` (bounded by the
+        horizon). Return whether the plan improved, None when no time was left to solve."""
+        run = self.run
+        p = run.p
+        if p.horizon is not None:
+            region_hi = min(region_hi, p.horizon)
+        fixed = {oid: a for oid, a in run.best.items() if oid not in free}
+        self.serial += 1
+        t = time.monotonic()
+        model = PlantModel(
+            p,
+            free,
+            fixed,
+            lo,
+            region_hi,
+            hint=run.best,
+            batch_prefix=f"{self.prefix}{self.serial}-",
+        )
+        self.build_per_op = max(self.build_per_op, (time.monotonic() - t) / len(free))
+        limit = min(self.sub_limit, run.remaining() - CP_SAT_MARGIN)
+        if limit < 0.05:
+            return None
+        solver = solver_parameters(limit, run.o.workers, run.o.seed + pass_no)
+        with run.stoppable(solver):
+            status = solver.solve(model.m, Recorder())
+        improved = False
+        if status in SOLUTION_STATUSES:
+            new = dict(fixed)
+            new.update(model.read(solver))
+            improved = run.offer(new, self.source)
+            self.improved_any |= improved
+        if not improved:
+            run.report(
+                f"{self.label} {self.serial} ({len(free)} operations): objective {run.best_obj}"
+            )
+        # adapt the window: grow when subproblems are solved to optimality fast
+        wall = solver.wall_time
+        if status == cp_model.OPTIMAL and wall < self.sub_limit / 4:
+            self.ops_per_window = min(400, int(self.ops_per_window * 1.25) + 1)
+        elif status != cp_model.OPTIMAL and wall >= limit * 0.95:
+            self.ops_per_window = max(20, int(self.ops_per_window * 0.8))
+        return improved
+
+
 def improve(run):
     """Improve ``run.best`` by windowed CP-SAT subproblems until the time limit.
 
@@ -103,16 +174,17 @@ def improve(run):
     model is built."""
     p = run.p
     rng = random.Random(run.o.seed)
-    ops_per_window = max(3, min(250, run.o.max_model_operations // 5))
-    sub_limit = 4.0
-    min_solve = 0.3
+    windows = _WindowSolver(
+        run,
+        max(3, min(250, run.o.max_model_operations // 5)),
+        prefix="w",
+        source="cp-sat-lns",
+        label="time window",
+    )
     pass_no = 0
-    improved_any = False
-    serial = 0
-    build_per_op = 0.0  # seconds to build a window model, per free operation (max seen)
-    while run.remaining() > min_solve + 0.2:
-        for lo, hi, machines in _windows(run, ops_per_window, rng, pass_no):
-            if run.remaining() <= min_solve + build_per_op * ops_per_window:
+    while run.remaining() > windows.min_solve + 0.2:
+        for lo, hi, machines in _windows(run, windows.ops_per_window, rng, pass_no):
+            if run.remaining() <= windows.min_solve + windows.build_per_op * windows.ops_per_window:
                 break
             free = {
                 oid
@@ -123,48 +195,21 @@ def improve(run):
             }
             if not free:
                 continue
-            if run.remaining() <= min_solve + build_per_op * len(free) * 1.5:
+            if not windows.has_time(free):
                 break
-            fixed = {oid: a for oid, a in run.best.items() if oid not in free}
             free_end = max(run.best[o].end for o in free)
             span = max(hi - lo, 60)
-            region_hi = free_end + span // 2
             # just in time: the window reaches the due dates of its jobs
-            region_hi = max(region_hi, p.just_in_time_reach({p.operations[o].job for o in free}))
-            if p.horizon is not None:
-                region_hi = min(region_hi, p.horizon)
-            serial += 1
-            t = time.monotonic()
-            model = PlantModel(
-                p, free, fixed, lo, region_hi, hint=run.best, batch_prefix=f"w{serial}-"
+            region_hi = max(
+                free_end + span // 2,
+                p.just_in_time_reach({p.operations[o].job for o in free}),
             )
-            build_per_op = max(build_per_op, (time.monotonic() - t) / len(free))
-            limit = min(sub_limit, run.remaining() - CP_SAT_MARGIN)
-            if limit < 0.05:
+            if windows.solve(free, lo, region_hi, pass_no) is None:
                 break
-            solver = solver_parameters(limit, run.o.workers, run.o.seed + pass_no)
-            with run.stoppable(solver):
-                status = solver.solve(model.m, Recorder())
-            improved = False
-            if status in SOLUTION_STATUSES:
-                new = dict(fixed)
-                new.update(model.read(solver))
-                improved = run.offer(new, "cp-sat-lns")
-                improved_any |= improved
-            if not improved:
-                run.report(
-                    f"time window {serial} ({len(free)} operations): objective {run.best_obj}"
-                )
-            # adapt the window: grow when subproblems are solved to optimality fast
-            wall = solver.wall_time
-            if status == cp_model.OPTIMAL and wall < sub_limit / 4:
-                ops_per_window = min(400, int(ops_per_window * 1.25) + 1)
-            elif status != cp_model.OPTIMAL and wall >= limit * 0.95:
-                ops_per_window = max(20, int(ops_per_window * 0.8))
         pass_no += 1
         if pass_no > 50:
             break
-    return improved_any
+    return windows.improved_any
 
 
 # ---------------------------------------------------------------------- neighbourhood repair
@@ -228,63 +273,36 @@ def improve_neighbourhood(run, seeds=()):
     time limit."""
     p = run.p
     rng = random.Random(run.o.seed)
-    ops_per_window = max(3, min(250, run.o.max_model_operations // 2))
-    sub_limit = 4.0
-    min_solve = 0.3
+    windows = _WindowSolver(
+        run,
+        max(3, min(250, run.o.max_model_operations // 2)),
+        prefix="r",
+        source="cp-sat-repair",
+        label="repair window",
+    )
     pass_no = 0
-    serial = 0
-    improved_any = False
-    build_per_op = 0.0
-    while run.remaining() > min_solve + 0.2 and pass_no <= 50:
+    while run.remaining() > windows.min_solve + 0.2 and pass_no <= 50:
         hood = neighbourhood(p, run.best, seeds)
         if not hood:
             break
         order = sorted(hood, key=lambda oid: (run.best[oid].start, oid))
-        step = max(1, ops_per_window * 2 // 3)
+        step = max(1, windows.ops_per_window * 2 // 3)
         k = rng.randrange(0, step) if pass_no else 0
         improved_pass = False
         while k < len(order):
-            free = set(order[k : k + ops_per_window])
+            free = set(order[k : k + windows.ops_per_window])
             k += step
-            if run.remaining() <= min_solve + build_per_op * len(free) * 1.5:
+            if not windows.has_time(free):
                 break
             lo = max(0, min(run.best[oid].start for oid in free))
             free_end = max(run.best[oid].end for oid in free)
-            region_hi = free_end + max(free_end - lo, 60) // 2
-            if p.horizon is not None:
-                region_hi = min(region_hi, p.horizon)
-            fixed = {oid: a for oid, a in run.best.items() if oid not in free}
-            serial += 1
-            t = time.monotonic()
-            model = PlantModel(
-                p, free, fixed, lo, region_hi, hint=run.best, batch_prefix=f"r{serial}-"
-            )
-            build_per_op = max(build_per_op, (time.monotonic() - t) / len(free))
-            limit = min(sub_limit, run.remaining() - CP_SAT_MARGIN)
-            if limit < 0.05:
+            improved = windows.solve(free, lo, free_end + max(free_end - lo, 60) // 2, pass_no)
+            if improved is None:
                 break
-            solver = solver_parameters(limit, run.o.workers, run.o.seed + pass_no)
-            with run.stoppable(solver):
-                status = solver.solve(model.m, Recorder())
-            improved = False
-            if status in SOLUTION_STATUSES:
-                new = dict(fixed)
-                new.update(model.read(solver))
-                improved = run.offer(new, "cp-sat-repair")
-                improved_any |= improved
-                improved_pass |= improved
-            if not improved:
-                run.report(
-                    f"repair window {serial} ({len(free)} operations): objective {run.best_obj}"
-                )
-            wall = solver.wall_time
-            if status == cp_model.OPTIMAL and wall < sub_limit / 4:
-                ops_per_window = min(400, int(ops_per_window * 1.25) + 1)
-            elif status != cp_model.OPTIMAL and wall >= limit * 0.95:
-                ops_per_window = max(20, int(ops_per_window * 0.8))
-            step = max(1, ops_per_window * 2 // 3)
+            improved_pass |= improved
+            step = max(1, windows.ops_per_window * 2 // 3)
         pass_no += 1
-        if len(order) <= ops_per_window and not improved_pass and pass_no > 1:
+        if len(order) <= windows.ops_per_window and not improved_pass and pass_no > 1:
             # the whole neighbourhood fitted one window and nothing more was found
             break
-    return improved_any
+    return windows.improved_any

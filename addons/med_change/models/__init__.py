@@ -1,5 +1,6 @@
 from . import (
     ir_module_module,
+    med_change_bom_part_mixin,
     med_change_impact_line,
     med_change_request,
     med_quality_nonconformance,

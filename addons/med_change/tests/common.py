@@ -1,24 +1,18 @@
 from datetime import timedelta
-from xmlrpc.client import Fault
 
 from odoo import Command, fields
-from odoo.tests import HttpCase, TransactionCase, new_test_user
-from odoo.tools import mute_logger
+from odoo.tests import HttpCase, new_test_user
+
+from odoo.addons.med_quality_release.tests.common import MedRpcMixin, MedStockCommon
 
 
-class MedChangeCommon(TransactionCase):
+class MedChangeCommon(MedStockCommon):
     """Shared fixture: a device made of two components on one work center, its BoM
     (version 1) and the users of each group."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.company = cls.env.company
-        cls.warehouse = cls.env["stock.warehouse"].search(
-            [("company_id", "=", cls.company.id)], limit=1
-        )
-        cls.stock_location = cls.warehouse.lot_stock_id
         cls.engineer = new_test_user(
             cls.env,
             login="chg_engineer",
@@ -129,19 +123,5 @@ class MedChangeCommon(TransactionCase):
         return production
 
 
-class MedChangeRpcCase(HttpCase, MedChangeCommon):
+class MedChangeRpcCase(MedRpcMixin, HttpCase, MedChangeCommon):
     """The shared fixture, attacked over XML-RPC as the users of each group."""
-
-    def rpc(self, user, model, method, *args, context=None, **kwargs):
-        if context is not None:
-            kwargs["context"] = context
-        with mute_logger("odoo.addons.rpc.controllers.xmlrpc"):
-            return self.xmlrpc_object.execute_kw(
-                self.env.cr.dbname, user.id, user.login, model, method, list(args), kwargs
-            )
-
-    def assertRefused(self, message, user, model, method, *args, **kwargs):
-        with mute_logger("odoo.http"), self.assertRaises(Fault) as error:
-            self.rpc(user, model, method, *args, **kwargs)
-        self.assertIn(message, error.exception.faultString)
-        return error.exception.faultString

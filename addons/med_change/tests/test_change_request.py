@@ -141,6 +141,31 @@ class TestChangeRequest(MedChangeCommon):
         self.assertEqual(request.state, "cancelled")
         self.assertFalse(new_bom.active)
 
+    def test_parts_of_submitted_version_are_frozen(self):
+        """Component lines and operations of a submitted version cannot be added, changed,
+        moved into it or removed."""
+        request = self.new_request()
+        new_bom = self.prepare_new_version(request).with_user(self.engineer)
+        request.with_user(self.engineer).action_submit()
+        for part in (new_bom.bom_line_ids[0], new_bom.operation_ids):
+            with self.assertRaisesRegex(UserError, "cannot be changed any more"):
+                part.unlink()
+        with self.assertRaisesRegex(UserError, "cannot be changed any more"):
+            new_bom.operation_ids.time_cycle_manual = 10
+        with self.assertRaisesRegex(UserError, "cannot be changed any more"):
+            self.env["mrp.bom.line"].with_user(self.engineer).create(
+                {"bom_id": new_bom.id, "product_id": self.valve.id, "product_qty": 1}
+            )
+        with self.assertRaisesRegex(UserError, "cannot be changed any more"):
+            self.env["mrp.routing.workcenter"].with_user(self.engineer).create(
+                {"bom_id": new_bom.id, "name": "Inspect", "workcenter_id": self.workcenter.id}
+            )
+        with self.assertRaisesRegex(UserError, "cannot be changed any more"):
+            self.bom.operation_ids.with_user(self.engineer).bom_id = new_bom
+        self.assertEqual(len(new_bom.bom_line_ids), 2)
+        self.assertEqual(new_bom.operation_ids.time_cycle_manual, 25)
+        self.assertEqual(len(self.bom.operation_ids), 1)
+
     def test_uninstall_refused_while_approvals_are_signed(self):
         request = self.new_request()
         self.prepare_new_version(request)

@@ -3,6 +3,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import clean_context
 
 from .med_quality_point import TEST_TYPES, TRIGGERS
+from .med_quality_switching import SEVERITIES
 
 
 class MedQualityCheck(models.Model):
@@ -56,12 +57,7 @@ class MedQualityCheck(models.Model):
     accept_number = fields.Integer(string="Accept (Ac)", readonly=True)
     reject_number = fields.Integer(string="Reject (Re)", readonly=True)
     inspection_severity = fields.Selection(
-        [
-            ("normal", "Normal"),
-            ("tightened", "Tightened"),
-            ("reduced", "Reduced"),
-            ("discontinued", "Discontinued"),
-        ],
+        SEVERITIES,
         string="ISO 2859-1 Inspection",
         readonly=True,
         help="Severity of the ISO 2859-1 plan of this check when it was created.",

@@ -1,6 +1,8 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
+from ..models.med_quality_nonconformance import DISPOSITIONS
+
 
 class MedQualityNcReport(models.Model):
     """Nonconformances with their age, for the KPI dashboard."""
@@ -18,15 +20,7 @@ class MedQualityNcReport(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     owner_id = fields.Many2one("res.users", readonly=True)
     state = fields.Selection([("open", "Open"), ("closed", "Closed")], readonly=True)
-    disposition = fields.Selection(
-        [
-            ("rework", "Rework"),
-            ("scrap", "Scrap"),
-            ("use_as_is", "Use As Is"),
-            ("return", "Return to Supplier"),
-        ],
-        readonly=True,
-    )
+    disposition = fields.Selection(DISPOSITIONS, readonly=True)
     date_open = fields.Datetime(string="Opened on", readonly=True)
     date_closed = fields.Datetime(string="Closed on", readonly=True)
     age_days = fields.Float(

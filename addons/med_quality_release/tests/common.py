@@ -5,11 +5,9 @@ from odoo.tests import HttpCase, TransactionCase, new_test_user
 from odoo.tools import mute_logger
 
 
-class MedQualityCommon(TransactionCase):
-    """Shared fixture: a controlled category, a component and a finished device,
-    a BoM, control points and the three kinds of users."""
-
-    MANAGER_PASSWORD = "qa-manager-Pw-2026"
+class MedStockCommon(TransactionCase):
+    """Base of the shared fixtures (here and in the addons depending on this one): no mail
+    tracking, the company and its warehouse's stock location."""
 
     @classmethod
     def setUpClass(cls):
@@ -20,6 +18,49 @@ class MedQualityCommon(TransactionCase):
             [("company_id", "=", cls.company.id)], limit=1
         )
         cls.stock_location = cls.warehouse.lot_stock_id
+
+
+class MedRpcMixin:
+    """For an ``HttpCase``: calls over XML-RPC as a given user, to attack as a weaker group."""
+
+    def rpc_password(self, user):
+        """The password ``user`` logs in with (the login, as ``new_test_user`` sets it)."""
+        return user.login
+
+    def rpc(self, user, model, method, *args, context=None, **kwargs):
+        """Call ``model.method`` over XML-RPC as ``user``."""
+        if context is not None:
+            kwargs["context"] = context
+        # the endpoint's deprecation notice (Odoo 19) is not what these tests are about
+        with mute_logger("odoo.addons.rpc.controllers.xmlrpc"):
+            return self.xmlrpc_object.execute_kw(
+                self.env.cr.dbname,
+                user.id,
+                self.rpc_password(user),
+                model,
+                method,
+                list(args),
+                kwargs,
+            )
+
+    def assertRefused(self, message, user, model, method, *args, **kwargs):
+        """The call is refused with ``message``; returns the whole refusal."""
+        # the server logs each refused call as a warning: expected here
+        with mute_logger("odoo.http"), self.assertRaises(Fault) as error:
+            self.rpc(user, model, method, *args, **kwargs)
+        self.assertIn(message, error.exception.faultString)
+        return error.exception.faultString
+
+
+class MedQualityCommon(MedStockCommon):
+    """Shared fixture: a controlled category, a component and a finished device,
+    a BoM, control points and the three kinds of users."""
+
+    MANAGER_PASSWORD = "qa-manager-Pw-2026"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
         cls.supplier_location = cls.env.ref("stock.stock_location_suppliers")
         cls.customer_location = cls.env.ref("stock.stock_location_customers")
         cls.partner = cls.env["res.partner"].create({"name": "Sterile Parts Ltd"})
@@ -228,24 +269,8 @@ class MedQualityCommon(TransactionCase):
         ).action_sign()
 
 
-class MedQualityRpcCase(HttpCase, MedQualityCommon):
+class MedQualityRpcCase(MedRpcMixin, HttpCase, MedQualityCommon):
     """The shared fixture, attacked over XML-RPC as the users of each group."""
 
-    def rpc(self, user, model, method, *args, context=None, **kwargs):
-        """Call ``model.method`` over XML-RPC as ``user``."""
-        if context is not None:
-            kwargs["context"] = context
-        password = self.MANAGER_PASSWORD if user == self.manager else user.login
-        # the endpoint's deprecation notice (Odoo 19) is not what these tests are about
-        with mute_logger("odoo.addons.rpc.controllers.xmlrpc"):
-            return self.xmlrpc_object.execute_kw(
-                self.env.cr.dbname, user.id, password, model, method, list(args), kwargs
-            )
-
-    def assertRefused(self, message, user, model, method, *args, **kwargs):
-        """The call is refused with ``message``; returns the whole refusal."""
-        # the server logs each refused call as a warning: expected here
-        with mute_logger("odoo.http"), self.assertRaises(Fault) as error:
-            self.rpc(user, model, method, *args, **kwargs)
-        self.assertIn(message, error.exception.faultString)
-        return error.exception.faultString
+    def rpc_password(self, user):
+        return self.MANAGER_PASSWORD if user == self.manager else super().rpc_password(user)
