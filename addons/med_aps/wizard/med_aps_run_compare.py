@@ -59,12 +59,11 @@ class MedApsRunCompareLine(models.TransientModel):
     value_a = fields.Float("First Run", digits=(16, 2))
     value_b = fields.Float("Second Run", digits=(16, 2))
     difference = fields.Float(
-        "Difference", compute="_compute_difference", digits=(16, 2), help="Second minus first."
+        compute="_compute_difference", digits=(16, 2), help="Second minus first."
     )
     lower_is_better = fields.Boolean()
     better = fields.Selection(
         [("a", "First"), ("b", "Second"), ("same", "Same")],
-        "Better",
         compute="_compute_difference",
     )
 

@@ -36,7 +36,7 @@ class PromiseProblemBuilder(ScenarioProblemBuilder):
         self.component_waits = {}  # minute -> product names whose components come then
 
     def _read_material(self, productions):
-        super()._read_material(productions)
+        result = super()._read_material(productions)
         for move in productions.move_raw_ids:
             if move.state in ("done", "cancel") or not move.product_id.is_storable:
                 continue
@@ -53,6 +53,7 @@ class PromiseProblemBuilder(ScenarioProblemBuilder):
                     continue
                 self.move_release[move.id] = minute
             self.component_waits.setdefault(minute, []).append(product.display_name)
+        return result
 
     def _lead_minutes(self, product, quantity):
         """Minutes until a missing component can be there: its vendor's delivery lead time
