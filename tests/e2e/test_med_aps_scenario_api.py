@@ -4,8 +4,8 @@ User (reader) can neither simulate nor apply one."""
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
 import xmlrpc.client as xmlrpc_client
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
