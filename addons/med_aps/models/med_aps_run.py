@@ -929,7 +929,7 @@ class MedApsRun(models.Model):
             start = time.monotonic()
             try:
                 with self.env.cr.savepoint():
-                    problem, scope = ProblemBuilder(self).build()
+                    problem, scope = self._aps_problem_builder().build()
             except PlanningDataError as error:
                 raise RunFailure(str(error)) from error
             timings["read_seconds"] = time.monotonic() - start
@@ -988,10 +988,12 @@ class MedApsRun(models.Model):
                 return
             start = time.monotonic()
             with self.env.cr.savepoint():
-                result = PlanWriter(self, scope, problem, plan).write_plan()
+                result = self._aps_save_plan(scope, problem, plan)
                 timings["write_seconds"] = time.monotonic() - start
                 self._write_results(plan, result, timings)
-                self.env["med.aps.peg"]._aps_compute_for_run(self, scope.origin)
+                if not self.simulation:
+                    # a simulation writes nothing: the real plan's pegs stay as they are
+                    self.env["med.aps.peg"]._aps_compute_for_run(self, scope.origin)
             self._commit()
         except RunFailure as error:
             self._mark_failed(str(error), timings)
@@ -1003,6 +1005,15 @@ class MedApsRun(models.Model):
                 self.env.cr.rollback()
             _logger.exception("Plan run #%s failed", self.id)
             self._mark_failed(self.env._("Unexpected error: %(error)s", error=repr(error)), timings)
+
+    def _aps_problem_builder(self):
+        """The builder that reads this run's problem (a simulation's applies its scenario)."""
+        return ProblemBuilder(self)
+
+    def _aps_save_plan(self, scope, problem, plan):
+        """Keep a validated plan: write it into the work orders (``PlanWriter``); returns the
+        writer's results. A simulation keeps it on the run instead."""
+        return PlanWriter(self, scope, problem, plan).write_plan()
 
     def _explain_status(self, status, seconds):
         if status == "INFEASIBLE":

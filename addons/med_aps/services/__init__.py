@@ -1,1 +1,8 @@
-from . import plan_reader, plan_scope, plan_writer, problem_builder
+from . import (
+    input_fingerprint,
+    plan_reader,
+    plan_scope,
+    plan_writer,
+    problem_builder,
+    scenario_builder,
+)

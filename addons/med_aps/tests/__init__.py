@@ -13,6 +13,7 @@ from . import (
     test_med_aps_plan_event,
     test_med_aps_plan_repair,
     test_med_aps_safety,
+    test_med_aps_scenario,
     test_med_aps_security,
     test_med_aps_stability,
     test_med_aps_triggers,
