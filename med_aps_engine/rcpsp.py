@@ -18,7 +18,10 @@ what pays off on RCPSP:
   (tails);
 * a redundant no-overlap over the activities that pairwise cannot run together (their
   demands on one resource exceed its capacity), which propagates like a machine;
-* the makespan's lower bound from the critical path and each resource's energy.
+* the makespan's lower bound from the critical path and each resource's energy;
+* when the full model has not proven its schedule optimal within its share of the time, a
+  large neighbourhood search: windows of consecutive activities re-optimised by short CP-SAT
+  sub-solves (``lns``).
 """
 
 import math
