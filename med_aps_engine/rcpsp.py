@@ -26,7 +26,6 @@ what pays off on RCPSP:
 
 import math
 import random
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -371,41 +370,11 @@ def solve_rcpsp(problem, time_limit=30.0, workers=2, seed=0, log=False):
         method = "cp-sat"
     left = time_limit - (time.monotonic() - t0)
     if makespan > bound and left > 0.1:
-        # the full model again (its proof) beside the search, one worker each (or split)
-        full_workers = max(1, int(workers) // 2)
-        full = RcpspModel(problem, hint=starts, horizon=makespan)
-        full_solver = _solver(left, full_workers, seed, log)
-        done = threading.Event()
-        outcome = {}
-
-        def run_full():
-            outcome["status"] = full_solver.solve(full.m)
-            done.set()
-
-        thread = threading.Thread(target=run_full, daemon=True)
-        thread.start()
         new, new_makespan, _iterations = lns(
-            problem,
-            starts,
-            seconds=left,
-            seed=seed,
-            bound=bound,
-            workers=max(1, int(workers) - full_workers),
-            stop=done,
+            problem, starts, seconds=left, seed=seed, bound=bound, workers=workers
         )
         if new_makespan < makespan:
             starts, makespan, method = new, new_makespan, "cp-sat lns"
-        full_solver.stop_search()
-        thread.join()
-        status = outcome["status"]
-        if status in SOLUTION_STATUSES:
-            bound = max(bound, math.ceil(full_solver.best_objective_bound - 1e-6))
-            if full_solver.objective_value < makespan:
-                starts, makespan, method = (
-                    full.read(full_solver),
-                    round(full_solver.objective_value),
-                    "cp-sat",
-                )
     status_name = "OPTIMAL" if makespan <= bound else "FEASIBLE"
     return _result(problem, starts, status_name, bound, time.monotonic() - t0, method)
 
@@ -476,15 +445,12 @@ def _window_subproblem(problem, starts, makespan, free, after):
     return m, start
 
 
-def lns(
-    problem, starts, seconds=None, iterations=None, seed=0, bound=0, workers=1, size=20, stop=None
-):
+def lns(problem, starts, seconds=None, iterations=None, seed=0, bound=0, workers=1, size=20):
     """Large neighbourhood search around CP-SAT: a window of ``size`` consecutive activities
     (by start) is re-optimised, the activities after it move together, the ones before stay;
     improvements and equal makespans are accepted. Stops after ``seconds`` or ``iterations``
     (deterministic for a seed with ``iterations``: each sub-solve has a deterministic limit)
-    or at ``bound`` or once the event ``stop`` is set. Returns
-    ``(starts, makespan, iterations)``."""
+    or at ``bound``. Returns ``(starts, makespan, iterations)``."""
     t0 = time.monotonic()
     rng = random.Random(seed)
     n = problem.n
@@ -493,7 +459,7 @@ def lns(
     makespan = max(starts[a] + dur[a] for a in range(n))
     size = min(size, n)
     done = 0
-    while makespan > bound and not (stop is not None and stop.is_set()):
+    while makespan > bound:
         if iterations is not None and done >= iterations:
             break
         left = None if seconds is None else seconds - (time.monotonic() - t0)
