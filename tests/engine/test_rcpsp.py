@@ -10,6 +10,7 @@ from med_aps_engine.cli import main
 from med_aps_engine.formats import BenchmarkFormatError
 from med_aps_engine.rcpsp import (
     heuristic_schedule,
+    lns,
     lower_bound,
     read_rcpsp,
     solve_rcpsp,
@@ -78,6 +79,31 @@ def test_heuristic_schedule_is_feasible(tmp_path):
     ]
     summary = {"makespan": makespan, "status": "FEASIBLE", "bound": None, "activities": rows}
     assert validate_rcpsp(path, summary) == [] and passes >= 1
+
+
+def _summary(problem, starts, makespan):
+    rows = [
+        {"activity": a + 1, "start": s, "end": s + problem.durations[a]}
+        for a, s in enumerate(starts)
+    ]
+    return {"makespan": makespan, "status": "FEASIBLE", "bound": None, "activities": rows}
+
+
+def test_lns_keeps_schedules_valid_and_is_deterministic(bench_data):
+    path = bench_data / "rcpsp" / "instances" / "j30" / "j30_5_1.rcp"
+    problem = read_rcpsp(path)
+    # a poor start: every activity after the one before it
+    starts, t = [], 0
+    for a in range(problem.n):
+        starts.append(t)
+        t += problem.durations[a]
+    runs = [lns(problem, starts, iterations=6, seed=3, workers=w, size=12) for w in (1, 1, 2)]
+    for new, makespan, iterations in runs:
+        assert iterations == 6 and makespan <= t
+        assert makespan == max(s + d for s, d in zip(new, problem.durations, strict=True))
+        assert validate_rcpsp(path, _summary(problem, new, makespan)) == []
+    assert runs[0][:2] == runs[1][:2]  # same seed and iteration count: same schedule
+    assert runs[0][1] < t
 
 
 def test_validator_catches_rcpsp_violations(tmp_path):
