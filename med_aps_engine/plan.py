@@ -293,3 +293,34 @@ def empty_plan(status, method, seconds, message=None):
     if message:
         plan["message"] = message
     return plan
+
+
+def restate_changeovers(problem: dict, plan: dict) -> dict:
+    """Set each operation's ``changeover_minutes`` from the operation before it on its unit
+    (the validator's reading), for a plan some operations were taken out of (a simulation's
+    hypothetical orders). ``setup_minutes`` stay: the time stays reserved. Returns ``plan``."""
+    from .validator import _changeover_minutes
+
+    resources = {res["id"]: res for res in problem.get("resources") or []}
+    families = {
+        op["id"]: op.get("setup_family")
+        for job in problem.get("jobs") or []
+        for op in job.get("operations") or []
+    }
+    by_unit = {}
+    for entry in plan.get("operations") or []:
+        if entry["end"] > entry["start"] and entry["op"] in families:
+            by_unit.setdefault((entry["resource"], entry.get("unit") or 0), []).append(entry)
+    for (rid, _unit), entries in by_unit.items():
+        entries.sort(key=lambda e: (e["start"], e["end"], e["op"]))
+        previous = None
+        for entry in entries:
+            required = 0
+            if previous is not None:
+                required = _changeover_minutes(
+                    resources.get(rid) or {}, families[previous["op"]], families[entry["op"]]
+                )
+            if entry.get("changeover_minutes") is not None:
+                entry["changeover_minutes"] = required
+            previous = entry
+    return plan

@@ -502,3 +502,35 @@ def test_job_results_complete():
 
     v = _breaks(m, "job 'J3': missing from the plan's job results")
     assert len(v) == 1
+
+
+def test_restated_changeovers_make_a_thinned_plan_valid():
+    """A plan with an operation taken out (a simulation's hypothetical order): the next
+    operation on its unit follows another one, and its changeover is restated from it."""
+    from med_aps_engine.plan import restate_changeovers
+
+    from . import helpers as eng
+
+    resource = eng.resource("M", changeover={"default": 15, "rules": []})
+    jobs = [
+        eng.job("A", [eng.op("a", [("M", 30)], setup_family="x")]),
+        eng.job("H", [eng.op("h", [("M", 30)], setup_family="y")], release=45),
+        eng.job("B", [eng.op("b", [("M", 30)], setup_family="x")], release=90),
+    ]
+    full = eng.problem([resource], jobs)
+    plan = eng.solve(full, time_limit=2.0)
+    order = sorted(plan["operations"], key=lambda e: e["start"])
+    assert [e["op"] for e in order] == ["a", "h", "b"]
+    middle = order[1]["op"]
+    thinned_jobs = [job for job in jobs if job["operations"][0]["id"] != middle]
+    thinned = eng.problem([resource], thinned_jobs)
+    plan["operations"] = [e for e in plan["operations"] if e["op"] != middle]
+    plan["jobs"] = [j for j in plan.get("jobs") or [] if j["job"] != middle.upper()]
+    for measured in ("kpis", "objective", "bound", "gap"):  # of the plan with the operation
+        plan.pop(measured, None)
+    before = validate(thinned, plan)
+    restated = restate_changeovers(thinned, plan)
+    assert validate(thinned, restated) == []
+    changeovers = {e["op"]: e["changeover_minutes"] for e in restated["operations"]}
+    assert changeovers == {"a": 0, "b": 0}
+    assert any("changeover_minutes 15" in violation for violation in before)

@@ -237,7 +237,11 @@ class MedApsRun(models.Model):
             if changes:
                 raise RunFailure(source._aps_changed_message(changes))
             self.sudo().plan_origin = source.plan_origin
-            plan = source._aps_applied_plan()
+            from med_aps_engine.plan import restate_changeovers
+
+            # without the hypothetical orders, an operation may follow another one on its
+            # unit than in the simulation: its changeover is the one from its new neighbour
+            plan = restate_changeovers(problem, source._aps_applied_plan())
             self._set_progress(60.0, self.env._("Writing the plan"))
             start = time.monotonic()
             with self.env.cr.savepoint():
