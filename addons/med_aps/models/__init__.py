@@ -13,7 +13,6 @@ from . import (
     med_aps_plan_issue,
     med_aps_plan_repair,
     med_aps_run,
-    med_aps_run_holding,
     med_aps_run_simulation,
     med_aps_run_workcenter,
     med_aps_scenario,

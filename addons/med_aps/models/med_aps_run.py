@@ -66,6 +66,7 @@ RESULT_FIELDS = frozenset(
         "skipped_count",
         "skipped_note",
         "resource_warnings",
+        "holding_cost",
         "workorder_count",
         "read_seconds",
         "solve_seconds",
@@ -153,6 +154,14 @@ class MedApsRun(models.Model):
         help="Cost of moving one work order of the previous plan: at the default tardiness "
         "weight, one move costs as much as 30 minutes of lateness of a normal-priority order. "
         "A replan keeps the plan unless a move pays for itself; 0 lets it reshuffle freely.",
+    )
+    weight_earliness = fields.Integer(
+        "Earliness Weight",
+        default=0,
+        help="Cost of each minute an order finishes before its deadline (times its priority "
+        "weight). 0 plans as early as possible; a weight above the makespan weight plans "
+        "orders just in time against their deadlines, trading holding cost against the risk "
+        "of lateness (compare with the tardiness weight: 1000 per minute late by default).",
     )
     frozen_hours = fields.Float(
         "Frozen Window (h)",
@@ -242,6 +251,15 @@ class MedApsRun(models.Model):
         help="Work orders the run left as they were: done, cancelled or changed while it planned.",
     )
     skipped_note = fields.Text("Skipped", readonly=True, copy=False)
+    holding_cost = fields.Monetary(
+        readonly=True,
+        copy=False,
+        currency_field="company_currency_id",
+        help="Cost of the stock the plan holds: components from receipt (or now) to "
+        "consumption, finished products from the order's finish to the delivery, valued "
+        "at cost and the company's carrying rate.",
+    )
+    company_currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
     resource_warnings = fields.Text(
         readonly=True,
         copy=False,
@@ -361,7 +379,19 @@ class MedApsRun(models.Model):
         for run in self:
             run.gap_percent = 100.0 * run.gap if run.solver_status else 0.0
 
-    @api.constrains("time_limit", "workers", "frozen_hours", "date_from", "date_to")
+    @api.constrains(
+        "time_limit",
+        "workers",
+        "frozen_hours",
+        "date_from",
+        "date_to",
+        "weight_tardiness",
+        "weight_makespan",
+        "weight_flow_time",
+        "weight_changeover",
+        "weight_stability",
+        "weight_earliness",
+    )
     def _check_parameters(self):
         max_time = self._max_time_limit()
         cpus = os.cpu_count() or 1
@@ -403,6 +433,7 @@ class MedApsRun(models.Model):
                 run.weight_flow_time,
                 run.weight_changeover,
                 run.weight_stability,
+                run.weight_earliness,
             )
             if any(weight < 0 for weight in weights):
                 raise ValidationError(
