@@ -379,19 +379,7 @@ class MedApsRun(models.Model):
         for run in self:
             run.gap_percent = 100.0 * run.gap if run.solver_status else 0.0
 
-    @api.constrains(
-        "time_limit",
-        "workers",
-        "frozen_hours",
-        "date_from",
-        "date_to",
-        "weight_tardiness",
-        "weight_makespan",
-        "weight_flow_time",
-        "weight_changeover",
-        "weight_stability",
-        "weight_earliness",
-    )
+    @api.constrains(*PARAM_KEYS, "date_from", "date_to")
     def _check_parameters(self):
         max_time = self._max_time_limit()
         cpus = os.cpu_count() or 1
