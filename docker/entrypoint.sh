@@ -5,7 +5,7 @@
 set -euo pipefail
 
 DB=${MEDAPS_DB:-medaps}
-ADDONS=${MEDAPS_ADDONS:-med_aps,med_trace,med_quality_release}
+ADDONS=${MEDAPS_ADDONS:-med_aps,med_trace,med_quality_release,med_change,maintenance,hr_skills,purchase_stock,sale_mrp}
 DB_HOST=${HOST:-db}
 DB_PORT=${PORT:-5432}
 DB_USER=${USER:-odoo}

@@ -80,7 +80,9 @@ def test_entrypoint_initialises_the_demo_database_once(repo_root):
     assert os.access(entrypoint, os.X_OK)
     text = entrypoint.read_text(encoding="utf-8")
     assert text.startswith("#!/bin/bash\n")
-    assert "ADDONS=${MEDAPS_ADDONS:-med_aps,med_trace,med_quality_release}" in text
+    # every med-aps addon: the Odoo apps bring in the bridges (auto_install)
+    default = "med_aps,med_trace,med_quality_release,med_change,maintenance,hr_skills"
+    assert "ADDONS=${MEDAPS_ADDONS:-%s,purchase_stock,sale_mrp}" % default in text
     assert '-i "$ADDONS" --with-demo --stop-after-init' in text
     assert 'exec /entrypoint.sh "$@"' in text
     subprocess.run(["bash", "-n", str(entrypoint)], check=True)
