@@ -9,7 +9,9 @@ for it. This bound relaxes the problem to its paths and its machine loads:
   heads plus their total shortest working time divided by its capacity;
 * changeovers and moved operations cost at least nothing.
 
-* a machine group's queue: see *queueing relaxation* below.
+* a machine group's queue: see *queueing relaxation* below; the k-th operation of a group
+  to start waits for the k-th to end in the group before it, and a batch work center's
+  operations for whole cycles.
 
 Calendars, changeovers, batching and maximum lags only make plans longer, so the bound is
 valid for every plan.
@@ -119,10 +121,17 @@ def lower_bound(problem, deadline=None):
 #   assignment of jobs to those positions is a lower bound of their weighted tardiness and
 #   flow time together. Jobs outside the group keep their path bound. The best group gives
 #   the bound (each job counted once).
+# * The k-th completion is also bounded from the starts: if the k-th operation to start
+#   there starts no earlier than R[k] (its head, or the k-th end in the group upstream of
+#   it: distinct operations wait for distinct predecessors), then of the first k to end
+#   at least k - i + 1 did all their work after R[i], the smallest works at least; a batch
+#   work center needs whole cycles for them (``_released_completions``). This carries a
+#   bottleneck's queue and the nights of the work centers before it down the routing.
 # * Makespan: Jackson's preemptive schedule (largest tail first) on the relaxed machine is
 #   optimal for the preemptive relaxation with heads and tails.
-# Calendars, changeovers, secondary resources and unit choice only lengthen a plan; batch
-# work centers (one cycle serves several operations) and fixed work are left out of groups.
+# Calendars, changeovers, secondary resources and unit choice only lengthen a plan; fixed
+# work is left out of groups, and so are work centers joined to batch work centers of
+# another kind (a batch work center's group counts slots of its cycles).
 
 # beyond this many jobs in one group the assignment is not solved (the bound stays valid)
 ASSIGNMENT_MAX_JOBS = 2500
@@ -158,6 +167,7 @@ class _MachineGroup:
     oids: list = field(default_factory=list)
     work: dict = field(default_factory=dict)
     slots: int = 1  # batch: operations' shares of a cycle per unit; else 1
+    completions: object = None  # sorted lower bounds of its completions (numpy array)
 
     def units(self, problem):
         return sum(problem.resources[rid].capacity for rid in self.resources)
@@ -311,6 +321,132 @@ def _jackson_makespan(items, speed):
     return -(-best // speed)
 
 
+class _Capacity:
+    """The cumulative work a group's profile does from minute 0, and its inverse, for many
+    values at once (numpy arrays)."""
+
+    def __init__(self, profile):
+        self.starts = np.array([a for a, _b, _rate in profile], dtype=np.float64)
+        self.rates = np.array([rate for _a, _b, rate in profile], dtype=np.float64)
+        if self.rates[-1] <= 0:
+            self.rates[-1] = 1.0  # closed for good: no plan gets there, as if open
+        lengths = np.diff(self.starts)
+        self.done = np.concatenate([[0.0], np.cumsum(lengths * self.rates[:-1])])
+
+    def at(self, minute):
+        """Work done in ``[0, minute)``."""
+        index = np.searchsorted(self.starts, minute, side="right") - 1
+        return self.done[index] + (minute - self.starts[index]) * self.rates[index]
+
+    def when(self, amount):
+        """Earliest minute by which ``amount`` of work is done (0 for none)."""
+        amount = np.asarray(amount, dtype=np.float64)
+        # the segment in which the work done reaches the amount (it grows there)
+        index = np.maximum(np.searchsorted(self.done, amount, side="left") - 1, 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            minute = self.starts[index] + (amount - self.done[index]) / self.rates[index]
+        return np.where(amount > 0, minute, 0.0)
+
+
+# how many of a group's release ranks the released-completions bound tries (each rank alone
+# gives a valid bound, so trying fewer weakens it only)
+RELEASE_RANKS_MAX = 1500
+
+
+def _released_completions(problem, group, releases, capacity):
+    """Sorted lower bounds of a group's completions when its ``k``-th operation to start
+    starts no earlier than ``releases[k]`` (sorted), whichever operation that is.
+
+    Of the first ``k`` operations to complete, at most ``i - 1`` started before
+    ``releases[i]``: the other ``k - i + 1`` at least did all their work after it, at least
+    the ``k - i + 1`` smallest works of the group, which the group's working time cannot do
+    faster than its profile. On batch work centers they need at least
+    ``ceil(sizes / max_size)`` cycles (the smallest sizes) of a unit each; when the units
+    share one calendar, the busiest runs ``ceil(cycles / units)`` of them one after
+    another. Every ``i`` gives a bound; the largest holds."""
+    n = len(releases)
+    resources = [problem.resources[rid] for rid in group.resources]
+    if resources[0].is_batch:
+        units = group.units(problem)
+        sizes = np.cumsum(sorted(max(1, problem.operations[o].batch_size) for o in group.oids))
+        cycles = np.ceil(sizes / group.slots)
+        if _one_calendar(resources):
+            cycles = np.ceil(cycles / units) * units
+        needed = cycles * resources[0].batch_cycle * group.slots
+    else:
+        needed = np.cumsum(sorted(group.work[o] for o in group.oids)).astype(np.float64)
+    releases = np.asarray(releases, dtype=np.float64)
+    done_by_release = capacity.at(releases)
+    best = np.zeros(n)
+    step = max(1, -(-n // RELEASE_RANKS_MAX))
+    for i in range(0, n, step):
+        ends = capacity.when(done_by_release[i] + needed[: n - i])
+        np.maximum(best[i:], np.maximum(ends, releases[i]), out=best[i:])
+    return np.ceil(best - 1e-6)
+
+
+def _one_calendar(resources):
+    """True when all these work centers are open at the same minutes."""
+    return len({None if r.calendar.always else tuple(r.calendar.windows) for r in resources}) == 1
+
+
+def _upstream_releases(problem, group, upstream, head):
+    """Per group already bounded (``upstream``: ``[(group, sorted completions)]``), sorted
+    lower bounds of this group's starts: an operation whose direct predecessor runs in that
+    group starts no earlier than the predecessor's end plus the minimum lag, and distinct
+    operations have distinct predecessors, so the ``k``-th of them to start starts no
+    earlier than the ``k``-th completion there (plus the smallest lag); the others no
+    earlier than their heads."""
+    ops = problem.operations
+    found = []
+    for other, completions in upstream:
+        members = set(other.oids)
+        used = set()
+        lags = []
+        linked = []
+        for oid in group.oids:
+            for pred in ops[oid].predecessors:
+                if pred.op in members and pred.op not in used:
+                    used.add(pred.op)
+                    lags.append(pred.min_lag)
+                    linked.append(oid)
+                    break
+        if not linked:
+            continue
+        linked_set = set(linked)
+        starts = np.maximum(
+            completions[: len(linked)] + min(lags),
+            np.sort([head[o] for o in linked]).astype(np.float64),
+        )
+        rest = [head[o] for o in group.oids if o not in linked_set]
+        found.append(np.sort(np.concatenate([starts, np.asarray(rest, dtype=np.float64)])))
+    return found
+
+
+def _bound_completions(problem, groups, head, deadline=None):
+    """Set each group's ``completions``: sorted lower bounds of its operations' completion
+    times in any plan, the largest of preemptive SRPT from the heads and of the released
+    completions bound from the heads and from each group upstream (groups taken in the
+    order of the routings, each using those bounded before it)."""
+    position = {oid: index for index, oid in enumerate(problem.topo_order)}
+    upstream = []
+    for group in sorted(groups, key=lambda g: sum(position[o] for o in g.oids) / len(g.oids)):
+        profile = group.profile(problem)
+        completions = np.array(
+            _srpt_completions([(head[o], group.work[o]) for o in group.oids], profile),
+            dtype=np.float64,
+        )
+        if deadline is None or time.monotonic() + _group_seconds(group) <= deadline:
+            capacity = _Capacity(profile)
+            heads = np.sort([head[o] for o in group.oids]).astype(np.float64)
+            for releases in [heads, *_upstream_releases(problem, group, upstream, head)]:
+                completions = np.maximum(
+                    completions, _released_completions(problem, group, releases, capacity)
+                )
+        group.completions = completions
+        upstream.append((group, completions))
+
+
 def _min_cost_assignment(costs):
     """Minimum total of a square integer cost matrix (rows to distinct columns), or None."""
     from ortools.graph.python import linear_sum_assignment
@@ -326,7 +462,7 @@ def _min_cost_assignment(costs):
     return solver.optimal_cost()
 
 
-def _group_extra(problem, group, profile, head, end, work, after, path_finish, claimed):
+def _group_extra(problem, group, head, end, work, after, path_finish, claimed):
     """What a group's queue adds to the weighted tardiness and flow time of the jobs not in
     ``claimed`` over their path bounds (objective units, >= 0): ``(extra, jobs counted)``.
 
@@ -346,23 +482,27 @@ def _group_extra(problem, group, profile, head, end, work, after, path_finish, c
     if not carriers or len(carriers) > ASSIGNMENT_MAX_JOBS:
         return 0, set()
     row_of = {oid: row for row, oid in enumerate(carriers)}
-    positions = np.array(
-        _srpt_completions([(head[o], group.work[o]) for o in group.oids], profile)[: len(carriers)],
-        dtype=np.float64,
-    )
+    positions = group.completions[: len(carriers)]
     job_ids = list(representative)
     rows = np.array([row_of[representative[j][1]] for j in job_ids])
     clocks = _Clocks(problem)
-    finish = np.empty((len(job_ids), len(carriers)))
-    for row, job in enumerate(job_ids):
-        oid = representative[job][1]
-        done = np.maximum(positions, end[oid])
-        if problem.operations[oid].job == job:
-            # its own job's later steps, on their work centers' working time
-            finish[row] = clocks.job_finish(oid, done, work)
-        else:
-            finish[row] = done + after[oid][job]
-    costs = _job_costs(problem, job_ids, finish, path_finish)
+
+    def finishes(at):
+        finish = np.empty((len(job_ids), len(at)))
+        for row, job in enumerate(job_ids):
+            oid = representative[job][1]
+            done = np.maximum(at, end[oid])
+            if problem.operations[oid].job == job:
+                # its own job's later steps, on their work centers' working time
+                finish[row] = clocks.job_finish(oid, done, work)
+            else:
+                finish[row] = done + after[oid][job]
+        return finish
+
+    # costs grow with the position: none at the last, none at all
+    if not _job_costs(problem, job_ids, finishes(positions[-1:]), path_finish).any():
+        return 0, set(job_ids)
+    costs = _job_costs(problem, job_ids, finishes(positions), path_finish)
     by_carrier = np.zeros((len(carriers), len(carriers)), dtype=np.float64)
     np.add.at(by_carrier, rows, costs)
     total = _min_cost_assignment(np.floor(by_carrier * COST_SCALE).astype(np.int64))
@@ -455,33 +595,51 @@ def _group_seconds(group):
 
 def queueing_bound(problem, head, end, work, path_finish, deadline=None):
     """``(extra, makespan)``: what the machine groups' queues add to the path bound of
-    weighted tardiness and flow time (objective units), and the largest preemptive makespan
-    of a group.
+    weighted tardiness and flow time (objective units), and the largest makespan a group
+    proves (preemptive, or its last completion and the shortest path after it).
 
     Each job's excess over its path bound is counted in one group only: the groups are
-    taken busiest first (work per unit), and each counts the jobs no group before it
-    counted (the others keep their place in its queue at no cost), so the extras add up.
-    A group that would end past ``deadline`` (``time.monotonic()``) is skipped: what the
-    others add holds."""
+    taken in the order of what each adds alone, and each counts the jobs no group before
+    it counted (the others keep their place in its queue at no cost), so the extras add
+    up. A group that would end past ``deadline`` (``time.monotonic()``) is skipped: what
+    the others add holds."""
     after = _tails(problem, work)
     groups = sorted(
         _machine_groups(problem, work),
         key=lambda g: -sum(g.work.values()) / (g.units(problem) * g.slots),
     )
-    makespan = 0
     w = problem.objective
-    claimed = set()
-    total = 0
-    for group in groups:
+    costs_time = w["weighted_tardiness"] > 0 or w["flow_time"] > 0
+    if costs_time:
+        _bound_completions(problem, groups, head, deadline)
+    makespan = 0
+    alone = {}
+    for index, group in enumerate(groups):
         if deadline is not None and time.monotonic() + _group_seconds(group) > deadline:
             continue
-        tails = [(head[o], group.work[o], max(after[o].values())) for o in group.oids]
-        makespan = max(makespan, _jackson_makespan(tails, group.units(problem) * group.slots))
-        if w["weighted_tardiness"] <= 0 and w["flow_time"] <= 0:
-            continue
-        extra, jobs = _group_extra(
-            problem, group, group.profile(problem), head, end, work, after, path_finish, claimed
+        tails = [max(after[o].values()) for o in group.oids]
+        makespan = max(
+            makespan,
+            _jackson_makespan(
+                [(head[o], group.work[o], t) for o, t in zip(group.oids, tails, strict=True)],
+                group.units(problem) * group.slots,
+            ),
         )
+        if costs_time:
+            makespan = max(makespan, int(group.completions[-1]) + min(tails))
+            alone[index] = _group_extra(
+                problem, group, head, end, work, after, path_finish, claimed=set()
+            )
+    claimed = set()
+    total = 0
+    for index in sorted(alone, key=lambda k: -alone[k][0]):
+        group = groups[index]
+        if not claimed:
+            extra, jobs = alone[index]
+        elif deadline is not None and time.monotonic() + _group_seconds(group) > deadline:
+            continue
+        else:
+            extra, jobs = _group_extra(problem, group, head, end, work, after, path_finish, claimed)
         total += extra
         claimed |= jobs
     return total, makespan
