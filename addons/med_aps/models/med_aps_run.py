@@ -201,8 +201,9 @@ class MedApsRun(models.Model):
         help="No plan of this scope can have a lower objective. It comes from the solver or, "
         "for large plants, from a relaxation: each order's routing on the work centers' "
         "working time, and the queue of each group of interchangeable work centers run as "
-        "one machine as fast as all its units, with work orders that may be interrupted; "
-        "changeovers, tools and the timing of batches are left out.",
+        "one machine as fast as all its units, fed no faster than the group before it "
+        "finishes, with work orders that may be interrupted and batch cycles always full; "
+        "changeovers, tools and batch families are left out.",
     )
     gap = fields.Float(readonly=True, copy=False, digits=(16, 4))
     gap_percent = fields.Float(
@@ -211,9 +212,10 @@ class MedApsRun(models.Model):
         digits=(16, 1),
         help="How much better than this plan the best possible plan could at most be. The "
         "bound comes from the solver or, on large plants, from a relaxation (routings on "
-        "working time, each group of interchangeable work centers as one faster machine, "
-        "work orders interruptible, no changeovers): a large distance may mean a weak bound, "
-        "not a poor plan.",
+        "working time, each group of interchangeable work centers as one faster machine fed "
+        "no faster than the group before it finishes, work orders interruptible, batch "
+        "cycles always full, no changeovers): a large distance may mean a weak bound, not a "
+        "poor plan.",
     )
     makespan_hours = fields.Float("Makespan (h)", readonly=True, copy=False, digits=(16, 2))
     weighted_tardiness = fields.Float(
