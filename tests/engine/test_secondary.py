@@ -172,15 +172,17 @@ def test_setup_window_spans_a_break_of_the_main_calendar():
     assert any("its setup is [90, 220)" in x for x in validate(prob, short))
 
 
-def test_dispatcher_alone_books_free_units():
-    rng = random.Random(3)
-    prob = _random_problem(rng, jobs=12)
+def _assert_every_dispatch_rule_validates(prob):
     problem = load_problem(prob)
     for rule in ("tail", "due", "head"):
         assigns, ok = dispatch(problem, rule)
         assert ok
         plan = build_plan(problem, assigns, "FEASIBLE", "heuristic", 0.0)
         assert validate(prob, plan) == [], rule
+
+
+def test_dispatcher_alone_books_free_units():
+    _assert_every_dispatch_rule_validates(_random_problem(random.Random(3), jobs=12))
 
 
 def _random_problem(rng, jobs, move=0, max_cycles=None):
@@ -668,13 +670,7 @@ def test_a_lapsing_qualification_ends_only_that_requirement():
 
 
 def test_dispatcher_alone_keeps_valid_until():
-    prob = _lapsing_operator()
-    problem = load_problem(prob)
-    for rule in ("tail", "due", "head"):
-        assigns, ok = dispatch(problem, rule)
-        assert ok
-        plan = build_plan(problem, assigns, "FEASIBLE", "heuristic", 0.0)
-        assert validate(prob, plan) == [], rule
+    _assert_every_dispatch_rule_validates(_lapsing_operator())
 
 
 def test_validator_names_a_window_after_valid_until():
