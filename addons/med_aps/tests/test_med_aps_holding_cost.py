@@ -158,6 +158,30 @@ class TestMedApsHoldingCost(MedApsCommon):
         # a monetary amount, rounded to the currency
         self.assertAlmostEqual(finished.holding_cost, 150.0 * held * 0.001, delta=0.006)
 
+    def test_made_to_stock_pegged_to_another_order_is_held_once(self):
+        self._prices()
+        # 2 tubes on hand: a catheter order needing 5 takes 3 of the tube order made to stock
+        self.env["stock.quant"]._update_available_quantity(
+            self.tube, self.warehouse.lot_stock_id, -98
+        )
+        tube_mo = self._create_mo(self.tube, self.bom_tube, qty=5, deadline_days=10)
+        catheter_mo = self._create_mo(self.catheter_a, self.bom_a, qty=5, deadline_days=12)
+        run = self._run(tube_mo | catheter_mo)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        pegs = self.env["med.aps.peg"].search(
+            [("run_id", "=", run.id), ("supply_production_id", "=", tube_mo.id)]
+        )
+        self.assertAlmostEqual(sum(pegs.mapped("quantity")), 3.0)
+        holding = self._holding(run)
+        # the 3 pegged tubes are held as the catheter's component, the other 2 until the
+        # tube order's deadline
+        self.assertAlmostEqual(holding[("component", self.tube)].quantity, 5.0)
+        finished = holding[("finished", self.tube)]
+        held = (tube_mo.date_deadline - tube_mo.aps_planned_finish).total_seconds() / 86400.0
+        self.assertGreater(held, 1.0)
+        self.assertAlmostEqual(finished.quantity, 2.0)
+        self.assertAlmostEqual(finished.holding_cost, 2 * 2.0 * held * 0.001, delta=0.006)
+
     def test_simulation_holding_cost_from_its_plan_and_compared(self):
         self._prices()
         delivered = self._create_mo(self.catheter_a, self.bom_a, qty=2, deadline_days=10)
