@@ -48,13 +48,19 @@ def parse_args(argv):
     parser.add_argument("--weights", default="0,5,50", help="earliness weights")
     parser.add_argument("--rate", type=float, default=20.0, help="carrying rate, %% a year")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--due-days",
+        type=float,
+        default=45.0,
+        help="days the due dates spread over per 1,000 orders (45: the bench plant's load)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the copies")
     parser.add_argument("--json", help="also write the results to this JSON file")
     return parser.parse_args(own), odoo_args
 
 
-def build(env, mos, seed, rate):
-    size = build_plant(env, mos, seed, components=True)
+def build(env, mos, seed, rate, due_days):
+    size = build_plant(env, mos, seed, components=True, due_days_per_1000=due_days)
     env.company.aps_carrying_rate = rate
     return size
 
@@ -159,7 +165,7 @@ def main(argv=None):
     try:
         _duplicate(args.database, source)
         start = time.perf_counter()
-        size = _with_env(source, build, args.mos, args.seed, args.rate)
+        size = _with_env(source, build, args.mos, args.seed, args.rate, args.due_days)
         print(
             "Plant built in %.1f s: %d orders, %d work orders"
             % (time.perf_counter() - start, size["mos"], size["workorders"]),

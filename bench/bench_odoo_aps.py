@@ -122,8 +122,11 @@ def _calendar(env, name, days, shifts):
     )
 
 
-def build_plant(env, mos, seed, components=False):
+def build_plant(env, mos, seed, components=False, due_days_per_1000=45.0):
     """Create the plant and ``mos`` confirmed manufacturing orders; returns counts.
+
+    ``due_days_per_1000``: the days the due dates spread over per 1,000 orders (45: about
+    the time the plant needs for the load; more leaves slack).
 
     ``components``: the devices also consume molding resin (at molding) and blister film
     (at packaging), part on hand and the rest in weekly receipts (``_add_components``), and
@@ -259,7 +262,7 @@ def build_plant(env, mos, seed, components=False):
         products.append(product)
 
     # due dates spread over the time the plant needs for the load (~ 45 days per 1,000)
-    span_days = max(3.0, 45.0 * mos / 1000.0)
+    span_days = max(3.0, due_days_per_1000 * mos / 1000.0)
     today = datetime.now().replace(hour=0, minute=0, second=0, microsecond=0)
     values = []
     for _index in range(mos):
