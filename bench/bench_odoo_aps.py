@@ -122,8 +122,16 @@ def _calendar(env, name, days, shifts):
     )
 
 
-def build_plant(env, mos, seed):
-    """Create the plant and ``mos`` confirmed manufacturing orders; returns counts."""
+def build_plant(env, mos, seed, components=False, due_days_per_1000=45.0):
+    """Create the plant and ``mos`` confirmed manufacturing orders; returns counts.
+
+    ``due_days_per_1000``: the days the due dates spread over per 1,000 orders (45: about
+    the time the plant needs for the load; more leaves slack).
+
+    ``components``: the devices also consume molding resin (at molding) and blister film
+    (at packaging), part on hand and the rest in weekly receipts (``_add_components``), and
+    every product has a cost (the holding cost benchmark); without it the bills of
+    materials have no components."""
     from odoo import Command
 
     rng = random.Random(seed)
@@ -254,7 +262,7 @@ def build_plant(env, mos, seed):
         products.append(product)
 
     # due dates spread over the time the plant needs for the load (~ 45 days per 1,000)
-    span_days = max(3.0, 45.0 * mos / 1000.0)
+    span_days = max(3.0, due_days_per_1000 * mos / 1000.0)
     today = datetime.now().replace(hour=0, minute=0, second=0, microsecond=0)
     values = []
     for _index in range(mos):
@@ -269,10 +277,88 @@ def build_plant(env, mos, seed):
                 "origin": BENCH_ORIGIN,
             }
         )
+    if components:
+        _add_components(env, products, values, today, span_days)
     productions = env["mrp.production"].create(values)
     productions.action_confirm()
     env.flush_all()
     return {"mos": len(productions), "workorders": len(productions.workorder_ids)}
+
+
+# cost per unit of the devices by family, and of the components
+DEVICE_COST = {"SYR": 0.5, "CATH": 6.0, "IVS": 3.0, "BCS": 1.5}
+RESIN_PER_DEVICE = 0.02  # kg, cost 4.0 per kg
+FILM_PER_DEVICE = 1.0  # blister pockets, cost 0.05 each
+ON_HAND_SHARE = 0.4
+# when the receipts come, in shares of the time the due dates spread over
+RECEIPT_SHARES = (0.05, 0.2, 0.35, 0.5, 0.65, 0.8)
+
+
+def _add_components(env, products, mo_values, today, span_days):
+    """Resin consumed at molding and blister film at packaging for every device, product
+    costs, ``ON_HAND_SHARE`` of the components' total need on hand and the rest in equal
+    receipts spread over the due dates (``RECEIPT_SHARES`` of ``span_days``), ahead of
+    the need of orders planned in due date order."""
+    from odoo import Command
+
+    resin = env["product.product"].create(
+        {"name": "Bench resin", "is_storable": True, "standard_price": 4.0}
+    )
+    film = env["product.product"].create(
+        {"name": "Bench blister film", "is_storable": True, "standard_price": 0.05}
+    )
+    for product in products:
+        code = product.aps_setup_family_id.code
+        product.standard_price = DEVICE_COST[code]
+        bom = env["mrp.bom"].search([("product_tmpl_id", "=", product.product_tmpl_id.id)])
+        by_name = {operation.name: operation for operation in bom.operation_ids}
+        bom.bom_line_ids = [
+            Command.create(
+                {
+                    "product_id": resin.id,
+                    "product_qty": RESIN_PER_DEVICE,
+                    "operation_id": by_name["Molding"].id,
+                }
+            ),
+            Command.create(
+                {
+                    "product_id": film.id,
+                    "product_qty": FILM_PER_DEVICE,
+                    "operation_id": by_name["Blister packaging"].id,
+                }
+            ),
+        ]
+    devices = sum(vals["product_qty"] for vals in mo_values)
+    warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
+    for component, per_device in ((resin, RESIN_PER_DEVICE), (film, FILM_PER_DEVICE)):
+        need = devices * per_device
+        env["stock.quant"]._update_available_quantity(
+            component, warehouse.lot_stock_id, need * ON_HAND_SHARE
+        )
+        share = need * (1 - ON_HAND_SHARE) / len(RECEIPT_SHARES)
+        for day in (span_days * fraction for fraction in RECEIPT_SHARES):
+            picking = env["stock.picking"].create(
+                {
+                    "picking_type_id": warehouse.in_type_id.id,
+                    "location_id": env.ref("stock.stock_location_suppliers").id,
+                    "location_dest_id": warehouse.lot_stock_id.id,
+                    "scheduled_date": today + timedelta(days=day, hours=8),
+                    "origin": BENCH_ORIGIN,
+                    "move_ids": [
+                        Command.create(
+                            {
+                                "product_id": component.id,
+                                "product_uom_qty": share,
+                                "product_uom": component.uom_id.id,
+                                "location_id": env.ref("stock.stock_location_suppliers").id,
+                                "location_dest_id": warehouse.lot_stock_id.id,
+                                "date": today + timedelta(days=day, hours=8),
+                            }
+                        )
+                    ],
+                }
+            )
+            picking.action_confirm()
 
 
 # ---------------------------------------------------------------------------- measure

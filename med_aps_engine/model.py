@@ -361,12 +361,25 @@ class PlantModel:
             if interval is None:
                 continue
             start, size, end = interval
+            self._add_valid_until(req, sid, x, end)
             iv = m.new_optional_interval_var(start, size, end, x, f"holds[{oid},{rid},{k},{sid}]")
             if u is None:
                 usage[sid][0].append(iv)
                 usage[sid][1].append(units)
             else:
                 self.tool_uses.setdefault((sid, u), []).append((oid, rid, x, iv, start, end))
+
+    def _add_valid_until(self, req, sid, x, end):
+        """A unit of ``sid`` taken (``x``) for ``req`` ends its window by the requirement's
+        ``valid_until`` of ``sid`` (a lapsing qualification)."""
+        for key, limit in req.valid_until:
+            if key != sid:
+                continue
+            if isinstance(end, int):
+                if end > limit:
+                    self.m.add(x == 0)
+            else:
+                self.m.add(end <= limit).only_enforce_if(x)
 
     def _requirement_interval(self, op, mode, req, k):
         """``(start, size, end)`` of the window a requirement is held, or None if empty."""

@@ -48,6 +48,14 @@ class Requirement:
     count: int = 1
     setup_only: bool = False
     cycles: int = 1  # cycles one use takes from a unit with a cycle limit
+    # secondary resource -> the minute by which its window must end (a qualification that
+    # lapses: the person serves this requirement, not others, only until then)
+    valid_until: tuple = ()  # ((secondary resource, minute), ...): hashable
+
+    def usable(self, sid, end):
+        """Whether a unit of ``sid`` may serve this requirement in a window ending at
+        ``end``."""
+        return all(end <= limit for key, limit in self.valid_until if key == sid)
 
 
 @dataclass
@@ -498,8 +506,24 @@ def _load_requirements(raw_mode, what, rid, resources, secondary):
             raise ProblemError(
                 f"{where}: a use takes {cycles} cycles, more than max_cycles of {list(any_of)}"
             )
-        requirements.append(Requirement(any_of, count, during == "setup", cycles))
+        valid_until = _load_valid_until(raw, where, any_of)
+        requirements.append(Requirement(any_of, count, during == "setup", cycles, valid_until))
     return tuple(requirements)
+
+
+def _load_valid_until(raw, where, any_of):
+    """``{secondary resource: minute}`` of a requirement: each a resource of its any_of."""
+    raw_limits = raw.get("valid_until") or {}
+    if not isinstance(raw_limits, dict):
+        raise ProblemError(f"{where}: valid_until must be an object of minutes by resource")
+    limits = {}
+    for sid, minute in raw_limits.items():
+        if sid not in any_of:
+            raise ProblemError(
+                f"{where}: valid_until names {sid!r}, which is not in the requirement's any_of"
+            )
+        limits[sid] = _int(minute, f"{where}: valid_until of {sid!r}")
+    return tuple(sorted(limits.items()))
 
 
 def _load_horizon(data):

@@ -7,7 +7,8 @@ stays mounted over a night), or only the setup, ``[start, setup end)``, where th
 is the minute its working minutes are done on the main resource's calendar. An operation in
 progress holds its units from ``max(start, 0)`` (the past is not planned) and has no setup
 left. A unit serves one window at a time and only inside one available interval of its
-resource's calendar.
+resource's calendar; a requirement's ``valid_until`` ends a resource's service to that
+requirement alone (an operator's qualification lapses, their other skills stay valid).
 
 Units are identical, so the CP-SAT model counts them (a cumulative per secondary resource)
 and ``name_units`` names them afterwards: greedy colouring by start time uses at most as
@@ -125,6 +126,9 @@ class UnitBook:
             for sid in req.any_of:
                 sec = self.p.secondary[sid]
                 closed = blocked_until(sec.calendar, begin, end)
+                if end > begin and not req.usable(sid, end):
+                    later += [INF] * sec.count  # lapsed: a later start only ends later
+                    continue
                 for u in range(sec.count):
                     if end <= begin:
                         free.append((sid, u))

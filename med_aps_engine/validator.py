@@ -666,6 +666,12 @@ class _PlanCheck:
                     f"{name}: secondary resource {sid!r} is not available over [{begin}, "
                     f"{end}) (not inside one interval of its calendar)"
                 )
+            limit = (req.get("valid_until") or {}).get(sid)
+            if end > begin and limit is not None and end > limit:
+                v.append(
+                    f"{name}: secondary resource {sid!r} serves this requirement only until "
+                    f"{limit}, the window ends at {end}"
+                )
             bookings.append((sid, unit, begin, end))
         for k, req in enumerate(requirements):
             need = int(_num(req.get("count"), 1))

@@ -2,7 +2,7 @@
     "name": "Medical Device Quality Release",
     "summary": "Quality checks, nonconformances and an electronically signed lot "
     "release (21 CFR Part 11) that gates shipment and consumption",
-    "version": "19.0.1.3.0",
+    "version": "19.0.1.4.0",
     "category": "Manufacturing/Quality",
     "license": "LGPL-3",
     "author": "med-aps contributors",

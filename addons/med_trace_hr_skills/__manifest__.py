@@ -2,7 +2,7 @@
     "name": "Medical Device Traceability - Operator Qualifications",
     "summary": "The Device History Record names, per work order, the operators who worked "
     "and their qualification at that moment, recorded when the work order finishes",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Supply Chain/Manufacturing",
     "license": "LGPL-3",
     "author": "med-aps contributors",

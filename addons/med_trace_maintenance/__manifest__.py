@@ -2,7 +2,7 @@
     "name": "Medical Device Traceability - Maintenance Bridge",
     "summary": "The device history record names the equipment and tools each work order "
     "used, with their calibration status at the time of use",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Supply Chain/Manufacturing",
     "license": "LGPL-3",
     "author": "med-aps contributors",

@@ -172,15 +172,17 @@ def test_setup_window_spans_a_break_of_the_main_calendar():
     assert any("its setup is [90, 220)" in x for x in validate(prob, short))
 
 
-def test_dispatcher_alone_books_free_units():
-    rng = random.Random(3)
-    prob = _random_problem(rng, jobs=12)
+def _assert_every_dispatch_rule_validates(prob):
     problem = load_problem(prob)
     for rule in ("tail", "due", "head"):
         assigns, ok = dispatch(problem, rule)
         assert ok
         plan = build_plan(problem, assigns, "FEASIBLE", "heuristic", 0.0)
         assert validate(prob, plan) == [], rule
+
+
+def test_dispatcher_alone_books_free_units():
+    _assert_every_dispatch_rule_validates(_random_problem(random.Random(3), jobs=12))
 
 
 def _random_problem(rng, jobs, move=0, max_cycles=None):
@@ -413,6 +415,16 @@ BAD = [
     ("count zero", lambda p: p["secondary_resources"][0].update(count=0), "count"),
     ("bad during", lambda p: _mode(p).update(requires=[needs("MOLD", during="cleanup")]), "during"),
     (
+        "valid_until of another resource",
+        lambda p: _mode(p).update(requires=[{**needs("MOLD"), "valid_until": {"OTHER": 60}}]),
+        "valid_until names 'OTHER', which is not in the requirement's any_of",
+    ),
+    (
+        "valid_until not a minute",
+        lambda p: _mode(p).update(requires=[{**needs("MOLD"), "valid_until": {"MOLD": "soon"}}]),
+        "valid_until",
+    ),
+    (
         "no calendar room",
         lambda p: p["secondary_resources"][0].update(calendar=[[0, 20]]),
         "operation 'A' of job 'J': needs on 'P1' 1 of ['MOLD'] for 30 minutes",
@@ -622,3 +634,90 @@ def test_a_use_longer_than_the_tool_life_is_refused():
     with pytest.raises(ProblemError) as info:
         load_problem(prob)
     assert "a use takes 3 cycles, more than max_cycles of ['TOOL']" in str(info.value)
+
+
+def _lapsing_operator():
+    """Three cleanroom shots and one packing step. Ann's cleanroom qualification lapses at
+    minute 60; Bo works from minute 120 on. Packing needs anyone of the pack skill (Ann)."""
+    cleanroom = {**needs("ANN", "BO"), "valid_until": {"ANN": 60}}
+    jobs = [
+        eng.job(f"J{i}", [op_needing(f"C{i}", ["LINE"], 60, [cleanroom])], due=60) for i in range(3)
+    ]
+    jobs.append(eng.job("PACK", [op_needing("P", ["BENCH"], 60, [needs("ANN")])], due=60))
+    return v2(
+        [eng.resource("LINE"), eng.resource("BENCH")],
+        jobs,
+        [secondary("ANN"), secondary("BO", calendar=[[120, 5000]])],
+    )
+
+
+def _cleanroom_holders(plan):
+    return {e["op"]: held(e)[0][0] for e in plan["operations"] if e["op"].startswith("C")}
+
+
+def test_a_lapsing_qualification_ends_only_that_requirement():
+    prob = _lapsing_operator()
+    plan = eng.solve(prob)
+    assert validate(prob, plan) == []
+    rows = {e["op"]: e for e in plan["operations"]}
+    holders = _cleanroom_holders(plan)
+    # Ann does one cleanroom shot before her qualification lapses, Bo the other two
+    assert sorted(holders.values()) == ["ANN", "BO", "BO"]
+    assert all(rows[op]["end"] <= 60 for op, who in holders.items() if who == "ANN")
+    # her packing skill still holds after minute 60: packing waits for her, not for a lapse
+    assert held(rows["P"])[0][0] == "ANN"
+    assert rows["P"]["start"] == 60
+
+
+def test_dispatcher_alone_keeps_valid_until():
+    _assert_every_dispatch_rule_validates(_lapsing_operator())
+
+
+def test_validator_names_a_window_after_valid_until():
+    prob = _lapsing_operator()
+    plan = eng.solve(prob)
+    late = copy.deepcopy(plan)
+    bo_rows = [e for e in late["operations"] if e["op"].startswith("C") and held(e)[0][0] == "BO"]
+    row = bo_rows[0]
+    row["secondary"][0].update(resource="ANN", unit=0)
+    assert any(
+        f"{row['op']!r}" in v
+        and "secondary resource 'ANN' serves this requirement only until 60" in v
+        for v in validate(prob, late)
+    ), validate(prob, late)
+    # without the limit, the same plan breaks no qualification rule
+    lax = copy.deepcopy(prob)
+    for job in lax["jobs"]:
+        for mode in job["operations"][0]["modes"]:
+            for req in mode["requires"]:
+                req.pop("valid_until", None)
+    assert not any("serves this requirement only until" in v for v in validate(lax, late))
+
+
+def test_random_problems_with_valid_until():
+    rng = random.Random(11)
+    prob = _random_problem(rng, jobs=12)
+    # the pool's qualification lapses at 100 (its plans run to about 200): a second crew
+    # takes over that work afterwards
+    prob["secondary_resources"].append(secondary("CREW", 2))
+    for job in prob["jobs"]:
+        for op in job["operations"]:
+            for mode in op["modes"]:
+                for req in mode["requires"]:
+                    if "OPS" in req["any_of"]:
+                        req["any_of"].append("CREW")
+                        req["valid_until"] = {"OPS": 100}
+    problem = load_problem(prob)
+    assigns, ok = dispatch(problem, "due")
+    assert ok
+    assert validate(prob, build_plan(problem, assigns, "FEASIBLE", "heuristic", 0.0)) == []
+    plan = eng.solve(prob, time_limit=4.0)
+    assert plan["status"] in ("OPTIMAL", "FEASIBLE")
+    assert validate(prob, plan) == []
+    uses = [(s["resource"], s["end"]) for e in plan["operations"] for s in e["secondary"]]
+    assert any(sid == "CREW" for sid, _end in uses)
+    assert all(end <= 100 for sid, end in uses if sid == "OPS")
+    # the decomposition's time-window models keep it too
+    windowed = eng.solve(prob, time_limit=4.0, max_model_operations=15)
+    assert windowed["method"] == "cp-sat-lns"
+    assert validate(prob, windowed) == []

@@ -6,6 +6,7 @@ from odoo import api, fields, models
 DAYS_PER_YEAR = 365.0
 # how far a finished move is followed to the delivery taking the product
 MAX_CHAIN_DEPTH = 5
+QTY_EPSILON = 1e-6
 
 
 class MedApsHoldingKpi(models.Model):
@@ -39,27 +40,37 @@ class MedApsHoldingKpi(models.Model):
         readonly=True,
         aggregator="avg",
         help="Value-weighted average days from receipt (or from now, for stock on hand) to "
-        "consumption; for finished products from the order's finish to the delivery.",
+        "consumption; for finished products from the order's finish to the delivery of the "
+        "sale that takes them, or, made to stock (no delivery), to the order's deadline.",
     )
     holding_cost = fields.Monetary(
         readonly=True, help="Value x days held x the company's carrying rate per year / 365."
     )
 
     @api.model
-    def _aps_compute_for_run(self, run, pegs, origin):
-        """The holding cost rows of a run from its pegs (components) and its orders'
-        finished products with a delivery chained to them."""
+    def _aps_compute_for_run(self, run, peg_vals, origin, plan_dates):
+        """The holding cost rows of a run from its pegs (values of ``med.aps.peg``:
+        components) and its orders' finished products (``plan_dates``: the plan's dates,
+        ``services.pegging.WrittenPlan`` or ``SimulatedPlan``); sets the run's holding cost.
+        """
         rate = (run.company_id.aps_carrying_rate or 0.0) / 100.0 / DAYS_PER_YEAR
-        rows = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])  # qty, value, value x days, cost
-        for peg in pegs:
-            if peg.supply_kind == "none" or not peg.date_needed:
+        Product = self.env["product.product"]
+        rows = defaultdict(lambda: [0.0, 0.0, 0.0])  # quantity, value, value x days
+        pegged_from = defaultdict(float)  # production id: quantity pegged to its product
+        for peg in peg_vals:
+            if peg["supply_kind"] == "production":
+                pegged_from[peg["supply_production_id"]] += peg["quantity"]
+            if peg["supply_kind"] == "none" or not peg["date_needed"]:
                 continue
-            start = max(origin, peg.date_supply or origin)
-            self._add(rows, ("component", peg.product_id), peg.quantity, start, peg.date_needed)
-        for move, finish, delivery in self._finished_deliveries(pegs, run, origin):
-            self._add(rows, ("finished", move.product_id), move.product_qty, finish, delivery)
+            start = max(origin, peg.get("date_supply") or origin)
+            product = Product.browse(peg["product_id"])
+            self._add(rows, ("component", product), peg["quantity"], start, peg["date_needed"])
+        for move, quantity, finish, taken in self._finished_holdings(
+            run, origin, plan_dates, pegged_from
+        ):
+            self._add(rows, ("finished", move.product_id), quantity, finish, taken)
         vals_list = []
-        for (kind, product), (quantity, value, value_days, _cost) in rows.items():
+        for (kind, product), (quantity, value, value_days) in rows.items():
             vals_list.append(
                 {
                     "run_id": run.id,
@@ -87,29 +98,45 @@ class MedApsHoldingKpi(models.Model):
         row[2] += value * days
 
     @api.model
-    def _finished_deliveries(self, pegs, run, origin):
-        """[(finished move, planned release, delivery date)] of the planned orders whose
-        product goes to a customer through the moves chained to it (``move_dest_ids``:
-        make-to-order sales, pick-pack-ship); products to stock have no delivery date."""
+    def _finished_holdings(self, run, origin, plan_dates, pegged_from):
+        """[(finished move, quantity, planned release, date taken)] of the planned orders'
+        finished products, held from the order's release until
+
+        * the delivery chained to it (``move_dest_ids``: make-to-order sales,
+          pick-pack-ship), the earliest one;
+        * made to stock (nothing chained): the order's deadline, the date it is planned for
+          (no deadline: not counted), for the quantity the plan does not peg to the
+          components of other orders (that part is held as their component).
+
+        A product chained to another move than a delivery (a sub-assembly made to order) is
+        held as a component of the order consuming it."""
         productions = self.env["mrp.production"].search(
             [
                 ("company_id", "=", run.company_id.id),
                 ("state", "in", ("confirmed", "progress", "to_close")),
-                ("aps_planned_finish", "!=", False),
             ]
         )
         result = []
         for production in productions:
+            planned_finish = plan_dates.production_release(production)
+            if not planned_finish:
+                continue
             lead = max(0, int(production._aps_release_lead_minutes() or 0))
-            finish = max(origin, production.aps_planned_finish) + timedelta(minutes=lead)
-            for move in production.move_finished_ids.filtered(
+            finish = max(origin, planned_finish) + timedelta(minutes=lead)
+            moves = production.move_finished_ids.filtered(
                 lambda m, product=production.product_id: (
                     m.product_id == product and m.state not in ("done", "cancel")
                 )
-            ):
+            )
+            for move in moves.filtered("move_dest_ids"):
                 delivery = _delivery_date(move)
                 if delivery:
-                    result.append((move, finish, delivery))
+                    result.append((move, move.product_qty, finish, delivery))
+            to_stock = moves.filtered(lambda m: not m.move_dest_ids)
+            deadline = plan_dates.production_deadline(production)
+            quantity = sum(to_stock.mapped("product_qty")) - pegged_from.get(production.id, 0.0)
+            if to_stock and deadline and quantity > QTY_EPSILON:
+                result.append((to_stock[0], quantity, finish, deadline))
         return result
 
 

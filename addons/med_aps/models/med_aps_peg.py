@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from ..services.pegging import MaterialPegging
+from ..services.pegging import MaterialPegging, SimulatedPlan
 
 SUPPLY_KINDS = [
     ("stock", "On Hand"),
@@ -125,7 +125,25 @@ class MedApsPeg(models.Model):
         """Replace the pegs of the run's company after its plan was written; returns them.
 
         Hook: bridges extend it to act on the pegs (purchase exceptions and proposals)."""
-        pegs = MaterialPegging(run, origin).compute()
+        pegging = MaterialPegging(run, origin)
+        peg_vals = pegging.peg_vals()
+        self.sudo().search([("company_id", "=", run.company_id.id)]).unlink()
+        pegs = self.sudo().create([dict(vals) for vals in peg_vals])
         self.env["stock.move"].sudo()._aps_update_supply_timing(run.company_id, pegs, origin)
-        self.env["med.aps.holding.kpi"].sudo()._aps_compute_for_run(run, pegs, origin)
+        self.env["med.aps.holding.kpi"].sudo()._aps_compute_for_run(
+            run, peg_vals, origin, pegging.plan
+        )
         return pegs
+
+    @api.model
+    def _aps_simulate_for_run(self, run, scope, plan):
+        """The holding cost of a simulation's plan (kept on the run, ``plan`` in the engine's
+        format): its pegs are computed in memory and only the holding cost rows of the
+        simulation run are written; the real plan's pegs stay as they are."""
+        plan_dates = SimulatedPlan(scope, plan)
+        peg_vals = MaterialPegging(run, scope.origin, plan_dates).peg_vals()
+        return (
+            self.env["med.aps.holding.kpi"]
+            .sudo()
+            ._aps_compute_for_run(run, peg_vals, scope.origin, plan_dates)
+        )

@@ -258,8 +258,9 @@ class MedApsRun(models.Model):
         copy=False,
         currency_field="company_currency_id",
         help="Cost of the stock the plan holds: components from receipt (or now) to "
-        "consumption, finished products from the order's finish to the delivery, valued "
-        "at cost and the company's carrying rate.",
+        "consumption, finished products from the order's finish to the delivery (made to "
+        "stock: to the order's deadline), valued at cost and the company's carrying rate. "
+        "A simulation measures its own plan.",
     )
     company_currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
     resource_warnings = fields.Text(
@@ -1012,9 +1013,7 @@ class MedApsRun(models.Model):
                 result = self._aps_save_plan(scope, problem, plan)
                 timings["write_seconds"] = time.monotonic() - start
                 self._write_results(plan, result, timings)
-                if not self.simulation:
-                    # a simulation writes nothing: the real plan's pegs stay as they are
-                    self.env["med.aps.peg"]._aps_compute_for_run(self, scope.origin)
+                self._aps_peg_material(scope, plan)
             self._commit()
         except RunFailure as error:
             self._mark_failed(str(error), timings)
@@ -1026,6 +1025,10 @@ class MedApsRun(models.Model):
                 self.env.cr.rollback()
             _logger.exception("Plan run #%s failed", self.id)
             self._mark_failed(self.env._("Unexpected error: %(error)s", error=repr(error)), timings)
+
+    def _aps_peg_material(self, scope, plan):
+        """Peg the components of the written plan and measure its holding cost."""
+        self.env["med.aps.peg"]._aps_compute_for_run(self, scope.origin)
 
     def _aps_problem_builder(self):
         """The builder that reads this run's problem (a simulation's applies its scenario)."""

@@ -115,6 +115,13 @@ class MedApsRun(models.Model):
             "utilization": PlanWriter(self, scope, problem, plan)._utilization(),
         }
 
+    def _aps_peg_material(self, scope, plan):
+        """A simulation writes nothing: the real plan's pegs stay as they are; its holding
+        cost is measured on its kept plan, pegged in memory."""
+        if not self.simulation:
+            return super()._aps_peg_material(scope, plan)
+        return self.env["med.aps.peg"]._aps_simulate_for_run(self, scope, plan)
+
     def _aps_take_pending_events(self):
         # a simulation answers no event: the real plan did not change
         if self.simulation:
@@ -257,7 +264,7 @@ class MedApsRun(models.Model):
     def _aps_compare_values(self):
         """The figures two runs are compared by (Compare Plan Runs), in display order:
         dicts with ``key``, ``label``, ``value`` and ``lower_is_better``. Extend with
-        ``super()`` to compare more (e.g. a holding cost)."""
+        ``super()`` to compare more."""
         self.ensure_one()
         env = self.env
         return [
@@ -283,6 +290,12 @@ class MedApsRun(models.Model):
                 "key": "makespan_hours",
                 "label": env._("Plan Ends After (h)"),
                 "value": self.makespan_hours,
+                "lower_is_better": True,
+            },
+            {
+                "key": "holding_cost",
+                "label": env._("Holding Cost"),
+                "value": self.holding_cost,
                 "lower_is_better": True,
             },
             {

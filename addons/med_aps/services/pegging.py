@@ -14,6 +14,10 @@ covered, in this order, by
 What nothing covers is pegged to no supply (a shortage). The same reading of supply as the
 problem builder's (``mrp.production._aps_component_available_minutes``), so the pegs explain
 the release dates the engine planned with.
+
+The plan's dates come from the work orders as written (``WrittenPlan``), or from a
+simulation's plan kept on its run (``SimulatedPlan``): a simulation is pegged in memory
+(``MaterialPegging.peg_vals``) and nothing of the real plan's pegs changes.
 """
 
 from collections import defaultdict
@@ -57,26 +61,104 @@ class _Supply:
         self.expires = expires
 
 
-class MaterialPegging:
-    """Compute and store the pegs (``med.aps.peg``) of a company after a run."""
+class WrittenPlan:
+    """The dates of the plan written into the work orders and orders."""
 
-    def __init__(self, run, origin):
+    def workorder_start(self, workorder):
+        return workorder.date_start
+
+    def production_release(self, production):
+        """When the plan releases the order's product (its last operation's end and the
+        holds after it); None for an order the plan does not date."""
+        return production.aps_planned_finish or None
+
+    def production_finish(self, production):
+        """The order's release, else the end Odoo dated it to."""
+        return self.production_release(production) or production.date_finished
+
+    def production_tardiness_hours(self, production):
+        return production.aps_tardiness_hours or 0.0
+
+    def production_deadline(self, production):
+        return production.date_deadline or None
+
+
+class SimulatedPlan(WrittenPlan):
+    """The dates of a plan in the engine's format that was not written (a simulation's):
+    the plan's dates for the work orders and orders it holds, the written ones for the
+    others. The orders' finish is the one ``PlanWriter`` would write (last operation's end
+    plus the holds after it)."""
+
+    def __init__(self, scope, plan):
+        self.starts = {}
+        spans = {}
+        for op in plan.get("operations") or []:
+            key = op["op"]
+            if key.startswith("WO/"):
+                self.starts[int(key[3:])] = scope.to_datetime(op["start"])
+            if op["job"].startswith("MO/"):
+                production_id = int(op["job"][3:])
+                spans[production_id] = max(spans.get(production_id, op["end"]), op["end"])
+        self.finishes = {
+            production_id: scope.to_datetime(end + scope.finish_offset.get(production_id, 0))
+            for production_id, end in spans.items()
+        }
+        self.tardiness_hours = {}
+        # the deadlines the plan was made for (a scenario may change them)
+        self.deadlines = {}
+        for job in plan.get("jobs") or []:
+            if not job["job"].startswith("MO/"):
+                continue
+            production_id = int(job["job"][3:])
+            self.tardiness_hours[production_id] = (job.get("tardiness") or 0) / 60.0
+            if job.get("due") is not None:
+                # the job is due when its last operation must end: the holds come after
+                offset = scope.finish_offset.get(production_id, 0)
+                self.deadlines[production_id] = scope.to_datetime(job["due"] + offset)
+
+    def workorder_start(self, workorder):
+        if workorder.id in self.starts:
+            return self.starts[workorder.id]
+        return super().workorder_start(workorder)
+
+    def production_release(self, production):
+        if production.id in self.finishes:
+            return self.finishes[production.id]
+        return super().production_release(production)
+
+    def production_tardiness_hours(self, production):
+        if production.id in self.tardiness_hours:
+            return self.tardiness_hours[production.id]
+        return super().production_tardiness_hours(production)
+
+    def production_deadline(self, production):
+        if production.id in self.tardiness_hours:
+            return self.deadlines.get(production.id)
+        return super().production_deadline(production)
+
+
+class MaterialPegging:
+    """Compute the pegs (``med.aps.peg`` values) of a company after a run.
+
+    :param plan: the plan's dates, ``WrittenPlan`` (default) or ``SimulatedPlan``
+    """
+
+    def __init__(self, run, origin, plan=None):
         self.run = run
         self.env = run.env
         self.origin = origin
         self.company = run.company_id
+        self.plan = plan or WrittenPlan()
 
     # ------------------------------------------------------------------ entry point
-    def compute(self):
-        """Replace the company's pegs by the ones of this run; returns the pegs."""
-        env = self.env
-        Peg = env["med.aps.peg"].sudo()
-        Peg.search([("company_id", "=", self.company.id)]).unlink()
+    def peg_vals(self):
+        """The values of the pegs of this run's plan, computed in memory (nothing written)."""
         requirements = self._requirements()
         if not requirements:
-            return Peg
+            return []
         consumers = self._consumers(requirements)
-        moves = requirements.sorted(lambda m: (consumers[m.id].date_start, m.id))
+        start_of = self.plan.workorder_start
+        moves = requirements.sorted(lambda m: (start_of(consumers[m.id]), m.id))
         warehouse_of = {m.id: m.location_id.warehouse_id.id for m in moves}
         keys = {(m.product_id.id, warehouse_of[m.id]) for m in moves}
         on_hand = self._on_hand(moves, keys)
@@ -88,11 +170,13 @@ class MaterialPegging:
             linked = [s for s in incoming[key] if s.move_id in origins]
             pools = (linked, on_hand[key], incoming[key])
             vals_list += self._peg_move(move, consumers[move.id], pools)
-        return Peg.create(vals_list)
+        return vals_list
 
     # ------------------------------------------------------------------ demand
     def _requirements(self):
-        """Pending component moves of the company's pending orders with pending work."""
+        """Pending component moves of the company's pending orders with planned pending
+        work."""
+        start_of = self.plan.workorder_start
         return (
             self.env["stock.move"]
             .sudo()
@@ -107,7 +191,7 @@ class MaterialPegging:
             )
             .filtered(
                 lambda m: m.raw_material_production_id.workorder_ids.filtered(
-                    lambda wo: wo.state not in ("done", "cancel") and wo.date_start
+                    lambda wo: wo.state not in ("done", "cancel") and start_of(wo)
                 )
             )
         )
@@ -115,15 +199,16 @@ class MaterialPegging:
     def _consumers(self, moves):
         """{move id: the work order consuming it}: its own work order when pending, else the
         order's first pending work order in the plan."""
+        start_of = self.plan.workorder_start
         consumers = {}
         for move in moves:
             pending = move.raw_material_production_id.workorder_ids.filtered(
-                lambda wo: wo.state not in ("done", "cancel") and wo.date_start
+                lambda wo: wo.state not in ("done", "cancel") and start_of(wo)
             )
             if move.workorder_id in pending:
                 consumers[move.id] = move.workorder_id
             else:
-                consumers[move.id] = pending.sorted(lambda wo: (wo.date_start, wo.id))[:1]
+                consumers[move.id] = pending.sorted(lambda wo: (start_of(wo), wo.id))[:1]
         return consumers
 
     # ------------------------------------------------------------------ supply
@@ -199,7 +284,7 @@ class MaterialPegging:
             key = (move.product_id.id, move.location_dest_id.warehouse_id.id)
             if key not in keys:
                 continue
-            finish = production.aps_planned_finish or production.date_finished
+            finish = self.plan.production_finish(production)
             lead = max(0, int(production._aps_release_lead_minutes() or 0))
             supplies[key].append(
                 _Supply(
@@ -218,7 +303,7 @@ class MaterialPegging:
     def _peg_move(self, move, consumer, pools):
         """The pegs of one requirement: its quantity drawn from ``pools`` in turn, the rest
         pegged to no supply."""
-        date_needed = consumer.date_start
+        date_needed = self.plan.workorder_start(consumer)
         remaining = move.product_qty
         pegs = []
         for pool in pools:
@@ -245,8 +330,8 @@ class MaterialPegging:
         difference. A shortage is available at the earliest after the vendor's lead time.
         """
         production = move.raw_material_production_id
-        date_needed = consumer.date_start
-        late_by = timedelta(hours=production.aps_tardiness_hours or 0.0)
+        date_needed = self.plan.workorder_start(consumer)
+        late_by = timedelta(hours=self.plan.production_tardiness_hours(production))
         date_wanted = max(self.origin, date_needed - late_by)
         vals = {
             "run_id": self.run.id,

@@ -103,7 +103,9 @@ class ProblemBuilder:
         # read by build() and shared by its steps
         self.write_dates = {}  # wo id -> write_date as stored when the problem was read
         self.fixed = {}  # wo id -> "progress" or "locked"
-        self.candidates = {}  # wo id -> candidate mrp.workcenter records
+        # wo id -> candidate mrp.workcenter records (read by the secondary-resource hooks:
+        # docs/architecture.md)
+        self.candidates = {}
         self.calendars = {}  # "WC/x" -> list of [start, end)
         self.workorder_ids = set()
         self.production_ids = set()

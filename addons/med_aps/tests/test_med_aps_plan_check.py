@@ -1,11 +1,15 @@
+import logging
 from datetime import timedelta
+from unittest.mock import patch
 
+import psycopg2.errors
 from freezegun import freeze_time
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
+from ..models import med_aps_plan_check as plan_check_module
 from .common import MedApsCommon
 
 EXECUTION_KINDS = ("overrun", "not_started", "overlap", "blocked_workcenter", "deadline")
@@ -30,6 +34,50 @@ class TestMedApsPlanCheck(MedApsCommon):
             kind: check.issue_ids.filtered(lambda i, k=kind: i.kind == k)
             for kind in dict(check.issue_ids._fields["kind"].selection)
         }
+
+    def test_the_scheduled_check_skips_a_company_whose_plan_is_being_written(self):
+        Check = self.env["med.aps.plan.check"]
+        original = type(Check)._aps_check_company
+        # the cursor's log, collected here instead of the test log
+        sql_logger = logging.getLogger("odoo.sql_db")
+        seen = []
+        collect = logging.Handler()
+        collect.emit = seen.append
+        attempted = []
+
+        def conflicting_first(model, company):
+            attempted.append(company)
+            if len(attempted) == 1:
+                # what the cursor logs and raises when another worker wrote the plan meanwhile
+                model.env.cr.execute("SELECT 1")  # inside the savepoint
+                failure = psycopg2.errors.SerializationFailure("concurrent update")
+                sql_logger.error("bad query: %s\nERROR: %s", "INSERT INTO x", failure)
+                raise failure
+            sql_logger.error("bad query: %s\nERROR: %s", "SELECT broken", "syntax error")
+            return original(model, company)
+
+        before = Check.sudo().search([]).ids
+        saved = sql_logger.handlers, sql_logger.propagate
+        sql_logger.handlers, sql_logger.propagate = [collect], False
+        try:
+            with (
+                patch.object(type(Check), "_aps_check_company", conflicting_first),
+                patch.object(plan_check_module._logger, "info") as logged,
+            ):
+                Check._cron_check_plans()
+        finally:
+            sql_logger.handlers, sql_logger.propagate = saved
+        self.assertIn(self.company, attempted)
+        skipped = attempted[0]
+        message, name = logged.call_args.args
+        self.assertIn("skipped: its plan was being written", message)
+        self.assertEqual(name, skipped.name)
+        # the handled conflict is not logged as an error; any other failed query is
+        self.assertEqual([r.args[0] for r in seen], ["SELECT broken"] * (len(attempted) - 1))
+        new_checks = Check.sudo().search([("id", "not in", before)])
+        self.assertNotIn(skipped, new_checks.company_id)
+        # the other companies were checked all the same
+        self.assertEqual(new_checks.company_id, self.env["res.company"].union(*attempted[1:]))
 
     def _molding(self, production):
         return production.workorder_ids.filtered(lambda wo: wo.name == "Molding")

@@ -25,13 +25,16 @@ class MedApsRun(models.Model):
 
     def _aps_secondary_sources(self, builder, workorders):
         """Qualified operators: one secondary resource per person (``EMP/<employee id>``),
-        available in the employee's working time while every qualification the plan uses
-        is valid. Named assignment, not pools by skill: one person may hold several skills,
-        so pools would double-book people; with one resource per person the engine never
-        does, and the plan (then the DHR) names who works."""
+        available in the employee's working time. Named assignment, not pools by skill: one
+        person may hold several skills, so pools would double-book people; with one resource
+        per person the engine never does, and the plan (then the DHR) names who works. A
+        qualification that lapses inside the horizon ends the person's service to the
+        operations needing that skill only (the requirement's ``valid_until``)."""
         sources = super()._aps_secondary_sources(builder, workorders)
-        # requirement id -> the keys of the operators eligible for it (read by the work orders)
+        # requirement id -> the keys of the operators eligible for it, and the minute by which
+        # each key whose qualification lapses must be done (read by the work orders)
         builder.aps_operator_keys = {}
+        builder.aps_operator_valid_until = {}
         requirements = workorders.operation_id.aps_skill_ids
         if requirements:
             sources += self._aps_operator_sources(builder, workorders, requirements)
@@ -54,7 +57,7 @@ class MedApsRun(models.Model):
             )
         )
         eligible = defaultdict(lambda: env["hr.employee"])
-        lapse = {}  # employee -> when the first qualification the plan relies on lapses
+        lapse = defaultdict(dict)  # requirement -> {employee: when the qualification lapses}
         lapsing = defaultdict(set)  # (employee, skill, lapse) -> work orders
         unusable = defaultdict(set)  # (employee, skill, reason, date) -> work orders
         for requirement in requirements:
@@ -69,14 +72,13 @@ class MedApsRun(models.Model):
                     unusable[employee, requirement.skill_id, reason, day] |= set(needing.ids)
                     continue
                 eligible[requirement] |= employee
-                if end is not None and end < lapse.get(employee, end + timedelta(1)):
-                    lapse[employee] = end
                 if end is not None and builder.to_minutes(end) < horizon:
+                    lapse[requirement][employee] = end
                     lapsing[employee, requirement.skill_id, end] |= set(needing.ids)
         self._aps_warn_unusable(builder, unusable, lapsing)
 
         employees = env["hr.employee"].union(*eligible.values())
-        calendars = self._aps_operator_calendars(builder, workorders, employees, lapse)
+        calendars = self._aps_operator_calendars(builder, workorders, employees)
         sources = []
         for employee in employees:
             if not calendars[employee.id]:
@@ -102,6 +104,11 @@ class MedApsRun(models.Model):
             if len(working) < requirement.operator_count:
                 self._aps_raise_too_few(builder, requirement, working, unusable)
             builder.aps_operator_keys[requirement.id] = ["EMP/%d" % emp.id for emp in working]
+            builder.aps_operator_valid_until[requirement.id] = {
+                "EMP/%d" % employee.id: builder.to_minutes(end)
+                for employee, end in lapse[requirement].items()
+                if employee in working
+            }
         return sources
 
     def _aps_invalid_reason(self, employee, records, origin):
@@ -143,7 +150,8 @@ class MedApsRun(models.Model):
             builder.warn(
                 self.env._(
                     "%(employee)s: %(skill)s qualification expires %(date)s: this operator "
-                    "is not planned after that date (%(count)s work orders need it).",
+                    "is not planned for that skill after that date (%(count)s work orders "
+                    "need it).",
                     employee=employee.name,
                     skill=skill.name,
                     date=self._aps_local_day(employee, end),
@@ -156,9 +164,9 @@ class MedApsRun(models.Model):
         local = utc.localize(end - timedelta(minutes=1)).astimezone(employee._aps_timezone())
         return local.date()
 
-    def _aps_operator_calendars(self, builder, workorders, employees, lapse):
-        """Available minutes per employee: working time until the first qualification the
-        plan relies on lapses, minus the time other work orders already hold them."""
+    def _aps_operator_calendars(self, builder, workorders, employees):
+        """Available minutes per employee: working time in the horizon, minus the time other
+        work orders already hold them."""
         horizon = builder.scope.horizon
         stop = builder.origin + timedelta(minutes=horizon)
         working = employees._aps_working_intervals(builder.origin, stop)
@@ -182,13 +190,10 @@ class MedApsRun(models.Model):
             )
         result = {}
         for employee in employees:
-            end = horizon
-            if lapse.get(employee):
-                end = min(horizon, builder.to_minutes(lapse[employee]))
             minutes = []
             for start, finish in working[employee.id]:
                 lo = max(0, builder.to_minutes(start, "ceil"))
-                hi = min(end, builder.to_minutes(finish + CALENDAR_END_TOLERANCE))
+                hi = min(horizon, builder.to_minutes(finish + CALENDAR_END_TOLERANCE))
                 if hi > lo:
                     minutes.append([lo, hi])
             result[employee.id] = _minus(minutes, booked[employee.id])

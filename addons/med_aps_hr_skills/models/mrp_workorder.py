@@ -11,15 +11,17 @@ class MrpWorkorder(models.Model):
         if requires is None:
             return None
         eligible = getattr(builder, "aps_operator_keys", None) or {}
+        valid_until = getattr(builder, "aps_operator_valid_until", None) or {}
         for requirement in self.operation_id.aps_skill_ids:
             keys = eligible.get(requirement.id)
             if keys is None:
                 continue  # read by another run's builder: not part of this problem
-            requires = requires + [
-                {
-                    "any_of": keys,
-                    "count": requirement.operator_count,
-                    "during": requirement.during,
-                }
-            ]
+            needs = {
+                "any_of": keys,
+                "count": requirement.operator_count,
+                "during": requirement.during,
+            }
+            if valid_until.get(requirement.id):
+                needs["valid_until"] = valid_until[requirement.id]
+            requires = requires + [needs]
         return requires

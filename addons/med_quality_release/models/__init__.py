@@ -1,5 +1,6 @@
 from . import (
     ir_module_module,  # noqa: F401
+    mail_activity,  # noqa: F401
     med_capa,  # noqa: F401
     med_capa_action,  # noqa: F401
     med_immutable_mixin,  # noqa: F401

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import html2plaintext
 
 
 class MedCapaAction(models.Model):
@@ -64,6 +65,31 @@ class MedCapaAction(models.Model):
         self.activity_id.sudo().unlink()
 
     def action_done(self):
+        self._med_check_can_be_done()
+        self._med_mark_done()
+        for action in self:
+            activity = action.activity_id.sudo()
+            if activity:
+                action.sudo().activity_id = False
+                activity.action_feedback(
+                    feedback=self.env._("Done: %(result)s", result=action.result)
+                )
+        return True
+
+    def _med_done_from_activity(self, feedback):
+        """The owner marked the action's activity done from the chatter: the action is done
+        as by its button, its result the feedback unless one is written. Refused (the
+        activity stays) where the button would refuse, so an activity never disappears
+        while its action stays open."""
+        text = html2plaintext(feedback or "").strip()
+        for action in self:
+            if text and not (action.result or "").strip():
+                action.result = text
+        self._med_check_can_be_done()
+        self._med_mark_done()
+        self.sudo().activity_id = False
+
+    def _med_check_can_be_done(self):
         for action in self:
             if action.state == "done":
                 raise UserError(
@@ -86,15 +112,9 @@ class MedCapaAction(models.Model):
                     )
                 )
         self.capa_id.check_access("write")
+
+    def _med_mark_done(self):
         self.sudo().write({"state": "done", "date_done": fields.Date.context_today(self)})
-        for action in self:
-            activity = action.activity_id.sudo()
-            if activity:
-                action.sudo().activity_id = False
-                activity.action_feedback(
-                    feedback=self.env._("Done: %(result)s", result=action.result)
-                )
-        return True
 
     def _med_check_capa_open(self):
         closed = self.capa_id.filtered(lambda capa: capa.state == "closed")

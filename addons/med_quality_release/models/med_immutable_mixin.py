@@ -1,6 +1,7 @@
 from odoo import api, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+
+from odoo.addons.med_trace.tools.immutable_sql import reject_changes_in_database
 
 
 class MedImmutableMixin(models.AbstractModel):
@@ -36,37 +37,9 @@ class MedImmutableMixin(models.AbstractModel):
         super().init()
         if self._abstract:
             return
-        self.env.cr.execute(
-            SQL(
-                """
-            CREATE OR REPLACE FUNCTION med_quality_reject_change() RETURNS trigger AS $f$
-            BEGIN
-                RAISE EXCEPTION
-                    'med_quality_release: %% on table %% is forbidden, records are immutable',
-                    TG_OP, TG_TABLE_NAME
-                    USING ERRCODE = 'integrity_constraint_violation';
-            END;
-            $f$ LANGUAGE plpgsql
-            """
-            )
+        reject_changes_in_database(
+            self.env.cr, self._table, "med_quality_reject_change", "med_quality_release"
         )
-        table = SQL.identifier(self._table)
-        for suffix, event, level in (
-            ("upd_del", "UPDATE OR DELETE", "ROW"),
-            ("truncate", "TRUNCATE", "STATEMENT"),
-        ):
-            trigger = SQL.identifier(f"{self._table}_immutable_{suffix}")
-            self.env.cr.execute(SQL("DROP TRIGGER IF EXISTS %s ON %s", trigger, table))
-            self.env.cr.execute(
-                SQL(
-                    "CREATE TRIGGER %s BEFORE %s ON %s FOR EACH %s "
-                    "EXECUTE FUNCTION med_quality_reject_change()",
-                    trigger,
-                    SQL(event),
-                    table,
-                    SQL(level),
-                )
-            )
 
     def write(self, vals):  # pylint: disable=method-required-super
         raise UserError(

@@ -18,11 +18,13 @@ SWITCH_REASONS = [
 
 
 class MedQualitySwitchingLog(models.Model):
-    """One switch of inspection severity and its reason (write once)."""
+    """One switch of inspection severity and its reason (write once, sealed in the audit
+    trail's hash chain: the inspection history a sampling decision rests on)."""
 
     _name = "med.quality.switching.log"
     _description = "ISO 2859-1 Switching History"
     _inherit = ["med.immutable.mixin"]
+    _med_chain = "audit_trail"
     _order = "date desc, id desc"
 
     switching_id = fields.Many2one(

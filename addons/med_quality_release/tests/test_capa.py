@@ -137,6 +137,43 @@ class TestCapaFlow(MedCapaCommon):
         capa.action_reopen_actions()
         self.assertEqual((capa.state, capa.verification_due_date), ("action", False))
 
+    def test_an_action_done_from_its_activity(self):
+        capa = self.new_capa(containment="Lots on hold")
+        capa.action_start_analysis()
+        capa.write(
+            {"why_1": "a", "why_2": "b", "cause_category": "material", "root_cause": "Film lot"}
+        )
+        capa.action_start_actions()
+        capa.write(
+            {
+                "action_ids": [
+                    fields.Command.create(
+                        {
+                            "name": "Audit supplier",
+                            "owner_id": self.inspector.id,
+                            "date_deadline": fields.Date.today() + timedelta(days=5),
+                        }
+                    )
+                ]
+            }
+        )
+        action = capa.action_ids
+        activity = action.activity_id.with_user(self.inspector)
+        # marked done without saying what was done: refused, the activity and the action stay
+        with self.assertRaisesRegex(UserError, "write what was done"):
+            activity.action_done()
+        self.assertTrue(activity.active)
+        self.assertEqual(action.state, "open")
+        # with feedback, from the chatter: the action is done with it as its result
+        activity.action_feedback(feedback="Audit passed, report attached")
+        self.assertFalse(activity.active)  # done activities are archived
+        self.assertEqual(action.state, "done")
+        self.assertEqual(action.result, "Audit passed, report attached")
+        self.assertEqual(action.date_done, fields.Date.context_today(action))
+        self.assertFalse(action.activity_id)
+        capa.action_start_verification()
+        self.assertEqual(capa.state, "verification")
+
     def test_closed_with_signature(self):
         capa = self.to_verification(self.new_capa())
         manager_capa = capa.with_user(self.manager)

@@ -83,6 +83,36 @@ class TestSwitchingOnReceipts(MedQualityCommon):
         with self.assertRaises(UserError):
             self.last_log(switching).sudo().write({"reason": "resumed"})
 
+    def test_switches_are_sealed_in_the_audit_trail(self):
+        self.lot(3)
+        _picking, check = self.lot(3)  # two of five not accepted: tightened
+        log = check.switching_id.log_ids
+        self.assertEqual(log.reason, "normal_to_tightened")
+        chain = self.env["med.trail.chain"]
+        entry = self.env["med.trail.chain.entry"].search(
+            [("res_model", "=", log._name), ("res_id", "=", log.id)]
+        )
+        self.assertEqual(entry.chain, "audit_trail")
+
+        def audit_trail():
+            return next(r for r in chain._med_verify() if r["chain"] == "audit_trail")
+
+        self.assertIsNone(audit_trail()["break"])
+        # a database owner rewrites the switch behind the trigger: the chain reports it
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute("ALTER TABLE med_quality_switching_log DISABLE TRIGGER USER")
+        cr.execute(
+            "UPDATE med_quality_switching_log SET reason = 'reduced_to_normal_manual' "
+            "WHERE id = %s",
+            [log.id],
+        )
+        cr.execute("ALTER TABLE med_quality_switching_log ENABLE TRIGGER USER")
+        self.env.invalidate_all()
+        failure = audit_trail()["break"]
+        self.assertEqual((failure["model"], failure["res_id"]), (log._name, log.id))
+        self.assertEqual(failure["problem"], "the sealed record was changed after it was written")
+
     def test_reduced_by_the_authority(self):
         _picking, check = self.lot(0)
         switching = check.switching_id

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.med_trace.tools.immutable_sql import reject_changes_in_database
+
 SOURCES = [
     ("time_log", "Time Log"),
     ("plan", "Plan"),
@@ -24,7 +26,8 @@ class MedTraceWorkorderOperator(models.Model):
         "mrp.production", "Manufacturing Order", required=True, index=True, ondelete="restrict"
     )
     company_id = fields.Many2one("res.company", required=True, index=True)
-    employee_id = fields.Many2one("hr.employee", index=True, ondelete="set null")
+    # restrict: the record keeps who worked (archive the employee instead of deleting)
+    employee_id = fields.Many2one("hr.employee", index=True, ondelete="restrict")
     employee_name = fields.Char("Operator", required=True)
     source = fields.Selection(
         SOURCES,
@@ -44,6 +47,15 @@ class MedTraceWorkorderOperator(models.Model):
         "valid on the day the work order finished.",
     )
     recorded_at = fields.Datetime("Recorded", required=True)
+
+    def init(self):
+        """Also in the database: UPDATE, DELETE and TRUNCATE of recorded operators are
+        refused."""
+        result = super().init()
+        reject_changes_in_database(
+            self.env.cr, self._table, "med_trace_hr_skills_reject_change", "med_trace_hr_skills"
+        )
+        return result
 
     def write(self, vals):  # pylint: disable=method-required-super
         raise UserError(

@@ -1,8 +1,11 @@
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.med_aps_hr_skills.tests.common import QualifiedOperatorsCommon
 
@@ -90,6 +93,17 @@ class TestDhrOperators(QualifiedOperatorsCommon):
                     "recorded_at": production.date_finished,
                 }
             )
+        # nor raw SQL (the table's triggers), nor deleting the employee who worked
+        refused = self.assertRaises(psycopg2.IntegrityError)
+        with mute_logger("odoo.sql_db"), refused, self.cr.savepoint():
+            self.cr.execute(
+                "UPDATE med_trace_workorder_operator SET qualified = NOT qualified WHERE id = %s",
+                [recorded[:1].id],
+            )
+        worker = recorded[:1].employee_id
+        with self.assertRaisesRegex(UserError, "archive them instead"):
+            worker.unlink()
+        self.assertTrue(worker.exists())
         self.env.invalidate_all()
         self.assertEqual(
             recorded.read(["employee_name", "skill_level_name", "valid_to", "qualified"]),

@@ -3,6 +3,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from odoo.addons.med_aps_maintenance.models.maintenance_equipment import CALIBRATION_STATUSES
+from odoo.addons.med_trace.tools.immutable_sql import reject_changes_in_database
 
 ROLES = [("machine", "Machine"), ("tool", "Tool")]
 
@@ -53,33 +54,15 @@ class MedTraceEquipmentUse(models.Model):
             use.display_name = "%s: %s" % (use.name, use.workorder_id.display_name)
 
     def init(self):
-        """Also in the database: UPDATE and DELETE of a recorded use are refused."""
+        """Also in the database: UPDATE, DELETE and TRUNCATE of recorded uses are refused."""
         result = super().init()
-        self.env.cr.execute(
-            SQL(
-                """
-            CREATE OR REPLACE FUNCTION med_trace_equipment_use_reject_change() RETURNS trigger
-            AS $f$
-            BEGIN
-                RAISE EXCEPTION
-                    'med_trace_maintenance: %% on table %% is forbidden, records are immutable',
-                    TG_OP, TG_TABLE_NAME
-                    USING ERRCODE = 'integrity_constraint_violation';
-            END;
-            $f$ LANGUAGE plpgsql
-            """
-            )
-        )
         table = SQL.identifier(self._table)
-        trigger = SQL.identifier("%s_immutable" % self._table)
-        self.env.cr.execute(SQL("DROP TRIGGER IF EXISTS %s ON %s", trigger, table))
-        self.env.cr.execute(
-            SQL(
-                "CREATE TRIGGER %s BEFORE UPDATE OR DELETE ON %s FOR EACH ROW "
-                "EXECUTE FUNCTION med_trace_equipment_use_reject_change()",
-                trigger,
-                table,
-            )
+        # the single trigger of 19.0.1.0.0, replaced by the shared ones
+        legacy = SQL.identifier("%s_immutable" % self._table)
+        self.env.cr.execute(SQL("DROP TRIGGER IF EXISTS %s ON %s", legacy, table))
+        self.env.cr.execute(SQL("DROP FUNCTION IF EXISTS med_trace_equipment_use_reject_change()"))
+        reject_changes_in_database(
+            self.env.cr, self._table, "med_trace_maintenance_reject_change", "med_trace_maintenance"
         )
         return result
 
