@@ -11,12 +11,17 @@ position still fits (resource among its modes, start not before its release or t
 predecessors ending in time, calendar open, a unit free with room for the changeovers) is put
 exactly there, in the order of the previous starts. The others are shifted as little as
 possible on their previous resource: into the first gap from their previous start on (``keep``:
-nothing else moves) or right there, shifting what follows them (``keep_shift``).
+nothing else moves) or right there, shifting what follows them (``keep_shift``). Rule
+``keep_evict`` is ``keep`` where an operation that would wait long for its gap takes its slot
+from work with slack instead: operations whose next step (or due date) is far enough ahead
+that they move into a later gap without delaying anything (on a booked bottleneck the gap of
+the displaced work can be weeks away, while the finish of the evicted work does not change).
 
 The result is used as the fallback plan, as the CP-SAT warm start and as the starting point of
 the decomposition.
 """
 
+import bisect
 import heapq
 import random
 
@@ -25,7 +30,11 @@ from .secondary import INF, UnitBook
 
 BIG = 1 << 50
 # the rules that rebuild the previous plan (see ``Dispatcher.keep_previous``)
-KEEP_RULES = ("keep", "keep_shift")
+KEEP_RULES = ("keep", "keep_shift", "keep_evict")
+# what a repair tries: keep_evict is keep wherever nothing pays for making way
+REPAIR_RULES = ("keep_evict", "keep_shift")
+# at most this many operations make way for one operation of rule keep_evict
+EVICT_MAX_OPERATIONS = 3
 
 
 class HeuristicFailure(RuntimeError):
@@ -75,6 +84,10 @@ class Dispatcher:
         self.assign = {}
         # rule "keep": every operation at its previous position where that still fits
         self.keep = False
+        # rule "keep_evict": work with slack makes way for an operation that had to move
+        self.evict = False
+        # operations kept at their previous position that made way (rule keep_evict)
+        self.evicted = set()
 
     # ------------------------------------------------------------------ placement primitives
     def _place_batch(self, op, res, t, latest, fixed_start=None):
@@ -420,6 +433,150 @@ class Dispatcher:
                     changed = True
         return kept
 
+    # ------------------------------------------------------------------ eviction (keep_evict)
+    def _place_evicting(self, op, t, cand):
+        """Rule ``keep_evict``: place ``op`` (an operation that could not keep its previous
+        position) at ``t`` on its unit by moving the work there into later gaps that delay
+        nothing, when what its order gains pays for the moves (``cand``: its placement
+        without eviction). True if placed; else nothing changed."""
+        p = self.p
+        job = p.jobs[op.job]
+        weights = p.objective
+        if (
+            cand[1] != "unit"
+            or job.due is None
+            or weights["weighted_tardiness"] <= 0
+            or any(pred.max_lag is not None for pred in op.predecessors)
+            or any(mx is not None for _succ, _mn, mx in op.successors)
+        ):
+            return False
+        # what follows the operation in its order takes at least this long
+        rest = self.tail[op.id] - _min_work(p, op)
+
+        def lateness(end):
+            return max(0, end + rest - job.due)
+
+        normal_end = cand[0][0]
+        if lateness(normal_end) <= 0:
+            return False
+        for mode in self._modes(op):
+            res = p.resources[mode.resource]
+            work = p.work_minutes(op, mode)
+            if res.is_batch or mode.requires or work == 0:
+                continue
+            for u in range(res.capacity):
+                result = self._evict_on_unit(op, mode, res, u, t, work, normal_end)
+                if result is None:
+                    continue
+                end, made_way, undo = result
+                gain = (
+                    weights["weighted_tardiness"]
+                    * job.weight
+                    * (lateness(normal_end) - lateness(end))
+                )
+                if gain > weights["stability"] * len(made_way):
+                    self.evicted |= made_way
+                    return True
+                self._undo_eviction(op, undo)
+        return False
+
+    def _evict_on_unit(self, op, mode, res, u, t, work, normal_end):
+        """Move the operations of unit ``u`` in the way of ``op`` at ``t`` into later gaps
+        that end before their next step starts (or their order's due date, for a last step
+        that is on time), then place ``op``. Returns ``(op's end, the evicted operations kept
+        at their previous position, the undo record)`` or None (nothing changed)."""
+        p = self.p
+        tl = self.timelines[(res.id, u)]
+        longest = work + res.max_changeover_to(op.setup_family)
+        placed = res.calendar.place(t, longest, op.interruptible)
+        if placed is None or placed[1] >= normal_end:
+            return None
+        i = bisect.bisect_right(tl.ends, t)
+        victims = []
+        while i < len(tl) and tl.starts[i] < placed[1]:
+            victims.append(tl.keys[i])
+            i += 1
+        if not victims or len(victims) > EVICT_MAX_OPERATIONS:
+            return None
+        limits = {}
+        for oid in victims:
+            limit = self._evictable_until(oid, op, victims)
+            if limit is None:
+                return None
+            limits[oid] = limit
+        old = {oid: self.assign[oid] for oid in victims}
+        for oid in victims:
+            self._unplace(oid)
+        undo = (old, [])
+        found = self._find_on_unit(op, mode, res, u, t, work)
+        if found is None or found[1] >= normal_end:
+            self._undo_eviction(None, undo)
+            return None
+        s, e, co, bookings = found
+        self._commit(op, ((e, s), "unit", res, (s, e, co, u, mode, bookings)))
+        for oid in victims:
+            vop = p.operations[oid]
+            a = old[oid]
+            vres = p.resources[a.resource]
+            vmode = vop.mode_on(a.resource)
+            vwork = p.work_minutes(vop, vmode)
+            best = None
+            for vu in range(vres.capacity):
+                got = self._find_on_unit(vop, vmode, vres, vu, a.start, vwork, limits[oid])
+                if got is not None and got[1] <= limits[oid] and (best is None or got[1] < best[1]):
+                    best = (*got[:3], vu)
+            if best is None:
+                self._undo_eviction(op, undo)
+                return None
+            vs, ve, vco, vu = best
+            self._commit(vop, ((ve, vs), "unit", vres, (vs, ve, vco, vu, vmode, ((), ()))))
+            undo[1].append(oid)
+        made_way = {
+            oid
+            for oid in victims
+            if tuple(p.previous_plan.get(oid) or ()) == (old[oid].resource, old[oid].start)
+        }
+        return e, made_way, undo
+
+    def _evictable_until(self, oid, op, victims):
+        """The latest end ``oid`` may move to without delaying anything, or None if it may
+        not make way: fixed, in a batch, holding secondary units, linked by a maximum lag, of
+        the same order as ``op``, or followed by a step not placed yet or also in the way."""
+        p = self.p
+        vop = p.operations.get(oid)
+        if vop is None or vop.job == op.job or p.fixed_position(vop) is not None:
+            return None
+        a = self.assign[oid]
+        if a.batch is not None or a.secondary or vop.mode_on(a.resource).requires:
+            return None
+        if any(pred.max_lag is not None for pred in vop.predecessors):
+            return None
+        limit = None
+        for succ, min_lag, max_lag in vop.successors:
+            sa = self.assign.get(succ)
+            if max_lag is not None or sa is None or succ in victims:
+                return None
+            limit = sa.start - min_lag if limit is None else min(limit, sa.start - min_lag)
+        if limit is None:
+            due = p.jobs[vop.job].due
+            limit = a.end if due is None else max(a.end, due)
+        if p.horizon is not None:
+            limit = min(limit, p.horizon)
+        return limit if limit > a.end else None
+
+    def _undo_eviction(self, op, undo):
+        """Put back what ``_evict_on_unit`` moved (``op`` placed, or None)."""
+        old, replaced = undo
+        if op is not None and op.id in self.assign:
+            self._unplace(op.id)
+        for oid in replaced:
+            self._unplace(oid)
+        for oid, a in old.items():
+            vop = self.p.operations[oid]
+            co = a.setup - vop.mode_on(a.resource).setup
+            self.timelines[(a.resource, a.unit)].insert(a.start, a.end, oid, vop.setup_family, co)
+            self.assign[oid] = a
+
     # ------------------------------------------------------------------ main loop
     def _earliest(self, op, lower=0):
         t = max(op.release, lower, 0)
@@ -454,6 +611,17 @@ class Dispatcher:
                 groups.setdefault(find(oid), []).append(oid)
         return groups
 
+    def _place_one(self, op, t, alone):
+        """Place ``op`` where it ends earliest from ``t`` on (rule keep_evict: or in the slot of
+        work with slack, when it is not linked to others by maximum lags)."""
+        cand = self._candidate(op, t)
+        if cand is None:
+            raise HeuristicFailure(
+                f"operation {op.id!r}: no resource of its modes has room in its calendar"
+            )
+        if not (self.evict and alone and self._place_evicting(op, t, cand)):
+            self._commit(op, cand)
+
     def _place_group(self, members):
         ops = self.p.operations
         lower = dict.fromkeys(members, 0)
@@ -464,14 +632,7 @@ class Dispatcher:
                     lower[oid] = prev[1]
         for _attempt in range(40):
             for oid in members:
-                op = ops[oid]
-                t = self._earliest(op, lower[oid])
-                cand = self._candidate(op, t)
-                if cand is None:
-                    raise HeuristicFailure(
-                        f"operation {oid!r}: no resource of its modes has room in its calendar"
-                    )
-                self._commit(op, cand)
+                self._place_one(ops[oid], self._earliest(ops[oid], lower[oid]), len(members) == 1)
             violation = False
             for oid in members:
                 a = self.assign[oid]
@@ -511,6 +672,8 @@ class Dispatcher:
         p = self.p
         ops = p.operations
         self.keep = rule in KEEP_RULES
+        self.evict = rule == "keep_evict"
+        self.evicted = set()
         self.place_fixed()
         if self.keep:
             self.keep_previous(shift=rule == "keep_shift")

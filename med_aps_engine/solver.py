@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from .bound import lower_bound
-from .heuristic import KEEP_RULES, HeuristicFailure, dispatch
+from .heuristic import KEEP_RULES, REPAIR_RULES, Dispatcher, HeuristicFailure, dispatch
 from .lns import JobShopLns
 from .model import (
     CP_SAT_MARGIN,
@@ -210,8 +210,9 @@ def _heuristic(run):
         rules[:0] = KEEP_RULES
     if run.repair:
         # a repair starts from the previous plan only, and always weighs both ways to keep
-        # it: what no longer fits into the next gap, or what follows it shifted right
-        rules = list(KEEP_RULES)
+        # it: what no longer fits into the next gap (or the slot of work with slack), or
+        # what follows it shifted right
+        rules = list(REPAIR_RULES)
     errors = []
     budget = max(0.5, 0.15 * run.o.time_limit)
     best_rule = rules[0]
@@ -222,15 +223,17 @@ def _heuristic(run):
         if k and not run.repair and (run.elapsed() + last > budget or run.remaining() < 1.5 * last):
             break
         t = time.monotonic()
+        dispatcher = Dispatcher(p)
         try:
-            assigns, ok = dispatch(p, rule)
+            assigns, ok = dispatcher.run(rule)
         except HeuristicFailure as exc:
             errors.append(str(exc))
             continue
         finally:
             last = time.monotonic() - t
         if rule in KEEP_RULES:
-            moved = moved_operations(p, assigns)
+            # what made way for work that had to move (keep_evict) moved to improve the plan
+            moved = moved_operations(p, assigns) - dispatcher.evicted
             if run.forced_moves is None or (ok and len(moved) < len(run.forced_moves)):
                 # forced: what the previous plan kept with the fewest moves had to move
                 run.forced_moves = {oid: forced_reason(p, oid, assigns) for oid in moved}

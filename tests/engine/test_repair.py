@@ -147,3 +147,121 @@ def test_a_repair_of_an_overrun_on_a_generated_plant(monkeypatch):
     assert moved <= searched | set(repair["moves"]["forced"]), sorted(moved - searched)[:5]
     assert set(repair["moves"]["improving"]) <= searched
     assert repair["objective"] <= evaluate(loaded, kept)["objective"]
+
+
+def _booked_plant():
+    """M1: ``a`` runs 30 min over (in progress until 60), so its next step ``a2`` (order A,
+    due at 100) cannot start at 30 on M2. M2 is booked until 330 by ``y`` (whose next step
+    ``y2`` is at 1000 on M3) and ``p``, ``q``, ``r`` (orders due far ahead)."""
+    return eng.problem(
+        [eng.resource("M1"), eng.resource("M2"), eng.resource("M3")],
+        [
+            eng.job(
+                "A",
+                [
+                    eng.op(
+                        "a",
+                        [("M1", 60)],
+                        in_progress={"resource": "M1", "start": -30, "remaining": 60},
+                    ),
+                    eng.op("a2", [("M2", 60)], ["a"]),
+                ],
+                due=100,
+            ),
+            eng.job("Y", [eng.op("y", [("M2", 60)]), eng.op("y2", [("M3", 60)], ["y"])], due=2000),
+            eng.job("P", [eng.op("p", [("M2", 60)])], due=5000),
+            eng.job("Q", [eng.op("q", [("M2", 60)])], due=5000),
+            eng.job("R", [eng.op("r", [("M2", 60)])], due=5000),
+        ],
+        previous_plan={
+            "a": {"resource": "M1", "start": -30},
+            "a2": {"resource": "M2", "start": 30},
+            "y": {"resource": "M2", "start": 90},
+            "y2": {"resource": "M3", "start": 1000},
+            "p": {"resource": "M2", "start": 150},
+            "q": {"resource": "M2", "start": 210},
+            "r": {"resource": "M2", "start": 270},
+        },
+        objective=dict(OBJECTIVE),
+    )
+
+
+def test_work_with_slack_makes_way_for_work_that_had_to_move():
+    """Kept with the next gap, ``a2`` waits until 330 (its order 290 min late); shifting M2
+    moves four more; ``y`` can make way instead: it moves to that gap, still before ``y2``,
+    and its order finishes as planned (two moves, order A 20 min late)."""
+    prob = load_problem(_booked_plant())
+    gap, ok = dispatch(prob, "keep")
+    assert ok and moved_operations(prob, gap) == {"a2"} and gap["a2"].start == 330
+    shifted, ok = dispatch(prob, "keep_shift")
+    assert ok and moved_operations(prob, shifted) == {"a2", "y", "p", "q", "r"}
+    evicted, ok = dispatch(prob, "keep_evict")
+    assert ok and moved_operations(prob, evicted) == {"a2", "y"}
+    assert (evicted["a2"].start, evicted["y"].start) == (60, 330)
+    assert evicted["y"].end <= evicted["y2"].start
+    costs = {
+        name: evaluate(prob, assigns)
+        for name, assigns in (("keep", gap), ("keep_shift", shifted), ("keep_evict", evicted))
+    }
+    assert costs["keep_evict"]["total_weighted_tardiness"] == 20
+    assert costs["keep_evict"]["objective"] < costs["keep_shift"]["objective"]
+    assert costs["keep_evict"]["objective"] < costs["keep"]["objective"]
+    # the repair offers it (validated by eng.solve); y moved to improve the plan, a2 had to
+    repair = eng.solve(_booked_plant(), time_limit=2.0, neighbourhood=["a"])
+    assert repair["objective"] <= costs["keep_evict"]["objective"]
+    assert repair["moves"]["forced"] == ["a2"]
+    assert repair["moves"]["improving"] == ["y"]
+
+
+def test_nothing_makes_way_when_it_would_delay_its_order():
+    """``y2`` right behind ``y``: moving ``y`` would delay order Y, so ``a2`` takes the gap."""
+    prob = _booked_plant()
+    prob["previous_plan"]["y2"]["start"] = 150
+    loaded = load_problem(prob)
+    gap, _ok = dispatch(loaded, "keep")
+    evicted, ok = dispatch(loaded, "keep_evict")
+    assert ok
+    assert {oid: (a.resource, a.start) for oid, a in evicted.items()} == {
+        oid: (a.resource, a.start) for oid, a in gap.items()
+    }
+
+
+def test_every_plan_that_makes_way_validates_on_a_generated_plant():
+    """Overruns of the first operations of each resource of a planned plant (the
+    dispatcher's plan: the same every run): the plans of rule keep_evict validate, and work
+    makes way in some of them."""
+    from med_aps_engine import validate
+    from med_aps_engine.heuristic import Dispatcher
+    from med_aps_engine.plan import build_plan
+
+    problem = generate_plant(60, seed=5)
+    problem["objective"]["stability"] = DEFAULT_OBJECTIVE["stability"]
+    first, ok = dispatch(load_problem(problem), "due")
+    assert ok
+    previous = {oid: {"resource": a.resource, "start": a.start} for oid, a in first.items()}
+    made_way = 0
+    for resource in sorted({a.resource for a in first.values()}):
+        oid = min(
+            (o for o, a in first.items() if a.resource == resource and a.start > 0 and not a.batch),
+            key=lambda o: (first[o].start, o),
+            default=None,
+        )
+        if oid is None:
+            continue
+        again = copy.deepcopy(problem)
+        again["previous_plan"] = previous
+        ops = {o["id"]: o for job in again["jobs"] for o in job["operations"]}
+        a = first[oid]
+        ops[oid]["in_progress"] = {
+            "resource": a.resource,
+            "start": a.start,
+            "remaining": a.end - a.start + 240,
+        }
+        loaded = load_problem(again)
+        dispatcher = Dispatcher(loaded)
+        evicted, ok = dispatcher.run("keep_evict")
+        assert ok
+        plan = build_plan(loaded, evicted, "FEASIBLE", "heuristic", 0.0)
+        assert validate(again, plan) == [], (oid, validate(again, plan)[:3])
+        made_way += len(dispatcher.evicted)
+    assert made_way

@@ -242,15 +242,23 @@ class MaterialPegging:
                 continue
             key = (line.product_id.id, line.location_id.warehouse_id.id, line.lot_id.id)
             free[key] += line.quantity_product_uom
-        has_expiry = "expiration_date" in env["stock.lot"]._fields
+        expiry = {}
+        if "expiration_date" in env["stock.lot"]._fields:
+            # one read of every lot's expiry, not one query per lot
+            lot_ids = {lot_id for (_product, _warehouse, lot_id) in free if lot_id}
+            expiry = {lot.id: lot.expiration_date for lot in env["stock.lot"].browse(lot_ids)}
         supplies = defaultdict(list)
         for (product_id, warehouse_id, lot_id), quantity in free.items():
             if (product_id, warehouse_id) not in keys or quantity <= QTY_EPSILON:
                 continue
-            lot = env["stock.lot"].browse(lot_id) if lot_id else None
-            expires = lot.expiration_date if lot and has_expiry else None
             supplies[(product_id, warehouse_id)].append(
-                _Supply("stock", None, quantity, lot_id=lot_id or None, expires=expires or None)
+                _Supply(
+                    "stock",
+                    None,
+                    quantity,
+                    lot_id=lot_id or None,
+                    expires=expiry.get(lot_id) or None,
+                )
             )
         for pool in supplies.values():
             # first expiring first, lots without expiry then stock without lot last

@@ -6,7 +6,10 @@ Odoo 19 books work center time with one ``resource.calendar.leaves`` record
 ``_set_dates``), and Odoo's own planning looks for free slots between those leaves. The writer
 keeps that model: it updates or creates the leaves and the work orders with a few set-based SQL
 statements, then invalidates the ORM cache and lets the ORM recompute the stored fields that
-depend on what changed (``modified``), as a regular ``write`` would.
+depend on what changed (``modified``), as a regular ``write`` would. Only what the plan changes
+is written: a work order or order that keeps its place gets only the run's reference and write
+date, and nothing is recomputed for it (a repair that moves a few dozen work orders of a
+plant's thousands recomputes those few dozen).
 """
 
 import json
@@ -143,14 +146,24 @@ class PlanWriter:
         current, skipped = self._lock_current(free_ids)
         free_ids = [wo_id for wo_id in free_ids if wo_id not in skipped]
         wo_rows, leave_updates, leave_creates, moved_ids = self._workorder_rows(free_ids, current)
+        wo_rows, kept_ids = self._changed_workorder_rows(wo_rows, current)
         self._create_leaves(leave_creates, wo_rows)
         self._write_workorders(wo_rows, leave_updates)
+        self._set_run(kept_ids)
         self._write_running_ends()
         self._write_secondary_assignments(free_ids)
         mo_rows, raw_rows, mo_changes = self._production_rows(current, skipped)
-        self._write_productions(mo_rows)
+        planned_mo_ids = [row[0] for row in mo_rows]
+        mo_rows = self._changed_production_rows(mo_rows)
+        flagged_ids = self._write_productions(mo_rows, planned_mo_ids)
         move_ids = self._write_component_dates(raw_rows)
-        productions = self._recompute(free_ids, leave_updates, mo_rows, move_ids)
+        self._recompute(
+            [row[0] for row in wo_rows],
+            leave_updates,
+            sorted({row[0] for row in mo_rows} | set(flagged_ids)),
+            move_ids,
+        )
+        productions = self.env["mrp.production"].browse(planned_mo_ids)
         self._notify(mo_changes, moved_ids)
         return {
             "moved_count": len(moved_ids),
@@ -189,8 +202,11 @@ class PlanWriter:
         env.cr.execute(
             """
             SELECT w.id, w.workcenter_id, w.date_start, w.date_finished, w.leave_id,
-                   w.duration_expected, w.production_id, w.state, w.write_date, p.state
+                   w.duration_expected, w.production_id, w.state, w.write_date, p.state,
+                   w.aps_changeover_minutes, w.aps_setup_minutes, w.aps_batch_ref, w.aps_unit,
+                   l.date_from, l.date_to, l.resource_id, l.calendar_id
               FROM mrp_workorder w
+              LEFT JOIN resource_calendar_leaves l ON l.id = w.leave_id
               JOIN mrp_production p ON p.id = w.production_id
              WHERE w.id = ANY(%s)
              ORDER BY w.id
@@ -234,15 +250,9 @@ class PlanWriter:
                 expected = duration.get(new_wc, old_expected)
             workcenter = workcenters[new_wc]
             if leave_id:
-                leave_updates.append(
-                    (
-                        leave_id,
-                        start,
-                        end,
-                        workcenter.resource_id.id,
-                        workcenter.resource_calendar_id.id,
-                    )
-                )
+                leave = (start, end, workcenter.resource_id.id, workcenter.resource_calendar_id.id)
+                if tuple(current[wo_id][14:18]) != leave:
+                    leave_updates.append((leave_id, *leave))
             else:
                 leave_creates.append(
                     (
@@ -276,6 +286,55 @@ class PlanWriter:
                 ]
             )
         return wo_rows, leave_updates, leave_creates, moved_ids
+
+    def _changed_workorder_rows(self, wo_rows, current):
+        """The rows of ``wo_rows`` that change their work order, and the ids of the others.
+
+        A batch keeps its reference when the plan keeps it whole (the same work orders, and
+        no other holds the reference), so that a repair does not rewrite every batch."""
+        old_refs = defaultdict(set)
+        for row in wo_rows:
+            ref = current[row[0]][12]
+            if ref:
+                old_refs[ref].add(row[0])
+        holders = {}
+        if old_refs:
+            self.env.cr.execute(
+                "SELECT aps_batch_ref, count(*) FROM mrp_workorder "
+                "WHERE aps_batch_ref = ANY(%s) GROUP BY aps_batch_ref",
+                [list(old_refs)],
+            )
+            holders = dict(self.env.cr.fetchall())
+        new_refs = defaultdict(set)
+        for row in wo_rows:
+            if row[8]:
+                new_refs[row[8]].add(row[0])
+        kept_ref = {}
+        for ref, members in new_refs.items():
+            old_ref = current[next(iter(members))][12]
+            if old_ref and old_refs[old_ref] == members and holders.get(old_ref) == len(members):
+                kept_ref[ref] = old_ref
+        changed, kept_ids = [], []
+        for row in wo_rows:
+            row[8] = kept_ref.get(row[8], row[8])
+            old = current[row[0]]
+            new = (row[1], row[2], row[3], row[4], row[6], row[7], row[8], row[9])
+            was = (old[1], old[4], old[2], old[3], old[10], old[11], old[12] or None, old[13])
+            if row[2] is None or new != was or float(row[5] or 0) != float(old[5] or 0):
+                changed.append(row)
+            else:
+                kept_ids.append(row[0])
+        return changed, kept_ids
+
+    def _set_run(self, workorder_ids):
+        """The work orders the plan keeps where they are were planned by this run too (and
+        written by it: a simulation planned from them before is out of date)."""
+        if workorder_ids:
+            self.env.cr.execute(
+                "UPDATE mrp_workorder SET aps_run_id = %s, write_date = %s, write_uid = %s "
+                "WHERE id = ANY(%s)",
+                [self.run.id, self.now, self.env.uid, workorder_ids],
+            )
 
     def _create_leaves(self, leave_creates, wo_rows):
         """Create the reservations of work orders that had none and set them on their rows."""
@@ -484,16 +543,47 @@ class PlanWriter:
             )
         return span
 
-    def _write_productions(self, mo_rows):
-        """Write the orders' rows and mark them planned."""
-        self._update_values("mrp_production", PRODUCTION_COLUMNS, mo_rows, PRODUCTION_CASTS)
-        planned_mo_ids = [row[0] for row in mo_rows]
-        if planned_mo_ids:
-            self.env.cr.execute(
-                "UPDATE mrp_production SET aps_planned = TRUE, is_planned = TRUE "
-                "WHERE id = ANY(%s)",
-                [planned_mo_ids],
+    def _changed_production_rows(self, mo_rows):
+        """The rows of ``mo_rows`` that change their order (dates, planned finish, late
+        causes); the others get only the run's reference."""
+        productions = self.env["mrp.production"].browse([row[0] for row in mo_rows])
+        stored = {
+            production.id: (
+                production.date_start,
+                production.date_finished,
+                production.aps_planned_finish,
+                production.aps_late_causes or None,
             )
+            for production in productions
+        }
+        changed, kept_ids = [], []
+        for row in mo_rows:
+            causes = json.loads(row[4]) if row[4] else None
+            if (row[1], row[2], row[3], causes) != stored[row[0]]:
+                changed.append(row)
+            else:
+                kept_ids.append(row[0])
+        if kept_ids:
+            self.env.cr.execute(
+                "UPDATE mrp_production SET aps_last_run_id = %s, write_date = %s, write_uid = %s "
+                "WHERE id = ANY(%s)",
+                [self.run.id, self.now, self.env.uid, kept_ids],
+            )
+        return changed
+
+    def _write_productions(self, mo_rows, planned_mo_ids):
+        """Write the orders' rows and mark every planned order so; returns the ids of the
+        orders marked now."""
+        self._update_values("mrp_production", PRODUCTION_COLUMNS, mo_rows, PRODUCTION_CASTS)
+        if not planned_mo_ids:
+            return []
+        self.env.cr.execute(
+            "UPDATE mrp_production SET aps_planned = TRUE, is_planned = TRUE "
+            "WHERE id = ANY(%s) AND NOT (aps_planned IS TRUE AND is_planned IS TRUE) "
+            "RETURNING id",
+            [planned_mo_ids],
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
 
     def _write_component_dates(self, raw_rows):
         """Component moves follow the order's start, as ``mrp.production.write`` does;
@@ -508,6 +598,8 @@ class PlanWriter:
                   FROM (VALUES %s) AS v(production_id, date_start)
                  WHERE m.raw_material_production_id = v.production_id::int
                    AND m.state NOT IN ('done', 'cancel')
+                   AND (m.date IS DISTINCT FROM v.date_start::timestamp
+                        OR m.date_deadline IS DISTINCT FROM v.date_start::timestamp)
              RETURNING m.id
                 """
                 % placeholders,
@@ -517,12 +609,11 @@ class PlanWriter:
         return move_ids
 
     # ------------------------------------------------------------------ after the write
-    def _recompute(self, free_ids, leave_updates, mo_rows, move_ids):
-        """Let the ORM recompute what depends on the written columns; returns the orders
-        written."""
+    def _recompute(self, workorder_ids, leave_updates, production_ids, move_ids):
+        """Let the ORM recompute what depends on the columns written."""
         env = self.env
         env.invalidate_all()
-        workorders = env["mrp.workorder"].browse(free_ids)
+        workorders = env["mrp.workorder"].browse(workorder_ids)
         # ``workcenter_id`` is left out on purpose: its only stored dependent is
         # ``duration_expected``, written above with Odoo's expected duration on the chosen
         # work center (the value the plan was computed with)
@@ -530,11 +621,10 @@ class PlanWriter:
         env["resource.calendar.leaves"].browse([row[0] for row in leave_updates]).modified(
             ["date_from", "date_to", "resource_id", "calendar_id"]
         )
-        productions = env["mrp.production"].browse([row[0] for row in mo_rows])
+        productions = env["mrp.production"].browse(production_ids)
         productions.modified(["date_start", "date_finished", "aps_planned_finish", "is_planned"])
         env["stock.move"].browse(move_ids).modified(["date", "date_deadline"])
         env.flush_all()
-        return productions
 
     def _notify(self, mo_changes, moved_ids):
         """One chatter note per order whose dates moved, then the extension point of other

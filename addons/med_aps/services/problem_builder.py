@@ -116,6 +116,9 @@ class ProblemBuilder:
         self.duration_factors = {}
         # (wo id, wc id) of the modes whose tools or operators do not fit
         self.unfit_modes = set()
+        # (wc id, product id, uom id, default capacity) -> Odoo's (capacity, setup, cleanup):
+        # thousands of work orders share a few products and work centers
+        self.capacities = {}
 
     def _error(self, message):
         raise PlanningDataError(message)
@@ -587,11 +590,7 @@ class ProblemBuilder:
             expected = workorder.duration_expected or workorder._get_duration_expected()
         else:
             expected = workorder._get_duration_expected(alternative_workcenter=workcenter)
-        _capacity, setup, cleanup = workcenter._get_capacity(
-            workorder.product_id,
-            workorder.product_uom_id,
-            workorder.production_bom_id.product_qty or 1,
-        )
+        _capacity, setup, cleanup = self._workcenter_capacity(workcenter, workorder)
         setup = max(0, int(round(setup or 0)))
         cleanup = max(0, int(round(cleanup or 0)))
         # Odoo stores duration_expected with 2 decimals: round alike so that the minutes
@@ -618,6 +617,16 @@ class ProblemBuilder:
         if requires:
             mode["requires"] = requires
         return mode, expected
+
+    def _workcenter_capacity(self, workcenter, workorder):
+        """Odoo's ``mrp.workcenter._get_capacity`` for the work order's product, read once
+        per work center, product, unit and default capacity."""
+        product, uom = workorder.product_id, workorder.product_uom_id
+        default = workorder.production_bom_id.product_qty or 1
+        key = (workcenter.id, product.id, uom.id, default)
+        if key not in self.capacities:
+            self.capacities[key] = workcenter._get_capacity(product, uom, default)
+        return self.capacities[key]
 
     def _raise_no_mode(self, workorder, workcenters):
         env = self.env
