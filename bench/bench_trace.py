@@ -22,6 +22,13 @@ used by many MOs, which gives wide downstream traces). Every produced lot
 also moves ``transfers`` times between internal locations, the top lot is
 delivered to a customer. Move lines per chain:
 ``3 * levels + 1 (receipt) + transfers * levels + 1 (delivery)``.
+
+Recall impact (``--wide-lot-fanout N``, ``--wide-lot-level K``): one additive
+lot consumed by N MOs at level K, each starting or continuing a genealogy of
+its own up to a finished lot delivered to one of ``--customers`` customers.
+Its recall is timed as a QA user makes it in med_trace (Recall Impact wizard,
+then the background analysis it queues) beside Odoo's report followed
+downstream lot by lot (stopped after ``--odoo-timeout`` seconds).
 """
 
 import argparse
@@ -29,6 +36,7 @@ import json
 import statistics
 import sys
 import time
+from collections import deque
 from datetime import datetime, timedelta
 
 BENCH_PREFIX = "BENCH"
@@ -47,8 +55,30 @@ def parse_args(argv):
     parser.add_argument("--transfers", type=int, default=2)
     parser.add_argument("--additives", type=int, default=0, help="0 = chains / 10")
     parser.add_argument("--batch", type=int, default=20000)
+    parser.add_argument(
+        "--wide-lot-fanout",
+        type=int,
+        default=0,
+        help="add one additive lot consumed by this many MOs (recall impact measurement)",
+    )
+    parser.add_argument(
+        "--wide-lot-level",
+        type=int,
+        default=1,
+        help="level of the MOs consuming the wide lot (1: its impact goes through every level)",
+    )
+    parser.add_argument(
+        "--customers", type=int, default=500, help="customers the wide lot's products go to"
+    )
+    parser.add_argument(
+        "--odoo-timeout",
+        type=float,
+        default=120.0,
+        help="seconds after which Odoo's report is stopped on a recall (reported as > N s)",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing (median)")
     parser.add_argument("--skip-odoo", action="store_true", help="do not run Odoo's report")
+    parser.add_argument("--generate-only", action="store_true", help="generate, measure nothing")
     parser.add_argument("--json", help="write the results to this file")
     return parser.parse_args(own), odoo_args
 
@@ -215,74 +245,81 @@ def ensure_templates(env, levels):
     env.cr.commit()
 
 
-def generate(env, args):
-    cr = env.cr
-    cr.execute("SELECT count(*) FROM stock_move_line")
-    existing = cr.fetchone()[0]
-    per_chain = 3 * args.levels + 1 + args.transfers * args.levels + 1
-    chains = max(1, (args.lines - existing) // per_chain)
-    if existing >= args.lines * 0.95:
-        return existing, 0
-    ensure_templates(env, args.levels)
-    additives = args.additives or max(1, chains // 10)
+def load_templates(env, levels):
+    """The template rows (made by ``ensure_templates``) the generator clones."""
     products = {
         p.default_code: p
         for p in env["product.product"].search([("default_code", "=like", BENCH_PREFIX + "-%")])
     }
-    template_lot = env["stock.lot"].search([("name", "=", "BENCH-T-P1")])
-    template_mo = env["mrp.production"].search([("lot_producing_ids", "in", template_lot.ids)])
-    finished_move = template_mo.move_finished_ids[:1]
-    raw_move = template_mo.move_raw_ids[:1]
-    finished_ml = finished_move.move_line_ids[:1]
-    raw_ml = raw_move.move_line_ids[:1]
-    template_p0 = env["stock.lot"].search([("name", "=", "BENCH-T-P0")])
+    lot = env["stock.lot"].search([("name", "=", "BENCH-T-P1")])
+    production = env["mrp.production"].search([("lot_producing_ids", "in", lot.ids)])
+    first_lot = env["stock.lot"].search([("name", "=", "BENCH-T-P0")])
+    top_lot = env["stock.lot"].search([("name", "=", "BENCH-T-P%d" % levels)])
     receipt_ml = env["stock.move.line"].search(
-        [("lot_id", "=", template_p0.id), ("location_id.usage", "=", "supplier")], limit=1
+        [("lot_id", "=", first_lot.id), ("location_id.usage", "=", "supplier")], limit=1
     )
-    top_lot = env["stock.lot"].search([("name", "=", "BENCH-T-P%d" % args.levels)])
     internal_ml = env["stock.move.line"].search(
         [("lot_id", "=", top_lot.id), ("picking_code", "=", "internal")], limit=1
     )
     delivery_ml = env["stock.move.line"].search(
         [("lot_id", "=", top_lot.id), ("location_dest_id.usage", "=", "customer")], limit=1
     )
-    cloner = Cloner(cr)
-    cr.execute("SELECT COALESCE(MAX(id), 0) FROM mrp_production")
-    run = int(time.time())
-    base_date = datetime(2025, 1, 1)
-
-    # additive lots
-    add_first = cloner.reserve_ids("stock_lot", additives)
-    add_ids = list(range(add_first, add_first + additives))
-    cloner.clone(
-        "stock_lot",
-        template_lot.id,
-        {
-            "id": add_ids,
-            "name": ["BENCH-%s-ADD-%d" % (run, i) for i in range(additives)],
-            "product_id": [products["BENCH-ADD"].id] * additives,
+    finished_ml = production.move_finished_ids[:1].move_line_ids[:1]
+    raw_ml = production.move_raw_ids[:1].move_line_ids[:1]
+    return {
+        "products": products,
+        "lot": lot,
+        "production": production,
+        # kind of move -> its template move line (the move is the line's)
+        "lines": {
+            "finished": finished_ml,
+            "raw": raw_ml,
+            "receipt": receipt_ml,
+            "internal": internal_ml,
+            "delivery": delivery_ml,
         },
-    )
+    }
+
+
+def clone_chains(env, cloner, templates, args, spec):
+    """Insert ``spec["chains"]`` genealogies, one batch per transaction.
+
+    ``spec``: ``run`` (number in the names), ``label`` (chain label prefix), ``chains``,
+    ``additive`` (function ``(chain, level) -> additive lot id``) and ``customers`` (partner
+    ids: each delivery gets a picking of its own to one of them; empty: the deliveries share
+    the template's picking). Returns the number of move lines inserted.
+    """
+    cr = env.cr
+    products = templates["products"]
+    levels = args.levels
+    per_chain = 3 * levels + 1 + args.transfers * levels + 1
+    base_date = datetime(2025, 1, 1)
+    delivery_picking = templates["lines"]["delivery"].picking_id
+    customers = spec["customers"]
     done = 0
     chain_index = 0
-    while chain_index < chains:
-        batch = min(max(1, args.batch // per_chain), chains - chain_index)
-        n_lots = batch * (args.levels + 1)
+    while chain_index < spec["chains"]:
+        batch = min(max(1, args.batch // per_chain), spec["chains"] - chain_index)
+        n_lots = batch * (levels + 1)
         lot_first = cloner.reserve_ids("stock_lot", n_lots)
         lot_ids, lot_names, lot_products = [], [], []
         for c in range(batch):
-            for level in range(args.levels + 1):
-                lot_ids.append(lot_first + c * (args.levels + 1) + level)
-                lot_names.append("BENCH-%s-C%d-L%d" % (run, chain_index + c, level))
+            for level in range(levels + 1):
+                lot_ids.append(lot_first + c * (levels + 1) + level)
+                lot_names.append(
+                    "BENCH-%s-%s%d-L%d" % (spec["run"], spec["label"], chain_index + c, level)
+                )
                 lot_products.append(products["BENCH-P%d" % level].id)
         cloner.clone(
             "stock_lot",
-            template_lot.id,
+            templates["lot"].id,
             {"id": lot_ids, "name": lot_names, "product_id": lot_products},
         )
-        n_mos = batch * args.levels
+        n_mos = batch * levels
         mo_first = cloner.reserve_ids("mrp_production", n_mos)
         mo_rows = {"id": [], "name": [], "product_id": [], "date_start": [], "date_finished": []}
+        pickings = {"id": [], "name": [], "partner_id": []}
+        picking_id = cloner.reserve_ids("stock_picking", batch) if customers else None
         # moves: finished, raw(prev), raw(additive) per MO; receipt; transfers; delivery
         moves = {
             "finished": {"id": [], "production_id": [], "product_id": [], "date": []},
@@ -296,13 +333,17 @@ def generate(env, args):
             "internal": {"id": [], "product_id": [], "date": []},
             "delivery": {"id": [], "product_id": [], "date": []},
         }
+        if customers:
+            moves["delivery"].update(picking_id=[], partner_id=[])
         lines = {
             key: {"id": [], "move_id": [], "lot_id": [], "product_id": [], "date": []}
             for key in moves
         }
         lines["finished"]["production_id"] = []
+        if customers:
+            lines["delivery"]["picking_id"] = []
         rel = ([], [])
-        n_moves = n_mos * 3 + batch * (2 + args.transfers * args.levels)
+        n_moves = n_mos * 3 + batch * (2 + args.transfers * levels)
         move_id = cloner.reserve_ids("stock_move", n_moves)
         line_id = cloner.reserve_ids("stock_move_line", n_moves)
 
@@ -318,22 +359,25 @@ def generate(env, args):
             _lines[kind]["lot_id"].append(lot_id)
             _lines[kind]["product_id"].append(product_id)
             _lines[kind]["date"].append(date)
-            if kind == "finished":
-                _lines[kind]["production_id"].append(extra["production_id"])
+            for key in ("production_id", "picking_id"):
+                if key in _lines[kind]:
+                    _lines[kind][key].append(extra[key])
             move_id += 1
             line_id += 1
             return line_id - 1
 
         for c in range(batch):
             chain = chain_index + c
-            chain_lots = lot_ids[c * (args.levels + 1) : (c + 1) * (args.levels + 1)]
+            chain_lots = lot_ids[c * (levels + 1) : (c + 1) * (levels + 1)]
             date = base_date + timedelta(minutes=chain)
             add("receipt", products["BENCH-P0"].id, chain_lots[0], date)
-            for level in range(1, args.levels + 1):
-                mo_id = mo_first + c * args.levels + level - 1
+            for level in range(1, levels + 1):
+                mo_id = mo_first + c * levels + level - 1
                 date = base_date + timedelta(minutes=chain, hours=level * 2)
                 mo_rows["id"].append(mo_id)
-                mo_rows["name"].append("BENCH/%s/MO/%d/%d" % (run, chain, level))
+                mo_rows["name"].append(
+                    "BENCH/%s/MO/%s%d/%d" % (spec["run"], spec["label"], chain, level)
+                )
                 mo_rows["product_id"].append(products["BENCH-P%d" % level].id)
                 mo_rows["date_start"].append(date)
                 mo_rows["date_finished"].append(date)
@@ -344,11 +388,10 @@ def generate(env, args):
                     date,
                     raw_material_production_id=mo_id,
                 )
-                additive_lot = add_ids[(chain * args.levels + level) % additives]
                 comp2 = add(
                     "raw",
                     products["BENCH-ADD"].id,
-                    additive_lot,
+                    spec["additive"](chain, level),
                     date,
                     raw_material_production_id=mo_id,
                 )
@@ -368,22 +411,25 @@ def generate(env, args):
                         chain_lots[level],
                         date + timedelta(minutes=10 + t),
                     )
+            extra = {}
+            if customers:
+                customer = customers[chain % len(customers)]
+                pickings["id"].append(picking_id + c)
+                pickings["name"].append("BENCH/%s/OUT/%s%d" % (spec["run"], spec["label"], chain))
+                pickings["partner_id"].append(customer)
+                extra = {"picking_id": picking_id + c, "partner_id": customer}
             add(
                 "delivery",
-                products["BENCH-P%d" % args.levels].id,
+                products["BENCH-P%d" % levels].id,
                 chain_lots[-1],
-                base_date + timedelta(minutes=chain, hours=args.levels * 2 + 1),
+                base_date + timedelta(minutes=chain, hours=levels * 2 + 1),
+                **extra,
             )
-        cloner.clone("mrp_production", template_mo.id, mo_rows)
-        templates = {
-            "finished": (finished_move, finished_ml),
-            "raw": (raw_move, raw_ml),
-            "receipt": (receipt_ml.move_id, receipt_ml),
-            "internal": (internal_ml.move_id, internal_ml),
-            "delivery": (delivery_ml.move_id, delivery_ml),
-        }
-        for kind, (move_template, line_template) in templates.items():
-            cloner.clone("stock_move", move_template.id, moves[kind])
+        cloner.clone("mrp_production", templates["production"].id, mo_rows)
+        if customers:
+            cloner.clone("stock_picking", delivery_picking.id, pickings)
+        for kind, line_template in templates["lines"].items():
+            cloner.clone("stock_move", line_template.move_id.id, moves[kind])
             cloner.clone("stock_move_line", line_template.id, lines[kind])
             done += len(lines[kind]["id"])
         cr.execute(
@@ -393,12 +439,141 @@ def generate(env, args):
         )
         cr.commit()
         chain_index += batch
-        print("generated %d/%d chains, %d move lines" % (chain_index, chains, done), flush=True)
-    cr.execute("ANALYZE stock_move_line")
-    cr.execute("ANALYZE stock_move_line_consume_rel")
-    cr.execute("ANALYZE stock_move")
+        print(
+            "generated %d/%d %s chains, %d move lines"
+            % (chain_index, spec["chains"], spec["label"], done),
+            flush=True,
+        )
+    return done
+
+
+def bulk_session(cr, enable):
+    """The cloned rows only reference rows that exist (templates) or that the same
+    batch inserts: the bulk inserts skip the foreign-key triggers (they cost about
+    half of the generation time at millions of rows)."""
+    cr.execute("SET session_replication_role = %s" % ("replica" if enable else "DEFAULT"))
+
+
+def analyze(cr):
+    for table in ("stock_lot", "stock_move_line", "stock_move_line_consume_rel", "stock_move"):
+        cr.execute("ANALYZE %s" % table)
     cr.commit()
+
+
+def generate(env, args):
+    cr = env.cr
+    cr.execute("SELECT count(*) FROM stock_move_line")
+    existing = cr.fetchone()[0]
+    per_chain = 3 * args.levels + 1 + args.transfers * args.levels + 1
+    chains = max(1, (args.lines - existing) // per_chain)
+    if existing >= args.lines * 0.95:
+        return existing, 0
+    ensure_templates(env, args.levels)
+    templates = load_templates(env, args.levels)
+    additives = args.additives or max(1, chains // 10)
+    cloner = Cloner(cr)
+    run = int(time.time())
+    bulk_session(cr, True)
+    add_first = cloner.reserve_ids("stock_lot", additives)
+    add_ids = list(range(add_first, add_first + additives))
+    cloner.clone(
+        "stock_lot",
+        templates["lot"].id,
+        {
+            "id": add_ids,
+            "name": ["BENCH-%s-ADD-%d" % (run, i) for i in range(additives)],
+            "product_id": [templates["products"]["BENCH-ADD"].id] * additives,
+        },
+    )
+    done = clone_chains(
+        env,
+        cloner,
+        templates,
+        args,
+        {
+            "run": run,
+            "label": "C",
+            "chains": chains,
+            "additive": lambda chain, level: add_ids[(chain * args.levels + level) % additives],
+            "customers": [],
+        },
+    )
+    bulk_session(cr, False)
+    analyze(cr)
     return existing + done, chains
+
+
+WIDE_LOT_NAME = "BENCH-%s-WIDE%d-L%d"  # run, fan-out, level
+
+
+def find_wide_lots(env):
+    """The wide component lots of the database: ``[(level, fan-out, lot)]``."""
+    env.cr.execute(
+        r"""SELECT substring(name from '-L(\d+)$')::int,
+                   substring(name from '-WIDE(\d+)-')::int, id
+              FROM stock_lot WHERE name ~ '^BENCH-\d+-WIDE\d+-L\d+$' ORDER BY 2, 1, id"""
+    )
+    return [
+        (level, fanout, env["stock.lot"].browse(lot_id))
+        for level, fanout, lot_id in env.cr.fetchall()
+    ]
+
+
+def generate_wide_lot(env, args):
+    """One additive lot consumed by ``--wide-lot-fanout`` MOs at ``--wide-lot-level``.
+
+    Each of those MOs starts (level 1) or continues a genealogy of its own up to the
+    finished lot of the last level, delivered to one of ``--customers`` customers (a
+    delivery order each): the recall of the lot must find every finished lot and every
+    customer. Nothing is added when the database already has such a lot.
+    """
+    level = args.wide_lot_level
+    if (level, args.wide_lot_fanout) in {found[:2] for found in find_wide_lots(env)}:
+        return 0
+    ensure_templates(env, args.levels)
+    templates = load_templates(env, args.levels)
+    cr = env.cr
+    customers = env["res.partner"].create(
+        [{"name": "BENCH customer %d" % i} for i in range(args.customers)]
+    )
+    # the other levels use the additive lots of the ordinary chains
+    env.cr.execute(
+        "SELECT id FROM stock_lot WHERE name LIKE 'BENCH-%%-ADD-%%' ORDER BY id LIMIT 1000"
+    )
+    add_ids = [row[0] for row in env.cr.fetchall()] or [templates["lot"].id]
+    cloner = Cloner(cr)
+    run = int(time.time())
+    bulk_session(cr, True)
+    wide_id = cloner.reserve_ids("stock_lot", 1)
+    cloner.clone(
+        "stock_lot",
+        templates["lot"].id,
+        {
+            "id": [wide_id],
+            "name": [WIDE_LOT_NAME % (run, args.wide_lot_fanout, level)],
+            "product_id": [templates["products"]["BENCH-ADD"].id],
+        },
+    )
+    done = clone_chains(
+        env,
+        cloner,
+        templates,
+        args,
+        {
+            "run": run,
+            "label": "W%dL%dN" % (args.wide_lot_fanout, level),
+            "chains": args.wide_lot_fanout,
+            "additive": lambda chain, chain_level: (
+                wide_id
+                if chain_level == level
+                else add_ids[(chain * args.levels + chain_level) % len(add_ids)]
+            ),
+            "customers": customers.ids,
+        },
+    )
+    bulk_session(cr, False)
+    analyze(cr)
+    return done
 
 
 def unfold_odoo_report(env, lot):
@@ -422,6 +597,145 @@ def unfold_odoo_report(env, lot):
                 )
             )
     return count
+
+
+def unfold_odoo_downstream(env, lot, timeout):
+    """Where ``lot`` went, with Odoo's report: the clicks a user makes to find every lot
+    made from it and every customer it reached.
+
+    Odoo's report of a lot lists the lot's move lines; a line consumed by an MO links to
+    the report of the lines made with it (``is_used``), whose lots are opened in turn, down
+    to the deliveries. Only those reports are made (not the upstream unfolds of each row,
+    which a user would not need). Stops after ``timeout`` seconds.
+
+    :return: dict ``rows``, ``lots`` (whose report was opened, ``lot`` included),
+        ``lots_found`` (opened or listed as made from an opened one), ``deliveries``,
+        ``customers`` and ``complete`` (False when stopped by the timeout)
+    """
+    report = env["stock.traceability.report"]
+    deadline = time.perf_counter() + timeout
+    todo = deque([lot.id])
+    seen = {lot.id}
+    rows = 0
+    opened = 0
+    deliveries = 0
+    customers = set()
+    timed_out = False
+    while todo and not timed_out:
+        opened += 1
+        lines = report.with_context(active_id=todo.popleft(), model="stock.lot").get_lines()
+        rows += len(lines)
+        for line in lines:
+            if time.perf_counter() > deadline:
+                timed_out = True
+                break
+            if line["picking_type_code"] == "outgoing":
+                deliveries += 1
+                customers.add(line["partner_id"])
+            if not line["is_used"]:
+                continue
+            used = report.with_context(
+                active_id=line["model_id"], model="stock.move.line", lot_name=line["lot_name"]
+            ).get_lines()
+            rows += len(used)
+            for made in used:
+                if made["lot_id"] not in seen:
+                    seen.add(made["lot_id"])
+                    todo.append(made["lot_id"])
+    return {
+        "rows": rows,
+        "lots": opened,
+        "lots_found": len(seen),
+        "deliveries": deliveries,
+        "customers": len(customers),
+        "complete": not timed_out,
+    }
+
+
+def med_recall_impact(env, lot):
+    """The recall a QA user makes in med_trace: the Recall Impact wizard on the lot, then
+    the impact analysis, queued in the background when it is large and run here as the
+    scheduled action runs it (which commits). Returns ``(recall, request seconds,
+    background job seconds)``; the caller deletes the recall."""
+    from odoo import Command
+
+    start = time.perf_counter()
+    wizard = env["med.recall.wizard"].create(
+        {"mode": "lots", "lot_ids": [Command.set(lot.ids)], "reason": "Benchmark recall"}
+    )
+    recall = env["med.recall"].browse(wizard.action_compute()["res_id"])
+    request = time.perf_counter() - start
+    start = time.perf_counter()
+    if recall.analysis_pending:
+        env["med.trace.job"]._cron_process_jobs()
+    background = time.perf_counter() - start
+    return recall, request, background
+
+
+def measure_recall(env, args, prefix, level, lot):
+    """Recall impact of the wide lot ``lot`` (consumed at ``level``): med_trace beside
+    Odoo's report, in results keys starting with ``prefix``."""
+    cr = env.cr
+    cr.execute(
+        """SELECT count(*) FROM stock_move_line ml
+             JOIN stock_location l ON l.id = ml.location_dest_id
+            WHERE ml.lot_id = %s AND ml.state = 'done' AND l.usage = 'production'""",
+        [lot.id],
+    )
+    consumed_by = cr.fetchone()[0]
+    results = {prefix + "lot": lot.name, prefix + "consumed_by_mos": consumed_by}
+    # warm up the recall code on an ordinary additive lot (impact computed at once)
+    cr.execute("SELECT id FROM stock_lot WHERE name LIKE 'BENCH-%%-ADD-%%' ORDER BY id LIMIT 1")
+    warm = env["stock.lot"].browse(cr.fetchone()[0])
+    recall = med_recall_impact(env, warm)[0]
+    recall.unlink()
+    cr.commit()
+    totals, requests, backgrounds = [], [], []
+    for _ in range(args.repeat):
+        env.invalidate_all()
+        recall, request, background = med_recall_impact(env, lot)
+        requests.append(request * 1000)
+        backgrounds.append(background * 1000)
+        totals.append((request + background) * 1000)
+        env.invalidate_all()
+        results.update(
+            {
+                prefix + "med_queued": bool(recall.job_ids),
+                prefix + "med_affected_lots": recall.affected_lot_count,
+                prefix + "med_customers": recall.customer_count,
+                prefix + "med_deliveries": len(
+                    recall.line_ids.filtered(lambda rec: rec.kind == "delivered")
+                ),
+                prefix + "med_finished_lots": len(
+                    recall.line_ids.filtered(
+                        lambda rec: rec.kind == "lot" and rec.level == args.levels - level + 1
+                    )
+                ),
+            }
+        )
+        recall.unlink()
+        cr.commit()
+    results[prefix + "med_request_ms"] = statistics.median(requests)
+    results[prefix + "med_background_ms"] = statistics.median(backgrounds)
+    results[prefix + "med_total_ms"] = statistics.median(totals)
+    if args.skip_odoo:
+        return results
+    timings = []
+    for _ in range(args.repeat):
+        env.invalidate_all()
+        start = time.perf_counter()
+        found = unfold_odoo_downstream(env, lot, args.odoo_timeout)
+        timings.append((time.perf_counter() - start) * 1000)
+        if not found["complete"]:
+            # stopped by the timeout: one run says enough
+            break
+    results[prefix + "odoo_complete"] = found["complete"]
+    results[prefix + "odoo_ms"] = statistics.median(timings)
+    for key in ("rows", "lots", "lots_found", "deliveries", "customers"):
+        results[prefix + "odoo_" + key] = found[key]
+    if found["complete"]:
+        results[prefix + "speedup"] = results[prefix + "odoo_ms"] / results[prefix + "med_total_ms"]
+    return results
 
 
 def measure(env, args):
@@ -488,6 +802,12 @@ def measure(env, args):
         results["speedup_upstream_only"] = (
             results["odoo_report_ms"] / results["med_trace_upstream_ms"]
         )
+    for level, fanout, lot in find_wide_lots(env):
+        prefix = "recall_f%d_l%d_" % (fanout, level)
+        ms, wide = timed(lambda lot=lot: lot._med_trace_graph("downstream"), args.repeat)
+        results[prefix + "graph_downstream_ms"] = ms
+        results[prefix + "graph_downstream_rows"] = len(wide)
+        results.update(measure_recall(env, args, prefix, level, lot))
     return results
 
 
@@ -503,6 +823,10 @@ def main(argv=None):
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         start = time.perf_counter()
         lines, chains = generate(env, args)
+        if args.wide_lot_fanout:
+            generate_wide_lot(env, args)
+        if args.generate_only:
+            return {}
         generation = time.perf_counter() - start
         results = measure(env, args)
         results["generated_chains"] = chains

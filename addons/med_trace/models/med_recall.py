@@ -195,11 +195,19 @@ class MedRecall(models.Model):
         return True
 
     def _med_write_impact(self, lines):
-        """Replace the impact lines by ``lines`` (list of values)."""
+        """Replace the impact lines by ``lines`` (list of values).
+
+        The recall of a component used in thousands of finished lots has tens of
+        thousands of lines: they are inserted in one statement (creating them one
+        by one through the ORM took seconds per thousand lines). The line model has
+        no other logic at creation than the checks made here.
+        """
         self.ensure_one()
         self._med_check_editable()
+        self.check_access("write")
+        self.env["med.recall.line"].check_access("create")
         self.line_ids.unlink()
-        self.write({"line_ids": [fields.Command.create(vals) for vals in lines]})
+        self.env["med.recall.line"]._med_bulk_create(self, lines)
 
     def _med_check_no_pending_analysis(self):
         pending = self.filtered("analysis_pending")
@@ -395,68 +403,55 @@ class MedRecall(models.Model):
         """Line values: every affected lot, on hand, delivered, open MOs/transfers."""
         self.ensure_one()
         suspects = self._med_suspect_lots()
-        graph = suspects._med_trace_graph("downstream")
+        rows = suspects._med_trace_impact()
         levels = dict.fromkeys(suspects.ids, 0)
-        for row in graph:
-            levels.setdefault(row["lot_id"], row["level"])
-            levels[row["lot_id"]] = min(levels[row["lot_id"]], row["level"])
-        lots = self.env["stock.lot"].browse(list(levels))
+        products = {lot.id: lot.product_id.id for lot in suspects}
+        for row in rows:
+            if row["kind"] == "link":
+                levels.setdefault(row["lot_id"], row["level"])
+                products[row["lot_id"]] = row["product_id"]
         on_hand = defaultdict(float)
         lines = []
-        for row in graph:
+        for row in rows:
+            values = {
+                "level": levels[row["lot_id"]],
+                "lot_id": row["lot_id"],
+                "product_id": row["product_id"],
+                "quantity": row["quantity"],
+                "location_id": row["location_id"],
+            }
             if row["kind"] == "stock":
                 on_hand[row["lot_id"]] += row["quantity"]
-                lines.append(
-                    {
-                        "kind": "on_hand",
-                        "level": levels[row["lot_id"]],
-                        "lot_id": row["lot_id"],
-                        "product_id": row["product_id"],
-                        "quantity": row["quantity"],
-                        "location_id": row["location_id"],
-                    }
-                )
+                lines.append(dict(values, kind="on_hand"))
             elif row["kind"] == "delivery":
                 lines.append(
-                    {
-                        "kind": "delivered",
-                        "level": levels[row["lot_id"]],
-                        "lot_id": row["lot_id"],
-                        "product_id": row["product_id"],
-                        "quantity": row["quantity"],
-                        "location_id": row["location_id"],
-                        "partner_id": row["partner_id"],
-                        "picking_id": row["picking_id"],
-                        "date": row["date"],
-                    }
+                    dict(
+                        values,
+                        kind="delivered",
+                        partner_id=row["partner_id"],
+                        picking_id=row["picking_id"],
+                        date=row["date"],
+                    )
                 )
-        for lot in lots:
+            elif row["kind"] == "open":
+                lines.append(
+                    dict(
+                        values,
+                        kind="open_mo" if row["production_id"] else "open_transfer",
+                        partner_id=row["partner_id"],
+                        picking_id=row["picking_id"],
+                        production_id=row["production_id"],
+                        date=row["date"],
+                    )
+                )
+        for lot_id, level in levels.items():
             lines.append(
                 {
                     "kind": "lot",
-                    "level": levels[lot.id],
-                    "lot_id": lot.id,
-                    "product_id": lot.product_id.id,
-                    "quantity": on_hand.get(lot.id, 0.0),
-                }
-            )
-        open_lines = self.env["stock.move.line"].search(
-            [("lot_id", "in", lots.ids), ("state", "not in", ("done", "cancel"))]
-        )
-        for move_line in open_lines:
-            production = move_line.move_id.raw_material_production_id
-            lines.append(
-                {
-                    "kind": "open_mo" if production else "open_transfer",
-                    "level": levels[move_line.lot_id.id],
-                    "lot_id": move_line.lot_id.id,
-                    "product_id": move_line.product_id.id,
-                    "quantity": move_line.quantity_product_uom,
-                    "location_id": move_line.location_id.id,
-                    "partner_id": move_line.picking_id.partner_id.id,
-                    "picking_id": move_line.picking_id.id,
-                    "production_id": production.id,
-                    "date": move_line.date,
+                    "level": level,
+                    "lot_id": lot_id,
+                    "product_id": products[lot_id],
+                    "quantity": on_hand.get(lot_id, 0.0),
                 }
             )
         return lines

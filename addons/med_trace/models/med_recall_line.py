@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 
 class MedRecallLine(models.Model):
@@ -31,11 +32,70 @@ class MedRecallLine(models.Model):
     lot_hold_active = fields.Boolean(related="lot_id.med_hold_active", string="On Hold")
     company_id = fields.Many2one(related="recall_id.company_id", store=True)
 
+    # the order of the kinds in the impact list
+    _KIND_ORDER = ("lot", "on_hand", "delivered", "open_mo", "open_transfer")
+
     @api.depends("kind")
     def _compute_kind_sequence(self):
-        order = ["lot", "on_hand", "delivered", "open_mo", "open_transfer"]
         for line in self:
-            line.kind_sequence = order.index(line.kind) if line.kind in order else 99
+            line.kind_sequence = self._med_kind_sequence(line.kind)
+
+    @api.model
+    def _med_kind_sequence(self, kind):
+        return self._KIND_ORDER.index(kind) if kind in self._KIND_ORDER else 99
+
+    _BULK_COLUMNS = {
+        "kind": "varchar",
+        "level": "int4",
+        "lot_id": "int4",
+        "product_id": "int4",
+        "quantity": "numeric",
+        "location_id": "int4",
+        "partner_id": "int4",
+        "picking_id": "int4",
+        "production_id": "int4",
+        "date": "timestamp",
+    }
+
+    @api.model
+    def _med_bulk_create(self, recall, vals_list):
+        """Insert the impact lines ``vals_list`` of ``recall`` in one statement.
+
+        Only for the values :meth:`med.recall._med_impact_lines` makes (the columns of
+        ``_BULK_COLUMNS``); the caller checks the access rights and that the recall is
+        editable. The stored computed fields are written here.
+        """
+        if not vals_list:
+            return
+        names = list(self._BULK_COLUMNS)
+        # unset values (False, as the ORM writes them) are NULL; 0 stays 0
+        columns = [
+            [None if vals.get(name) is False else vals.get(name) for vals in vals_list]
+            for name in names
+        ]
+        columns.append([self._med_kind_sequence(vals["kind"]) for vals in vals_list])
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO med_recall_line (%s, kind_sequence, recall_id, company_id,
+                                                create_uid, write_uid, create_date, write_date)
+                   SELECT line.*, %s, %s, %s, %s, now() AT TIME ZONE 'UTC',
+                          now() AT TIME ZONE 'UTC'
+                     FROM unnest(%s) AS line""",
+                SQL(", ").join(SQL.identifier(name) for name in names),
+                recall.id,
+                recall.company_id.id,
+                self.env.uid,
+                self.env.uid,
+                SQL(", ").join(
+                    SQL("%s::%s[]", column, SQL(cast))
+                    for column, cast in zip(
+                        columns, [*self._BULK_COLUMNS.values(), "int4"], strict=True
+                    )
+                ),
+            )
+        )
+        recall.invalidate_recordset(["line_ids"])
 
     def write(self, vals):
         self.recall_id._med_check_editable()

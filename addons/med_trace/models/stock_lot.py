@@ -511,10 +511,25 @@ class StockLot(models.Model):
             raise UserError(
                 self.env._("Unknown trace direction %(direction)s.", direction=direction)
             )
+        return self._med_trace_rows("graph", direction)
+
+    def _med_trace_impact(self):
+        """Recall impact of ``self``: every lot downstream, all levels at once.
+
+        :return: list of dicts with the keys of :meth:`_med_trace_graph`; ``kind`` is
+            ``'link'`` (one per lot reached and lot it was made from: no quantity, the
+            product is the reached lot's), ``'delivery'``, ``'stock'`` (on hand) or
+            ``'open'`` (a move line not done yet: reserved, in a transfer or an MO).
+        """
+        return self._med_trace_rows("impact", "downstream")
+
+    def _med_trace_rows(self, kind, direction):
+        """Rows of the genealogy function ``kind`` of ``direction`` that the user may
+        read, with their level (breadth first) and parent lot."""
         self.env["stock.move.line"].flush_model()
         self.env["stock.quant"].flush_model()
         self.env.cr.execute(
-            "SELECT * FROM %s(%%s)" % trace_function_name("graph", direction), [list(self.ids)]
+            "SELECT * FROM %s(%%s)" % trace_function_name(kind, direction), [list(self.ids)]
         )
         found = self.env.cr.dictfetchall()
         edges = [

@@ -11,6 +11,11 @@ class StockMoveLine(models.Model):
         "(lot_id, location_id, location_dest_id, id, move_id) "
         "WHERE lot_id IS NOT NULL AND state = 'done'"
     )
+    # The recall impact lists the open (not done) move lines of every affected lot:
+    # few lines, found by lot without reading the done ones.
+    _med_open_lot_index = models.Index(
+        "(lot_id) WHERE lot_id IS NOT NULL AND (state IS NULL OR state NOT IN ('done', 'cancel'))"
+    )
 
     def _med_lot_usage(self):
         """How processing this line uses its lot, for the blocking check.

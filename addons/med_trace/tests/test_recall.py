@@ -1,5 +1,6 @@
 import datetime
 
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -99,3 +100,78 @@ class TestRecall(MedTraceCommon):
         with self.assertRaisesRegex(UserError, "select at least one suspect lot"):
             self._wizard(mode="lots")
         self.assertEqual(self.env["med.recall"].search_count([]), count)
+
+    def test_recall_lines_written_in_one_statement(self):
+        """The impact lines are inserted in bulk: every value as the ORM would store it."""
+        # an open MO consuming S1 (reserved, not done)
+        production = self.env["mrp.production"].create(
+            {"product_id": self.fin.id, "product_qty": 1, "bom_id": self.bom_fin.id}
+        )
+        production.action_confirm()
+        production.action_assign()
+        user = self.env["res.users"].create(
+            {
+                "name": "Recall QA",
+                "login": "recall_qa",
+                "group_ids": [Command.link(self.env.ref("med_trace.group_trace_user").id)],
+            }
+        )
+        recall = self._wizard(mode="lots", lot_ids=[Command.set(self.lot_r1.ids)])
+        recall = recall.with_user(user)
+        recall.action_compute()
+        lines = recall.line_ids
+        stock, customers = self.stock_location.id, self.customer_location.id
+        self.assertEqual(
+            sorted(
+                (
+                    line.kind,
+                    line.kind_sequence,
+                    line.level,
+                    line.lot_id.name,
+                    line.product_id.id,
+                    line.quantity,
+                    line.location_id.id,
+                    line.partner_id.id,
+                    line.picking_id.id,
+                    line.production_id.id,
+                )
+                for line in lines
+            ),
+            sorted(
+                [
+                    ("lot", 0, 0, "R1", self.raw.id, 4.0, False, False, False, False),
+                    ("lot", 0, 1, "S1", self.sub.id, 1.0, False, False, False, False),
+                    ("lot", 0, 2, "F1", self.fin.id, 1.0, False, False, False, False),
+                    ("on_hand", 1, 0, "R1", self.raw.id, 4.0, stock, False, False, False),
+                    ("on_hand", 1, 1, "S1", self.sub.id, 1.0, stock, False, False, False),
+                    ("on_hand", 1, 2, "F1", self.fin.id, 1.0, stock, False, False, False),
+                    (
+                        "delivered",
+                        2,
+                        2,
+                        "F1",
+                        self.fin.id,
+                        1.0,
+                        customers,
+                        self.customer.id,
+                        self.delivery.id,
+                        False,
+                    ),
+                    ("open_mo", 3, 1, "S1", self.sub.id, 1.0, stock, False, False, production.id),
+                ]
+            ),
+        )
+        self.assertEqual(lines.company_id, recall.company_id)
+        self.assertEqual(lines.create_uid, user)
+        self.assertTrue(all(line.create_date for line in lines))
+        self.assertEqual(
+            lines.filtered(lambda line: line.kind == "delivered").date,
+            self.delivery.move_ids.move_line_ids.date,
+        )
+        self.assertEqual((recall.affected_lot_count, recall.customer_count), (3, 1))
+        # computing again replaces the lines, and the impact list keeps its order
+        recall.action_compute()
+        self.assertEqual(len(recall.line_ids), 8)
+        self.assertEqual(
+            recall.line_ids.mapped("kind"), ["lot"] * 3 + ["on_hand"] * 3 + ["delivered", "open_mo"]
+        )

@@ -181,10 +181,12 @@ _WHEREABOUTS = {
     ],
 }
 
+
 # The graph of one direction: the walk's edges into arrays, then the links
 # with their quantities and the whereabouts of every lot, with the units.
-_TRACE_GRAPH_BODY = {
-    direction: """
+def _graph_body(direction, selects):
+    """Body of a function walking ``direction`` and returning the rows of ``selects``."""
+    return """
     DECLARE
         v_parents integer[];
         v_lots integer[];
@@ -203,19 +205,61 @@ _TRACE_GRAPH_BODY = {
           JOIN product_product pp ON pp.id = g.product_id
           JOIN product_template pt ON pt.id = pp.product_tmpl_id;
     END
-    """
-    % {
+    """ % {
         "walk": _WALK_CTE[direction].replace("%(lot_ids)s::integer[]", "p_lot_ids"),
-        "selects": "\nUNION ALL\n".join(
-            [
-                _LINK_SELECT
-                % {"location": "location_id" if direction == "upstream" else "location_dest_id"}
-            ]
-            + _WHEREABOUTS[direction]
-        ),
+        "selects": "\nUNION ALL\n".join(selects),
     }
+
+
+_TRACE_GRAPH_BODY = {
+    direction: _graph_body(
+        direction,
+        [
+            _LINK_SELECT
+            % {"location": "location_id" if direction == "upstream" else "location_dest_id"}
+        ]
+        + _WHEREABOUTS[direction],
+    )
     for direction in _WALK_CTE
 }
+
+# The recall impact of lots: every lot downstream, where each is on hand, who
+# received it and its open (not done) move lines. Unlike the downstream graph,
+# it needs neither the quantities of the links nor the transfers between
+# internal locations: a component lot used by thousands of finished lots
+# reaches tens of thousands of lots, each moved several times. A link row
+# carries the product of the lot it reaches (the recall lists every lot).
+_IMPACT_LINK_SELECT = """
+    SELECT 'link'::text AS kind, e.parent_lot_id, e.lot_id, lot.product_id,
+           NULL::numeric AS quantity, NULL::integer AS production_id,
+           NULL::integer AS unbuild_id, NULL::integer AS picking_id,
+           NULL::integer AS partner_id, NULL::integer AS location_src_id,
+           NULL::integer AS location_id, NULL::timestamp AS date
+      FROM (SELECT DISTINCT parent_lot_id, lot_id
+              FROM unnest(v_parents, v_lots) AS e(parent_lot_id, lot_id)) e
+      JOIN stock_lot lot ON lot.id = e.lot_id
+"""
+# Open move lines of the lots (reserved or in progress), found in the partial
+# index on not-done move lines by lot (``stock_move_line._med_open_lot_index``).
+_OPEN_SELECT = """
+    SELECT 'open'::text AS kind, NULL::integer AS parent_lot_id, ml.lot_id, ml.product_id,
+           ml.quantity_product_uom AS quantity, m.raw_material_production_id AS production_id,
+           NULL::integer AS unbuild_id, ml.picking_id, p.partner_id,
+           NULL::integer AS location_src_id, ml.location_id, ml.date
+      FROM stock_move_line ml
+      LEFT JOIN stock_move m ON m.id = ml.move_id
+      LEFT JOIN stock_picking p ON p.id = ml.picking_id
+     WHERE ml.lot_id = ANY(v_all) AND (ml.state IS NULL OR ml.state NOT IN ('done', 'cancel'))
+"""
+_TRACE_IMPACT_BODY = {
+    "downstream": _graph_body(
+        "downstream",
+        [_IMPACT_LINK_SELECT]
+        + [select for select in _WHEREABOUTS["downstream"] if "'transfer'" not in select]
+        + [_OPEN_SELECT],
+    )
+}
+
 _TRACE_WALK_BODY = {
     direction: """
     BEGIN
@@ -239,16 +283,21 @@ _FUNCTION_COLUMNS = {
     "date timestamp, uom integer",
     "walk": "parent_lot_id integer, lot_id integer, ml_id integer",
 }
-_FUNCTION_BODY = {"graph": _TRACE_GRAPH_BODY, "walk": _TRACE_WALK_BODY}
+_FUNCTION_COLUMNS["impact"] = _FUNCTION_COLUMNS["graph"]
+_FUNCTION_BODY = {
+    "graph": _TRACE_GRAPH_BODY,
+    "walk": _TRACE_WALK_BODY,
+    "impact": _TRACE_IMPACT_BODY,
+}
 
 
 def trace_function_name(kind, direction):
-    """Name of the SQL function tracing ``direction`` (``kind``: graph or walk)."""
+    """Name of the SQL function tracing ``direction`` (``kind``: graph, walk or impact)."""
     return "med_trace_%s_%s" % (kind, direction)
 
 
 def _function_ddl(kind, direction):
-    """DROP + CREATE of the function tracing ``direction`` (``kind``: graph or walk)."""
+    """DROP + CREATE of the function tracing ``direction`` (``kind``: graph, walk or impact)."""
     return """
         DROP FUNCTION IF EXISTS %(name)s(integer[]);
         CREATE FUNCTION %(name)s(p_lot_ids integer[])
@@ -269,15 +318,15 @@ def _function_ddl(kind, direction):
 
 def create_trace_functions(cr):
     """Create (or replace) the genealogy functions; called by ``stock.lot.init()``."""
-    for kind in _FUNCTION_BODY:
-        for direction in _WALK_CTE:
+    for kind, bodies in _FUNCTION_BODY.items():
+        for direction in bodies:
             cr.execute(_function_ddl(kind, direction))
 
 
 def drop_trace_functions(cr):
     """Drop the genealogy functions (uninstall)."""
-    for kind in _FUNCTION_BODY:
-        for direction in _WALK_CTE:
+    for kind, bodies in _FUNCTION_BODY.items():
+        for direction in bodies:
             name = SQL.identifier(trace_function_name(kind, direction))
             cr.execute(SQL("DROP FUNCTION IF EXISTS %s(integer[])", name))
 
