@@ -121,22 +121,8 @@ def _random_queueing_problem(rng):
             ops.append(eng.op(f"J{k}.1", [("C", rng.randint(1, 25))], [f"J{k}.0"]))
         if rng.random() < 0.3:
             ops.append(eng.op(f"J{k}.2", [("A", rng.randint(1, 15))], [ops[-1]["id"]]))
-        jobs.append(
-            eng.job(
-                f"J{k}",
-                ops,
-                release=rng.randint(0, 20),
-                due=rng.randint(10, 80),
-                weight=rng.randint(1, 4),
-            )
-        )
-    objective = {
-        "weighted_tardiness": rng.choice([1, 10]),
-        "makespan": rng.choice([0, 1]),
-        "flow_time": rng.choice([0, 1]),
-        "changeover": 0,
-    }
-    return eng.problem(resources, jobs, objective=objective)
+        jobs.append(_random_job(rng, f"J{k}", ops, due=(10, 80)))
+    return eng.problem(resources, jobs, objective=_random_objective(rng))
 
 
 def test_the_bound_never_exceeds_a_proven_optimum():
@@ -291,22 +277,23 @@ def _random_batch_problem(rng):
         )
         hold = {"op": f"J{k}.eo", "min_lag": rng.choice([0, 10, 30])}
         ops.append(eng.op(f"J{k}.qc", [("QC", rng.randint(2, 10))], [hold]))
-        jobs.append(
-            eng.job(
-                f"J{k}",
-                ops,
-                release=rng.randint(0, 20),
-                due=rng.randint(20, 100),
-                weight=rng.randint(1, 4),
-            )
-        )
-    objective = {
+        jobs.append(_random_job(rng, f"J{k}", ops, due=(20, 100)))
+    return eng.problem(resources, jobs, objective=_random_objective(rng))
+
+
+def _random_job(rng, jid, ops, due):
+    return eng.job(
+        jid, ops, release=rng.randint(0, 20), due=rng.randint(*due), weight=rng.randint(1, 4)
+    )
+
+
+def _random_objective(rng):
+    return {
         "weighted_tardiness": rng.choice([1, 10]),
         "makespan": rng.choice([0, 1]),
         "flow_time": rng.choice([0, 1]),
         "changeover": 0,
     }
-    return eng.problem(resources, jobs, objective=objective)
 
 
 def test_the_bound_never_exceeds_a_proven_optimum_with_batches_and_shifts():
