@@ -3,6 +3,7 @@
 import numpy as np
 
 from med_aps_engine import SolveOptions, solve, validate
+from med_aps_engine import bound as bound_module
 from med_aps_engine.bound import lower_bound
 from med_aps_engine.problem import load_problem
 
@@ -131,8 +132,6 @@ def test_the_bound_never_exceeds_a_proven_optimum():
     below every optimum and never below the path bound alone."""
     import random
 
-    from med_aps_engine import bound as bound_module
-
     rng = random.Random(20261204)
     proven = 0
     tighter = 0
@@ -163,8 +162,6 @@ def test_a_batch_work_center_fed_by_a_machine_waits_for_its_cycles():
     and the k-th sterilization waiting for the k-th molding, they leave no earlier than 40
     (10 + a cycle), 50 (20 + a cycle), 70 and 80 (two cycles after 10 and 20). The best
     plan: 50, 50, 80, 80."""
-    from med_aps_engine import bound as bound_module
-
     prob = eng.problem(
         [eng.resource("M"), eng.resource("EO", batch={"max_size": 2, "cycle_minutes": 30})],
         [
@@ -182,14 +179,7 @@ def test_a_batch_work_center_fed_by_a_machine_waits_for_its_cycles():
     )
     loaded = load_problem(prob)
     assert lower_bound(loaded) == 40 + 50 + 70 + 80
-    original = bound_module._released_completions
-    bound_module._released_completions = lambda problem, group, releases, capacity: np.zeros(
-        len(releases)
-    )
-    try:
-        fluid = lower_bound(loaded)
-    finally:
-        bound_module._released_completions = original
+    fluid = _bound_without_upstream_ranks(loaded)
     assert fluid == 40 + 50 + 60 + 70
     plan = eng.solve(prob, time_limit=3.0)
     assert plan["status"] == "OPTIMAL" and plan["objective"] == 260
@@ -201,8 +191,6 @@ def test_the_k_th_start_waits_for_the_k_th_end_upstream():
     orders by 20 minutes each, the presses' queue the last two until the night is over;
     each queue alone bounds one cost. The k-th packing cannot start before the k-th molding
     ends: both at once."""
-    from med_aps_engine import bound as bound_module
-
     presses = [eng.resource(f"P{u}", calendar=[[0, 60], [1000, 2000]]) for u in range(3)]
     prob = eng.problem(
         [*presses, eng.resource("PACK")],
@@ -287,6 +275,18 @@ def _random_job(rng, jid, ops, due):
     )
 
 
+def _bound_without_upstream_ranks(loaded):
+    """The bound with the upstream ranks' completions switched off (the bound before them)."""
+    original = bound_module._released_completions
+    bound_module._released_completions = lambda problem, group, releases, capacity: np.zeros(
+        len(releases)
+    )
+    try:
+        return lower_bound(loaded)
+    finally:
+        bound_module._released_completions = original
+
+
 def _random_objective(rng):
     return {
         "weighted_tardiness": rng.choice([1, 10]),
@@ -303,8 +303,6 @@ def test_the_bound_never_exceeds_a_proven_optimum_with_batches_and_shifts():
     the fluid relaxation on some of them."""
     import random
 
-    from med_aps_engine import bound as bound_module
-
     rng = random.Random(20261218)
     proven = 0
     tighter = 0
@@ -312,14 +310,7 @@ def test_the_bound_never_exceeds_a_proven_optimum_with_batches_and_shifts():
         prob = _random_batch_problem(rng)
         loaded = load_problem(prob)
         bound = lower_bound(loaded)
-        original = bound_module._released_completions
-        bound_module._released_completions = lambda problem, group, releases, capacity: np.zeros(
-            len(releases)
-        )
-        try:
-            fluid = lower_bound(loaded)
-        finally:
-            bound_module._released_completions = original
+        fluid = _bound_without_upstream_ranks(loaded)
         assert bound >= fluid
         tighter += bound > fluid
         plan = eng.solve(prob, time_limit=2.0)
