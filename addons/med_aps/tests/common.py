@@ -239,6 +239,18 @@ class MedApsCommon(TransactionCase):
         ]
         return bom
 
+    def _shut_down_until(self, end):
+        """Every work center of the test plant closed from a day ago until ``end``."""
+        return self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Shutdown",
+                "calendar_id": self.calendar.id,
+                "company_id": self.company.id,
+                "date_from": fields.Datetime.now() - timedelta(days=1),
+                "date_to": end,
+            }
+        )
+
     @classmethod
     def _create_mo(cls, product, bom, qty=1, deadline_days=5, priority="0", confirm=True):
         production = cls.env["mrp.production"].create(

@@ -132,15 +132,7 @@ class TestMedApsPegging(MedApsCommon):
         self.env["stock.quant"]._update_available_quantity(self.resin, self.stock, -3)
         receipt = self._receipt(self.resin, 1, self.now + timedelta(hours=1))
         # every work center is closed for the next five days: the order starts after
-        self.env["resource.calendar.leaves"].create(
-            {
-                "name": "Shutdown",
-                "calendar_id": self.calendar.id,
-                "company_id": self.company.id,
-                "date_from": self.now - timedelta(days=1),
-                "date_to": self.now + timedelta(days=5),
-            }
-        )
+        self._shut_down_until(self.now + timedelta(days=5))
         production = self._create_mo(self.catheter_a, self.bom_a, deadline_days=20)
         run = self._run(production)
         self.assertEqual(run.state, "done", run.failure_reason)

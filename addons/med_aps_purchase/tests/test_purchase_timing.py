@@ -84,15 +84,7 @@ class TestPurchaseTiming(MedApsCommon):
 
     def test_early_purchase_line_is_to_postpone(self):
         line = self._purchase(1, self.now + timedelta(hours=1))
-        self.env["resource.calendar.leaves"].create(
-            {
-                "name": "Shutdown",
-                "calendar_id": self.calendar.id,
-                "company_id": self.company.id,
-                "date_from": self.now - timedelta(days=1),
-                "date_to": self.now + timedelta(days=5),
-            }
-        )
+        self._shut_down_until(self.now + timedelta(days=5))
         production = self._create_mo(self.catheter_a, self.bom_a, deadline_days=20)
         run = self._run(production)
         self.assertEqual(run.state, "done", run.failure_reason)
