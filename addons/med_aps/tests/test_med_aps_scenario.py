@@ -194,6 +194,7 @@ class TestMedApsScenario(MedApsCommon):
         action = (first | second).action_compare()
         compare = self.env["med.aps.run.compare"].browse(action["res_id"])
         self.assertEqual((compare.run_a_id, compare.run_b_id), (first, second))
+        self.assertEqual(compare.display_name, "%s against %s" % (first.name, second.name))
         lines = {line.name: line for line in compare.line_ids}
         late = lines["Late Orders"]
         self.assertEqual((late.value_a, late.value_b), (first.late_count, second.late_count))

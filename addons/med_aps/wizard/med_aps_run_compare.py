@@ -19,6 +19,15 @@ class MedApsRunCompare(models.TransientModel):
     late_b = fields.Text("Late Orders (Second)", compute="_compute_late")
 
     @api.depends("run_a_id", "run_b_id")
+    def _compute_display_name(self):
+        for wizard in self:
+            wizard.display_name = self.env._(
+                "%(first)s against %(second)s",
+                first=wizard.run_a_id.name,
+                second=wizard.run_b_id.name,
+            )
+
+    @api.depends("run_a_id", "run_b_id")
     def _compute_line_ids(self):
         for wizard in self:
             commands = [Command.clear()]
