@@ -280,6 +280,43 @@ class TestCapaSecurityRpc(MedQualityRpcCase, MedCapaCommon):
         self.assertEqual(capa.read(["state", "closing_signature_id", "date_closed"]), before)
         self.assertEqual(self.env["med.signature"].sudo().search_count([]), signatures)
 
+    def test_an_owner_without_capa_rights_cannot_do_the_action_from_its_activity(self):
+        capa = self.new_capa(containment="Lots on hold")
+        capa.action_start_analysis()
+        capa.write(
+            {"why_1": "a", "why_2": "b", "cause_category": "material", "root_cause": "Film lot"}
+        )
+        capa.action_start_actions()
+        capa.write(
+            {
+                "action_ids": [
+                    fields.Command.create(
+                        {
+                            "name": "Check the sealer",
+                            "owner_id": self.stock_user.id,
+                            "date_deadline": fields.Date.today() + timedelta(days=5),
+                        }
+                    )
+                ]
+            }
+        )
+        action = capa.action_ids
+        activity = action.activity_id
+        self.env.flush_all()
+        self.assertRefused(
+            "not allowed",
+            self.stock_user,
+            "mail.activity",
+            "action_feedback",
+            [activity.id],
+            feedback="Sealer fine",
+        )
+        self.env.invalidate_all()
+        self.assertEqual(
+            (action.state, action.result, action.activity_id), ("open", False, activity)
+        )
+        self.assertTrue(activity.active)
+
 
 @tagged("post_install", "-at_install")
 class TestCapaSources(MedCapaCommon):
