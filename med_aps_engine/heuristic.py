@@ -23,6 +23,7 @@ the decomposition.
 
 import bisect
 import heapq
+import math
 import random
 
 from .schedule import Assign, Timeline
@@ -35,6 +36,8 @@ KEEP_RULES = ("keep", "keep_shift", "keep_evict")
 REPAIR_RULES = ("keep_evict", "keep_shift")
 # at most this many operations make way for one operation of rule keep_evict
 EVICT_MAX_OPERATIONS = 3
+# apparent tardiness cost rules and their look-ahead k (slack counted in k mean order works)
+ATC_RULES = {"atc_2": 2.0, "atc_3": 3.0, "atc_4": 4.0}
 
 
 class HeuristicFailure(RuntimeError):
@@ -88,6 +91,8 @@ class Dispatcher:
         self.evict = False
         # operations kept at their previous position that made way (rule keep_evict)
         self.evicted = set()
+        # each job's work in minutes (its operations' shortest), for the ATC rules
+        self._job_work = None
 
     # ------------------------------------------------------------------ placement primitives
     def _place_batch(self, op, res, t, latest, fixed_start=None):
@@ -739,12 +744,34 @@ class Dispatcher:
             job = self.p.jobs[op.job]
             slack = BIG - tail if job.due is None else job.due - tail
             return (-job.weight, slack)
+        if rule in ATC_RULES:
+            return (self._atc_key(op, ATC_RULES[rule]), -tail)
         if rule == "head":
             return (self.head[op.id], -tail)
         if rule == "previous" or rule in KEEP_RULES:
             prev = self.p.previous_plan.get(op.id)
             return (prev[1] if prev else self.head[op.id], -tail)
         return (-tail, self.head[op.id])
+
+    def _atc_key(self, op, look_ahead):
+        """Apparent tardiness cost (Vepsalainen and Morton) as a key in minutes.
+
+        The index ``w / p * exp(-slack / (k * mean p))`` ranks late orders by weight per
+        minute of work (what minimises weighted tardiness once they are late) and the others
+        by slack; its negated logarithm times ``k * mean p`` orders the same way and stays in
+        minutes, so the restarts' noise means the same as for the due-date rules."""
+        job = self.p.jobs[op.job]
+        if job.due is None:
+            return BIG
+        if self._job_work is None:
+            self._job_work = {}
+            for other in self.p.operations.values():
+                work = _min_work(self.p, other)
+                self._job_work[other.job] = self._job_work.get(other.job, 0) + work
+        scale = look_ahead * max(1.0, sum(self._job_work.values()) / len(self._job_work))
+        slack = max(0, job.due - self.tail[op.id] - self.head[op.id])
+        work = max(1, self._job_work[op.job])
+        return slack - scale * math.log(max(job.weight, 1e-9) / work)
 
 
 def dispatch(problem, rule="tail", seed=None):

@@ -7,7 +7,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from .bound import lower_bound
-from .heuristic import KEEP_RULES, REPAIR_RULES, Dispatcher, HeuristicFailure, dispatch
+from .heuristic import (
+    ATC_RULES,
+    KEEP_RULES,
+    REPAIR_RULES,
+    Dispatcher,
+    HeuristicFailure,
+    dispatch,
+)
 from .lns import JobShopLns
 from .model import (
     CP_SAT_MARGIN,
@@ -199,10 +206,12 @@ def _heuristic(run):
     has_due = p.objective["weighted_tardiness"] > 0 and any(
         j.due is not None for j in p.jobs.values()
     )
-    rules = ["due", "head", "tail"] if has_due else ["tail", "head", "due"]
+    # with due dates, the apparent tardiness cost rules follow least slack: once orders are
+    # late, weight per minute of work decides (on an overloaded plant the better start)
+    rules = ["due", *ATC_RULES, "head", "tail"] if has_due else ["tail", "head", "due"]
     if has_due and len({j.weight for j in p.jobs.values()}) > 1:
         # unequal weights: heavy orders first can win when few orders can be on time
-        rules.insert(1, "weighted_due")
+        rules.insert(1 + len(ATC_RULES), "weighted_due")
     if p.previous_plan:
         # the previous plan itself, kept wherever it still fits, is the first candidate
         # (what no longer fits goes into a gap, or shifts what follows it): every later plan
