@@ -70,10 +70,14 @@ class MedApsPlanRepair(models.AbstractModel):
 
     @api.model
     def _aps_prepare_run_vals(self, company):
+        Run = self.env["med.aps.run"]
+        tardiness_weight = Run.default_get(["weight_tardiness"])["weight_tardiness"]
         return {
             "trigger": "repair",
             "company_id": company.id,
             "time_limit": company.aps_repair_time_limit,
             "frozen_hours": company.aps_repair_frozen_hours,
+            # a move costs the company's minutes of lateness of a weight-1 order
+            "weight_stability": company.aps_repair_move_cost_minutes * tardiness_weight,
             "workers": 1,
         }

@@ -1,6 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+# a week of lateness: more would mean "never move", which the frozen window says better
+MAX_MOVE_COST_MINUTES = 7 * 24 * 60
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -34,19 +37,33 @@ class ResCompany(models.Model):
         default=3.0,
         help="Solver time of a repair; the plan is written right after.",
     )
+    aps_repair_move_cost_minutes = fields.Integer(
+        "Repair Cost of a Move (min)",
+        default=30,
+        help="A repair moves a work order that could keep its place only if the move saves "
+        "more than this many minutes of lateness of a normal-priority order (a full replan: "
+        "30 minutes). Raise it to keep unattended repairs to what the events force.",
+    )
 
-    @api.constrains("aps_repair_delay_minutes", "aps_repair_time_limit", "aps_repair_frozen_hours")
+    @api.constrains(
+        "aps_repair_delay_minutes",
+        "aps_repair_time_limit",
+        "aps_repair_frozen_hours",
+        "aps_repair_move_cost_minutes",
+    )
     def _check_aps_repair(self):
         for company in self:
             if (
                 company.aps_repair_delay_minutes < 0
                 or company.aps_repair_time_limit <= 0
                 or company.aps_repair_frozen_hours < 0
+                or not 0 <= company.aps_repair_move_cost_minutes <= MAX_MOVE_COST_MINUTES
             ):
                 raise ValidationError(
                     self.env._(
-                        "Company %(company)s: the repair delay and frozen window cannot be "
-                        "negative and the repair time limit must be positive.",
+                        "Company %(company)s: the repair delay, frozen window and cost of a "
+                        "move cannot be negative, a move cannot cost more than a week "
+                        "(10,080 minutes) and the repair time limit must be positive.",
                         company=company.name,
                     )
                 )

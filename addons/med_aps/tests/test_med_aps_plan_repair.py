@@ -4,7 +4,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields, sql_db
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import MedApsCommon
@@ -129,6 +129,26 @@ class TestMedApsPlanRepair(MedApsCommon):
         self.assertEqual(set(events.mapped("state")), {"ignored"})
         self.Repair._cron_repair_plans()
         self.assertFalse(self._repairs())
+
+    def test_a_repair_pays_the_company_cost_of_a_move(self):
+        full_replan = self.env["med.aps.run"].new({})
+        self.company.aps_repair_move_cost_minutes = 90
+        self._overrun_first_molding()
+        self.Repair._cron_repair_plans()
+        [repair] = self._repairs()
+        # 90 minutes of lateness of a normal-priority order, at the run's tardiness weight
+        self.assertEqual(repair.weight_stability, 90 * repair.weight_tardiness)
+        self.assertGreater(repair.weight_stability, full_replan.weight_stability)
+
+    def test_a_move_cost_out_of_range_is_refused(self):
+        self.company.aps_repair_move_cost_minutes = 120
+        for minutes in (-1, 7 * 24 * 60 + 1):
+            with self.assertRaises(ValidationError) as refused:
+                self.company.aps_repair_move_cost_minutes = minutes
+            self.assertIn(self.company.name, str(refused.exception))
+            self.assertIn("a move cannot cost more than a week", str(refused.exception))
+            self.company.invalidate_recordset(["aps_repair_move_cost_minutes"])
+            self.assertEqual(self.company.aps_repair_move_cost_minutes, 120)
 
     def test_a_failed_repair_leaves_its_events_for_the_next(self):
         self._overrun_first_molding()
