@@ -1,5 +1,4 @@
 from collections import defaultdict
-from datetime import timedelta
 
 from odoo import api, fields, models
 
@@ -118,11 +117,11 @@ class MedApsHoldingKpi(models.Model):
         )
         result = []
         for production in productions:
-            planned_finish = plan_dates.production_release(production)
-            if not planned_finish:
+            # the planned release counts the release lead after the last operation
+            planned_release = plan_dates.production_release(production)
+            if not planned_release:
                 continue
-            lead = max(0, int(production._aps_release_lead_minutes() or 0))
-            finish = max(origin, planned_finish) + timedelta(minutes=lead)
+            finish = max(origin, planned_release)
             moves = production.move_finished_ids.filtered(
                 lambda m, product=production.product_id: (
                     m.product_id == product and m.state not in ("done", "cancel")

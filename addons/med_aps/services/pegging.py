@@ -72,10 +72,6 @@ class WrittenPlan:
         holds after it); None for an order the plan does not date."""
         return production.aps_planned_finish or None
 
-    def production_finish(self, production):
-        """The order's release, else the end Odoo dated it to."""
-        return self.production_release(production) or production.date_finished
-
     def production_tardiness_hours(self, production):
         return production.aps_tardiness_hours or 0.0
 
@@ -292,12 +288,15 @@ class MaterialPegging:
             key = (move.product_id.id, move.location_dest_id.warehouse_id.id)
             if key not in keys:
                 continue
-            finish = self.plan.production_finish(production)
-            lead = max(0, int(production._aps_release_lead_minutes() or 0))
+            # the plan's release already counts the release lead after the last operation
+            released = self.plan.production_release(production)
+            if not released:
+                lead = max(0, int(production._aps_release_lead_minutes() or 0))
+                released = production.date_finished + timedelta(minutes=lead)
             supplies[key].append(
                 _Supply(
                     "production",
-                    finish + timedelta(minutes=lead),
+                    released,
                     move.product_qty,
                     move_id=move.id,
                     production_id=production.id,

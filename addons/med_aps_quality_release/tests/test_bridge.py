@@ -291,3 +291,75 @@ class TestApsQualityBridge(TransactionCase):
         from_receipt = pegs.filtered(lambda p: p.supply_kind == "receipt")
         self.assertEqual(from_receipt.supply_move_id, receipt.move_ids)
         self.assertEqual(from_receipt.quantity, 2)
+
+    def test_release_lead_is_counted_once_in_pegging_and_holding(self):
+        """A sub-assembly released 240 minutes after its last operation is pegged to the
+        order consuming it, and held in stock, from its planned release: the release the plan
+        writes already counts the lead time."""
+        workcenter = self.env["mrp.workcenter"].create({"name": "Set assembly"})
+        self.device.standard_price = 10.0
+        kit = self.env["product.product"].create(
+            {"name": "Procedure kit", "is_storable": True, "categ_id": self.free_category.id}
+        )
+
+        def bom(product, lines):
+            return self.env["mrp.bom"].create(
+                {
+                    "product_tmpl_id": product.product_tmpl_id.id,
+                    "bom_line_ids": [
+                        Command.create({"product_id": component.id, "product_qty": qty})
+                        for component, qty in lines
+                    ],
+                    "operation_ids": [
+                        Command.create(
+                            {
+                                "name": "Assemble %s" % product.name,
+                                "workcenter_id": workcenter.id,
+                                "time_cycle_manual": 10,
+                            }
+                        )
+                    ],
+                }
+            )
+
+        deadline = fields.Datetime.now() + timedelta(days=10)
+        sets = self.env["mrp.production"].create(
+            {
+                "product_id": self.device.id,
+                "bom_id": bom(self.device, []).id,
+                "product_qty": 8,
+                "date_deadline": deadline,
+            }
+        )
+        kits = self.env["mrp.production"].create(
+            {"product_id": kit.id, "bom_id": bom(kit, [(self.device, 1)]).id, "product_qty": 5}
+        )
+        (sets | kits).action_confirm()
+        run = self.env["med.aps.run"].create(
+            {
+                "trigger": "api",
+                "production_ids": [Command.set((sets | kits).ids)],
+                "time_limit": 2.0,
+                "workers": 1,
+            }
+        )
+        run._process_now()
+        self.assertEqual(run.state, "done", run.failure_reason)
+        last_end = max(sets.workorder_ids.mapped("date_finished"))
+        self.assertEqual(sets.aps_planned_finish, last_end + timedelta(minutes=240))
+
+        [peg] = self.env["med.aps.peg"].search([("move_id", "=", kits.move_raw_ids.id)])
+        self.assertEqual((peg.supply_kind, peg.supply_production_id), ("production", sets))
+        self.assertEqual(peg.date_supply, sets.aps_planned_finish)
+
+        # the 3 sets no kit takes are held from their release to their order's deadline
+        [held] = self.env["med.aps.holding.kpi"].search(
+            [
+                ("run_id", "=", run.id),
+                ("kind", "=", "finished"),
+                ("product_id", "=", self.device.id),
+            ]
+        )
+        self.assertEqual(held.quantity, 3)
+        days = (deadline - sets.aps_planned_finish).total_seconds() / 86400
+        self.assertAlmostEqual(held.days, days, places=4)
