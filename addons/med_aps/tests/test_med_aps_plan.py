@@ -82,6 +82,30 @@ class TestMedApsPlan(MedApsCommon):
                 set(production.move_finished_ids.mapped("date")), {production.date_finished}
             )
 
+    def test_work_beyond_the_horizon_fails_with_the_engine_reason(self):
+        """When the engine finds no plan and says why (at 10,000 orders beyond the horizon:
+        the dispatcher finds no room for an operation, before any time limit), the run
+        shows that reason with the work order's name and the horizon to raise, not advice
+        to raise the time limit."""
+        self.env["ir.config_parameter"].sudo().set_param("med_aps.horizon_days", 7)
+        workorder = self.mo_a1.workorder_ids[0]
+        no_room = {
+            "schema_version": 1,
+            "status": "UNKNOWN",
+            "operations": [],
+            "message": "operation 'WO/%d': no resource of its modes has room in its calendar"
+            % workorder.id,
+        }
+        with patch("med_aps_engine.solve", return_value=no_room):
+            run = self._run(self.productions)
+        self.assertEqual(run.state, "failed")
+        self.assertIn(
+            "'%s': no resource of its modes has room" % workorder.display_name, run.failure_reason
+        )
+        self.assertIn("planning horizon of 7 days", run.failure_reason)
+        self.assertIn("med_aps.horizon_days", run.failure_reason)
+        self.assertNotIn("Increase the time limit", run.failure_reason)
+
     def test_sequence_and_hold_respected(self):
         run = self._run(self.productions)
         self.assertEqual(run.state, "done", run.failure_reason)
