@@ -1,8 +1,9 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import tagged
+from odoo.tools import format_datetime
 
 from odoo.addons.med_aps.services.problem_builder import ProblemBuilder
 
@@ -105,6 +106,27 @@ class TestMedApsPlan(MedApsCommon):
         self.assertIn("planning horizon of 7 days", run.failure_reason)
         self.assertIn("med_aps.horizon_days", run.failure_reason)
         self.assertNotIn("Increase the time limit", run.failure_reason)
+
+    def test_plan_note_dates_in_the_users_zone_and_format(self):
+        """The note of a moved order shows its dates as Odoo formats them for the user (its
+        language's short format, its time zone), read once per run for all orders."""
+        self.env.user.tz = "Asia/Shanghai"
+        run = self._run(self.mo_a1)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        note = self.mo_a1.message_ids.filtered(lambda m: run.name in (m.body or ""))
+        new_start = format_datetime(self.env, self.mo_a1.date_start, dt_format="short")
+        new_finish = format_datetime(self.env, self.mo_a1.date_finished, dt_format="short")
+        self.assertIn("→ %s, finish" % new_start, note.body)
+        self.assertIn("→ %s." % new_finish, note.body)
+        shanghai = self.mo_a1.date_start + timedelta(hours=8)
+        # en_US shows 12-hour times
+        self.assertIn("%d:%02d" % (shanghai.hour % 12 or 12, shanghai.minute), new_start)
+        format_date = self.mo_a1._aps_date_formatter()
+        for value in (self.mo_a1.date_start, datetime(2027, 1, 31, 23, 5)):
+            self.assertEqual(
+                format_date(value), format_datetime(self.env, value, dt_format="short")
+            )
+        self.assertEqual(format_date(False), "—")
 
     def test_sequence_and_hold_respected(self):
         run = self._run(self.productions)
