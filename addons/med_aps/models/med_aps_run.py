@@ -993,7 +993,12 @@ class MedApsRun(models.Model):
             status = plan.get("status")
             if status not in GOOD_STATUSES or not plan.get("operations"):
                 raise RunFailure(
-                    self._explain_status(status, timings["solve_seconds"]),
+                    self._explain_status(
+                        status,
+                        timings["solve_seconds"],
+                        reason=scope.translate_ids(plan.get("message")),
+                        horizon_days=scope.horizon / 1440,
+                    ),
                 )
             violations = validate(problem, plan)
             if violations:
@@ -1039,7 +1044,20 @@ class MedApsRun(models.Model):
         writer's results. A simulation keeps it on the run instead."""
         return PlanWriter(self, scope, problem, plan).write_plan()
 
-    def _explain_status(self, status, seconds):
+    def _explain_status(self, status, seconds, reason=None, horizon_days=None):
+        """The failure reason of a run without a plan; ``reason``: the engine's, if it gave
+        one (e.g. an operation with no room in its calendar within the horizon of
+        ``horizon_days``)."""
+        if reason and status not in ("INFEASIBLE", "MODEL_INVALID"):
+            return self.env._(
+                "No plan was found (solver status %(status)s, %(seconds).1f s used): "
+                "%(reason)s. The plan must fit in the planning horizon of %(days)s days "
+                "(system parameter med_aps.horizon_days) and the work centers' working time.",
+                status=status or "UNKNOWN",
+                seconds=seconds,
+                reason=reason,
+                days="%g" % round(horizon_days or 0, 1),
+            )
         if status == "INFEASIBLE":
             return self.env._(
                 "No plan satisfies all constraints (solver status INFEASIBLE): check locked "

@@ -78,6 +78,14 @@ occupation AS (
        AND w.date_finished > w.date_start
   GROUP BY w.workcenter_id, COALESCE(NULLIF(w.aps_batch_ref, ''), 'WO/' || w.id::text)
 ),
+occupation_days AS (
+    -- each occupied interval on each local day it touches: shifts and days join it on
+    -- (work center, day) instead of scanning every interval for every shift
+    SELECT o.workcenter_id, o.ls, o.le, o.wo_count, d::date AS day
+      FROM occupation o
+     CROSS JOIN LATERAL generate_series(
+               o.ls::date, (o.le - INTERVAL '1 microsecond')::date, INTERVAL '1 day') AS d
+),
 bounds AS (
     SELECT MIN(ls)::date AS d0, MAX(le - INTERVAL '1 second')::date AS d1 FROM occupation
 ),
@@ -88,6 +96,8 @@ days AS (
      CROSS JOIN LATERAL generate_series(bounds.d0, bounds.d1, INTERVAL '1 day') AS d
 ),
 shifts AS (
+    SELECT ROW_NUMBER() OVER () AS shift_id, all_shifts.*
+      FROM (
     -- working intervals of each work center and day (local time)
     SELECT days.workcenter_id, days.day, days.tz, days.resource_id, days.calendar_id,
            days.capacity,
@@ -107,6 +117,24 @@ shifts AS (
            days.capacity, days.day::timestamp, days.day + INTERVAL '1 day'
       FROM days
      WHERE days.calendar_id IS NULL
+           ) AS all_shifts (workcenter_id, day, tz, resource_id, calendar_id, capacity, s, e)
+),
+time_off AS MATERIALIZED (
+    -- the closing days and work center leaves (not the work orders' reservations)
+    SELECT lv.resource_id, lv.calendar_id, lv.date_from, lv.date_to
+      FROM resource_calendar_leaves lv
+     WHERE lv.time_type = 'leave'
+),
+shift_planned AS (
+    SELECT sh.shift_id,
+           SUM(EXTRACT(EPOCH FROM LEAST(sh.e, od.le) - GREATEST(sh.s, od.ls))) / 3600.0
+               AS planned
+      FROM shifts sh
+      JOIN occupation_days od ON od.workcenter_id = sh.workcenter_id
+                             AND od.day = sh.day
+                             AND od.ls < sh.e
+                             AND od.le > sh.s
+  GROUP BY sh.shift_id
 ),
 shift_hours AS (
     SELECT sh.workcenter_id, sh.day, sh.capacity,
@@ -115,22 +143,16 @@ shift_hours AS (
                           LEAST(sh.e, lv.date_to AT TIME ZONE 'UTC' AT TIME ZONE sh.tz)
                         - GREATEST(sh.s, lv.date_from AT TIME ZONE 'UTC' AT TIME ZONE sh.tz)))
                       / 3600.0
-                 FROM resource_calendar_leaves lv
-                WHERE lv.time_type = 'leave'
-                  AND ((lv.resource_id IS NULL
+                 FROM time_off lv
+                WHERE ((lv.resource_id IS NULL
                         AND (lv.calendar_id IS NULL OR lv.calendar_id = sh.calendar_id))
                        OR lv.resource_id = sh.resource_id)
                   AND lv.date_from AT TIME ZONE 'UTC' AT TIME ZONE sh.tz < sh.e
                   AND lv.date_to AT TIME ZONE 'UTC' AT TIME ZONE sh.tz > sh.s
            ), 0.0) AS hours,
-           COALESCE((
-               SELECT SUM(EXTRACT(EPOCH FROM LEAST(sh.e, o.le) - GREATEST(sh.s, o.ls))) / 3600.0
-                 FROM occupation o
-                WHERE o.workcenter_id = sh.workcenter_id
-                  AND o.ls < sh.e
-                  AND o.le > sh.s
-           ), 0.0) AS planned
+           COALESCE(sp.planned, 0.0) AS planned
       FROM shifts sh
+ LEFT JOIN shift_planned sp ON sp.shift_id = sh.shift_id
 ),
 day_hours AS (
     SELECT workcenter_id, day,
@@ -140,12 +162,9 @@ day_hours AS (
   GROUP BY workcenter_id, day
 ),
 day_orders AS (
-    SELECT days.workcenter_id, days.day, SUM(o.wo_count) AS wo_count
-      FROM days
-      JOIN occupation o ON o.workcenter_id = days.workcenter_id
-                       AND o.ls < days.day + INTERVAL '1 day'
-                       AND o.le > days.day::timestamp
-  GROUP BY days.workcenter_id, days.day
+    SELECT workcenter_id, day, SUM(wo_count) AS wo_count
+      FROM occupation_days
+  GROUP BY workcenter_id, day
 )
 SELECT ROW_NUMBER() OVER (ORDER BY days.day, days.workcenter_id) AS id,
        days.day AS date,

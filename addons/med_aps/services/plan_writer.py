@@ -157,6 +157,7 @@ class PlanWriter:
         mo_rows = self._changed_production_rows(mo_rows)
         flagged_ids = self._write_productions(mo_rows, planned_mo_ids)
         move_ids = self._write_component_dates(raw_rows)
+        move_ids += self._write_finished_dates(mo_rows)
         self._recompute(
             [row[0] for row in wo_rows],
             leave_updates,
@@ -600,6 +601,35 @@ class PlanWriter:
                    AND m.state NOT IN ('done', 'cancel')
                    AND (m.date IS DISTINCT FROM v.date_start::timestamp
                         OR m.date_deadline IS DISTINCT FROM v.date_start::timestamp)
+             RETURNING m.id
+                """
+                % placeholders,
+                [value for row in chunk for value in row],
+            )
+            move_ids += [row[0] for row in self.env.cr.fetchall()]
+        return move_ids
+
+    def _write_finished_dates(self, mo_rows):
+        """Finished product moves follow the order's finish, as Odoo's compute of
+        ``move_finished_ids`` does on a new ``date_finished``; returns the ids of the moves
+        written. Written here in SQL so that the recompute finds them up to date: the
+        compute writes each order's moves one by one through ``stock.move.write`` (most of
+        the write time of a first plan of 10,000 orders)."""
+        move_ids = []
+        rows = [(row[0], row[2]) for row in mo_rows]
+        for chunk in _chunks(rows):
+            placeholders = ", ".join(["(%s, %s)"] * len(chunk))
+            self.env.cr.execute(
+                """
+                UPDATE stock_move AS m
+                   SET date = v.date_finished::timestamp
+                  FROM (VALUES %s) AS v(production_id, date_finished),
+                       mrp_production AS p
+                 WHERE m.production_id = v.production_id::int
+                   AND p.id = m.production_id
+                   AND p.state != 'draft'
+                   AND m.state NOT IN ('done', 'cancel')
+                   AND m.date IS DISTINCT FROM v.date_finished::timestamp
              RETURNING m.id
                 """
                 % placeholders,

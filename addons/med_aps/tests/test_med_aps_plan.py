@@ -1,8 +1,9 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import tagged
+from odoo.tools import format_datetime
 
 from odoo.addons.med_aps.services.problem_builder import ProblemBuilder
 
@@ -58,6 +59,74 @@ class TestMedApsPlan(MedApsCommon):
             )
         _problem, _plan, violations = self._rebuild_and_validate(run)
         self.assertEqual(violations, [])
+
+    def test_finished_moves_follow_the_finish_without_a_write_per_order(self):
+        """The finished product moves take the order's planned finish from the writer itself,
+        so Odoo's recompute of ``move_finished_ids`` finds them up to date and writes no move
+        (one ``stock.move.write`` per order was most of the write time at 10,000 orders)."""
+        move_class = type(self.env["stock.move"])
+        original_write = move_class.write
+        dated = []
+
+        def spy_write(moves, vals):
+            if "date" in vals:
+                dated.extend(moves.filtered("production_id").ids)
+            return original_write(moves, vals)
+
+        with patch.object(move_class, "write", spy_write):
+            run = self._run(self.productions)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        self.assertEqual(dated, [], "finished moves written one by one")
+        for production in self.productions:
+            self.assertTrue(production.move_finished_ids)
+            self.assertEqual(
+                set(production.move_finished_ids.mapped("date")), {production.date_finished}
+            )
+
+    def test_work_beyond_the_horizon_fails_with_the_engine_reason(self):
+        """When the engine finds no plan and says why (at 10,000 orders beyond the horizon:
+        the dispatcher finds no room for an operation, before any time limit), the run
+        shows that reason with the work order's name and the horizon to raise, not advice
+        to raise the time limit."""
+        self.env["ir.config_parameter"].sudo().set_param("med_aps.horizon_days", 7)
+        workorder = self.mo_a1.workorder_ids[0]
+        no_room = {
+            "schema_version": 1,
+            "status": "UNKNOWN",
+            "operations": [],
+            "message": "operation 'WO/%d': no resource of its modes has room in its calendar"
+            % workorder.id,
+        }
+        with patch("med_aps_engine.solve", return_value=no_room):
+            run = self._run(self.productions)
+        self.assertEqual(run.state, "failed")
+        self.assertIn(
+            "'%s': no resource of its modes has room" % workorder.display_name, run.failure_reason
+        )
+        self.assertIn("planning horizon of 7 days", run.failure_reason)
+        self.assertIn("med_aps.horizon_days", run.failure_reason)
+        self.assertNotIn("Increase the time limit", run.failure_reason)
+
+    def test_plan_note_dates_in_the_users_zone_and_format(self):
+        """The note of a moved order shows its dates as Odoo formats them for the user (its
+        language's short format, its time zone), read once per run for all orders."""
+        self.env.user.tz = "Asia/Shanghai"
+        run = self._run(self.mo_a1)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        note = self.mo_a1.message_ids.filtered(lambda m: run.name in (m.body or ""))
+        new_start = format_datetime(self.env, self.mo_a1.date_start, dt_format="short")
+        new_finish = format_datetime(self.env, self.mo_a1.date_finished, dt_format="short")
+        self.assertIn("→ %s, finish" % new_start, note.body)
+        self.assertIn("→ %s." % new_finish, note.body)
+        shanghai = self.mo_a1.date_start + timedelta(hours=8)
+        # en_US shows 12-hour times
+        self.assertIn("%d:%02d" % (shanghai.hour % 12 or 12, shanghai.minute), new_start)
+        format_date = self.mo_a1._aps_date_formatter()
+        for value in (self.mo_a1.date_start, datetime(2027, 1, 31, 23, 5)):
+            self.assertEqual(
+                format_date(value), format_datetime(self.env, value, dt_format="short")
+            )
+        self.assertEqual(format_date(False), "—")
 
     def test_sequence_and_hold_respected(self):
         run = self._run(self.productions)

@@ -203,3 +203,34 @@ class TestWorkcenterLoad(TransactionCase):
             self.env["mrp.workcenter"].aps_timeline_working_intervals(
                 self.press.ids, self._at(1, 0), self._at(0, 0)
             )
+
+    def test_timeline_opens_on_the_next_two_weeks(self):
+        """The timeline reads the work orders starting within two weeks by default (a
+        plant's whole plan is too many to draw), including those that started before."""
+        action = self.env.ref("med_aps.mrp_workorder_action_timeline_aps")
+        context = safe_eval(action.context)
+        self.assertTrue(context.get("search_default_aps_next_two_weeks"))
+        search = self.env["mrp.workorder"].get_views([(action.search_view_id.id, "search")])
+        arch = etree.fromstring(search["views"]["search"]["arch"])
+        node = arch.find(".//filter[@name='aps_next_two_weeks']")
+        self.assertIsNotNone(node, "the timeline's search view has the filter")
+        now = datetime.now().replace(microsecond=0)
+        starts = {
+            "yesterday": now - timedelta(days=1),
+            "in 13 days": now + timedelta(days=13),
+            "in 16 days": now + timedelta(days=16),
+        }
+        workorders = {}
+        for label, start in starts.items():
+            workorder = self._production().workorder_ids[0]
+            workorder.with_context(bypass_duration_calculation=True).write(
+                {"date_start": start, "date_finished": start + timedelta(hours=2)}
+            )
+            workorders[label] = workorder
+        self.env.flush_all()
+        shown = self.env["mrp.workorder"].search(
+            safe_eval(action.domain)
+            + safe_eval(node.get("domain"))
+            + [("id", "in", [wo.id for wo in workorders.values()])]
+        )
+        self.assertEqual(shown, workorders["yesterday"] | workorders["in 13 days"])
