@@ -57,8 +57,8 @@ class MedRecall(models.Model):
     def _compute_counts(self):
         for recall in self:
             lines = recall.line_ids
-            recall.affected_lot_count = sum(
-                lines.filtered(lambda rec: rec.kind in ("lot", "lot_group")).mapped("lot_count")
+            recall.affected_lot_count = len(lines.filtered(lambda rec: rec.kind == "lot")) + sum(
+                lines.filtered(lambda rec: rec.kind == "lot_group").mapped("lot_count")
             )
             recall.customer_count = len(
                 lines.filtered(lambda rec: rec.kind == "delivered").partner_id
@@ -471,7 +471,6 @@ class MedRecall(models.Model):
             "lot_id": lot_id,
             "product_id": lot["product_id"],
             "quantity": on_hand,
-            "lot_count": 1,
         }
 
     @api.model

@@ -33,8 +33,7 @@ class MedRecallLine(models.Model):
     )
     lot_count = fields.Integer(
         string="Lots",
-        help="Affected lots of the line: 1 for an affected lot, or the number of "
-        "intermediate lots of the level and product.",
+        help="Number of intermediate lots of the level and product on a line of intermediate lots.",
     )
     # The intermediate lots of a level and product, as they were when the impact was
     # computed. A list of ids, not a relation: a raw component of thousands of finished
