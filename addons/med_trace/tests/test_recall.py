@@ -330,6 +330,11 @@ class TestRecallIntermediateLots(MedTraceCommon):
             [("lot", "CS1"), ("lot", "CF1"), ("delivered", "CF1")],
         )
 
+    def test_levels_are_shortest_distances(self):
+        # 1 -> 2 -> 3 and 1 -> 3 (a diamond), 3 -> 1 (rework loop), 3 -> 4
+        edges = [(1, 2, None), (2, 3, None), (1, 3, None), (3, 1, None), (3, 4, None)]
+        self.assertEqual(self.env["stock.lot"]._med_distances([1], edges), {1: 0, 2: 1, 3: 1, 4: 2})
+
     def test_background_analysis_gives_the_same_lines(self):
         reference = self._recall(self.lot_cr)
         self.env["ir.config_parameter"].sudo().set_param("med_trace.background_threshold", 1)
