@@ -703,6 +703,7 @@ def measure_recall(env, args, prefix, level, lot):
                 prefix + "med_queued": bool(recall.job_ids),
                 prefix + "med_affected_lots": recall.affected_lot_count,
                 prefix + "med_customers": recall.customer_count,
+                prefix + "med_impact_lines": len(recall.line_ids),
                 prefix + "med_deliveries": len(
                     recall.line_ids.filtered(lambda rec: rec.kind == "delivered")
                 ),

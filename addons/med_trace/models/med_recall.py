@@ -53,11 +53,13 @@ class MedRecall(models.Model):
     on_hand_lot_count = fields.Integer(compute="_compute_counts", string="Lots On Hand")
     hold_count = fields.Integer(compute="_compute_counts")
 
-    @api.depends("line_ids", "hold_ids")
+    @api.depends("line_ids.kind", "line_ids.lot_count", "hold_ids")
     def _compute_counts(self):
         for recall in self:
             lines = recall.line_ids
-            recall.affected_lot_count = len(lines.filtered(lambda rec: rec.kind == "lot"))
+            recall.affected_lot_count = len(lines.filtered(lambda rec: rec.kind == "lot")) + sum(
+                lines.filtered(lambda rec: rec.kind == "lot_group").mapped("lot_count")
+            )
             recall.customer_count = len(
                 lines.filtered(lambda rec: rec.kind == "delivered").partner_id
             )
@@ -171,8 +173,10 @@ class MedRecall(models.Model):
         for recall in self:
             recall._med_check_editable()
             recall._med_check_no_pending_analysis()
-            suspects = recall._med_suspect_lots()
-            size = len(suspects._med_trace_walk("downstream"))
+            # only whether the genealogy passes the threshold matters here: counted
+            # no further, the large genealogy is walked once, by the analysis
+            threshold = jobs._med_threshold()
+            size = recall._med_suspect_lots()._med_trace_size("downstream", threshold + 1)
             if jobs._med_is_large(size):
                 queued |= jobs._med_enqueue(
                     {
@@ -184,8 +188,9 @@ class MedRecall(models.Model):
                 )
                 recall.message_post(
                     body=self.env._(
-                        "Impact analysis queued in the background (%(size)s genealogy links).",
-                        size=size,
+                        "Impact analysis queued in the background (more than %(threshold)s "
+                        "genealogy links).",
+                        threshold=threshold,
                     )
                 )
                 continue
@@ -400,58 +405,82 @@ class MedRecall(models.Model):
         return lots
 
     def _med_impact_lines(self):
-        """Line values: every affected lot, on hand, delivered, open MOs/transfers."""
+        """Line values of the impact.
+
+        One line per lot a recall acts on: the suspect lots, the lots not used further
+        (finished lots), and every lot on hand, delivered or in an open operation, with
+        one line per place it is on hand, delivery and open move line. The other lots
+        reached (intermediate lots used up by the next levels) are one line per level and
+        product listing them: a component of thousands of finished lots reaches tens of
+        thousands of such lots, which a recall does not act on one by one.
+        """
         self.ensure_one()
-        suspects = self._med_suspect_lots()
-        rows = suspects._med_trace_impact()
-        levels = dict.fromkeys(suspects.ids, 0)
-        products = {lot.id: lot.product_id.id for lot in suspects}
-        for row in rows:
-            if row["kind"] == "link":
-                levels.setdefault(row["lot_id"], row["level"])
-                products[row["lot_id"]] = row["product_id"]
+        lots, rows = self._med_suspect_lots()._med_trace_impact()
+        lines = [self._med_prepare_whereabouts_line_vals(row) for row in rows]
         on_hand = defaultdict(float)
-        lines = []
         for row in rows:
-            values = {
-                "level": levels[row["lot_id"]],
-                "lot_id": row["lot_id"],
-                "product_id": row["product_id"],
-                "quantity": row["quantity"],
-                "location_id": row["location_id"],
-            }
             if row["kind"] == "stock":
                 on_hand[row["lot_id"]] += row["quantity"]
-                lines.append(dict(values, kind="on_hand"))
-            elif row["kind"] == "delivery":
-                lines.append(
-                    dict(
-                        values,
-                        kind="delivered",
-                        partner_id=row["partner_id"],
-                        picking_id=row["picking_id"],
-                        date=row["date"],
-                    )
-                )
-            elif row["kind"] == "open":
-                lines.append(
-                    dict(
-                        values,
-                        kind="open_mo" if row["production_id"] else "open_transfer",
-                        partner_id=row["partner_id"],
-                        picking_id=row["picking_id"],
-                        production_id=row["production_id"],
-                        date=row["date"],
-                    )
-                )
-        for lot_id, level in levels.items():
-            lines.append(
-                {
-                    "kind": "lot",
-                    "level": level,
-                    "lot_id": lot_id,
-                    "product_id": products[lot_id],
-                    "quantity": on_hand.get(lot_id, 0.0),
-                }
-            )
+        acted_on = {row["lot_id"] for row in rows}
+        groups = defaultdict(list)
+        for lot_id, lot in lots.items():
+            if lot["level"] and lot["used"] and lot_id not in acted_on:
+                groups[lot["level"], lot["product_id"]].append(lot_id)
+            else:
+                lines.append(self._med_prepare_lot_line_vals(lot_id, lot, on_hand[lot_id]))
+        for (level, product_id), lot_ids in groups.items():
+            lines.append(self._med_prepare_lot_group_line_vals(level, product_id, lot_ids))
         return lines
+
+    @api.model
+    def _med_prepare_whereabouts_line_vals(self, row):
+        """Line values of an on-hand quant, a delivery or an open move line of an
+        affected lot (a row of ``stock.lot._med_trace_impact``)."""
+        values = {
+            "level": row["level"],
+            "lot_id": row["lot_id"],
+            "product_id": row["product_id"],
+            "quantity": row["quantity"],
+            "location_id": row["location_id"],
+        }
+        if row["kind"] == "stock":
+            return dict(values, kind="on_hand")
+        if row["kind"] == "delivery":
+            return dict(
+                values,
+                kind="delivered",
+                partner_id=row["partner_id"],
+                picking_id=row["picking_id"],
+                date=row["date"],
+            )
+        return dict(
+            values,
+            kind="open_mo" if row["production_id"] else "open_transfer",
+            partner_id=row["partner_id"],
+            picking_id=row["picking_id"],
+            production_id=row["production_id"],
+            date=row["date"],
+        )
+
+    @api.model
+    def _med_prepare_lot_line_vals(self, lot_id, lot, on_hand):
+        """Line values of one affected lot (``lot``: its level and product)."""
+        return {
+            "kind": "lot",
+            "level": lot["level"],
+            "lot_id": lot_id,
+            "product_id": lot["product_id"],
+            "quantity": on_hand,
+        }
+
+    @api.model
+    def _med_prepare_lot_group_line_vals(self, level, product_id, lot_ids):
+        """Line values of the intermediate lots of one level and product."""
+        return {
+            "kind": "lot_group",
+            "level": level,
+            "product_id": product_id,
+            "quantity": 0.0,
+            "lot_count": len(lot_ids),
+            "grouped_lot_ids": sorted(lot_ids),
+        }

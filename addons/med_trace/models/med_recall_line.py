@@ -1,3 +1,5 @@
+import json
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -11,6 +13,7 @@ class MedRecallLine(models.Model):
     kind = fields.Selection(
         [
             ("lot", "Affected Lot"),
+            ("lot_group", "Intermediate Lots"),
             ("on_hand", "On Hand"),
             ("delivered", "Delivered"),
             ("open_mo", "Open Manufacturing Order"),
@@ -20,7 +23,23 @@ class MedRecallLine(models.Model):
     )
     kind_sequence = fields.Integer(compute="_compute_kind_sequence", store=True)
     level = fields.Integer(help="0 for a suspect lot, 1 for a lot made from it, and so on.")
-    lot_id = fields.Many2one("stock.lot", string="Lot/Serial Number", required=True, index=True)
+    lot_id = fields.Many2one(
+        "stock.lot",
+        string="Lot/Serial Number",
+        index=True,
+        # a lot named by a recall is never deleted under it
+        ondelete="restrict",
+        help="Empty on a line of intermediate lots: they are listed by its Lots button.",
+    )
+    lot_count = fields.Integer(
+        string="Lots",
+        help="Number of intermediate lots of the level and product on a line of intermediate lots.",
+    )
+    # The intermediate lots of a level and product, as they were when the impact was
+    # computed. A list of ids, not a relation: a raw component of thousands of finished
+    # lots has tens of thousands of them, and a relation would insert as many rows, each
+    # with its foreign-key checks (what made a line per lot slow).
+    grouped_lot_ids = fields.Json(string="Intermediate Lot Ids", readonly=True)
     product_id = fields.Many2one("product.product", required=True)
     quantity = fields.Float(digits="Product Unit")
     uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
@@ -32,8 +51,16 @@ class MedRecallLine(models.Model):
     lot_hold_active = fields.Boolean(related="lot_id.med_hold_active", string="On Hold")
     company_id = fields.Many2one(related="recall_id.company_id", store=True)
 
-    # the order of the kinds in the impact list
-    _KIND_ORDER = ("lot", "on_hand", "delivered", "open_mo", "open_transfer")
+    # the order of the kinds in the impact list: the affected lots, level by level,
+    # each level's intermediate lots after its lots; then where the lots are
+    _KIND_ORDER = {
+        "lot": 0,
+        "lot_group": 0,
+        "on_hand": 1,
+        "delivered": 2,
+        "open_mo": 3,
+        "open_transfer": 4,
+    }
 
     @api.depends("kind")
     def _compute_kind_sequence(self):
@@ -42,7 +69,7 @@ class MedRecallLine(models.Model):
 
     @api.model
     def _med_kind_sequence(self, kind):
-        return self._KIND_ORDER.index(kind) if kind in self._KIND_ORDER else 99
+        return self._KIND_ORDER.get(kind, 99)
 
     _BULK_COLUMNS = {
         "kind": "varchar",
@@ -55,6 +82,8 @@ class MedRecallLine(models.Model):
         "picking_id": "int4",
         "production_id": "int4",
         "date": "timestamp",
+        "lot_count": "int4",
+        "grouped_lot_ids": "jsonb",
     }
 
     @api.model
@@ -73,6 +102,8 @@ class MedRecallLine(models.Model):
             [None if vals.get(name) is False else vals.get(name) for vals in vals_list]
             for name in names
         ]
+        lists = names.index("grouped_lot_ids")
+        columns[lists] = [None if ids is None else json.dumps(ids) for ids in columns[lists]]
         columns.append([self._med_kind_sequence(vals["kind"]) for vals in vals_list])
         self.flush_model()
         self.env.cr.execute(
@@ -96,6 +127,22 @@ class MedRecallLine(models.Model):
             )
         )
         recall.invalidate_recordset(["line_ids"])
+
+    def action_view_grouped_lots(self):
+        """The intermediate lots of this line (those the user may read)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("stock.action_production_lot_form")
+        action.update(
+            name=self.env._(
+                "%(recall)s: intermediate lots, level %(level)s, %(product)s",
+                recall=self.recall_id.name,
+                level=self.level,
+                product=self.product_id.display_name,
+            ),
+            domain=[("id", "in", self.grouped_lot_ids or [])],
+            context={"create": False},
+        )
+        return action
 
     def write(self, vals):
         self.recall_id._med_check_editable()

@@ -75,7 +75,7 @@ class MedTraceJob(models.Model):
         readonly=True,
         help="Genealogy links or recall lines counted when the job was requested; above the "
         "threshold of the system parameter med_trace.background_threshold a job runs in "
-        "the background.",
+        "the background. The links of a recall analysis are counted up to the threshold + 1.",
     )
     row_count = fields.Integer(string="Rows", readonly=True)
     attempt_count = fields.Integer(string="Attempts", readonly=True)
@@ -209,7 +209,7 @@ class MedTraceJob(models.Model):
                     "%(job)s is large (%(size)s): it runs in the background and you will be "
                     "notified when it is done. Follow it under Traceability > Background Jobs.",
                     job=self.name,
-                    size=self.size,
+                    size=self._med_size_label(),
                 ),
                 "type": "info",
                 "sticky": False,
@@ -223,6 +223,14 @@ class MedTraceJob(models.Model):
                 },
             },
         }
+
+    def _med_size_label(self):
+        """How large the job is, as its requester is told."""
+        self.ensure_one()
+        if self.job_type == "recall_analysis":
+            # its links are counted up to the threshold + 1: the count says "above"
+            return self.env._("more than %(threshold)s genealogy links", threshold=self.size - 1)
+        return self.size
 
     # ------------------------------------------------------------------
     # File content (shared by the immediate and the background paths)

@@ -486,6 +486,25 @@ class StockLot(models.Model):
                     queue.append(child)
         return levels, parents
 
+    @api.model
+    def _med_distances(self, root_ids, edges):
+        """Breadth-first level (minimal distance from ``root_ids``) of every lot reached by
+        ``edges``, without :meth:`_med_levels`'s parents (whose order costs a sort per lot)."""
+        children = defaultdict(list)
+        for parent, child, _ml in edges:
+            children[parent].append(child)
+        levels = dict.fromkeys(root_ids, 0)
+        frontier = list(root_ids)
+        while frontier:
+            reached = []
+            for node in frontier:
+                for child in children[node]:
+                    if child not in levels:
+                        levels[child] = levels[node] + 1
+                        reached.append(child)
+            frontier = reached
+        return levels
+
     def _med_trace_lots(self, direction):
         """All lots upstream (inputs) or downstream (uses) of ``self``, all levels.
 
@@ -513,15 +532,64 @@ class StockLot(models.Model):
             )
         return self._med_trace_rows("graph", direction)
 
+    def _med_trace_size(self, direction, limit):
+        """Number of genealogy links of ``self`` in ``direction``, counted up to ``limit``:
+        the walk stops there, however large the genealogy is."""
+        if direction not in TRACE_DIRECTIONS:
+            raise UserError(
+                self.env._("Unknown trace direction %(direction)s.", direction=direction)
+            )
+        self.env["stock.move.line"].flush_model()
+        self.env.cr.execute(
+            "SELECT %s(%%s, %%s)" % trace_function_name("size", direction),
+            [list(self.ids), limit],
+        )
+        return self.env.cr.fetchone()[0]
+
     def _med_trace_impact(self):
         """Recall impact of ``self``: every lot downstream, all levels at once.
 
-        :return: list of dicts with the keys of :meth:`_med_trace_graph`; ``kind`` is
-            ``'link'`` (one per lot reached and lot it was made from: no quantity, the
-            product is the reached lot's), ``'delivery'``, ``'stock'`` (on hand) or
-            ``'open'`` (a move line not done yet: reserved, in a transfer or an MO).
+        :return: ``(lots, rows)``. ``lots`` maps every lot reached that the user may
+            read (``self`` included) to a dict: ``level`` (0 for ``self``, then breadth
+            first), ``product_id`` and ``used`` (a lot of the impact was made from it).
+            ``rows``: one dict per delivery (``kind`` ``'delivery'``), on-hand quant
+            (``'stock'``) and open (not done: reserved, in a transfer or an MO) move line
+            (``'open'``) of those lots, with the keys of :meth:`_med_trace_graph`.
         """
-        return self._med_trace_rows("impact", "downstream")
+        # read before the function's rows are fetched (an ORM read would replace them)
+        products = {lot.id: lot.product_id.id for lot in self}
+        self.env["stock.move.line"].flush_model()
+        self.env["stock.quant"].flush_model()
+        self.env.cr.execute(
+            "SELECT * FROM %s(%%s)" % trace_function_name("impact", "downstream"), [list(self.ids)]
+        )
+        columns = [column.name for column in self.env.cr.description]
+        edges, whereabouts = [], []
+        # tens of thousands of link rows for a component of thousands of finished
+        # lots: read as tuples (kind, parent lot, lot, product are the first columns)
+        for row in self.env.cr.fetchall():
+            if row[0] == "link":
+                edges.append((row[1], row[2], None))
+                products[row[2]] = row[3]
+            else:
+                whereabouts.append(dict(zip(columns, row, strict=True)))
+        levels = self._med_distances(self.ids, edges)
+        used = {parent for parent, _lot, _ml in edges}
+        allowed = set(self.browse(list(levels))._filtered_access("read").ids) | set(self.ids)
+        lots = {
+            lot_id: {"level": level, "product_id": products[lot_id], "used": lot_id in used}
+            for lot_id, level in levels.items()
+            if lot_id in allowed
+        }
+        rows = []
+        for row in whereabouts:
+            if row["lot_id"] not in lots:
+                continue
+            row["level"] = lots[row["lot_id"]]["level"]
+            for key in ("production_id", "picking_id", "partner_id", "date"):
+                row[key] = row[key] or False
+            rows.append(row)
+        return lots, rows
 
     def _med_trace_rows(self, kind, direction):
         """Rows of the genealogy function ``kind`` of ``direction`` that the user may

@@ -6,6 +6,7 @@ from . import (
     test_genealogy,  # noqa: F401
     test_hold,  # noqa: F401
     test_recall,  # noqa: F401
+    test_recall_security,  # noqa: F401
     test_security,  # noqa: F401
     test_security_hold,  # noqa: F401
     test_tour,  # noqa: F401

@@ -190,6 +190,55 @@ class MedTraceCommon(TransactionCase):
         picking.button_validate()
         return picking
 
+    @classmethod
+    def _build_catheter_genealogy(cls):
+        """A raw lot whose intermediate lots are all used up, for the recall tests.
+
+        RAW lot ``CR`` (8 received) -> 2 SUB lot ``CS1`` from 4 CR -> 2 FIN lot ``CF1``
+        from 2 CS1, both delivered to St. Mary Hospital; 2 SUB lot ``CS2`` from the other
+        4 CR -> 2 FIN lot ``CF2`` from 2 CS2, one delivered to Lyon Clinic. On hand
+        afterwards: CF2 1 (CR, CS1, CS2 and CF1 0).
+        """
+        cls.cath_raw = cls._create_product("Catheter resin", "RAW-CATH")
+        cls.cath_sub = cls._create_product("Catheter tube", "SUB-CATH")
+        cls.cath_fin = cls._create_product("Catheter kit", "FIN-CATH")
+        bom_sub = cls._create_bom(cls.cath_sub, [(cls.cath_raw, 2)])
+        bom_fin = cls._create_bom(cls.cath_fin, [(cls.cath_sub, 1)])
+        cls.clinic = cls.env["res.partner"].create({"name": "Lyon Clinic"})
+        cls.lot_cr = cls._create_lot(cls.cath_raw, "CR")
+        cls.lot_cs1 = cls._create_lot(cls.cath_sub, "CS1")
+        cls.lot_cf1 = cls._create_lot(cls.cath_fin, "CF1")
+        cls.lot_cs2 = cls._create_lot(cls.cath_sub, "CS2")
+        cls.lot_cf2 = cls._create_lot(cls.cath_fin, "CF2")
+        cls._receive(cls.cath_raw, cls.lot_cr, 8)
+        # each order below finds only the lot it must consume in stock
+        cls._produce(bom_sub, 2, cls.lot_cs1)
+        cls._produce(bom_fin, 2, cls.lot_cf1)
+        cls.cath_delivery_1 = cls._ship_lot(cls.cath_fin, cls.lot_cf1, 2, cls.customer)
+        cls._produce(bom_sub, 2, cls.lot_cs2)
+        cls._produce(bom_fin, 2, cls.lot_cf2)
+        cls.cath_delivery_2 = cls._ship_lot(cls.cath_fin, cls.lot_cf2, 1, cls.clinic)
+
+    @classmethod
+    def _ship_lot(cls, product, lot, quantity, partner):
+        """Deliver ``quantity`` of ``lot`` to ``partner``."""
+        picking = cls._delivery_picking(product, quantity, partner)
+        picking.move_ids.move_line_ids.unlink()
+        cls.env["stock.move.line"].create(
+            {
+                "move_id": picking.move_ids.id,
+                "picking_id": picking.id,
+                "product_id": product.id,
+                "lot_id": lot.id,
+                "quantity": quantity,
+                "location_id": cls.stock_location.id,
+                "location_dest_id": cls.customer_location.id,
+                "picked": True,
+            }
+        )
+        picking.button_validate()
+        return picking
+
     def _quant_qty(self, lot, location=None):
         quants = self.env["stock.quant"].search(
             [("lot_id", "=", lot.id), ("location_id", "=", (location or self.stock_location).id)]

@@ -1,4 +1,5 @@
 import datetime
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import UserError
@@ -175,3 +176,194 @@ class TestRecall(MedTraceCommon):
         self.assertEqual(
             recall.line_ids.mapped("kind"), ["lot"] * 3 + ["on_hand"] * 3 + ["delivered", "open_mo"]
         )
+
+
+@tagged("post_install", "-at_install")
+class TestRecallIntermediateLots(MedTraceCommon):
+    """The lots a recall does not act on one by one are listed per level and product."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._build_catheter_genealogy()
+
+    def _recall(self, lots):
+        wizard = self.env["med.recall.wizard"].create(
+            {"lot_ids": [Command.set(lots.ids)], "reason": "Resin lot CR out of specification"}
+        )
+        return self.env["med.recall"].browse(wizard.action_compute()["res_id"])
+
+    def test_used_up_intermediate_lots_are_one_line_per_level(self):
+        recall = self._recall(self.lot_cr)
+        stock, customers = self.stock_location, self.customer_location
+        # CR suspect; CS1 and CS2 used up (no stock, not delivered, no open move):
+        # one line for level 1; CF1 and CF2 finished lots, one by one with where they are
+        self.assertEqual(
+            [
+                (
+                    line.kind,
+                    line.level,
+                    line.product_id,
+                    line.lot_id.name,
+                    line.lot_count,
+                    line.quantity,
+                    line.location_id,
+                    line.partner_id,
+                    line.picking_id,
+                )
+                for line in recall.line_ids
+            ],
+            [
+                (
+                    "lot",
+                    0,
+                    self.cath_raw,
+                    "CR",
+                    0,
+                    0.0,
+                    stock.browse(),
+                    self.customer.browse(),
+                    self.cath_delivery_1.browse(),
+                ),
+                (
+                    "lot_group",
+                    1,
+                    self.cath_sub,
+                    False,
+                    2,
+                    0.0,
+                    stock.browse(),
+                    self.customer.browse(),
+                    self.cath_delivery_1.browse(),
+                ),
+                (
+                    "lot",
+                    2,
+                    self.cath_fin,
+                    "CF1",
+                    0,
+                    0.0,
+                    stock.browse(),
+                    self.customer.browse(),
+                    self.cath_delivery_1.browse(),
+                ),
+                (
+                    "lot",
+                    2,
+                    self.cath_fin,
+                    "CF2",
+                    0,
+                    1.0,
+                    stock.browse(),
+                    self.customer.browse(),
+                    self.cath_delivery_1.browse(),
+                ),
+                (
+                    "on_hand",
+                    2,
+                    self.cath_fin,
+                    "CF2",
+                    0,
+                    1.0,
+                    stock,
+                    self.customer.browse(),
+                    self.cath_delivery_1.browse(),
+                ),
+                (
+                    "delivered",
+                    2,
+                    self.cath_fin,
+                    "CF1",
+                    0,
+                    2.0,
+                    customers,
+                    self.customer,
+                    self.cath_delivery_1,
+                ),
+                (
+                    "delivered",
+                    2,
+                    self.cath_fin,
+                    "CF2",
+                    0,
+                    1.0,
+                    customers,
+                    self.clinic,
+                    self.cath_delivery_2,
+                ),
+            ],
+        )
+        group = recall.line_ids.filtered(lambda line: line.kind == "lot_group")
+        self.assertEqual(group.grouped_lot_ids, (self.lot_cs1 | self.lot_cs2).ids)
+        self.assertEqual(
+            (recall.affected_lot_count, recall.customer_count, recall.on_hand_lot_count),
+            (5, 2, 1),
+        )
+        # the drill-down opens the lots of the line
+        action = group.action_view_grouped_lots()
+        self.assertEqual(action["res_model"], "stock.lot")
+        self.assertEqual(
+            self.env["stock.lot"].search(action["domain"]), self.lot_cs1 | self.lot_cs2
+        )
+        self.assertIn(recall.name, action["name"])
+
+    def test_intermediate_lot_acted_on_stays_listed(self):
+        # CS2 keeps one unit on hand: the recall lists it by itself, with its stock
+        self.env["stock.quant"]._update_available_quantity(
+            self.cath_sub, self.stock_location, 1, lot_id=self.lot_cs2
+        )
+        recall = self._recall(self.lot_cr)
+        lots = recall.line_ids.filtered(lambda line: line.kind == "lot")
+        self.assertEqual(
+            {line.lot_id.name: (line.level, line.quantity) for line in lots},
+            {"CR": (0, 0.0), "CS2": (1, 1.0), "CF1": (2, 0.0), "CF2": (2, 1.0)},
+        )
+        group = recall.line_ids.filtered(lambda line: line.kind == "lot_group")
+        self.assertEqual((group.lot_count, group.grouped_lot_ids), (1, self.lot_cs1.ids))
+        on_hand = recall.line_ids.filtered(lambda line: line.kind == "on_hand")
+        self.assertEqual(on_hand.lot_id, self.lot_cs2 | self.lot_cf2)
+        self.assertEqual(recall.affected_lot_count, 5)
+        # a suspect lot is never grouped, even used up
+        recall = self._recall(self.lot_cs1)
+        self.assertEqual(
+            [(line.kind, line.lot_id.name) for line in recall.line_ids],
+            [("lot", "CS1"), ("lot", "CF1"), ("delivered", "CF1")],
+        )
+
+    def test_levels_are_shortest_distances(self):
+        # 1 -> 2 -> 3 and 1 -> 3 (a diamond), 3 -> 1 (rework loop), 3 -> 4
+        edges = [(1, 2, None), (2, 3, None), (1, 3, None), (3, 1, None), (3, 4, None)]
+        self.assertEqual(self.env["stock.lot"]._med_distances([1], edges), {1: 0, 2: 1, 3: 1, 4: 2})
+
+    def test_background_analysis_gives_the_same_lines(self):
+        reference = self._recall(self.lot_cr)
+        self.env["ir.config_parameter"].sudo().set_param("med_trace.background_threshold", 1)
+        recall = self._recall(self.lot_cr)
+        job = recall.job_ids
+        self.assertEqual(job.size, 2, "the genealogy (4 links) is counted up to threshold + 1")
+        self.assertIn("more than 1 genealogy links", job._med_size_label())
+        self.assertFalse(recall.line_ids)
+        # the scheduled action starts with nothing in cache; its progress commits are
+        # not made in a test
+        self.env.invalidate_all()
+        cron = type(self.env["ir.cron"])
+        with patch.object(cron, "_commit_progress", lambda *args, **kwargs: 3600.0):
+            self.env["med.trace.job"]._cron_process_jobs()
+        self.assertEqual(job.state, "done")
+
+        def content(recall):
+            return [
+                (
+                    line.kind,
+                    line.level,
+                    line.lot_id,
+                    line.lot_count,
+                    line.grouped_lot_ids,
+                    line.quantity,
+                    line.partner_id,
+                )
+                for line in recall.line_ids
+            ]
+
+        self.assertEqual(content(recall), content(reference))
+        self.assertEqual(job.row_count, 7)

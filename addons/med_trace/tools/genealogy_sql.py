@@ -12,7 +12,8 @@ from odoo.tools import SQL
 # the unbuilt lot of an unbuild order, so unbuild orders are linked through
 # their moves (``unbuild_id``): lines into the production location are the
 # inputs, lines out of it the outputs. The walk is a recursive
-# CTE over (parent lot, lot, link move line) triples: UNION (not UNION ALL)
+# CTE over (parent lot, lot, link move line) triples (with the product of the
+# line, which is its lot's): UNION (not UNION ALL)
 # discards triples already produced, so rework loops terminate and nothing
 # is duplicated. Levels are computed afterwards, breadth first.
 #
@@ -27,11 +28,11 @@ from odoo.tools import SQL
 # small queries.
 _WALK_CTE = {
     "upstream": """
-        walk(parent_lot_id, lot_id, ml_id) AS (
-            SELECT NULL::integer, root.id, NULL::integer
+        walk(parent_lot_id, lot_id, ml_id, product_id) AS (
+            SELECT NULL::integer, root.id, NULL::integer, NULL::integer
               FROM unnest(%(lot_ids)s::integer[]) AS root(id)
             UNION
-            SELECT w.lot_id, link.lot_id, link.id
+            SELECT w.lot_id, link.lot_id, link.id, link.product_id
               FROM walk w
               -- only outputs of a production location (MO or unbuild) have inputs
               JOIN stock_move_line anchor
@@ -40,14 +41,14 @@ _WALK_CTE = {
                        SELECT id FROM stock_location WHERE usage = 'production'))
               JOIN LATERAL (
                     -- manufacturing: the components consumed for this output
-                    SELECT src.id, src.lot_id
+                    SELECT src.id, src.lot_id, src.product_id
                       FROM stock_move_line_consume_rel rel
                       JOIN stock_move_line src ON src.id = rel.produce_line_id
                      WHERE rel.consume_line_id = anchor.id
                        AND src.state = 'done' AND src.lot_id IS NOT NULL
                     UNION ALL
                     -- unbuild: the unbuilt lot a recovered lot comes from
-                    SELECT src.id, src.lot_id
+                    SELECT src.id, src.lot_id, src.product_id
                       FROM stock_move anchor_move
                       JOIN stock_move sibling ON sibling.unbuild_id = anchor_move.unbuild_id
                       JOIN stock_move_line src
@@ -59,11 +60,11 @@ _WALK_CTE = {
                    ) link ON TRUE
         )""",
     "downstream": """
-        walk(parent_lot_id, lot_id, ml_id) AS (
-            SELECT NULL::integer, root.id, NULL::integer
+        walk(parent_lot_id, lot_id, ml_id, product_id) AS (
+            SELECT NULL::integer, root.id, NULL::integer, NULL::integer
               FROM unnest(%(lot_ids)s::integer[]) AS root(id)
             UNION
-            SELECT w.lot_id, link.lot_id, link.id
+            SELECT w.lot_id, link.lot_id, link.id, link.product_id
               FROM walk w
               -- only inputs of a production location (MO or unbuild) have outputs
               JOIN stock_move_line anchor
@@ -72,14 +73,14 @@ _WALK_CTE = {
                        SELECT id FROM stock_location WHERE usage = 'production'))
               JOIN LATERAL (
                     -- manufacturing: the outputs made with this component
-                    SELECT dst.id, dst.lot_id
+                    SELECT dst.id, dst.lot_id, dst.product_id
                       FROM stock_move_line_consume_rel rel
                       JOIN stock_move_line dst ON dst.id = rel.consume_line_id
                      WHERE rel.produce_line_id = anchor.id
                        AND dst.state = 'done' AND dst.lot_id IS NOT NULL
                     UNION ALL
                     -- unbuild: the lots recovered from this unbuilt lot
-                    SELECT dst.id, dst.lot_id
+                    SELECT dst.id, dst.lot_id, dst.product_id
                       FROM stock_move anchor_move
                       JOIN stock_move sibling ON sibling.unbuild_id = anchor_move.unbuild_id
                       JOIN stock_move_line dst
@@ -191,12 +192,14 @@ def _graph_body(direction, selects):
         v_parents integer[];
         v_lots integer[];
         v_mls integer[];
+        v_products integer[];
         v_all integer[];
     BEGIN
         WITH RECURSIVE %(walk)s
-        SELECT array_agg(e.parent_lot_id), array_agg(e.lot_id), array_agg(e.ml_id)
-          INTO v_parents, v_lots, v_mls
-          FROM (SELECT DISTINCT parent_lot_id, lot_id, ml_id FROM walk
+        SELECT array_agg(e.parent_lot_id), array_agg(e.lot_id), array_agg(e.ml_id),
+               array_agg(e.product_id)
+          INTO v_parents, v_lots, v_mls, v_products
+          FROM (SELECT DISTINCT parent_lot_id, lot_id, ml_id, product_id FROM walk
                  WHERE ml_id IS NOT NULL) e;
         v_all := ARRAY(SELECT DISTINCT x FROM unnest(p_lot_ids || v_lots) AS x);
         RETURN QUERY
@@ -230,14 +233,13 @@ _TRACE_GRAPH_BODY = {
 # reaches tens of thousands of lots, each moved several times. A link row
 # carries the product of the lot it reaches (the recall lists every lot).
 _IMPACT_LINK_SELECT = """
-    SELECT 'link'::text AS kind, e.parent_lot_id, e.lot_id, lot.product_id,
+    SELECT 'link'::text AS kind, e.parent_lot_id, e.lot_id, e.product_id,
            NULL::numeric AS quantity, NULL::integer AS production_id,
            NULL::integer AS unbuild_id, NULL::integer AS picking_id,
            NULL::integer AS partner_id, NULL::integer AS location_src_id,
            NULL::integer AS location_id, NULL::timestamp AS date
-      FROM (SELECT DISTINCT parent_lot_id, lot_id
-              FROM unnest(v_parents, v_lots) AS e(parent_lot_id, lot_id)) e
-      JOIN stock_lot lot ON lot.id = e.lot_id
+      FROM (SELECT DISTINCT parent_lot_id, lot_id, product_id
+              FROM unnest(v_parents, v_lots, v_products) AS e(parent_lot_id, lot_id, product_id)) e
 """
 # Open move lines of the lots (reserved or in progress), found in the partial
 # index on not-done move lines by lot (``stock_move_line._med_open_lot_index``).
@@ -258,6 +260,24 @@ _TRACE_IMPACT_BODY = {
         + [select for select in _WHEREABOUTS["downstream"] if "'transfer'" not in select]
         + [_OPEN_SELECT],
     )
+}
+
+# The size of a genealogy, counted no further than a limit. Whether a recall
+# runs in the background only depends on whether its genealogy passes the
+# threshold: PostgreSQL evaluates a recursive query only as far as its rows are
+# fetched, so the count stops at the limit instead of walking the 50,000 lots of
+# a component used in thousands of finished lots (which the analysis then walks
+# once, in the background).
+_TRACE_SIZE_BODY = {
+    direction: """
+    BEGIN
+        RETURN (WITH RECURSIVE %s
+                SELECT count(*)::integer
+                  FROM (SELECT 1 FROM walk WHERE ml_id IS NOT NULL LIMIT p_limit) found);
+    END
+    """
+    % cte.replace("%(lot_ids)s::integer[]", "p_lot_ids")
+    for direction, cte in _WALK_CTE.items()
 }
 
 _TRACE_WALK_BODY = {
@@ -288,20 +308,33 @@ _FUNCTION_BODY = {
     "graph": _TRACE_GRAPH_BODY,
     "walk": _TRACE_WALK_BODY,
     "impact": _TRACE_IMPACT_BODY,
+    "size": _TRACE_SIZE_BODY,
 }
+# (argument types, argument declarations, result) of each kind of function
+_FUNCTION_SIGNATURE = {
+    kind: ("integer[]", "p_lot_ids integer[]", "TABLE(%s)" % columns)
+    for kind, columns in _FUNCTION_COLUMNS.items()
+}
+_FUNCTION_SIGNATURE["size"] = (
+    "integer[], integer",
+    "p_lot_ids integer[], p_limit integer",
+    "integer",
+)
 
 
 def trace_function_name(kind, direction):
-    """Name of the SQL function tracing ``direction`` (``kind``: graph, walk or impact)."""
+    """Name of the SQL function tracing ``direction`` (``kind``: graph, walk, impact or size)."""
     return "med_trace_%s_%s" % (kind, direction)
 
 
 def _function_ddl(kind, direction):
-    """DROP + CREATE of the function tracing ``direction`` (``kind``: graph, walk or impact)."""
+    """DROP + CREATE of the function tracing ``direction`` (``kind``: graph, walk, impact
+    or size)."""
+    types, arguments, result = _FUNCTION_SIGNATURE[kind]
     return """
-        DROP FUNCTION IF EXISTS %(name)s(integer[]);
-        CREATE FUNCTION %(name)s(p_lot_ids integer[])
-        RETURNS TABLE(%(columns)s)
+        DROP FUNCTION IF EXISTS %(name)s(%(types)s);
+        CREATE FUNCTION %(name)s(%(arguments)s)
+        RETURNS %(result)s
         LANGUAGE plpgsql STABLE
         SET plan_cache_mode = force_generic_plan
         SET jit = off
@@ -311,7 +344,9 @@ def _function_ddl(kind, direction):
         $med_trace$;
     """ % {
         "name": trace_function_name(kind, direction),
-        "columns": _FUNCTION_COLUMNS[kind],
+        "types": types,
+        "arguments": arguments,
+        "result": result,
         "body": _FUNCTION_BODY[kind][direction],
     }
 
@@ -328,7 +363,9 @@ def drop_trace_functions(cr):
     for kind, bodies in _FUNCTION_BODY.items():
         for direction in bodies:
             name = SQL.identifier(trace_function_name(kind, direction))
-            cr.execute(SQL("DROP FUNCTION IF EXISTS %s(integer[])", name))
+            cr.execute(
+                SQL("DROP FUNCTION IF EXISTS %s(%s)", name, SQL(_FUNCTION_SIGNATURE[kind][0]))
+            )
 
 
 # the directions a trace can take
