@@ -1,58 +1,8 @@
 from odoo import fields, models
 
-
-class MrpWorkcenterLoad(models.Model):
-    """Load of each work center per day, read from the planned work orders.
-
-    A read-only SQL view (one row per work center and local calendar day) for the graph and
-    pivot report. Hours are counted inside the work center's working time (its resource
-    calendar, in the calendar's time zone, minus closing days and work center leaves), so a
-    work order that spans a night only loads the hours it really occupies. A batch cycle
-    (work orders sharing one ``aps_batch_ref``) counts once. Available hours are multiplied by
-    the work center's parallel capacity.
-    """
-
-    _name = "med.aps.workcenter.load"
-    _description = "Work Center Load per Day"
-    _auto = False
-    _order = "date, workcenter_id"
-    _rec_name = "workcenter_id"
-
-    date = fields.Date("Day", readonly=True)
-    workcenter_id = fields.Many2one("mrp.workcenter", "Work Center", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
-    planned_hours = fields.Float(
-        readonly=True,
-        digits=(16, 2),
-        help="Working hours of the day occupied by planned work orders (batch cycles once).",
-    )
-    available_hours = fields.Float(
-        readonly=True,
-        digits=(16, 2),
-        help="Working hours of the day in the work center's calendar, minus leaves, times its "
-        "parallel capacity.",
-    )
-    free_hours = fields.Float(
-        readonly=True,
-        digits=(16, 2),
-        help="Available hours minus planned hours (negative when overloaded).",
-    )
-    load_percent = fields.Float(
-        "Load (%)",
-        readonly=True,
-        aggregator="avg",
-        digits=(16, 1),
-        help="Planned hours divided by available hours; averaged over days when grouped.",
-    )
-    workorder_count = fields.Integer(
-        "Work Orders",
-        readonly=True,
-        help="Planned work orders that occupy the work center on this day.",
-    )
-
-    @property
-    def _table_query(self):
-        return """
+# One row per work center and day of the plan: available hours of its shifts less time off,
+# hours of planned work (a batch cycle once), free hours, load and work orders.
+WORKCENTER_LOAD_QUERY = """
 WITH wc AS (
     SELECT wc.id AS workcenter_id,
            wc.company_id,
@@ -182,3 +132,57 @@ SELECT ROW_NUMBER() OVER (ORDER BY days.day, days.workcenter_id) AS id,
 LEFT JOIN day_hours dh ON dh.workcenter_id = days.workcenter_id AND dh.day = days.day
 LEFT JOIN day_orders dor ON dor.workcenter_id = days.workcenter_id AND dor.day = days.day
 """
+
+
+class MrpWorkcenterLoad(models.Model):
+    """Load of each work center per day, read from the planned work orders.
+
+    A read-only SQL view (one row per work center and local calendar day) for the graph and
+    pivot report. Hours are counted inside the work center's working time (its resource
+    calendar, in the calendar's time zone, minus closing days and work center leaves), so a
+    work order that spans a night only loads the hours it really occupies. A batch cycle
+    (work orders sharing one ``aps_batch_ref``) counts once. Available hours are multiplied by
+    the work center's parallel capacity.
+    """
+
+    _name = "med.aps.workcenter.load"
+    _description = "Work Center Load per Day"
+    _auto = False
+    _order = "date, workcenter_id"
+    _rec_name = "workcenter_id"
+
+    date = fields.Date("Day", readonly=True)
+    workcenter_id = fields.Many2one("mrp.workcenter", "Work Center", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    planned_hours = fields.Float(
+        readonly=True,
+        digits=(16, 2),
+        help="Working hours of the day occupied by planned work orders (batch cycles once).",
+    )
+    available_hours = fields.Float(
+        readonly=True,
+        digits=(16, 2),
+        help="Working hours of the day in the work center's calendar, minus leaves, times its "
+        "parallel capacity.",
+    )
+    free_hours = fields.Float(
+        readonly=True,
+        digits=(16, 2),
+        help="Available hours minus planned hours (negative when overloaded).",
+    )
+    load_percent = fields.Float(
+        "Load (%)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="Planned hours divided by available hours; averaged over days when grouped.",
+    )
+    workorder_count = fields.Integer(
+        "Work Orders",
+        readonly=True,
+        help="Planned work orders that occupy the work center on this day.",
+    )
+
+    @property
+    def _table_query(self):
+        return WORKCENTER_LOAD_QUERY

@@ -92,7 +92,25 @@ class TestPromiseDate(MedApsCommon):
                 op["end"] for op in simulation.simulated_plan["operations"] if op["job"] == job
             )
         )
-        self.assertLessEqual(self._last_op_end(result), full_end + timedelta(minutes=1))
+        # except where the replan puts it into a sterilizer cycle the kept plan fills partly:
+        # the promise keeps that cycle as it is and takes the next one (see ROADMAP)
+        operations = simulation.simulated_plan["operations"]
+        joined = {
+            op["batch"]
+            for op in operations
+            if op["job"] == job
+            and op.get("batch")
+            and any(other["batch"] == op["batch"] for other in operations if other["job"] != job)
+        }
+        cycle = max(
+            (
+                (res.get("batch") or {}).get("cycle_minutes", 0)
+                for res in result["problem"]["resources"]
+            ),
+            default=0,
+        )
+        allowance = timedelta(minutes=1 + (cycle if joined else 0))
+        self.assertLessEqual(self._last_op_end(result), full_end + allowance)
         # and with the promise as its deadline, a full replan keeps the promise
         simulation, job = self._simulate_with_order(self.catheter_a, 2, deadline=result["date"])
         [planned] = [j for j in simulation.simulated_plan["jobs"] if j["job"] == job]
