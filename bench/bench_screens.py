@@ -144,17 +144,7 @@ def open_screen(browser, url, selector, timeout):
         " return el && el.getClientRects().length ? performance.now() : null; })()"
         % (STALE_MARK, json.dumps(selector))
     )
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            shown_ms = browser.evaluate(check)
-        except BrowserError:
-            shown_ms = None  # the page is being replaced
-        if shown_ms is not None:
-            return shown_ms / 1000.0
-        if time.monotonic() > deadline:
-            raise BrowserError("%s: not shown after %.0f s on %s" % (selector, timeout, url))
-        time.sleep(POLL_S)
+    return _wait(browser, check, timeout, "%s on %s" % (selector, url)) / 1000.0
 
 
 def _wait(browser, expression, timeout, what):
