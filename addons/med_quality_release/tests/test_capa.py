@@ -73,6 +73,29 @@ class MedCapaCommon(MedQualityCommon):
         )
         return capa
 
+    def _capa_with_action(self, name, owner):
+        """A CAPA in its action phase with one action of ``owner`` due in five days."""
+        capa = self.new_capa(containment="Lots on hold")
+        capa.action_start_analysis()
+        capa.write(
+            {"why_1": "a", "why_2": "b", "cause_category": "material", "root_cause": "Film lot"}
+        )
+        capa.action_start_actions()
+        capa.write(
+            {
+                "action_ids": [
+                    fields.Command.create(
+                        {
+                            "name": name,
+                            "owner_id": owner.id,
+                            "date_deadline": fields.Date.today() + timedelta(days=5),
+                        }
+                    )
+                ]
+            }
+        )
+        return capa, capa.action_ids
+
 
 @tagged("post_install", "-at_install")
 class TestCapaFlow(MedCapaCommon):
@@ -138,26 +161,7 @@ class TestCapaFlow(MedCapaCommon):
         self.assertEqual((capa.state, capa.verification_due_date), ("action", False))
 
     def test_an_action_done_from_its_activity(self):
-        capa = self.new_capa(containment="Lots on hold")
-        capa.action_start_analysis()
-        capa.write(
-            {"why_1": "a", "why_2": "b", "cause_category": "material", "root_cause": "Film lot"}
-        )
-        capa.action_start_actions()
-        capa.write(
-            {
-                "action_ids": [
-                    fields.Command.create(
-                        {
-                            "name": "Audit supplier",
-                            "owner_id": self.inspector.id,
-                            "date_deadline": fields.Date.today() + timedelta(days=5),
-                        }
-                    )
-                ]
-            }
-        )
-        action = capa.action_ids
+        capa, action = self._capa_with_action("Audit supplier", self.inspector)
         activity = action.activity_id.with_user(self.inspector)
         # marked done without saying what was done: refused, the activity and the action stay
         with self.assertRaisesRegex(UserError, "write what was done"):
@@ -281,26 +285,7 @@ class TestCapaSecurityRpc(MedQualityRpcCase, MedCapaCommon):
         self.assertEqual(self.env["med.signature"].sudo().search_count([]), signatures)
 
     def test_an_owner_without_capa_rights_cannot_do_the_action_from_its_activity(self):
-        capa = self.new_capa(containment="Lots on hold")
-        capa.action_start_analysis()
-        capa.write(
-            {"why_1": "a", "why_2": "b", "cause_category": "material", "root_cause": "Film lot"}
-        )
-        capa.action_start_actions()
-        capa.write(
-            {
-                "action_ids": [
-                    fields.Command.create(
-                        {
-                            "name": "Check the sealer",
-                            "owner_id": self.stock_user.id,
-                            "date_deadline": fields.Date.today() + timedelta(days=5),
-                        }
-                    )
-                ]
-            }
-        )
-        action = capa.action_ids
+        capa, action = self._capa_with_action("Check the sealer", self.stock_user)
         activity = action.activity_id
         self.env.flush_all()
         self.assertRefused(
