@@ -102,21 +102,7 @@ class MedTraceCommon(TransactionCase):
             }
         )
         picking.action_confirm()
-        picking.move_ids.move_line_ids.unlink()
-        cls.env["stock.move.line"].create(
-            {
-                "move_id": picking.move_ids.id,
-                "picking_id": picking.id,
-                "product_id": product.id,
-                "lot_id": lot.id,
-                "quantity": quantity,
-                "location_id": cls.supplier_location.id,
-                "location_dest_id": cls.stock_location.id,
-                "picked": True,
-            }
-        )
-        picking.button_validate()
-        return picking
+        return cls._validate_lot_move(picking, lot, quantity)
 
     @classmethod
     def _produce(cls, bom, quantity, lot):
@@ -223,16 +209,22 @@ class MedTraceCommon(TransactionCase):
     def _ship_lot(cls, product, lot, quantity, partner):
         """Deliver ``quantity`` of ``lot`` to ``partner``."""
         picking = cls._delivery_picking(product, quantity, partner)
-        picking.move_ids.move_line_ids.unlink()
+        return cls._validate_lot_move(picking, lot, quantity)
+
+    @classmethod
+    def _validate_lot_move(cls, picking, lot, quantity):
+        """Validate ``picking`` (one move) moving ``quantity`` of ``lot`` along its move."""
+        move = picking.move_ids
+        move.move_line_ids.unlink()
         cls.env["stock.move.line"].create(
             {
-                "move_id": picking.move_ids.id,
+                "move_id": move.id,
                 "picking_id": picking.id,
-                "product_id": product.id,
+                "product_id": move.product_id.id,
                 "lot_id": lot.id,
                 "quantity": quantity,
-                "location_id": cls.stock_location.id,
-                "location_dest_id": cls.customer_location.id,
+                "location_id": move.location_id.id,
+                "location_dest_id": move.location_dest_id.id,
                 "picked": True,
             }
         )
