@@ -7,6 +7,7 @@ import random
 import pytest
 
 from med_aps_engine import ProblemError, SolveOptions, load_problem, solve, validate
+from med_aps_engine import solver as solver_module
 from med_aps_engine.heuristic import dispatch
 from med_aps_engine.model import SOLUTION_STATUSES, PlantModel, solver_parameters
 from med_aps_engine.plan import build_plan
@@ -239,10 +240,25 @@ def test_random_problems_solve_to_valid_plans(seed):
     assert all("secondary" in e for e in plan["operations"])
 
 
-def test_decomposition_keeps_units_valid():
+def test_decomposition_keeps_units_valid(monkeypatch):
+    """Every plan a time window offers passes the validator, whether or not it beats the
+    incumbent (the heuristic's start can leave the windows nothing to improve)."""
     prob = _random_problem(random.Random(7), jobs=30)
+    offered = []
+    keep_offer = solver_module._Run.offer
+
+    def recording_offer(run, assigns, method, objective=None):
+        if method == "cp-sat-lns":
+            offered.append((run.p, dict(assigns)))
+        return keep_offer(run, assigns, method, objective)
+
+    monkeypatch.setattr(solver_module._Run, "offer", recording_offer)
     plan = eng.solve(prob, time_limit=6.0, max_model_operations=15)
-    assert plan["method"] == "cp-sat-lns" and "warning" not in plan
+    assert "warning" not in plan and validate(prob, plan) == []
+    assert offered, "no time window was solved in 6 s"
+    for problem, assigns in offered:
+        window_plan = build_plan(problem, assigns, "FEASIBLE", "cp-sat-lns", 0.0)
+        assert validate(prob, window_plan) == []
 
 
 def test_locked_and_in_progress_operations_hold_their_units():
