@@ -267,7 +267,8 @@ class MedApsRun(models.Model):
         readonly=True,
         copy=False,
         help="Tools, equipment or operators the run could not use, and the work orders "
-        "that affects (an expired calibration or qualification, equipment out of service).",
+        "that affects (an expired calibration or qualification, equipment out of service); "
+        "components it could not wait for (made by an order that waits for their order).",
     )
     workorder_count = fields.Integer("Work Orders", readonly=True, copy=False)
     read_seconds = fields.Float("Read (s)", readonly=True, copy=False, digits=(16, 2))

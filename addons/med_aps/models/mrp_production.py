@@ -369,17 +369,32 @@ class MrpProduction(models.Model):
         """Earliest availability of the components of ``self``.
 
         Returns ``{stock.move id: minutes from origin}`` for the pending raw moves of the
-        orders in ``self`` that are short on hand and covered later by an incoming receipt.
+        orders in ``self`` that are short on hand and covered later by an incoming receipt
+        (the finished products of other pending orders count at their scheduled date).
         Raw moves fed by another pending manufacturing order are left out: the planner links
         them to that order (cross-order precedence). Stock of lots refused by
         ``stock.lot._aps_is_available_for_planning`` does not count as on hand.
         """
+        return self._aps_component_supply(origin)[0]
+
+    def _aps_component_supply(self, origin, planned_productions=None):
+        """What the component moves of ``self`` wait for: ``(minutes, made_by)``.
+
+        ``minutes`` is ``_aps_component_available_minutes``. Components covered by the
+        finished product of an order of ``planned_productions`` (an order being planned in
+        the same run, made to stock: no chained move) are in ``made_by`` instead, as
+        ``{stock.move id: (mrp.production id, minutes of its scheduled finish)}``: the
+        planner makes them wait for that order's planned finish. The supply is shared out
+        by the consumers' priority, deadline and order, as for receipts.
+        """
+        planned_ids = set(planned_productions.ids) if planned_productions else set()
         result = {}
+        made_by = {}
         moves = self.move_raw_ids.filtered(
             lambda m: m.state not in ("done", "cancel") and m.product_id.is_storable
         )
         if not moves:
-            return result
+            return result, made_by
         made_by_mo = moves.filtered(
             lambda m: m.move_orig_ids.production_id.filtered(
                 lambda p: p.state not in ("done", "cancel")
@@ -387,7 +402,7 @@ class MrpProduction(models.Model):
         )
         moves -= made_by_mo
         if not moves:
-            return result
+            return result, made_by
         products = moves.product_id
         warehouses = moves.location_id.warehouse_id
         quant_domain = [
@@ -430,11 +445,18 @@ class MrpProduction(models.Model):
         receipts = (
             self.env["stock.move"]
             .sudo()
-            .search_read(receipt_domain, ["product_id", "product_qty", "date"], order="date, id")
+            .search_read(
+                receipt_domain,
+                ["product_id", "product_qty", "date", "production_id"],
+                order="date, id",
+            )
         )
         for receipt in receipts:
             minutes = max(0, int((receipt["date"] - origin).total_seconds() // 60))
-            incoming[receipt["product_id"][0]].append((minutes, receipt["product_qty"]))
+            producer = receipt["production_id"] and receipt["production_id"][0]
+            incoming[receipt["product_id"][0]].append(
+                (minutes, receipt["product_qty"], producer if producer in planned_ids else None)
+            )
 
         def consumer_key(move):
             production = move.raw_material_production_id
@@ -449,17 +471,22 @@ class MrpProduction(models.Model):
         for move in moves.sorted(consumer_key):
             by_product[move.product_id.id].append(move)
         for product_id, product_moves in by_product.items():
-            supply = [(0, on_hand[product_id])] + incoming[product_id]
+            supply = [(0, on_hand[product_id], None)] + incoming[product_id]
             cumulative_demand = 0.0
             for move in product_moves:
                 cumulative_demand += move.product_qty
                 cumulative_supply = 0.0
-                available_at = None
-                for minutes, quantity in supply:
-                    cumulative_supply += quantity
+                covered_by = None
+                for entry in supply:
+                    cumulative_supply += entry[1]
                     if cumulative_supply >= cumulative_demand - 1e-6:
-                        available_at = minutes
+                        covered_by = entry
                         break
-                if available_at:
+                if covered_by is None:
+                    continue
+                available_at, _quantity, producer = covered_by
+                if producer and producer != move.raw_material_production_id.id:
+                    made_by[move.id] = (producer, available_at)
+                elif available_at:
                     result[move.id] = available_at
-        return result
+        return result, made_by

@@ -110,6 +110,8 @@ class ProblemBuilder:
         self.workorder_ids = set()
         self.production_ids = set()
         self.move_release = {}  # stock.move id -> minute its material is available
+        # stock.move id -> id of the order of the scope that makes its component to stock
+        self.move_made_by = {}
         self.release_lead = {}  # mo id -> minutes from finish to product release
         self.final_hold = {}  # mo id -> hold after its last operations
         # (operation id, wc id) -> actual/planned ratio, when the run plans with them
@@ -416,12 +418,60 @@ class ProblemBuilder:
 
     # ------------------------------------------------------------------ jobs
     def _read_material(self, productions):
-        """When components are available, and how long after its last operation each
-        order's product is released."""
-        self.move_release = productions._aps_component_available_minutes(self.origin)
+        """When components are available, which orders of the scope make them, and how long
+        after its last operation each order's product is released."""
+        planned = self.env["mrp.workorder"].browse(self.workorder_ids).production_id
+        self.move_release, made_by = productions._aps_component_supply(self.origin, planned)
+        self.move_made_by = self._acyclic_made_by(productions, made_by)
         self.release_lead = {
             p.id: max(0, int(p._aps_release_lead_minutes() or 0)) for p in productions
         }
+
+    def _acyclic_made_by(self, productions, made_by):
+        """``{stock.move id: producing mrp.production id}`` of the components made to stock
+        by an order of the scope. A link that would make an order wait for itself (A's
+        product feeds B and B's feeds A, e.g. through a by-product) cannot be planned: that
+        component is short, as one without any supply (it does not delay the plan), and the
+        run says so."""
+        waits = defaultdict(set)  # order id -> ids of the orders it waits for
+        for production in productions:
+            for move in production.move_raw_ids:
+                if move.state in ("done", "cancel"):
+                    continue
+                for child in move.move_orig_ids.production_id:
+                    if child.id in self.production_ids and child != production:
+                        waits[production.id].add(child.id)
+
+        def waits_for(start, target):
+            seen, todo = set(), [start]
+            while todo:
+                node = todo.pop()
+                if node == target:
+                    return True
+                if node not in seen:
+                    seen.add(node)
+                    todo.extend(waits[node])
+            return False
+
+        accepted = {}
+        moves = self.env["stock.move"].browse(sorted(made_by))
+        for move in moves:
+            producer, _minutes = made_by[move.id]
+            consumer = move.raw_material_production_id.id
+            if waits_for(producer, consumer):
+                self.warn(
+                    self.env._(
+                        "%(consumer)s: its %(product)s comes from %(producer)s, which itself "
+                        "waits for %(consumer)s; planned as if the component were on hand.",
+                        consumer=move.raw_material_production_id.display_name,
+                        product=move.product_id.display_name,
+                        producer=self.env["mrp.production"].browse(producer).display_name,
+                    )
+                )
+                continue
+            waits[consumer].add(producer)
+            accepted[move.id] = producer
+        return accepted
 
     def _read_finish_offsets(self, productions, wos_by_production):
         """Per order, the hold after its last pending operations and the minutes from its
@@ -471,8 +521,9 @@ class ProblemBuilder:
     def _material_links(self, production, pending):
         """What the order's operations wait for: ``(op_release, op_job_preds)``, the minute
         each work order's components are available ({wo id: minute}) and the orders in the
-        scope that make them ({wo id: {"MO/x": minimum lag}}). A component move feeds its own
-        work order, else the order's first operations."""
+        scope that make them, chained to the move or made to stock and allotted to it
+        ({wo id: {"MO/x": minimum lag}}). A component move feeds its own work order, else the
+        order's first operations."""
         workorder_ids = self.workorder_ids
         roots = [
             wo
@@ -503,6 +554,13 @@ class ProblemBuilder:
                 elif child.date_finished:
                     lead = max(0, int(child._aps_release_lead_minutes() or 0))
                     release = max(release, self.to_minutes(child.date_finished, "ceil") + lead)
+            producer = self.move_made_by.get(move.id)
+            if producer:
+                # made to stock by an order of the scope: wait for its planned release
+                lag = self.release_lead[producer] + self.final_hold[producer]
+                key = "MO/%d" % producer
+                for consumer in consumers:
+                    op_job_preds[consumer.id][key] = max(op_job_preds[consumer.id].get(key, 0), lag)
             if release > 0:
                 for consumer in consumers:
                     op_release[consumer.id] = max(op_release[consumer.id], release)

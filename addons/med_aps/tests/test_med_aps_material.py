@@ -1,8 +1,10 @@
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.tests import tagged
+
+from odoo.addons.med_aps.services.problem_builder import ProblemBuilder
 
 from .common import MedApsCommon
 
@@ -107,3 +109,69 @@ class TestMedApsMaterial(MedApsCommon):
             minutes = production._aps_component_available_minutes(origin)
         expected = int((receipt_date - origin).total_seconds() // 60)
         self.assertEqual(minutes.get(move.id), expected, "the refused lot does not count")
+
+    def test_component_made_to_stock_waits_for_the_planned_order(self):
+        stock = self.warehouse.lot_stock_id
+        self.env["stock.quant"]._update_available_quantity(self.tube, stock, -100)
+        tube_mo = self._create_mo(self.tube, self.bom_tube, qty=10, deadline_days=2)
+        catheter_mo = self._create_mo(self.catheter_a, self.bom_a, deadline_days=2)
+        tube_move = catheter_mo.move_raw_ids.filtered(lambda m: m.product_id == self.tube)
+        self.assertFalse(tube_move.move_orig_ids, "made to stock: no chained move")
+        # Odoo's schedule says the tubes are there now; only the plan knows when they are made
+        now = fields.Datetime.now().replace(second=0, microsecond=0)
+        tube_mo.move_finished_ids.date = now
+        minutes, made_by = catheter_mo._aps_component_supply(now, tube_mo | catheter_mo)
+        self.assertNotIn(tube_move.id, minutes)
+        self.assertEqual(made_by, {tube_move.id: (tube_mo.id, 0)})
+        # without the order among those planned, its output is a receipt at its date
+        self.assertEqual(catheter_mo._aps_component_supply(now), ({}, {}))
+        run = self._run(tube_mo | catheter_mo)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        extrusion = tube_mo.workorder_ids
+        assembly = catheter_mo.workorder_ids.filtered(lambda wo: wo.name == "Assembly")
+        molding = catheter_mo.workorder_ids.filtered(lambda wo: wo.name == "Molding")
+        # 10 tubes x 45 min: the assembly waits for the planned extrusion, molding does not
+        self.assertGreaterEqual(assembly.date_start, extrusion.date_finished)
+        self.assertLess(molding.date_start, extrusion.date_finished)
+        problem, _plan, violations = self._rebuild_and_validate(run)
+        self.assertEqual(violations, [])
+        job = next(j for j in problem["jobs"] if j["id"] == "MO/%d" % catheter_mo.id)
+        links = [
+            pred
+            for op in job["operations"]
+            for pred in op["predecessors"]
+            if pred.get("job") == "MO/%d" % tube_mo.id
+        ]
+        self.assertEqual(len(links), 1, "only the assembly consumes tubes")
+
+    def test_orders_making_each_others_components_to_stock_still_plan(self):
+        """The tube order needs regrind, a by-product of the catheter order, which needs
+        tubes: through stock each waits for the other. One link is kept; the other component
+        is short (a precedence cycle cannot be planned) and the run says so."""
+        stock = self.warehouse.lot_stock_id
+        self.env["stock.quant"]._update_available_quantity(self.tube, stock, -100)
+        regrind = self.env["product.product"].create({"name": "Regrind", "is_storable": True})
+        bom_tube = self.bom_tube.copy()
+        bom_tube.bom_line_ids = [Command.create({"product_id": regrind.id, "product_qty": 1})]
+        bom_catheter = self._create_catheter_bom(self.catheter_b)
+        bom_catheter.byproduct_ids = [Command.create({"product_id": regrind.id, "product_qty": 1})]
+        tube_mo = self._create_mo(self.tube, bom_tube, qty=1, deadline_days=3)
+        catheter_mo = self._create_mo(self.catheter_b, bom_catheter, deadline_days=3)
+        self.assertIn(regrind, catheter_mo.move_finished_ids.product_id)
+        run = self._run(tube_mo | catheter_mo)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        builder = ProblemBuilder(run, origin=run.plan_origin)
+        builder.build()
+        consuming = (tube_mo | catheter_mo).move_raw_ids.filtered(
+            lambda m: m.product_id in (self.tube | regrind)
+        )
+        self.assertEqual(len(consuming), 2)
+        self.assertEqual(len(builder.move_made_by), 1)
+        short = consuming.filtered(lambda m: m.id not in builder.move_made_by)
+        self.assertNotIn(short.id, builder.move_release)
+        self.assertIn(
+            "which itself waits for %s" % short.raw_material_production_id.name,
+            run.resource_warnings,
+        )
+        _problem, _plan, violations = self._rebuild_and_validate(run)
+        self.assertEqual(violations, [])

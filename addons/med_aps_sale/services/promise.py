@@ -40,7 +40,7 @@ class PromiseProblemBuilder(ScenarioProblemBuilder):
         for move in productions.move_raw_ids:
             if move.state in ("done", "cancel") or not move.product_id.is_storable:
                 continue
-            if move.move_orig_ids.production_id:
+            if move.move_orig_ids.production_id or move.id in self.move_made_by:
                 continue  # made by an order of its own, planned with it
             product = move.product_id
             minute = self.move_release.get(move.id)
