@@ -160,11 +160,15 @@ def test_work_center_load_draws_capacity_beside_the_load(odoo_server, browser):
         ".o_graph_renderer canvas",
         "the work center load graph",
     )
-    labels = browser.evaluate(
+    datasets = browser.evaluate(
         "Object.values(window.Chart ? Chart.instances : {})"
-        ".flatMap((chart) => chart.data.datasets.map((d) => d.label))"
+        ".flatMap((chart) => chart.data.datasets.map((d) => ["
+        "d.label, d.data.reduce((sum, value) => sum + (value || 0), 0)]))"
     )
-    assert "Capacity (available hours)" in labels, labels
+    totals = dict(datasets)
+    assert "Capacity (available hours)" in totals, datasets
+    # the capacity read beside the load is drawn, not an empty line
+    assert totals["Capacity (available hours)"] > 0, datasets
     browser.screenshot(SCREENSHOTS / "med_aps_workcenter_load.png")
 
 

@@ -14,20 +14,40 @@ export const CAPACITY_MEASURE = "available_hours";
 export class ApsWorkcenterLoadGraphModel extends GraphModel {
     async _fetchDataPoints(metaData, forceUseAllDataPoints = false) {
         this.apsCapacity = null;
+        return super._fetchDataPoints(metaData, forceUseAllDataPoints);
+    }
+
+    /**
+     * With the planned-hours bars, the capacity of their first grouping is read side by
+     * side with them (each read computes the whole report on the server) and kept for the
+     * line overlay before the bars are prepared.
+     */
+    async _loadDataPoints(metaData) {
         const { groupBy, measure, mode } = metaData;
-        if (measure === LOAD_MEASURE && mode === "bar" && groupBy.length) {
-            const capacityMeta = {
-                ...metaData,
-                measure: CAPACITY_MEASURE,
-                groupBy: metaData.groupBy.slice(0, 1),
-                cumulatedStart: false,
-            };
-            const [points] = await this.keepLast.add(this._loadDataPoints(capacityMeta));
+        if (measure !== LOAD_MEASURE || mode !== "bar" || !groupBy.length) {
+            return super._loadDataPoints(metaData);
+        }
+        const capacityMeta = {
+            ...metaData,
+            measure: CAPACITY_MEASURE,
+            groupBy: groupBy.slice(0, 1),
+            cumulatedStart: false,
+        };
+        const request = (this._apsCapacityRequest || 0) + 1;
+        this._apsCapacityRequest = request;
+        const [result, [capacityPoints]] = await Promise.all([
+            super._loadDataPoints(metaData),
+            super._loadDataPoints(capacityMeta),
+        ]);
+        if (request === this._apsCapacityRequest) {
             this.apsCapacity = Object.fromEntries(
-                points.map((point) => [JSON.stringify(point.labels.slice(0, 1)), point.value])
+                capacityPoints.map((point) => [
+                    JSON.stringify(point.labels.slice(0, 1)),
+                    point.value,
+                ])
             );
         }
-        return super._fetchDataPoints(metaData, forceUseAllDataPoints);
+        return result;
     }
 
     _getLineOverlayDataset() {

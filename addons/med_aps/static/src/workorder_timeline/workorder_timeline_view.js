@@ -115,26 +115,29 @@ export class ApsWorkorderTimelineModel extends TimelineModel {
             ),
         ];
         const productions = {};
-        if (productionIds.length) {
-            const rows = await this.orm.read(
-                "mrp.production",
-                productionIds,
-                [
-                    "name",
-                    "date_deadline",
-                    "aps_planned_finish",
-                    "aps_is_late",
-                    "aps_tardiness_hours",
-                    "aps_late_reason",
-                    "aps_locked",
-                ],
-                { context: { active_test: false } }
-            );
-            for (const row of rows) {
-                productions[row.id] = row;
-            }
+        // the orders and the work centers are read side by side: each is a round trip
+        const [rows] = await Promise.all([
+            productionIds.length
+                ? this.orm.read(
+                      "mrp.production",
+                      productionIds,
+                      [
+                          "name",
+                          "date_deadline",
+                          "aps_planned_finish",
+                          "aps_is_late",
+                          "aps_tardiness_hours",
+                          "aps_late_reason",
+                          "aps_locked",
+                      ],
+                      { context: { active_test: false } }
+                  )
+                : [],
+            this._apsLoadWorkcenters(records),
+        ]);
+        for (const row of rows) {
+            productions[row.id] = row;
         }
-        await this._apsLoadWorkcenters(records);
         for (const record of records) {
             const productionId = record.production_id && record.production_id[0];
             const production = productions[productionId] || {};
@@ -177,29 +180,37 @@ export class ApsWorkorderTimelineModel extends TimelineModel {
             return;
         }
         const dated = records.filter((record) => record.date_start && record.date_finished);
-        const rows = await this.orm.read(
+        const workcentersRead = this.orm.read(
             "mrp.workcenter",
             workcenterIds,
             ["display_name", "aps_parallel_capacity"],
             { context: { active_test: false } }
         );
+        let hoursRead = Promise.resolve(null);
+        let from;
+        let to;
+        if (dated.length) {
+            const first = dated.reduce((a, b) => (a.date_start < b.date_start ? a : b))
+                .date_start;
+            const last = dated.reduce((a, b) => (a.date_finished > b.date_finished ? a : b))
+                .date_finished;
+            // a margin of a week around the plan: the user scrolls a little beyond it
+            from = DateTime.fromSQL(first, { zone: "utc" }).minus({ days: 7 });
+            to = DateTime.fromSQL(last, { zone: "utc" }).plus({ days: 7 });
+            hoursRead = this.orm.call("mrp.workcenter", "aps_timeline_working_intervals", [
+                workcenterIds,
+                from.toFormat("yyyy-MM-dd HH:mm:ss"),
+                to.toFormat("yyyy-MM-dd HH:mm:ss"),
+            ]);
+        }
+        // side by side: the working hours do not depend on what the work centers read says
+        const [rows, hours] = await Promise.all([workcentersRead, hoursRead]);
         for (const row of rows) {
             this.apsWorkcenters[row.id] = row;
         }
-        if (!dated.length) {
+        if (!hours) {
             return;
         }
-        const first = dated.reduce((a, b) => (a.date_start < b.date_start ? a : b)).date_start;
-        const last = dated.reduce((a, b) => (a.date_finished > b.date_finished ? a : b))
-            .date_finished;
-        // a margin of a week around the plan: the user scrolls a little beyond it
-        const from = DateTime.fromSQL(first, { zone: "utc" }).minus({ days: 7 });
-        const to = DateTime.fromSQL(last, { zone: "utc" }).plus({ days: 7 });
-        const hours = await this.orm.call("mrp.workcenter", "aps_timeline_working_intervals", [
-            workcenterIds,
-            from.toFormat("yyyy-MM-dd HH:mm:ss"),
-            to.toFormat("yyyy-MM-dd HH:mm:ss"),
-        ]);
         this.apsWindow = { from: from.toJSDate(), to: to.toJSDate() };
         for (const [workcenterId, spans] of Object.entries(hours)) {
             this.apsWorkingHours[workcenterId] = spans.map(([start, stop]) => [
