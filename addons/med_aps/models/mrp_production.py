@@ -383,8 +383,8 @@ class MrpProduction(models.Model):
         ``minutes`` is ``_aps_component_available_minutes``. Components covered by the
         finished product of an order of ``planned_productions`` (an order being planned in
         the same run, made to stock: no chained move) are in ``made_by`` instead, as
-        ``{stock.move id: (mrp.production id, minutes of its scheduled finish)}``: the
-        planner makes them wait for that order's planned finish. The supply is shared out
+        ``{stock.move id: mrp.production id}``: the planner makes them wait for that order's
+        planned finish, not its stored date. The supply is shared out
         by the consumers' priority, deadline and order, as for receipts.
         """
         planned_ids = set(planned_productions.ids) if planned_productions else set()
@@ -486,7 +486,7 @@ class MrpProduction(models.Model):
                     continue
                 available_at, _quantity, producer = covered_by
                 if producer and producer != move.raw_material_production_id.id:
-                    made_by[move.id] = (producer, available_at)
+                    made_by[move.id] = producer
                 elif available_at:
                     result[move.id] = available_at
         return result, made_by

@@ -456,7 +456,7 @@ class ProblemBuilder:
         accepted = {}
         moves = self.env["stock.move"].browse(sorted(made_by))
         for move in moves:
-            producer, _minutes = made_by[move.id]
+            producer = made_by[move.id]
             consumer = move.raw_material_production_id.id
             if waits_for(producer, consumer):
                 self.warn(
@@ -545,26 +545,26 @@ class ProblemBuilder:
                 if child.state in ("done", "cancel") or child == production:
                     continue
                 if child.id in self.production_ids:
-                    lag = self.release_lead[child.id] + self.final_hold[child.id]
-                    for consumer in consumers:
-                        key = "MO/%d" % child.id
-                        op_job_preds[consumer.id][key] = max(
-                            op_job_preds[consumer.id].get(key, 0), lag
-                        )
+                    self._wait_for_order(op_job_preds, consumers, child.id)
                 elif child.date_finished:
                     lead = max(0, int(child._aps_release_lead_minutes() or 0))
                     release = max(release, self.to_minutes(child.date_finished, "ceil") + lead)
             producer = self.move_made_by.get(move.id)
             if producer:
                 # made to stock by an order of the scope: wait for its planned release
-                lag = self.release_lead[producer] + self.final_hold[producer]
-                key = "MO/%d" % producer
-                for consumer in consumers:
-                    op_job_preds[consumer.id][key] = max(op_job_preds[consumer.id].get(key, 0), lag)
+                self._wait_for_order(op_job_preds, consumers, producer)
             if release > 0:
                 for consumer in consumers:
                     op_release[consumer.id] = max(op_release[consumer.id], release)
         return op_release, op_job_preds
+
+    def _wait_for_order(self, op_job_preds, consumers, producer_id):
+        """The ``consumers`` (work orders) wait for the release of the order
+        ``producer_id``: its last operation, its release lead and its final hold."""
+        lag = self.release_lead[producer_id] + self.final_hold[producer_id]
+        key = "MO/%d" % producer_id
+        for consumer in consumers:
+            op_job_preds[consumer.id][key] = max(op_job_preds[consumer.id].get(key, 0), lag)
 
     def _previous_plan_entry(self, workorder):
         """Where a free work order stands in the previous plan, or None.

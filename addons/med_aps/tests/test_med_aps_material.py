@@ -122,7 +122,7 @@ class TestMedApsMaterial(MedApsCommon):
         tube_mo.move_finished_ids.date = now
         minutes, made_by = catheter_mo._aps_component_supply(now, tube_mo | catheter_mo)
         self.assertNotIn(tube_move.id, minutes)
-        self.assertEqual(made_by, {tube_move.id: (tube_mo.id, 0)})
+        self.assertEqual(made_by, {tube_move.id: tube_mo.id})
         # without the order among those planned, its output is a receipt at its date
         self.assertEqual(catheter_mo._aps_component_supply(now), ({}, {}))
         run = self._run(tube_mo | catheter_mo)
