@@ -16,6 +16,10 @@ nothing else moves) or right there, shifting what follows them (``keep_shift``).
 from work with slack instead: operations whose next step (or due date) is far enough ahead
 that they move into a later gap without delaying anything (on a booked bottleneck the gap of
 the displaced work can be weeks away, while the finish of the evicted work does not change).
+Rule ``keep_slide`` is ``keep_evict`` where work that misses its slot by minutes (its planned
+start passed a few minutes ago, its previous step ends a little later) shifts by those minutes
+and pushes what follows it by as much, up to ``SLIDE_MAX_MINUTES``: on a resource booked to
+the end of the plan its next gap is weeks away, a shift of minutes is what a planner expects.
 
 The result is used as the fallback plan, as the CP-SAT warm start and as the starting point of
 the decomposition.
@@ -31,13 +35,27 @@ from .secondary import INF, UnitBook
 
 BIG = 1 << 50
 # the rules that rebuild the previous plan (see ``Dispatcher.keep_previous``)
-KEEP_RULES = ("keep", "keep_shift", "keep_evict")
+KEEP_RULES = ("keep", "keep_shift", "keep_evict", "keep_slide")
 # what a repair tries: keep_evict is keep wherever nothing pays for making way
-REPAIR_RULES = ("keep_evict", "keep_shift")
+REPAIR_RULES = ("keep_evict", "keep_shift", "keep_slide")
+# rule keep_slide: the longest shift from the previous start (or from now) that an operation
+# makes, pushing what follows it, rather than wait for the next gap; longer delays (an overrun
+# of hours) go into the next gap or the slot of work with slack, as in rule keep_evict
+SLIDE_MAX_MINUTES = 60
 # at most this many operations make way for one operation of rule keep_evict
 EVICT_MAX_OPERATIONS = 3
 # apparent tardiness cost rules and their look-ahead k (slack counted in k mean order works)
 ATC_RULES = {"atc_2": 2.0, "atc_3": 3.0, "atc_4": 4.0}
+
+
+# how far a rule that keeps the previous plan shifts what no longer fits (None: not at all)
+SHIFT_LIMITS = {"keep_shift": math.inf, "keep_slide": SLIDE_MAX_MINUTES}
+
+
+def _start_of(cand):
+    """The start of a placement of ``Dispatcher._candidate``."""
+    _key, _kind, _res, data = cand
+    return data[0]
 
 
 class HeuristicFailure(RuntimeError):
@@ -91,6 +109,9 @@ class Dispatcher:
         self.evict = False
         # operations kept at their previous position that made way (rule keep_evict)
         self.evicted = set()
+        # rule "keep_slide", after the previous plan is rebuilt: what could neither keep its
+        # slot nor slide may go to another of its resources
+        self.any_resource = False
         # each job's work in minutes (its operations' shortest), for the ATC rules
         self._job_work = None
 
@@ -194,8 +215,10 @@ class Dispatcher:
             t = max(wait, s + 1)
 
     def _modes(self, op):
-        """The modes to try: only the previous resource when the previous plan is kept."""
-        if self.keep:
+        """The modes to try: only the previous resource when the previous plan is kept (rule
+        keep_slide: once the previous plan is rebuilt, all: what could neither keep its slot
+        nor slide may end earlier on another resource than in the next gap of its own)."""
+        if self.keep and not self.any_resource:
             prev = self.p.previous_plan.get(op.id)
             if prev is not None:
                 kept = [mode for mode in op.modes if mode.resource == prev[0]]
@@ -374,17 +397,21 @@ class Dispatcher:
         self._commit(op, (best[0], "unit", res, best[1]))
         return True
 
-    def keep_previous(self, shift=False):
-        """Rules ``keep`` and ``keep_shift``, first step: every operation of the previous plan
-        whose position still fits goes exactly there, in the order of the previous starts.
+    def keep_previous(self, shift_limit=None):
+        """Rules ``keep``, ``keep_shift`` and ``keep_slide``, first step: every operation of
+        the previous plan whose position still fits goes exactly there, in the order of the
+        previous starts.
 
         An operation whose position no longer fits is left to the dispatcher (``keep``: it
-        goes into the first gap from its previous start on, the others stay) or, with
-        ``shift``, is placed at once at the earliest time it fits from its previous start on,
-        so that the operations after it shift right as far as needed (``keep_shift``: the
-        classic right-shift repair). Operations linked by maximum lags stay only all together,
-        and an operation stays only if all its predecessors are placed, so the dispatcher that
-        places the rest never has to push a predecessor behind a placed successor."""
+        goes into the first gap from its previous start on, the others stay) or, with a
+        ``shift_limit`` (minutes), is placed at once at the earliest time it fits from its
+        previous start on if that is at most ``shift_limit`` after its previous start (or
+        after now, for a start that has passed), so that the operations after it shift right
+        as far as needed (``keep_shift``, no limit: the classic right-shift repair;
+        ``keep_slide``: shifts of minutes). Operations linked by maximum lags stay only all
+        together, and an operation stays only if all its predecessors are placed, so the
+        dispatcher that places the rest never has to push a predecessor behind a placed
+        successor."""
         p = self.p
         topo = {oid: k for k, oid in enumerate(p.topo_order)}
         group_of = {}
@@ -414,13 +441,13 @@ class Dispatcher:
             if self._keep_exact(op, rid, start):
                 kept.add(oid)
             elif (
-                shift
+                shift_limit is not None
                 and len(group_of.get(oid, ())) <= 1
                 and not any(pred.max_lag is not None for pred in op.predecessors)
                 and all(pred.op in self.assign for pred in op.predecessors)
             ):
                 cand = self._candidate(op, self._earliest(op, start))
-                if cand is not None:
+                if cand is not None and _start_of(cand) - max(start, 0) <= shift_limit:
                     self._commit(op, cand)
                     kept.add(oid)
         changed = True
@@ -677,11 +704,13 @@ class Dispatcher:
         p = self.p
         ops = p.operations
         self.keep = rule in KEEP_RULES
-        self.evict = rule == "keep_evict"
+        self.evict = rule in ("keep_evict", "keep_slide")
+        self.any_resource = False
         self.evicted = set()
         self.place_fixed()
         if self.keep:
-            self.keep_previous(shift=rule == "keep_shift")
+            self.keep_previous(shift_limit=SHIFT_LIMITS.get(rule))
+            self.any_resource = rule == "keep_slide"
         rng = random.Random(seed) if seed is not None else None
         groups = self._groups()
         group_of = {}

@@ -218,9 +218,9 @@ def _heuristic(run):
         # has to pay for the work orders it moves
         rules[:0] = KEEP_RULES
     if run.repair:
-        # a repair starts from the previous plan only, and always weighs both ways to keep
-        # it: what no longer fits into the next gap (or the slot of work with slack), or
-        # what follows it shifted right
+        # a repair starts from the previous plan only, and always weighs every way to keep
+        # it: what no longer fits into the next gap (or the slot of work with slack), what
+        # follows it shifted right, or shifted by minutes where it misses its slot by minutes
         rules = list(REPAIR_RULES)
     errors = []
     budget = max(0.5, 0.15 * run.o.time_limit)

@@ -226,10 +226,97 @@ def test_nothing_makes_way_when_it_would_delay_its_order():
     }
 
 
-def test_every_plan_that_makes_way_validates_on_a_generated_plant():
+def _minutes_late_plant():
+    """M1 booked back to back: ``p`` was planned 5 minutes ago and has not started; ``q``,
+    ``r``, ``s`` follow it, each due the minute its plan ends (no slack to make way); a gap of
+    5 minutes, then ``t`` and ``u`` until 360. M2 is free."""
+    tight = [("q", 55), ("r", 115), ("s", 175), ("t", 240), ("u", 300)]
+    return eng.problem(
+        [eng.resource("M1"), eng.resource("M2")],
+        [eng.job("P", [eng.op("p", [("M1", 60)])], due=60)]
+        + [
+            eng.job(oid.upper(), [eng.op(oid, [("M1", 60)])], due=start + 60)
+            for oid, start in tight
+        ],
+        previous_plan={
+            "p": {"resource": "M1", "start": -5},
+            **{oid: {"resource": "M1", "start": start} for oid, start in tight},
+        },
+        objective=dict(OBJECTIVE),
+    )
+
+
+def test_work_that_missed_its_start_by_minutes_shifts_by_minutes():
+    """``p`` missed its start by 5 minutes: rule keep_evict sends it to the next gap of
+    M1, after everything else (its order 360 min late); rule keep_slide starts it now and
+    shifts ``q``, ``r``, ``s`` by the same 5 minutes, which the gap before ``t`` absorbs."""
+    prob = load_problem(_minutes_late_plant())
+    evicted, ok = dispatch(prob, "keep_evict")
+    assert ok and moved_operations(prob, evicted) == {"p"} and evicted["p"].start == 360
+    slid, ok = dispatch(prob, "keep_slide")
+    assert ok
+    assert {oid: (a.resource, a.start) for oid, a in slid.items()} == {
+        "p": ("M1", 0),
+        "q": ("M1", 60),
+        "r": ("M1", 120),
+        "s": ("M1", 180),
+        "t": ("M1", 240),
+        "u": ("M1", 300),
+    }
+    costs = {name: evaluate(prob, a) for name, a in (("evict", evicted), ("slide", slid))}
+    assert costs["slide"]["total_weighted_tardiness"] == 3 * 5
+    assert costs["evict"]["total_weighted_tardiness"] == 360
+    assert costs["slide"]["objective"] < costs["evict"]["objective"]
+    # the repair offers it (plans validated by eng.solve)
+    repair = eng.solve(_minutes_late_plant(), time_limit=2.0, neighbourhood=["p"])
+    assert repair["objective"] <= costs["slide"]["objective"]
+    assert eng.placed(repair)["p"]["start"] == 0
+
+
+def test_slides_are_short_what_waits_longer_may_go_to_another_resource():
+    """``a`` runs 4 hours over on M1. ``b`` (which may also run on M2) would wait 240 min:
+    rule keep_slide does not push M1's booked queue by hours, it puts ``b`` on M2 at its
+    planned time; rule keep_evict keeps it on M1, in the gap after the queue."""
+    problem = eng.problem(
+        [eng.resource("M1"), eng.resource("M2")],
+        [
+            eng.job(
+                "A",
+                [
+                    eng.op(
+                        "a",
+                        [("M1", 60)],
+                        in_progress={"resource": "M1", "start": -30, "remaining": 270},
+                    )
+                ],
+                due=10000,
+            ),
+            eng.job("B", [eng.op("b", [("M1", 60), ("M2", 60)])], due=100),
+            eng.job("C", [eng.op("c", [("M1", 60)])], due=330),
+            eng.job("D", [eng.op("d", [("M1", 60)])], due=390),
+        ],
+        previous_plan={
+            "a": {"resource": "M1", "start": -30},
+            "b": {"resource": "M1", "start": 30},
+            "c": {"resource": "M1", "start": 270},
+            "d": {"resource": "M1", "start": 330},
+        },
+        objective=dict(OBJECTIVE),
+    )
+    prob = load_problem(problem)
+    evicted, ok = dispatch(prob, "keep_evict")
+    assert ok and (evicted["b"].resource, evicted["b"].start) == ("M1", 390)
+    slid, ok = dispatch(prob, "keep_slide")
+    assert ok and moved_operations(prob, slid) == {"b"}
+    assert (slid["b"].resource, slid["b"].start) == ("M2", 30)
+    assert evaluate(prob, slid)["total_weighted_tardiness"] == 0
+
+
+@pytest.mark.parametrize("rule", ["keep_evict", "keep_slide"])
+def test_every_plan_that_makes_way_validates_on_a_generated_plant(rule):
     """Overruns of the first operations of each resource of a planned plant (the
-    dispatcher's plan: the same every run): the plans of rule keep_evict validate, and work
-    makes way in some of them."""
+    dispatcher's plan: the same every run): the plans of rules keep_evict and keep_slide
+    validate, and work makes way in some of them."""
     from med_aps_engine import validate
     from med_aps_engine.heuristic import Dispatcher
     from med_aps_engine.plan import build_plan
@@ -259,7 +346,7 @@ def test_every_plan_that_makes_way_validates_on_a_generated_plant():
         }
         loaded = load_problem(again)
         dispatcher = Dispatcher(loaded)
-        evicted, ok = dispatcher.run("keep_evict")
+        evicted, ok = dispatcher.run(rule)
         assert ok
         plan = build_plan(loaded, evicted, "FEASIBLE", "heuristic", 0.0)
         assert validate(again, plan) == [], (oid, validate(again, plan)[:3])
