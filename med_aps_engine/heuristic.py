@@ -447,7 +447,11 @@ class Dispatcher:
                 and all(pred.op in self.assign for pred in op.predecessors)
             ):
                 cand = self._candidate(op, self._earliest(op, start))
-                if cand is not None and _start_of(cand) - max(start, 0) <= shift_limit:
+                if (
+                    cand is not None
+                    and _start_of(cand) - max(start, 0) <= shift_limit
+                    and not (shift_limit < math.inf and cand[1] == "batch")
+                ):
                     self._commit(op, cand)
                     kept.add(oid)
         changed = True
@@ -759,7 +763,124 @@ class Dispatcher:
                         raise HeuristicFailure(f"operation {oid!r}: cannot be placed")
                     self._commit(op, cand)
             valid = False
+        if self.any_resource:
+            self._refill_batches()
         return self.assign, valid
+
+    # ------------------------------------------------------------------ refill (keep_slide)
+    def _refill_batches(self):
+        """Rule ``keep_slide``, last step: a batch that has room (work that missed it went to a
+        later one) takes the work of a later batch of its resource that is ready for it, the
+        one that would wait longest. On a batch resource booked to the end of the plan the
+        work that missed its batch otherwise waits for a batch added at the end: the room a
+        batch is left with is moved down the plan, to that work. What follows pulled work
+        moves up behind it where it then ends earlier."""
+        pulled = []
+        for res in self.p.resources.values():
+            if res.is_batch:
+                pulled.extend(self._refill_resource(res))
+        for oid in sorted(pulled, key=lambda o: (self.assign[o].start, o)):
+            self._move_up_successors(oid)
+
+    def _pullable(self, oid):
+        """Whether ``oid`` may leave its batch for an earlier one: free, with a batch family,
+        without tools, operators or maximum lags."""
+        op = self.p.operations[oid]
+        a = self.assign[oid]
+        return (
+            op.batch_family is not None
+            and self.p.fixed_position(op) is None
+            and not a.secondary
+            and not op.mode_on(a.resource).requires
+            and not any(pred.max_lag is not None for pred in op.predecessors)
+            and not any(mx is not None for _succ, _mn, mx in op.successors)
+        )
+
+    def _refill_resource(self, res):
+        """Fill the batches of ``res`` that have room, in time order, with ready work of their
+        family from later batches: work that missed its previous batch by at least a cycle
+        (``late``) where it is ready, else, while such work waits further down, work of the
+        next batch (the room moves down to the late work, one batch at a time). Returns the
+        work pulled forward."""
+        p = self.p
+        pulled = []
+        batches = sorted(
+            (b["start"], bid) for bid, b in self.batches.items() if b["resource"] == res.id
+        )
+        fixed = {
+            bid
+            for _start, bid in batches
+            if any(p.fixed_position(p.operations[o]) is not None for o in self.batches[bid]["ops"])
+        }
+        ready = {}
+        late = set()
+        for start, bid in batches:
+            if bid in fixed:
+                continue
+            for oid in self.batches[bid]["ops"]:
+                if self._pullable(oid):
+                    ready[oid] = self._earliest(p.operations[oid])
+                    prev = p.previous_plan.get(oid)
+                    if prev is not None and start - max(prev[1], 0) >= res.batch_cycle:
+                        late.add(oid)
+        for k, (start, bid) in enumerate(batches):
+            if start < 0 or bid in fixed or bid not in self.batches:
+                continue
+            batch = self.batches[bid]
+            while batch["size"] < res.batch_max_size:
+                fits = [
+                    oid
+                    for later_start, later_bid in batches[k + 1 :]
+                    if later_start > start and later_bid in self.batches
+                    for oid in self.batches[later_bid]["ops"]
+                    if oid in ready
+                    and p.operations[oid].batch_family == batch["family"]
+                    and batch["size"] + p.operations[oid].batch_size <= res.batch_max_size
+                ]
+                candidates = [oid for oid in fits if ready[oid] <= start]
+                late_here = [oid for oid in candidates if oid in late]
+                if late_here:
+                    best = max(
+                        late_here,
+                        key=lambda o: (p.jobs[p.operations[o].job].weight, -ready[o], o),
+                    )
+                    late.discard(best)
+                elif candidates and any(oid in late for oid in fits):
+                    best = min(candidates, key=lambda o: (self.assign[o].start, o))
+                else:
+                    break
+                self._unplace(best)
+                self._commit_batch(
+                    p.operations[best], res, (start, batch["end"], batch["unit"], bid)
+                )
+                pulled.append(best)
+        return pulled
+
+    def _move_up_successors(self, oid):
+        """The work after ``oid`` in its order (not in batches, not fixed) moves to where it
+        ends earliest now, if that is earlier than where it is."""
+        p = self.p
+        todo = [succ for succ, _mn, _mx in p.operations[oid].successors]
+        seen = set()
+        while todo:
+            sid = todo.pop(0)
+            if sid in seen or sid not in self.assign:
+                continue
+            seen.add(sid)
+            op = p.operations[sid]
+            a = self.assign[sid]
+            if a.batch is not None or p.fixed_position(op) is not None or a.secondary:
+                continue
+            if any(pred.max_lag is not None for pred in op.predecessors) or any(
+                mx is not None for _s, _mn, mx in op.successors
+            ):
+                continue
+            cand = self._candidate(op, self._earliest(op))
+            if cand is None or cand[1] != "unit" or cand[0][0] >= a.end:
+                continue
+            self._unplace(sid)
+            self._commit(op, cand)
+            todo.extend(succ for succ, _mn, _mx in op.successors)
 
     def _priority(self, op, rule):
         tail = self.tail[op.id]

@@ -312,6 +312,86 @@ def test_slides_are_short_what_waits_longer_may_go_to_another_resource():
     assert evaluate(prob, slid)["total_weighted_tardiness"] == 0
 
 
+def _sterilizer_plant(a_ends=1100):
+    """S sterilizes two operations of family F per 1,000-minute cycle, booked: ``x2`` and
+    ``y`` at 1,000, ``z`` and ``w`` at 2,000, ``u`` and ``v`` at 3,000 (all but ``x2`` ready
+    from the start, waiting for their turn). ``a`` overruns on M until ``a_ends``, so ``x1``
+    (planned at 930) and then ``x2`` miss the first cycle (order X due at 1,500)."""
+    family = {"batch_family": "F"}
+    queued = [("y", 1000), ("z", 2000), ("w", 2000), ("u", 3000), ("v", 3000)]
+    return eng.problem(
+        [
+            eng.resource("M"),
+            eng.resource("S", batch={"max_size": 2, "cycle_minutes": 1000}),
+        ],
+        [
+            eng.job(
+                "A",
+                [
+                    eng.op(
+                        "a",
+                        [("M", 60)],
+                        in_progress={"resource": "M", "start": -30, "remaining": a_ends},
+                    )
+                ],
+                due=100000,
+            ),
+            eng.job(
+                "X",
+                [eng.op("x1", [("M", 60)]), eng.op("x2", [("S", 0)], ["x1"], **family)],
+                due=1500,
+            ),
+        ]
+        + [
+            eng.job(oid.upper(), [eng.op(oid, [("S", 0)], **family)], due=start + 1000)
+            for oid, start in queued
+        ],
+        previous_plan={
+            "a": {"resource": "M", "start": -30},
+            "x1": {"resource": "M", "start": 930},
+            "x2": {"resource": "S", "start": 1000},
+            **{oid: {"resource": "S", "start": start} for oid, start in queued},
+        },
+        objective=dict(OBJECTIVE),
+    )
+
+
+def test_a_batch_left_with_room_takes_work_so_that_missed_work_need_not_wait_for_the_end():
+    """``x2`` missed its cycle: kept plans send it to a cycle added after the last (4,000).
+    Rule keep_slide gives the room it left at 1,000 to work of the next cycle that is ready
+    for it (``w``), and ``x2``, ready at 1,160, takes ``w``'s place at 2,000."""
+    prob = load_problem(_sterilizer_plant())
+    evicted, ok = dispatch(prob, "keep_evict")
+    assert ok and evicted["x2"].start == 4000
+    slid, ok = dispatch(prob, "keep_slide")
+    assert ok
+    assert (slid["x2"].start, slid["w"].start, slid["y"].start) == (2000, 1000, 1000)
+    assert slid["x2"].batch == slid["z"].batch
+    assert moved_operations(prob, slid) == {"x1", "x2", "w"}
+    late = {
+        name: evaluate(prob, a)["total_weighted_tardiness"]
+        for name, a in (("evict", evicted), ("slide", slid))
+    }
+    assert late == {"evict": 5000 - 1500, "slide": 3000 - 1500}
+    repair = eng.solve(_sterilizer_plant(), time_limit=2.0, neighbourhood=["a"])
+    assert repair["kpis"]["total_weighted_tardiness"] <= late["slide"]
+
+
+def test_a_cycle_does_not_wait_minutes_for_late_work_when_ready_work_can_take_its_place():
+    """``x2`` is ready 5 minutes after its cycle: rule keep_evict sends it to a cycle after
+    the last; rule keep_slide neither does that nor makes the cycle (and every cycle after it)
+    wait 5 minutes: the cycle leaves on time with ``w`` of the next cycle, ready since the
+    start, and ``x2`` takes ``w``'s place."""
+    prob = load_problem(_sterilizer_plant(a_ends=945))
+    evicted, ok = dispatch(prob, "keep_evict")
+    assert ok and evicted["x2"].start == 4000
+    slid, ok = dispatch(prob, "keep_slide")
+    assert ok and moved_operations(prob, slid) == {"x1", "x2", "w"}
+    assert slid["x1"].start == 945
+    assert (slid["x2"].start, slid["w"].start) == (2000, 1000)
+    assert [slid[oid].start for oid in ("y", "z", "u", "v")] == [1000, 2000, 3000, 3000]
+
+
 @pytest.mark.parametrize("rule", ["keep_evict", "keep_slide"])
 def test_every_plan_that_makes_way_validates_on_a_generated_plant(rule):
     """Overruns of the first operations of each resource of a planned plant (the
