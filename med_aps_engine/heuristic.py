@@ -20,6 +20,9 @@ Rule ``keep_slide`` is ``keep_evict`` where work that misses its slot by minutes
 start passed a few minutes ago, its previous step ends a little later) shifts by those minutes
 and pushes what follows it by as much, up to ``SLIDE_MAX_MINUTES``: on a resource booked to
 the end of the plan its next gap is weeks away, a shift of minutes is what a planner expects.
+What would wait longer may go to another of its resources. Batch cycles keep their times; a
+batch left with room takes ready work of later batches, down to the work that missed one
+(``Dispatcher._refill_batches``).
 
 The result is used as the fallback plan, as the CP-SAT warm start and as the starting point of
 the decomposition.
