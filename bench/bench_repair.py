@@ -44,6 +44,12 @@ def parse_args(argv):
     parser.add_argument("--time-limit", type=float, default=60.0, help="full replans (s)")
     parser.add_argument("--repair-time-limit", type=float, default=3.0)
     parser.add_argument(
+        "--move-cost",
+        type=int,
+        help="the company's repair cost of a move (minutes) for the repair; default: the "
+        "database's setting",
+    )
+    parser.add_argument(
         "--before",
         choices=("fresh", "stable"),
         default="fresh",
@@ -138,8 +144,10 @@ def _read_back(env, run):
     }
 
 
-def repair(env, workorder_id, time_limit):
+def repair(env, workorder_id, time_limit, move_cost=None):
     env.company.write({"aps_repair_time_limit": time_limit})
+    if move_cost is not None:
+        env.company.write({"aps_repair_move_cost_minutes": move_cost})
     start = time.perf_counter()
     _start_overrunning(env, workorder_id)
     # positions right after the event, as for the replans (the started work order itself
@@ -214,7 +222,9 @@ def main(argv=None):
         for copy in copies.values():
             _duplicate(source, copy)
         wo = disruption["workorder_id"]
-        results["repair"] = _with_env(copies["repair"], repair, wo, args.repair_time_limit)
+        results["repair"] = _with_env(
+            copies["repair"], repair, wo, args.repair_time_limit, args.move_cost
+        )
         results["full"] = _with_env(
             copies["full"], full_replan, wo, args.time_limit, STABLE_REPLAN_WEIGHT
         )

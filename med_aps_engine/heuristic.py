@@ -45,6 +45,9 @@ REPAIR_RULES = ("keep_evict", "keep_shift", "keep_slide")
 # makes, pushing what follows it, rather than wait for the next gap; longer delays (an overrun
 # of hours) go into the next gap or the slot of work with slack, as in rule keep_evict
 SLIDE_MAX_MINUTES = 60
+# rule keep_slide: a batch's room moves down at most this many cycles to late work (each
+# batch on the way gives one of its loads to the batch before it: one move each)
+REFILL_MAX_HOPS = 6
 # at most this many operations make way for one operation of rule keep_evict
 EVICT_MAX_OPERATIONS = 3
 # apparent tardiness cost rules and their look-ahead k (slack counted in k mean order works)
@@ -802,9 +805,9 @@ class Dispatcher:
     def _refill_resource(self, res):
         """Fill the batches of ``res`` that have room, in time order, with ready work of their
         family from later batches: work that missed its previous batch by at least a cycle
-        (``late``) where it is ready, else, while such work waits further down, work of the
-        next batch (the room moves down to the late work, one batch at a time). Returns the
-        work pulled forward."""
+        (``late``) where it is ready, else, while such work is ready within
+        ``REFILL_MAX_HOPS`` cycles, work of the next batch (the room moves down to the late
+        work, one batch at a time). Returns the work pulled forward."""
         p = self.p
         pulled = []
         batches = sorted(
@@ -848,7 +851,10 @@ class Dispatcher:
                         key=lambda o: (p.jobs[p.operations[o].job].weight, -ready[o], o),
                     )
                     late.discard(best)
-                elif candidates and any(oid in late for oid in fits):
+                elif candidates and any(
+                    oid in late and ready[oid] <= start + REFILL_MAX_HOPS * res.batch_cycle
+                    for oid in fits
+                ):
                     best = min(candidates, key=lambda o: (self.assign[o].start, o))
                 else:
                     break
