@@ -23,6 +23,22 @@ OBJECTIVE = {
 }
 
 
+def _running(resource, remaining, due=10000):
+    """Order A: its operation ``a`` (60 min) was planned from -30 on ``resource``; it runs,
+    with ``remaining`` minutes left from now (over 30: it overruns)."""
+    return eng.job(
+        "A",
+        [
+            eng.op(
+                "a",
+                [(resource, 60)],
+                in_progress={"resource": resource, "start": -30, "remaining": remaining},
+            )
+        ],
+        due=due,
+    )
+
+
 def _plant():
     """M1: ``a`` runs 30 min longer than planned (in progress), pushing ``b`` (due at 100)
     and ``c``. M2, untouched by it: ``z`` (due at 60) planned last, late by 120 min; moving
@@ -31,17 +47,7 @@ def _plant():
     return eng.problem(
         [eng.resource("M1"), eng.resource("M2")],
         [
-            eng.job(
-                "A",
-                [
-                    eng.op(
-                        "a",
-                        [("M1", 60)],
-                        in_progress={"resource": "M1", "start": -30, "remaining": 60},
-                    )
-                ],
-                due=10000,
-            ),
+            _running("M1", 60),
             eng.job("B", [eng.op("b", [("M1", 60)])], due=100),
             eng.job("C", [eng.op("c", [("M1", 60)]), eng.op("c2", [("M2", 30)], ["c"])], due=10000),
             eng.job("X", [eng.op("x", [("M2", 60)])], due=10000),
@@ -280,17 +286,7 @@ def test_slides_are_short_what_waits_longer_may_go_to_another_resource():
     problem = eng.problem(
         [eng.resource("M1"), eng.resource("M2")],
         [
-            eng.job(
-                "A",
-                [
-                    eng.op(
-                        "a",
-                        [("M1", 60)],
-                        in_progress={"resource": "M1", "start": -30, "remaining": 270},
-                    )
-                ],
-                due=10000,
-            ),
+            _running("M1", 270),
             eng.job("B", [eng.op("b", [("M1", 60), ("M2", 60)])], due=100),
             eng.job("C", [eng.op("c", [("M1", 60)])], due=330),
             eng.job("D", [eng.op("d", [("M1", 60)])], due=390),
@@ -325,17 +321,7 @@ def _sterilizer_plant(a_ends=1100):
             eng.resource("S", batch={"max_size": 2, "cycle_minutes": 1000}),
         ],
         [
-            eng.job(
-                "A",
-                [
-                    eng.op(
-                        "a",
-                        [("M", 60)],
-                        in_progress={"resource": "M", "start": -30, "remaining": a_ends},
-                    )
-                ],
-                due=100000,
-            ),
+            _running("M", a_ends, due=100000),
             eng.job(
                 "X",
                 [eng.op("x1", [("M", 60)]), eng.op("x2", [("S", 0)], ["x1"], **family)],
