@@ -159,9 +159,12 @@ class PromiseDate:
     def _reason(self, problem, plan, scope, job_key, builder):
         """Why the date is not earlier: walk back from the order's last operation along what
         held each operation back; the longest wait for a work center is the bottleneck, a
-        first operation held by its release waits for material."""
+        first operation held by its release waits for material (unless a work center, open,
+        kept work waiting an hour or more: a night the work center is closed after the
+        material comes is no bottleneck)."""
         env = self.env
         planned = {op["op"]: op for op in plan["operations"]}
+        calendars = {res["id"]: res.get("calendar") for res in problem["resources"]}
         operations = {}
         job_ops = {}
         for job in problem["jobs"]:
@@ -170,6 +173,7 @@ class PromiseDate:
                 operations[operation["id"]] = (job, operation)
         current = max(job_ops[job_key], key=lambda op_id: planned[op_id]["end"])
         worst = (0, None)  # minutes waited, op id
+        open_wait = 0  # minutes of the worst wait the work center was open
         material = None
         seen = set()
         while current and current not in seen:
@@ -186,14 +190,17 @@ class PromiseDate:
                 ready += pred.get("min_lag") or 0
                 if ready > earliest:
                     earliest, binding = ready, pred_op
-            waited = planned[current]["start"] - earliest
+            start = planned[current]["start"]
+            waited = start - earliest
             if waited > worst[0]:
                 worst = (waited, current)
+                calendar = calendars.get(planned[current]["resource"])
+                open_wait = _open_minutes(calendar, earliest, start)
             if binding is None and earliest > 0:
                 material = earliest
             current = binding
         names = scope.names
-        if material is not None and (worst[1] is None or worst[0] < 60):
+        if material is not None and (worst[1] is None or open_wait < 60):
             components = builder.component_waits.get(material) or []
             return {
                 "kind": "material",
@@ -224,6 +231,14 @@ class PromiseDate:
             "components": [],
             "reason": env._("Lead time: the operations alone need until then; nothing waits."),
         }
+
+
+def _open_minutes(calendar, begin, end):
+    """Minutes of ``[begin, end)`` inside an engine calendar (sorted ``[start, end)``
+    intervals; None: always available)."""
+    if calendar is None:
+        return max(0, end - begin)
+    return sum(max(0, min(stop, end) - max(start, begin)) for start, stop in calendar)
 
 
 def _format(env, value):

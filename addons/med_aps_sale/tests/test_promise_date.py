@@ -1,4 +1,5 @@
 from datetime import timedelta
+from types import SimpleNamespace
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
@@ -188,6 +189,31 @@ class TestPromiseDate(MedApsCommon):
         self.assertEqual(result["kind"], "material", result["reason"])
         self.assertEqual(result["components"], ["Coating"])
         self.assertGreaterEqual(result["date"], fields.Datetime.now() + timedelta(days=12))
+
+    def test_a_closed_night_after_the_material_is_no_bottleneck(self):
+        """The reason does not depend on the hour of the request: material due at 22:00
+        (minute 600 here) and the work center closed until the next morning (1,440) is a
+        wait for material; the same wait with the work center open and booked is the
+        work center's."""
+        origin = fields.Datetime.now()
+        problem = {
+            "resources": [{"id": "WC/1", "calendar": [[0, 480], [1440, 1920]]}],
+            "jobs": [{"id": "J", "release": 0, "operations": [{"id": "O", "release": 600}]}],
+        }
+        plan = {"operations": [{"op": "O", "resource": "WC/1", "start": 1440, "end": 1470}]}
+        scope = SimpleNamespace(
+            names={"WC/1": "Extrusion"},
+            to_datetime=lambda minutes: origin + timedelta(minutes=minutes),
+        )
+        builder = SimpleNamespace(component_waits={600: ["Coating"]})
+        service = PromiseDate(self.env, self.company)
+        reason = service._reason(problem, plan, scope, "J", builder)
+        self.assertEqual(reason["kind"], "material", reason["reason"])
+        self.assertEqual(reason["components"], ["Coating"])
+        problem["resources"][0]["calendar"] = [[0, 1920]]
+        reason = service._reason(problem, plan, scope, "J", builder)
+        self.assertEqual(reason["kind"], "bottleneck", reason["reason"])
+        self.assertEqual(reason["workcenter"], "Extrusion")
 
     def test_line_button_api_and_confirmation(self):
         order = self._order(self.catheter_a, 2, user=self.salesman)
