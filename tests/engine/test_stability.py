@@ -89,8 +89,12 @@ def test_a_late_material_forces_moves_and_says_so(plant):
     assert sum(moves["reasons"].values()) == len(moves["forced"])
     row = next(r for r in second["operations"] if r["op"] == head["id"])
     assert row["start"] >= head["release"]
-    # only what the late material pushes had to move
-    assert len(moves["forced"]) + len(moves["improving"]) < len(second["operations"]) // 4
+    # only what the late material pushes had to move; the other moves pay for themselves
+    # (how many there are depends on how good the first plan was, i.e. on the machine's load)
+    assert len(moves["forced"]) < len(second["operations"]) // 10
+    kept, ok = dispatch(load_problem(replan), "keep")
+    assert ok
+    assert second["objective"] <= evaluate(load_problem(replan), kept)["objective"]
 
 
 def test_no_previous_plan_reports_no_moves():
