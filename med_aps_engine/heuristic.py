@@ -64,6 +64,14 @@ def _start_of(cand):
     return data[0]
 
 
+def _max_lag_linked(op):
+    """Whether a maximum lag links ``op`` to a predecessor or a successor (such work is
+    placed with the others of its group, never moved alone)."""
+    return any(pred.max_lag is not None for pred in op.predecessors) or any(
+        mx is not None for _succ, _mn, mx in op.successors
+    )
+
+
 class HeuristicFailure(RuntimeError):
     """The dispatcher could not place an operation (e.g. a lock makes the problem infeasible)."""
 
@@ -488,8 +496,7 @@ class Dispatcher:
             cand[1] != "unit"
             or job.due is None
             or weights["weighted_tardiness"] <= 0
-            or any(pred.max_lag is not None for pred in op.predecessors)
-            or any(mx is not None for _succ, _mn, mx in op.successors)
+            or _max_lag_linked(op)
         ):
             return False
         # what follows the operation in its order takes at least this long
@@ -776,8 +783,8 @@ class Dispatcher:
     # ------------------------------------------------------------------ refill (keep_slide)
     def _refill_batches(self):
         """Rule ``keep_slide``, last step: a batch that has room (work that missed it went to a
-        later one) takes the work of a later batch of its resource that is ready for it, the
-        one that would wait longest. On a batch resource booked to the end of the plan the
+        later one) takes ready work of later batches of its resource, down to the work that
+        missed a batch (``_refill_resource``). On a batch resource booked to the end of the plan the
         work that missed its batch otherwise waits for a batch added at the end: the room a
         batch is left with is moved down the plan, to that work. What follows pulled work
         moves up behind it where it then ends earlier."""
@@ -798,8 +805,7 @@ class Dispatcher:
             and self.p.fixed_position(op) is None
             and not a.secondary
             and not op.mode_on(a.resource).requires
-            and not any(pred.max_lag is not None for pred in op.predecessors)
-            and not any(mx is not None for _succ, _mn, mx in op.successors)
+            and not _max_lag_linked(op)
         )
 
     def _refill_resource(self, res):
@@ -878,10 +884,11 @@ class Dispatcher:
             seen.add(sid)
             op = p.operations[sid]
             a = self.assign[sid]
-            if a.batch is not None or p.fixed_position(op) is not None or a.secondary:
-                continue
-            if any(pred.max_lag is not None for pred in op.predecessors) or any(
-                mx is not None for _s, _mn, mx in op.successors
+            if (
+                a.batch is not None
+                or p.fixed_position(op) is not None
+                or a.secondary
+                or _max_lag_linked(op)
             ):
                 continue
             cand = self._candidate(op, self._earliest(op))

@@ -23,6 +23,8 @@ from odoo.tools import format_datetime
 from odoo.addons.med_aps.services.problem_builder import PlanningDataError
 from odoo.addons.med_aps.services.scenario_builder import ScenarioProblemBuilder
 
+from med_aps_engine.calendar import Calendar
+
 DEFAULT_TIME_LIMIT = 5.0
 MAX_TIME_LIMIT = 8.0
 
@@ -195,7 +197,7 @@ class PromiseDate:
             if waited > worst[0]:
                 worst = (waited, current)
                 calendar = calendars.get(planned[current]["resource"])
-                open_wait = _open_minutes(calendar, earliest, start)
+                open_wait = Calendar(calendar).working_minutes(earliest, start)
             if binding is None and earliest > 0:
                 material = earliest
             current = binding
@@ -231,14 +233,6 @@ class PromiseDate:
             "components": [],
             "reason": env._("Lead time: the operations alone need until then; nothing waits."),
         }
-
-
-def _open_minutes(calendar, begin, end):
-    """Minutes of ``[begin, end)`` inside an engine calendar (sorted ``[start, end)``
-    intervals; None: always available)."""
-    if calendar is None:
-        return max(0, end - begin)
-    return sum(max(0, min(stop, end) - max(start, begin)) for start, stop in calendar)
 
 
 def _format(env, value):
