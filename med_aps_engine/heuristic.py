@@ -18,10 +18,11 @@ that they move into a later gap without delaying anything (on a booked bottlenec
 the displaced work can be weeks away, while the finish of the evicted work does not change).
 Rule ``keep_slide`` is ``keep_evict`` where work that misses its slot by minutes (its planned
 start passed a few minutes ago, its previous step ends a little later) shifts by those minutes
-and pushes what follows it by as much, up to ``SLIDE_MAX_MINUTES``: on a resource booked to
-the end of the plan its next gap is weeks away, a shift of minutes is what a planner expects.
-What would wait longer may go to another of its resources. Batch cycles keep their times; a
-batch left with room takes ready work of later batches, down to the work that missed one
+and pushes what follows it by as much, up to an hour (``keep_slide_2h``, ``keep_slide_3h``: two
+and three hours; ``SLIDE_LIMITS``): on a resource booked to the end of the plan its next gap is
+weeks away, a shift of minutes is what a planner expects. What would wait longer may go to
+another of its resources. Batch cycles keep their times; a batch left with room takes ready
+work of the batch where the work that missed one is ready, and that work takes its place
 (``Dispatcher._refill_batches``).
 
 The result is used as the fallback plan, as the CP-SAT warm start and as the starting point of
@@ -38,15 +39,17 @@ from .secondary import INF, UnitBook
 
 BIG = 1 << 50
 # the rules that rebuild the previous plan (see ``Dispatcher.keep_previous``)
-KEEP_RULES = ("keep", "keep_shift", "keep_evict", "keep_slide")
+KEEP_RULES = ("keep", "keep_shift", "keep_evict", "keep_slide", "keep_slide_2h", "keep_slide_3h")
 # what a repair tries: keep_evict is keep wherever nothing pays for making way
-REPAIR_RULES = ("keep_evict", "keep_shift", "keep_slide")
-# rule keep_slide: the longest shift from the previous start (or from now) that an operation
-# makes, pushing what follows it, rather than wait for the next gap; longer delays (an overrun
-# of hours) go into the next gap or the slot of work with slack, as in rule keep_evict
-SLIDE_MAX_MINUTES = 60
-# rule keep_slide: a batch's room moves down at most this many cycles to late work (each
-# batch on the way gives one of its loads to the batch before it: one move each)
+REPAIR_RULES = ("keep_evict", "keep_shift", "keep_slide", "keep_slide_2h", "keep_slide_3h")
+# rules keep_slide*: the longest shift from the previous start (or from now) that an
+# operation makes, pushing what follows it, rather than wait for the next gap; longer delays
+# (an overrun of hours) go into the next gap or the slot of work with slack, as in rule
+# keep_evict. Which is best depends on where the gaps are (one more hour of push can save an
+# order from the end of the plan, or send one there): each is a rule, the best plan is kept.
+SLIDE_LIMITS = {"keep_slide": 60, "keep_slide_2h": 120, "keep_slide_3h": 180}
+# rules keep_slide*: a batch's room moves down at most this many cycles to late work (one
+# load of the batch where the late work is ready takes the room: one move, not one per cycle)
 REFILL_MAX_HOPS = 6
 # at most this many operations make way for one operation of rule keep_evict
 EVICT_MAX_OPERATIONS = 3
@@ -55,7 +58,7 @@ ATC_RULES = {"atc_2": 2.0, "atc_3": 3.0, "atc_4": 4.0}
 
 
 # how far a rule that keeps the previous plan shifts what no longer fits (None: not at all)
-SHIFT_LIMITS = {"keep_shift": math.inf, "keep_slide": SLIDE_MAX_MINUTES}
+SHIFT_LIMITS = {"keep_shift": math.inf, **SLIDE_LIMITS}
 
 
 def _start_of(cand):
@@ -721,13 +724,13 @@ class Dispatcher:
         p = self.p
         ops = p.operations
         self.keep = rule in KEEP_RULES
-        self.evict = rule in ("keep_evict", "keep_slide")
+        self.evict = rule == "keep_evict" or rule in SLIDE_LIMITS
         self.any_resource = False
         self.evicted = set()
         self.place_fixed()
         if self.keep:
             self.keep_previous(shift_limit=SHIFT_LIMITS.get(rule))
-            self.any_resource = rule == "keep_slide"
+            self.any_resource = rule in SLIDE_LIMITS
         rng = random.Random(seed) if seed is not None else None
         groups = self._groups()
         group_of = {}
@@ -851,17 +854,19 @@ class Dispatcher:
                 ]
                 candidates = [oid for oid in fits if ready[oid] <= start]
                 late_here = [oid for oid in candidates if oid in late]
+                late_soon = [
+                    ready[oid]
+                    for oid in fits
+                    if oid in late and ready[oid] <= start + REFILL_MAX_HOPS * res.batch_cycle
+                ]
                 if late_here:
                     best = max(
                         late_here,
                         key=lambda o: (p.jobs[p.operations[o].job].weight, -ready[o], o),
                     )
                     late.discard(best)
-                elif candidates and any(
-                    oid in late and ready[oid] <= start + REFILL_MAX_HOPS * res.batch_cycle
-                    for oid in fits
-                ):
-                    best = min(candidates, key=lambda o: (self.assign[o].start, o))
+                elif candidates and late_soon:
+                    best = self._refill_target(start, candidates, batches, min(late_soon))
                 else:
                     break
                 self._unplace(best)
@@ -870,6 +875,33 @@ class Dispatcher:
                 )
                 pulled.append(best)
         return pulled
+
+    def _refill_target(self, room_start, candidates, batches, late_ready):
+        """Of ``candidates`` (work of later batches ready for the batch with room at
+        ``room_start``), the one whose place the late work can take: in the first batch from
+        ``late_ready`` on (the late work is ready then), else in the last batch before it. The
+        room goes straight to the late work: one load moves, not one per batch in between."""
+        p = self.p
+        target = min(
+            (start for start, bid in batches if start >= late_ready and bid in self.batches),
+            default=math.inf,
+        )
+        before = [oid for oid in candidates if self.assign[oid].start <= target]
+        if not before:
+            return min(candidates, key=lambda o: (self.assign[o].start, o))
+
+        def gain(oid):
+            """Weighted minutes of lateness the move saves its order (about)."""
+            op = p.operations[oid]
+            job = p.jobs[op.job]
+            a = self.assign[oid]
+            if job.due is None:
+                return 0
+            late = max(0, a.end + self.tail[oid] - _min_work(p, op) - job.due)
+            return job.weight * min(late, a.start - room_start)
+
+        # from the latest batch up to the target; there, the order that gains most
+        return min(before, key=lambda o: (-self.assign[o].start, -gain(o), o))
 
     def _move_up_successors(self, oid):
         """The work after ``oid`` in its order (not in batches, not fixed) moves to where it

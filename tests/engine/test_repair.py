@@ -378,7 +378,74 @@ def test_a_cycle_does_not_wait_minutes_for_late_work_when_ready_work_can_take_it
     assert [slid[oid].start for oid in ("y", "z", "u", "v")] == [1000, 2000, 3000, 3000]
 
 
-@pytest.mark.parametrize("rule", ["keep_evict", "keep_slide"])
+def test_the_room_of_a_batch_goes_straight_to_the_batch_where_late_work_is_ready():
+    """``x2`` is ready at 2,060, after the second cycle: the room it left at 1,000 is taken
+    by a load of the third cycle (``u``), whose place ``x2`` takes; no load of the second
+    cycle moves (one cycle down at a time: ``w`` to 1,000 and ``u`` to 2,000, one move
+    more for the same lateness)."""
+    prob = load_problem(_sterilizer_plant(a_ends=2000))
+    evicted, ok = dispatch(prob, "keep_evict")
+    assert ok and evicted["x2"].start == 4000
+    slid, ok = dispatch(prob, "keep_slide")
+    assert ok and moved_operations(prob, slid) == {"x1", "x2", "u"}
+    assert [slid[oid].start for oid in ("u", "y", "z", "w", "x2", "v")] == [
+        1000,
+        1000,
+        2000,
+        2000,
+        3000,
+        3000,
+    ]
+    # x2 in the cycle of 3,000 (1,000 minutes): order X ends at 4,000
+    assert evaluate(prob, slid)["total_weighted_tardiness"] == 4000 - 1500
+
+
+def _overrun_of_70_minutes_plant():
+    """M is booked: ``a`` runs until 100, 70 minutes after ``b``'s planned start (order B,
+    weight 5, due at 120); ``c`` (due at 1,000) and the long ``z`` follow, then nothing.
+    Nothing has slack enough to make way for ``b`` (``c`` would miss its due date)."""
+    return eng.problem(
+        [eng.resource("M")],
+        [
+            _running("M", 100, due=100000),
+            eng.job("B", [eng.op("b", [("M", 60)])], due=120, weight=5),
+            eng.job("C", [eng.op("c", [("M", 60)])], due=1000),
+            eng.job("Z", [eng.op("z", [("M", 1000)])], due=5000),
+        ],
+        previous_plan={
+            "a": {"resource": "M", "start": -30},
+            "b": {"resource": "M", "start": 30},
+            "c": {"resource": "M", "start": 90},
+            "z": {"resource": "M", "start": 150},
+        },
+        objective=dict(OBJECTIVE),
+    )
+
+
+def test_a_longer_slide_keeps_an_important_order_from_the_end_of_the_plan():
+    """``b`` misses its slot by 70 minutes: with slides of at most an hour it goes to the
+    next gap, after ``z`` (its order 1,100 minutes late, weight 5); rule keep_slide_2h
+    slides it and pushes ``c`` and ``z`` by 70 minutes, which their due dates absorb. The
+    repair tries both and keeps the better plan."""
+    prob = load_problem(_overrun_of_70_minutes_plant())
+    hour, ok = dispatch(prob, "keep_slide")
+    assert ok and (hour["b"].start, hour["c"].start, hour["z"].start) == (1160, 100, 160)
+    two_hours, ok = dispatch(prob, "keep_slide_2h")
+    assert ok and (two_hours["b"].start, two_hours["c"].start, two_hours["z"].start) == (
+        100,
+        160,
+        220,
+    )
+    late = {
+        name: evaluate(prob, a)["total_weighted_tardiness"]
+        for name, a in (("hour", hour), ("two_hours", two_hours))
+    }
+    assert late == {"hour": 5 * (1220 - 120), "two_hours": 5 * (160 - 120)}
+    repair = eng.solve(_overrun_of_70_minutes_plant(), time_limit=2.0, neighbourhood=["a"])
+    assert repair["kpis"]["total_weighted_tardiness"] <= late["two_hours"]
+
+
+@pytest.mark.parametrize("rule", ["keep_evict", "keep_slide", "keep_slide_2h", "keep_slide_3h"])
 def test_every_plan_that_makes_way_validates_on_a_generated_plant(rule):
     """Overruns of the first operations of each resource of a planned plant (the
     dispatcher's plan: the same every run): the plans of rules keep_evict and keep_slide
