@@ -5,14 +5,17 @@ open orders, 5,000 work orders, a med_aps plan) with the current med_aps install
 disruption: the first ready work order of the busiest work center that has one starts and runs four
 hours longer than planned (its expected duration grows by 240 minutes while it runs). From
 that same state (after a full plan with the full time limit, as a plant has after its
-nightly run), three copies of the database answer it:
+nightly run), copies of the database answer it:
 
 * **repair**: the event path a plant uses: the work order's start is recorded as a plan
   event, the repair scheduled action queues one repair run (company settings: no delay, the
   repair time limit), the run is processed; timed from the event to the written plan;
 * **full replan**: a replan of the whole plant with the default stability weight;
 * **fresh replan**: a replan of the whole plant that does not keep the previous plan
-  (stability weight 0), what "replan everything" meant before plans were kept.
+  (stability weight 0), what "replan everything" meant before plans were kept;
+* **full replan without the event** (reference): the same full replan of a copy where the
+  work order did not start: the moves a full replan makes at that moment anyway (they pay
+  with or without the event), to read the full replan's moves against.
 
 Each plan is read back and checked by the engine's validator; the table shows the work
 orders each moved, its weighted tardiness and its time.
@@ -56,6 +59,11 @@ def parse_args(argv):
         help="the full plan before the event: planned from scratch (stability weight 0, the "
         "default) or keeping the database's plan (default stability weight)",
     )
+    parser.add_argument(
+        "--workcenter",
+        help="disrupt the first ready work order of this work center (its name) instead of "
+        "the busiest work center's",
+    )
     parser.add_argument("--json", help="also write the results to this JSON file")
     parser.add_argument(
         "--keep", action="store_true", help="keep the copies (DB_repair_src, DB_repair_repair, ...)"
@@ -69,6 +77,11 @@ def _positions(env):
         "WHERE state NOT IN ('done', 'cancel') AND date_start IS NOT NULL"
     )
     return {row[0]: (row[1], row[2]) for row in env.cr.fetchall()}
+
+
+def _moved(before, after):
+    """The work orders whose work center or start changed from ``before`` to ``after``."""
+    return sorted(wo for wo, pos in before.items() if wo in after and after[wo] != pos)
 
 
 def plan_fully(env, time_limit, stability):
@@ -88,9 +101,9 @@ def plan_fully(env, time_limit, stability):
     return run.weighted_tardiness
 
 
-def disrupt(env):
-    """Start the first ready work order of the busiest work center that has one; it will
-    run 4 hours longer than planned."""
+def disrupt(env, workcenter=None):
+    """Start the first ready work order of the busiest work center that has one (or of the
+    work center named ``workcenter``); it will run 4 hours longer than planned."""
     env.cr.execute(
         """
         WITH load AS (
@@ -99,13 +112,19 @@ def disrupt(env):
              GROUP BY workcenter_id
         )
         SELECT wo.id FROM mrp_workorder wo JOIN load ON load.workcenter_id = wo.workcenter_id
+          JOIN mrp_workcenter wc ON wc.id = wo.workcenter_id
          WHERE wo.state = 'ready' AND wo.aps_run_id IS NOT NULL
+           AND (%s IS NULL OR wc.name = %s)
          ORDER BY load.minutes DESC, wo.date_start, wo.id LIMIT 1
-        """
+        """,
+        (workcenter, workcenter),
     )
     row = env.cr.fetchone()
     if not row:
-        raise SystemExit("no planned work order ready to start: plan the database first")
+        raise SystemExit(
+            "no planned work order ready to start%s: plan the database first"
+            % (" on %s" % workcenter if workcenter else "")
+        )
     workorder = env["mrp.workorder"].browse(row[0])
     # the first full plan's events are answered by it; only the disruption is pending
     env["med.aps.plan.event"].search([("state", "=", "pending")]).write({"ignored": True})
@@ -163,7 +182,8 @@ def repair(env, workorder_id, time_limit, move_cost=None):
     result.update(
         {
             "seconds": seconds,
-            "moved": sum(1 for wo, pos in before.items() if wo in after and after[wo] != pos),
+            "moved": len(_moved(before, after)),
+            "moved_ids": _moved(before, after),
             "events": run.repair_event_ids.mapped("message"),
             "moved_note": run.moved_note,
             "read_seconds": run.read_seconds,
@@ -178,7 +198,9 @@ def repair(env, workorder_id, time_limit, move_cost=None):
 
 
 def full_replan(env, workorder_id, time_limit, stability):
-    _start_overrunning(env, workorder_id)
+    """A replan of the whole plant after the event (``workorder_id`` None: without it)."""
+    if workorder_id is not None:
+        _start_overrunning(env, workorder_id)
     before = _positions(env)
     start = time.perf_counter()
     run = env["med.aps.run"].create(
@@ -198,7 +220,8 @@ def full_replan(env, workorder_id, time_limit, stability):
     result.update(
         {
             "seconds": seconds,
-            "moved": sum(1 for wo, pos in before.items() if wo in after and after[wo] != pos),
+            "moved": len(_moved(before, after)),
+            "moved_ids": _moved(before, after),
         }
     )
     return result
@@ -210,14 +233,17 @@ def main(argv=None):
 
     config.parse_config(["-d", args.database, *odoo_args])
     source = "%s_repair_src" % args.database
-    copies = {name: "%s_repair_%s" % (args.database, name) for name in ("repair", "full", "fresh")}
+    copies = {
+        name: "%s_repair_%s" % (args.database, name)
+        for name in ("repair", "full", "fresh", "still")
+    }
     results = {}
     try:
         _duplicate(args.database, source)
         before_stability = 0 if args.before == "fresh" else STABLE_REPLAN_WEIGHT
         planned = _with_env(source, plan_fully, args.time_limit, before_stability)
         print("Full plan before the event: weighted tardiness %.1f h" % planned, flush=True)
-        disruption = _with_env(source, disrupt)
+        disruption = _with_env(source, disrupt, args.workcenter)
         print("Disruption: %(workorder)s on %(workcenter)s runs 4 h over" % disruption, flush=True)
         for copy in copies.values():
             _duplicate(source, copy)
@@ -229,6 +255,9 @@ def main(argv=None):
             copies["full"], full_replan, wo, args.time_limit, STABLE_REPLAN_WEIGHT
         )
         results["fresh"] = _with_env(copies["fresh"], full_replan, wo, args.time_limit, 0)
+        results["still"] = _with_env(
+            copies["still"], full_replan, None, args.time_limit, STABLE_REPLAN_WEIGHT
+        )
     finally:
         if not args.keep:
             for name in (source, *copies.values()):
@@ -253,6 +282,7 @@ def report(results, args):
         ("repair", "repair (%.0f s)" % args.repair_time_limit),
         ("full", "full replan (%.0f s)" % args.time_limit),
         ("fresh", "fresh replan (%.0f s)" % args.time_limit),
+        ("still", "full replan without the event (%.0f s)" % args.time_limit),
     )
     lines = ["| | " + " | ".join(label for _key, label in labels) + " |"]
     lines.append("|---|" + "---:|" * len(labels))
@@ -261,6 +291,17 @@ def report(results, args):
         lines.append("| %s | %s |" % (title, " | ".join(cells)))
     rep, full, fresh = results["repair"], results["full"], results["fresh"]
     lines.append("")
+    anyway = set(full["moved_ids"]) & set(results["still"]["moved_ids"])
+    lines.append(
+        "Of the full replan's %d moves, %d are made by the full replan without the event too "
+        "(they pay anyway); of the repair's %d moves, %d are the full replan's too."
+        % (
+            full["moved"],
+            len(anyway),
+            rep["moved"],
+            len(set(rep["moved_ids"]) & set(full["moved_ids"])),
+        )
+    )
     lines.append("Repair's events: %s" % "; ".join(rep["events"]))
     lines.append(
         "Repair's moves (a move costs %d min of lateness): %s"
