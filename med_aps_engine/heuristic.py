@@ -126,7 +126,7 @@ class Dispatcher:
         self.evict = False
         # operations kept at their previous position that made way (rule keep_evict)
         self.evicted = set()
-        # rule "keep_slide", after the previous plan is rebuilt: what could neither keep its
+        # rules "keep_slide*", after the previous plan is rebuilt: what could neither keep its
         # slot nor slide may go to another of its resources
         self.any_resource = False
         # each job's work in minutes (its operations' shortest), for the ATC rules
