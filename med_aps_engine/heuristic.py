@@ -233,7 +233,7 @@ class Dispatcher:
 
     def _modes(self, op):
         """The modes to try: only the previous resource when the previous plan is kept (rule
-        keep_slide: once the previous plan is rebuilt, all: what could neither keep its slot
+        keep_slide*: once the previous plan is rebuilt, all: what could neither keep its slot
         nor slide may end earlier on another resource than in the next gap of its own)."""
         if self.keep and not self.any_resource:
             prev = self.p.previous_plan.get(op.id)
@@ -415,7 +415,7 @@ class Dispatcher:
         return True
 
     def keep_previous(self, shift_limit=None):
-        """Rules ``keep``, ``keep_shift`` and ``keep_slide``, first step: every operation of
+        """Rules ``keep``, ``keep_shift`` and ``keep_slide*``, first step: every operation of
         the previous plan whose position still fits goes exactly there, in the order of the
         previous starts.
 
@@ -425,10 +425,10 @@ class Dispatcher:
         previous start on if that is at most ``shift_limit`` after its previous start (or
         after now, for a start that has passed), so that the operations after it shift right
         as far as needed (``keep_shift``, no limit: the classic right-shift repair;
-        ``keep_slide``: shifts of minutes). Operations linked by maximum lags stay only all
-        together, and an operation stays only if all its predecessors are placed, so the
-        dispatcher that places the rest never has to push a predecessor behind a placed
-        successor."""
+        ``keep_slide*``: shifts of one to three hours). Operations linked by maximum lags
+        stay only all together, and an operation stays only if all its predecessors are
+        placed, so the dispatcher that places the rest never has to push a predecessor
+        behind a placed successor."""
         p = self.p
         topo = {oid: k for k, oid in enumerate(p.topo_order)}
         group_of = {}
@@ -783,9 +783,9 @@ class Dispatcher:
             self._refill_batches()
         return self.assign, valid
 
-    # ------------------------------------------------------------------ refill (keep_slide)
+    # ------------------------------------------------------------------ refill (keep_slide*)
     def _refill_batches(self):
-        """Rule ``keep_slide``, last step: a batch that has room (work that missed it went to a
+        """Rules ``keep_slide*``, last step: a batch that has room (work that missed it went to a
         later one) takes ready work of later batches of its resource, down to the work that
         missed a batch (``_refill_resource``). On a batch resource booked to the end of the plan the
         work that missed its batch otherwise waits for a batch added at the end: the room a
@@ -815,8 +815,9 @@ class Dispatcher:
         """Fill the batches of ``res`` that have room, in time order, with ready work of their
         family from later batches: work that missed its previous batch by at least a cycle
         (``late``) where it is ready, else, while such work is ready within
-        ``REFILL_MAX_HOPS`` cycles, work of the next batch (the room moves down to the late
-        work, one batch at a time). Returns the work pulled forward."""
+        ``REFILL_MAX_HOPS`` cycles and an earlier batch than its own could take it, a load of
+        the batch where it is ready (``_refill_target``: the room goes to the late work in
+        one move). Returns the work pulled forward."""
         p = self.p
         pulled = []
         batches = sorted(
@@ -854,10 +855,20 @@ class Dispatcher:
                 ]
                 candidates = [oid for oid in fits if ready[oid] <= start]
                 late_here = [oid for oid in candidates if oid in late]
+                # the batches of the family (not fixed) from which work can come; late work
+                # counts while a batch before its own one could take it
+                starts = sorted({self.assign[oid].start for oid in fits})
+
+                def first_from(t, starts=starts):
+                    i = bisect.bisect_left(starts, t)
+                    return starts[i] if i < len(starts) else math.inf
+
                 late_soon = [
                     ready[oid]
                     for oid in fits
-                    if oid in late and ready[oid] <= start + REFILL_MAX_HOPS * res.batch_cycle
+                    if oid in late
+                    and ready[oid] <= start + REFILL_MAX_HOPS * res.batch_cycle
+                    and first_from(ready[oid]) < self.assign[oid].start
                 ]
                 if late_here:
                     best = max(
@@ -866,7 +877,7 @@ class Dispatcher:
                     )
                     late.discard(best)
                 elif candidates and late_soon:
-                    best = self._refill_target(start, candidates, batches, min(late_soon))
+                    best = self._refill_target(start, candidates, first_from(min(late_soon)))
                 else:
                     break
                 self._unplace(best)
@@ -876,16 +887,15 @@ class Dispatcher:
                 pulled.append(best)
         return pulled
 
-    def _refill_target(self, room_start, candidates, batches, late_ready):
+    def _refill_target(self, room_start, candidates, target):
         """Of ``candidates`` (work of later batches ready for the batch with room at
-        ``room_start``), the one whose place the late work can take: in the first batch from
-        ``late_ready`` on (the late work is ready then), else in the last batch before it. The
-        room goes straight to the late work: one load moves, not one per batch in between."""
+        ``room_start``), the one whose place the late work can take: in the batch at
+        ``target`` (the first of the family from when the late work is ready), else in the
+        last batch before it. The room goes straight to the late work: one load moves, not
+        one per batch in between. When every candidate is after the target, the earliest:
+        the late work then takes a place a little later, still far before a batch added
+        after the last (on the bench plant, 1,000 h of an order's lateness)."""
         p = self.p
-        target = min(
-            (start for start, bid in batches if start >= late_ready and bid in self.batches),
-            default=math.inf,
-        )
         before = [oid for oid in candidates if self.assign[oid].start <= target]
         if not before:
             return min(candidates, key=lambda o: (self.assign[o].start, o))

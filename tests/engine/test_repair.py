@@ -400,6 +400,27 @@ def test_the_room_of_a_batch_goes_straight_to_the_batch_where_late_work_is_ready
     assert evaluate(prob, slid)["total_weighted_tardiness"] == 4000 - 1500
 
 
+def test_the_room_goes_to_a_batch_of_its_family_and_to_the_load_that_gains_most():
+    """As above, but the third cycle (``u``, ``v``) is of another family and a fourth one
+    (``s``, due at 5,000, and ``t``, due at 4,500: late where it is) follows: ``x2`` can
+    only take a place at 4,000, so a load of that cycle takes the room at 1,000, and of the
+    two the one whose order is late (``t``); no load of the second cycle moves."""
+    problem = _sterilizer_plant(a_ends=2000)
+    for job in problem["jobs"]:
+        for op in job["operations"]:
+            if op["id"] in ("u", "v"):
+                op["batch_family"] = "G"
+    for oid, due in (("s", 5000), ("t", 4500)):
+        problem["jobs"].append(
+            eng.job(oid.upper(), [eng.op(oid, [("S", 0)], batch_family="F")], due=due)
+        )
+        problem["previous_plan"][oid] = {"resource": "S", "start": 4000}
+    prob = load_problem(problem)
+    slid, ok = dispatch(prob, "keep_slide")
+    assert ok and moved_operations(prob, slid) == {"x1", "x2", "t"}
+    assert (slid["t"].start, slid["x2"].start, slid["s"].start) == (1000, 4000, 4000)
+
+
 def _overrun_of_70_minutes_plant():
     """M is booked: ``a`` runs until 100, 70 minutes after ``b``'s planned start (order B,
     weight 5, due at 120); ``c`` (due at 1,000) and the long ``z`` follow, then nothing.
@@ -448,7 +469,7 @@ def test_a_longer_slide_keeps_an_important_order_from_the_end_of_the_plan():
 @pytest.mark.parametrize("rule", ["keep_evict", "keep_slide", "keep_slide_2h", "keep_slide_3h"])
 def test_every_plan_that_makes_way_validates_on_a_generated_plant(rule):
     """Overruns of the first operations of each resource of a planned plant (the
-    dispatcher's plan: the same every run): the plans of rules keep_evict and keep_slide
+    dispatcher's plan: the same every run): the plans of rules keep_evict and keep_slide*
     validate, and work makes way in some of them."""
     from med_aps_engine import validate
     from med_aps_engine.heuristic import Dispatcher
