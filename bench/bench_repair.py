@@ -179,11 +179,12 @@ def repair(env, workorder_id, time_limit, move_cost=None):
     seconds = time.perf_counter() - start
     after = _positions(env)
     result = _read_back(env, run)
+    moved = _moved(before, after)
     result.update(
         {
             "seconds": seconds,
-            "moved": len(_moved(before, after)),
-            "moved_ids": _moved(before, after),
+            "moved": len(moved),
+            "moved_ids": moved,
             "events": run.repair_event_ids.mapped("message"),
             "moved_note": run.moved_note,
             "read_seconds": run.read_seconds,
@@ -217,11 +218,12 @@ def full_replan(env, workorder_id, time_limit, stability):
     seconds = time.perf_counter() - start
     after = _positions(env)
     result = _read_back(env, run)
+    moved = _moved(before, after)
     result.update(
         {
             "seconds": seconds,
-            "moved": len(_moved(before, after)),
-            "moved_ids": _moved(before, after),
+            "moved": len(moved),
+            "moved_ids": moved,
         }
     )
     return result
