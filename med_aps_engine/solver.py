@@ -290,9 +290,9 @@ def _tabu(run, until):
 
 
 # the whole-plan LNS on job shops of more than this many operations, until this share of
-# the time limit; the full model then gets the rest (hinted with the LNS plan, it proves a bound).
-# It only takes what the tabu search leaves of its share: on ta21-30 (30 s, 2 workers, idle
-# machine) the full model hinted at 12 s reached 1.38% mean gap, the LNS until 24 s 1.61%
+# the time limit; the full model then gets the rest (hinted with the best plan, it proves a
+# bound). It only takes what the tabu search leaves of its share: on ta21-30 (30 s, 2 workers,
+# idle machine) the full model hinted at 12 s reached 1.38% mean gap, the LNS until 24 s 1.61%
 LNS_MIN_OPERATIONS = 250
 LNS_SHARE = TABU_SHARE
 
