@@ -1,4 +1,4 @@
-"""Tabu search on the critical path for plain job shops (makespan, one machine per operation).
+"""Tabu search on the critical path for (flexible) job shops (makespan only).
 
 CP-SAT's large-neighbourhood search converges much faster from a schedule that is already
 within a few percent of the optimum than from a dispatching rule (20-25% above). This module
@@ -8,14 +8,18 @@ finds such a start in a few seconds, in the manner of Nowicki and Smutnicki's TS
   (longest path to the end) are computed over the disjunctive graph;
 * moves are those of the N5 neighbourhood (swap the first two or the last two operations of a
   block of the critical path), ranked by the classic head/tail estimate of the new makespan;
+* in a flexible job shop (an operation may run on one of several machines) a critical
+  operation may also move to another of its machines, at one of the few places around where
+  its head falls there, ranked by the longest path through it at the new place or through its
+  old neighbours (Mastrolilli and Gambardella's estimate); a move that closes a cycle is undone;
 * the reverse of a move is tabu for a randomised tenure; a tabu move is allowed when it would
   beat the best makespan (aspiration);
 * after a long stretch without improvement the search jumps back to an elite schedule and
   perturbs it with a few random moves.
 
-Only used for problems with ``is_pure_makespan``, a single mode per operation and more than
-``MIN_OPERATIONS`` operations; the result is offered like any other schedule and then handed to
-CP-SAT as its hint.
+Only used for problems with ``is_pure_makespan`` and more than ``MIN_OPERATIONS`` operations
+(``MIN_FLEXIBLE_OPERATIONS`` when an operation has several machines); the result is offered
+like any other schedule and then handed to CP-SAT as its hint.
 """
 
 import random
@@ -24,17 +28,21 @@ import time
 from .schedule import Assign
 
 MIN_OPERATIONS = 250  # below, CP-SAT alone gets closer to the optimum in the same time
+# flexible job shops (an operation may run on several machines) from this many operations
+MIN_FLEXIBLE_OPERATIONS = 100
 
 
 def applicable(problem):
     """True for a job shop worth the search: every operation has exactly one mode (the machine
     is fixed) and there are more than ``MIN_OPERATIONS`` operations (on 15 x 15 the search
-    stalls about 1.5% above the optimum, where CP-SAT starting at once does better)."""
-    return (
-        problem.is_pure_makespan
-        and len(problem.operations) > MIN_OPERATIONS
-        and all(len(op.modes) == 1 for op in problem.operations.values())
-    )
+    stalls about 1.5% above the optimum, where CP-SAT starting at once does better), or a
+    flexible job shop of more than ``MIN_FLEXIBLE_OPERATIONS``."""
+    if not problem.is_pure_makespan:
+        return False
+    n = len(problem.operations)
+    if all(len(op.modes) == 1 for op in problem.operations.values()):
+        return n > MIN_OPERATIONS
+    return n > MIN_FLEXIBLE_OPERATIONS
 
 
 def _longest_paths(order, dur, job_links, machine_link):
@@ -65,8 +73,15 @@ class JobShopTabu:
         self.ids = ids
         index = {oid: k for k, oid in enumerate(ids)}
         ops = problem.operations
+        # {machine: minutes} of each operation; the machine and duration of the schedule
+        # being searched (set from the start schedule, changed by reassignment moves)
+        self.modes = [
+            {md.resource: problem.work_minutes(ops[oid], md) for md in ops[oid].modes}
+            for oid in ids
+        ]
+        self.flexible = any(len(m) > 1 for m in self.modes)
         self.machine = [ops[oid].modes[0].resource for oid in ids]
-        self.dur = [problem.work_minutes(ops[oid], ops[oid].modes[0]) for oid in ids]
+        self.dur = [self.modes[k][self.machine[k]] for k in range(len(ids))]
         self.job_pred = [[index[pr.op] for pr in ops[oid].predecessors] for oid in ids]
         self.job_succ = [[index[s[0]] for s in ops[oid].successors] for oid in ids]
         self.rng = random.Random(seed)
@@ -131,15 +146,17 @@ class JobShopTabu:
         return blocks
 
     def _moves(self, blocks):
-        """N5 moves (u, v): swap adjacent u -> v on one machine."""
+        """N5 moves (u, v): swap adjacent u -> v on one machine (not when v is u's next step
+        in its job, as two steps of a job on one machine of a flexible shop can be)."""
         moves = []
         last = len(blocks) - 1
+        js = self.job_succ
         for k, block in enumerate(blocks):
             if len(block) < 2:
                 continue
-            if k > 0:
+            if k > 0 and block[1] not in js[block[0]]:
                 moves.append((block[0], block[1]))
-            if k < last and (len(block) > 2 or k == 0):
+            if k < last and (len(block) > 2 or k == 0) and block[-1] not in js[block[-2]]:
                 moves.append((block[-2], block[-1]))
         return moves
 
@@ -176,7 +193,10 @@ class JobShopTabu:
         n = len(self.ids)
         per_machine = {}
         for k, oid in enumerate(self.ids):
-            per_machine.setdefault(self.machine[k], []).append((assigns[oid].start, k))
+            machine = assigns[oid].resource
+            self.machine[k] = machine
+            self.dur[k] = self.modes[k][machine]
+            per_machine.setdefault(machine, []).append((assigns[oid].start, k))
         mpred, msucc = [-1] * n, [-1] * n
         for seq in per_machine.values():
             seq.sort()
@@ -184,11 +204,143 @@ class JobShopTabu:
                 msucc[a], mpred[b] = b, a
         return mpred, msucc
 
-    def _assigns(self, head):
+    def _assigns(self, head, machine=None, dur=None):
+        machine, dur = machine or self.machine, dur or self.dur
         out = {}
         for k, oid in enumerate(self.ids):
-            out[oid] = Assign(self.machine[k], 0, head[k], head[k] + self.dur[k], 0, None)
+            out[oid] = Assign(machine[k], 0, head[k], head[k] + dur[k], 0, None)
         return out
+
+    # ------------------------------------------------------------------ reassignment
+    def _machine_orders(self, mpred, msucc):
+        """``{machine: [operation, ...]}`` in sequence order."""
+        orders = {}
+        for i in range(len(self.dur)):
+            if mpred[i] < 0:
+                seq = orders.setdefault(self.machine[i], [])
+                while i >= 0:
+                    seq.append(i)
+                    i = msucc[i]
+        return orders
+
+    def _reassignments(self, blocks, head, tail, mpred, msucc):
+        """Moves ``(o, machine, u, v)``: a critical operation ``o`` to another of its
+        machines, between ``u`` and ``v`` (-1: the sequence's start or end), each with its
+        makespan estimate: the longest path through ``o`` at its new place, or through its old
+        neighbours now adjacent (heads and tails of the current schedule, as in Mastrolilli
+        and Gambardella's flexible job-shop search). Positions are the few around where
+        ``o``'s head falls on the other machine."""
+        dur, jp, js = self.dur, self.job_pred, self.job_succ
+        orders = None
+        moves = []
+        for block in blocks:
+            for o in block:
+                modes = self.modes[o]
+                if len(modes) < 2:
+                    continue
+                if orders is None:
+                    orders = self._machine_orders(mpred, msucc)
+                a, b = mpred[o], msucc[o]
+                bridge = 0
+                if a >= 0 and b >= 0:
+                    bridge = head[a] + dur[a] + dur[b] + tail[b]
+                ready = 0
+                for x in jp[o]:
+                    ready = max(ready, head[x] + dur[x])
+                after = 0
+                for x in js[o]:
+                    after = max(after, tail[x] + dur[x])
+                for machine, minutes in modes.items():
+                    if machine == self.machine[o]:
+                        continue
+                    seq = orders.get(machine, [])
+                    # first position whose operation starts after o's head
+                    pos = 0
+                    while pos < len(seq) and head[seq[pos]] <= head[o]:
+                        pos += 1
+                    for p in range(max(0, pos - 1), min(len(seq), pos + 1) + 1):
+                        u = seq[p - 1] if p > 0 else -1
+                        v = seq[p] if p < len(seq) else -1
+                        r = max(ready, head[u] + dur[u]) if u >= 0 else ready
+                        q = max(after, tail[v] + dur[v]) if v >= 0 else after
+                        moves.append((max(bridge, r + minutes + q), (o, machine, u, v)))
+        return moves
+
+    def _reassign(self, o, machine, u, v, mpred, msucc):
+        """Move ``o`` to ``machine`` between ``u`` and ``v``; returns what undoes it."""
+        a, b = mpred[o], msucc[o]
+        if a >= 0:
+            msucc[a] = b
+        if b >= 0:
+            mpred[b] = a
+        if u >= 0:
+            msucc[u] = o
+        if v >= 0:
+            mpred[v] = o
+        mpred[o], msucc[o] = u, v
+        undo = (o, self.machine[o], a, b)
+        self.machine[o] = machine
+        self.dur[o] = self.modes[o][machine]
+        return undo
+
+    def _undo_reassign(self, undo, mpred, msucc):
+        o, machine, a, b = undo
+        self._reassign(o, machine, a, b, mpred, msucc)
+
+    def _choose(self, moves, tabu, it, best):
+        """The best move by estimate that is not tabu, or beats ``best`` (aspiration); when
+        every move is tabu, the one whose tabu ends first."""
+        rng = self.rng
+        chosen, chosen_est = None, None
+        fallback, fallback_age = None, None
+        for est, move in moves:
+            # a swap u -> v is tabu as (u, v); a reassignment back to a machine as (o, machine)
+            expiry = tabu.get(move[:2], 0)
+            if expiry > it and est >= best:
+                if fallback is None or expiry < fallback_age:
+                    fallback, fallback_age = move, expiry
+                continue
+            if chosen is None or est < chosen_est or (est == chosen_est and rng.random() < 0.5):
+                chosen, chosen_est = move, est
+        return fallback if chosen is None else chosen
+
+    def _apply(self, move, mpred, msucc, tabu, it, tenure):
+        """Make ``move`` and forbid its reverse for a ``tenure`` (lowest, highest) of
+        iterations; returns the new state, or None if it closes a cycle (the move is then
+        undone and tabu for the longest tenure)."""
+        lo, hi = tenure
+        if len(move) == 2:
+            u, v = move
+            self._swap(u, v, mpred, msucc)
+            tabu[(v, u)] = it + self.rng.randint(lo, hi)
+            state = self._evaluate(mpred, msucc)
+            if state is None:  # cannot happen for N5 swaps on a critical path
+                self._swap(v, u, mpred, msucc)
+                tabu[(u, v)] = it + hi
+            return state
+        undo = self._reassign(*move, mpred, msucc)
+        tabu[(move[0], undo[1])] = it + self.rng.randint(lo, hi)
+        state = self._evaluate(mpred, msucc)
+        if state is None:  # the new place closes a cycle: back, and not again soon
+            self._undo_reassign(undo, mpred, msucc)
+            tabu[move[:2]] = it + hi
+        return state
+
+    def _back_jump(self, elite):
+        """An elite schedule perturbed by a few random swaps of its critical path:
+        ``(mpred, msucc, state)``; sets the machines and durations to the elite's."""
+        rng = self.rng
+        _mk, ep, es, em, ed = rng.choice(elite)
+        mpred, msucc = ep[:], es[:]
+        self.machine[:], self.dur[:] = em, ed
+        for _ in range(rng.randint(2, 6)):
+            head, tail, makespan = self._evaluate(mpred, msucc)
+            moves = self._moves(self._critical_blocks(head, tail, makespan, msucc))
+            if not moves:
+                break
+            u, v = rng.choice(moves)
+            self._swap(u, v, mpred, msucc)
+        return mpred, msucc, self._evaluate(mpred, msucc)
 
     def improve(self, assigns, until, on_improve=None, stall=None, patience=None):
         """Search from ``assigns`` until ``time.monotonic() >= until``; returns the best assigns.
@@ -197,78 +349,54 @@ class JobShopTabu:
         without a new best trigger a back-jump; after ``patience`` back-jumps in a row without
         a new best the search stops early (None: run until ``until``)."""
         n = len(self.ids)
-        rng = self.rng
         mpred, msucc = self._sequences(assigns)
         state = self._evaluate(mpred, msucc)
         if state is None:  # cannot happen for a valid schedule
             return assigns
         head, tail, makespan = state
         best = makespan
-        best_head = head
-        elite = [(makespan, mpred[:], msucc[:])]
+        best_head, best_machine, best_dur = head, self.machine[:], self.dur[:]
+        elite = [(makespan, mpred[:], msucc[:], self.machine[:], self.dur[:])]
         tabu = {}
         stall = stall or max(2000, 10 * n)
         since = 0
         jumps = 0
         it = 0
-        lo, hi = max(2, n // 25), max(6, n // 12)
+        tenure = (max(2, n // 25), max(6, n // 12))
         check_every = 16
         while True:
             it += 1
             if it % check_every == 0 and time.monotonic() >= until:
                 break
             blocks = self._critical_blocks(head, tail, makespan, msucc)
-            moves = self._moves(blocks)
-            if not moves:  # the critical path is a single machine: optimal
+            moves = [
+                (self._estimate(u, v, head, tail, mpred, msucc), (u, v))
+                for u, v in self._moves(blocks)
+            ]
+            if self.flexible:
+                moves += self._reassignments(blocks, head, tail, mpred, msucc)
+            if not moves:  # the critical path is one machine that no work can leave: optimal
                 break
-            chosen, chosen_est = None, None
-            fallback, fallback_age = None, None
-            for u, v in moves:
-                est = self._estimate(u, v, head, tail, mpred, msucc)
-                expiry = tabu.get((u, v), 0)
-                if expiry > it and est >= best:
-                    if fallback is None or expiry < fallback_age:
-                        fallback, fallback_age = (u, v), expiry
-                    continue
-                if chosen is None or est < chosen_est or (est == chosen_est and rng.random() < 0.5):
-                    chosen, chosen_est = (u, v), est
-            if chosen is None:
-                chosen = fallback
-            u, v = chosen
-            self._swap(u, v, mpred, msucc)
-            tabu[(v, u)] = it + rng.randint(lo, hi)
-            state = self._evaluate(mpred, msucc)
-            if state is None:  # N5 swaps on a critical path keep the graph acyclic
-                self._swap(v, u, mpred, msucc)
-                tabu[(u, v)] = it + hi
+            state = self._apply(self._choose(moves, tabu, it, best), mpred, msucc, tabu, it, tenure)
+            if state is None:
                 continue
             head, tail, makespan = state
             if makespan < best:
                 best, best_head, since, jumps = makespan, head, 0, 0
-                elite.append((makespan, mpred[:], msucc[:]))
+                best_machine, best_dur = self.machine[:], self.dur[:]
+                elite.append((makespan, mpred[:], msucc[:], self.machine[:], self.dur[:]))
                 elite.sort(key=lambda e: e[0])
                 del elite[8:]
                 if on_improve is not None:
-                    on_improve(self._assigns(head))
+                    on_improve(self._assigns(head, best_machine, best_dur))
             else:
                 since += 1
             if since >= stall:
                 jumps += 1
                 if patience is not None and jumps > patience:
                     break
-                # back-jump: restart from an elite schedule, perturbed by a few random moves
-                _mk, ep, es = rng.choice(elite)
-                mpred, msucc = ep[:], es[:]
+                mpred, msucc, (head, tail, makespan) = self._back_jump(elite)
                 tabu.clear()
-                for _ in range(rng.randint(2, 6)):
-                    state = self._evaluate(mpred, msucc)
-                    head, tail, makespan = state
-                    moves = self._moves(self._critical_blocks(head, tail, makespan, msucc))
-                    if not moves:
-                        break
-                    u, v = rng.choice(moves)
-                    self._swap(u, v, mpred, msucc)
-                head, tail, makespan = self._evaluate(mpred, msucc)
                 since = 0
         self.iterations += it
-        return self._assigns(best_head)
+        return self._assigns(best_head, best_machine, best_dur)

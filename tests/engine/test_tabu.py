@@ -1,4 +1,5 @@
-"""Tabu search on the critical path (plain job shops): valid, improving, used by ``solve``."""
+"""Tabu search on the critical path ((flexible) job shops): valid, improving, used by
+``solve``."""
 
 import random
 import time
@@ -8,7 +9,13 @@ from med_aps_engine.formats import _problem, read_jsplib
 from med_aps_engine.heuristic import dispatch
 from med_aps_engine.plan import build_plan
 from med_aps_engine.problem import load_problem
-from med_aps_engine.tabu import MIN_OPERATIONS, JobShopTabu, applicable
+from med_aps_engine.schedule import Assign
+from med_aps_engine.tabu import (
+    MIN_FLEXIBLE_OPERATIONS,
+    MIN_OPERATIONS,
+    JobShopTabu,
+    applicable,
+)
 
 from . import helpers as eng
 
@@ -29,6 +36,20 @@ def random_jobshop(jobs, machines, seed):
         order = list(range(machines))
         rng.shuffle(order)
         rows.append([[(m, rng.randint(1, 99))] for m in order])
+    return _problem(machines, 0, rows)
+
+
+def random_flexible_shop(jobs, steps, machines, seed):
+    """Each step on one to three machines with their own durations; consecutive steps of a
+    job often share a machine (few machines)."""
+    rng = random.Random(seed)
+    rows = []
+    for _j in range(jobs):
+        row = []
+        for _s in range(steps):
+            choices = rng.sample(range(machines), rng.randint(1, min(3, machines)))
+            row.append([(m, rng.randint(1, 20)) for m in choices])
+        rows.append(row)
     return _problem(machines, 0, rows)
 
 
@@ -82,7 +103,52 @@ def test_patience_stops_before_the_deadline():
     check(raw, found)
 
 
-def test_applies_only_to_plain_job_shops_above_the_size_threshold():
+def test_flexible_shop_improves_by_moving_work_to_other_machines():
+    raw = random_flexible_shop(12, 8, 5, seed=2)
+    prob = load_problem(raw)
+    start, _ok = dispatch(prob, "tail")
+    seen = []
+    found = JobShopTabu(prob, seed=0).improve(start, time.monotonic() + 2.0, on_improve=seen.append)
+    assert makespan(found) < makespan(start)
+    assert makespan(seen[-1]) == makespan(found)
+    moved = [oid for oid in found if found[oid].resource != start[oid].resource]
+    assert moved, "no operation changed machine"
+    for assigns in (found, seen[0]):
+        check(raw, assigns)
+
+
+def test_only_a_move_to_another_machine_helps():
+    # four one-step jobs that run on A or B alike, all started on A: no swap on A can shorten
+    # the 20 minutes, moving two of them to B halves it
+    raw = eng.problem(
+        [eng.resource("A"), eng.resource("B")],
+        [eng.job(f"J{k}", [eng.op(f"o{k}", [("A", 5), ("B", 5)])]) for k in range(4)],
+    )
+    prob = load_problem(raw)
+    start = {f"o{k}": Assign("A", 0, 5 * k, 5 * k + 5, 0, None) for k in range(4)}
+    found = JobShopTabu(prob, seed=0).improve(start, time.monotonic() + 2.0, patience=2)
+    assert makespan(found) == 10
+    assert sorted(a.resource for a in found.values()) == ["A", "A", "B", "B"]
+    check(raw, found)
+
+
+def test_steps_of_one_job_on_one_machine_are_never_swapped():
+    # two machines, six steps per job: a job's next step is often on the same machine and
+    # right after it on the critical path; swapping the two would close a cycle. Short
+    # stalls make the search jump back (and perturb the schedule) many times.
+    raw = random_flexible_shop(8, 6, 2, seed=7)
+    prob = load_problem(raw)
+    start, _ok = dispatch(prob, "tail")
+    search = JobShopTabu(prob, seed=3)
+    found = search.improve(start, time.monotonic() + 1.5, stall=5)
+    assert makespan(found) <= makespan(start)
+    check(raw, found)
+    for u in range(len(search.ids)):
+        for v in search.job_succ[u]:
+            assert (u, v) not in search._moves([[u, v], [v, u]])
+
+
+def test_applies_only_to_job_shops_above_the_size_threshold():
     plain = load_problem(random_jobshop(MIN_OPERATIONS // 10 + 1, 10, seed=1))
     assert len(plain.operations) > MIN_OPERATIONS
     assert applicable(plain)
@@ -94,6 +160,13 @@ def test_applies_only_to_plain_job_shops_above_the_size_threshold():
         [eng.job("J", [eng.op("o", [("A", 5), ("B", 6)])])],
     )
     assert not applicable(load_problem(flexible))
+    # a flexible shop from its own, lower threshold
+    big_flexible = load_problem(random_flexible_shop(MIN_FLEXIBLE_OPERATIONS // 10 + 1, 10, 5, 1))
+    assert len(big_flexible.operations) > MIN_FLEXIBLE_OPERATIONS
+    assert any(len(op.modes) > 1 for op in big_flexible.operations.values())
+    assert applicable(big_flexible)
+    small_flexible = load_problem(random_flexible_shop(MIN_FLEXIBLE_OPERATIONS // 10, 10, 5, 1))
+    assert not applicable(small_flexible)
     due = eng.problem(
         [eng.resource("A")],
         [eng.job("J", [eng.op("o", [("A", 5)])], due=3)],
@@ -122,3 +195,21 @@ def test_solve_uses_it_and_the_plan_validates(monkeypatch):
     assert plan["kpis"]["makespan"] <= makespan(first)
     objectives = [obj for _t, obj in plan["progress"]]
     assert objectives == sorted(objectives, reverse=True)
+
+
+def test_solve_uses_it_on_a_flexible_shop_and_the_plan_validates(monkeypatch):
+    calls = []
+    original = JobShopTabu.improve
+
+    def spy(self, assigns, until, **kw):
+        found = original(self, assigns, until, **kw)
+        calls.append((makespan(assigns), makespan(found)))
+        return found
+
+    monkeypatch.setattr(JobShopTabu, "improve", spy)
+    raw = random_flexible_shop(MIN_FLEXIBLE_OPERATIONS // 10 + 2, 10, 6, seed=4)
+    plan = solve(raw, SolveOptions(time_limit=4.0, workers=2))
+    assert len(calls) == 1
+    assert calls[0][1] <= calls[0][0]
+    assert validate(raw, plan) == []
+    assert plan["kpis"]["makespan"] <= calls[0][1]
