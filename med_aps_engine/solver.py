@@ -273,12 +273,12 @@ def _restarts(run, rules, best_rule, until):
         last = time.monotonic() - t
 
 
-TABU_SHARE = 0.4  # most of the time limit the tabu search on plain job shops may take
+TABU_SHARE = 0.4  # most of the time limit the tabu search on (flexible) job shops may take
 TABU_PATIENCE = 3  # back-jumps without a better schedule before it hands over to CP-SAT
 
 
 def _tabu(run, until):
-    """Tabu search on the critical path until ``until`` seconds (plain job shops only)."""
+    """Tabu search on the critical path until ``until`` seconds ((flexible) job shops only)."""
     end = min(run.t0 + until, run.deadline - run.reserve)
     if end <= time.monotonic():
         return

@@ -314,7 +314,7 @@ class JobShopTabu:
             self._swap(u, v, mpred, msucc)
             tabu[(v, u)] = it + self.rng.randint(lo, hi)
             state = self._evaluate(mpred, msucc)
-            if state is None:  # cannot happen for N5 swaps on a critical path
+            if state is None:  # only through a 0-minute step of one job between u and v
                 self._swap(v, u, mpred, msucc)
                 tabu[(u, v)] = it + hi
             return state
@@ -333,14 +333,19 @@ class JobShopTabu:
         _mk, ep, es, em, ed = rng.choice(elite)
         mpred, msucc = ep[:], es[:]
         self.machine[:], self.dur[:] = em, ed
+        state = self._evaluate(mpred, msucc)
         for _ in range(rng.randint(2, 6)):
-            head, tail, makespan = self._evaluate(mpred, msucc)
-            moves = self._moves(self._critical_blocks(head, tail, makespan, msucc))
+            moves = self._moves(self._critical_blocks(*state, msucc))
             if not moves:
                 break
             u, v = rng.choice(moves)
             self._swap(u, v, mpred, msucc)
-        return mpred, msucc, self._evaluate(mpred, msucc)
+            after = self._evaluate(mpred, msucc)
+            if after is None:  # a 0-minute step between u and v of one job: a cycle
+                self._swap(v, u, mpred, msucc)
+                break
+            state = after
+        return mpred, msucc, state
 
     def improve(self, assigns, until, on_improve=None, stall=None, patience=None):
         """Search from ``assigns`` until ``time.monotonic() >= until``; returns the best assigns.
