@@ -204,12 +204,17 @@ class JobShopTabu:
                 msucc[a], mpred[b] = b, a
         return mpred, msucc
 
-    def _assigns(self, head, machine=None, dur=None):
-        machine, dur = machine or self.machine, dur or self.dur
+    def _assigns(self, head, machine):
         out = {}
         for k, oid in enumerate(self.ids):
-            out[oid] = Assign(machine[k], 0, head[k], head[k] + dur[k], 0, None)
+            end = head[k] + self.modes[k][machine[k]]
+            out[oid] = Assign(machine[k], 0, head[k], end, 0, None)
         return out
+
+    def _use_machines(self, machine):
+        """Put every operation on ``machine[k]`` (its duration follows)."""
+        self.machine[:] = machine
+        self.dur[:] = [self.modes[k][m] for k, m in enumerate(machine)]
 
     # ------------------------------------------------------------------ reassignment
     def _machine_orders(self, mpred, msucc):
@@ -330,9 +335,9 @@ class JobShopTabu:
         """An elite schedule perturbed by a few random swaps of its critical path:
         ``(mpred, msucc, state)``; sets the machines and durations to the elite's."""
         rng = self.rng
-        _mk, ep, es, em, ed = rng.choice(elite)
+        _mk, ep, es, em = rng.choice(elite)
         mpred, msucc = ep[:], es[:]
-        self.machine[:], self.dur[:] = em, ed
+        self._use_machines(em)
         state = self._evaluate(mpred, msucc)
         for _ in range(rng.randint(2, 6)):
             moves = self._moves(self._critical_blocks(*state, msucc))
@@ -360,8 +365,8 @@ class JobShopTabu:
             return assigns
         head, tail, makespan = state
         best = makespan
-        best_head, best_machine, best_dur = head, self.machine[:], self.dur[:]
-        elite = [(makespan, mpred[:], msucc[:], self.machine[:], self.dur[:])]
+        best_head, best_machine = head, self.machine[:]
+        elite = [(makespan, mpred[:], msucc[:], self.machine[:])]
         tabu = {}
         stall = stall or max(2000, 10 * n)
         since = 0
@@ -388,12 +393,12 @@ class JobShopTabu:
             head, tail, makespan = state
             if makespan < best:
                 best, best_head, since, jumps = makespan, head, 0, 0
-                best_machine, best_dur = self.machine[:], self.dur[:]
-                elite.append((makespan, mpred[:], msucc[:], self.machine[:], self.dur[:]))
+                best_machine = self.machine[:]
+                elite.append((makespan, mpred[:], msucc[:], best_machine))
                 elite.sort(key=lambda e: e[0])
                 del elite[8:]
                 if on_improve is not None:
-                    on_improve(self._assigns(head, best_machine, best_dur))
+                    on_improve(self._assigns(head, best_machine))
             else:
                 since += 1
             if since >= stall:
@@ -404,4 +409,4 @@ class JobShopTabu:
                 tabu.clear()
                 since = 0
         self.iterations += it
-        return self._assigns(best_head, best_machine, best_dur)
+        return self._assigns(best_head, best_machine)
