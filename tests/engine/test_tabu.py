@@ -230,3 +230,111 @@ def test_back_jumps_survive_zero_minute_steps():
         # (ties of 0-minute steps in the start order can make the search's own start
         # worse than the dispatcher's: solve keeps the better; here only validity counts)
         check(raw, found)
+
+
+def test_the_evaluation_after_a_shift_equals_a_full_one():
+    # the search updates heads, tails and the topological order after each move only where
+    # they change: after every shift of a long random walk (an operation to later or earlier
+    # on its machine, over one to four others) they must equal a full evaluation, and a
+    # shift that closes a cycle must be found as the full evaluation finds it
+    cycles = 0
+    for seed in range(12):
+        rng = random.Random(seed)
+        rows = [
+            [[(rng.randrange(4), rng.choice([0, 1, 3, 7, 20]))] for _s in range(5)]
+            for _j in range(7)
+        ]
+        prob = load_problem(_problem(4, 0, rows))
+        start, _ok = dispatch(prob, "tail")
+        search, reference = JobShopTabu(prob, seed=seed), JobShopTabu(prob, seed=seed)
+        mpred, msucc = search._sequences(start)
+        head, tail, _mk = search._evaluate(mpred, msucc)
+        for _step in range(300):
+            old = [rng.choice([u for u in range(len(mpred)) if msucc[u] >= 0])]
+            for _k in range(rng.randint(1, 4)):
+                if msucc[old[-1]] >= 0:
+                    old.append(msucc[old[-1]])
+            new = [*old[1:], old[0]] if rng.random() < 0.5 else [old[-1], *old[:-1]]
+            a, b = mpred[old[0]], msucc[old[-1]]
+            first, last = search.pos[old[0]], search.pos[old[-1]]
+            search._relink(new, a, b, mpred, msucc)
+            full = reference._evaluate(mpred, msucc)
+            state = search._evaluate_shift(first, last, new, mpred, msucc, head, tail)
+            if full is None:
+                assert state is None
+                cycles += 1
+                search._relink(old, a, b, mpred, msucc)
+                continue
+            assert state == full
+            order, pos = search.order, search.pos
+            assert sorted(order) == list(range(len(order)))
+            assert all(pos[i] == k for k, i in enumerate(order))
+            for i in order:  # every arc runs forward in the kept order
+                assert all(pos[x] < pos[i] for x in search.job_pred[i])
+                assert mpred[i] < 0 or pos[mpred[i]] < pos[i]
+    assert cycles  # the walk did meet shifts that close a cycle
+
+
+def test_shifts_offered_close_no_cycle():
+    # every shift the search offers passed its head/tail test: applied, none may close a
+    # cycle, and applying one gives the state of a full evaluation
+    for seed in range(6):
+        raw = random_jobshop(12, 6, seed)
+        prob = load_problem(raw)
+        start, _ok = dispatch(prob, "tail")
+        search = JobShopTabu(prob, seed=seed)
+        mpred, msucc = search._sequences(start)
+        state = search._evaluate(mpred, msucc)
+        rng = random.Random(seed)
+        for _step in range(150):
+            head, tail, makespan = state
+            blocks = search._critical_blocks(head, tail, makespan, msucc)
+            moves = search._shifts(blocks, head, tail, mpred, msucc)
+            assert moves
+            for _est, move in moves:
+                old, new, _moved, _forward = move
+                a, b = mpred[old[0]], msucc[old[-1]]
+                search._relink(new, a, b, mpred, msucc)
+                assert JobShopTabu(prob)._evaluate(mpred, msucc) is not None, move
+                search._relink(old, a, b, mpred, msucc)
+            _est, move = rng.choice(moves)
+            state = search._apply_shift(move, state, mpred, msucc, {}, 1, (1, 2))
+            assert state == JobShopTabu(prob)._evaluate(mpred, msucc)
+
+
+def test_the_evaluation_after_a_swap_equals_a_full_one():
+    # the search updates heads, tails and the topological order after each swap only where
+    # they change: after every swap of a long random walk they must equal a full evaluation,
+    # and a swap that closes a cycle (0-minute steps) must be found as the full one finds it
+    cycles = 0
+    for seed in range(12):
+        rng = random.Random(seed)
+        rows = [
+            [[(rng.randrange(4), rng.choice([0, 1, 3, 7, 20]))] for _s in range(5)]
+            for _j in range(7)
+        ]
+        prob = load_problem(_problem(4, 0, rows))
+        start, _ok = dispatch(prob, "tail")
+        search, reference = JobShopTabu(prob, seed=seed), JobShopTabu(prob, seed=seed)
+        mpred, msucc = search._sequences(start)
+        head, tail, _mk = search._evaluate(mpred, msucc)
+        for _step in range(300):
+            swaps = [(u, msucc[u]) for u in range(len(mpred)) if msucc[u] >= 0]
+            u, v = rng.choice(swaps)
+            first, last = search.pos[u], search.pos[v]
+            search._swap(u, v, mpred, msucc)
+            full = reference._evaluate(mpred, msucc)
+            state = search._evaluate_shift(first, last, (v, u), mpred, msucc, head, tail)
+            if full is None:
+                assert state is None
+                cycles += 1
+                search._swap(v, u, mpred, msucc)
+                continue
+            assert state == full
+            order, pos = search.order, search.pos
+            assert sorted(order) == list(range(len(order)))
+            assert all(pos[i] == k for k, i in enumerate(order))
+            for i in order:  # every arc runs forward in the kept order
+                assert all(pos[x] < pos[i] for x in search.job_pred[i])
+                assert mpred[i] < 0 or pos[mpred[i]] < pos[i]
+    assert cycles  # the walk did meet swaps that close a cycle
