@@ -5,8 +5,8 @@ within a few percent of the optimum than from a dispatching rule (20-25% above).
 finds such a start in a few seconds, in the manner of Nowicki and Smutnicki's TSAB:
 
 * a schedule is the order of the operations on each machine; heads (earliest starts) and tails
-  (longest path to the end) are computed over the disjunctive graph, after a move only where
-  they can change;
+  (longest path to the end) are computed over the disjunctive graph, after a shift on one
+  machine only where they can change;
 * moves are those of Balas and Vazacopoulos' N6 neighbourhood (the first operation of a block
   of the critical path to right after a later one of the block, or the last to right before
   an earlier one), ranked by the head/tail estimate of the new makespan;
@@ -505,17 +505,15 @@ class JobShopTabu:
             if x != moved:
                 tabu[(x, moved) if forward else (moved, x)] = expiry
         state = self._evaluate_shift(first, last, new, mpred, msucc, state[0], state[1])
-        if state is None:  # only through a 0-minute step: back, and not again soon
+        if state is None:  # cannot happen (``_shifts`` proves each move acyclic): undone
             self._relink(old, a, b, mpred, msucc)
-            for x in old:
-                if x != moved:
-                    tabu[(moved, x) if forward else (x, moved)] = it + tenure[1]
         return state
 
     def _apply(self, move, state, mpred, msucc, tabu, it, tenure):
         """Make ``move`` and forbid its reverse for a ``tenure`` (lowest, highest) of
-        iterations; returns the new state (``state``'s lists changed in place), or None if
-        it closes a cycle (the move is then undone and tabu for the longest tenure)."""
+        iterations; returns the new state (after a shift ``state``'s lists changed in place,
+        after a reassignment new ones), or None if it closes a cycle (the move is then
+        undone; a reassignment is tabu for the longest tenure)."""
         if _is_shift(move):
             return self._apply_shift(move, state, mpred, msucc, tabu, it, tenure)
         lo, hi = tenure
@@ -549,8 +547,8 @@ class JobShopTabu:
         return mpred, msucc, state
 
     def _tenure(self):
-        """(lowest, highest) tabu tenure: Taillard's 10 + jobs / machines up to half again
-        as much; on ta11-ta24 (10 s, two seeds) 2.6% where n / 25 to n / 12 gave 3.0%."""
+        """(lowest, highest) tabu tenure: Taillard's 10 + jobs / machines, up to half again
+        as much plus two (see docs/engine.md for what it gained over n / 25 to n / 12)."""
         jobs = len(self.job_first)
         machines = len({m for modes in self.modes for m in modes})
         lo = 10 + jobs // max(1, machines)

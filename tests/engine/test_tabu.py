@@ -235,8 +235,8 @@ def test_back_jumps_survive_zero_minute_steps():
 def test_the_evaluation_after_a_shift_equals_a_full_one():
     # the search updates heads, tails and the topological order after each move only where
     # they change: after every shift of a long random walk (an operation to later or earlier
-    # on its machine, over one to four others) they must equal a full evaluation, and a
-    # shift that closes a cycle must be found as the full evaluation finds it
+    # on its machine, over one to four others; over one it is a swap) they must equal a full
+    # evaluation, and a shift that closes a cycle must be found as the full one finds it
     cycles = 0
     for seed in range(12):
         rng = random.Random(seed)
@@ -275,66 +275,74 @@ def test_the_evaluation_after_a_shift_equals_a_full_one():
     assert cycles  # the walk did meet shifts that close a cycle
 
 
+def zero_minute_shop(seed):
+    """Six jobs of six steps on three machines, some steps of 0 minutes: one job's steps
+    often follow each other on one machine, and heads and tails often tie."""
+    rng = random.Random(seed)
+    rows = [[[(rng.randrange(3), rng.choice([0, 1, 5, 9]))] for _s in range(6)] for _j in range(6)]
+    return _problem(3, 0, rows)
+
+
 def test_shifts_offered_close_no_cycle():
     # every shift the search offers passed its head/tail test: applied, none may close a
-    # cycle, and applying one gives the state of a full evaluation
-    for seed in range(6):
-        raw = random_jobshop(12, 6, seed)
+    # cycle (classic shops, flexible shops on two machines where one job's steps follow each
+    # other on a machine, shops with 0-minute steps), and applying one gives the state of a
+    # full evaluation
+    shops = [random_jobshop(12, 6, seed) for seed in range(3)]
+    shops += [random_flexible_shop(8, 6, 2, seed) for seed in range(3)]
+    shops += [zero_minute_shop(seed) for seed in range(6)]
+    offered = 0
+    for seed, raw in enumerate(shops):
         prob = load_problem(raw)
         start, _ok = dispatch(prob, "tail")
         search = JobShopTabu(prob, seed=seed)
+        reference = JobShopTabu(prob)
         mpred, msucc = search._sequences(start)
+        reference._use_machines(search.machine)
         state = search._evaluate(mpred, msucc)
         rng = random.Random(seed)
         for _step in range(150):
             head, tail, makespan = state
-            blocks = search._critical_blocks(head, tail, makespan, msucc)
-            moves = search._shifts(blocks, head, tail, mpred, msucc)
-            assert moves
+            moves = search._shifts(
+                search._critical_blocks(head, tail, makespan, msucc), head, tail, mpred, msucc
+            )
+            if not moves:
+                break
             for _est, move in moves:
                 old, new, _moved, _forward = move
                 a, b = mpred[old[0]], msucc[old[-1]]
                 search._relink(new, a, b, mpred, msucc)
-                assert JobShopTabu(prob)._evaluate(mpred, msucc) is not None, move
+                assert reference._evaluate(mpred, msucc) is not None, (seed, move)
                 search._relink(old, a, b, mpred, msucc)
+                offered += 1
             _est, move = rng.choice(moves)
             state = search._apply_shift(move, state, mpred, msucc, {}, 1, (1, 2))
-            assert state == JobShopTabu(prob)._evaluate(mpred, msucc)
+            assert state == reference._evaluate(mpred, msucc)
+    assert offered > 1000
 
 
-def test_the_evaluation_after_a_swap_equals_a_full_one():
-    # the search updates heads, tails and the topological order after each swap only where
-    # they change: after every swap of a long random walk they must equal a full evaluation,
-    # and a swap that closes a cycle (0-minute steps) must be found as the full one finds it
-    cycles = 0
-    for seed in range(12):
-        rng = random.Random(seed)
-        rows = [
-            [[(rng.randrange(4), rng.choice([0, 1, 3, 7, 20]))] for _s in range(5)]
-            for _j in range(7)
-        ]
-        prob = load_problem(_problem(4, 0, rows))
-        start, _ok = dispatch(prob, "tail")
-        search, reference = JobShopTabu(prob, seed=seed), JobShopTabu(prob, seed=seed)
-        mpred, msucc = search._sequences(start)
-        head, tail, _mk = search._evaluate(mpred, msucc)
-        for _step in range(300):
-            swaps = [(u, msucc[u]) for u in range(len(mpred)) if msucc[u] >= 0]
-            u, v = rng.choice(swaps)
-            first, last = search.pos[u], search.pos[v]
-            search._swap(u, v, mpred, msucc)
-            full = reference._evaluate(mpred, msucc)
-            state = search._evaluate_shift(first, last, (v, u), mpred, msucc, head, tail)
-            if full is None:
-                assert state is None
-                cycles += 1
-                search._swap(v, u, mpred, msucc)
-                continue
-            assert state == full
-            order, pos = search.order, search.pos
-            assert sorted(order) == list(range(len(order)))
-            assert all(pos[i] == k for k, i in enumerate(order))
-            for i in order:  # every arc runs forward in the kept order
-                assert all(pos[x] < pos[i] for x in search.job_pred[i])
-                assert mpred[i] < 0 or pos[mpred[i]] < pos[i]
-    assert cycles  # the walk did meet swaps that close a cycle
+def test_a_shift_makes_its_reverse_tabu_and_nothing_else():
+    # after a shift, the move that puts the stretch back in its old order is tabu for the
+    # tenure; a move that does not touch the moved operation is not made tabu by it
+    prob = load_problem(random_jobshop(12, 6, 3))
+    start, _ok = dispatch(prob, "tail")
+    search = JobShopTabu(prob, seed=3)
+    mpred, msucc = search._sequences(start)
+    state = search._evaluate(mpred, msucc)
+    tabu = {}
+    untouched = 0
+    for it in range(1, 60):
+        head, tail, makespan = state
+        blocks = search._critical_blocks(head, tail, makespan, msucc)
+        moves = search._shifts(blocks, head, tail, mpred, msucc)
+        _est, move = moves[it % len(moves)]
+        old, new, moved, forward = move
+        state = search._apply_shift(move, state, mpred, msucc, tabu, it, (5, 5))
+        assert search._expiry((new, old, moved, not forward), tabu) == it + 5
+        head, tail, makespan = state
+        blocks = search._critical_blocks(head, tail, makespan, msucc)
+        for _est, other in search._shifts(blocks, head, tail, mpred, msucc):
+            if moved not in other[0]:
+                assert search._expiry(other, tabu) < it + 5
+                untouched += 1
+    assert untouched
