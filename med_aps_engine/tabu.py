@@ -275,23 +275,15 @@ class JobShopTabu:
         before an earlier one (and likewise an inner one to the block's very end or start),
         when the head/tail test proves it closes no cycle. A move is ``(old, new, moved,
         forward)``: the stretch of the machine's sequence before and after."""
-        dur, jp, js = self.dur, self.job_pred, self.job_succ
+        dur = self.dur
         moves = []
         for block in blocks:
             k = len(block)
             if k < 2:
                 continue
-            # when each operation's job lets it start, and how long its job runs on after it
-            ready, rest = {}, {}
-            for x in block:
-                r = 0
-                for p in jp[x]:
-                    r = max(r, head[p] + dur[p])
-                ready[x] = r
-                q = 0
-                for p in js[x]:
-                    q = max(q, tail[p] + dur[p])
-                rest[x] = q
+            job_ready, job_rest = self._job_ready, self._job_rest
+            ready = {x: job_ready(x, head) for x in block}
+            rest = {x: job_rest(x, tail) for x in block}
             pairs = [(0, j) for j in range(1, k)] + [(i, k - 1) for i in range(1, k - 1)]
             for i, j in pairs:
                 old = tuple(block[i : j + 1])
@@ -308,6 +300,22 @@ class JobShopTabu:
                     est = self._estimate_order(new, start, end, ready, rest)
                     moves.append((est, (old, new, v, False)))
         return moves
+
+    def _job_ready(self, i, head):
+        """When ``i``'s job lets it start: the end of its previous steps."""
+        dur = self.dur
+        ready = 0
+        for p in self.job_pred[i]:
+            ready = max(ready, head[p] + dur[p])
+        return ready
+
+    def _job_rest(self, i, tail):
+        """How long ``i``'s job runs on after it: its next steps and their tails."""
+        dur = self.dur
+        rest = 0
+        for s in self.job_succ[i]:
+            rest = max(rest, tail[s] + dur[s])
+        return rest
 
     def _can_follow(self, u, v, tail):
         """Whether ``u`` can go right after ``v`` (later on its machine) without a cycle: no
@@ -353,16 +361,6 @@ class JobShopTabu:
         msucc[prev] = b
         if b >= 0:
             mpred[b] = prev
-
-    @staticmethod
-    def _swap(u, v, mpred, msucc):
-        a, b = mpred[u], msucc[v]
-        if a >= 0:
-            msucc[a] = v
-        if b >= 0:
-            mpred[b] = u
-        mpred[v], msucc[v] = a, u
-        mpred[u], msucc[u] = v, b
 
     # ------------------------------------------------------------------ search
     def _sequences(self, assigns):
@@ -411,7 +409,7 @@ class JobShopTabu:
         neighbours now adjacent (heads and tails of the current schedule, as in Mastrolilli
         and Gambardella's flexible job-shop search). Positions are the few around where
         ``o``'s head falls on the other machine."""
-        dur, jp, js = self.dur, self.job_pred, self.job_succ
+        dur = self.dur
         orders = None
         moves = []
         for block in blocks:
@@ -425,12 +423,8 @@ class JobShopTabu:
                 bridge = 0
                 if a >= 0 and b >= 0:
                     bridge = head[a] + dur[a] + dur[b] + tail[b]
-                ready = 0
-                for x in jp[o]:
-                    ready = max(ready, head[x] + dur[x])
-                after = 0
-                for x in js[o]:
-                    after = max(after, tail[x] + dur[x])
+                ready = self._job_ready(o, head)
+                after = self._job_rest(o, tail)
                 for machine, minutes in modes.items():
                     if machine == self.machine[o]:
                         continue
@@ -538,10 +532,11 @@ class JobShopTabu:
             if not moves:
                 break
             u, v = rng.choice(moves)
-            self._swap(u, v, mpred, msucc)
+            a, b = mpred[u], msucc[v]
+            self._relink((v, u), a, b, mpred, msucc)
             after = self._evaluate(mpred, msucc)
             if after is None:  # a 0-minute step between u and v of one job: a cycle
-                self._swap(v, u, mpred, msucc)
+                self._relink((u, v), a, b, mpred, msucc)
                 break
             state = after
         return mpred, msucc, state
