@@ -64,6 +64,17 @@ class Calendar:
             return None
         return self.starts[k] + (target - self.cum[k])
 
+    def latest_with_minutes(self, minutes):
+        """Latest ``t`` from which ``minutes`` (> 0) available minutes remain; ``None`` when
+        the calendar holds fewer in all."""
+        if self.always:
+            return INF
+        target = self.cum[-1] - minutes  # at most this many available minutes before t
+        if target < 0:
+            return None
+        k = bisect.bisect_right(self.cum, target) - 1  # the window where that count is reached
+        return self.starts[k] + (target - self.cum[k])
+
     def earliest_fit(self, t, length):
         """Earliest ``s >= t`` with ``[s, s + length)`` inside one window (non-interruptible)."""
         if self.always or length <= 0:

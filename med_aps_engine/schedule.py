@@ -72,6 +72,13 @@ class Timeline:
         """
         n = len(self.starts)
         j = bisect.bisect_right(self.ends, t)
+        # a gap shorter than the work and its changeover cannot hold it (a placement takes at
+        # least that many minutes): skipped without placing it on the calendar, up to where
+        # the calendar surely still holds the work (there the placement always exists, so
+        # skipping changes no result; a list schedule probes thousands of such gaps)
+        skip_until = None
+        if latest is None and interruptible and work > 0:
+            skip_until = calendar.latest_with_minutes(work + resource.max_changeover_to(fam))
         scanned = 0
         while True:
             if scanned > max_gaps and j < n:
@@ -84,6 +91,14 @@ class Timeline:
                 co = resource.changeover(self.fams[j - 1], fam)
             if latest is not None and lo > latest:
                 return None
+            if (
+                skip_until is not None
+                and j < n
+                and lo <= skip_until
+                and self.starts[j] - lo < work + co
+            ):
+                j += 1
+                continue
             placed = calendar.place(lo, work + co, interruptible)
             if placed is None:
                 return None

@@ -256,14 +256,10 @@ def _heuristic(run):
     return errors, [rule for _obj, _k, rule in ranked[:2]] or rules[:1], best_rule
 
 
-# decomposed problems: dispatching restarts until RESTART_SHARE of the time limit, and on to
-# RESTART_MAX_SHARE while fewer than RESTART_SAMPLES ran; the time windows get the rest. A
-# restart samples the rules' noise: on a big plan (a restart takes a quarter of a second on
-# 5,000 operations) the best of a few dozen still improves, while a window frees a small part
-# of the plan. On the 1,000-order Odoo bench plant the windows gained at most 0.1% after
-# restarts that stopped at 60% of 20 s, restarts to 85% found 0-15% less; on a generated
-# 1,000-job plant 100 restarts fit in 60% and the windows gained 0.6% after them
-# (bench/README.md, "Dispatching restarts on big plans", 2026-12-05)
+# decomposed problems: restarts until RESTART_SHARE of the limit, on to RESTART_MAX_SHARE
+# while fewer than RESTART_SAMPLES ran, the time windows in the rest: on a big plan the best of
+# a few dozen noisy restarts still improves where a window frees only a small part of it
+# (bench/README.md, "Dispatching restarts on big plans")
 RESTART_SHARE = 0.6
 RESTART_MAX_SHARE = 0.85
 RESTART_SAMPLES = 100
@@ -276,13 +272,13 @@ def _restarts(run, rules, best_rule, until, extend_until=None, samples=0):
     last = 0.0
     seed = 0
 
-    def going_on():
+    def next_one_fits():
         ends = run.elapsed() + last
         if ends < until:
             return True
         return extend_until is not None and ends < extend_until and seed < samples
 
-    while run.best is not None and going_on() and run.remaining() > 1.5 * last:
+    while run.best is not None and next_one_fits() and run.remaining() > 1.5 * last:
         t = time.monotonic()
         seed += 1
         rule = best_rule if seed % 3 else rules[seed % len(rules)]
@@ -461,13 +457,12 @@ def _search(run, rules, best_rule):
         pass
     elif big:
         # on big problems noisy restarts of the dispatcher pay off more than early LNS
-        seconds = options.time_limit
         _restarts(
             run,
             rules,
             best_rule,
-            RESTART_SHARE * seconds,
-            extend_until=RESTART_MAX_SHARE * seconds,
+            RESTART_SHARE * options.time_limit,
+            extend_until=RESTART_MAX_SHARE * options.time_limit,
             samples=RESTART_SAMPLES,
         )
     elif n <= 300:
