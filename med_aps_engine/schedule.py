@@ -74,8 +74,9 @@ class Timeline:
         j = bisect.bisect_right(self.ends, t)
         # a gap shorter than the work and its changeover cannot hold it (a placement takes at
         # least that many minutes): skipped without placing it on the calendar, up to where
-        # the calendar surely still holds the work (there the placement always exists, so
-        # skipping changes no result; a list schedule probes thousands of such gaps)
+        # the calendar surely still holds the work and the longest changeover into it (there
+        # the placement always exists, so skipping changes no result; the loader refuses
+        # negative changeovers; a list schedule probes thousands of such gaps)
         skip_until = None
         if latest is None and interruptible and work > 0:
             skip_until = calendar.latest_with_minutes(work + resource.max_changeover_to(fam))
