@@ -19,8 +19,9 @@ the displaced work can be weeks away, while the finish of the evicted work does 
 Rule ``keep_slide`` is ``keep_evict`` where work that misses its slot by minutes (its planned
 start passed a few minutes ago, its previous step ends a little later) shifts by those minutes
 and pushes what follows it by as much, up to an hour (``keep_slide_2h``, ``keep_slide_3h``: two
-and three hours; ``SLIDE_LIMITS``): on a resource booked to the end of the plan its next gap is
-weeks away, a shift of minutes is what a planner expects. What would wait longer may go to
+and three hours; ``SLIDE_LIMITS``; ``keep_slide_<minutes>m``: longer, see ``slide_rule``): on a
+resource booked to the end of the plan its next gap is weeks away, a shift of minutes is what a
+planner expects. What would wait longer may go to
 another of its resources. Batch cycles keep their times; a batch left with room takes ready
 work of the batch where the work that missed one is ready, and that work takes its place
 (``Dispatcher._refill_batches``).
@@ -48,6 +49,12 @@ REPAIR_RULES = ("keep_evict", "keep_shift", "keep_slide", "keep_slide_2h", "keep
 # keep_evict. Which is best depends on where the gaps are (one more hour of push can save an
 # order from the end of the plan, or send one there): each is a rule, the best plan is kept.
 SLIDE_LIMITS = {"keep_slide": 60, "keep_slide_2h": 120, "keep_slide_3h": 180}
+# a slide longer than those: rule ``keep_slide_<minutes>m`` (``slide_rule``). After the fixed
+# limits the search tries the shortest slide the longest of them refused (a four-hour overrun
+# needs a four-hour slide, or the work that cannot wait goes to the next gap, weeks away on a
+# booked press), then the shortest that one refused, up to this many times and this long
+SLIDE_WIDENINGS = 3
+SLIDE_MAX_MINUTES = 24 * 60
 # rules keep_slide*: a batch's room moves down at most this many cycles to late work (one
 # load of the batch where the late work is ready takes the room: one move, not one per cycle)
 REFILL_MAX_HOPS = 6
@@ -65,6 +72,32 @@ def _start_of(cand):
     """The start of a placement of ``Dispatcher._candidate``."""
     _key, _kind, _res, data = cand
     return data[0]
+
+
+def slide_rule(minutes):
+    """The rule ``keep_slide`` with a limit of ``minutes`` (see ``SLIDE_LIMITS``)."""
+    return f"keep_slide_{int(minutes)}m"
+
+
+def shift_limit(rule):
+    """How far rule ``rule`` shifts work that no longer fits its previous slot, pushing what
+    follows it (minutes, ``math.inf`` for keep_shift); None for rules that do not."""
+    if rule in SHIFT_LIMITS:
+        return SHIFT_LIMITS[rule]
+    if rule.startswith("keep_slide_") and rule.endswith("m") and rule[11:-1].isdigit():
+        return int(rule[11:-1])
+    return None
+
+
+def is_slide_rule(rule):
+    """A rule ``keep_slide*``: shifts of a limited length, then eviction and batch refills."""
+    limit = shift_limit(rule)
+    return limit is not None and limit < math.inf
+
+
+def is_keep_rule(rule):
+    """A rule that rebuilds the previous plan (``KEEP_RULES`` and the longer slides)."""
+    return rule in KEEP_RULES or is_slide_rule(rule)
 
 
 def _max_lag_linked(op):
@@ -126,6 +159,9 @@ class Dispatcher:
         self.evict = False
         # operations kept at their previous position that made way (rule keep_evict)
         self.evicted = set()
+        # rules "keep_slide*": the shortest slide past the limit that was refused (minutes; None:
+        # every slide fitted the limit)
+        self.refused_slide = None
         # rules "keep_slide*", after the previous plan is rebuilt: what could neither keep its
         # slot nor slide may go to another of its resources
         self.any_resource = False
@@ -464,13 +500,14 @@ class Dispatcher:
                 and all(pred.op in self.assign for pred in op.predecessors)
             ):
                 cand = self._candidate(op, self._earliest(op, start))
-                if (
-                    cand is not None
-                    and _start_of(cand) - max(start, 0) <= shift_limit
-                    and not (shift_limit < math.inf and cand[1] == "batch")
-                ):
+                if cand is None or (shift_limit < math.inf and cand[1] == "batch"):
+                    continue
+                slide = _start_of(cand) - max(start, 0)
+                if slide <= shift_limit:
                     self._commit(op, cand)
                     kept.add(oid)
+                elif self.refused_slide is None or slide < self.refused_slide:
+                    self.refused_slide = slide
         changed = True
         while changed:
             changed = False
@@ -723,14 +760,14 @@ class Dispatcher:
     def run(self, rule="tail", seed=None):
         p = self.p
         ops = p.operations
-        self.keep = rule in KEEP_RULES
-        self.evict = rule == "keep_evict" or rule in SLIDE_LIMITS
+        self.keep = is_keep_rule(rule)
+        self.evict = rule == "keep_evict" or is_slide_rule(rule)
         self.any_resource = False
         self.evicted = set()
         self.place_fixed()
         if self.keep:
-            self.keep_previous(shift_limit=SHIFT_LIMITS.get(rule))
-            self.any_resource = rule in SLIDE_LIMITS
+            self.keep_previous(shift_limit=shift_limit(rule))
+            self.any_resource = is_slide_rule(rule)
         rng = random.Random(seed) if seed is not None else None
         groups = self._groups()
         group_of = {}
@@ -956,7 +993,7 @@ class Dispatcher:
             return (self._atc_key(op, ATC_RULES[rule]), -tail)
         if rule == "head":
             return (self.head[op.id], -tail)
-        if rule == "previous" or rule in KEEP_RULES:
+        if rule == "previous" or is_keep_rule(rule):
             prev = self.p.previous_plan.get(op.id)
             return (prev[1] if prev else self.head[op.id], -tail)
         return (-tail, self.head[op.id])

@@ -11,9 +11,15 @@ from .heuristic import (
     ATC_RULES,
     KEEP_RULES,
     REPAIR_RULES,
+    SLIDE_LIMITS,
+    SLIDE_MAX_MINUTES,
+    SLIDE_WIDENINGS,
     Dispatcher,
     HeuristicFailure,
     dispatch,
+    is_keep_rule,
+    is_slide_rule,
+    slide_rule,
 )
 from .lns import JobShopLns
 from .model import (
@@ -227,20 +233,21 @@ def _heuristic(run):
     best_rule = rules[0]
     last = 0.0
     ranked = []  # (objective, rule) of the rules that gave a valid schedule
-    for k, rule in enumerate(rules):
-        # the first rule always runs (a plan is needed); the others only if they fit
-        if k and not run.repair and (run.elapsed() + last > budget or run.remaining() < 1.5 * last):
-            break
+
+    def trial(rule):
+        """One dispatching pass with ``rule``, offered and ranked; its dispatcher, or None
+        when the rule failed."""
+        nonlocal best_rule, last
         t = time.monotonic()
         dispatcher = Dispatcher(p)
         try:
             assigns, ok = dispatcher.run(rule)
         except HeuristicFailure as exc:
             errors.append(str(exc))
-            continue
+            return None
         finally:
             last = time.monotonic() - t
-        if rule in KEEP_RULES:
+        if is_keep_rule(rule):
             # what made way for work that had to move (keep_evict) moved to improve the plan
             moved = moved_operations(p, assigns) - dispatcher.evicted
             if run.forced_moves is None or (ok and len(moved) < len(run.forced_moves)):
@@ -248,9 +255,29 @@ def _heuristic(run):
                 run.forced_moves = {oid: forced_reason(p, oid, assigns) for oid in moved}
         if ok:
             objective = evaluate(p, assigns)["objective"]
-            ranked.append((objective, k, rule))
+            ranked.append((objective, len(ranked), rule))
             if run.offer(assigns, "heuristic", objective):
                 best_rule = rule
+        return dispatcher
+
+    def fits():
+        """Whether one more pass fits (a repair weighs every way to keep the plan)."""
+        return run.repair or (run.elapsed() + last <= budget and run.remaining() >= 1.5 * last)
+
+    refused = {}  # rule keep_slide*: the shortest slide its limit refused
+    for k, rule in enumerate(rules):
+        # the first rule always runs (a plan is needed); the others only if they fit
+        if k and not fits():
+            break
+        dispatcher = trial(rule)
+        if dispatcher is not None and is_slide_rule(rule):
+            refused[rule] = dispatcher.refused_slide
+    slide = refused.get(max(SLIDE_LIMITS, key=SLIDE_LIMITS.get))
+    for _widening in range(SLIDE_WIDENINGS):
+        if slide is None or slide > SLIDE_MAX_MINUTES or not fits():
+            break
+        dispatcher = trial(slide_rule(slide))
+        slide = None if dispatcher is None else dispatcher.refused_slide
     # the restarts perturb the two best rules only: the weak ones waste their time
     ranked.sort()
     return errors, [rule for _obj, _k, rule in ranked[:2]] or rules[:1], best_rule
@@ -447,7 +474,7 @@ def _search(run, rules, best_rule):
         # time windows did (-7%)
         limit = min(limit, NAMED_TOOLS_MAX_MODEL_OPERATIONS)
     big = n > limit and not prob.is_pure_makespan
-    keeping = best_rule in KEEP_RULES and prob.objective["stability"] > 0
+    keeping = is_keep_rule(best_rule) and prob.objective["stability"] > 0
     if run.repair:
         # the search stays around the disruption: no restarts, no whole-plant model
         pass

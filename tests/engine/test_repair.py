@@ -466,6 +466,82 @@ def test_a_longer_slide_keeps_an_important_order_from_the_end_of_the_plan():
     assert repair["kpis"]["total_weighted_tardiness"] <= late["two_hours"]
 
 
+def _overrun_of_4_hours_plant():
+    """M is booked to the end: ``a`` runs until 270, 240 minutes after ``b``'s planned start
+    (order B, weight 5, due at 300); ``c`` and ``d`` (due at 1,000) follow, then the long
+    ``z`` from 270, due when it ends: nothing has slack to make way for ``b``."""
+    return eng.problem(
+        [eng.resource("M")],
+        [
+            _running("M", 270, due=100000),
+            eng.job("B", [eng.op("b", [("M", 60)])], due=300, weight=5),
+            eng.job("C", [eng.op("c", [("M", 60)])], due=1000),
+            eng.job("D", [eng.op("d", [("M", 120)])], due=1000),
+            eng.job("Z", [eng.op("z", [("M", 1000)])], due=1270),
+        ],
+        previous_plan={
+            "a": {"resource": "M", "start": -30},
+            "b": {"resource": "M", "start": 30},
+            "c": {"resource": "M", "start": 90},
+            "d": {"resource": "M", "start": 150},
+            "z": {"resource": "M", "start": 270},
+        },
+        objective=dict(OBJECTIVE),
+    )
+
+
+def test_a_slide_as_long_as_the_overrun_is_tried_after_the_fixed_limits(monkeypatch):
+    """``b`` misses its slot by 240 minutes, more than the longest fixed slide (3 hours): that
+    rule slides ``c``, ``d`` and ``z`` by 180 minutes and sends ``b`` to the next gap, after
+    ``z`` (its order 1,210 minutes late, weight 5), and says which slide it refused. The
+    search then tries a slide of those 240 minutes: all four shift by 240, ``b`` is 30
+    minutes late and ``z`` 240."""
+    from med_aps_engine import solver
+    from med_aps_engine.heuristic import Dispatcher, is_keep_rule, shift_limit, slide_rule
+
+    prob = load_problem(_overrun_of_4_hours_plant())
+    three_hours = Dispatcher(prob)
+    slid, ok = three_hours.run("keep_slide_3h")
+    assert ok and [slid[o].start for o in "bcdz"] == [1450, 270, 330, 450]
+    assert three_hours.refused_slide == 240
+    assert evaluate(prob, slid)["total_weighted_tardiness"] == 5 * 1210 + 180
+    rule = slide_rule(240)
+    assert (rule, shift_limit(rule), is_keep_rule(rule)) == ("keep_slide_240m", 240, True)
+    four_hours = Dispatcher(prob)
+    slid, ok = four_hours.run(rule)
+    assert ok and [slid[o].start for o in "bcdz"] == [270, 330, 390, 510]
+    assert four_hours.refused_slide is None
+    assert evaluate(prob, slid)["total_weighted_tardiness"] == 5 * 30 + 240
+
+    # the classic right shift (keep_shift) gives the same plan on one resource; without it
+    # the widened slide is what finds it
+    monkeypatch.setattr(solver, "REPAIR_RULES", ("keep_evict", "keep_slide", "keep_slide_3h"))
+    run = solver._Run(prob, SolveOptions(time_limit=2.0, neighbourhood=["a"]))
+    _errors, _rules, best_rule = solver._heuristic(run)
+    assert best_rule == rule
+    assert evaluate(prob, run.best)["total_weighted_tardiness"] == 5 * 30 + 240
+
+
+def test_slides_are_not_widened_past_the_longest_allowed(monkeypatch):
+    """A slide longer than ``SLIDE_MAX_MINUTES`` is not tried: the fixed rules decide."""
+    from med_aps_engine import heuristic, solver
+
+    tried = []
+    real_run = heuristic.Dispatcher.run
+
+    def run_rule(self, rule="tail", seed=None):
+        tried.append(rule)
+        return real_run(self, rule, seed)
+
+    monkeypatch.setattr(heuristic.Dispatcher, "run", run_rule)
+    prob = load_problem(_overrun_of_4_hours_plant())
+    for longest, widened in ((239, []), (240, ["keep_slide_240m"])):
+        monkeypatch.setattr(solver, "SLIDE_MAX_MINUTES", longest)
+        tried.clear()
+        solver._heuristic(solver._Run(prob, SolveOptions(time_limit=2.0, neighbourhood=["a"])))
+        assert tried == [*heuristic.REPAIR_RULES, *widened]
+
+
 @pytest.mark.parametrize("rule", ["keep_evict", "keep_slide", "keep_slide_2h", "keep_slide_3h"])
 def test_every_plan_that_makes_way_validates_on_a_generated_plant(rule):
     """Overruns of the first operations of each resource of a planned plant (the
