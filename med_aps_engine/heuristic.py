@@ -19,7 +19,7 @@ the displaced work can be weeks away, while the finish of the evicted work does 
 Rule ``keep_slide`` is ``keep_evict`` where work that misses its slot by minutes (its planned
 start passed a few minutes ago, its previous step ends a little later) shifts by those minutes
 and pushes what follows it by as much, up to an hour (``keep_slide_2h``, ``keep_slide_3h``: two
-and three hours; ``SLIDE_LIMITS``; ``keep_slide_<minutes>m``: longer, see ``slide_rule``): on a
+and three hours; ``SLIDE_LIMITS``; ``keep_slide_<minutes>m``: longer, see ``SLIDE_WIDENINGS``): on a
 resource booked to the end of the plan its next gap is weeks away, a shift of minutes is what a
 planner expects. What would wait longer may go to
 another of its resources. Batch cycles keep their times; a batch left with room takes ready
@@ -450,21 +450,21 @@ class Dispatcher:
         self._commit(op, (best[0], "unit", res, best[1]))
         return True
 
-    def keep_previous(self, shift_limit=None):
+    def keep_previous(self, limit=None):
         """Rules ``keep``, ``keep_shift`` and ``keep_slide*``, first step: every operation of
         the previous plan whose position still fits goes exactly there, in the order of the
         previous starts.
 
         An operation whose position no longer fits is left to the dispatcher (``keep``: it
         goes into the first gap from its previous start on, the others stay) or, with a
-        ``shift_limit`` (minutes), is placed at once at the earliest time it fits from its
-        previous start on if that is at most ``shift_limit`` after its previous start (or
+        ``limit`` (minutes), is placed at once at the earliest time it fits from its
+        previous start on if that is at most ``limit`` after its previous start (or
         after now, for a start that has passed), so that the operations after it shift right
         as far as needed (``keep_shift``, no limit: the classic right-shift repair;
-        ``keep_slide*``: shifts of one to three hours). Operations linked by maximum lags
-        stay only all together, and an operation stays only if all its predecessors are
-        placed, so the dispatcher that places the rest never has to push a predecessor
-        behind a placed successor."""
+        ``keep_slide*``: shifts of one hour to a day, see ``SLIDE_WIDENINGS``). Operations
+        linked by maximum lags stay only all together, and an operation stays only if all its
+        predecessors are placed, so the dispatcher that places the rest never has to push a
+        predecessor behind a placed successor."""
         p = self.p
         topo = {oid: k for k, oid in enumerate(p.topo_order)}
         group_of = {}
@@ -494,16 +494,16 @@ class Dispatcher:
             if self._keep_exact(op, rid, start):
                 kept.add(oid)
             elif (
-                shift_limit is not None
+                limit is not None
                 and len(group_of.get(oid, ())) <= 1
                 and not any(pred.max_lag is not None for pred in op.predecessors)
                 and all(pred.op in self.assign for pred in op.predecessors)
             ):
                 cand = self._candidate(op, self._earliest(op, start))
-                if cand is None or (shift_limit < math.inf and cand[1] == "batch"):
+                if cand is None or (limit < math.inf and cand[1] == "batch"):
                     continue
                 slide = _start_of(cand) - max(start, 0)
-                if slide <= shift_limit:
+                if slide <= limit:
                     self._commit(op, cand)
                     kept.add(oid)
                 elif self.refused_slide is None or slide < self.refused_slide:
@@ -764,9 +764,10 @@ class Dispatcher:
         self.evict = rule == "keep_evict" or is_slide_rule(rule)
         self.any_resource = False
         self.evicted = set()
+        self.refused_slide = None
         self.place_fixed()
         if self.keep:
-            self.keep_previous(shift_limit=shift_limit(rule))
+            self.keep_previous(limit=shift_limit(rule))
             self.any_resource = is_slide_rule(rule)
         rng = random.Random(seed) if seed is not None else None
         groups = self._groups()

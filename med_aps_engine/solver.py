@@ -272,9 +272,11 @@ def _heuristic(run):
         dispatcher = trial(rule)
         if dispatcher is not None and is_slide_rule(rule):
             refused[rule] = dispatcher.refused_slide
+    # the longer slides (replans and repairs alike), while the time limit leaves room for
+    # them: a repair's own rules run whatever they take, these only if they fit
     slide = refused.get(max(SLIDE_LIMITS, key=SLIDE_LIMITS.get))
     for _widening in range(SLIDE_WIDENINGS):
-        if slide is None or slide > SLIDE_MAX_MINUTES or not fits():
+        if slide is None or slide > SLIDE_MAX_MINUTES or not fits() or run.remaining() < 1.5 * last:
             break
         dispatcher = trial(slide_rule(slide))
         slide = None if dispatcher is None else dispatcher.refused_slide

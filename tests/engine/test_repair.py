@@ -526,14 +526,7 @@ def test_slides_are_not_widened_past_the_longest_allowed(monkeypatch):
     """A slide longer than ``SLIDE_MAX_MINUTES`` is not tried: the fixed rules decide."""
     from med_aps_engine import heuristic, solver
 
-    tried = []
-    real_run = heuristic.Dispatcher.run
-
-    def run_rule(self, rule="tail", seed=None):
-        tried.append(rule)
-        return real_run(self, rule, seed)
-
-    monkeypatch.setattr(heuristic.Dispatcher, "run", run_rule)
+    tried = _rules_tried(monkeypatch)
     prob = load_problem(_overrun_of_4_hours_plant())
     for longest, widened in ((239, []), (240, ["keep_slide_240m"])):
         monkeypatch.setattr(solver, "SLIDE_MAX_MINUTES", longest)
@@ -542,7 +535,103 @@ def test_slides_are_not_widened_past_the_longest_allowed(monkeypatch):
         assert tried == [*heuristic.REPAIR_RULES, *widened]
 
 
-@pytest.mark.parametrize("rule", ["keep_evict", "keep_slide", "keep_slide_2h", "keep_slide_3h"])
+def _two_overruns_plant():
+    """Two booked machines: on M1, ``a1`` runs 200 minutes past ``b1``'s planned start; on
+    M2, ``a2`` 240 minutes past ``b2``'s. Each ``b`` (weight 5, due at 300) is followed by
+    a long ``z`` due when it ends."""
+    jobs, previous = [], {}
+    for machine, remaining, tag in (("M1", 230, "1"), ("M2", 270, "2")):
+        running = eng.op(
+            "a" + tag,
+            [(machine, 60)],
+            in_progress={"resource": machine, "start": -30, "remaining": remaining},
+        )
+        jobs += [
+            eng.job("A" + tag, [running], due=100000),
+            eng.job("B" + tag, [eng.op("b" + tag, [(machine, 60)])], due=300, weight=5),
+            eng.job("Z" + tag, [eng.op("z" + tag, [(machine, 1000)])], due=1090),
+        ]
+        previous.update(
+            {
+                "a" + tag: {"resource": machine, "start": -30},
+                "b" + tag: {"resource": machine, "start": 30},
+                "z" + tag: {"resource": machine, "start": 90},
+            }
+        )
+    return eng.problem(
+        [eng.resource("M1"), eng.resource("M2")],
+        jobs,
+        previous_plan=previous,
+        objective=dict(OBJECTIVE),
+    )
+
+
+def _rules_tried(monkeypatch):
+    """The rules of every dispatching pass from now on, in order."""
+    from med_aps_engine import heuristic
+
+    tried = []
+    real_run = heuristic.Dispatcher.run
+
+    def run_rule(self, rule="tail", seed=None):
+        tried.append(rule)
+        return real_run(self, rule, seed)
+
+    monkeypatch.setattr(heuristic.Dispatcher, "run", run_rule)
+    return tried
+
+
+def test_each_widening_tries_the_shortest_slide_the_pass_before_refused(monkeypatch):
+    """The three-hour rule refuses both slides (200 and 240 minutes): the search tries the
+    shorter, whose pass refuses the other, then that one, where nothing is refused."""
+    from med_aps_engine import solver
+    from med_aps_engine.heuristic import REPAIR_RULES
+
+    tried = _rules_tried(monkeypatch)
+    prob = load_problem(_two_overruns_plant())
+    run = solver._Run(prob, SolveOptions(time_limit=2.0, neighbourhood=["a1", "a2"]))
+    solver._heuristic(run)
+    assert tried == [*REPAIR_RULES, "keep_slide_200m", "keep_slide_240m"]
+
+
+def test_a_replan_of_the_whole_plant_widens_too(monkeypatch):
+    """Without a neighbourhood (a full replan with its previous plan) the widened slide is a
+    candidate after the other rules, while the time limit leaves room for it."""
+    from med_aps_engine import solver
+
+    tried = _rules_tried(monkeypatch)
+    prob = load_problem(_overrun_of_4_hours_plant())
+    solver._heuristic(solver._Run(prob, SolveOptions(time_limit=10.0)))
+    assert "keep_slide_3h" in tried and tried[-1] == "keep_slide_240m"
+    tried.clear()
+    # no time left for another pass: no widening
+    solver._heuristic(solver._Run(prob, SolveOptions(time_limit=0.01)))
+    assert "keep_slide_240m" not in tried
+
+
+def test_a_repair_widens_only_while_its_time_limit_leaves_room(monkeypatch):
+    """A repair's own rules run whatever they take; the longer slides only if another pass
+    fits the time limit."""
+    from med_aps_engine import solver
+    from med_aps_engine.heuristic import REPAIR_RULES
+
+    tried = _rules_tried(monkeypatch)
+    prob = load_problem(_overrun_of_4_hours_plant())
+    solver._heuristic(solver._Run(prob, SolveOptions(time_limit=0.01, neighbourhood=["a"])))
+    assert tried == list(REPAIR_RULES)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "keep_evict",
+        "keep_slide",
+        "keep_slide_2h",
+        "keep_slide_3h",
+        "keep_slide_240m",
+        "keep_slide_1440m",
+    ],
+)
 def test_every_plan_that_makes_way_validates_on_a_generated_plant(rule):
     """Overruns of the first operations of each resource of a planned plant (the
     dispatcher's plan: the same every run): the plans of rules keep_evict and keep_slide*
