@@ -19,12 +19,11 @@ the displaced work can be weeks away, while the finish of the evicted work does 
 Rule ``keep_slide`` is ``keep_evict`` where work that misses its slot by minutes (its planned
 start passed a few minutes ago, its previous step ends a little later) shifts by those minutes
 and pushes what follows it by as much, up to an hour (``keep_slide_2h``, ``keep_slide_3h``: two
-and three hours; ``SLIDE_LIMITS``; ``keep_slide_<minutes>m``: longer, see ``SLIDE_WIDENINGS``): on a
-resource booked to the end of the plan its next gap is weeks away, a shift of minutes is what a
-planner expects. What would wait longer may go to
-another of its resources. Batch cycles keep their times; a batch left with room takes ready
-work of the batch where the work that missed one is ready, and that work takes its place
-(``Dispatcher._refill_batches``).
+and three hours; ``SLIDE_LIMITS``; ``keep_slide_<minutes>m``: longer, see ``SLIDE_WIDENINGS``):
+on a resource booked to the end of the plan its next gap is weeks away, a shift of minutes is
+what a planner expects. What would wait longer may go to another of its resources. Batch
+cycles keep their times; a batch left with room takes ready work of the batch where the work
+that missed one is ready, and that work takes its place (``Dispatcher._refill_batches``).
 
 The result is used as the fallback plan, as the CP-SAT warm start and as the starting point of
 the decomposition.
@@ -52,7 +51,7 @@ SLIDE_LIMITS = {"keep_slide": 60, "keep_slide_2h": 120, "keep_slide_3h": 180}
 # a slide longer than those: rule ``keep_slide_<minutes>m`` (``slide_rule``). After the fixed
 # limits the search tries the shortest slide the longest of them refused (a four-hour overrun
 # needs a four-hour slide, or the work that cannot wait goes to the next gap, weeks away on a
-# booked press), then the shortest that one refused, up to this many times and this long
+# booked press), then the shortest slide that pass refused, up to this many times and this long
 SLIDE_WIDENINGS = 3
 SLIDE_MAX_MINUTES = 24 * 60
 # rules keep_slide*: a batch's room moves down at most this many cycles to late work (one
