@@ -18,7 +18,6 @@ from .heuristic import (
     HeuristicFailure,
     dispatch,
     is_keep_rule,
-    is_slide_rule,
     slide_rule,
 )
 from .lns import JobShopLns
@@ -264,17 +263,17 @@ def _heuristic(run):
         """Whether one more pass fits (a repair weighs every way to keep the plan)."""
         return run.repair or (run.elapsed() + last <= budget and run.remaining() >= 1.5 * last)
 
-    refused = {}  # rule keep_slide*: the shortest slide its limit refused
+    widest = max(SLIDE_LIMITS, key=SLIDE_LIMITS.get)
+    slide = None  # the shortest slide the widest fixed slide refused
     for k, rule in enumerate(rules):
         # the first rule always runs (a plan is needed); the others only if they fit
         if k and not fits():
             break
         dispatcher = trial(rule)
-        if dispatcher is not None and is_slide_rule(rule):
-            refused[rule] = dispatcher.refused_slide
+        if dispatcher is not None and rule == widest:
+            slide = dispatcher.refused_slide
     # the longer slides (replans and repairs alike), while the time limit leaves room for
     # them: a repair's own rules run whatever they take, these only if they fit
-    slide = refused.get(max(SLIDE_LIMITS, key=SLIDE_LIMITS.get))
     for _widening in range(SLIDE_WIDENINGS):
         if slide is None or slide > SLIDE_MAX_MINUTES or not fits() or run.remaining() < 1.5 * last:
             break
