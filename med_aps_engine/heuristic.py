@@ -191,7 +191,9 @@ class Dispatcher:
                 if not tl.is_free(s, e):
                     continue
             else:
-                found = tl.find(t, res.batch_cycle, None, False, res.calendar, res, latest)
+                found = tl.find(
+                    t, res.batch_cycle, None, False, res.calendar, res, latest, far=self.keep
+                )
                 if found is None:
                     continue
                 s, e, _co = found
@@ -251,8 +253,16 @@ class Dispatcher:
             if work == 0:
                 found = (max(t, 0), max(t, 0), 0)
             else:
+                # a rebuilt plan: what had to move searches on past long queues
                 found = tl.find(
-                    t, work, op.setup_family, op.interruptible, res.calendar, res, latest
+                    t,
+                    work,
+                    op.setup_family,
+                    op.interruptible,
+                    res.calendar,
+                    res,
+                    latest,
+                    far=self.keep,
                 )
             if found is None:
                 return None

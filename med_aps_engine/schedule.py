@@ -23,6 +23,12 @@ class Assign:
     maintained: tuple = ()
 
 
+# ``Timeline.find(far=True)``: how many times a search that tried ``max_gaps`` gaps goes on
+# from the next gap as long as the work before it appends after the last entry (each time
+# at most ``max_gaps`` more gaps are placed on the calendar)
+FAR_JUMPS = 10
+
+
 class Timeline:
     """Occupations of one resource unit, sorted by start (non-overlapping)."""
 
@@ -64,11 +70,15 @@ class Timeline:
         i = bisect.bisect_left(self.starts, start)
         return i - 1, i
 
-    def find(self, t, work, fam, interruptible, calendar, resource, latest=None, max_gaps=60):
+    def find(
+        self, t, work, fam, interruptible, calendar, resource, latest=None, max_gaps=60, far=False
+    ):
         """Earliest placement at or after ``t``: ``(start, end, changeover)`` or ``None``.
 
         The changeover from the previous entry is added to ``work``; inserting before an entry
-        is allowed only if that entry has room for the changeover from ``fam``.
+        is allowed only if that entry has room for the changeover from ``fam``. After
+        ``max_gaps`` gaps the work goes after the last entry, or with ``far`` on from the
+        first gap as long as the work, up to ``FAR_JUMPS`` times.
         """
         n = len(self.starts)
         j = bisect.bisect_right(self.ends, t)
@@ -81,9 +91,16 @@ class Timeline:
         if latest is None and interruptible and work > 0:
             skip_until = calendar.latest_with_minutes(work + resource.max_changeover_to(fam))
         scanned = 0
+        jumps = FAR_JUMPS if far else 0
         while True:
             if scanned > max_gaps and j < n:
-                j = n  # heavily loaded: append after the last entry
+                # heavily loaded: append after the last entry (the frontier of a plan built
+                # forward), or on from the first gap as long as the work (``far``: a rebuilt
+                # plan holds kept work to its end; after a QC lab's Monday queue there is room
+                # weeks before its last test)
+                j = self._first_gap(j, work) if jumps else n
+                jumps -= 1
+                scanned = 0
             scanned += 1
             lo = t
             co = 0
@@ -111,6 +128,15 @@ class Timeline:
             if e <= self.starts[j] and resource.changeover(fam, self.fams[j]) <= self.coalloc[j]:
                 return s, e, co
             j += 1
+
+    def _first_gap(self, j, minutes):
+        """Index of the first entry from ``j`` on with at least ``minutes`` free before it
+        (``len(self)`` if none)."""
+        starts, ends = self.starts, self.ends
+        return next(
+            (k for k in range(max(j, 1), len(starts)) if starts[k] - ends[k - 1] >= minutes),
+            len(starts),
+        )
 
 
 def unit_sequences(problem, assigns):

@@ -671,3 +671,90 @@ def test_every_plan_that_makes_way_validates_on_a_generated_plant(rule):
         assert validate(again, plan) == [], (oid, validate(again, plan)[:3])
         made_way += len(dispatcher.evicted)
     assert made_way
+
+
+def _qc_queue_plant():
+    """``a`` on the press runs until 120, 90 minutes over; its QC test ``a2`` (planned at 40)
+    cannot keep its slot. The QC lab is booked by a queue of 100 ten-minute tests from 100 to
+    1,100 (more than the gaps a search tries before it gives up), then free until a last
+    test at 3,000."""
+    queue = [f"q{k}" for k in range(100)]
+    jobs = [
+        eng.job(
+            "A",
+            [
+                eng.op(
+                    "a",
+                    [("P", 60)],
+                    in_progress={"resource": "P", "start": -30, "remaining": 120},
+                ),
+                eng.op("a2", [("Q", 10)], ["a"]),
+            ],
+            due=100000,
+        ),
+        *(eng.job(oid.upper(), [eng.op(oid, [("Q", 10)])], due=100000) for oid in queue),
+        eng.job("L", [eng.op("last", [("Q", 10)])], due=100000),
+    ]
+    previous = {
+        "a": {"resource": "P", "start": -30},
+        "a2": {"resource": "Q", "start": 40},
+        "last": {"resource": "Q", "start": 3000},
+    }
+    previous.update({oid: {"resource": "Q", "start": 100 + 10 * k} for k, oid in enumerate(queue)})
+    return eng.problem(
+        [eng.resource("P"), eng.resource("Q")],
+        jobs,
+        previous_plan=previous,
+        objective=dict(OBJECTIVE),
+    )
+
+
+@pytest.mark.parametrize("rule", ["keep", "keep_evict", "keep_slide"])
+def test_work_that_had_to_move_takes_the_first_gap_after_a_long_queue(rule):
+    """The moved QC test waits for the queue, not for the last test of the plan (before, the
+    search gave up after 60 entries and placed it after the last one, at 3,010). ``a2``'s
+    slide from 40 to 120 is more than rule keep_slide's hour: the queue keeps its place."""
+    prob = load_problem(_qc_queue_plant())
+    kept, ok = dispatch(prob, rule)
+    assert ok
+    assert kept["a2"].start == 1100
+    assert moved_operations(prob, kept) == {"a2"}
+
+
+def _cycle_queue_plant():
+    """``a`` overruns on M until 200, so ``x2`` (planned in the sterilizer's cycle at 100)
+    misses it. One load a cycle: 70 kept cycles back to back from 200 to 7,200 (more than the
+    gaps a search tries before it gives up), free until a last cycle at 10,000."""
+    family = {"batch_family": "F"}
+    queue = [(f"q{k}", 200 + 100 * k) for k in range(70)] + [("last", 10000)]
+    return eng.problem(
+        [eng.resource("M"), eng.resource("S", batch={"max_size": 1, "cycle_minutes": 100})],
+        [
+            _running("M", 200, due=100000),
+            eng.job(
+                "X",
+                [eng.op("x1", [("M", 60)]), eng.op("x2", [("S", 0)], ["x1"], **family)],
+                due=100000,
+            ),
+            *(
+                eng.job(oid.upper(), [eng.op(oid, [("S", 0)], **family)], due=start + 100)
+                for oid, start in queue
+            ),
+        ],
+        previous_plan={
+            "a": {"resource": "M", "start": -30},
+            "x1": {"resource": "M", "start": 30},
+            "x2": {"resource": "S", "start": 100},
+            **{oid: {"resource": "S", "start": start} for oid, start in queue},
+        },
+        objective=dict(OBJECTIVE),
+    )
+
+
+@pytest.mark.parametrize("rule", ["keep", "keep_evict"])
+def test_a_load_that_missed_its_cycle_takes_the_first_free_time_after_a_long_queue(rule):
+    prob = load_problem(_cycle_queue_plant())
+    kept, ok = dispatch(prob, rule)
+    assert ok
+    assert (kept["x1"].start, kept["x2"].start) == (200, 7200)
+    assert moved_operations(prob, kept) == {"x1", "x2"}

@@ -60,15 +60,16 @@ RESOURCE = Resource(
     st.integers(1, 40),
     st.sampled_from(FAMILIES),
     st.integers(1, 60),
+    st.booleans(),
 )
 def test_skipping_short_gaps_places_work_where_trying_every_gap_does(
-    calendar, timeline, t, work, family, max_gaps
+    calendar, timeline, t, work, family, max_gaps, far
 ):
     """With no latest start, gaps too short for the work are skipped without placing it on the
     calendar; ``latest=INF`` turns that off and bounds nothing, so it tries every gap."""
-    found = timeline.find(t, work, family, True, calendar, RESOURCE, max_gaps=max_gaps)
+    found = timeline.find(t, work, family, True, calendar, RESOURCE, max_gaps=max_gaps, far=far)
     every_gap = timeline.find(
-        t, work, family, True, calendar, RESOURCE, latest=INF, max_gaps=max_gaps
+        t, work, family, True, calendar, RESOURCE, latest=INF, max_gaps=max_gaps, far=far
     )
     assert found == every_gap
 
@@ -99,3 +100,73 @@ def test_no_gap_is_skipped_where_the_calendar_may_run_out():
     found = timeline.find(0, 30, "A", True, calendar, RESOURCE)
     assert found == timeline.find(0, 30, "A", True, calendar, RESOURCE, latest=INF)
     assert found is None
+
+
+def _queue_then_gap():
+    """A queue of 100 ten-minute entries back to back (more than the gaps a search tries
+    before it gives up), an hour free, then one more entry."""
+    timeline = Timeline()
+    for k in range(100):
+        timeline.insert(10 * k, 10 * k + 10, f"q{k}", None)
+    timeline.insert(1060, 1070, "after", None)
+    return timeline
+
+
+def test_work_free_before_a_long_queue_gets_the_first_gap_after_it():
+    """Rebuilding a previous plan (``far``): a QC test that comes free on a Saturday, before
+    Monday's queue of tests, goes into the first free hour after the queue, not after the
+    last entry of the plan."""
+    timeline = _queue_then_gap()
+    calendar = Calendar(None)
+    assert timeline.find(0, 30, None, True, calendar, RESOURCE, far=True) == (1000, 1030, 0)
+    # the same without skipping short gaps (each one placed on the calendar)
+    every_gap = timeline.find(0, 30, None, True, calendar, RESOURCE, latest=INF, far=True)
+    assert every_gap == (1000, 1030, 0)
+    # non-interruptible work is placed the same way
+    assert timeline.find(0, 30, None, False, calendar, RESOURCE, far=True) == (1000, 1030, 0)
+    # work as long as the gap fills it
+    assert timeline.find(0, 60, None, True, calendar, RESOURCE, far=True) == (1000, 1060, 0)
+    # a plan built forward appends after the last entry (its frontier) once the queue is long
+    assert timeline.find(0, 30, None, True, calendar, RESOURCE) == (1070, 1100, 0)
+
+
+def test_work_longer_than_every_gap_after_the_queue_goes_after_the_last_entry():
+    timeline = _queue_then_gap()
+    assert timeline.find(0, 90, None, True, Calendar(None), RESOURCE, far=True) == (1070, 1160, 0)
+
+
+@st.composite
+def long_timelines(draw):
+    """Up to 150 entries, most of them back to back: queues longer than ``max_gaps``."""
+    timeline, t = Timeline(), draw(st.integers(0, 20))
+    for k in range(draw(st.integers(0, 150))):
+        t += draw(st.sampled_from((0, 0, 0, 0, 0, 0, 0, 5, 20, 60)))
+        length = draw(st.integers(1, 30))
+        timeline.insert(t, t + length, f"op{k}", draw(st.sampled_from(FAMILIES)))
+        t += length
+    return timeline
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    calendars(),
+    long_timelines(),
+    st.integers(0, 300),
+    st.integers(1, 60),
+    st.sampled_from(FAMILIES),
+    st.booleans(),
+    st.integers(1, 60),
+)
+def test_searching_on_past_a_long_queue_is_never_later_and_never_overlaps(
+    calendar, timeline, t, work, family, interruptible, max_gaps
+):
+    near = timeline.find(t, work, family, interruptible, calendar, RESOURCE, max_gaps=max_gaps)
+    far = timeline.find(
+        t, work, family, interruptible, calendar, RESOURCE, max_gaps=max_gaps, far=True
+    )
+    if far is None:
+        assert near is None
+        return
+    start, end, _changeover = far
+    assert start >= t and timeline.is_free(start, end)
+    assert near is None or start <= near[0]
