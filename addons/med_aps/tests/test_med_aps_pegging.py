@@ -35,11 +35,22 @@ class TestMedApsPegging(MedApsCommon):
         move._action_confirm()
         return move
 
+    @staticmethod
+    def _open_after(date):
+        """The first minute at or after ``date`` the test plant works (two shifts, Monday to
+        Friday, 06:00-22:00 UTC). A receipt that comes while the plant is closed is first
+        needed when it opens: after a weekend, more than the day a receipt may wait before the
+        plan says to postpone it."""
+        while date.weekday() > 4 or not 6 <= date.hour < 22:
+            date = date.replace(minute=0) + timedelta(hours=1)
+        return date
+
     def _pegs(self, productions):
         return self.env["med.aps.peg"].search([("production_id", "in", productions.ids)])
 
     def test_every_requirement_pegged_exactly_once(self):
-        receipt = self._receipt(self.resin, 4, self.now + timedelta(days=2))
+        # in two days, when the plant works (on a Thursday night, two days are a Saturday)
+        receipt = self._receipt(self.resin, 4, self._open_after(self.now + timedelta(days=2)))
         tube_mo = self._create_mo(self.tube, self.bom_tube, qty=2, deadline_days=3)
         productions = tube_mo
         for _i in range(3):
