@@ -98,8 +98,11 @@ class Timeline:
                 # forward), or on from the first gap as long as the work (``far``: a rebuilt
                 # plan holds kept work to its end; after a QC lab's Monday queue there is room
                 # weeks before its last test)
-                j = self._first_gap(j, work) if jumps else n
-                jumps -= 1
+                if jumps:
+                    j = self._first_gap(j, work)
+                    jumps -= 1
+                else:
+                    j = n
                 scanned = 0
             scanned += 1
             lo = t
