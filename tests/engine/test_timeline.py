@@ -23,12 +23,16 @@ def calendars(draw):
     return Calendar(windows)
 
 
+ANY_GAP = st.integers(0, 25)
+
+
 @st.composite
-def timelines(draw):
-    """Occupied entries with gaps of every size, families and changeover room."""
+def timelines(draw, most=12, gaps=ANY_GAP):
+    """Up to ``most`` occupied entries with ``gaps`` between them, families and changeover
+    room."""
     timeline, t = Timeline(), draw(st.integers(0, 20))
-    for k in range(draw(st.integers(0, 12))):
-        t += draw(st.integers(0, 25))
+    for k in range(draw(st.integers(0, most))):
+        t += draw(gaps)
         length = draw(st.integers(1, 30))
         timeline.insert(
             t,
@@ -135,22 +139,11 @@ def test_work_longer_than_every_gap_after_the_queue_goes_after_the_last_entry():
     assert timeline.find(0, 90, None, True, Calendar(None), RESOURCE, far=True) == (1070, 1160, 0)
 
 
-@st.composite
-def long_timelines(draw):
-    """Up to 150 entries, most of them back to back: queues longer than ``max_gaps``."""
-    timeline, t = Timeline(), draw(st.integers(0, 20))
-    for k in range(draw(st.integers(0, 150))):
-        t += draw(st.sampled_from((0, 0, 0, 0, 0, 0, 0, 5, 20, 60)))
-        length = draw(st.integers(1, 30))
-        timeline.insert(t, t + length, f"op{k}", draw(st.sampled_from(FAMILIES)))
-        t += length
-    return timeline
-
-
 @settings(max_examples=600, deadline=None)
 @given(
     calendars(),
-    long_timelines(),
+    # most entries back to back: queues longer than ``max_gaps``
+    timelines(150, st.sampled_from((0, 0, 0, 0, 0, 0, 0, 5, 20, 60))),
     st.integers(0, 300),
     st.integers(1, 60),
     st.sampled_from(FAMILIES),
