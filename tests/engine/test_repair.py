@@ -23,9 +23,10 @@ OBJECTIVE = {
 }
 
 
-def _running(resource, remaining, due=10000):
+def _running(resource, remaining, due=10000, then=()):
     """Order A: its operation ``a`` (60 min) was planned from -30 on ``resource``; it runs,
-    with ``remaining`` minutes left from now (over 30: it overruns)."""
+    with ``remaining`` minutes left from now (over 30: it overruns); ``then``: its next
+    operations."""
     return eng.job(
         "A",
         [
@@ -33,7 +34,8 @@ def _running(resource, remaining, due=10000):
                 "a",
                 [(resource, 60)],
                 in_progress={"resource": resource, "start": -30, "remaining": remaining},
-            )
+            ),
+            *then,
         ],
         due=due,
     )
@@ -162,18 +164,7 @@ def _booked_plant():
     return eng.problem(
         [eng.resource("M1"), eng.resource("M2"), eng.resource("M3")],
         [
-            eng.job(
-                "A",
-                [
-                    eng.op(
-                        "a",
-                        [("M1", 60)],
-                        in_progress={"resource": "M1", "start": -30, "remaining": 60},
-                    ),
-                    eng.op("a2", [("M2", 60)], ["a"]),
-                ],
-                due=100,
-            ),
+            _running("M1", 60, due=100, then=[eng.op("a2", [("M2", 60)], ["a"])]),
             eng.job("Y", [eng.op("y", [("M2", 60)]), eng.op("y2", [("M3", 60)], ["y"])], due=2000),
             eng.job("P", [eng.op("p", [("M2", 60)])], due=5000),
             eng.job("Q", [eng.op("q", [("M2", 60)])], due=5000),
@@ -680,18 +671,7 @@ def _qc_queue_plant():
     test at 3,000."""
     queue = [f"q{k}" for k in range(100)]
     jobs = [
-        eng.job(
-            "A",
-            [
-                eng.op(
-                    "a",
-                    [("P", 60)],
-                    in_progress={"resource": "P", "start": -30, "remaining": 120},
-                ),
-                eng.op("a2", [("Q", 10)], ["a"]),
-            ],
-            due=100000,
-        ),
+        _running("P", 120, due=100000, then=[eng.op("a2", [("Q", 10)], ["a"])]),
         *(eng.job(oid.upper(), [eng.op(oid, [("Q", 10)])], due=100000) for oid in queue),
         eng.job("L", [eng.op("last", [("Q", 10)])], due=100000),
     ]
