@@ -233,6 +233,42 @@ def forced_reason(problem, oid, assigns):
     return "occupied"
 
 
+def followed_operations(problem, assigns, oids):
+    """Those of ``oids`` (moved operations) that ``assigns`` only moved later on their
+    previous resource because the work ahead of them did: at the previous start a
+    predecessor has not ended (with its minimum lag) or every unit of the resource is busy
+    with other work (its changeover included), e.g. a queue pushed behind a work order that
+    ran over. The rest moved elsewhere, earlier, or into a slot that was still free."""
+    timelines = {}
+    for a in sorted(assigns.values(), key=lambda a: a.start):
+        starts, ends = timelines.setdefault((a.resource, a.unit), ([], []))
+        starts.append(a.start)
+        ends.append(a.end)
+    followed = set()
+    for oid in oids:
+        rid, start = problem.previous_plan[oid]
+        a = assigns.get(oid)
+        if a is None or a.resource != rid or a.start <= start:
+            continue
+        op = problem.operations[oid]
+        if any(
+            pred.op in assigns and assigns[pred.op].end + pred.min_lag > start
+            for pred in op.predecessors
+        ):
+            followed.add(oid)
+            continue
+        # a unit's work does not overlap (a batch's loads share one interval): the last
+        # work to start by then is the only one that can still run then
+        busy = 0
+        for unit in range(problem.resources[rid].capacity):
+            starts, ends = timelines.get((rid, unit), ((), ()))
+            k = bisect.bisect_right(starts, start) - 1
+            busy += k >= 0 and ends[k] > start
+        if busy == problem.resources[rid].capacity:
+            followed.add(oid)
+    return followed
+
+
 def evaluate(problem, assigns, cos=None):
     """Objective value and its components for a complete schedule."""
     if cos is None:

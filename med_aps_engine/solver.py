@@ -31,7 +31,13 @@ from .model import (
 )
 from .plan import build_plan, empty_plan
 from .problem import load_problem
-from .schedule import FORCED_REASONS, evaluate, forced_reason, moved_operations
+from .schedule import (
+    FORCED_REASONS,
+    evaluate,
+    followed_operations,
+    forced_reason,
+    moved_operations,
+)
 from .tabu import JobShopTabu
 from .tabu import applicable as tabu_applicable
 
@@ -592,7 +598,9 @@ def solve(problem, options: SolveOptions | None = None) -> dict:
 def _moves(run, assigns):
     """The operations the plan moves from the previous plan, by reason: ``forced`` (their
     previous position no longer fits: kept where possible, they still had to move) and
-    ``improving`` (moved although they could have stayed, because the objective gains);
+    ``improving`` (moved although they could have stayed, because the objective gains),
+    of which ``followed`` were only pushed later by the work before them (a queue behind
+    work that ran over, see ``schedule.followed_operations``);
     ``reasons`` counts the forced ones by why they had to move (``FORCED_REASONS``)."""
     moved = moved_operations(run.p, assigns)
     why = run.forced_moves
@@ -606,6 +614,7 @@ def _moves(run, assigns):
     return {
         "forced": sorted(forced),
         "improving": sorted(moved - forced),
+        "followed": sorted(followed_operations(run.p, assigns, moved - forced)),
         "kept": len(run.p.previous_plan) - len(moved),
         "reasons": {r: reasons[r] for r in FORCED_REASONS if r in reasons},
     }

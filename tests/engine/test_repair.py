@@ -93,6 +93,8 @@ def test_a_repair_moves_only_the_neighbourhood_and_chooses_the_cheapest_way():
     # b waiting for the gap after c (80 min late)
     assert at["b"] == ("M1", 60) and at["c"] == ("M1", 120)
     assert sorted(repair["moves"]["forced"] + repair["moves"]["improving"]) == ["b", "c"]
+    # what moved without having to was pushed by the work before it, not reshuffled
+    assert repair["moves"]["followed"] == repair["moves"]["improving"]
     # the same problem replanned as a whole moves M2 too
     full = eng.solve(copy.deepcopy(prob), time_limit=3.0)
     moved_full = set(full["moves"]["forced"] + full["moves"]["improving"])
@@ -208,6 +210,8 @@ def test_work_with_slack_makes_way_for_work_that_had_to_move():
     assert repair["objective"] <= costs["keep_evict"]["objective"]
     assert repair["moves"]["forced"] == ["a2"]
     assert repair["moves"]["improving"] == ["y"]
+    # y made way: a2 runs where y ran
+    assert repair["moves"]["followed"] == ["y"]
 
 
 def test_nothing_makes_way_when_it_would_delay_its_order():

@@ -9,7 +9,13 @@ from med_aps_engine.heuristic import dispatch
 from med_aps_engine.plan import build_plan
 from med_aps_engine.plantgen import generate_plant
 from med_aps_engine.problem import DEFAULT_OBJECTIVE, load_problem
-from med_aps_engine.schedule import evaluate, forced_reason, moved_operations
+from med_aps_engine.schedule import (
+    Assign,
+    evaluate,
+    followed_operations,
+    forced_reason,
+    moved_operations,
+)
 
 from . import helpers as eng
 
@@ -49,6 +55,7 @@ def test_unchanged_replan_of_an_optimal_plan_moves_nothing():
     assert second["moves"] == {
         "forced": [],
         "improving": [],
+        "followed": [],
         "kept": len(first["operations"]),
         "reasons": {},
     }
@@ -100,7 +107,13 @@ def test_a_late_material_forces_moves_and_says_so(plant):
 def test_no_previous_plan_reports_no_moves():
     problem = generate_plant(5, seed=1)
     plan = _solve(problem, seconds=2.0)
-    assert plan["moves"] == {"forced": [], "improving": [], "kept": 0, "reasons": {}}
+    assert plan["moves"] == {
+        "forced": [],
+        "improving": [],
+        "followed": [],
+        "kept": 0,
+        "reasons": {},
+    }
 
 
 @pytest.mark.parametrize(
@@ -183,6 +196,64 @@ def test_without_stability_weight_a_replan_may_reshuffle():
     assert evaluate(again, {})["objective"] == 0
     second = _solve(loose, seconds=3.0, seed=9)
     assert second["kpis"]["total_weighted_tardiness"] <= first["kpis"]["total_weighted_tardiness"]
+
+
+def test_pushed_later_by_the_work_before_them():
+    """A move is "followed" when the operation only starts later on its previous resource
+    because the work before it does: its previous step ends after its previous start, or every
+    unit of the resource is busy then. Moving elsewhere, earlier, or later into a slot that is
+    still free is not."""
+    prob = load_problem(
+        eng.problem(
+            [eng.resource("M1"), eng.resource("M2"), eng.resource("P", capacity=2)],
+            [
+                eng.job("A", [eng.op("a", [("M1", 60)])]),
+                eng.job("B", [eng.op("b", [("M1", 30)])]),
+                eng.job("C", [eng.op("c", [("M1", 30)])]),
+                eng.job("D", [eng.op("d", [("M1", 30), ("M2", 30)])]),
+                eng.job("E", [eng.op("e0", [("M2", 30)]), eng.op("e", [("M1", 30)], ["e0"])]),
+                eng.job("F", [eng.op("f", [("P", 30)])]),
+                eng.job("G", [eng.op("g", [("P", 30)])]),
+                eng.job("H", [eng.op("h", [("P", 30)])]),
+                eng.job("I", [eng.op("i", [("P", 30)])]),
+            ],
+            previous_plan={
+                "a": {"resource": "M1", "start": 0},
+                "b": {"resource": "M1", "start": 30},  # a runs 30 min longer: pushed
+                "c": {"resource": "M1", "start": 200},  # now later, its slot still free
+                "d": {"resource": "M1", "start": 400},  # now on M2 (c runs there then)
+                "e0": {"resource": "M2", "start": 0},
+                "e": {"resource": "M1", "start": 300},  # its previous step now ends later
+                "f": {"resource": "P", "start": 0},
+                "g": {"resource": "P", "start": 0},  # one unit still free then
+                "h": {"resource": "P", "start": 100},
+                "i": {"resource": "P", "start": 100},
+            },
+        )
+    )
+    plan = {
+        "a": Assign("M1", 0, 0, 60),
+        "b": Assign("M1", 0, 60, 90),
+        "c": Assign("M1", 0, 390, 420),
+        "d": Assign("M2", 0, 410, 440),
+        "e0": Assign("M2", 0, 290, 320),
+        "e": Assign("M1", 0, 320, 350),
+        "f": Assign("P", 0, 0, 30),
+        "g": Assign("P", 1, 40, 70),
+        "h": Assign("P", 0, 80, 130),
+        "i": Assign("P", 1, 90, 120),
+    }
+    moved = moved_operations(prob, plan)
+    assert moved == {"b", "c", "d", "e0", "e", "g", "h", "i"}
+    # earlier: e0, h, i; elsewhere: d; later into room still free then: c, g
+    assert followed_operations(prob, plan, moved) == {"b", "e"}
+    # i later, while both units are busy at its previous start (100)
+    plan["g"] = Assign("P", 1, 70, 105)
+    plan["h"] = Assign("P", 0, 95, 145)
+    plan["i"] = Assign("P", 1, 110, 140)
+    assert followed_operations(prob, plan, moved) == {"b", "e", "i"}
+    # only the operations asked about
+    assert followed_operations(prob, plan, {"c", "i"}) == {"i"}
 
 
 def test_forced_reasons():

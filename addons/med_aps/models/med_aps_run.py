@@ -62,6 +62,7 @@ RESULT_FIELDS = frozenset(
         "moved_count",
         "moved_forced_count",
         "moved_improving_count",
+        "moved_followed_count",
         "moved_reasons",
         "skipped_count",
         "skipped_note",
@@ -239,6 +240,15 @@ class MedApsRun(models.Model):
         help="Work orders of the previous plan that could have stayed but were moved because "
         "the plan gains more (less lateness, fewer changeovers) than the moves cost.",
     )
+    moved_followed_count = fields.Integer(
+        "Moved: Pushed Later",
+        readonly=True,
+        copy=False,
+        help="Of the work orders moved to improve the plan, those only pushed later on the "
+        "same work center by the work before them (their previous step, or the work now "
+        "before them there): e.g. a queue that follows a work order that ran over, rather "
+        "than that work order waiting for the next free slot.",
+    )
     moved_reasons = fields.Json(
         "Why Work Orders Had To Move",
         readonly=True,
@@ -356,7 +366,12 @@ class MedApsRun(models.Model):
         return self.env._("Had to move: %(reasons)s.", reasons="; ".join(parts))
 
     @api.depends(
-        "state", "moved_count", "moved_forced_count", "moved_improving_count", "moved_reasons"
+        "state",
+        "moved_count",
+        "moved_forced_count",
+        "moved_improving_count",
+        "moved_followed_count",
+        "moved_reasons",
     )
     def _compute_moved_note(self):
         for run in self:
@@ -366,12 +381,15 @@ class MedApsRun(models.Model):
             first_time = max(
                 0, run.moved_count - run.moved_forced_count - run.moved_improving_count
             )
+            followed = min(run.moved_followed_count, run.moved_improving_count)
             run.moved_note = self.env._(
-                "%(kept)s kept their place; %(forced)s had to move; %(improving)s moved to "
-                "improve the plan; %(new)s planned for the first time.",
+                "%(kept)s kept their place; %(forced)s had to move; %(followed)s pushed later "
+                "by the work before them; %(improving)s moved to improve the plan; %(new)s "
+                "planned for the first time.",
                 kept=max(0, run.workorder_count - run.moved_count),
                 forced=run.moved_forced_count,
-                improving=run.moved_improving_count,
+                followed=followed,
+                improving=run.moved_improving_count - followed,
                 new=first_time,
             )
             why = run._moved_reasons_text()
@@ -750,6 +768,7 @@ class MedApsRun(models.Model):
             "moved_count": self.moved_count,
             "moved_forced_count": self.moved_forced_count,
             "moved_improving_count": self.moved_improving_count,
+            "moved_followed_count": self.moved_followed_count,
             "moved_reasons": self.moved_reasons or {},
             "skipped_count": self.skipped_count,
             "workorder_count": self.workorder_count,
@@ -1181,6 +1200,7 @@ class MedApsRun(models.Model):
             "moved_count": result["moved_count"],
             "moved_forced_count": len(moves.get("forced") or []),
             "moved_improving_count": len(moves.get("improving") or []),
+            "moved_followed_count": len(moves.get("followed") or []),
             "moved_reasons": dict(moves.get("reasons") or {}),
             "skipped_count": len(result["skipped"]),
             "skipped_note": "\n".join(sorted(result["skipped"].values())) or False,

@@ -55,8 +55,8 @@ class TestMedApsStability(MedApsCommon):
         self.assertLessEqual(second.objective, first.objective)
         self.assertEqual(
             second.moved_note,
-            "%s kept their place; 0 had to move; 0 moved to improve the plan; "
-            "0 planned for the first time." % workorders,
+            "%s kept their place; 0 had to move; 0 pushed later by the work before them; "
+            "0 moved to improve the plan; 0 planned for the first time." % workorders,
         )
         self.assertFalse(second.moved_reasons)
         _problem, _plan, violations = self._rebuild_and_validate(second)
@@ -126,9 +126,17 @@ class TestMedApsStability(MedApsCommon):
         after = self._positions()
         changed = {wo for wo in before if before[wo] != after[wo]}
         self.assertEqual(len(changed), second.moved_count)
-        self.assertTrue(changed & set(last.workorder_ids.ids))
+        came_forward = changed & set(last.workorder_ids.ids)
+        self.assertTrue(came_forward)
+        # what the order that came forward took the place of was pushed later, and it says so;
+        # the order itself moved earlier, not pushed
+        followed = second.moved_followed_count
+        self.assertGreaterEqual(followed, 1)
+        self.assertLessEqual(followed, second.moved_improving_count - len(came_forward))
+        self.assertIn("%s pushed later by the work before them" % followed, second.moved_note)
         self.assertIn(
-            "%s moved to improve the plan" % second.moved_improving_count, second.moved_note
+            "%s moved to improve the plan" % (second.moved_improving_count - followed),
+            second.moved_note,
         )
         _problem, _plan, violations = self._rebuild_and_validate(second)
         self.assertEqual(violations, [])
