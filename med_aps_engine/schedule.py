@@ -76,9 +76,10 @@ class Timeline:
         """Earliest placement at or after ``t``: ``(start, end, changeover)`` or ``None``.
 
         The changeover from the previous entry is added to ``work``; inserting before an entry
-        is allowed only if that entry has room for the changeover from ``fam``. After
-        ``max_gaps`` gaps the work goes after the last entry, or with ``far`` on from the
-        first gap as long as the work, up to ``FAR_JUMPS`` times.
+        is allowed only if that entry has room for the changeover from ``fam``. With
+        ``latest`` the start is at most that (``None`` if no gap up to it holds the work).
+        After ``max_gaps`` gaps the work goes after the last entry, or with ``far`` on from
+        the first gap as long as the work, up to ``FAR_JUMPS`` times.
         """
         n = len(self.starts)
         j = bisect.bisect_right(self.ends, t)
@@ -121,11 +122,15 @@ class Timeline:
                 j += 1
                 continue
             placed = calendar.place(lo, work + co, interruptible)
-            if placed is None:
-                return None
+            if placed is None or (latest is not None and placed[0] > latest):
+                # a later gap starts no earlier and places at least as late, unless a smaller
+                # changeover into it lets the work fit where this one did not (before the
+                # calendar ends, or before a shift ends)
+                if co == 0 or j >= n:
+                    return None
+                j += 1
+                continue
             s, e = placed
-            if latest is not None and s > latest:
-                return None
             if j >= n:
                 return s, e, co
             if e <= self.starts[j] and resource.changeover(fam, self.fams[j]) <= self.coalloc[j]:

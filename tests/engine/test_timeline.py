@@ -96,14 +96,81 @@ def test_latest_start_with_so_many_minutes_left(calendar, minutes):
 
 def test_no_gap_is_skipped_where_the_calendar_may_run_out():
     """Near the calendar's end a placement may fail (fewer minutes left than the work and
-    the changeover), which ends the search; such a gap is placed, not skipped."""
+    the changeover); such a gap is placed, not skipped, and the search goes on to a gap with
+    a smaller changeover."""
     calendar = Calendar([(0, 100)])
     timeline = Timeline()
     timeline.insert(0, 60, "x", "C")  # C -> A takes 20 minutes: 30 + 20 > the 40 left at 60
-    timeline.insert(62, 64, "y", "B")  # B -> A takes none: 30 would fit after it
+    timeline.insert(62, 64, "y", "B")  # B -> A takes none: 30 fits after it
     found = timeline.find(0, 30, "A", True, calendar, RESOURCE)
     assert found == timeline.find(0, 30, "A", True, calendar, RESOURCE, latest=INF)
-    assert found is None
+    assert found == (64, 94, 0)
+    # with the same changeover after y as after x, nothing fits before the calendar ends
+    timeline = Timeline()
+    timeline.insert(0, 60, "x", "C")
+    timeline.insert(62, 64, "y", "C")
+    assert timeline.find(0, 30, "A", True, calendar, RESOURCE) is None
+    assert timeline.find(0, 30, "A", True, calendar, RESOURCE, latest=INF) is None
+
+
+def test_a_latest_start_looks_past_a_gap_whose_changeover_misses_the_shift():
+    """Work that may start no later than ``latest`` (work making way in a later gap, an exact
+    start): after C the changeover makes it miss the shift's end, after B it fits, both
+    gaps before ``latest``."""
+    calendar = Calendar([(0, 100), (200, 300)])
+    timeline = Timeline()
+    timeline.insert(0, 40, "x", "C")  # C -> A: 20 + 50 from 40 ends after 100
+    timeline.insert(42, 45, "y", "B")  # B -> A: none, 45 + 50 = 95
+    unbounded = timeline.find(0, 50, "A", False, calendar, RESOURCE)
+    assert unbounded == (45, 95, 0)
+    assert timeline.find(0, 50, "A", False, calendar, RESOURCE, latest=60) == unbounded
+    assert timeline.find(0, 50, "A", False, calendar, RESOURCE, latest=45) == unbounded
+    assert timeline.find(0, 50, "A", False, calendar, RESOURCE, latest=44) is None
+
+
+def _first_fitting_gap(timeline, t, work, family, interruptible, calendar, latest):
+    """The oracle: every gap from ``t`` on, in order, placed on the calendar with the
+    changeover from the entry before it; the first that holds the work (and its start by
+    ``latest``)."""
+    n = len(timeline.starts)
+    for j in range(n + 1):
+        if j < n and timeline.ends[j] <= t:
+            continue
+        lo, co = t, 0
+        if j > 0:
+            lo = max(t, timeline.ends[j - 1])
+            co = RESOURCE.changeover(timeline.fams[j - 1], family)
+        placed = calendar.place(lo, work + co, interruptible)
+        if placed is None or (latest is not None and placed[0] > latest):
+            continue
+        s, e = placed
+        if j == n or (
+            e <= timeline.starts[j]
+            and RESOURCE.changeover(family, timeline.fams[j]) <= timeline.coalloc[j]
+        ):
+            return s, e, co
+    return None
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    calendars(),
+    timelines(),
+    st.integers(0, 300),
+    st.integers(1, 40),
+    st.sampled_from(FAMILIES),
+    st.booleans(),
+    st.one_of(st.none(), st.integers(0, 400)),
+)
+def test_the_placement_is_the_first_gap_that_holds_the_work(
+    calendar, timeline, t, work, family, interruptible, latest
+):
+    """However the search skips or stops early, it places the work in the first gap that
+    holds it (starting by ``latest`` when given), or reports that none does."""
+    found = timeline.find(
+        t, work, family, interruptible, calendar, RESOURCE, latest=latest, max_gaps=1000
+    )
+    assert found == _first_fitting_gap(timeline, t, work, family, interruptible, calendar, latest)
 
 
 def _queue_then_gap():
