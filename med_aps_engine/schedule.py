@@ -93,6 +93,7 @@ class Timeline:
             skip_until = calendar.latest_with_minutes(work + resource.max_changeover_to(fam))
         scanned = 0
         jumps = FAR_JUMPS if far else 0
+        failed_co = None  # the smallest changeover with which a gap could not hold the work
         while True:
             if scanned > max_gaps and j < n:
                 # heavily loaded: append after the last entry (the frontier of a plan built
@@ -121,6 +122,9 @@ class Timeline:
             ):
                 j += 1
                 continue
+            if failed_co is not None and co >= failed_co and j < n:
+                j += 1  # fails too: it starts no earlier, with no smaller changeover
+                continue
             placed = calendar.place(lo, work + co, interruptible)
             if placed is None or (latest is not None and placed[0] > latest):
                 # a later gap starts no earlier and places at least as late, unless a smaller
@@ -128,6 +132,7 @@ class Timeline:
                 # calendar ends, or before a shift ends)
                 if co == 0 or j >= n:
                     return None
+                failed_co = co
                 j += 1
                 continue
             s, e = placed
@@ -239,13 +244,17 @@ def forced_reason(problem, oid, assigns):
 
 
 def followed_operations(problem, assigns, oids):
-    """Those of ``oids`` (moved operations) that ``assigns`` only moved later on their
-    previous resource because the work ahead of them did: at the previous start a
-    predecessor has not ended (with its minimum lag) or every unit of the resource is busy
-    with other work (its changeover included), e.g. a queue pushed behind a work order that
-    ran over. The rest moved elsewhere, earlier, or into a slot that was still free."""
+    """Those of ``oids`` (moved operations) that ``assigns`` only pushed later on their
+    previous resource by the work before them, e.g. a queue behind a work order that ran over:
+    at the previous start a predecessor has not ended (with its minimum lag) or every unit of
+    the resource is busy with other work (its changeover included), and the operation starts
+    right behind what comes before it (its predecessors, the work before it on its unit):
+    the resource has less working time between them than the operation's work. The rest
+    moved elsewhere, earlier, into a slot that was still free, or further than that."""
     timelines = {}
-    for a in sorted(assigns.values(), key=lambda a: a.start):
+    for a in sorted(assigns.values(), key=lambda a: (a.start, a.end)):
+        if a.end <= a.start:
+            continue  # zero-length work sits inside other work without taking its place
         starts, ends = timelines.setdefault((a.resource, a.unit), ([], []))
         starts.append(a.start)
         ends.append(a.end)
@@ -256,20 +265,28 @@ def followed_operations(problem, assigns, oids):
         if a is None or a.resource != rid or a.start <= start:
             continue
         op = problem.operations[oid]
-        if any(
-            pred.op in assigns and assigns[pred.op].end + pred.min_lag > start
-            for pred in op.predecessors
-        ):
-            followed.add(oid)
+        res = problem.resources[rid]
+        ready = [
+            assigns[pred.op].end + pred.min_lag for pred in op.predecessors if pred.op in assigns
+        ]
+        blocked = any(t > start for t in ready)
+        if not blocked:
+            # a unit's work does not overlap (a batch's loads share one interval): the last
+            # work to start by then is the only one that can still run then
+            busy = 0
+            for unit in range(res.capacity):
+                starts, ends = timelines.get((rid, unit), ((), ()))
+                k = bisect.bisect_right(starts, start) - 1
+                busy += k >= 0 and ends[k] > start
+            blocked = busy == res.capacity
+        if not blocked:
             continue
-        # a unit's work does not overlap (a batch's loads share one interval): the last
-        # work to start by then is the only one that can still run then
-        busy = 0
-        for unit in range(problem.resources[rid].capacity):
-            starts, ends = timelines.get((rid, unit), ((), ()))
-            k = bisect.bisect_right(starts, start) - 1
-            busy += k >= 0 and ends[k] > start
-        if busy == problem.resources[rid].capacity:
+        starts, ends = timelines.get((rid, a.unit), ((), ()))
+        k = bisect.bisect_left(starts, a.start) - 1  # the work before it (a batch: the one before)
+        behind = max([*ready, ends[k] if k >= 0 else 0])
+        mode = op.mode_on(rid)
+        work = problem.work_minutes(op, mode) if mode is not None else 0
+        if res.calendar.working_minutes(behind, a.start) < max(1, work):
             followed.add(oid)
     return followed
 

@@ -599,8 +599,8 @@ def _moves(run, assigns):
     """The operations the plan moves from the previous plan, by reason: ``forced`` (their
     previous position no longer fits: kept where possible, they still had to move) and
     ``improving`` (moved although they could have stayed, because the objective gains),
-    of which ``followed`` were only pushed later by the work before them (a queue behind
-    work that ran over, see ``schedule.followed_operations``);
+    of which ``followed`` were only pushed later by the work before them (e.g. a queue
+    behind work that ran over, see ``schedule.followed_operations``);
     ``reasons`` counts the forced ones by why they had to move (``FORCED_REASONS``)."""
     moved = moved_operations(run.p, assigns)
     why = run.forced_moves

@@ -201,21 +201,33 @@ def test_without_stability_weight_a_replan_may_reshuffle():
 def test_pushed_later_by_the_work_before_them():
     """A move is "followed" when the operation only starts later on its previous resource
     because the work before it does: its previous step ends after its previous start, or every
-    unit of the resource is busy then. Moving elsewhere, earlier, or later into a slot that is
-    still free is not."""
+    unit of the resource is busy then, and it starts right behind what comes before it (less
+    working time in between than its work). Moving elsewhere, earlier, later into a slot that
+    is still free, or further than the work before it needs, is not."""
     prob = load_problem(
         eng.problem(
-            [eng.resource("M1"), eng.resource("M2"), eng.resource("P", capacity=2)],
+            [
+                eng.resource("M1"),
+                eng.resource("M2"),
+                eng.resource("P", capacity=2),
+                eng.resource("N", calendar=[[0, 100], [200, 1000]]),
+            ],
             [
                 eng.job("A", [eng.op("a", [("M1", 60)])]),
                 eng.job("B", [eng.op("b", [("M1", 30)])]),
                 eng.job("C", [eng.op("c", [("M1", 30)])]),
                 eng.job("D", [eng.op("d", [("M1", 30), ("M2", 30)])]),
                 eng.job("E", [eng.op("e0", [("M2", 30)]), eng.op("e", [("M1", 30)], ["e0"])]),
+                eng.job("V", [eng.op("v", [("M1", 30)])]),
+                eng.job("W", [eng.op("w", [("M1", 30)])]),
+                eng.job("Z", [eng.op("z", [("M1", 0)])]),
                 eng.job("F", [eng.op("f", [("P", 30)])]),
                 eng.job("G", [eng.op("g", [("P", 30)])]),
+                eng.job("J", [eng.op("j", [("P", 30)])]),
                 eng.job("H", [eng.op("h", [("P", 30)])]),
                 eng.job("I", [eng.op("i", [("P", 30)])]),
+                eng.job("K", [eng.op("k", [("N", 50)])]),
+                eng.job("L", [eng.op("l", [("N", 30)])]),
             ],
             previous_plan={
                 "a": {"resource": "M1", "start": 0},
@@ -224,10 +236,16 @@ def test_pushed_later_by_the_work_before_them():
                 "d": {"resource": "M1", "start": 400},  # now on M2 (c runs there then)
                 "e0": {"resource": "M2", "start": 0},
                 "e": {"resource": "M1", "start": 300},  # its previous step now ends later
+                "v": {"resource": "M1", "start": 700},  # now earlier, in w's slot
+                "w": {"resource": "M1", "start": 100},  # much later than v needs
+                "z": {"resource": "M1", "start": 20},
                 "f": {"resource": "P", "start": 0},
-                "g": {"resource": "P", "start": 0},  # one unit still free then
+                "g": {"resource": "P", "start": 40},  # one unit still free then
+                "j": {"resource": "P", "start": 35},
                 "h": {"resource": "P", "start": 100},
                 "i": {"resource": "P", "start": 100},
+                "k": {"resource": "N", "start": 0},
+                "l": {"resource": "N", "start": 50},  # k ends at 90: l waits for the shift
             },
         )
     )
@@ -238,22 +256,32 @@ def test_pushed_later_by_the_work_before_them():
         "d": Assign("M2", 0, 410, 440),
         "e0": Assign("M2", 0, 290, 320),
         "e": Assign("M1", 0, 320, 350),
+        "v": Assign("M1", 0, 90, 120),
+        "w": Assign("M1", 0, 600, 630),
+        "z": Assign("M1", 0, 20, 20),  # takes no time: it does not end a's run
         "f": Assign("P", 0, 0, 30),
-        "g": Assign("P", 1, 40, 70),
+        "g": Assign("P", 1, 65, 95),  # right behind j, but f's unit was free at 40
+        "j": Assign("P", 1, 35, 65),
         "h": Assign("P", 0, 80, 130),
-        "i": Assign("P", 1, 90, 120),
+        "i": Assign("P", 1, 95, 125),
+        "k": Assign("N", 0, 40, 90),
+        "l": Assign("N", 0, 200, 230),
     }
     moved = moved_operations(prob, plan)
-    assert moved == {"b", "c", "d", "e0", "e", "g", "h", "i"}
-    # earlier: e0, h, i; elsewhere: d; later into room still free then: c, g
-    assert followed_operations(prob, plan, moved) == {"b", "e"}
+    assert moved == {"b", "c", "d", "e0", "e", "v", "w", "g", "h", "i", "k", "l"}
+    # earlier: e0, h, i, v; elsewhere: d; later into room still free then: c, g, k; w much
+    # later than v, which runs in its slot, needs; l: 10 working minutes before the night
+    assert followed_operations(prob, plan, moved) == {"b", "e", "l"}
     # i later, while both units are busy at its previous start (100)
     plan["g"] = Assign("P", 1, 70, 105)
     plan["h"] = Assign("P", 0, 95, 145)
-    plan["i"] = Assign("P", 1, 110, 140)
-    assert followed_operations(prob, plan, moved) == {"b", "e", "i"}
+    plan["i"] = Assign("P", 1, 105, 135)
+    assert followed_operations(prob, plan, moved) == {"b", "e", "l", "i"}
+    # behind it by more than its work: not pushed, moved
+    plan["i"] = Assign("P", 1, 140, 170)
+    assert followed_operations(prob, plan, moved) == {"b", "e", "l"}
     # only the operations asked about
-    assert followed_operations(prob, plan, {"c", "i"}) == {"i"}
+    assert followed_operations(prob, plan, {"c", "l"}) == {"l"}
 
 
 def test_forced_reasons():

@@ -128,7 +128,7 @@ def test_a_latest_start_looks_past_a_gap_whose_changeover_misses_the_shift():
     assert timeline.find(0, 50, "A", False, calendar, RESOURCE, latest=44) is None
 
 
-def _first_fitting_gap(timeline, t, work, family, interruptible, calendar, latest):
+def _first_fitting_gap(timeline, t, work, family, interruptible, calendar, latest, resource):
     """The oracle: every gap from ``t`` on, in order, placed on the calendar with the
     changeover from the entry before it; the first that holds the work (and its start by
     ``latest``)."""
@@ -139,14 +139,14 @@ def _first_fitting_gap(timeline, t, work, family, interruptible, calendar, lates
         lo, co = t, 0
         if j > 0:
             lo = max(t, timeline.ends[j - 1])
-            co = RESOURCE.changeover(timeline.fams[j - 1], family)
+            co = resource.changeover(timeline.fams[j - 1], family)
         placed = calendar.place(lo, work + co, interruptible)
         if placed is None or (latest is not None and placed[0] > latest):
             continue
         s, e = placed
         if j == n or (
             e <= timeline.starts[j]
-            and RESOURCE.changeover(family, timeline.fams[j]) <= timeline.coalloc[j]
+            and resource.changeover(family, timeline.fams[j]) <= timeline.coalloc[j]
         ):
             return s, e, co
     return None
@@ -170,7 +170,84 @@ def test_the_placement_is_the_first_gap_that_holds_the_work(
     found = timeline.find(
         t, work, family, interruptible, calendar, RESOURCE, latest=latest, max_gaps=1000
     )
-    assert found == _first_fitting_gap(timeline, t, work, family, interruptible, calendar, latest)
+    oracle = _first_fitting_gap(
+        timeline, t, work, family, interruptible, calendar, latest, RESOURCE
+    )
+    assert found == oracle
+
+
+# changeovers of many sizes, short shifts: a gap after one family misses the shift where a
+# gap after another still holds the work
+SPREAD = Resource(
+    "S",
+    "S",
+    1,
+    100.0,
+    Calendar(None),
+    changeover_rules={
+        ("A", "B"): 30,
+        ("C", "B"): 10,
+        ("B", "A"): 25,
+        ("C", "A"): 8,
+        ("A", "C"): 15,
+        ("B", "C"): 3,
+    },
+)
+
+
+@st.composite
+def shifts(draw):
+    windows, t = [], draw(st.integers(0, 20))
+    for _ in range(draw(st.integers(2, 8))):
+        length = draw(st.integers(15, 50))
+        windows.append((t, t + length))
+        t += length + draw(st.integers(5, 60))
+    return Calendar(windows)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    shifts(),
+    timelines(most=8, gaps=st.integers(0, 6)),
+    st.integers(0, 100),
+    st.integers(5, 45),
+    st.sampled_from(("A", "B", "C")),
+    st.booleans(),
+    st.one_of(st.none(), st.integers(0, 90)),
+)
+def test_the_placement_after_changeovers_of_every_size_is_the_first_gap_that_holds_it(
+    calendar, timeline, t, work, family, interruptible, slack
+):
+    """Short shifts, short gaps, changeovers of many sizes and a latest start soon after
+    ``t``: where one gap's changeover misses the shift or the latest start, a later gap's
+    smaller one may not."""
+    latest = None if slack is None else t + slack
+    found = timeline.find(
+        t, work, family, interruptible, calendar, SPREAD, latest=latest, max_gaps=1000
+    )
+    oracle = _first_fitting_gap(timeline, t, work, family, interruptible, calendar, latest, SPREAD)
+    assert found == oracle
+
+
+def test_after_a_gap_that_misses_its_latest_start_a_smaller_changeover_still_fits():
+    """Each failed gap says only that gaps with at least its changeover fail too: after the
+    8 minutes from C miss the shift, the gap after A (none) holds 85 minutes; after the 3
+    minutes from B miss it, the gap after C (none) holds 88."""
+    calendar = Calendar([(0, 100), (200, 300)])
+    timeline = Timeline()
+    timeline.insert(0, 10, "x", "C")
+    timeline.insert(10, 12, "y", "A")
+    timeline.insert(98, 99, "z", "B", 30)  # room for the changeover A -> B
+    found = timeline.find(0, 85, "A", False, calendar, SPREAD, latest=20)
+    assert found == (12, 97, 0)
+    assert found == _first_fitting_gap(timeline, 0, 85, "A", False, calendar, 20, SPREAD)
+    timeline = Timeline()
+    timeline.insert(0, 10, "x", "B")
+    timeline.insert(10, 12, "y", "C")
+    timeline.insert(100, 101, "z", "A", 10)  # room for the changeover C -> A
+    found = timeline.find(0, 88, "C", False, calendar, SPREAD, latest=20)
+    assert found == (12, 100, 0)
+    assert found == _first_fitting_gap(timeline, 0, 88, "C", False, calendar, 20, SPREAD)
 
 
 def _queue_then_gap():

@@ -238,16 +238,18 @@ class MedApsRun(models.Model):
         readonly=True,
         copy=False,
         help="Work orders of the previous plan that could have stayed but were moved because "
-        "the plan gains more (less lateness, fewer changeovers) than the moves cost.",
+        "the plan gains more (less lateness, fewer changeovers) than the moves cost, "
+        "including those only pushed later by the work before them.",
     )
     moved_followed_count = fields.Integer(
         "Moved: Pushed Later",
         readonly=True,
         copy=False,
         help="Of the work orders moved to improve the plan, those only pushed later on the "
-        "same work center by the work before them (their previous step, or the work now "
-        "before them there): e.g. a queue that follows a work order that ran over, rather "
-        "than that work order waiting for the next free slot.",
+        "same work center by the work before them: their previous step, or the work now in "
+        "their slot, ends later, and they start right behind it (e.g. a queue that follows a "
+        "work order that ran over, rather than that work order waiting for the next free "
+        "slot).",
     )
     moved_reasons = fields.Json(
         "Why Work Orders Had To Move",
