@@ -1,5 +1,6 @@
 """Placing work into the gaps of a unit's timeline on a calendar (``Timeline.find``)."""
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,15 +12,22 @@ FAMILIES = (None, "A", "B", "C")
 
 
 @st.composite
-def calendars(draw):
-    """Working windows with breaks between them, or always open."""
-    if draw(st.integers(0, 4)) == 0:
+def calendars(
+    draw,
+    count=(1, 5),
+    lengths=(1, 60),
+    breaks=(1, 40),
+    may_be_open=True,
+):
+    """Working windows with breaks between them (how many, and their minutes, within these
+    bounds), or (``may_be_open``) always open."""
+    if may_be_open and draw(st.integers(0, 4)) == 0:
         return Calendar(None)
     windows, t = [], draw(st.integers(0, 30))
-    for _ in range(draw(st.integers(1, 5))):
-        length = draw(st.integers(1, 60))
+    for _ in range(draw(st.integers(*count))):
+        length = draw(st.integers(*lengths))
         windows.append((t, t + length))
-        t += length + draw(st.integers(1, 40))
+        t += length + draw(st.integers(*breaks))
     return Calendar(windows)
 
 
@@ -152,30 +160,6 @@ def _first_fitting_gap(timeline, t, work, family, interruptible, calendar, lates
     return None
 
 
-@settings(max_examples=1500, deadline=None)
-@given(
-    calendars(),
-    timelines(),
-    st.integers(0, 300),
-    st.integers(1, 40),
-    st.sampled_from(FAMILIES),
-    st.booleans(),
-    st.one_of(st.none(), st.integers(0, 400)),
-)
-def test_the_placement_is_the_first_gap_that_holds_the_work(
-    calendar, timeline, t, work, family, interruptible, latest
-):
-    """However the search skips or stops early, it places the work in the first gap that
-    holds it (starting by ``latest`` when given), or reports that none does."""
-    found = timeline.find(
-        t, work, family, interruptible, calendar, RESOURCE, latest=latest, max_gaps=1000
-    )
-    oracle = _first_fitting_gap(
-        timeline, t, work, family, interruptible, calendar, latest, RESOURCE
-    )
-    assert found == oracle
-
-
 # changeovers of many sizes, short shifts: a gap after one family misses the shift where a
 # gap after another still holds the work
 SPREAD = Resource(
@@ -195,59 +179,69 @@ SPREAD = Resource(
 )
 
 
+SHIFTS = calendars(count=(2, 8), lengths=(15, 50), breaks=(5, 60), may_be_open=False)
+
+
 @st.composite
-def shifts(draw):
-    windows, t = [], draw(st.integers(0, 20))
-    for _ in range(draw(st.integers(2, 8))):
-        length = draw(st.integers(15, 50))
-        windows.append((t, t + length))
-        t += length + draw(st.integers(5, 60))
-    return Calendar(windows)
-
-
-@settings(max_examples=3000, deadline=None)
-@given(
-    shifts(),
-    timelines(most=8, gaps=st.integers(0, 6)),
-    st.integers(0, 100),
-    st.integers(5, 45),
-    st.sampled_from(("A", "B", "C")),
-    st.booleans(),
-    st.one_of(st.none(), st.integers(0, 90)),
-)
-def test_the_placement_after_changeovers_of_every_size_is_the_first_gap_that_holds_it(
-    calendar, timeline, t, work, family, interruptible, slack
-):
-    """Short shifts, short gaps, changeovers of many sizes and a latest start soon after
-    ``t``: where one gap's changeover misses the shift or the latest start, a later gap's
-    smaller one may not."""
+def placements(draw):
+    """A timeline, its calendar and resource, and work to place from ``t``: either any of
+    them, or short shifts, short gaps, changeovers of many sizes and a latest start soon
+    after ``t`` (where one gap's changeover misses the shift or the latest start, a later
+    gap's smaller one may not)."""
+    if draw(st.booleans()):
+        calendar, timeline, resource = draw(calendars()), draw(timelines()), RESOURCE
+        t, work = draw(st.integers(0, 300)), draw(st.integers(1, 40))
+        family, slack = draw(st.sampled_from(FAMILIES)), st.integers(0, 400)
+    else:
+        calendar, timeline, resource = (
+            draw(SHIFTS),
+            draw(timelines(most=8, gaps=st.integers(0, 6))),
+            SPREAD,
+        )
+        t, work = draw(st.integers(0, 100)), draw(st.integers(5, 45))
+        family, slack = draw(st.sampled_from(("A", "B", "C"))), st.integers(0, 90)
+    slack = draw(st.one_of(st.none(), slack))
     latest = None if slack is None else t + slack
+    return calendar, timeline, resource, t, work, family, draw(st.booleans()), latest
+
+
+@settings(max_examples=4000, deadline=None)
+@given(placements())
+def test_the_placement_is_the_first_gap_that_holds_the_work(placement):
+    """However the search skips or stops early, it places the work in the first gap that
+    holds it (starting by ``latest`` when given), or reports that none does."""
+    calendar, timeline, resource, t, work, family, interruptible, latest = placement
     found = timeline.find(
-        t, work, family, interruptible, calendar, SPREAD, latest=latest, max_gaps=1000
+        t, work, family, interruptible, calendar, resource, latest=latest, max_gaps=1000
     )
-    oracle = _first_fitting_gap(timeline, t, work, family, interruptible, calendar, latest, SPREAD)
+    oracle = _first_fitting_gap(
+        timeline, t, work, family, interruptible, calendar, latest, resource
+    )
     assert found == oracle
 
 
-def test_after_a_gap_that_misses_its_latest_start_a_smaller_changeover_still_fits():
-    """Each failed gap says only that gaps with at least its changeover fail too: after the
-    8 minutes from C miss the shift, the gap after A (none) holds 85 minutes; after the 3
-    minutes from B miss it, the gap after C (none) holds 88."""
+@pytest.mark.parametrize(
+    ("first", "second", "family", "work", "last", "expected"),
+    [
+        # the 8 minutes from C miss the shift; after A (none) 85 minutes fit before z (B),
+        # which has room for the changeover A -> B
+        ("C", "A", "A", 85, (98, 99, "z", "B", 30), (12, 97, 0)),
+        # the 3 minutes from B miss it; after C (none) 88 fit before z (A), room for C -> A
+        ("B", "C", "C", 88, (100, 101, "z", "A", 10), (12, 100, 0)),
+    ],
+)
+def test_after_a_gap_that_misses_its_latest_start_a_smaller_changeover_still_fits(
+    first, second, family, work, last, expected
+):
+    """Each failed gap says only that gaps with at least its changeover fail too."""
     calendar = Calendar([(0, 100), (200, 300)])
     timeline = Timeline()
-    timeline.insert(0, 10, "x", "C")
-    timeline.insert(10, 12, "y", "A")
-    timeline.insert(98, 99, "z", "B", 30)  # room for the changeover A -> B
-    found = timeline.find(0, 85, "A", False, calendar, SPREAD, latest=20)
-    assert found == (12, 97, 0)
-    assert found == _first_fitting_gap(timeline, 0, 85, "A", False, calendar, 20, SPREAD)
-    timeline = Timeline()
-    timeline.insert(0, 10, "x", "B")
-    timeline.insert(10, 12, "y", "C")
-    timeline.insert(100, 101, "z", "A", 10)  # room for the changeover C -> A
-    found = timeline.find(0, 88, "C", False, calendar, SPREAD, latest=20)
-    assert found == (12, 100, 0)
-    assert found == _first_fitting_gap(timeline, 0, 88, "C", False, calendar, 20, SPREAD)
+    timeline.insert(0, 10, "x", first)
+    timeline.insert(10, 12, "y", second)
+    timeline.insert(*last)
+    found = timeline.find(0, work, family, False, calendar, SPREAD, latest=20)
+    assert found == expected
+    assert found == _first_fitting_gap(timeline, 0, work, family, False, calendar, 20, SPREAD)
 
 
 def _queue_then_gap():
