@@ -160,6 +160,9 @@ def _read_back(env, run):
         "late": run.late_count,
         "violations": len(violations),
         "status": run.state,
+        # the run's own counts (operations of its plan against the plan it replanned)
+        "had_to_move": run.moved_forced_count,
+        "pushed": run.moved_followed_count,
     }
 
 
@@ -275,6 +278,8 @@ def main(argv=None):
 def report(results, args):
     rows = [
         ("Work orders moved", "moved", "%d"),
+        ("of which had to move (the run's count)", "had_to_move", "%d"),
+        ("of which pushed later by the work before them (the run's count)", "pushed", "%d"),
         ("Weighted tardiness (h)", "weighted_tardiness_h", "%.1f"),
         ("Late orders", "late", "%d"),
         ("Rule violations (validator)", "violations", "%d"),
