@@ -13,8 +13,9 @@ follows. Then the same problem is planned again with the same time limit:
 Every plan is checked by the independent validator. The table shows the operations moved
 (other resource or start than the plan it replans), how many of them were forced or improving
 and how many of those only pushed later by the work before them (``plan["moves"]``:
-``forced``, ``improving``, ``followed``), the objective without the cost of moves (lateness, makespan,
-changeovers: the same measure for every row) and with the moves priced at the default weight.
+``forced``, ``improving``, ``followed``), the objective without the cost of moves (lateness,
+makespan, changeovers: the same measure for every row) and with the moves priced at the
+default weight.
 """
 
 import copy
