@@ -38,12 +38,21 @@ class TestMedApsHardening(MedApsCommon, HttpCase):
     def test_run_results_are_written_by_the_run_only(self):
         run = self._run(self.productions)
         self.assertEqual(run.state, "done")
-        before = run.read(["state", "solver_status", "user_id", "objective", "moved_count"])
+        results = [
+            "state",
+            "solver_status",
+            "user_id",
+            "objective",
+            "moved_count",
+            "moved_followed_count",
+        ]
+        before = run.read(results)
         for vals in (
             {"state": "failed"},
             {"solver_status": "OPTIMAL"},
             {"user_id": self.aps_user.id},
             {"objective": 0},
+            {"moved_followed_count": 0},
         ):
             self.assertRefused(
                 "of a plan run are written by the run itself",
@@ -69,9 +78,7 @@ class TestMedApsHardening(MedApsCommon, HttpCase):
             {"user_id": self.aps_user.id},
         )
         self.env.invalidate_all()
-        self.assertEqual(
-            run.read(["state", "solver_status", "user_id", "objective", "moved_count"]), before
-        )
+        self.assertEqual(run.read(results), before)
         # the planner still queues and cancels runs through the actions
         run_id = self.rpc(self.planner, "med.aps.run", "create", {"time_limit": 5})
         self.rpc(self.planner, "med.aps.run", "action_cancel", [run_id])
