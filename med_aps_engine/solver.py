@@ -388,6 +388,16 @@ def _flow_offset(p):
     return w * sum(j.release for j in p.jobs.values() if j.operations)
 
 
+def _jobshop_horizon(run):
+    """Upper bound of the job-shop model's time variables: the incumbent's makespan (the
+    problem's horizon when that is shorter, or without an incumbent)."""
+    p = run.p
+    if not run.best:
+        return p.horizon
+    makespan = max(a.end for a in run.best.values())
+    return makespan if p.horizon is None else min(p.horizon, makespan)
+
+
 def _cp_sat_full(run):
     """One CP-SAT model over all operations with the incumbent as hint.
 
@@ -398,7 +408,9 @@ def _cp_sat_full(run):
     if run.remaining() <= 0.1:
         return None, None
     if p.is_pure_makespan:
-        model = JobShopModel(p, hint=run.best, horizon=p.horizon)
+        # only a shorter schedule than the incumbent is of use: its makespan bounds every
+        # time variable (as in the LNS), which the no-overlaps' propagation starts from
+        model = JobShopModel(p, hint=run.best, horizon=_jobshop_horizon(run))
         method = "cp-sat-jobshop"
         jobshop = True
     else:

@@ -26,3 +26,15 @@ def test_plant_model_keeps_the_default_portfolio_without_probing():
     params = solver_parameters(10, 2).parameters
     assert list(params.subsolvers) == []
     assert params.cp_model_probing_level == 0
+
+
+def test_job_shop_no_overlaps_propagate_fully_with_any_number_of_workers():
+    for workers in (1, 2, JOBSHOP_NO_LP_MAX_WORKERS + 1):
+        params = solver_parameters(10, workers, jobshop=True).parameters
+        assert params.use_strong_propagation_in_disjunctive
+
+
+def test_plant_model_keeps_the_default_disjunctive_propagation():
+    # the plant model's no-overlaps carry calendar gaps and optional intervals by the
+    # thousand: the full propagation is measured on job shops only
+    assert not solver_parameters(10, 2).parameters.use_strong_propagation_in_disjunctive
