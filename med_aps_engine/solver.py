@@ -20,7 +20,7 @@ from .heuristic import (
     is_keep_rule,
     slide_rule,
 )
-from .lns import JobShopLns
+from .lns import JobShopLns, makespan
 from .model import (
     CP_SAT_MARGIN,
     SOLUTION_STATUSES,
@@ -394,8 +394,8 @@ def _jobshop_horizon(run):
     p = run.p
     if not run.best:
         return p.horizon
-    makespan = max(a.end for a in run.best.values())
-    return makespan if p.horizon is None else min(p.horizon, makespan)
+    incumbent = makespan(run.best)
+    return incumbent if p.horizon is None else min(p.horizon, incumbent)
 
 
 def _cp_sat_full(run):

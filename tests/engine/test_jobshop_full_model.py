@@ -4,6 +4,7 @@ and is never longer than the dispatching or tabu plan it was hinted with."""
 
 from med_aps_engine import SolveOptions, load_problem, solve, validate
 from med_aps_engine import solver as solver_module
+from med_aps_engine.heuristic import dispatch
 from med_aps_engine.model import JobShopModel
 
 from .test_lns import random_shop
@@ -44,8 +45,6 @@ def test_a_shorter_problem_horizon_stays_the_bound():
 
     run = Run()
     assert solver_module._jobshop_horizon(run) == problem.horizon
-    from med_aps_engine.heuristic import dispatch
-
     run.best, _ok = dispatch(problem, "tail")
     makespan = max(a.end for a in run.best.values())
     problem.horizon = makespan - 1

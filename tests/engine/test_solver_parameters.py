@@ -35,6 +35,6 @@ def test_job_shop_no_overlaps_propagate_fully_with_any_number_of_workers():
 
 
 def test_plant_model_keeps_the_default_disjunctive_propagation():
-    # the plant model's no-overlaps carry calendar gaps and optional intervals by the
-    # thousand: the full propagation is measured on job shops only
+    # tried on generated plants (calendars, changeovers, batches) without a clear gain
+    # (bench/README.md, "Strong no-overlap propagation")
     assert not solver_parameters(10, 2).parameters.use_strong_propagation_in_disjunctive
