@@ -330,15 +330,45 @@ TABU_PATIENCE = 3  # back-jumps without a better schedule before it hands over t
 
 
 def _tabu(run, until):
-    """Tabu search on the critical path until ``until`` seconds ((flexible) job shops only)."""
+    """Tabu search on the critical path until ``until`` seconds ((flexible) job shops only);
+    with two workers or more a second search with another seed runs beside it."""
     end = min(run.t0 + until, run.deadline - run.reserve)
     if end <= time.monotonic():
         return
-    search = JobShopTabu(run.p, seed=run.o.seed)
-    found = search.improve(
-        run.best, end, on_improve=lambda a: run.offer(a, "tabu"), patience=TABU_PATIENCE
-    )
-    run.offer(found, "tabu")
+    second = _second_tabu(run, end)
+    try:
+        search = JobShopTabu(run.p, seed=run.o.seed)
+        found = search.improve(
+            run.best, end, on_improve=lambda a: run.offer(a, "tabu"), patience=TABU_PATIENCE
+        )
+        run.offer(found, "tabu")
+    except BaseException:
+        if second is not None:
+            second.close()  # no child left searching for a solve that failed
+        raise
+    if second is not None:
+        other = second.result(should_stop=run.stop_requested)
+        if other is not None and set(other) != set(run.best):
+            other, second.error = None, "its plan has other operations"
+        if other is None:
+            run.report(f"second tabu search: {second.error}", force=True)
+        else:
+            run.offer(other, "tabu")
+
+
+def _second_tabu(run, end):
+    """The second tabu search's child process, or None (one worker, or too little time)."""
+    # imported here: the child runs that module as __main__, which Python warns about when
+    # the package's import already loaded it
+    from .tabu_process import MIN_SECONDS, TabuProcess
+
+    if run.o.workers < 2 or end - time.monotonic() < MIN_SECONDS:
+        return None
+    try:
+        return TabuProcess(run.p.raw, run.best, run.o.seed + 1, end, patience=TABU_PATIENCE)
+    except OSError as exc:  # no Python to start, no temporary folder: one search it is
+        run.report(f"second tabu search not started: {exc}", force=True)
+        return None
 
 
 # the whole-plan LNS on job shops of more than this many operations, until this share of
