@@ -374,7 +374,10 @@ def build_parser():
         "--time-limit", type=time_limit_arg, default=30.0, help="seconds (default 30)"
     )
     p_solve.add_argument(
-        "--workers", type=workers_arg, default=2, help="CP-SAT workers (default 2, at most 64)"
+        "--workers",
+        type=workers_arg,
+        default=2,
+        help="cores: CP-SAT workers, and a second tabu search on job shops (default 2, at most 64)",
     )
     p_solve.add_argument("--seed", type=seed_arg, default=0, help="random seed (default 0)")
     p_solve.add_argument("--out", help="write the plan (or benchmark summary) JSON here")
