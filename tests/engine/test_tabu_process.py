@@ -16,8 +16,9 @@ from med_aps_engine.tabu_process import TabuProcess
 
 from .test_tabu import check, makespan, random_jobshop
 
-# the tabu share of this limit leaves the child more than MIN_SECONDS
-TIME_LIMIT = 10
+# the tabu share of this limit (40%) leaves the child more than MIN_SECONDS, even on a busy
+# machine where dispatching and the bound take their whole shares first
+TIME_LIMIT = 15
 
 
 def _shop():
@@ -31,12 +32,12 @@ def test_the_child_returns_a_valid_plan_never_longer_than_its_start():
     raw = _shop()
     problem = load_problem(raw)
     start, _ok = dispatch(problem, "tail")
-    child = TabuProcess(raw, start, seed=5, until=time.monotonic() + 3)
+    child = TabuProcess(raw, start, seed=5, until=time.monotonic() + 5)
     found = child.result()
     assert child.error is None
     assert set(found) == set(start)
     check(raw, found)
-    assert makespan(found) < makespan(start)  # 3 s of search improve on the dispatch
+    assert makespan(found) < makespan(start)  # seconds of search improve on the dispatch
 
 
 def test_two_workers_offer_the_childs_plan(monkeypatch):
