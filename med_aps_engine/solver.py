@@ -18,7 +18,9 @@ from .heuristic import (
     HeuristicFailure,
     dispatch,
     is_keep_rule,
+    setup_rule,
     slide_rule,
+    weighs_setups,
 )
 from .lns import JobShopLns, makespan
 from .model import (
@@ -223,6 +225,11 @@ def _heuristic(run):
     if has_due and len({j.weight for j in p.jobs.values()}) > 1:
         # unequal weights: heavy orders first can win when few orders can be on time
         rules.insert(1 + len(ATC_RULES), "weighted_due")
+    if weighs_setups(p):
+        # units that take several setup families: the first rule and the apparent tardiness
+        # cost rules again, keeping work on the unit set up for its family
+        weighed = [rules[0], *(rule for rule in rules if rule in ATC_RULES)]
+        rules[1:1] = [setup_rule(rule) for rule in weighed]
     if p.previous_plan:
         # the previous plan itself, kept wherever it still fits, is the first candidate
         # (what no longer fits goes into a gap, or shifts what follows it): every later plan

@@ -1,11 +1,12 @@
-"""The dispatching rules of the list schedule: apparent tardiness cost (ATC) on late orders."""
+"""The dispatching rules of the list schedule: apparent tardiness cost (ATC) on late orders,
+and changeovers weighed when choosing a unit."""
 
 import itertools
 
 import pytest
 
 from med_aps_engine import validate
-from med_aps_engine.heuristic import ATC_RULES, dispatch
+from med_aps_engine.heuristic import ATC_RULES, Dispatcher, dispatch, setup_rule, weighs_setups
 from med_aps_engine.plan import build_plan
 from med_aps_engine.problem import load_problem
 from med_aps_engine.schedule import evaluate
@@ -75,3 +76,68 @@ def test_atc_keeps_due_date_order_while_orders_have_slack():
     assigns, _ok = dispatch(load_problem(raw), "atc_3")
     assert assigns["early/1"].start == 0
     assert assigns["later/1"].start == 600
+
+
+# (family, minutes) of orders due one after the other on two presses that take either
+# family: short A and long B alternate, 45 minutes to change family
+TWO_FAMILIES = [("A", 30), ("B", 90)] * 8
+
+
+def _two_family_presses(presses=("P1", "P2")):
+    jobs = [
+        eng.job(
+            f"j{i}",
+            [eng.op(f"j{i}/1", [(press, minutes) for press in presses], setup_family=family)],
+            due=60 * (i + 1) // 2 + 60,
+        )
+        for i, (family, minutes) in enumerate(TWO_FAMILIES)
+    ]
+    return eng.problem(
+        [eng.resource(p, changeover={"default": 45, "rules": []}) for p in presses],
+        jobs,
+        objective={"weighted_tardiness": 1000, "makespan": 1, "flow_time": 0, "changeover": 1},
+    )
+
+
+def test_weighed_changeovers_keep_each_family_on_its_press():
+    raw = _two_family_presses()
+    problem = load_problem(raw)
+    plain, _ok = dispatch(problem, "due")
+    weighed, ok = dispatch(problem, setup_rule("due"))
+    assert ok
+    assert validate(raw, build_plan(problem, weighed, "FEASIBLE", "heuristic", 0.0)) == []
+    # where work ends first: a press free earlier takes the other family, 8 changeovers
+    assert evaluate(problem, plain)["changeovers"] == 8
+    # weighed: every A on one press, every B on the other, and the orders less late
+    assert evaluate(problem, weighed)["changeovers"] == 0
+    by_family = {}
+    for oid, a in weighed.items():
+        by_family.setdefault(problem.operations[oid].setup_family, set()).add(a.resource)
+    assert len(by_family["A"]) == len(by_family["B"]) == 1
+    assert by_family["A"] != by_family["B"]
+    assert (
+        evaluate(problem, weighed)["total_weighted_tardiness"]
+        < evaluate(problem, plain)["total_weighted_tardiness"]
+    )
+
+
+def test_changeovers_are_weighed_only_where_a_family_has_a_choice_of_unit(monkeypatch):
+    tried = []
+    run = Dispatcher.run
+
+    def recording(self, rule="tail", seed=None):
+        tried.append(rule)
+        return run(self, rule, seed)
+
+    monkeypatch.setattr(Dispatcher, "run", recording)
+    two = _two_family_presses()
+    assert weighs_setups(load_problem(two))
+    eng.solve(two, time_limit=2.0)
+    assert {"due_setups", "atc_2_setups", "atc_4_setups"} <= set(tried)
+    # one press: no unit to choose, the weighed rules would repeat the plain ones
+    one = _two_family_presses(presses=("P1",))
+    assert not weighs_setups(load_problem(one))
+    tried.clear()
+    eng.solve(one, time_limit=2.0)
+    assert "due" in tried
+    assert not [rule for rule in tried if rule.endswith("_setups")]
