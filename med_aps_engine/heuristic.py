@@ -255,7 +255,8 @@ class Dispatcher:
         self.assign[op.id] = Assign(res.id, u, s, e, 0, bid)
 
     def _candidate(self, op, t, latest=None):
-        """Best placement over all modes/units: (end, start, kind, data)."""
+        """Best placement over all modes/units: ``((end, start), kind, resource, data)``;
+        rules ``<rule>_setups`` count the end later by the weighed changeover."""
         best = None
         for mode in self._modes(op):
             res = self.p.resources[mode.resource]
