@@ -54,9 +54,7 @@ def weekday_problem(database, origin):
         if not productions:
             raise SystemExit("%s has no open bench orders (origin %s)" % (database, BENCH_ORIGIN))
         for production in productions.filtered("date_deadline"):
-            production.date_deadline = origin + (
-                production.date_deadline - production.create_date
-            )
+            production.date_deadline = origin + (production.date_deadline - production.create_date)
         run = env["med.aps.run"].create(
             {
                 "trigger": "api",
