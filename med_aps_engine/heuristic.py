@@ -803,9 +803,10 @@ class Dispatcher:
     def run(self, rule="tail", seed=None):
         p = self.p
         ops = p.operations
-        if rule.endswith(SETUP_SUFFIX):
+        weighed = rule.endswith(SETUP_SUFFIX)
+        if weighed:
             rule = rule[: -len(SETUP_SUFFIX)]
-            self.setup_weight = SETUP_WEIGHT
+        self.setup_weight = SETUP_WEIGHT if weighed else 0
         self.keep = is_keep_rule(rule)
         self.evict = rule == "keep_evict" or is_slide_rule(rule)
         self.any_resource = False
