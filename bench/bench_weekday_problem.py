@@ -21,7 +21,7 @@ from datetime import datetime
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 
-from bench_odoo_aps import BENCH_ORIGIN, split_odoo_args  # noqa: E402
+from bench_odoo_aps import BENCH_ORIGIN, _problem_for, split_odoo_args  # noqa: E402
 
 
 def parse_args(argv):
@@ -41,10 +41,7 @@ def parse_args(argv):
 def weekday_problem(database, origin):
     """The engine problem of the open bench orders planned from scratch at ``origin``."""
     import odoo
-    from odoo import Command
     from odoo.modules.registry import Registry
-
-    from odoo.addons.med_aps.services.problem_builder import ProblemBuilder
 
     with Registry(database).cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
@@ -55,14 +52,7 @@ def weekday_problem(database, origin):
             raise SystemExit("%s has no open bench orders (origin %s)" % (database, BENCH_ORIGIN))
         for production in productions.filtered("date_deadline"):
             production.date_deadline = origin + (production.date_deadline - production.create_date)
-        run = env["med.aps.run"].create(
-            {
-                "trigger": "api",
-                "production_ids": [Command.set(productions.ids)],
-                "frozen_hours": 0,
-            }
-        )
-        raw, _scope = ProblemBuilder(run, origin=origin).build()
+        raw, _scope = _problem_for(env, productions, origin)
         cr.rollback()
     raw["previous_plan"] = {}
     raw["objective"]["stability"] = 0
