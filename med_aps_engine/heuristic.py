@@ -23,7 +23,9 @@ and three hours; ``SLIDE_LIMITS``; ``keep_slide_<minutes>m``: longer, see ``SLID
 on a resource booked to the end of the plan its next gap is weeks away, a shift of minutes is
 what a planner expects. What would wait longer may go to another of its resources. Batch
 cycles keep their times; a batch left with room takes ready work of the batch where the work
-that missed one is ready, and that work takes its place (``Dispatcher._refill_batches``).
+that missed one is ready, and that work takes its place (``Dispatcher._refill_batches``);
+what still waits for a batch added after the last takes a seat of an earlier batch through a
+chain of loads with slack that go down (``Dispatcher._chain_batches``).
 
 The result is used as the fallback plan, as the CP-SAT warm start and as the starting point of
 the decomposition.
@@ -57,6 +59,14 @@ SLIDE_MAX_MINUTES = 24 * 60
 # rules keep_slide*: a batch's room moves down at most this many cycles to late work (one
 # load of the batch where the late work is ready takes the room: one move, not one per cycle)
 REFILL_MAX_HOPS = 6
+# rules keep_slide*, last step: a load that missed its batch by a cycle or more takes a seat
+# of an earlier batch, and the seat's load goes down to a later batch, and so on (a chain of
+# seats, ``Dispatcher._chain_batches``): per hop a load goes at most this many batches down,
+# the loads of a batch that may make room are its this many with the most slack, and at most
+# this many chains are made per batch resource
+CHAIN_MAX_JUMP = 16
+CHAIN_MEMBERS = 3
+CHAIN_MAX_CHAINS = 20
 # at most this many operations make way for one operation of rule keep_evict
 EVICT_MAX_OPERATIONS = 3
 # apparent tardiness cost rules and their look-ahead k (slack counted in k mean order works)
@@ -866,6 +876,7 @@ class Dispatcher:
             valid = False
         if self.any_resource:
             self._refill_batches()
+            self._chain_batches()
         return self.assign, valid
 
     # ------------------------------------------------------------------ refill (keep_slide*)
@@ -1024,6 +1035,250 @@ class Dispatcher:
             self._unplace(sid)
             self._commit(op, cand)
             todo.extend(succ for succ, _mn, _mx in op.successors)
+
+    # ------------------------------------------------------------------ seat chains (keep_slide*)
+    def _chain_batches(self):
+        """Rules ``keep_slide*``, after the refills: a load that missed its previous batch by a
+        cycle or more and still waits for a later one (on a batch resource booked to the end
+        of the plan: a batch added after the last, about 1,000 hours later on the bench plant)
+        takes a seat of an earlier batch if a chain of seats makes room at less cost: the
+        seat's load goes down to a later batch, whose load goes further down, and so on to a
+        batch with room (or one added after the last). Each load that goes down is one with
+        slack (its order stays on time, or loses less than the chain gains), so the lateness
+        of the missed batch is spread over orders that can take it instead of falling on one.
+        The cheapest chain is found by dynamic programming over the batches
+        (``_cheapest_chain``), costs in objective units (weighted tardiness of the orders and
+        the stability weight of the moves); chains are made while one gains."""
+        for res in self.p.resources.values():
+            if not res.is_batch:
+                continue
+            seat_costs = {}  # (load, batch end) -> cost, kept over the chains of a resource
+            for _chain in range(CHAIN_MAX_CHAINS):
+                chain = self._cheapest_chain(res, seat_costs)
+                if chain is None:
+                    break
+                self._apply_chain(res, chain)
+
+    def _order_finish_after(self, oid, end):
+        """When ``oid``'s order would finish if ``oid`` ended at ``end``: each later step of
+        the order where it would go now (``math.inf`` if one has no place)."""
+        p = self.p
+        op = p.operations[oid]
+        finish = end
+        for succ, min_lag, _max_lag in op.successors:
+            step = p.operations[succ]
+            if step.job != op.job:
+                continue
+            cand = self._candidate(step, end + min_lag)
+            if cand is None:
+                return math.inf
+            # a unit's placement and a batch's both end at index 1
+            finish = max(finish, self._order_finish_after(succ, cand[3][1]))
+        return finish
+
+    def _moves_if_later(self, oid):
+        """How many of ``oid`` and the later steps of its order are at their previous
+        position (they become moves when ``oid`` goes to a later batch)."""
+        p = self.p
+        count = 0
+        todo = [oid]
+        seen = set()
+        while todo:
+            current = todo.pop()
+            if current in seen or current not in self.assign:
+                continue
+            seen.add(current)
+            a = self.assign[current]
+            if p.previous_plan.get(current) == (a.resource, a.start):
+                count += 1
+            op = p.operations[current]
+            todo.extend(s for s, _mn, _mx in op.successors if p.operations[s].job == op.job)
+        return count
+
+    def _goes_down_freely(self, oid):
+        """Whether ``oid`` (a load that may leave its batch) can go to a later batch: no
+        later step of its order is fixed."""
+        p = self.p
+        todo = [s for s, _mn, _mx in p.operations[oid].successors]
+        seen = set()
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            if p.fixed_position(p.operations[current]) is not None:
+                return False
+            todo.extend(s for s, _mn, _mx in p.operations[current].successors)
+        return True
+
+    def _seat_cost(self, oid, end, seat_costs):
+        """What ``oid``'s order costs (weighted tardiness, objective units) if ``oid`` ends at
+        ``end``; cached in ``seat_costs`` over the chains of a resource."""
+        key = (oid, end)
+        if key not in seat_costs:
+            p = self.p
+            job = p.jobs[p.operations[oid].job]
+            late = 0 if job.due is None else max(0, self._order_finish_after(oid, end) - job.due)
+            seat_costs[key] = p.objective["weighted_tardiness"] * job.weight * late
+        return seat_costs[key]
+
+    def _chain_batches_of(self, res):
+        """The batches of ``res`` a chain may use (not fixed, not before now), in time order,
+        and the end of a batch added after the last one of its unit."""
+        p = self.p
+        batches = sorted(
+            (b["start"], bid) for bid, b in self.batches.items() if b["resource"] == res.id
+        )
+        order = [
+            bid
+            for start, bid in batches
+            if start >= 0
+            and not any(
+                p.fixed_position(p.operations[o]) is not None for o in self.batches[bid]["ops"]
+            )
+        ]
+        unit_ends = {}
+        for _start, bid in batches:
+            b = self.batches[bid]
+            unit_ends[b["unit"]] = max(unit_ends.get(b["unit"], 0), b["end"])
+        appended_end = min(unit_ends.values(), default=0) + res.batch_cycle
+        return order, appended_end
+
+    def _room_costs(self, res, order, appended_end, seat_costs):
+        """Per batch of ``order`` and load size: ``(cost, hops)`` of the cheapest way to make
+        room for one more load of that size there (nothing if it has room; else one of its
+        loads with the most slack goes down, to a later batch within ``CHAIN_MAX_JUMP``, which
+        makes room in turn, or to a batch added after the last). From the last batch back."""
+        p = self.p
+        move_weight = p.objective.get("stability", 0)
+        sizes = {
+            p.operations[o].batch_size
+            for bid in order
+            for o in self.batches[bid]["ops"]
+            if self._pullable(o)
+        }
+
+        def slack(oid):
+            job = p.jobs[p.operations[oid].job]
+            return math.inf if job.due is None else job.due - self.assign[oid].end
+
+        room = [None] * len(order)
+        for k in range(len(order) - 1, -1, -1):
+            b = self.batches[order[k]]
+            members = sorted(
+                (o for o in b["ops"] if self._pullable(o) and self._goes_down_freely(o)),
+                key=lambda o: (-slack(o), o),
+            )[:CHAIN_MEMBERS]
+            room[k] = {}
+            for size in sizes:
+                if b["size"] + size <= res.batch_max_size:
+                    room[k][size] = (0, ())
+                    continue
+                best = (math.inf, ())
+                for load in members:
+                    load_size = p.operations[load].batch_size
+                    if b["size"] - load_size + size > res.batch_max_size:
+                        continue
+                    leave = move_weight * self._moves_if_later(load)
+                    leave -= self._seat_cost(load, b["end"], seat_costs)
+                    appended = leave + self._seat_cost(load, appended_end, seat_costs)
+                    if appended < best[0]:
+                        best = (appended, ((load, None),))
+                    for j in range(k + 1, min(len(order), k + 1 + CHAIN_MAX_JUMP)):
+                        target = self.batches[order[j]]
+                        if target["family"] != b["family"]:
+                            continue
+                        here = leave + self._seat_cost(load, target["end"], seat_costs)
+                        if here >= best[0]:
+                            continue
+                        rest, hops = room[j][load_size]
+                        if here + rest < best[0]:
+                            best = (here + rest, ((load, order[j]), *hops))
+                room[k][size] = best
+        return room
+
+    def _cheapest_chain(self, res, seat_costs):
+        """The chain of seats on batch resource ``res`` that gains most, or None: a tuple of
+        ``(load, batch id or None)`` from the load that takes an earlier seat to the last
+        load that goes down (None: a batch added after the last). The loads that may take an
+        earlier seat missed their previous batch by a cycle or more."""
+        p = self.p
+        order, appended_end = self._chain_batches_of(res)
+        if not order:
+            return None
+        room = self._room_costs(res, order, appended_end, seat_costs)
+        best = (0, None)
+        for k0, bid in enumerate(order):
+            for oid in self.batches[bid]["ops"]:
+                prev = p.previous_plan.get(oid)
+                if (
+                    prev is None
+                    or self.batches[bid]["start"] - max(prev[1], 0) < res.batch_cycle
+                    or not self._pullable(oid)
+                ):
+                    continue
+                op = p.operations[oid]
+                ready = self._earliest(op)
+                now = self._seat_cost(oid, self.batches[bid]["end"], seat_costs)
+                for k in range(k0):
+                    target = self.batches[order[k]]
+                    if target["start"] < ready or target["family"] != op.batch_family:
+                        continue
+                    gain = self._seat_cost(oid, target["end"], seat_costs) - now
+                    if gain >= best[0]:
+                        continue
+                    rest, hops = room[k][op.batch_size]
+                    if gain + rest < best[0] and all(load != oid for load, _bid in hops):
+                        best = (gain + rest, ((oid, order[k]), *hops))
+        return best[1]
+
+    def _apply_chain(self, res, chain):
+        """Make the chain of seats of ``_cheapest_chain``: the last load first, so that each
+        load finds the seat the next one left."""
+        p = self.p
+        slots = {
+            bid: (self.batches[bid]["start"], self.batches[bid]["end"], self.batches[bid]["unit"])
+            for _oid, bid in chain
+            if bid is not None
+        }
+        for oid, bid in reversed(chain):
+            op = p.operations[oid]
+            old = self.assign[oid]
+            self._unplace(oid)
+            if bid is None:
+                # after its batch: a batch with room there, or one added after the last
+                found = self._place_batch(op, res, max(self._earliest(op), old.start + 1), None)
+            elif bid not in self.batches:
+                # its only load went down: the batch is made again where it was
+                found = (*slots[bid], None)
+            elif self.batches[bid]["size"] + op.batch_size <= res.batch_max_size:
+                b = self.batches[bid]
+                found = (b["start"], b["end"], b["unit"], bid)
+            else:
+                found = self._place_batch(op, res, self.batches[bid]["start"], None)
+            self._commit_batch(op, res, found)
+            if self.assign[oid].end > old.end:
+                self._push_successors(oid)
+            else:
+                self._move_up_successors(oid)
+
+    def _push_successors(self, oid):
+        """The work after ``oid`` that now starts too early goes where it fits from then on,
+        and so on down the routing."""
+        p = self.p
+        for succ, _min_lag, _max_lag in p.operations[oid].successors:
+            if succ not in self.assign:
+                continue
+            op = p.operations[succ]
+            earliest = self._earliest(op)
+            if self.assign[succ].start >= earliest:
+                continue
+            self._unplace(succ)
+            cand = self._candidate(op, earliest)
+            if cand is None:
+                raise HeuristicFailure(f"operation {succ!r}: cannot be placed")
+            self._commit(op, cand)
+            self._push_successors(succ)
 
     def _priority(self, op, rule):
         tail = self.tail[op.id]

@@ -742,3 +742,79 @@ def test_a_load_that_missed_its_cycle_takes_the_first_free_time_after_a_long_que
     assert ok
     assert (kept["x1"].start, kept["x2"].start) == (200, 7200)
     assert moved_operations(prob, kept) == {"x1", "x2"}
+
+
+def _chain_plant(weight=1, slack=True):
+    """S sterilizes two loads per 1,000-minute cycle, booked: ``x2`` and ``y`` at 1,000,
+    ``z`` and ``w`` at 2,000, ``u`` and ``v`` at 3,000. ``a`` overruns on M until 1,100, so
+    ``x2`` (order X, due at 2,000) is ready at 1,160 and misses its cycle. No load of a later
+    cycle is ready before 1,500 (their material), so none can take the room ``x2`` leaves.
+    With ``slack``, ``w`` (due at 4,500) and ``v`` (due at 6,000) can each go a cycle later
+    and stay on time; ``z`` and ``u`` cannot. Without it, every order of a later cycle ends
+    on its due date, with ``weight``."""
+    family = {"batch_family": "F"}
+    queued = [("y", 1000, 2000), ("z", 2000, 3000), ("w", 2000, 4500)]
+    queued += [("u", 3000, 4000), ("v", 3000, 6000)]
+    if not slack:
+        queued = [(oid, start, start + 1000) for oid, start, _due in queued]
+    return eng.problem(
+        [
+            eng.resource("M"),
+            eng.resource("S", batch={"max_size": 2, "cycle_minutes": 1000}),
+        ],
+        [
+            _running("M", 1100, due=100000),
+            eng.job(
+                "X",
+                [eng.op("x1", [("M", 60)]), eng.op("x2", [("S", 0)], ["x1"], **family)],
+                due=2000,
+            ),
+        ]
+        + [
+            eng.job(
+                oid.upper(),
+                [eng.op(oid, [("S", 0)], release=0 if oid == "y" else 1500, **family)],
+                due=due,
+                weight=weight,
+            )
+            for oid, _start, due in queued
+        ],
+        previous_plan={
+            "a": {"resource": "M", "start": -30},
+            "x1": {"resource": "M", "start": 930},
+            "x2": {"resource": "S", "start": 1000},
+            **{oid: {"resource": "S", "start": start} for oid, start, _due in queued},
+        },
+        objective=dict(OBJECTIVE),
+    )
+
+
+def test_a_chain_of_seats_spreads_a_missed_cycle_over_loads_with_slack():
+    """``x2`` missed its cycle and no later load can take the room: rule keep_evict sends it
+    to a cycle added after the last (4,000; order X 3,000 minutes late). Rule keep_slide
+    gives it the seat of ``w`` at 2,000, ``w`` takes the seat of ``v`` at 3,000 and ``v``
+    goes to the cycle added at 4,000: X is 1,000 minutes late, ``w`` and ``v`` stay on
+    time, for two moves more."""
+    prob = load_problem(_chain_plant())
+    evicted, ok = dispatch(prob, "keep_evict")
+    assert ok and evicted["x2"].start == 4000
+    assert evaluate(prob, evicted)["total_weighted_tardiness"] == 3000
+    slid, ok = dispatch(prob, "keep_slide")
+    assert ok
+    assert [slid[oid].start for oid in ("x2", "w", "v")] == [2000, 3000, 4000]
+    assert [slid[oid].start for oid in ("y", "z", "u")] == [1000, 2000, 3000]
+    assert moved_operations(prob, slid) == {"x1", "x2", "w", "v"}
+    assert evaluate(prob, slid)["total_weighted_tardiness"] == 1000
+    repair = eng.solve(_chain_plant(), time_limit=2.0, neighbourhood=["a"])
+    assert repair["kpis"]["total_weighted_tardiness"] <= 1000
+
+
+def test_no_chain_of_seats_when_the_loads_that_would_go_down_cost_more():
+    """As above, but every later order ends on its due date with weight 5: a cycle later
+    costs one of them 5 x 1,000, more than X gains (2,000); ``x2`` waits for the cycle added
+    after the last and nothing else moves."""
+    prob = load_problem(_chain_plant(weight=5, slack=False))
+    slid, ok = dispatch(prob, "keep_slide")
+    assert ok and slid["x2"].start == 4000
+    assert moved_operations(prob, slid) == {"x1", "x2"}
+    assert evaluate(prob, slid)["total_weighted_tardiness"] == 3000
