@@ -67,6 +67,10 @@ REFILL_MAX_HOPS = 6
 CHAIN_MAX_JUMP = 16
 CHAIN_MEMBERS = 3
 CHAIN_MAX_CHAINS = 20
+# ... and a chain uses at most this many batches, from the first one a waiting load is ready for
+# (the dynamic programme's work grows with the batches it covers; a chain that would go
+# further ends in a batch added after the last)
+CHAIN_MAX_BATCHES = 250
 # at most this many operations make way for one operation of rule keep_evict
 EVICT_MAX_OPERATIONS = 3
 # apparent tardiness cost rules and their look-ahead k (slack counted in k mean order works)
@@ -1197,39 +1201,56 @@ class Dispatcher:
                 room[k][size] = best
         return room
 
+    def _waiting_loads(self, res, order):
+        """The loads of ``order``'s batches that missed their previous batch by a cycle or
+        more and may take an earlier seat: ``[(load, ready)]``."""
+        p = self.p
+        waiting = []
+        for bid in order:
+            start = self.batches[bid]["start"]
+            for oid in self.batches[bid]["ops"]:
+                prev = p.previous_plan.get(oid)
+                if prev is None or start - max(prev[1], 0) < res.batch_cycle:
+                    continue
+                if self._pullable(oid):
+                    waiting.append((oid, self._earliest(p.operations[oid])))
+        return waiting
+
     def _cheapest_chain(self, res, seat_costs):
         """The chain of seats on batch resource ``res`` that gains most, or None: a tuple of
         ``(load, batch id or None)`` from the load that takes an earlier seat to the last
         load that goes down (None: a batch added after the last). The loads that may take an
-        earlier seat missed their previous batch by a cycle or more."""
+        earlier seat missed their previous batch by a cycle or more; the chain uses the
+        ``CHAIN_MAX_BATCHES`` batches from the first one such a load is ready for."""
         p = self.p
         order, appended_end = self._chain_batches_of(res)
-        if not order:
+        waiting = self._waiting_loads(res, order)
+        if not waiting:
             return None
+        earliest = min(ready for _oid, ready in waiting)
+        first = next(
+            (k for k, bid in enumerate(order) if self.batches[bid]["start"] >= earliest),
+            len(order),
+        )
+        order = order[first : first + CHAIN_MAX_BATCHES]
         room = self._room_costs(res, order, appended_end, seat_costs)
         best = (0, None)
-        for k0, bid in enumerate(order):
-            for oid in self.batches[bid]["ops"]:
-                prev = p.previous_plan.get(oid)
-                if (
-                    prev is None
-                    or self.batches[bid]["start"] - max(prev[1], 0) < res.batch_cycle
-                    or not self._pullable(oid)
-                ):
+        for oid, ready in waiting:
+            op = p.operations[oid]
+            own = self.assign[oid]
+            now = self._seat_cost(oid, own.end, seat_costs)
+            for k, bid in enumerate(order):
+                target = self.batches[bid]
+                if target["start"] >= own.start:
+                    break
+                if target["start"] < ready or target["family"] != op.batch_family:
                     continue
-                op = p.operations[oid]
-                ready = self._earliest(op)
-                now = self._seat_cost(oid, self.batches[bid]["end"], seat_costs)
-                for k in range(k0):
-                    target = self.batches[order[k]]
-                    if target["start"] < ready or target["family"] != op.batch_family:
-                        continue
-                    gain = self._seat_cost(oid, target["end"], seat_costs) - now
-                    if gain >= best[0]:
-                        continue
-                    rest, hops = room[k][op.batch_size]
-                    if gain + rest < best[0] and all(load != oid for load, _bid in hops):
-                        best = (gain + rest, ((oid, order[k]), *hops))
+                gain = self._seat_cost(oid, target["end"], seat_costs) - now
+                if gain >= best[0]:
+                    continue
+                rest, hops = room[k][op.batch_size]
+                if gain + rest < best[0] and all(load != oid for load, _bid in hops):
+                    best = (gain + rest, ((oid, bid), *hops))
         return best[1]
 
     def _apply_chain(self, res, chain):

@@ -5,7 +5,7 @@ import copy
 
 import pytest
 
-from med_aps_engine import OptionError, SolveOptions, decompose
+from med_aps_engine import OptionError, SolveOptions, decompose, heuristic
 from med_aps_engine.decompose import neighbourhood
 from med_aps_engine.heuristic import dispatch
 from med_aps_engine.plantgen import generate_plant
@@ -818,3 +818,16 @@ def test_no_chain_of_seats_when_the_loads_that_would_go_down_cost_more():
     assert ok and slid["x2"].start == 4000
     assert moved_operations(prob, slid) == {"x1", "x2"}
     assert evaluate(prob, slid)["total_weighted_tardiness"] == 3000
+
+
+def test_a_chain_of_seats_ends_in_a_batch_after_the_last_past_its_batches(monkeypatch):
+    """As in the first chain test, with chains limited to one batch from the first that
+    ``x2`` is ready for: ``w`` cannot go to the cycle at 3,000 and goes after the last one
+    (to 4,000, 500 minutes late), still cheaper than ``x2`` waiting there."""
+    monkeypatch.setattr(heuristic, "CHAIN_MAX_BATCHES", 1)
+    prob = load_problem(_chain_plant())
+    slid, ok = dispatch(prob, "keep_slide")
+    assert ok
+    assert [slid[oid].start for oid in ("x2", "w", "v")] == [2000, 4000, 3000]
+    assert moved_operations(prob, slid) == {"x1", "x2", "w"}
+    assert evaluate(prob, slid)["total_weighted_tardiness"] == 1000 + 500
