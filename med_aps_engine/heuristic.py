@@ -1277,6 +1277,8 @@ class Dispatcher:
                 found = (b["start"], b["end"], b["unit"], bid)
             else:
                 found = self._place_batch(op, res, self.batches[bid]["start"], None)
+            if found is None:
+                raise HeuristicFailure(f"operation {oid!r}: no batch of {res.id!r} takes it")
             self._commit_batch(op, res, found)
             if self.assign[oid].end > old.end:
                 self._push_successors(oid)
@@ -1294,6 +1296,8 @@ class Dispatcher:
             earliest = self._earliest(op)
             if self.assign[succ].start >= earliest:
                 continue
+            if p.fixed_position(op) is not None:
+                raise HeuristicFailure(f"operation {succ!r} is fixed before its previous step ends")
             self._unplace(succ)
             cand = self._candidate(op, earliest)
             if cand is None:
