@@ -911,6 +911,26 @@ class Dispatcher:
             and not _max_lag_linked(op)
         )
 
+    def _batches_in_time_order(self, res):
+        """The batches of ``res`` as ``[(start, batch id)]`` in time order, and the ids of
+        those holding fixed work (they keep their loads)."""
+        p = self.p
+        batches = sorted(
+            (b["start"], bid) for bid, b in self.batches.items() if b["resource"] == res.id
+        )
+        fixed = {
+            bid
+            for _start, bid in batches
+            if any(p.fixed_position(p.operations[o]) is not None for o in self.batches[bid]["ops"])
+        }
+        return batches, fixed
+
+    def _missed_its_batch(self, oid, start, res):
+        """Whether load ``oid``, now in the batch at ``start``, missed its previous batch by a
+        cycle or more."""
+        prev = self.p.previous_plan.get(oid)
+        return prev is not None and start - max(prev[1], 0) >= res.batch_cycle
+
     def _refill_resource(self, res):
         """Fill the batches of ``res`` that have room, in time order, with ready work of their
         family from later batches: work that missed its previous batch by at least a cycle
@@ -920,14 +940,7 @@ class Dispatcher:
         one move). Returns the work pulled forward."""
         p = self.p
         pulled = []
-        batches = sorted(
-            (b["start"], bid) for bid, b in self.batches.items() if b["resource"] == res.id
-        )
-        fixed = {
-            bid
-            for _start, bid in batches
-            if any(p.fixed_position(p.operations[o]) is not None for o in self.batches[bid]["ops"])
-        }
+        batches, fixed = self._batches_in_time_order(res)
         ready = {}
         late = set()
         for start, bid in batches:
@@ -936,8 +949,7 @@ class Dispatcher:
             for oid in self.batches[bid]["ops"]:
                 if self._pullable(oid):
                     ready[oid] = self._earliest(p.operations[oid])
-                    prev = p.previous_plan.get(oid)
-                    if prev is not None and start - max(prev[1], 0) >= res.batch_cycle:
+                    if self._missed_its_batch(oid, start, res):
                         late.add(oid)
         for k, (start, bid) in enumerate(batches):
             if start < 0 or bid in fixed or bid not in self.batches:
@@ -1129,18 +1141,8 @@ class Dispatcher:
     def _chain_batches_of(self, res):
         """The batches of ``res`` a chain may use (not fixed, not before now), in time order,
         and the end of a batch added after the last one of its unit."""
-        p = self.p
-        batches = sorted(
-            (b["start"], bid) for bid, b in self.batches.items() if b["resource"] == res.id
-        )
-        order = [
-            bid
-            for start, bid in batches
-            if start >= 0
-            and not any(
-                p.fixed_position(p.operations[o]) is not None for o in self.batches[bid]["ops"]
-            )
-        ]
+        batches, fixed = self._batches_in_time_order(res)
+        order = [bid for start, bid in batches if start >= 0 and bid not in fixed]
         unit_ends = {}
         for _start, bid in batches:
             b = self.batches[bid]
@@ -1209,10 +1211,7 @@ class Dispatcher:
         for bid in order:
             start = self.batches[bid]["start"]
             for oid in self.batches[bid]["ops"]:
-                prev = p.previous_plan.get(oid)
-                if prev is None or start - max(prev[1], 0) < res.batch_cycle:
-                    continue
-                if self._pullable(oid):
+                if self._missed_its_batch(oid, start, res) and self._pullable(oid):
                     waiting.append((oid, self._earliest(p.operations[oid])))
         return waiting
 
