@@ -362,6 +362,41 @@ class Dispatcher:
         if a.secondary:
             self.units.release(oid, a)
 
+    def _broken_follower(self, left):
+        """The work that followed ``left`` (an assignment just taken off its unit) there, if
+        its changeover room no longer holds the changeover from the work now before it (its
+        room was measured from ``left``'s family); None if it holds or the work is fixed."""
+        res = self.p.resources[left.resource]
+        if res.is_batch or not res.has_changeovers:
+            return None
+        tl = self.timelines[(left.resource, left.unit)]
+        i = bisect.bisect_left(tl.starts, left.start)
+        if i == 0 or i >= len(tl):
+            return None
+        if res.changeover(tl.fams[i - 1], tl.fams[i]) <= tl.coalloc[i]:
+            return None
+        follower = tl.keys[i]
+        if self.p.fixed_position(self.p.operations[follower]) is not None:
+            return None
+        return follower
+
+    def _replace_broken_followers(self, left):
+        """After ``left`` was taken off its unit once the plan is built: the work that
+        followed it there without room for its new changeover goes where it fits from its
+        earliest start on, and so on down the unit and the routing."""
+        follower = self._broken_follower(left)
+        while follower is not None:
+            op = self.p.operations[follower]
+            old = self.assign[follower]
+            self._unplace(follower)
+            cand = self._candidate(op, self._earliest(op))
+            if cand is None:
+                raise HeuristicFailure(f"operation {follower!r}: cannot be placed")
+            self._commit(op, cand)
+            if self.assign[follower].end > old.end:
+                self._push_successors(follower)
+            follower = self._broken_follower(old)
+
     # ------------------------------------------------------------------ fixed operations
     @staticmethod
     def _in_progress_end(op, res, start, remaining):
@@ -575,9 +610,17 @@ class Dispatcher:
                 if any(m not in kept for m in group_of.get(oid, ())) or any(
                     pred.op not in self.assign for pred in op.predecessors
                 ):
+                    left = self.assign[oid]
                     self._unplace(oid)
                     kept.discard(oid)
                     changed = True
+                    # the work after it on its unit had room for the changeover from it only
+                    follower = self._broken_follower(left)
+                    while follower is not None:
+                        left = self.assign[follower]
+                        self._unplace(follower)
+                        kept.discard(follower)
+                        follower = self._broken_follower(left)
         return kept
 
     # ------------------------------------------------------------------ eviction (keep_evict)
@@ -792,14 +835,19 @@ class Dispatcher:
                             need = a.start - pred.max_lag - (pa.end - pa.start)
                             lower[pred.op] = max(lower[pred.op], need, pa.start + 1)
                 # fixed successors with a maximum lag bound this operation from below
-                for succ, _mn, mx in ops[oid].successors:
-                    if mx is None or succ in lower or succ not in self.assign:
+                for succ, mn, mx in ops[oid].successors:
+                    if succ in lower or succ not in self.assign:
                         continue
                     sa = self.assign[succ]
-                    if sa.start > a.end + mx:
+                    if mx is not None and sa.start > a.end + mx:
                         violation = True
                         need = sa.start - mx - (a.end - a.start)
                         lower[oid] = max(lower[oid], need, a.start + 1)
+                    elif self.keep and lower[oid] > 0 and a.end + mn > sa.start:
+                        # from its previous start (taken since) it ends after a fixed
+                        # successor starts: from its earliest start instead
+                        violation = True
+                        lower[oid] = 0
             if not violation:
                 return True
             for oid in reversed(members):
@@ -1050,6 +1098,7 @@ class Dispatcher:
                 continue
             self._unplace(sid)
             self._commit(op, cand)
+            self._replace_broken_followers(a)
             todo.extend(succ for succ, _mn, _mx in op.successors)
 
     # ------------------------------------------------------------------ seat chains (keep_slide*)
@@ -1113,7 +1162,8 @@ class Dispatcher:
 
     def _goes_down_freely(self, oid):
         """Whether ``oid`` (a load that may leave its batch) can go to a later batch: no
-        later step of its order is fixed."""
+        later step of its order is fixed or linked by a maximum lag (the later steps it
+        pushes go where they fit, one at a time, and could not keep such a lag)."""
         p = self.p
         todo = [s for s, _mn, _mx in p.operations[oid].successors]
         seen = set()
@@ -1122,7 +1172,8 @@ class Dispatcher:
             if current in seen:
                 continue
             seen.add(current)
-            if p.fixed_position(p.operations[current]) is not None:
+            step = p.operations[current]
+            if p.fixed_position(step) is not None or _max_lag_linked(step):
                 return False
             todo.extend(s for s, _mn, _mx in p.operations[current].successors)
         return True
@@ -1266,11 +1317,18 @@ class Dispatcher:
             old = self.assign[oid]
             self._unplace(oid)
             if bid is None:
-                # after its batch: a batch with room there, or one added after the last
-                found = self._place_batch(op, res, max(self._earliest(op), old.start + 1), None)
+                # after its batch's cycle (a batch with room there, or one added after the last),
+                # past every batch of the chain: those cycles stay theirs even when one of them
+                # lost its only load and is made again below
+                found = self._place_batch(op, res, max(self._earliest(op), old.end), None)
             elif bid not in self.batches:
-                # its only load went down: the batch is made again where it was
-                found = (*slots[bid], None)
+                # its only load went down: the batch is made again where it was, if its unit is
+                # still free there
+                start, end, unit = slots[bid]
+                if self.timelines[(res.id, unit)].is_free(start, end):
+                    found = (start, end, unit, None)
+                else:
+                    found = self._place_batch(op, res, start, None)
             elif self.batches[bid]["size"] + op.batch_size <= res.batch_max_size:
                 b = self.batches[bid]
                 found = (b["start"], b["end"], b["unit"], bid)
@@ -1297,11 +1355,13 @@ class Dispatcher:
                 continue
             if p.fixed_position(op) is not None:
                 raise HeuristicFailure(f"operation {succ!r} is fixed before its previous step ends")
+            old = self.assign[succ]
             self._unplace(succ)
             cand = self._candidate(op, earliest)
             if cand is None:
                 raise HeuristicFailure(f"operation {succ!r}: cannot be placed")
             self._commit(op, cand)
+            self._replace_broken_followers(old)
             self._push_successors(succ)
 
     def _priority(self, op, rule):

@@ -141,6 +141,9 @@ class _Run:
         self.stopped = False
         self.last_stop_poll = -1.0
         self.forced_moves = None  # {op: reason} the kept previous plan had to move
+        # (objective, order, assigns) of every first dispatching pass that placed everything:
+        # the fallback when the best plan breaks a rule (see ``solve``)
+        self.first_passes = []
         # neighbourhood repair: only around the disrupted operations (SolveOptions)
         self.repair = options.neighbourhood is not None and bool(problem.previous_plan)
 
@@ -235,6 +238,7 @@ def _heuristic(run):
         # (what no longer fits goes into a gap, or shifts what follows it): every later plan
         # has to pay for the work orders it moves
         rules[:0] = KEEP_RULES
+    regular = list(rules)
     if run.repair:
         # a repair starts from the previous plan only, and always weighs every way to keep
         # it: what no longer fits into the next gap (or the slot of work with slack), what
@@ -267,6 +271,7 @@ def _heuristic(run):
                 run.forced_moves = {oid: forced_reason(p, oid, assigns) for oid in moved}
         if ok:
             objective = evaluate(p, assigns)["objective"]
+            run.first_passes.append((objective, len(ranked), assigns))
             ranked.append((objective, len(ranked), rule))
             if run.offer(assigns, "heuristic", objective):
                 best_rule = rule
@@ -292,6 +297,13 @@ def _heuristic(run):
             break
         dispatcher = trial(slide_rule(slide))
         slide = None if dispatcher is None else dispatcher.refused_slide
+    if run.repair and not ranked:
+        # no way to keep the plan gave one that keeps every rule (e.g. work tied by a maximum
+        # lag to a lock, whose previous slot is taken): the plan is made again
+        for rule in regular:
+            trial(rule)
+            if ranked:
+                break
     # the restarts perturb the two best rules only: the weak ones waste their time
     ranked.sort()
     return errors, [rule for _obj, _k, rule in ranked[:2]] or rules[:1], best_rule
@@ -624,6 +636,28 @@ def solve(problem, options: SolveOptions | None = None) -> dict:
         plan["warning"] = (
             "solver plan failed validation, heuristic plan returned: " + first_violation
         )
+        # the dispatcher's own plan breaks the rule too: not the solver's failure
+        solver_failed = not violations
+    if violations:
+        # the best first dispatching pass that keeps every rule, if one does: a rule whose
+        # plan breaks one (input no plan satisfies, or a defect of that rule) is not the
+        # answer while another rule's plan is valid
+        for objective, _order, assigns in sorted(run.first_passes, key=lambda x: x[:2]):
+            if assigns is run.best:
+                continue
+            alternative, broken = _check(run, raw, assigns, "FEASIBLE", "heuristic")
+            if broken:
+                continue
+            first_violation = violations[0]
+            run.best, run.best_obj = assigns, objective
+            run.progress = [x for x in run.progress if x[1] >= objective]
+            alternative["progress"] = [list(x) for x in run.progress]
+            plan, violations, solver_failed = alternative, [], False
+            plan["warning"] = (
+                "the best plan failed validation, the best valid dispatching plan returned: "
+                + first_violation
+            )
+            break
     if violations and not solver_failed:
         # only the dispatcher produced a schedule and it breaks a rule: no valid plan exists
         # or none was found in time (e.g. locks that contradict each other)
