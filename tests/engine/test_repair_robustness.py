@@ -22,6 +22,17 @@ from med_aps_engine.problem import load_problem
 
 CASES = Path(__file__).parent / "data" / "repair_cases"
 KEEP_RULES = ("keep", *REPAIR_RULES, slide_rule(240))
+# cases where a keep rule's plan broke a rule
+RULE_CASES = (
+    # a seat chain rebuilt an emptied batch over the cycle of a load sent down (overlap)
+    "chain_batch_overlap.json",
+    # a seat chain pushed later steps tied by a maximum lag apart
+    "chain_max_lag.json",
+    # work kept next to work then taken off again lacked the changeover from the work now
+    # before it
+    "changeover_after_unkept.json",
+    "changeover_after_unkept_group.json",
+)
 
 
 def _case(name):
@@ -37,19 +48,7 @@ def _violations(problem, rule):
     return validate(problem, build_plan(loaded, assigns, "FEASIBLE", "heuristic", 0.0))
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        # a seat chain rebuilt an emptied batch over the cycle of a load sent down (overlap)
-        "chain_batch_overlap.json",
-        # a seat chain pushed later steps tied by a maximum lag apart
-        "chain_max_lag.json",
-        # work kept next to work then taken off again lacked the changeover from the work
-        # now before it
-        "changeover_after_unkept.json",
-        "changeover_after_unkept_group.json",
-    ],
-)
+@pytest.mark.parametrize("name", RULE_CASES)
 def test_keep_rules_give_valid_plans(name):
     case = _case(name)
     for rule in (*KEEP_RULES, case["rule"]):
@@ -81,10 +80,7 @@ def test_a_group_tied_to_a_lock_is_placed_before_it_or_reported():
 @pytest.mark.parametrize(
     "name",
     [
-        "chain_batch_overlap.json",
-        "chain_max_lag.json",
-        "changeover_after_unkept.json",
-        "changeover_after_unkept_group.json",
+        *RULE_CASES,
         "locked_successor.json",
         # every keep rule's plan lacked a changeover; the repair raised an internal error
         "solve_changeover_after_unkept.json",
