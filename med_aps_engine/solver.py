@@ -141,8 +141,9 @@ class _Run:
         self.stopped = False
         self.last_stop_poll = -1.0
         self.forced_moves = None  # {op: reason} the kept previous plan had to move
-        # (objective, order, assigns) of every first dispatching pass that placed everything:
-        # the fallback when the best plan breaks a rule (see ``solve``)
+        # (objective, order, assigns, keeps the previous plan) of the best first dispatching
+        # passes that placed everything: the fallback when the best plan breaks a rule (see
+        # ``solve`` and ``remember_pass``)
         self.first_passes = []
         # neighbourhood repair: only around the disrupted operations (SolveOptions)
         self.repair = options.neighbourhood is not None and bool(problem.previous_plan)
@@ -201,6 +202,17 @@ class _Run:
                 self.o.progress(fraction, message)
             except Exception:  # a broken progress callback must not lose the plan
                 self.o.progress = None
+
+    def remember_pass(self, objective, order, assigns, keeps_plan):
+        """Keep a first dispatching pass as a fallback: the ``FALLBACK_PASSES`` best, and the
+        best of the rules that do not keep the previous plan (each holds a whole plan: on
+        50,000 operations some 20 MB)."""
+        passes = sorted([*self.first_passes, (objective, order, assigns, keeps_plan)])
+        kept = passes[:FALLBACK_PASSES]
+        fresh = next((x for x in passes if not x[3]), None)
+        if fresh is not None and all(x is not fresh for x in kept):
+            kept.append(fresh)
+        self.first_passes = kept
 
     def offer(self, assigns, method, objective=None):
         """Keep ``assigns`` if it improves the incumbent; returns True if kept.
@@ -271,7 +283,7 @@ def _heuristic(run):
                 run.forced_moves = {oid: forced_reason(p, oid, assigns) for oid in moved}
         if ok:
             objective = evaluate(p, assigns)["objective"]
-            run.first_passes.append((objective, len(ranked), assigns))
+            run.remember_pass(objective, len(ranked), assigns, is_keep_rule(rule))
             ranked.append((objective, len(ranked), rule))
             if run.offer(assigns, "heuristic", objective):
                 best_rule = rule
@@ -299,14 +311,24 @@ def _heuristic(run):
         slide = None if dispatcher is None else dispatcher.refused_slide
     if run.repair and not ranked:
         # no way to keep the plan gave one that keeps every rule (e.g. work tied by a maximum
-        # lag to a lock, whose previous slot is taken): the plan is made again
-        for rule in regular:
-            trial(rule)
-            if ranked:
-                break
+        # lag to a lock, whose previous slot is taken): the plan is made again, with the
+        # first other rule that gives one
+        _first_valid(trial, ranked, [rule for rule in regular if rule not in REPAIR_RULES])
     # the restarts perturb the two best rules only: the weak ones waste their time
     ranked.sort()
     return errors, [rule for _obj, _k, rule in ranked[:2]] or rules[:1], best_rule
+
+
+def _first_valid(trial, ranked, rules):
+    """Run ``trial`` on ``rules`` until one ranks a plan (``ranked`` grows)."""
+    for rule in rules:
+        trial(rule)
+        if ranked:
+            return
+
+
+# first dispatching passes kept as fallbacks for a best plan that breaks a rule
+FALLBACK_PASSES = 4
 
 
 # decomposed problems: restarts until RESTART_SHARE of the limit, on to RESTART_MAX_SHARE
@@ -642,7 +664,7 @@ def solve(problem, options: SolveOptions | None = None) -> dict:
         # the best first dispatching pass that keeps every rule, if one does: a rule whose
         # plan breaks one (input no plan satisfies, or a defect of that rule) is not the
         # answer while another rule's plan is valid
-        for objective, _order, assigns in sorted(run.first_passes, key=lambda x: x[:2]):
+        for objective, _order, assigns, _keeps in run.first_passes:
             if assigns is run.best:
                 continue
             alternative, broken = _check(run, raw, assigns, "FEASIBLE", "heuristic")
