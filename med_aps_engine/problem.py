@@ -327,7 +327,14 @@ def _load_resource(raw, seen):
             what,
             f"changeover {rule.get('from')!r} -> {rule.get('to')!r} minutes",
         )
-        rules[(rule.get("from"), rule.get("to"))] = minutes
+        pair = (rule.get("from"), rule.get("to"))
+        if pair in rules:
+            # which one holds would be a guess (the validator would read the first)
+            raise ProblemError(
+                f"{what}: changeover {pair[0]!r} -> {pair[1]!r} is given twice "
+                f"({rules[pair]} and {minutes} minutes)"
+            )
+        rules[pair] = minutes
     batch = raw.get("batch")
     max_size = cycle = None
     if batch:

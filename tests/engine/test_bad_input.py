@@ -101,6 +101,20 @@ CASES = [
         "job 'MO/1': duplicate job id",
     ),
     (
+        "changeover given twice",
+        _set(
+            ("resources", 1, "changeover"),
+            {
+                "default": 10,
+                "rules": [
+                    {"from": "A", "to": "B", "minutes": 90},
+                    {"from": "A", "to": "B", "minutes": 240},
+                ],
+            },
+        ),
+        "resource 'R2': changeover 'A' -> 'B' is given twice (90 and 240 minutes)",
+    ),
+    (
         "negative duration",
         _set(("WO/1", "modes"), [{"resource": "R1", "duration": -5}]),
         "operation 'WO/1' of job 'MO/1': duration -5 is negative",
