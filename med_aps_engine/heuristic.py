@@ -362,6 +362,19 @@ class Dispatcher:
         if a.secondary:
             self.units.release(oid, a)
 
+    def _ends_after_fixed_successor(self, op, end):
+        """Whether ``op`` ending at ``end`` would end too late for a fixed successor already
+        placed that has not started (locked or frozen: work in progress started whatever
+        came before it)."""
+        p = self.p
+        return any(
+            succ in self.assign
+            and not p.operations[succ].in_progress
+            and p.fixed_position(p.operations[succ]) is not None
+            and end + min_lag > self.assign[succ].start
+            for succ, min_lag, _max_lag in op.successors
+        )
+
     def _broken_follower(self, left):
         """The work that followed ``left`` (an assignment just taken off its unit) there, if
         its changeover room no longer holds the changeover from the work now before it (its
@@ -584,6 +597,12 @@ class Dispatcher:
             rid, start = p.previous_plan[oid]
             op = p.operations[oid]
             if self._keep_exact(op, rid, start):
+                if self._ends_after_fixed_successor(op, self.assign[oid].end):
+                    # its successor is fixed earlier than the previous plan had it: the
+                    # dispatcher places it from its earliest start (nothing is placed after
+                    # it yet, so taking it off leaves every changeover room as it was)
+                    self._unplace(oid)
+                    continue
                 kept.add(oid)
             elif (
                 limit is not None
@@ -595,6 +614,8 @@ class Dispatcher:
                 if cand is None or (limit < math.inf and cand[1] == "batch"):
                     continue
                 slide = _start_of(cand) - max(start, 0)
+                if self._ends_after_fixed_successor(op, cand[3][1]):
+                    continue
                 if slide <= limit:
                     self._commit(op, cand)
                     kept.add(oid)
@@ -811,6 +832,45 @@ class Dispatcher:
         if not (self.evict and alone and self._place_evicting(op, t, cand)):
             self._commit(op, cand)
 
+    def _group_violations(self, members, lower):
+        """After placing a group: whether a maximum lag (or a fixed successor's start, from
+        the previous start) calls for another attempt, with ``lower`` raised for it; and
+        whether a member ends after a fixed successor starts from its earliest start too."""
+        ops = self.p.operations
+        violation = False
+        late = False  # ends after a fixed successor starts, from its earliest start too
+        for oid in members:
+            a = self.assign[oid]
+            for pred in ops[oid].predecessors:
+                if pred.max_lag is None:
+                    continue
+                pa = self.assign[pred.op]
+                if a.start > pa.end + pred.max_lag:
+                    violation = True
+                    if pred.op in lower:
+                        need = a.start - pred.max_lag - (pa.end - pa.start)
+                        lower[pred.op] = max(lower[pred.op], need, pa.start + 1)
+            # fixed successors: a maximum lag bounds this operation from below, their start
+            # (minus the minimum lag) its end from above
+            for succ, mn, mx in ops[oid].successors:
+                if succ in lower or succ not in self.assign:
+                    continue
+                sa = self.assign[succ]
+                if mx is not None and sa.start > a.end + mx:
+                    violation = True
+                    need = sa.start - mx - (a.end - a.start)
+                    lower[oid] = max(lower[oid], need, a.start + 1)
+                elif not ops[succ].in_progress and a.end + mn > sa.start:
+                    # (work in progress started whatever came before it)
+                    if self.keep and lower[oid] > 0:
+                        # from its previous start (taken since) it ends after a fixed
+                        # successor starts: from its earliest start instead
+                        violation = True
+                        lower[oid] = 0
+                    else:
+                        late = True
+        return violation, late
+
     def _place_group(self, members):
         ops = self.p.operations
         lower = dict.fromkeys(members, 0)
@@ -822,32 +882,11 @@ class Dispatcher:
         for _attempt in range(40):
             for oid in members:
                 self._place_one(ops[oid], self._earliest(ops[oid], lower[oid]), len(members) == 1)
-            violation = False
-            for oid in members:
-                a = self.assign[oid]
-                for pred in ops[oid].predecessors:
-                    if pred.max_lag is None:
-                        continue
-                    pa = self.assign[pred.op]
-                    if a.start > pa.end + pred.max_lag:
-                        violation = True
-                        if pred.op in lower:
-                            need = a.start - pred.max_lag - (pa.end - pa.start)
-                            lower[pred.op] = max(lower[pred.op], need, pa.start + 1)
-                # fixed successors with a maximum lag bound this operation from below
-                for succ, mn, mx in ops[oid].successors:
-                    if succ in lower or succ not in self.assign:
-                        continue
-                    sa = self.assign[succ]
-                    if mx is not None and sa.start > a.end + mx:
-                        violation = True
-                        need = sa.start - mx - (a.end - a.start)
-                        lower[oid] = max(lower[oid], need, a.start + 1)
-                    elif self.keep and lower[oid] > 0 and a.end + mn > sa.start:
-                        # from its previous start (taken since) it ends after a fixed
-                        # successor starts: from its earliest start instead
-                        violation = True
-                        lower[oid] = 0
+            violation, late = self._group_violations(members, lower)
+            if late and not violation:
+                # the work before it ends too late for the fixed successor: no attempt helps,
+                # and the plan breaks a rule
+                return False
             if not violation:
                 return True
             for oid in reversed(members):

@@ -145,6 +145,9 @@ class _Run:
         # passes that placed everything: the fallback when the best plan breaks a rule (see
         # ``solve`` and ``remember_pass``)
         self.first_passes = []
+        # the first dispatching pass that placed everything but says its plan breaks a rule
+        # (a maximum lag, a lock): what the empty plan's message names when no pass is valid
+        self.broken_pass = None
         # neighbourhood repair: only around the disrupted operations (SolveOptions)
         self.repair = options.neighbourhood is not None and bool(problem.previous_plan)
 
@@ -281,6 +284,8 @@ def _heuristic(run):
             if run.forced_moves is None or (ok and len(moved) < len(run.forced_moves)):
                 # forced: what the previous plan kept with the fewest moves had to move
                 run.forced_moves = {oid: forced_reason(p, oid, assigns) for oid in moved}
+        if not ok and run.broken_pass is None:
+            run.broken_pass = assigns
         if ok:
             objective = evaluate(p, assigns)["objective"]
             run.remember_pass(objective, len(ranked), assigns, is_keep_rule(rule))
@@ -641,6 +646,10 @@ def solve(problem, options: SolveOptions | None = None) -> dict:
     if run.best is None:
         status = cp_status if cp_status in ("INFEASIBLE", "MODEL_INVALID") else "UNKNOWN"
         message = "; ".join(errors) if errors else None
+        if message is None and run.broken_pass is not None:
+            _plan, violations = _check(run, raw, run.broken_pass, status, "heuristic")
+            if violations:
+                message = "no valid plan found: " + violations[0]
         run.report(f"no plan found ({status})", force=True)
         plan = empty_plan(status, run.method, run.elapsed(), message)
         if run.stopped:
