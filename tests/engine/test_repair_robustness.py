@@ -68,11 +68,20 @@ def test_seat_chain_recreates_an_emptied_batch_only_where_its_unit_is_free():
     assert all(b - a >= cycle for a, b in zip(starts, starts[1:], strict=False)), starts
 
 
-def test_a_group_tied_to_a_lock_is_placed_before_it_or_reported():
-    """Work tied by a maximum lag to a locked successor whose previous slot was taken: the
-    keep rules place it from its earliest start, or say their plan breaks a rule; none
-    returns a plan it calls valid that starts the lock before its predecessor ends."""
-    problem = _case("locked_successor.json")["problem"]
+@pytest.mark.parametrize(
+    "name",
+    [
+        # tied by a maximum lag to a locked successor, its previous slot taken
+        "locked_successor.json",
+        # a sterilization tied to a locked QC test whose blister packing now ends too late
+        "late_predecessor_of_lock.json",
+    ],
+)
+def test_work_before_a_lock_is_placed_before_it_or_reported(name):
+    """Work before a locked successor: the keep rules place it from its earliest start, or
+    say their plan breaks a rule; none returns a plan it calls valid that starts the lock
+    before its predecessor ends."""
+    problem = _case(name)["problem"]
     for rule in KEEP_RULES:
         assert _violations(problem, rule) in ([], None), rule
 
@@ -82,6 +91,7 @@ def test_a_group_tied_to_a_lock_is_placed_before_it_or_reported():
     [
         *RULE_CASES,
         "locked_successor.json",
+        "late_predecessor_of_lock.json",
         # every keep rule's plan lacked a changeover; the repair raised an internal error
         "solve_changeover_after_unkept.json",
     ],
