@@ -850,25 +850,23 @@ class Dispatcher:
                     if pred.op in lower:
                         need = a.start - pred.max_lag - (pa.end - pa.start)
                         lower[pred.op] = max(lower[pred.op], need, pa.start + 1)
-            # fixed successors: a maximum lag bounds this operation from below, their start
-            # (minus the minimum lag) its end from above
-            for succ, mn, mx in ops[oid].successors:
-                if succ in lower or succ not in self.assign:
+            # fixed successors with a maximum lag bound this operation from below
+            for succ, _mn, mx in ops[oid].successors:
+                if mx is None or succ in lower or succ not in self.assign:
                     continue
                 sa = self.assign[succ]
-                if mx is not None and sa.start > a.end + mx:
+                if sa.start > a.end + mx:
                     violation = True
                     need = sa.start - mx - (a.end - a.start)
                     lower[oid] = max(lower[oid], need, a.start + 1)
-                elif not ops[succ].in_progress and a.end + mn > sa.start:
-                    # (work in progress started whatever came before it)
-                    if self.keep and lower[oid] > 0:
-                        # from its previous start (taken since) it ends after a fixed
-                        # successor starts: from its earliest start instead
-                        violation = True
-                        lower[oid] = 0
-                    else:
-                        late = True
+            if self._ends_after_fixed_successor(ops[oid], a.end):
+                if self.keep and lower[oid] > 0:
+                    # from its previous start (taken since) it ends after a locked successor
+                    # starts: from its earliest start instead
+                    violation = True
+                    lower[oid] = 0
+                else:
+                    late = True
         return violation, late
 
     def _place_group(self, members):
