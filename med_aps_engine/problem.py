@@ -738,10 +738,14 @@ def _load_previous_plan(data, operations, resources):
 
 
 def _last_operations(job_ops, raw_preds, operations):
-    """Operations of a job that no other operation of the same job waits for."""
+    """Operations of a job that may end last: those no other operation of the same job waits
+    for. Work in progress does not wait (it has started), so an operation that only work in
+    progress follows may end after it, and counts too."""
     members = set(job_ops)
     has_succ = set()
     for oid in job_ops:
+        if operations[oid].in_progress:
+            continue
         for pred in raw_preds[oid][1]:
             if pred.get("op") in members:
                 has_succ.add(pred["op"])

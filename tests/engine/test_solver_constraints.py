@@ -2,7 +2,7 @@
 
 import pytest
 
-from med_aps_engine import SolveOptions, solve
+from med_aps_engine import SolveOptions, solve, validate
 
 from . import helpers as eng
 
@@ -161,6 +161,34 @@ def test_cross_job_precedence():
     plan = eng.solve(prob)
     assert eng.placed(plan)["F1"]["start"] == 22
     assert plan["kpis"]["makespan"] == 27
+
+
+def test_cross_job_precedence_waits_for_work_that_ends_after_the_last_step():
+    # C2 was started before C1 ran (an operator may): C1, planned from now, ends after C2,
+    # and FG waits for the whole job COMP, C1 included
+    prob = eng.problem(
+        [eng.resource("R1"), eng.resource("R2")],
+        [
+            eng.job(
+                "COMP",
+                [
+                    eng.op("C1", [("R1", 30)]),
+                    eng.op(
+                        "C2",
+                        [("R2", 10)],
+                        preds=["C1"],
+                        in_progress={"resource": "R2", "start": -5, "remaining": 5},
+                    ),
+                ],
+            ),
+            eng.job("FG", [eng.op("F1", [("R2", 5)], preds=[{"job": "COMP", "min_lag": 2}])]),
+        ],
+    )
+    plan = eng.solve(prob)
+    ops = eng.placed(plan)
+    assert (ops["C1"]["end"], ops["C2"]["end"]) == (30, 5)
+    assert ops["F1"]["start"] == 32
+    assert validate(prob, plan) == []
 
 
 def test_lock_in_progress_and_alternatives():

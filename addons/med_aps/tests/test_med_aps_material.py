@@ -31,6 +31,39 @@ class TestMedApsMaterial(MedApsCommon):
         _problem, _plan, violations = self._rebuild_and_validate(run)
         self.assertEqual(violations, [])
 
+    def test_component_order_started_out_of_sequence_still_feeds_its_consumer(self):
+        # an operator inspects the tubes' first cut before the extrusion ran (no work order
+        # dependencies on the bill): the extrusion, planned from now, then ends after the
+        # started inspection, and the assembly waits for the whole tube order
+        self.bom_tube.operation_ids = [
+            Command.create(
+                {
+                    "name": "Inspect",
+                    "workcenter_id": self.wc_assembly.id,
+                    "time_cycle_manual": 5,
+                    "sequence": 200,
+                }
+            )
+        ]
+        tube_mo = self._create_mo(self.tube, self.bom_tube, qty=10, deadline_days=2)
+        catheter_mo = self._create_mo(self.catheter_a, self.bom_a, deadline_days=2)
+        tube_move = catheter_mo.move_raw_ids.filtered(lambda m: m.product_id == self.tube)
+        tube_move.move_orig_ids = tube_mo.move_finished_ids.filtered(
+            lambda m: m.product_id == self.tube
+        )
+        extrusion = tube_mo.workorder_ids.filtered(lambda wo: wo.name == "Extrude")
+        inspection = tube_mo.workorder_ids.filtered(lambda wo: wo.name == "Inspect")
+        inspection.button_start()
+        self.assertEqual((inspection.state, extrusion.state), ("progress", "ready"))
+        run = self._run(tube_mo | catheter_mo)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        assembly = catheter_mo.workorder_ids.filtered(lambda wo: wo.name == "Assembly")
+        # 10 tubes x 45 min of extrusion end well after the 50 minutes of inspection
+        self.assertGreater(extrusion.date_finished, inspection.date_finished)
+        self.assertGreaterEqual(assembly.date_start, extrusion.date_finished)
+        _problem, _plan, violations = self._rebuild_and_validate(run)
+        self.assertEqual(violations, [])
+
     def test_late_component_receipt_delays_the_operation(self):
         stock = self.warehouse.lot_stock_id
         self.env["stock.quant"]._update_available_quantity(self.resin, stock, -100)
