@@ -307,10 +307,14 @@ def _heuristic(run):
         dispatcher = trial(rule)
         if dispatcher is not None and rule == widest:
             slide = dispatcher.refused_slide
-    # the longer slides (replans and repairs alike), while the time limit leaves room for
-    # them: a repair's own rules run whatever they take, these only if they fit
+    # the longer slides: a replan's while the time limit leaves room for them; a repair's
+    # whatever they take, as its own rules (on the bench plant the best repair of a 4-hour
+    # overrun was a longer slide for two presses in three, and which ran depended on the
+    # machine's speed: the same event gave plans 40% apart, bench/README_repair.md run 33)
     for _widening in range(SLIDE_WIDENINGS):
-        if slide is None or slide > SLIDE_MAX_MINUTES or not fits() or run.remaining() < 1.5 * last:
+        if slide is None or slide > SLIDE_MAX_MINUTES:
+            break
+        if not run.repair and (not fits() or run.remaining() < 1.5 * last):
             break
         dispatcher = trial(slide_rule(slide))
         slide = None if dispatcher is None else dispatcher.refused_slide
