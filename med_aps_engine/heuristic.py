@@ -90,6 +90,11 @@ SETUP_SUFFIX = "_setups"
 SHIFT_LIMITS = {"keep_shift": math.inf, **SLIDE_LIMITS}
 
 
+def _ready_time(item):
+    """The sort key of a ``(ready time, load)`` pair of the batch refill."""
+    return item[0]
+
+
 def _start_of(cand):
     """The start of a placement of ``Dispatcher._candidate``."""
     _key, _kind, _res, data = cand
@@ -195,6 +200,10 @@ class Dispatcher:
         self.units = UnitBook(problem) if problem.secondary else None
         self.batches = {}  # batch id -> dict(resource, unit, start, end, family, size, ops)
         self.batch_seq = 0
+        # (resource, family) -> [(start, creation number, batch id)] sorted: the batches work
+        # of that family may join, found by their start (a scan of every batch per placement
+        # took a quarter of a pass on 50,000 operations)
+        self.family_batches = {}
         self.assign = {}
         # rule "keep": every operation at its previous position where that still fits
         self.keep = False
@@ -219,17 +228,18 @@ class Dispatcher:
         """Best (start, end, unit, batch id or None) on batch resource ``res``."""
         best = None
         if op.batch_family is not None:
-            for bid, b in self.batches.items():
-                if (
-                    b["resource"] == res.id
-                    and b["family"] == op.batch_family
-                    and b["size"] + op.batch_size <= res.batch_max_size
-                    and b["start"] >= t
-                    and (fixed_start is None or b["start"] == fixed_start)
-                    and (latest is None or b["start"] <= latest)
-                    and (best is None or b["start"] < best[0])
+            # the earliest batch with room from t on (of equal starts, the first made)
+            index = self.family_batches.get((res.id, op.batch_family), ())
+            since = t if fixed_start is None else max(t, fixed_start)
+            for start, _number, bid in index[bisect.bisect_left(index, (since, -1)) :]:
+                if (latest is not None and start > latest) or (
+                    fixed_start is not None and start != fixed_start
                 ):
-                    best = (b["start"], b["end"], b["unit"], bid)
+                    break
+                b = self.batches[bid]
+                if b["size"] + op.batch_size <= res.batch_max_size:
+                    best = (start, b["end"], b["unit"], bid)
+                    break
         for u in range(res.capacity):
             tl = self.timelines[(res.id, u)]
             if fixed_start is not None:
@@ -263,6 +273,9 @@ class Dispatcher:
                 "ops": [],
             }
             self.timelines[(res.id, u)].insert(s, e, bid)
+            if op.batch_family is not None:
+                index = self.family_batches.setdefault((res.id, op.batch_family), [])
+                bisect.insort(index, (s, self.batch_seq, bid))
         b = self.batches[bid]
         b["size"] += op.batch_size
         b["ops"].append(op.id)
@@ -357,6 +370,12 @@ class Dispatcher:
             if not b["ops"]:
                 self.timelines[(a.resource, a.unit)].remove(a.batch, a.start)
                 del self.batches[a.batch]
+                if b["family"] is not None:
+                    index = self.family_batches[(a.resource, b["family"])]
+                    k = bisect.bisect_left(index, (a.start, -1))
+                    while index[k][2] != a.batch:
+                        k += 1
+                    del index[k]
         elif a.end > a.start:
             self.timelines[(a.resource, a.unit)].remove(oid, a.start)
         if a.secondary:
@@ -1036,36 +1055,55 @@ class Dispatcher:
                     ready[oid] = self._earliest(p.operations[oid])
                     if self._missed_its_batch(oid, start, res):
                         late.add(oid)
-        for k, (start, bid) in enumerate(batches):
+        # loads only move to earlier batches: once the batch being filled is at or after a
+        # load's, that load stays; what may still move is kept in order of readiness, so a
+        # batch looks at the work ready within REFILL_MAX_HOPS cycles only (scanning every
+        # later batch for every batch with room took 3 of the 5 s of a pass on 50,000
+        # operations)
+        movable = sorted((ready_at, oid) for oid, ready_at in ready.items())
+        starts = [start for start, _bid in batches]
+        for start, bid in batches:
             if start < 0 or bid in fixed or bid not in self.batches:
                 continue
             batch = self.batches[bid]
+            reach = bisect.bisect_right(
+                movable, start + REFILL_MAX_HOPS * res.batch_cycle, key=_ready_time
+            )
+            still = [item for item in movable[:reach] if self.assign[item[1]].start > start]
+            movable[:reach] = still
+            reach = len(still)
+            after = bisect.bisect_right(starts, start)
             while batch["size"] < res.batch_max_size:
+
+                def takes(oid, batch=batch):
+                    return (
+                        p.operations[oid].batch_family == batch["family"]
+                        and batch["size"] + p.operations[oid].batch_size <= res.batch_max_size
+                    )
+
                 fits = [
                     oid
-                    for later_start, later_bid in batches[k + 1 :]
-                    if later_start > start and later_bid in self.batches
-                    for oid in self.batches[later_bid]["ops"]
-                    if oid in ready
-                    and p.operations[oid].batch_family == batch["family"]
-                    and batch["size"] + p.operations[oid].batch_size <= res.batch_max_size
+                    for _ready_at, oid in movable[:reach]
+                    if self.assign[oid].start > start and takes(oid)
                 ]
                 candidates = [oid for oid in fits if ready[oid] <= start]
                 late_here = [oid for oid in candidates if oid in late]
-                # the batches of the family (not fixed) from which work can come; late work
-                # counts while a batch before its own one could take it
-                starts = sorted({self.assign[oid].start for oid in fits})
 
-                def first_from(t, starts=starts):
-                    i = bisect.bisect_left(starts, t)
-                    return starts[i] if i < len(starts) else math.inf
+                def first_from(t, after=after, takes=takes):
+                    """The first later batch from ``t`` on that holds work this one could
+                    take (the batches of the family, not fixed, from which work can come)."""
+                    for i in range(max(after, bisect.bisect_left(starts, t)), len(batches)):
+                        later_start, later_bid = batches[i]
+                        if later_bid in self.batches:
+                            ops = self.batches[later_bid]["ops"]
+                            if any(oid in ready and takes(oid) for oid in ops):
+                                return later_start
+                    return math.inf
 
                 late_soon = [
                     ready[oid]
                     for oid in fits
-                    if oid in late
-                    and ready[oid] <= start + REFILL_MAX_HOPS * res.batch_cycle
-                    and first_from(ready[oid]) < self.assign[oid].start
+                    if oid in late and first_from(ready[oid]) < self.assign[oid].start
                 ]
                 if late_here:
                     best = max(
