@@ -186,6 +186,35 @@ def heads_and_tails(problem):
     return head, tail
 
 
+def fixed_deadlines(problem):
+    """The latest end of every free operation that work fixed in time (locked or frozen, not
+    started) waits for, through the steps between them at their shortest: ``{op id:
+    minute}``; operations that no fixed work waits for are left out. Work in progress waits
+    for nothing (it has started)."""
+    ops = problem.operations
+    deadline = {}
+    for oid in reversed(problem.topo_order):
+        op = ops[oid]
+        if problem.fixed_position(op) is not None:
+            continue
+        latest = None
+        for succ, min_lag, _mx in op.successors:
+            step = ops[succ]
+            fixed = problem.fixed_position(step)
+            if fixed is not None:
+                if step.in_progress:
+                    continue
+                end = fixed[1] - min_lag
+            elif succ in deadline:
+                end = deadline[succ] - _min_work(problem, step) - min_lag
+            else:
+                continue
+            latest = end if latest is None else min(latest, end)
+        if latest is not None:
+            deadline[oid] = latest
+    return deadline
+
+
 class Dispatcher:
     """Builds one schedule; ``run(rule)`` returns ``{op id: Assign}``."""
 
@@ -940,12 +969,20 @@ class Dispatcher:
         for gid, members in groups.items():
             for oid in members:
                 group_of[oid] = gid
-        # priority of a group: its best member (randomised: noise of a few operation lengths)
+        # priority of a group: its best member (randomised: noise of a few operation lengths);
+        # work that fixed work waits for comes first, by its latest end: placed by the rule's
+        # order it could take its slot after other work and end too late for the lock (a
+        # plan from scratch of a plant with a twentieth of its later steps locked where a
+        # plan had put them broke a lock in 6 of 12 plants)
         noise = 0.2 * sum(self.tail.values()) / max(1, len(self.tail))
+        deadlines = fixed_deadlines(p)
         prio = {}
         for gid, members in groups.items():
             keys = [self._priority(ops[o], rule) for o in members]
             key = min(keys)
+            latest = [deadlines[o] for o in members if o in deadlines]
+            if latest:
+                key = (min(latest) - 2 * BIG, key[1])
             if rng is not None:
                 key = (key[0] + rng.gauss(0, noise), key[1])
             prio[gid] = key

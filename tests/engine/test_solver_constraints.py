@@ -310,6 +310,40 @@ def test_decomposition_gives_valid_plan(monkeypatch):
     assert plan["progress"]
 
 
+@pytest.mark.parametrize("rule", ["due", "head", "tail", "atc_2"])
+def test_work_a_lock_waits_for_is_dispatched_before_other_work(rule):
+    # a2 is locked at 60 on N: a1 must be done on M by then; the rules alone would put b1
+    # (due at once, or first in order) there and a1 after it
+    from med_aps_engine.heuristic import dispatch, fixed_deadlines
+    from med_aps_engine.plan import build_plan
+    from med_aps_engine.problem import load_problem
+
+    prob = eng.problem(
+        [eng.resource("M"), eng.resource("N")],
+        [
+            eng.job(
+                "A",
+                [
+                    eng.op("a1", [("M", 60)]),
+                    eng.op("a2", [("N", 30)], preds=["a1"], locked={"resource": "N", "start": 60}),
+                ],
+                due=10000,
+            ),
+            eng.job(
+                "B", [eng.op("b0", [("N", 10)]), eng.op("b1", [("M", 60)], preds=["b0"])], due=70
+            ),
+        ],
+    )
+    loaded = load_problem(prob)
+    assert fixed_deadlines(loaded) == {"a1": 60}
+    assigns, ok = dispatch(loaded, rule)
+    assert ok
+    assert (assigns["a1"].start, assigns["b1"].start) == (0, 60)
+    assert (
+        validate(prob, build_plan(loaded, assigns, "FEASIBLE", "heuristic", 0, progress=[])) == []
+    )
+
+
 def test_infeasible_lock_returns_empty_plan():
     prob = eng.problem(
         [eng.resource("R")],
