@@ -308,8 +308,8 @@ def _heuristic(run):
         if dispatcher is not None and rule == widest:
             slide = dispatcher.refused_slide
     # the longer slides: a replan's while the time limit leaves room for them; a repair's
-    # whatever they take, as its own rules (on the bench plant the best repair of a 4-hour
-    # overrun was a longer slide for two presses in three, and which ran depended on the
+    # whatever they take, as its own rules (on the bench plant a longer slide was the best
+    # repair of two of three 4-hour overruns on one press, and whether it ran depended on the
     # machine's speed: the same event gave plans 40% apart, bench/README_repair.md run 33)
     for _widening in range(SLIDE_WIDENINGS):
         if slide is None or slide > SLIDE_MAX_MINUTES:
