@@ -607,7 +607,8 @@ def test_a_replan_of_the_whole_plant_widens_too(monkeypatch):
 def test_a_repair_widens_whatever_its_time_limit(monkeypatch):
     """A repair's longer slides run whatever they take, as its own rules: which candidates an
     event gets does not depend on the machine's speed (on the bench plant the widened slide
-    was the best repair of two overruns in three, and skipped when the machine was slower)."""
+    was the best repair of two of three overruns on one press, and was skipped when the
+    machine was slower)."""
     from med_aps_engine import solver
 
     tried = _rules_tried(monkeypatch)
