@@ -186,6 +186,13 @@ def heads_and_tails(problem):
     return head, tail
 
 
+def _lock_start(problem, op):
+    """The start of ``op`` when it is fixed in time and has not started (locked, or frozen by
+    the previous plan), else None: work in progress started whatever came before it."""
+    fixed = problem.fixed_position(op)
+    return None if fixed is None or op.in_progress else fixed[1]
+
+
 def fixed_deadlines(problem):
     """The latest end of every free operation that work fixed in time (locked or frozen, not
     started) waits for, through the steps between them at their shortest: ``{op id:
@@ -200,11 +207,11 @@ def fixed_deadlines(problem):
         latest = None
         for succ, min_lag, _mx in op.successors:
             step = ops[succ]
-            fixed = problem.fixed_position(step)
-            if fixed is not None:
-                if step.in_progress:
-                    continue
-                end = fixed[1] - min_lag
+            lock = _lock_start(problem, step)
+            if lock is not None:
+                end = lock - min_lag
+            elif step.in_progress:
+                continue
             elif succ in deadline:
                 end = deadline[succ] - _min_work(problem, step) - min_lag
             else:
@@ -417,8 +424,7 @@ class Dispatcher:
         p = self.p
         return any(
             succ in self.assign
-            and not p.operations[succ].in_progress
-            and p.fixed_position(p.operations[succ]) is not None
+            and _lock_start(p, p.operations[succ]) is not None
             and end + min_lag > self.assign[succ].start
             for succ, min_lag, _max_lag in op.successors
         )
@@ -1110,14 +1116,26 @@ class Dispatcher:
             movable[:reach] = still
             reach = len(still)
             after = bisect.bisect_right(starts, start)
+
+            def takes(oid, batch=batch):
+                """Whether the batch (at its size now) could take load ``oid``."""
+                return (
+                    p.operations[oid].batch_family == batch["family"]
+                    and batch["size"] + p.operations[oid].batch_size <= res.batch_max_size
+                )
+
+            def first_from(t, after=after, takes=takes):
+                """The first later batch from ``t`` on that holds work this one could take
+                (the batches of the family, not fixed, from which work can come)."""
+                for i in range(max(after, bisect.bisect_left(starts, t)), len(batches)):
+                    later_start, later_bid = batches[i]
+                    if later_bid in self.batches:
+                        ops = self.batches[later_bid]["ops"]
+                        if any(oid in ready and takes(oid) for oid in ops):
+                            return later_start
+                return math.inf
+
             while batch["size"] < res.batch_max_size:
-
-                def takes(oid, batch=batch):
-                    return (
-                        p.operations[oid].batch_family == batch["family"]
-                        and batch["size"] + p.operations[oid].batch_size <= res.batch_max_size
-                    )
-
                 fits = [
                     oid
                     for _ready_at, oid in movable[:reach]
@@ -1125,18 +1143,6 @@ class Dispatcher:
                 ]
                 candidates = [oid for oid in fits if ready[oid] <= start]
                 late_here = [oid for oid in candidates if oid in late]
-
-                def first_from(t, after=after, takes=takes):
-                    """The first later batch from ``t`` on that holds work this one could
-                    take (the batches of the family, not fixed, from which work can come)."""
-                    for i in range(max(after, bisect.bisect_left(starts, t)), len(batches)):
-                        later_start, later_bid = batches[i]
-                        if later_bid in self.batches:
-                            ops = self.batches[later_bid]["ops"]
-                            if any(oid in ready and takes(oid) for oid in ops):
-                                return later_start
-                    return math.inf
-
                 late_soon = [
                     ready[oid]
                     for oid in fits
