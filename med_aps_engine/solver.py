@@ -1,12 +1,14 @@
 """``solve``: heuristic first, then CP-SAT (monolithic or decomposed), validated plan out."""
 
 import math
+import random
 import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from .bound import lower_bound
+from .feed import closure_feed, fed_problem, idle_minutes
 from .heuristic import (
     ATC_RULES,
     KEEP_RULES,
@@ -349,12 +351,19 @@ RESTART_MAX_SHARE = 0.85
 RESTART_SAMPLES = 100
 
 
-def _restarts(run, rules, best_rule, until, extend_until=None, samples=0):
+def _restarts(run, rules, best_rule, until, extend_until=None, samples=0, feed=None):
     """Randomised dispatching (noisy priorities) until ``until`` seconds; keeps the best.
     Past ``until`` they go on up to ``extend_until`` seconds while fewer than ``samples``
-    ran."""
+    ran. With a ``feed`` (``feed.closure_feed``) and a best plan that leaves the batch work
+    center idle for a cycle or more in the closure, every other restart dispatches a copy in
+    which orders are moved ahead to be packed before it (deciding once: restarts that fill
+    the closure find better plans from there; bench/README.md, "Feeding the sterilizer
+    before the weekend")."""
     last = 0.0
     seed = 0
+    if feed is not None and run.best is not None:
+        if idle_minutes(run.p, feed, run.best) < run.p.resources[feed.resource].batch_cycle:
+            feed = None
 
     def next_one_fits():
         ends = run.elapsed() + last
@@ -366,8 +375,12 @@ def _restarts(run, rules, best_rule, until, extend_until=None, samples=0):
         t = time.monotonic()
         seed += 1
         rule = best_rule if seed % 3 else rules[seed % len(rules)]
+        draw = run.o.seed * 100003 + seed
+        problem = run.p
+        if feed is not None and seed % 2 == 0:
+            problem = fed_problem(run.p, feed, random.Random(draw))
         try:
-            assigns, ok = dispatch(run.p, rule, seed=run.o.seed * 100003 + seed)
+            assigns, ok = dispatch(problem, rule, seed=draw)
         except HeuristicFailure:
             break
         if ok and not run.offer(assigns, "heuristic"):
@@ -590,6 +603,7 @@ def _search(run, rules, best_rule):
             RESTART_SHARE * options.time_limit,
             extend_until=RESTART_MAX_SHARE * options.time_limit,
             samples=RESTART_SAMPLES,
+            feed=closure_feed(prob),
         )
     elif n <= 300:
         _restarts(run, rules, best_rule, 0.05 * options.time_limit)

@@ -96,7 +96,7 @@ def test_restarts_keep_the_time_the_end_of_the_solve_needs(restarts, monkeypatch
             "decomposed",
             (
                 (UNTIL,),
-                {"extend_until": EXTEND_UNTIL, "samples": solver.RESTART_SAMPLES},
+                {"extend_until": EXTEND_UNTIL, "samples": solver.RESTART_SAMPLES, "feed": None},
             ),
         ),
         ("repair", None),
@@ -109,6 +109,7 @@ def test_which_solves_restart_and_for_how_long(monkeypatch, case, expected):
     calls = []
     monkeypatch.setattr(solver, "_restarts", lambda *args, **kw: calls.append((args[3:], kw)))
     monkeypatch.setattr(solver, "_cp_sat_full", lambda run: (None, None))
+    monkeypatch.setattr(solver, "closure_feed", lambda problem: None)
     monkeypatch.setattr(solver, "tabu_applicable", lambda problem: False)
     monkeypatch.setattr("med_aps_engine.decompose.improve", lambda run: False)
     monkeypatch.setattr("med_aps_engine.decompose.improve_neighbourhood", lambda run, hood: None)
