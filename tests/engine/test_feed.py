@@ -29,8 +29,9 @@ def _press_windows(weeks=3):
 
 def _plant(press_calendar=None):
     """A press on two shifts on weekdays (or ``press_calendar``) in front of a sterilizer
-    open every hour (4 loads a cycle). Two orders of 4 hours' molding are due first; 16
-    orders of 20 minutes a little later; 40 orders of an hour during the next weeks."""
+    open every hour (4 loads a cycle). One order of an hour is due before the closure, two
+    orders of 4 hours' molding next, 16 orders of 20 minutes a little later, 40 orders of an
+    hour over the next weeks."""
     calendar = _press_windows() if press_calendar is None else press_calendar
     resources = [
         eng.resource("PRESS", calendar=calendar),
