@@ -39,10 +39,11 @@ class ClosureFeed:
     resource: str
     start: int
     end: int
-    loads: int  # loads the batch work center can run in the closure
+    loads: int  # batch sizes the batch work center can run in the closure
     pool: list  # job ids whose batch step may wait for the closure, earliest due first
     upstream: dict  # job id -> shortest work before its batch step (minutes)
     batch_tail: dict  # job id -> shortest path from its batch step's start to its end
+    size: dict  # job id -> batch size of its batch step
 
 
 def _batch_steps(problem):
@@ -113,6 +114,8 @@ def closure_feed(problem):
     if rid is None:
         return None
     batch = problem.resources[rid]
+    if not batch.batch_cycle:
+        return None  # cycles of no time: nothing to feed, no closure to count in them
     ops = problem.operations
     before = {job: _upstream(problem, oid) for job, oid in steps[rid].items()}
     resource_ids = {m.resource for oids in before.values() for o in oids for m in ops[o].modes}
@@ -129,6 +132,7 @@ def closure_feed(problem):
     pool = []
     upstream = {}
     batch_tail = {}
+    size = {}
     for job_id, oid in steps[rid].items():
         job = problem.jobs[job_id]
         if job.due is None or head[oid] >= start:
@@ -140,11 +144,12 @@ def closure_feed(problem):
             continue  # urgent: its batch step is due before the closure anyway
         pool.append(job_id)
         upstream[job_id] = sum(_min_work(problem, ops[o]) for o in before[job_id])
+        size[job_id] = max(1, ops[oid].batch_size)
     if not pool:
         return None
     pool.sort(key=lambda j: (problem.jobs[j].due, problem.jobs[j].name, j))
     loads = cycles * batch.capacity * batch.batch_max_size
-    return ClosureFeed(rid, start, end, loads, pool, upstream, batch_tail)
+    return ClosureFeed(rid, start, end, loads, pool, upstream, batch_tail, size)
 
 
 def fed_problem(problem, feed, rng):
@@ -152,9 +157,12 @@ def fed_problem(problem, feed, rng):
     their batch step to run before or in the closure (random draws from ``rng``); the
     original is untouched."""
     loads = max(1, round(feed.loads * rng.uniform(*FEED_LOAD_SHARE)))
-    pool = feed.pool[: max(loads, round(loads * rng.uniform(*FEED_POOL_FACTOR)))]
+    # how many of the earliest-due orders fill that many loads (batch sizes)
+    orders = _orders_filling(feed.pool, feed.size, loads)
+    pool = feed.pool[: max(orders, round(orders * rng.uniform(*FEED_POOL_FACTOR)))]
     rank = {job_id: k for k, job_id in enumerate(pool)}
-    chosen = sorted(pool, key=lambda j: (feed.upstream[j], rank[j]))[:loads]
+    by_work = sorted(pool, key=lambda j: (feed.upstream[j], rank[j]))
+    chosen = by_work[: _orders_filling(by_work, feed.size, loads)]
     chosen.sort(key=rank.get)
     first = feed.start * rng.uniform(*FEED_FIRST_SHARE)
     last = feed.start + (feed.end - feed.start) * rng.uniform(*FEED_LAST_SHARE)
@@ -165,6 +173,17 @@ def fed_problem(problem, feed, rng):
         due = min(job.due, int(target) + feed.batch_tail[job_id])
         jobs[job_id] = dataclasses.replace(job, due=due)
     return dataclasses.replace(problem, jobs=jobs)
+
+
+def _orders_filling(job_ids, size, loads):
+    """How many of ``job_ids``, in their order, it takes for their batch sizes to reach
+    ``loads`` (all of them if they do not)."""
+    total = 0
+    for count, job_id in enumerate(job_ids, 1):
+        total += size[job_id]
+        if total >= loads:
+            return count
+    return len(job_ids)
 
 
 def idle_minutes(problem, feed, assigns):

@@ -27,7 +27,7 @@ def _press_windows(weeks=3):
     return windows
 
 
-def _plant(press_calendar=None):
+def _plant_dict(press_calendar=None, max_size=4, batch_size=1, cycle=CYCLE):
     """A press on two shifts on weekdays (or ``press_calendar``) in front of a sterilizer
     open every hour (4 loads a cycle). One order of an hour is due before the closure, two
     orders of 4 hours' molding next, 16 orders of 20 minutes a little later, 40 orders of an
@@ -35,14 +35,16 @@ def _plant(press_calendar=None):
     calendar = _press_windows() if press_calendar is None else press_calendar
     resources = [
         eng.resource("PRESS", calendar=calendar),
-        eng.resource("EO", batch={"max_size": 4, "cycle_minutes": CYCLE}),
+        eng.resource("EO", batch={"max_size": max_size, "cycle_minutes": cycle}),
     ]
     jobs = []
 
     def add(jid, molding, due):
         ops = [
             eng.op(f"{jid}.mold", [("PRESS", molding)]),
-            eng.op(f"{jid}.eo", [("EO", 1)], [f"{jid}.mold"], batch_family="x", batch_size=1),
+            eng.op(
+                f"{jid}.eo", [("EO", 1)], [f"{jid}.mold"], batch_family="x", batch_size=batch_size
+            ),
         ]
         jobs.append(eng.job(jid, ops, due=due))
 
@@ -54,7 +56,11 @@ def _plant(press_calendar=None):
     for k in range(40):
         add(f"LATER{k}", 60, 4500 + 120 * k)
     objective = {"weighted_tardiness": 1000, "makespan": 1, "flow_time": 0, "changeover": 0}
-    return load_problem(eng.problem(resources, jobs, objective=objective))
+    return eng.problem(resources, jobs, objective=objective)
+
+
+def _plant(press_calendar=None, **sterilizer):
+    return load_problem(_plant_dict(press_calendar, **sterilizer))
 
 
 def test_the_weekend_closure_of_the_press_is_found_with_the_orders_that_can_wait_for_it():
@@ -92,6 +98,28 @@ def test_a_fed_copy_moves_small_orders_ahead_and_leaves_the_problem_alone():
     assert all(fed.jobs[jid].due - closure.batch_tail[jid] < MONDAY for jid in moved)
     # chosen by least work before the batch step: never a big one while a small one waits
     assert not moved & {"BIG0", "BIG1"}
+
+
+def test_a_fed_copy_moves_as_many_orders_as_the_closure_holds_by_batch_size():
+    # 40 loads a cycle, orders of 10: seven cycles hold 28 orders, not 280
+    plant = _plant(max_size=40, batch_size=10)
+    closure = feed.closure_feed(plant)
+    assert closure.loads == 280
+    for k in range(10):
+        fed = feed.fed_problem(plant, closure, random.Random(k))
+        moved = [jid for jid, job in fed.jobs.items() if job.due != plant.jobs[jid].due]
+        # half to all of the closure's cycles; the last order may overfill by its size
+        assert 14 <= len(moved) <= 28
+
+
+def test_a_sterilizer_of_cycles_of_no_time_has_nothing_to_feed():
+    # touching press windows: with cycles of 0 minutes any gap would have counted
+    touching = [[0, 600], [600, 1200], [4000, 90000]]
+    raw = _plant_dict(touching, cycle=0)
+    assert feed.closure_feed(load_problem(raw)) is None
+    # a decomposed solve plans it (it divided by the cycle before)
+    plan = eng.solve(raw, time_limit=2.0, max_model_operations=20)
+    assert plan["status"] in ("FEASIBLE", "OPTIMAL")
 
 
 @pytest.mark.parametrize("rule", ["due", "atc_4"])
