@@ -102,11 +102,6 @@ def _first_closure(problem, resource_ids, batch):
     return None
 
 
-def _open_minutes(resource, start, end):
-    calendar = resource.calendar
-    return end - start if calendar.always else calendar.working_minutes(start, end)
-
-
 def closure_feed(problem):
     """The first closure of the work before the busiest batch work center, or None."""
     steps = _batch_steps(problem)
@@ -125,7 +120,7 @@ def closure_feed(problem):
     if closure is None:
         return None
     start, end = closure
-    cycles = _open_minutes(batch, start, end) // batch.batch_cycle
+    cycles = batch.calendar.working_minutes(start, end) // batch.batch_cycle
     if cycles < FEED_MIN_CYCLES:
         return None
     head, tail = heads_and_tails(problem)
@@ -191,7 +186,7 @@ def idle_minutes(problem, feed, assigns):
     ``assigns``."""
     res = problem.resources[feed.resource]
     a, b = feed.start, feed.end
-    open_minutes = _open_minutes(res, a, b)
+    open_minutes = res.calendar.working_minutes(a, b)
     cycles = {(x.unit, x.start, x.end) for x in assigns.values() if x.resource == feed.resource}
     busy = sum(max(0, min(end, b) - max(start, a)) for _unit, start, end in cycles)
     return max(0, res.capacity * open_minutes - busy)
