@@ -19,7 +19,8 @@ the displaced work can be weeks away, while the finish of the evicted work does 
 Rule ``keep_slide`` is ``keep_evict`` where work that misses its slot by minutes (its planned
 start passed a few minutes ago, its previous step ends a little later) shifts by those minutes
 and pushes what follows it by as much, up to an hour (``keep_slide_2h``, ``keep_slide_3h``: two
-and three hours; ``SLIDE_LIMITS``; ``keep_slide_<minutes>m``: longer, see ``SLIDE_WIDENINGS``):
+and three hours; ``SLIDE_LIMITS``; ``keep_slide_<minutes>m``: longer, see ``SLIDE_WIDENINGS``;
+all in the working time of the resource it goes to, nights and weekends not counted):
 on a resource booked to the end of the plan its next gap is weeks away, a shift of minutes is
 what a planner expects. What would wait longer may go to another of its resources. Batch
 cycles keep their times; a batch left with room takes ready work of the batch where the work
@@ -45,9 +46,10 @@ KEEP_RULES = ("keep", "keep_shift", "keep_evict", "keep_slide", "keep_slide_2h",
 # what a repair tries: keep_evict is keep wherever nothing pays for making way
 REPAIR_RULES = ("keep_evict", "keep_shift", "keep_slide", "keep_slide_2h", "keep_slide_3h")
 # rules keep_slide*: the longest shift from the previous start (or from now) that an
-# operation makes, pushing what follows it, rather than wait for the next gap; longer delays
-# (an overrun of hours) go into the next gap or the slot of work with slack, as in rule
-# keep_evict. Which is best depends on where the gaps are (one more hour of push can save an
+# operation makes, pushing what follows it, rather than wait for the next gap (minutes of the
+# working time of the resource it goes to: a push past closing time is not a night long);
+# longer delays (an overrun of hours) go into the next gap or the slot of work with slack, as
+# in rule keep_evict. Which is best depends on where the gaps are (one more hour of push can save an
 # order from the end of the plan, or send one there): each is a rule, the best plan is kept.
 SLIDE_LIMITS = {"keep_slide": 60, "keep_slide_2h": 120, "keep_slide_3h": 180}
 # a slide longer than those: rule ``keep_slide_<minutes>m`` (``slide_rule``). After the fixed
@@ -667,7 +669,9 @@ class Dispatcher:
                 cand = self._candidate(op, self._earliest(op, start))
                 if cand is None or (limit < math.inf and cand[1] == "batch"):
                     continue
-                slide = _start_of(cand) - max(start, 0)
+                # in the working time of where it goes: a push across a night or a
+                # weekend is a push of the work before it, not of the clock
+                slide = cand[2].calendar.working_minutes(max(start, 0), _start_of(cand))
                 if self._ends_after_fixed_successor(op, cand[3][1]):
                     continue
                 if slide <= limit:

@@ -517,6 +517,65 @@ def test_a_slide_as_long_as_the_overrun_is_tried_after_the_fixed_limits(monkeypa
     assert evaluate(prob, run.best)["total_weighted_tardiness"] == 5 * 30 + 240
 
 
+def _overrun_before_a_weekend_plant():
+    """M closes at 300 until 4,000 (a weekend) and is booked: ``a`` runs until 120, 90
+    minutes over; ``b``, ``c``, ``d`` and ``e`` (60 minutes each, no slack to make way)
+    follow until 270, then the long ``z`` from Monday 4,000, due when it ends plus 100.
+    Order E (weight 5) is due at 4,100: on Monday morning it is still on time."""
+    queue = [("b", 30, 1000), ("c", 90, 1000), ("d", 150, 1000), ("e", 210, 4100)]
+    return eng.problem(
+        [eng.resource("M", calendar=[[0, 300], [4000, 9000]])],
+        [
+            _running("M", 120, due=100000),
+            *(
+                eng.job(
+                    oid.upper(),
+                    [eng.op(oid, [("M", 60)], interruptible=False)],
+                    due=due,
+                    weight=5 if oid == "e" else 1,
+                )
+                for oid, _start, due in queue
+            ),
+            eng.job("Z", [eng.op("z", [("M", 1000)], interruptible=False)], due=5100),
+        ],
+        previous_plan={
+            "a": {"resource": "M", "start": -30},
+            **{oid: {"resource": "M", "start": start} for oid, start, _due in queue},
+            "z": {"resource": "M", "start": 4000},
+        },
+        objective=dict(OBJECTIVE),
+    )
+
+
+def test_a_slide_counts_the_working_time_of_the_resource_not_the_weekend(monkeypatch):
+    """The overrun pushes the queue by 90 minutes of the press's working time, and ``e``
+    past Friday's closing: 90 minutes of working time later, 3,790 of the clock. A slide of
+    two hours takes it to Monday morning and pushes ``z`` by 60 minutes (nothing late). A
+    slide of an hour refuses ``b`` (90 minutes), which goes to the next gap after ``z``, and
+    says what it needed. Counted on the clock, no slide (at most a day) took ``e`` to Monday:
+    without the classic right shift a repair sent it after ``z`` (its order 960 minutes
+    late, weight 5)."""
+    from med_aps_engine import solver
+    from med_aps_engine.heuristic import Dispatcher
+
+    prob = load_problem(_overrun_before_a_weekend_plant())
+    two_hours = Dispatcher(prob)
+    slid, ok = two_hours.run("keep_slide_2h")
+    assert ok and [slid[o].start for o in "bcdez"] == [120, 180, 240, 4000, 4060]
+    assert two_hours.refused_slide is None
+    assert evaluate(prob, slid)["total_weighted_tardiness"] == 0
+    hour = Dispatcher(prob)
+    sent, ok = hour.run("keep_slide")
+    assert ok and hour.refused_slide == 90
+    assert [sent[o].start for o in "bcdez"] == [5000, 120, 180, 240, 4000]
+    assert evaluate(prob, sent)["total_weighted_tardiness"] == 5060 - 1000
+
+    monkeypatch.setattr(solver, "REPAIR_RULES", ("keep_evict", "keep_slide", "keep_slide_3h"))
+    repair = eng.solve(_overrun_before_a_weekend_plant(), time_limit=2.0, neighbourhood=["a"])
+    assert repair["kpis"]["total_weighted_tardiness"] == 0
+    assert eng.placed(repair)["e"]["start"] == 4000
+
+
 def test_slides_are_not_widened_past_the_longest_allowed(monkeypatch):
     """A slide longer than ``SLIDE_MAX_MINUTES`` is not tried: the fixed rules decide."""
     from med_aps_engine import heuristic, solver
