@@ -5,6 +5,32 @@ import bisect
 INF = 1 << 60
 
 
+def open_minutes(calendars, a, b):
+    """Minutes of ``[a, b)`` in which at least one of ``calendars`` is open (a night all of
+    them close for does not count; one resource's breakdown while another works does)."""
+    if b <= a:
+        return 0
+    if any(calendar.always for calendar in calendars):
+        return b - a
+    if len(calendars) == 1:
+        return calendars[0].working_minutes(a, b)
+    pieces = []
+    for calendar in calendars:
+        i = bisect.bisect_right(calendar.ends, a)
+        while i < len(calendar.windows) and calendar.starts[i] < b:
+            pieces.append((max(a, calendar.starts[i]), min(b, calendar.ends[i])))
+            i += 1
+    pieces.sort()
+    total = 0
+    reach = a
+    for start, end in pieces:
+        start = max(start, reach)
+        if end > start:
+            total += end - start
+            reach = end
+    return total
+
+
 class Calendar:
     """Available intervals ``[start, end)``; ``None`` means always available."""
 

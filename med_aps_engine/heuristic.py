@@ -20,7 +20,7 @@ Rule ``keep_slide`` is ``keep_evict`` where work that misses its slot by minutes
 start passed a few minutes ago, its previous step ends a little later) shifts by those minutes
 and pushes what follows it by as much, up to an hour (``keep_slide_2h``, ``keep_slide_3h``: two
 and three hours; ``SLIDE_LIMITS``; ``keep_slide_<minutes>m``: longer, see ``SLIDE_WIDENINGS``;
-all in the working time of the resource it goes to, nights and weekends not counted):
+all in minutes in which one of its resources is open: a night they all close for is not counted):
 on a resource booked to the end of the plan its next gap is weeks away, a shift of minutes is
 what a planner expects. What would wait longer may go to another of its resources. Batch
 cycles keep their times; a batch left with room takes ready work of the batch where the work
@@ -37,6 +37,7 @@ import heapq
 import math
 import random
 
+from .calendar import open_minutes
 from .schedule import Assign, Timeline
 from .secondary import INF, UnitBook
 
@@ -46,10 +47,10 @@ KEEP_RULES = ("keep", "keep_shift", "keep_evict", "keep_slide", "keep_slide_2h",
 # what a repair tries: keep_evict is keep wherever nothing pays for making way
 REPAIR_RULES = ("keep_evict", "keep_shift", "keep_slide", "keep_slide_2h", "keep_slide_3h")
 # rules keep_slide*: the longest shift from the previous start (or from now) that an
-# operation makes, pushing what follows it, rather than wait for the next gap (minutes of the
-# working time of the resource it goes to: a push past closing time is not a night long);
-# longer delays (an overrun of hours) go into the next gap or the slot of work with slack, as
-# in rule keep_evict. Which is best depends on where the gaps are (one more hour of push can save an
+# operation makes, pushing what follows it, rather than wait for the next gap (in minutes in
+# which one of its resources is open: a push past closing time is not a night long); longer
+# delays (an overrun of hours) go into the next gap or the slot of work with slack, as in rule
+# keep_evict. Which is best depends on where the gaps are (one more hour of push can save an
 # order from the end of the plan, or send one there): each is a rule, the best plan is kept.
 SLIDE_LIMITS = {"keep_slide": 60, "keep_slide_2h": 120, "keep_slide_3h": 180}
 # a slide longer than those: rule ``keep_slide_<minutes>m`` (``slide_rule``). After the fixed
@@ -249,9 +250,10 @@ class Dispatcher:
         self.evict = False
         # operations kept at their previous position that made way (rule keep_evict)
         self.evicted = set()
-        # rules "keep_slide*": the shortest slide past the limit that was refused (minutes; None:
-        # every slide fitted the limit)
+        # rules "keep_slide*": the shortest slide past the limit that was refused (minutes in
+        # which some resource of the work is open; None: every slide fitted the limit)
         self.refused_slide = None
+        self.calendars_of = {}  # op id -> the distinct calendars of its resources
         # rules "keep_slide*", after the previous plan is rebuilt: what could neither keep its
         # slot nor slide may go to another of its resources
         self.any_resource = False
@@ -374,6 +376,18 @@ class Dispatcher:
             if wait >= INF or (latest is not None and wait > latest):
                 return None
             t = max(wait, s + 1)
+
+    def _calendars(self, op):
+        """The distinct calendars of the resources ``op`` may run on."""
+        found = self.calendars_of.get(op.id)
+        if found is None:
+            found = []
+            for mode in op.modes:
+                calendar = self.p.resources[mode.resource].calendar
+                if not any(calendar is c or calendar.windows == c.windows for c in found):
+                    found.append(calendar)
+            self.calendars_of[op.id] = found
+        return found
 
     def _modes(self, op):
         """The modes to try: only the previous resource when the previous plan is kept (rule
@@ -622,7 +636,7 @@ class Dispatcher:
         previous start on if that is at most ``limit`` after its previous start (or
         after now, for a start that has passed), so that the operations after it shift right
         as far as needed (``keep_shift``, no limit: the classic right-shift repair;
-        ``keep_slide*``: shifts of one hour to a day, see ``SLIDE_WIDENINGS``). Operations
+        ``keep_slide*``: shifts of one to 24 working hours, see ``SLIDE_WIDENINGS``). Operations
         linked by maximum lags stay only all together, and an operation stays only if all its
         predecessors are placed, so the dispatcher that places the rest never has to push a
         predecessor behind a placed successor."""
@@ -669,9 +683,10 @@ class Dispatcher:
                 cand = self._candidate(op, self._earliest(op, start))
                 if cand is None or (limit < math.inf and cand[1] == "batch"):
                     continue
-                # in the working time of where it goes: a push across a night or a
-                # weekend is a push of the work before it, not of the clock
-                slide = cand[2].calendar.working_minutes(max(start, 0), _start_of(cand))
+                # the minutes some resource of it could work: a push across a night or a
+                # weekend they all close for is a push of the work before it, not of the
+                # clock; across one resource's breakdown, while another works, it is
+                slide = open_minutes(self._calendars(op), max(start, 0), _start_of(cand))
                 if self._ends_after_fixed_successor(op, cand[3][1]):
                     continue
                 if slide <= limit:

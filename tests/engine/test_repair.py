@@ -576,6 +576,37 @@ def test_a_slide_counts_the_working_time_of_the_resource_not_the_weekend(monkeyp
     assert eng.placed(repair)["e"]["start"] == 4000
 
 
+def _breakdown_plant():
+    """M1 broke down: closed from now for ten days (its calendar has a gap, as a maintenance
+    stop gives). ``b``, ``c`` and ``d`` were planned on it from now, due at 400; M2, which
+    may run them too, is free."""
+    return eng.problem(
+        [eng.resource("M1", calendar=[[14400, 200000]]), eng.resource("M2")],
+        [eng.job(oid.upper(), [eng.op(oid, [("M1", 60), ("M2", 60)])], due=400) for oid in "bcd"],
+        previous_plan={oid: {"resource": "M1", "start": 60 * k} for k, oid in enumerate("bcd")},
+        objective=dict(OBJECTIVE),
+    )
+
+
+@pytest.mark.parametrize("rule", ["keep_slide", "keep_slide_2h", "keep_slide_3h"])
+def test_a_slide_across_a_breakdown_counts_the_time_another_resource_works(rule):
+    """Only the minutes none of its resources works are left out of a slide: across M1's ten
+    days of breakdown M2 works, so the push is ten days long, refused, and the work goes to
+    M2 at its planned times (nothing late); not ten days later on M1."""
+    from med_aps_engine.heuristic import Dispatcher
+
+    prob = load_problem(_breakdown_plant())
+    dispatcher = Dispatcher(prob)
+    plan, ok = dispatcher.run(rule)
+    assert ok and {oid: (a.resource, a.start) for oid, a in plan.items()} == {
+        "b": ("M2", 0),
+        "c": ("M2", 60),
+        "d": ("M2", 120),
+    }
+    assert dispatcher.refused_slide == 14400 - 120  # d's, the shortest
+    assert evaluate(prob, plan)["total_weighted_tardiness"] == 0
+
+
 def test_slides_are_not_widened_past_the_longest_allowed(monkeypatch):
     """A slide longer than ``SLIDE_MAX_MINUTES`` is not tried: the fixed rules decide."""
     from med_aps_engine import heuristic, solver

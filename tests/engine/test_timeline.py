@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from med_aps_engine.calendar import INF, Calendar
+from med_aps_engine.calendar import INF, Calendar, open_minutes
 from med_aps_engine.problem import Resource
 from med_aps_engine.schedule import Timeline
 
@@ -301,3 +301,13 @@ def test_searching_on_past_a_long_queue_is_never_later_and_never_overlaps(
     start, end, _changeover = far
     assert start >= t and timeline.is_free(start, end)
     assert near is None or start <= near[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(calendars(), min_size=1, max_size=3), st.integers(0, 400), st.integers(0, 400))
+def test_open_minutes_are_the_minutes_one_of_the_calendars_is_open(several, a, b):
+    """A slide's length: each minute counted once if any calendar is open then."""
+    expected = sum(
+        1 for t in range(a, b) if any(c.always or c.window_index(t) is not None for c in several)
+    )
+    assert open_minutes(several, a, b) == expected
