@@ -5,6 +5,28 @@ import bisect
 INF = 1 << 60
 
 
+def merged_windows(calendars, a=None, b=None):
+    """The union of the calendars' windows: sorted disjoint ``[start, end]`` pairs, clipped
+    to ``[a, b)`` when given."""
+    pieces = []
+    for calendar in calendars:
+        i = 0 if a is None else bisect.bisect_right(calendar.ends, a)
+        while i < len(calendar.windows) and (b is None or calendar.starts[i] < b):
+            start, end = calendar.windows[i]
+            pieces.append(
+                (start if a is None else max(a, start), end if b is None else min(b, end))
+            )
+            i += 1
+    pieces.sort()
+    merged = []
+    for start, end in pieces:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return merged
+
+
 def open_minutes(calendars, a, b):
     """Minutes of ``[a, b)`` in which at least one of ``calendars`` is open (a night all of
     them close for does not count; one resource's breakdown while another works does)."""
@@ -14,21 +36,7 @@ def open_minutes(calendars, a, b):
         return b - a
     if len(calendars) == 1:
         return calendars[0].working_minutes(a, b)
-    pieces = []
-    for calendar in calendars:
-        i = bisect.bisect_right(calendar.ends, a)
-        while i < len(calendar.windows) and calendar.starts[i] < b:
-            pieces.append((max(a, calendar.starts[i]), min(b, calendar.ends[i])))
-            i += 1
-    pieces.sort()
-    total = 0
-    reach = a
-    for start, end in pieces:
-        start = max(start, reach)
-        if end > start:
-            total += end - start
-            reach = end
-    return total
+    return sum(end - start for start, end in merged_windows(calendars, a, b))
 
 
 class Calendar:

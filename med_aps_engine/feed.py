@@ -15,6 +15,7 @@ plan is judged on the real due dates.
 
 import dataclasses
 
+from .calendar import merged_windows
 from .heuristic import _min_work, heads_and_tails
 
 # a closure counts when it starts within this many minutes of the origin
@@ -87,18 +88,15 @@ def _first_closure(problem, resource_ids, batch):
     """The first ``[start, end)`` after the origin in which every one of ``resource_ids`` is
     closed, starting within FEED_HORIZON and at least FEED_MIN_CYCLES cycles of ``batch``
     long; None if there is none."""
-    resources = [problem.resources[rid] for rid in resource_ids]
-    if any(res.calendar.always for res in resources):
+    calendars = [problem.resources[rid].calendar for rid in resource_ids]
+    if any(calendar.always for calendar in calendars):
         return None
-    windows = sorted(w for res in resources for w in res.calendar.windows)
-    reach = None  # end of the union of the windows so far
-    for a, b in windows:
-        if reach is not None:
-            if reach > FEED_HORIZON:
-                return None
-            if reach > 0 and a - reach >= FEED_MIN_CYCLES * batch.batch_cycle:
-                return reach, a
-        reach = b if reach is None else max(reach, b)
+    merged = merged_windows(calendars)
+    for (_start, reach), (a, _end) in zip(merged, merged[1:], strict=False):
+        if reach > FEED_HORIZON:
+            return None
+        if reach > 0 and a - reach >= FEED_MIN_CYCLES * batch.batch_cycle:
+            return reach, a
     return None
 
 
