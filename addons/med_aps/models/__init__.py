@@ -1,3 +1,9 @@
+# isort: off
+# first: med_aps_peg imports the services, which import mrp_production, whose model
+# inherits this mixin
+from . import med_aps_plan_result_mixin
+
+# isort: on
 from . import (
     med_aps_batch_family,
     med_aps_changeover_rule,

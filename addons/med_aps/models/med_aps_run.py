@@ -467,10 +467,58 @@ class MedApsRun(models.Model):
 
     def write(self, vals):
         self._check_result_write(RESULT_FIELDS & set(vals))
+        if not self.env.su:
+            self._check_settings_write(vals)
         result = super().write(vals)
         if LIVE_FIELDS & set(vals):
             self._notify_run_update()
         return result
+
+    def unlink(self):
+        if not self.env.su:
+            for run in self.filtered(lambda r: r.state in ("queued", "running")):
+                raise UserError(
+                    self.env._(
+                        "Run %(run)s is %(state)s: cancel it before deleting it.",
+                        run=run.name,
+                        state=run._state_label(),
+                    )
+                )
+        return super().unlink()
+
+    def _check_settings_write(self, vals):
+        """A run's settings are the planners' (Manufacturing managers may only delete old
+        runs), they describe the plan once the run has started, and where a run comes from
+        is set when it is created: a repair run takes the events queued for repairs."""
+        if not self.env.user.has_group("med_aps.group_aps_planner"):
+            raise AccessError(
+                self.env._(
+                    "Only APS planners can change plan runs (user %(user)s is not an APS "
+                    "Planner; runs %(runs)s).",
+                    user=self.env.user.name,
+                    runs=", ".join(self.mapped("name")),
+                )
+            )
+        if "trigger" in vals:
+            raise UserError(
+                self.env._(
+                    "Where a plan run comes from is set when it is created (%s).",
+                    ", ".join(self.mapped("name")),
+                )
+            )
+        for run in self.filtered(lambda r: r.state != "queued"):
+            raise UserError(
+                self.env._(
+                    "Run %(run)s is %(state)s: its settings describe the plan it made and "
+                    "cannot change.",
+                    run=run.name,
+                    state=run._state_label(),
+                )
+            )
+
+    def _state_label(self):
+        self.ensure_one()
+        return dict(self._fields["state"]._description_selection(self.env))[self.state]
 
     def _notify_run_update(self):
         """Tell the open run forms and lists to reload (sent when the transaction commits).
@@ -514,9 +562,7 @@ class MedApsRun(models.Model):
                     self.env._(
                         "Run %(run)s cannot be started: it is %(state)s.",
                         run=run.name,
-                        state=dict(run._fields["state"]._description_selection(self.env))[
-                            run.state
-                        ],
+                        state=run._state_label(),
                     )
                 )
         self._check_no_running_run()

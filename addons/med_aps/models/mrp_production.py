@@ -14,7 +14,10 @@ PRIORITY_WEIGHTS = {"0": 1, "1": 5}
 
 class MrpProduction(models.Model):
     _name = "mrp.production"
-    _inherit = ["mrp.production", "med.aps.lockable.mixin"]
+    _inherit = ["mrp.production", "med.aps.lockable.mixin", "med.aps.plan.result.mixin"]
+    _aps_plan_result_fields = frozenset(
+        {"aps_planned_finish", "aps_late_causes", "aps_last_run_id", "aps_planned"}
+    )
 
     aps_locked = fields.Boolean(
         "Locked in Plan",

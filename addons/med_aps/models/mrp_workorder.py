@@ -3,7 +3,18 @@ from odoo import api, fields, models
 
 class MrpWorkorder(models.Model):
     _name = "mrp.workorder"
-    _inherit = ["mrp.workorder", "med.aps.lockable.mixin"]
+    _inherit = ["mrp.workorder", "med.aps.lockable.mixin", "med.aps.plan.result.mixin"]
+    _aps_plan_result_fields = frozenset(
+        {
+            "aps_changeover_minutes",
+            "aps_setup_minutes",
+            "aps_batch_ref",
+            "aps_unit",
+            "aps_run_id",
+            "aps_planned_start",
+            "aps_planned_end",
+        }
+    )
 
     aps_locked = fields.Boolean(
         "Locked in Plan",
@@ -97,7 +108,7 @@ class MrpWorkorder(models.Model):
                 and wo.state not in ("progress", "done", "cancel")
             )
         )
-        for workorder in to_keep:
+        for workorder in to_keep.sudo():
             workorder.write(
                 {
                     "aps_planned_start": workorder.date_start,

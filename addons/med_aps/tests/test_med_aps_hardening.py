@@ -1,4 +1,6 @@
+import json
 import math
+from datetime import datetime, timedelta
 from unittest.mock import patch
 from xmlrpc.client import Fault
 
@@ -193,3 +195,141 @@ class TestMedApsHardening(MedApsCommon, HttpCase):
                 "api_read",
                 run_id,
             )
+
+    def _manufacturing_manager(self):
+        """A Manufacturing administrator who is no APS planner (Odoo's own group)."""
+        manager = self.env["res.users"].create(
+            {
+                "name": "MRP Manager",
+                "login": "mrp_manager_no_aps",
+                "password": "mrp_manager_no_aps",
+                "company_id": self.company.id,
+                "company_ids": [Command.set(self.company.ids)],
+                "group_ids": [
+                    Command.set(
+                        [
+                            self.env.ref("mrp.group_mrp_manager").id,
+                            self.env.ref("base.group_user").id,
+                        ]
+                    )
+                ],
+            }
+        )
+        self.assertFalse(manager.has_group("med_aps.group_aps_planner"))
+        return manager
+
+    def test_a_queued_run_is_the_planners(self):
+        manager = self._manufacturing_manager()
+        run = self.env["med.aps.run"].create(
+            {"production_ids": [Command.set(self.productions.ids)], "time_limit": 5}
+        )
+        settings = ["frozen_hours", "weight_stability", "time_limit", "trigger", "state"]
+        before = run.read(settings)
+        self.assertRefused(
+            "Only APS planners can change plan runs (user MRP Manager is not an APS Planner",
+            manager,
+            "med.aps.run",
+            "write",
+            [run.id],
+            {"frozen_hours": 0, "weight_stability": 0, "time_limit": 1},
+        )
+        self.assertRefused(
+            "Run %s is Queued: cancel it before deleting it." % run.name,
+            manager,
+            "med.aps.run",
+            "unlink",
+            [run.id],
+        )
+        # where a run comes from decides which events it answers: set once, at creation
+        self.assertRefused(
+            "Where a plan run comes from is set when it is created (%s)." % run.name,
+            self.planner,
+            "med.aps.run",
+            "write",
+            [run.id],
+            {"trigger": "repair"},
+        )
+        self.env.invalidate_all()
+        self.assertEqual(run.read(settings), before)
+        # the planner still adjusts a queued run; a finished one is the plan it made
+        self.rpc(self.planner, "med.aps.run", "write", [run.id], {"time_limit": 3})
+        self.env.invalidate_all()
+        self.assertEqual(run.time_limit, 3)
+        run._process_now()
+        self.assertEqual(run.state, "done", run.failure_reason)
+        self.assertRefused(
+            "Run %s is Done: its settings describe the plan it made and cannot change." % run.name,
+            self.planner,
+            "med.aps.run",
+            "write",
+            [run.id],
+            {"weight_stability": 0},
+        )
+        # old runs remain the Manufacturing administrator's to delete
+        self.rpc(manager, "med.aps.run", "unlink", [run.id])
+        self.assertFalse(run.exists())
+
+    def test_plan_results_are_written_by_the_runs_only(self):
+        run = self._run(self.productions)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        workorder = self.mo_1.workorder_ids.sorted("id")[0]
+        # the operator starts the work: the plan in force is kept, by the shop-floor hook
+        workorder.with_user(self.aps_user).button_start()
+        self.env.invalidate_all()
+        self.assertTrue(workorder.aps_planned_start)
+        columns = ["aps_planned_start", "aps_planned_end", "aps_unit", "aps_batch_ref"]
+        before = workorder.read(columns)
+        planned_finish = self.mo_1.aps_planned_finish
+        forged = {
+            "aps_planned_start": "2026-01-05 08:00:00",
+            "aps_planned_end": "2026-01-05 09:00:00",
+            "aps_unit": 7,
+            "aps_batch_ref": "X",
+        }
+        for name, value in forged.items():
+            self.assertRefused(
+                "are written by plan runs, not by users",
+                self.aps_user,
+                "mrp.workorder",
+                "write",
+                [workorder.id],
+                {name: value},
+            )
+        self.assertRefused(
+            "Planned Finish of %s are written by plan runs, not by users." % self.mo_1.name,
+            self.planner,
+            "mrp.production",
+            "write",
+            [self.mo_1.id],
+            {"aps_planned_finish": "2030-01-01 00:00:00"},
+        )
+        self.env.invalidate_all()
+        self.assertEqual(workorder.read(columns), before)
+        self.assertEqual(self.mo_1.aps_planned_finish, planned_finish)
+
+    def test_plan_results_are_refused_over_json2(self):
+        run = self._run(self.productions)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        workorder = self.mo_1.workorder_ids.sorted("id")[0]
+        unit = workorder.aps_unit
+        key = (
+            self.env["res.users.apikeys"]
+            .with_user(self.aps_user)
+            ._generate(
+                scope="rpc", name="shop floor", expiration_date=datetime.now() + timedelta(days=1)
+            )
+        )
+        with mute_logger("odoo.http"):
+            response = self.url_open(
+                "/json/2/mrp.workorder/write",
+                data=json.dumps({"ids": workorder.ids, "vals": {"aps_unit": unit + 5}}),
+                headers={
+                    "Content-Type": "application/json; charset=utf-8",
+                    "Authorization": "bearer %s" % key,
+                    "X-Odoo-Database": self.env.cr.dbname,
+                },
+            )
+        self.assertNotEqual(response.status_code, 200)
+        self.assertIn("are written by plan runs, not by users", response.text)
+        self.env.invalidate_all()
+        self.assertEqual(workorder.aps_unit, unit)
