@@ -317,7 +317,47 @@ class ProblemBuilder:
                 candidates[workorder.id] = own | own.alternative_workcenter_ids.filtered(
                     lambda wc, own=own: wc.active and wc.company_id == own.company_id
                 )
+        self._avoid_blocked_workcenters(candidates)
         return candidates
+
+    def _avoid_blocked_workcenters(self, candidates):
+        """Free work orders leave a work center blocked on the shop floor (Odoo's Block
+        button) for an alternative that is not: the block has no planned end, so the
+        blocked one works for nobody until it is unblocked. Work that can run nowhere else
+        stays on it, and the run and the plan check say so."""
+        moved = defaultdict(int)
+        stuck = defaultdict(int)
+        for wo_id, workcenters in candidates.items():
+            if wo_id in self.fixed:
+                continue
+            blocked = workcenters.filtered(lambda wc: wc.working_state == "blocked")
+            if not blocked:
+                continue
+            if blocked == workcenters:
+                for workcenter in blocked:
+                    stuck[workcenter] += 1
+                continue
+            candidates[wo_id] = workcenters - blocked
+            for workcenter in blocked:
+                moved[workcenter] += 1
+        for workcenter, count in moved.items():
+            self.warn(
+                self.env._(
+                    "Work center %(wc)s is blocked: %(count)s work orders that could run on "
+                    "it are planned on its alternatives.",
+                    wc=workcenter.name,
+                    count=count,
+                )
+            )
+        for workcenter, count in stuck.items():
+            self.warn(
+                self.env._(
+                    "Work center %(wc)s is blocked: %(count)s work orders that can run nowhere "
+                    "else stay planned on it until it is unblocked.",
+                    wc=workcenter.name,
+                    count=count,
+                )
+            )
 
     def _check_workcenters(self, candidates):
         """All candidate work centers, named in the scope, once their master data is checked."""

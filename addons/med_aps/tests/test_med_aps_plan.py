@@ -249,6 +249,49 @@ class TestMedApsPlan(MedApsCommon):
         _problem, _plan, violations = self._rebuild_and_validate(run)
         self.assertEqual(violations, [])
 
+    def _block(self, workcenter):
+        """Block the work center as Odoo's Block dialog does (here for a process defect)."""
+        self.env["mrp.workcenter.productivity"].create(
+            {
+                "workcenter_id": workcenter.id,
+                "loss_id": self.env.ref("mrp.block_reason5").id,
+                "company_id": self.company.id,
+            }
+        ).button_block()
+        self.assertEqual(workcenter.working_state, "blocked")
+
+    def test_blocked_workcenter_gives_its_work_to_its_alternative(self):
+        self._block(self.wc_molding_1)
+        run = self._run(self.productions)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        moldings = self.productions.workorder_ids.filtered(
+            lambda wo: wo.operation_id.name == "Molding"
+        )
+        self.assertEqual(len(moldings), 3)
+        self.assertEqual(moldings.workcenter_id, self.wc_molding_2)
+        self.assertIn(
+            "Work center Molding 1 is blocked: 3 work orders that could run on it are planned "
+            "on its alternatives.",
+            run.resource_warnings,
+        )
+        _problem, _plan, violations = self._rebuild_and_validate(run)
+        self.assertEqual(violations, [])
+
+    def test_work_without_an_alternative_stays_on_a_blocked_workcenter(self):
+        self._block(self.wc_assembly)
+        run = self._run(self.productions)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        assemblies = self.productions.workorder_ids.filtered(
+            lambda wo: wo.operation_id.name == "Assembly"
+        )
+        self.assertEqual(assemblies.workcenter_id, self.wc_assembly)
+        self.assertTrue(all(assemblies.mapped("date_start")))
+        self.assertIn(
+            "Work center Assembly is blocked: 3 work orders that can run nowhere else stay "
+            "planned on it until it is unblocked.",
+            run.resource_warnings,
+        )
+
     def test_round_the_clock_calendar_has_no_gap_at_midnight(self):
         # Odoo ends a 24:00 attendance at 23:59:59.999999; a sterilizer running 24/7 must
         # still be able to run an 8-hour cycle across midnight
