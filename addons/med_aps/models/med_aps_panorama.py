@@ -38,6 +38,7 @@ class MedApsPanorama(models.AbstractModel):
         )
         return {
             "company": self.env.company.name,
+            "company_id": self.env.company.id,
             "days": days,
             "now": fields.Datetime.to_string(fields.Datetime.now()),
             "summary": self._panorama_summary(productions),
@@ -86,7 +87,11 @@ class MedApsPanorama(models.AbstractModel):
 
     @api.model
     def _panorama_orders(self, productions):
-        return [self._panorama_order_vals(production) for production in productions]
+        rows = [self._panorama_order_vals(production) for production in productions]
+        # the order's banner (what the latest plan check found for it), read for all at once
+        for row, production in zip(rows, productions, strict=True):
+            row["problems"] = production.aps_plan_issue_note or ""
+        return rows
 
     @api.model
     def _panorama_workcenters(self, days):
@@ -109,7 +114,8 @@ class MedApsPanorama(models.AbstractModel):
             workcenter: (planned, available)
             for workcenter, planned, available in self.env["med.aps.workcenter.load"]._read_group(
                 [
-                    ("company_id", "=", company.id),
+                    # a work center shared by the companies (none set) is loaded by each
+                    ("company_id", "in", (company.id, False)),
                     ("date", ">=", today),
                     ("date", "<", today + timedelta(days=days)),
                 ],
@@ -195,6 +201,7 @@ class MedApsPanorama(models.AbstractModel):
                     "message": issue.message,
                     "severity": issue.severity,
                     "production_id": issue.production_id.id,
+                    "workorder_id": issue.workorder_id.id,
                 }
                 for issue in check.issue_ids[:limit]
             ],

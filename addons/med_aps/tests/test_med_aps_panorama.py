@@ -1,4 +1,6 @@
-from odoo import Command
+from datetime import timedelta
+
+from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
@@ -17,12 +19,25 @@ class TestMedApsPanorama(MedApsCommon):
         productions = urgent | soon | later
         run = self._run(productions)
         self.assertEqual(run.state, "done", run.failure_reason)
-        # one work order is running
+        # one work order is running, and past the end the plan gave it
         started = soon.workorder_ids.sorted("sequence")[0]
         started.button_start()
+        now = fields.Datetime.now()
+        started.with_context(bypass_duration_calculation=True).write(
+            {"date_start": now - timedelta(hours=2), "date_finished": now - timedelta(hours=1)}
+        )
 
         check = self.env["med.aps.plan.check"]._aps_check_company(self.company)
         data = self.env["med.aps.panorama"].with_user(self.aps_user).get_panorama(days=7)
+        # each order with its banner; a problem leads to its work order
+        overrun = check.issue_ids.filtered(lambda issue: issue.workorder_id == started)
+        self.assertTrue(overrun)
+        for row in data["orders"]:
+            production = productions.browse(row["id"])
+            self.assertEqual(row["problems"], production.aps_plan_issue_note or "")
+        soon_row = next(row for row in data["orders"] if row["id"] == soon.id)
+        self.assertIn(started.workcenter_id.name, soon_row["problems"])
+        self.assertIn(started.id, [issue["workorder_id"] for issue in data["health"]["issues"]])
         # the latest plan check, counted by kind
         self.assertEqual(data["health"]["count"], check.issue_count)
         self.assertEqual(sum(k["count"] for k in data["health"]["kinds"]), check.issue_count)
@@ -50,6 +65,18 @@ class TestMedApsPanorama(MedApsCommon):
         self.assertEqual(data["last_run"]["id"], run.id)
         self.assertEqual(data["last_run"]["done_id"], run.id)
         self.assertEqual(data["last_run"]["late_count"], run.late_count)
+
+    def test_a_shared_workcenter_shows_its_load(self):
+        self.calendar.company_id = False
+        self.wc_assembly.company_id = False
+        production = self._create_mo(self.catheter_a, self.bom_a, deadline_days=3)
+        run = self._run(production)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        data = self.env["med.aps.panorama"].with_user(self.aps_user).get_panorama(days=7)
+        [assembly] = [wc for wc in data["workcenters"] if wc["id"] == self.wc_assembly.id]
+        self.assertGreater(assembly["available_hours"], 0)
+        self.assertGreater(assembly["planned_hours"], 0)
+        self.assertIsNotNone(assembly["load_percent"])
 
     def test_only_aps_users_open_the_panorama(self):
         operator = self.env["res.users"].create(

@@ -89,6 +89,19 @@ export class ApsPanorama extends Component {
         this.action.doAction("med_aps.action_med_aps_plan_issue");
     }
 
+    openIssue(issue) {
+        if (!issue.workorder_id && !issue.production_id) {
+            this.openHealth();
+            return;
+        }
+        this.action.doAction({
+            type: "ir.actions.act_window",
+            res_model: issue.workorder_id ? "mrp.workorder" : "mrp.production",
+            res_id: issue.workorder_id || issue.production_id,
+            views: [[false, "form"]],
+        });
+    }
+
     materialBadge(order) {
         return MATERIAL_BADGES[order.material_state] || "text-bg-secondary";
     }
@@ -108,13 +121,13 @@ export class ApsPanorama extends Component {
     }
 
     openOrders(kind) {
-        const base = [
-            ["state", "in", ["confirmed", "progress", "to_close"]],
-        ];
+        // the panorama's company only, whatever companies the switcher has selected
+        const company = ["company_id", "=", this.state.data.company_id];
+        const base = [company, ["state", "in", ["confirmed", "progress", "to_close"]]];
         const domains = {
             open: base,
             late: [...base, ["aps_is_late", "=", true]],
-            in_progress: [["state", "=", "progress"]],
+            in_progress: [company, ["state", "=", "progress"]],
             material_problems: [
                 ...base,
                 ["components_availability_state", "in", ["late", "unavailable"]],
