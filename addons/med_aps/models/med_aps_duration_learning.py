@@ -10,7 +10,8 @@ OUTLIER_FACTOR = 3.0
 
 
 class MedApsDurationLearning(models.Model):
-    """Actual against planned duration of recent work orders, per operation and work center.
+    """Actual against planned duration of recent work orders, per company, operation and
+    work center.
 
     Odoo's own "Computed" duration mode (``mrp.routing.workcenter.time_mode``) averages the
     last work orders of an operation on whatever work center they ran: one forgotten timer
@@ -18,6 +19,9 @@ class MedApsDurationLearning(models.Model):
     actual / planned (``duration`` / ``duration_expected``) is kept per operation *and* work
     center, summarised by its median (robust to the outliers, which are named), with the
     sample size, so a planner sees how far the plan is from reality before using it.
+
+    A work center or bill of materials shared between companies is learned per company (the
+    manufacturing order's): each plant sees and plans with its own work orders only.
     """
 
     _name = "med.aps.duration.learning"
@@ -87,7 +91,7 @@ class MedApsDurationLearning(models.Model):
                        wo.duration AS actual, wo.duration_expected AS planned,
                        wo.duration / wo.duration_expected AS ratio, wo.date_finished,
                        row_number() OVER (
-                           PARTITION BY wo.operation_id, wo.workcenter_id
+                           PARTITION BY mo.company_id, wo.operation_id, wo.workcenter_id
                            ORDER BY wo.date_finished DESC NULLS LAST, wo.id DESC
                        ) AS recency
                   FROM mrp_workorder wo
@@ -97,12 +101,14 @@ class MedApsDurationLearning(models.Model):
             ), recent AS (
                 SELECT * FROM finished WHERE recency <= %(recent)s
             ), typical AS (
-                SELECT operation_id, workcenter_id,
+                SELECT company_id, operation_id, workcenter_id,
                        percentile_cont(0.5) WITHIN GROUP (ORDER BY ratio) AS median_ratio
-                  FROM recent GROUP BY operation_id, workcenter_id
+                  FROM recent GROUP BY company_id, operation_id, workcenter_id
             )
-            SELECT row_number() OVER (ORDER BY r.operation_id, r.workcenter_id) AS id,
-                   r.operation_id, r.workcenter_id, min(r.company_id) AS company_id,
+            SELECT row_number() OVER (
+                       ORDER BY r.company_id, r.operation_id, r.workcenter_id
+                   ) AS id,
+                   r.operation_id, r.workcenter_id, r.company_id,
                    min(pp.product_tmpl_id) AS product_tmpl_id,
                    count(*) AS sample_count,
                    t.median_ratio,
@@ -119,9 +125,11 @@ class MedApsDurationLearning(models.Model):
                    max(r.date_finished) AS last_finished
               FROM recent r
               JOIN typical t
-                ON t.operation_id = r.operation_id AND t.workcenter_id = r.workcenter_id
+                ON t.company_id = r.company_id
+               AND t.operation_id = r.operation_id
+               AND t.workcenter_id = r.workcenter_id
               JOIN product_product pp ON pp.id = r.product_id
-             GROUP BY r.operation_id, r.workcenter_id, t.median_ratio
+             GROUP BY r.company_id, r.operation_id, r.workcenter_id, t.median_ratio
         """ % {"recent": recent, "factor": OUTLIER_FACTOR}
 
     @api.model

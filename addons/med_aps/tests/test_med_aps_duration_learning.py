@@ -64,6 +64,64 @@ class TestMedApsDurationLearning(MedApsCommon):
         other = self.env["res.company"].create({"name": "Other Plant"})
         self.assertEqual(self.env["med.aps.duration.learning"]._aps_duration_factors(other, 1), {})
 
+    def test_a_shared_work_center_is_learned_per_company(self):
+        """A work center and a bill of materials of no company, used by two plants: each
+        plant sees and plans with its own work orders only."""
+        other = self.env["res.company"].create({"name": "Other Plant"})
+        self.env.user.company_ids |= other
+        press = self.env["mrp.workcenter"].create(
+            {
+                "name": "Shared Press",
+                "company_id": False,
+                "resource_calendar_id": self.calendar.copy({"company_id": False}).id,
+            }
+        )
+        bom = self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": self.catheter_a.product_tmpl_id.id,
+                "product_qty": 1,
+                "company_id": False,
+                "operation_ids": [
+                    Command.create(
+                        {"name": "Press", "workcenter_id": press.id, "time_cycle_manual": 60}
+                    )
+                ],
+            }
+        )
+        # this plant takes as long as planned, the other one three times as long
+        for company, ratio, count in ((self.company, 1.0, 5), (other, 3.0, 6)):
+            env = self.env(context=dict(self.env.context, allowed_company_ids=company.ids))
+            warehouse = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
+            for _round in range(count):
+                production = env["mrp.production"].create(
+                    {
+                        "product_id": self.catheter_a.id,
+                        "bom_id": bom.id,
+                        "product_qty": 1,
+                        "company_id": company.id,
+                        "picking_type_id": warehouse.manu_type_id.id,
+                    }
+                )
+                production.action_confirm()
+                production.workorder_ids.duration = (
+                    production.workorder_ids.duration_expected * ratio
+                )
+                production.workorder_ids.button_finish()
+                self.assertEqual(production.workorder_ids.state, "done")
+        Learning = self.env["med.aps.duration.learning"]
+        Learning.invalidate_model()
+        row = Learning.with_user(self.aps_user).search([("workcenter_id", "=", press.id)])
+        self.assertEqual(len(row), 1)
+        self.assertEqual(row.company_id, self.company)
+        self.assertEqual(row.sample_count, 5)
+        self.assertAlmostEqual(row.median_ratio, 1.0, places=2)
+        self.assertEqual(row.outlier_count, 0)
+        key = (row.operation_id.id, press.id)
+        self.assertAlmostEqual(Learning._aps_duration_factors(self.company, 5)[key], 1.0, places=2)
+        self.assertAlmostEqual(Learning._aps_duration_factors(other, 5)[key], 3.0, places=2)
+        # the other plant's six work orders do not lift this plant above six samples
+        self.assertNotIn(key, Learning._aps_duration_factors(self.company, 6))
+
     def test_only_recent_finished_work_orders_count(self):
         for ratio in (3.0, 3.0, 1.0, 1.0, 1.0):
             _production, molding = self._finish_molding(ratio)
