@@ -23,8 +23,10 @@ class MedApsExecutionKpi(models.Model):
     The actual changeover of a finished work order is the time logged on its work center
     with Odoo's loss reason "Setup and Adjustments" (``mrp.block_reason2``): logged on the
     work order itself, or on the work center (Block button) after the previous work order
-    there finished and before this one started. Not the gap between two work orders, which
-    also holds breaks, nights and waiting (see readme/USAGE.md)."""
+    there finished and before this one started; a log on the work center counts once, for the
+    first work order started there after it (two work orders side by side on parallel units
+    share one changeover). Not the gap between two work orders, which also holds breaks,
+    nights and waiting (see readme/USAGE.md)."""
 
     _name = "med.aps.execution.kpi"
     _description = "Plan vs Execution"
@@ -92,7 +94,8 @@ class MedApsExecutionKpi(models.Model):
         readonly=True,
         aggregator="sum",
         help="Minutes logged with the loss reason Setup and Adjustments on the work order, or "
-        "on its work center between the end of the previous work order there and its start.",
+        "on its work center between the end of the previous work order there and its start; "
+        "a log on the work center counts for the first work order started after it only.",
     )
     actual_changeover_count = fields.Integer("Actual Changeovers", readonly=True, aggregator="sum")
     changeover_per_change = fields.Float(
@@ -170,6 +173,9 @@ class MedApsExecutionKpi(models.Model):
               FROM mrp_workorder wo
               JOIN mrp_production mo ON mo.id = wo.production_id
               JOIN product_product pp ON pp.id = mo.product_id
+              -- a setup logged on the work center alone counts once: for the first work order
+              -- started there after it (not for the others running beside it on parallel
+              -- units), and only when no work order there finished in between
               LEFT JOIN LATERAL (
                   SELECT SUM(log.duration) AS minutes
                     FROM mrp_workcenter_productivity log
@@ -184,7 +190,14 @@ class MedApsExecutionKpi(models.Model):
                                       AND prev.id <> wo.id
                                       AND prev.state = 'done'
                                       AND prev.date_finished <= wo.date_start),
-                                  '-infinity'::timestamp)))
+                                  '-infinity'::timestamp)
+                              AND NOT EXISTS (
+                                  SELECT 1 FROM mrp_workorder earlier
+                                   WHERE earlier.workcenter_id = wo.workcenter_id
+                                     AND earlier.state IN ('progress', 'done')
+                                     AND earlier.date_start >= log.date_start
+                                     AND (earlier.date_start, earlier.id)
+                                         < (wo.date_start, wo.id))))
               ) setup ON TRUE
              WHERE wo.state = 'done' AND wo.date_finished IS NOT NULL
         """ % {"tolerance": tolerance, "setup_loss": setup_loss.id if setup_loss else "NULL"}

@@ -200,3 +200,53 @@ class TestMedApsExecutionKpi(MedApsCommon):
             self.assertEqual(len(with_change), 1)
             self.assertEqual(with_change[0][5], 25.0)
             self.assertAlmostEqual(with_change[0][6], 36.0, places=2)
+
+    def test_a_setup_logged_on_the_work_center_counts_once(self):
+        """Two work orders side by side on the two units of a work center after one setup
+        logged on the work center: its minutes count once, for the first one started."""
+        self.wc_molding_1.aps_parallel_capacity = 2
+        earlier, first, second = (
+            self._create_mo(self.catheter_a, self.bom_a).workorder_ids.sorted("sequence")[0]
+            for _round in range(3)
+        )
+        self.assertEqual((earlier | first | second).workcenter_id, self.wc_molding_1)
+        t0 = self.now - timedelta(hours=6)
+        with freeze_time(t0):
+            earlier.button_start()
+        with freeze_time(t0 + timedelta(minutes=120)):
+            earlier.button_finish()
+        log = self.env["mrp.workcenter.productivity"].create(
+            {
+                "workcenter_id": self.wc_molding_1.id,
+                "loss_id": self.env.ref("mrp.block_reason2").id,
+                "date_start": t0 + timedelta(minutes=130),
+                "date_end": t0 + timedelta(minutes=145),
+                "company_id": self.company.id,
+            }
+        )
+        log.duration = 15
+        # both units start after the setup, the second one while the first one runs
+        with freeze_time(t0 + timedelta(minutes=150)):
+            first.button_start()
+        with freeze_time(t0 + timedelta(minutes=180)):
+            second.button_start()
+        with freeze_time(t0 + timedelta(minutes=210)):
+            first.button_finish()
+        with freeze_time(t0 + timedelta(minutes=240)):
+            second.button_finish()
+        Kpi = self.env["med.aps.execution.kpi"]
+        Kpi.invalidate_model()
+        rows = Kpi.search([("workorder_id", "in", (earlier | first | second).ids)])
+        by_wo = {row.workorder_id: row for row in rows}
+        self.assertAlmostEqual(by_wo[first].actual_changeover_minutes, 15.0, places=2)
+        self.assertEqual(by_wo[first].actual_changeover_count, 1)
+        self.assertEqual(by_wo[second].actual_changeover_minutes, 0.0)
+        self.assertEqual(by_wo[second].actual_changeover_count, 0)
+        self.assertEqual(by_wo[earlier].actual_changeover_minutes, 0.0)
+        [group] = Kpi._read_group(
+            [("workorder_id", "in", (earlier | first | second).ids)],
+            [],
+            ["actual_changeover_minutes:sum", "actual_changeover_count:sum"],
+        )
+        self.assertAlmostEqual(group[0], 15.0, places=2)
+        self.assertEqual(group[1], 1)
