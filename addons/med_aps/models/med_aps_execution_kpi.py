@@ -18,7 +18,8 @@ class MedApsExecutionKpi(models.Model):
     within the tolerance both ways it counts as adherent. Beside it: planned against logged
     minutes (utilization), and the planned changeover minutes and units produced, for the unit
     change time by work center and setup family. Group by day, week or month in the pivot and
-    graph views.
+    graph views: the plant's days (the time zone of the company's default working hours),
+    not the reader's nor UTC's.
 
     The actual changeover of a finished work order is the time logged on its work center
     with Odoo's loss reason "Setup and Adjustments" (``mrp.block_reason2``): logged on the
@@ -49,6 +50,8 @@ class MedApsExecutionKpi(models.Model):
             "aps_setup_family_id",
         ],
         "mrp.production": ["company_id", "product_id"],
+        "res.company": ["resource_calendar_id"],
+        "resource.calendar": ["tz"],
         "mrp.workcenter.productivity": [
             "workorder_id",
             "workcenter_id",
@@ -64,7 +67,12 @@ class MedApsExecutionKpi(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     product_tmpl_id = fields.Many2one("product.template", "Product", readonly=True)
     setup_family_id = fields.Many2one("med.aps.setup.family", readonly=True)
-    date = fields.Date("Finished On", readonly=True)
+    date = fields.Date(
+        "Finished On",
+        readonly=True,
+        help="The day in the plant's time zone: that of the company's default working hours, "
+        "UTC when it has none.",
+    )
     planned_start = fields.Datetime(readonly=True)
     planned_end = fields.Datetime(readonly=True)
     actual_start = fields.Datetime(readonly=True)
@@ -141,7 +149,9 @@ class MedApsExecutionKpi(models.Model):
         return """
             SELECT wo.id, wo.id AS workorder_id, wo.production_id, wo.workcenter_id,
                    mo.company_id, pp.product_tmpl_id, wo.aps_setup_family_id AS setup_family_id,
-                   wo.date_finished::date AS date,
+                   -- readers sit in any time zone: the day is the plant's, the same for all
+                   (wo.date_finished AT TIME ZONE 'UTC' AT TIME ZONE COALESCE(cal.tz, 'UTC'))::date
+                       AS date,
                    wo.aps_planned_start AS planned_start, wo.aps_planned_end AS planned_end,
                    wo.date_start AS actual_start, wo.date_finished AS actual_end,
                    EXTRACT(EPOCH FROM wo.date_start - wo.aps_planned_start) / 60.0
@@ -173,6 +183,8 @@ class MedApsExecutionKpi(models.Model):
               FROM mrp_workorder wo
               JOIN mrp_production mo ON mo.id = wo.production_id
               JOIN product_product pp ON pp.id = mo.product_id
+              JOIN res_company company ON company.id = mo.company_id
+              LEFT JOIN resource_calendar cal ON cal.id = company.resource_calendar_id
               -- a setup logged on the work center alone counts once: for the first work order
               -- started there after it (not for the others running beside it on parallel
               -- units), and only when no work order there finished in between

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from freezegun import freeze_time
 
@@ -104,6 +104,43 @@ class TestMedApsExecutionKpi(MedApsCommon):
             [("production_id", "in", (self.production | late).ids)], [], ["on_time_percent:avg"]
         )
         self.assertEqual(group[0], 50.0)
+
+    def test_days_are_the_plants_days(self):
+        """A plant in Shanghai finishing at 04:00 its time (20:00 UTC the day before) counts
+        the work order and the order on its own day, whoever reads the report."""
+        self.assertTrue(self.company.resource_calendar_id)
+        self.company.resource_calendar_id.tz = "Asia/Shanghai"
+        finished = datetime(2026, 3, 1, 20, 0)
+        with freeze_time(finished - timedelta(hours=1)):
+            self.molding.button_start()
+        with freeze_time(finished):
+            self.molding.button_finish()
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE mrp_production SET state = 'done', date_finished = %s, date_deadline = %s "
+            "WHERE id = %s",
+            [finished, finished + timedelta(hours=1), self.production.id],
+        )
+        self.env.invalidate_all()
+
+        def days(model, domain):
+            Kpi = self.env[model].with_context(tz="America/New_York")
+            Kpi.invalidate_model()
+            groups = Kpi._read_group(domain, ["date:day"], ["__count"])
+            return Kpi.search(domain).date, [day for day, _count in groups]
+
+        for model, domain in (
+            ("med.aps.execution.kpi", [("workorder_id", "=", self.molding.id)]),
+            ("med.aps.ontime.kpi", [("production_id", "=", self.production.id)]),
+        ):
+            self.assertEqual(days(model, domain), (date(2026, 3, 2), [date(2026, 3, 2)]), model)
+        # a company without working hours counts UTC days
+        self.company.resource_calendar_id = False
+        for model, domain in (
+            ("med.aps.execution.kpi", [("workorder_id", "=", self.molding.id)]),
+            ("med.aps.ontime.kpi", [("production_id", "=", self.production.id)]),
+        ):
+            self.assertEqual(days(model, domain)[0], date(2026, 3, 1), model)
 
     def test_unit_change_time_planned_against_actual(self):
         """Planned changeover minutes against the setup minutes logged (Odoo's loss reason
