@@ -16,9 +16,14 @@ class MedApsDurationLearning(models.Model):
     Odoo's own "Computed" duration mode (``mrp.routing.workcenter.time_mode``) averages the
     last work orders of an operation on whatever work center they ran: one forgotten timer
     moves the mean, and a slow alternative work center mixes with a fast one. Here the ratio
-    actual / planned (``duration`` / ``duration_expected``) is kept per operation *and* work
-    center, summarised by its median (robust to the outliers, which are named), with the
-    sample size, so a planner sees how far the plan is from reality before using it.
+    actual / planned processing time is kept per operation *and* work center, summarised by
+    its median (robust to the outliers, which are named), with the sample size, so a planner
+    sees how far the plan is from reality before using it.
+
+    The processing time is the logged (``duration``) or planned (``duration_expected``)
+    minutes less the work center's setup and cleanup for the product: planning multiplies
+    only the processing time by the ratio and keeps setup and cleanup apart, so the ratio
+    measures the same quantity.
 
     A work center or bill of materials shared between companies is learned per company (the
     manufacturing order's): each plant sees and plans with its own work orders only.
@@ -41,7 +46,16 @@ class MedApsDurationLearning(models.Model):
             "date_finished",
             "name",
         ],
-        "mrp.production": ["company_id", "product_id", "name"],
+        "mrp.production": ["company_id", "product_id", "product_uom_id", "name"],
+        "mrp.workcenter": ["time_start", "time_stop"],
+        "mrp.workcenter.capacity": [
+            "workcenter_id",
+            "product_id",
+            "product_uom_id",
+            "time_start",
+            "time_stop",
+        ],
+        "product.template": ["uom_id"],
     }
 
     operation_id = fields.Many2one("mrp.routing.workcenter", readonly=True)
@@ -53,20 +67,31 @@ class MedApsDurationLearning(models.Model):
         readonly=True,
         aggregator="sum",
         help="Finished work orders learned from (the latest ones of this operation on this "
-        "work center with a logged and a planned duration).",
+        "work center with a logged and a planned processing time beyond setup and cleanup).",
     )
     median_ratio = fields.Float(
         "Actual / Planned",
         readonly=True,
         aggregator="avg",
         digits=(16, 2),
-        help="Median of actual duration divided by planned duration: 1.25 means these work "
-        "orders typically take 25% longer than planned.",
+        help="Median of actual processing time divided by planned processing time (setup and "
+        "cleanup excluded, planned apart): 1.25 means these work orders typically take 25% "
+        "longer than planned.",
     )
     low_ratio = fields.Float("Lower Quartile", readonly=True, aggregator="avg", digits=(16, 2))
     high_ratio = fields.Float("Upper Quartile", readonly=True, aggregator="avg", digits=(16, 2))
-    planned_minutes = fields.Float("Planned (min)", readonly=True, aggregator="sum")
-    actual_minutes = fields.Float("Actual (min)", readonly=True, aggregator="sum")
+    planned_minutes = fields.Float(
+        "Planned (min)",
+        readonly=True,
+        aggregator="sum",
+        help="Planned processing minutes of these work orders, setup and cleanup excluded.",
+    )
+    actual_minutes = fields.Float(
+        "Actual (min)",
+        readonly=True,
+        aggregator="sum",
+        help="Logged minutes of these work orders less their setup and cleanup.",
+    )
     outlier_count = fields.Integer(
         "Outliers",
         readonly=True,
@@ -88,16 +113,43 @@ class MedApsDurationLearning(models.Model):
             WITH finished AS (
                 SELECT wo.id, wo.operation_id, wo.workcenter_id, mo.company_id,
                        mo.product_id, mo.name AS production_name, wo.name AS workorder_name,
-                       wo.duration AS actual, wo.duration_expected AS planned,
-                       wo.duration / wo.duration_expected AS ratio, wo.date_finished,
+                       wo.duration - fixed.minutes AS actual,
+                       wo.duration_expected - fixed.minutes AS planned,
+                       (wo.duration - fixed.minutes) / (wo.duration_expected - fixed.minutes)
+                           AS ratio,
+                       wo.date_finished,
                        row_number() OVER (
                            PARTITION BY mo.company_id, wo.operation_id, wo.workcenter_id
                            ORDER BY wo.date_finished DESC NULLS LAST, wo.id DESC
                        ) AS recency
                   FROM mrp_workorder wo
                   JOIN mrp_production mo ON mo.id = wo.production_id
+                  JOIN mrp_workcenter wc ON wc.id = wo.workcenter_id
+                  JOIN product_product product ON product.id = mo.product_id
+                  JOIN product_template tmpl ON tmpl.id = product.product_tmpl_id
+                  -- setup and cleanup of the product on the work center, picked as Odoo's
+                  -- mrp.workcenter._get_capacity does: planning keeps them apart
+                  LEFT JOIN LATERAL (
+                      SELECT cap.id, cap.time_start, cap.time_stop
+                        FROM mrp_workcenter_capacity cap
+                       WHERE cap.workcenter_id = wo.workcenter_id
+                         AND (cap.product_id = mo.product_id AND cap.product_uom_id = tmpl.uom_id
+                              OR cap.product_id IS NULL
+                                 AND cap.product_uom_id IN (mo.product_uom_id, tmpl.uom_id))
+                       ORDER BY cap.product_id IS NULL, cap.product_uom_id <> mo.product_uom_id,
+                                cap.id
+                       LIMIT 1
+                  ) capacity ON TRUE
+                  CROSS JOIN LATERAL (
+                      SELECT CASE WHEN capacity.id IS NULL
+                                  THEN COALESCE(wc.time_start, 0) + COALESCE(wc.time_stop, 0)
+                                  ELSE COALESCE(capacity.time_start, 0)
+                                       + COALESCE(capacity.time_stop, 0)
+                             END AS minutes
+                  ) fixed
                  WHERE wo.state = 'done' AND wo.operation_id IS NOT NULL
-                   AND wo.duration > 0 AND wo.duration_expected > 0
+                   -- no processing time beyond setup and cleanup: no ratio to learn
+                   AND wo.duration > fixed.minutes AND wo.duration_expected > fixed.minutes
             ), recent AS (
                 SELECT * FROM finished WHERE recency <= %(recent)s
             ), typical AS (
@@ -136,7 +188,7 @@ class MedApsDurationLearning(models.Model):
     def _aps_duration_factors(self, company, min_samples):
         """``{(operation id, work center id): median ratio}`` of ``company``'s operations
         learned from at least ``min_samples`` work orders: what planning with learned
-        durations multiplies the planned duration by."""
+        durations multiplies the planned processing time (not setup and cleanup) by."""
         for model, names in self._depends.items():
             self.env[model].flush_model(names)
         self.env.cr.execute(

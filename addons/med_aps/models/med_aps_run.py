@@ -172,10 +172,11 @@ class MedApsRun(models.Model):
     )
     use_learned_durations = fields.Boolean(
         "Plan With Actual Durations",
-        help="Plan each operation on each work center with its planned duration times the "
-        "median ratio of actual to planned time of its latest finished work orders (Actual vs "
-        "Planned Durations), where at least 5 work orders are behind it (system parameter "
-        "med_aps.learning_min_samples).",
+        help="Plan each operation on each work center with its planned processing time times "
+        "the median ratio of actual to planned processing time of its latest finished work "
+        "orders (Actual vs Planned Durations), where at least 5 work orders are behind it "
+        "(system parameter med_aps.learning_min_samples); setup and cleanup stay the work "
+        "center's.",
     )
     # results
     solver_status = fields.Selection(

@@ -15,14 +15,18 @@ class TestMedApsDurationLearning(MedApsCommon):
     center: the median ratio, the sample size and the outliers named."""
 
     def _finish_molding(self, ratio):
-        """An order whose molding work order is finished after ``ratio`` times its planned
-        duration, logged through Odoo's own time tracking."""
+        """An order whose molding work order is finished after its setup and cleanup and
+        ``ratio`` times its planned processing time, logged through Odoo's own time
+        tracking."""
         production = self._create_mo(self.catheter_a, self.bom_a)
         molding = production.workorder_ids.filtered(lambda wo: wo.name == "Molding")
         molding.ensure_one()
-        planned = molding.duration_expected
-        self.assertGreater(planned, 0)
-        molding.duration = planned * ratio
+        _capacity, setup, cleanup = molding.workcenter_id._get_capacity(
+            molding.product_id, molding.product_uom_id
+        )
+        processing = molding.duration_expected - setup - cleanup
+        self.assertGreater(processing, 0)
+        molding.duration = setup + cleanup + processing * ratio
         molding.button_finish()
         self.assertEqual(molding.state, "done")
         return production, molding
@@ -121,6 +125,53 @@ class TestMedApsDurationLearning(MedApsCommon):
         self.assertAlmostEqual(Learning._aps_duration_factors(other, 5)[key], 3.0, places=2)
         # the other plant's six work orders do not lift this plant above six samples
         self.assertNotIn(key, Learning._aps_duration_factors(self.company, 6))
+
+    def test_setup_and_cleanup_are_not_learned(self):
+        """Work orders whose processing took twice as long as planned, with their setup and
+        cleanup as planned: planned with twice the processing time, and the same setup and
+        cleanup (here the product's own on the work center)."""
+        self.env["mrp.workcenter.capacity"].create(
+            {
+                "workcenter_id": self.wc_molding_1.id,
+                "product_id": self.catheter_a.id,
+                "time_start": 20,
+                "time_stop": 0,
+            }
+        )
+        for _round in range(5):
+            _production, molding = self._finish_molding(2.0)
+        # 20 min setup, then 120 min instead of the planned 60
+        self.assertAlmostEqual(molding.duration_expected, 80.0, places=2)
+        self.assertAlmostEqual(molding.duration, 140.0, delta=0.1)
+        row = self._learned(molding)
+        self.assertEqual(row.sample_count, 5)
+        self.assertAlmostEqual(row.median_ratio, 2.0, places=2)
+        self.assertAlmostEqual(row.planned_minutes, 5 * 60.0, places=1)
+        self.assertAlmostEqual(row.actual_minutes, 5 * 120.0, delta=0.5)
+
+        production = self._create_mo(self.catheter_a, self.bom_a)
+        molding = production.workorder_ids.filtered(lambda wo: wo.name == "Molding")
+        run = self.env["med.aps.run"].create(
+            {
+                "trigger": "api",
+                "company_id": self.company.id,
+                "production_ids": [Command.set(production.ids)],
+                "use_learned_durations": True,
+            }
+        )
+        problem, _scope = ProblemBuilder(run).build()
+        [operation] = [
+            op
+            for job in problem["jobs"]
+            for op in job["operations"]
+            if op["id"] == "WO/%d" % molding.id
+        ]
+        mode = {mode["resource"]: mode for mode in operation["modes"]}[
+            "WC/%d" % self.wc_molding_1.id
+        ]
+        self.assertEqual(mode["duration"], 120)
+        self.assertEqual(mode.get("setup", 0), 20)
+        self.assertEqual(mode.get("cleanup", 0), 0)
 
     def test_only_recent_finished_work_orders_count(self):
         for ratio in (3.0, 3.0, 1.0, 1.0, 1.0):
