@@ -44,10 +44,11 @@ class MedApsPlanCheck(models.Model):
 
     Each finder is one SQL query over the stored work orders and Odoo's execution records
     (time logs, work-center blocking, component availability): work orders running past their
-    planned end or not started at their planned start, overlaps on one work center unit,
-    work planned on a blocked work center, material later than the planned start, deadlines
-    passed. Cheap enough to run after every event; the latest check of a company is what
-    the screens show. Addons add finders by extending ``_aps_issue_finders``."""
+    planned end or not started at their planned start, overlaps on one work center unit (as
+    planned, or after a late finish), work planned on a blocked work center, material later
+    than the planned start, deadlines passed or no longer met by the plan. Cheap enough to
+    run after every event; the latest check of a company is what the screens show. Addons
+    add finders by extending ``_aps_issue_finders``."""
 
     _name = "med.aps.plan.check"
     _description = "Plan Health Check"
@@ -205,38 +206,74 @@ class MedApsPlanCheck(models.Model):
     @api.model
     def _aps_find_overlaps(self, company, now):
         """Two work orders at the same time on one unit of a work center, outside a shared
-        batch (a work order that ran long pushes into the next)."""
+        batch: as planned, or because one ran past its planned end into the next one's planned
+        slot (a work order still running counts until now; one finished counts until it
+        actually ended)."""
         rows = self._aps_query(
             """
-            WITH open_wo AS (%s)
-            SELECT a.id, a.production_id, a.workcenter_id, b.id AS other_id,
-                   LEAST(a.date_finished, b.date_finished) AS overlap_end,
+            WITH open_wo AS (%s),
+            first_start AS (
+                SELECT workcenter_id, MIN(date_start) AS date_start
+                  FROM open_wo GROUP BY workcenter_id
+            ),
+            finished_wo AS (
+                -- finished after the first planned start of an open one on its work center
+                SELECT wo.id, wo.production_id, wo.workcenter_id, wo.date_start,
+                       wo.date_finished, wo.state, wo.aps_unit, wo.aps_batch_ref
+                  FROM mrp_workorder wo
+                  JOIN first_start ON first_start.workcenter_id = wo.workcenter_id
+                  JOIN mrp_production mo ON mo.id = wo.production_id
+                 WHERE wo.state = 'done' AND wo.date_finished > first_start.date_start
+                   AND mo.company_id = %%(company)s
+            ),
+            timed AS (
+                SELECT wo.*,
+                       CASE WHEN wo.state = 'progress'
+                            THEN GREATEST(wo.date_finished, %%(now)s)
+                            ELSE wo.date_finished END AS date_end,
+                       wo.state = 'done'
+                       OR (wo.state = 'progress' AND wo.date_finished < %%(now)s) AS ran_late
+                  FROM (SELECT * FROM open_wo UNION ALL SELECT * FROM finished_wo) wo
+            )
+            SELECT a.id, a.production_id, a.workcenter_id, a.ran_late,
+                   b.id AS other_id, b.production_id AS other_production_id,
+                   b.ran_late AS other_ran_late,
+                   LEAST(a.date_end, b.date_end) AS overlap_end,
                    GREATEST(a.date_start, b.date_start) AS overlap_start
-              FROM open_wo a
-              JOIN open_wo b
+              FROM timed a
+              JOIN timed b
                 ON b.workcenter_id = a.workcenter_id AND b.id > a.id
                AND GREATEST(a.aps_unit, 1) = GREATEST(b.aps_unit, 1)
-               AND a.date_start < b.date_finished AND b.date_start < a.date_finished
+               AND a.date_start < b.date_end AND b.date_start < a.date_end
                AND (a.aps_batch_ref IS NULL OR b.aps_batch_ref IS NULL
                     OR a.aps_batch_ref <> b.aps_batch_ref)
               JOIN mrp_workcenter wc ON wc.id = a.workcenter_id
-             WHERE wc.aps_parallel_capacity <= 1 OR (a.aps_unit > 0 AND b.aps_unit > 0)
+             WHERE (wc.aps_parallel_capacity <= 1 OR (a.aps_unit > 0 AND b.aps_unit > 0))
+               -- a finished one matters to work not started yet (the rest is history)
+               AND NOT (a.state = 'done' AND b.state IN ('done', 'progress'))
+               AND NOT (b.state = 'done' AND a.state IN ('done', 'progress'))
             """
             % self._aps_open_workorders_sql(),
             company,
             now,
         )
-        return [
-            {
-                "kind": "overlap",
-                "workorder_id": row["id"],
-                "other_workorder_id": row["other_id"],
-                "production_id": row["production_id"],
-                "workcenter_id": row["workcenter_id"],
-                "hours": (row["overlap_end"] - row["overlap_start"]).total_seconds() / 3600.0,
-            }
-            for row in rows
-        ]
+        vals = []
+        for row in rows:
+            late, other = (
+                ("other_", "") if row["other_ran_late"] and not row["ran_late"] else ("", "other_")
+            )
+            vals.append(
+                {
+                    "kind": "overlap",
+                    "workorder_id": row[late + "id"],
+                    "other_workorder_id": row[other + "id"],
+                    "production_id": row[late + "production_id"],
+                    "workcenter_id": row["workcenter_id"],
+                    "ran_late": row["ran_late"] or row["other_ran_late"],
+                    "hours": (row["overlap_end"] - row["overlap_start"]).total_seconds() / 3600.0,
+                }
+            )
+        return vals
 
     @api.model
     def _aps_find_blocked_workcenters(self, company, now):
@@ -261,7 +298,7 @@ class MedApsPlanCheck(models.Model):
     @api.model
     def _aps_find_material(self, company, now):
         """Orders not started whose components come after their planned start (Odoo's own
-        component availability)."""
+        component availability): when they are expected, or not at all."""
         productions = self.env["mrp.production"].search(
             [
                 ("company_id", "=", company.id),
@@ -273,25 +310,42 @@ class MedApsPlanCheck(models.Model):
         late = productions.filtered(
             lambda mo: mo.components_availability_state in ("late", "unavailable")
         )
-        return [
-            {
-                "kind": "material",
-                "production_id": production.id,
-                "date": production.date_start,
-                "detail": production.components_availability,
-            }
-            for production in late
-        ]
+        vals = []
+        for production in late:
+            # as Odoo dates the components: the last one expected (none when one is missing)
+            expected = production.components_availability_state == "late" and max(
+                production.move_raw_ids.filtered("forecast_expected_date").mapped(
+                    "forecast_expected_date"
+                ),
+                default=False,
+            )
+            vals.append(
+                {
+                    "kind": "material",
+                    "production_id": production.id,
+                    "date": production.date_start,
+                    "date_expected": expected,
+                }
+            )
+        return vals
 
     @api.model
     def _aps_find_deadlines(self, company, now):
+        """Open orders past their deadline or planned to finish after it (once each)."""
         rows = self._aps_query(
-            "SELECT id, date_deadline FROM mrp_production WHERE company_id = %(company)s "
-            "AND state IN %(open)s AND date_deadline < %(now)s",
+            "SELECT id, date_deadline, aps_planned_finish, aps_tardiness_hours "
+            "FROM mrp_production WHERE company_id = %(company)s AND state IN %(open)s "
+            "AND (date_deadline < %(now)s OR aps_is_late)",
             company,
             now,
         )
         return [
-            {"kind": "deadline", "production_id": row["id"], "date": row["date_deadline"]}
+            {
+                "kind": "deadline",
+                "production_id": row["id"],
+                "date": row["date_deadline"],
+                "date_expected": row["aps_planned_finish"],
+                "hours": row["aps_tardiness_hours"] or 0.0,
+            }
             for row in rows
         ]

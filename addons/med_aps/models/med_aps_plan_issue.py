@@ -7,7 +7,7 @@ ISSUE_KINDS = [
     ("overlap", "Overlaps another work order"),
     ("blocked_workcenter", "Work center blocked"),
     ("material", "Material later than planned"),
-    ("deadline", "Deadline passed"),
+    ("deadline", "Deadline missed"),
 ]
 
 
@@ -42,10 +42,30 @@ class MedApsPlanIssue(models.Model):
     )
     hours = fields.Float(readonly=True, digits=(16, 1))
     date = fields.Datetime(readonly=True)
-    detail = fields.Char(readonly=True)
+    date_expected = fields.Datetime(
+        "Expected",
+        readonly=True,
+        help="When the components are expected (material), or when the plan finishes the "
+        "order (deadline).",
+    )
+    ran_late = fields.Boolean(
+        readonly=True,
+        help="The overlap comes from a work order that ran past its planned end (still "
+        "running, or finished late), not from the plan itself.",
+    )
     message = fields.Char("Problem", compute="_compute_message")
 
-    @api.depends("kind", "hours", "date", "detail", "workorder_id", "production_id")
+    @api.depends(
+        "kind",
+        "hours",
+        "date",
+        "date_expected",
+        "ran_late",
+        "workorder_id",
+        "other_workorder_id",
+        "production_id",
+        "check_id.date",
+    )
     def _compute_message(self):
         for issue in self:
             issue.message = issue._aps_describe()
@@ -59,6 +79,7 @@ class MedApsPlanIssue(models.Model):
         workcenter = self.workcenter_id.name or ""
         hours = "%.1f" % self.hours
         date = format_datetime(env, self.date) if self.date else ""
+        expected = format_datetime(env, self.date_expected) if self.date_expected else ""
         if self.kind == "overrun":
             return env._(
                 "%(wo)s on %(wc)s runs %(hours)s h past its planned end.",
@@ -70,6 +91,14 @@ class MedApsPlanIssue(models.Model):
             return env._(
                 "%(wo)s should have started on %(wc)s %(hours)s h ago.",
                 wo=workorder,
+                wc=workcenter,
+                hours=hours,
+            )
+        if self.kind == "overlap" and self.ran_late:
+            return env._(
+                "%(wo)s ran late on %(wc)s and overlaps %(other)s by %(hours)s h.",
+                wo=workorder,
+                other=self.other_workorder_id.display_name or "",
                 wc=workcenter,
                 hours=hours,
             )
@@ -85,17 +114,35 @@ class MedApsPlanIssue(models.Model):
             return env._(
                 "%(wo)s is planned on %(wc)s, which is blocked.", wo=workorder, wc=workcenter
             )
-        if self.kind == "material":
+        if self.kind == "material" and self.date_expected:
             return env._(
-                "Material for %(mo)s: %(availability)s, after its planned start %(start)s.",
+                "Material for %(mo)s is expected on %(expected)s, after its planned start "
+                "%(start)s.",
                 mo=production,
-                availability=self.detail or "",
+                expected=expected,
                 start=date,
             )
-        if self.kind == "deadline":
+        if self.kind == "material":
+            return env._(
+                "Material for %(mo)s is not available for its planned start %(start)s.",
+                mo=production,
+                start=date,
+            )
+        if self.kind == "deadline" and self.date < self.check_id.date:
             return env._(
                 "%(mo)s passed its deadline %(deadline)s and is not finished.",
                 mo=production,
+                deadline=date,
+            )
+        if self.kind == "deadline":
+            Production = env["mrp.production"]
+            late = Production._aps_hours_late(self.date_expected, self.date)
+            return env._(
+                "%(mo)s is planned to finish on %(finish)s, %(late)s after its deadline "
+                "%(deadline)s.",
+                mo=production,
+                finish=expected,
+                late=Production._aps_format_duration(late),
                 deadline=date,
             )
         return ""

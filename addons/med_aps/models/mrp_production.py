@@ -56,8 +56,8 @@ class MrpProduction(models.Model):
     aps_plan_issue_note = fields.Text(
         "Plan Problems",
         compute="_compute_aps_plan_issue_note",
-        help="What the latest plan check found for this order: work running late, material "
-        "after the planned start, a blocked work center, a passed deadline.",
+        help="What the latest plan check found for this order: work running late, an overlap, "
+        "material after the planned start, a blocked work center, a missed deadline.",
     )
     aps_late_reason_line = fields.Char(
         "Why Late",
@@ -231,20 +231,24 @@ class MrpProduction(models.Model):
             )
 
     def _compute_aps_plan_issue_note(self):
-        """The problems the latest plan check of the order's company found for it."""
+        """The problems the latest plan check of the order's company found for it, including
+        those it shares with another order (an overlap of their work orders)."""
         issues = (
             self.env["med.aps.plan.issue"]
             .sudo()
             .search(
                 [
+                    "|",
                     ("production_id", "in", self.ids),
+                    ("other_workorder_id.production_id", "in", self.ids),
                     ("check_id.company_id", "in", self.company_id.ids),
                 ]
             )
         )
         by_production = {}
         for issue in issues:
-            by_production.setdefault(issue.production_id.id, []).append(issue.message)
+            for production in issue.production_id | issue.other_workorder_id.production_id:
+                by_production.setdefault(production.id, []).append(issue.message)
         for production in self:
             production.aps_plan_issue_note = "\n".join(by_production.get(production.id, []))
 

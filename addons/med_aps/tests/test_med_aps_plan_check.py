@@ -8,6 +8,7 @@ from freezegun import freeze_time
 from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
+from odoo.tools import format_datetime
 
 from ..models import med_aps_plan_check as plan_check_module
 from .common import MedApsCommon
@@ -275,3 +276,133 @@ class TestMedApsPlanCheck(MedApsCommon):
         )
         with self.assertRaises(AccessError):
             self.env["med.aps.plan.issue"].with_user(operator).search([])
+
+    def _dates(self, workorder, start, end):
+        workorder.with_context(bypass_duration_calculation=True).write(
+            {"date_start": start, "date_finished": end}
+        )
+
+    def test_an_order_the_plan_finishes_after_its_deadline(self):
+        """Not only a deadline already passed: one the plan can no longer meet, once."""
+        self.first.date_deadline = self.now + timedelta(minutes=10)
+        self.assertTrue(self.first.aps_is_late)
+        # the other order's deadline has passed and its plan finishes later still
+        self.second.date_deadline = self.now - timedelta(hours=1)
+        self.assertTrue(self.second.aps_is_late)
+        _check, found = self._check()
+        late = found["deadline"].filtered(lambda i: i.production_id == self.first)
+        self.assertEqual(len(late), 1, "an order that can no longer meet its deadline")
+        self.assertEqual(late.date, self.first.date_deadline)
+        self.assertEqual(late.date_expected, self.first.aps_planned_finish)
+        self.assertAlmostEqual(late.hours, self.first.aps_tardiness_hours, delta=0.06)
+        self.assertEqual(
+            late.message,
+            "%s is planned to finish on %s, %s after its deadline %s."
+            % (
+                self.first.name,
+                format_datetime(self.env, self.first.aps_planned_finish),
+                self.first.aps_tardiness_display,
+                format_datetime(self.env, self.first.date_deadline),
+            ),
+        )
+        [passed] = found["deadline"].filtered(lambda i: i.production_id == self.second)
+        self.assertIn("passed its deadline", passed.message)
+
+    def test_an_overlap_after_running_late(self):
+        """The work order still running past its planned end runs into the next one."""
+        first, second = self._molding(self.first), self._molding(self.second)
+        second.workcenter_id = first.workcenter_id
+        first.button_start()
+        self._dates(first, self.now - timedelta(hours=2), self.now - timedelta(minutes=20))
+        self._dates(second, self.now - timedelta(minutes=20), self.now + timedelta(minutes=40))
+        _check, found = self._check()
+        [overlap] = found["overlap"]
+        self.assertEqual((overlap.workorder_id, overlap.other_workorder_id), (first, second))
+        # from the planned start of the next one to now
+        self.assertAlmostEqual(overlap.hours, 20 / 60, delta=0.05)
+        self.assertEqual(
+            overlap.message,
+            "%s ran late on %s and overlaps %s by 0.3 h."
+            % (first.display_name, first.workcenter_id.name, second.display_name),
+        )
+
+    def test_an_overlap_after_a_late_finish(self):
+        """A work order finished late (done) still overlaps the next one planned before it
+        actually ended."""
+        first, second = self._molding(self.first), self._molding(self.second)
+        second.workcenter_id = first.workcenter_id
+        first.button_start()
+        self._dates(first, self.now - timedelta(hours=2), self.now - timedelta(minutes=20))
+        first.button_finish()  # now: 20 minutes late
+        self.assertEqual(first.state, "done")
+        self._dates(second, self.now - timedelta(minutes=20), self.now + timedelta(minutes=40))
+        _check, found = self._check()
+        [overlap] = found["overlap"]
+        self.assertEqual((overlap.workorder_id, overlap.other_workorder_id), (first, second))
+        self.assertAlmostEqual(overlap.hours, 20 / 60, delta=0.05)
+        self.assertIn("ran late on", overlap.message)
+        # work orders finished on time overlap nothing
+        self._dates(second, self.now + timedelta(minutes=5), self.now + timedelta(minutes=65))
+        _check, found = self._check()
+        self.assertFalse(found["overlap"])
+
+    def test_an_overlap_shows_on_both_orders(self):
+        first, second = self._molding(self.first), self._molding(self.second)
+        second.workcenter_id = first.workcenter_id
+        start = self.now + timedelta(days=2)
+        self._dates(first, start, start + timedelta(hours=2))
+        self._dates(second, start + timedelta(hours=1), start + timedelta(hours=3))
+        _check, found = self._check()
+        [overlap] = found["overlap"]
+        productions = self.first | self.second
+        productions.invalidate_recordset(["aps_plan_issue_note"])
+        (first | second).invalidate_recordset(["aps_plan_issue_note"])
+        for record in (self.first, self.second, first, second):
+            self.assertEqual(record.aps_plan_issue_note, overlap.message, record.display_name)
+
+    def test_material_is_worded_in_the_readers_language(self):
+        """The check runs in the scheduled action's language and time zone; each reader
+        reads the material issue in their own."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["mrp", "med_aps"], ["zh_CN"])
+        gasket = self.env["product.product"].create({"name": "Gasket", "is_storable": True})
+        seal = self.env["product.product"].create({"name": "Seal", "is_storable": True})
+        expected = self.now + timedelta(days=1)
+        receipt = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.warehouse.in_type_id.id,
+                "scheduled_date": expected,
+                "move_ids": [
+                    Command.create({"product_id": seal.id, "product_uom_qty": 5, "date": expected})
+                ],
+            }
+        )
+        receipt.action_confirm()
+        missing, late = (
+            self._create_mo(
+                self.catheter_a,
+                self.bom_a.copy({"bom_line_ids": [Command.create({"product_id": part.id})]}),
+            )
+            for part in (gasket, seal)
+        )
+        (missing | late).date_start = self.now + timedelta(hours=1)
+        self.assertEqual(missing.components_availability_state, "unavailable")
+        self.assertEqual(late.components_availability_state, "late")
+        root = self.env.ref("base.user_root")
+        check = (
+            self.env["med.aps.plan.check"]
+            .with_user(root)
+            .with_context(lang="en_US")
+            ._aps_check_company(self.company)
+        )
+        self.env.user.tz = "Asia/Shanghai"
+        reader = self.env(context=dict(self.env.context, lang="zh_CN"))
+        issues = check.issue_ids.with_env(reader).filtered(lambda i: i.kind == "material")
+        by_production = {issue.production_id: issue for issue in issues}
+        for production in (missing, late):
+            message = by_production[production].message
+            self.assertNotIn("Not Available", message)
+            self.assertNotIn("Exp ", message)
+            self.assertIn(format_datetime(reader, production.date_start), message)
+        self.assertEqual(by_production[late].date_expected, expected)
+        self.assertIn(format_datetime(reader, expected), by_production[late].message)
