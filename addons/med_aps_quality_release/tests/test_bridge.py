@@ -40,7 +40,11 @@ class TestApsQualityBridge(TransactionCase):
             groups="med_quality_release.group_qa_manager,stock.group_stock_manager",
         )
 
-    def _sign_release(self, lot):
+    def _sign_release(self, lots):
+        for lot in lots:
+            self._sign_one_release(lot)
+
+    def _sign_one_release(self, lot):
         action = lot.with_user(self.manager).action_med_quality_release()
         wizard = self.env["med.signature.wizard"].with_user(self.manager).browse(action["res_id"])
         wizard.comment = "Released for planning"
@@ -363,3 +367,112 @@ class TestApsQualityBridge(TransactionCase):
         self.assertEqual(held.quantity, 3)
         days = (deadline - sets.aps_planned_finish).total_seconds() / 86400
         self.assertAlmostEqual(held.days, days, places=4)
+
+    def _sign_reject(self, lot):
+        action = lot.with_user(self.manager).action_med_quality_reject()
+        wizard = self.env["med.signature.wizard"].with_user(self.manager).browse(action["res_id"])
+        wizard.comment = "Burst test failed"
+        wizard.with_context(password="qr_bridge_manager").action_sign()
+
+    def _lots_on_hand(self, *names):
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1
+        )
+        lots = self.env["stock.lot"]
+        for name in names:
+            lot = self.env["stock.lot"].create({"name": name, "product_id": self.component.id})
+            self.env["stock.quant"].create(
+                {
+                    "product_id": self.component.id,
+                    "location_id": warehouse.lot_stock_id.id,
+                    "lot_id": lot.id,
+                    "inventory_quantity": 3,
+                }
+            ).action_apply_inventory()
+            lots |= lot
+        return lots
+
+    def _assembly_order(self, quantity):
+        workcenter = self.env["mrp.workcenter"].create({"name": "Set assembly"})
+        bom = self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": self.device.product_tmpl_id.id,
+                "bom_line_ids": [
+                    Command.create({"product_id": self.component.id, "product_qty": 1})
+                ],
+                "operation_ids": [
+                    Command.create(
+                        {
+                            "name": "Assemble",
+                            "workcenter_id": workcenter.id,
+                            "time_cycle_manual": 10,
+                        }
+                    )
+                ],
+            }
+        )
+        production = self.env["mrp.production"].create(
+            {"product_id": self.device.id, "bom_id": bom.id, "product_qty": quantity}
+        )
+        production.action_confirm()
+        return production
+
+    def _held_lot_issues(self):
+        check = self.env["med.aps.plan.check"]._aps_check_company(self.env.company)
+        return check.issue_ids.filtered(lambda issue: issue.kind == "held_lot")
+
+    def test_an_order_consuming_a_held_or_rejected_lot_is_a_plan_problem(self):
+        """Lots reserved for an order, then held or rejected by QA: the plan check names the
+        order and the lot."""
+        held, rejected = self._lots_on_hand("TUBE-HL", "TUBE-RJ")
+        self._sign_release(held | rejected)
+        production = self._assembly_order(5)
+        production.action_assign()
+        self.assertEqual(production.move_raw_ids.move_line_ids.lot_id, held | rejected)
+        self.assertFalse(self._held_lot_issues())
+        held.action_med_hold("Supplier recall")
+        self._sign_reject(rejected)
+        issues = self._held_lot_issues()
+        self.assertEqual(len(issues), 2, "an order planned to consume a held or rejected lot")
+        self.assertEqual(issues.lot_id, held | rejected)
+        self.assertEqual(issues.production_id, production)
+        by_lot = {issue.lot_id: issue for issue in issues}
+        consumer = by_lot[held].workorder_id.display_name or production.name
+        self.assertIn(production.name, consumer)
+        self.assertEqual(
+            by_lot[held].message,
+            "%s is planned to consume lot TUBE-HL of Tubing, which is on hold." % consumer,
+        )
+        self.assertIn("lot TUBE-RJ of Tubing, which is rejected", by_lot[rejected].message)
+        # and the order says it at the top of its form
+        production.invalidate_recordset(["aps_plan_issue_note"])
+        self.assertIn("which is on hold", production.aps_plan_issue_note)
+        # a hold released: no longer a problem
+        held.action_med_release_hold("Recall closed")
+        self.assertEqual(self._held_lot_issues().lot_id, rejected)
+
+    def test_a_lot_the_plan_pegs_then_held_is_a_plan_problem(self):
+        """Not reserved, only pegged by the plan to the order: held afterwards, a problem."""
+        lot = self._lots_on_hand("TUBE-PG")
+        self._sign_release(lot)
+        production = self._assembly_order(2)
+        production.do_unreserve()
+        self.assertFalse(production.move_raw_ids.move_line_ids)
+        run = self.env["med.aps.run"].create(
+            {
+                "trigger": "api",
+                "production_ids": [Command.set(production.ids)],
+                "time_limit": 2.0,
+                "workers": 1,
+            }
+        )
+        run._process_now()
+        self.assertEqual(run.state, "done", run.failure_reason)
+        pegs = self.env["med.aps.peg"].search([("production_id", "=", production.id)])
+        self.assertEqual(pegs.lot_id, lot)
+        self.assertFalse(self._held_lot_issues())
+        lot.action_med_hold("Dropped on the floor")
+        [issue] = self._held_lot_issues()
+        self.assertFalse(production.move_raw_ids.move_line_ids, "only the plan pegs the lot")
+        self.assertEqual((issue.production_id, issue.lot_id), (production, lot))
+        self.assertIn("lot TUBE-PG of Tubing, which is on hold", issue.message)
