@@ -144,6 +144,7 @@ class PlanWriter:
         free_ids = sorted(self.scope.free_workorders)
         self._check_plan_covers(free_ids)
         current, skipped = self._lock_current(free_ids)
+        closed_mo_ids = self._lock_closed_productions()
         free_ids = [wo_id for wo_id in free_ids if wo_id not in skipped]
         wo_rows, leave_updates, leave_creates, moved_ids = self._workorder_rows(free_ids, current)
         wo_rows, kept_ids = self._changed_workorder_rows(wo_rows, current)
@@ -152,7 +153,7 @@ class PlanWriter:
         self._set_run(kept_ids)
         self._write_running_ends()
         self._write_secondary_assignments(free_ids)
-        mo_rows, raw_rows, mo_changes = self._production_rows(current, skipped)
+        mo_rows, raw_rows, mo_changes = self._production_rows(skipped, closed_mo_ids)
         planned_mo_ids = [row[0] for row in mo_rows]
         mo_rows = self._changed_production_rows(mo_rows)
         flagged_ids = self._write_productions(mo_rows, planned_mo_ids)
@@ -227,6 +228,17 @@ class PlanWriter:
             elif row[8] != self.scope.free_workorders[wo_id].write_date:
                 skipped[wo_id] = env._("%(wo)s changed while the run was planning", wo=name)
         return current, skipped
+
+    def _lock_closed_productions(self):
+        """Lock the scope's orders; return the ids of those done or cancelled by now. An
+        order finished while the run planned may have had no free work order to skip (all
+        running or locked): it keeps the dates, planned finish and late causes of its finish
+        all the same."""
+        self.env.cr.execute(
+            "SELECT id, state FROM mrp_production WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+            [self.scope.productions.ids],
+        )
+        return {mo_id for mo_id, state in self.env.cr.fetchall() if state in ("done", "cancel")}
 
     def _workorder_rows(self, free_ids, current):
         """What to write for each work order: ``(wo_rows, leave_updates, leave_creates,
@@ -481,21 +493,21 @@ class PlanWriter:
         self._update_values("mrp_workorder", WORKORDER_COLUMNS, wo_rows, WORKORDER_CASTS)
 
     # ------------------------------------------------------------------ orders
-    def _production_rows(self, current, skipped):
+    def _production_rows(self, skipped, closed_mo_ids):
         """What to write for each order: ``(mo_rows, raw_rows, mo_changes)``. An order spans
         its pending work orders as written (the skipped ones keep theirs); an order in
-        progress keeps its start. ``raw_rows``: (mo id, start) of the confirmed orders, whose
-        component moves follow the start; ``mo_changes``: {mo id: (old start, old finish,
-        new start, new finish)} of the orders whose dates moved."""
+        progress keeps its start; an order done or cancelled by now (``closed_mo_ids``) gets
+        nothing. ``raw_rows``: (mo id, start) of the confirmed orders, whose component moves
+        follow the start; ``mo_changes``: {mo id: (old start, old finish, new start, new
+        finish)} of the orders whose dates moved."""
         scope = self.scope
         span = self._job_spans(skipped)
-        closed_mos = {row[6] for row in current.values() if row[9] in ("done", "cancel")}
         late_jobs = {job["job"]: job for job in self.plan.get("jobs", [])}
         production_model = self.env["mrp.production"]
         mo_rows, raw_rows, mo_changes = [], [], {}
         for production in scope.productions:
             job_key = "MO/%d" % production.id
-            if job_key not in span or production.id in closed_mos:
+            if job_key not in span or production.id in closed_mo_ids:
                 continue
             first, last = span[job_key]
             date_start = scope.to_datetime(first)

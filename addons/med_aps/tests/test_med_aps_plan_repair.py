@@ -367,3 +367,53 @@ class TestMedApsPlanRepair(MedApsCommon):
         next_repair._process_now()
         self.assertEqual(next_repair.state, "done", next_repair.failure_reason)
         self.assertEqual((second_molding.date_start, second_molding.date_finished), finished)
+
+    def test_an_order_finished_during_a_repair_keeps_its_dates(self):
+        """Every work order of the order runs (none free for the repair to skip) and the
+        operator finishes the order while the repair solves: its dates, planned finish and
+        chatter stay as its finish left them."""
+        from med_aps_engine import solve as real_solve
+
+        first = self.productions[0]
+        first.workorder_ids.sorted("sequence").button_start()
+        self.Repair._cron_repair_plans()
+        [repair] = self._repairs()
+        finished = {}
+
+        def solve_while_the_operator_finishes(problem, options=None):
+            plan = real_solve(problem, options=options)
+            # meanwhile, on the shop floor
+            first.workorder_ids.button_finish()
+            first.qty_producing = first.product_qty
+            for move in first.move_raw_ids:
+                move.quantity = move.product_uom_qty
+            first.move_raw_ids.picked = True
+            first.with_context(skip_consumption=True, skip_backorder=True).button_mark_done()
+            first.flush_recordset()
+            finished.update(
+                state=first.state,
+                dates=(first.date_start, first.date_finished),
+                planned_finish=first.aps_planned_finish,
+                late_causes=first.aps_late_causes,
+                run=first.aps_last_run_id,
+            )
+            return plan
+
+        with patch("med_aps_engine.solve", solve_while_the_operator_finishes):
+            repair._process_now()
+        self.assertEqual(repair.state, "done", repair.failure_reason)
+        self.env.invalidate_all()
+        self.assertEqual(finished["state"], "done")
+        self.assertEqual(first.state, "done")
+        self.assertEqual((first.date_start, first.date_finished), finished["dates"])
+        self.assertEqual(first.aps_planned_finish, finished["planned_finish"])
+        self.assertEqual(first.aps_late_causes, finished["late_causes"])
+        self.assertEqual(first.aps_last_run_id, finished["run"])
+        notes = self.env["mail.message"].search(
+            [
+                ("model", "=", "mrp.production"),
+                ("res_id", "=", first.id),
+                ("body", "ilike", repair.name),
+            ]
+        )
+        self.assertFalse(notes, notes.mapped("body"))
