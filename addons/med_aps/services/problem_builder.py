@@ -103,6 +103,7 @@ class ProblemBuilder:
         # read by build() and shared by its steps
         self.write_dates = {}  # wo id -> write_date as stored when the problem was read
         self.fixed = {}  # wo id -> "progress" or "locked"
+        self.worked_minutes = {}  # wo id (in progress) -> minutes logged up to now
         # wo id -> candidate mrp.workcenter records (read by the secondary-resource hooks:
         # docs/architecture.md)
         self.candidates = {}
@@ -193,6 +194,7 @@ class ProblemBuilder:
         self.write_dates = self._read_write_dates(workorders)
         self._read_order_names(productions, workorders)
         self.fixed = self._fixed_workorders(workorders)
+        self.worked_minutes = self._read_worked_minutes(workorders)
         self.candidates = self._candidate_workcenters(workorders)
         scope.workcenters = self._check_workcenters(self.candidates)
         scope.horizon = self._horizon(workorders)
@@ -297,6 +299,14 @@ class ProblemBuilder:
             ):
                 fixed[workorder.id] = "locked"
         return fixed
+
+    def _read_worked_minutes(self, workorders):
+        """Minutes worked on each work order in progress: Odoo's ``get_duration`` (closed
+        time logs, and open ones up to now: the stored ``duration`` counts an open log only
+        once it closes), the time logs of all of them read at once."""
+        running = workorders.filtered(lambda wo: self.fixed.get(wo.id) == "progress")
+        running.time_ids.fetch(["duration", "date_start", "date_end"])
+        return {workorder.id: workorder.get_duration() for workorder in running}
 
     def _candidate_workcenters(self, workorders):
         """The work centers each work order may run on: its own and, unless it is fixed, its
@@ -783,7 +793,7 @@ class ProblemBuilder:
         wc_key = "WC/%d" % workorder.workcenter_id.id
         start = self.to_minutes(workorder.date_start or self.origin)
         if fixed_kind == "progress":
-            remaining = (workorder.duration_expected or 0) - (workorder.duration or 0)
+            remaining = (workorder.duration_expected or 0) - self.worked_minutes[workorder.id]
         else:
             remaining = _available_minutes(
                 self.calendars.get(wc_key) or [],

@@ -7,6 +7,7 @@ from odoo import fields, sql_db
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
+from ..services.problem_builder import ProblemBuilder
 from .common import MedApsCommon
 
 
@@ -417,3 +418,54 @@ class TestMedApsPlanRepair(MedApsCommon):
             ]
         )
         self.assertFalse(notes, notes.mapped("body"))
+
+    def test_a_running_work_order_counts_the_minutes_of_its_open_time_log(self):
+        """Odoo's stored duration counts an open time log only once it closes: the minutes
+        worked since the last start are not planned again from now."""
+        molding = self.productions[0].workorder_ids.sorted("sequence")[0]
+        molding.button_start()
+        expected = molding.duration_expected
+        worked = int(expected // 2)
+        self.assertGreater(worked, 5)
+        # the operator has worked on it for `worked` minutes, the timer still running
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE mrp_workcenter_productivity "
+            "SET date_start = date_start - %s * interval '1 minute' "
+            "WHERE workorder_id = %s AND date_end IS NULL",
+            [worked, molding.id],
+        )
+        self.env.cr.execute(
+            "UPDATE mrp_workorder SET date_start = date_start - %s * interval '1 minute' "
+            "WHERE id = %s",
+            [worked, molding.id],
+        )
+        self.env.invalidate_all()
+        self.assertAlmostEqual(molding.duration, 0.0, delta=1)
+        self.Repair._cron_repair_plans()
+        [repair] = self._repairs()
+        repair._process_now()
+        self.assertEqual(repair.state, "done", repair.failure_reason)
+        self.env.invalidate_all()
+        self.assertLessEqual(
+            molding.date_finished, molding.date_start + timedelta(minutes=expected + 2)
+        )
+
+    def test_the_minutes_worked_are_read_at_once_for_all_running_work_orders(self):
+        builder = ProblemBuilder(self.env["med.aps.run"].new({"company_id": self.company.id}))
+        workorders = self.productions.workorder_ids
+
+        def queries_to_read_worked_minutes(running):
+            running.button_start()
+            self.env.flush_all()
+            self.env.invalidate_all()
+            builder.fixed = {workorder.id: "progress" for workorder in running}
+            before = self.env.cr.sql_log_count
+            worked = builder._read_worked_minutes(workorders)
+            self.assertEqual(set(worked), set(running.ids))
+            return self.env.cr.sql_log_count - before
+
+        first_steps = self.productions.mapped(lambda mo: mo.workorder_ids.sorted("sequence")[0])
+        one = queries_to_read_worked_minutes(first_steps[0])
+        three = queries_to_read_worked_minutes(first_steps)
+        self.assertEqual(three, one)
