@@ -49,9 +49,11 @@ class MedApsPlanEvent(models.Model):
         compute="_compute_state",
         store=True,
         index=True,
-        help="Pending events wait for the next plan repair (or for the one under way); "
-        "handled ones were answered by a finished repair or replan; ignored ones came while "
-        "plan repair was off for the company or while modules were being installed.",
+        help="Pending events wait for the next plan repair (or for the one under way); those "
+        "of a repair that failed wait, with its failure reason, for the next event's repair, "
+        "a retry of the run or a replan; handled ones were answered by a finished repair or "
+        "replan; ignored ones came while plan repair was off for the company or while "
+        "modules were being installed.",
     )
     ignored = fields.Boolean(readonly=True)
     user_id = fields.Many2one("res.users", "By", readonly=True, default=lambda self: self.env.user)
@@ -72,6 +74,9 @@ class MedApsPlanEvent(models.Model):
     before = fields.Char(readonly=True)
     after = fields.Char(readonly=True)
     repair_run_id = fields.Many2one("med.aps.run", "Handled By", readonly=True)
+    repair_failure_reason = fields.Text(
+        "Why the Repair Failed", related="repair_run_id.failure_reason"
+    )
     message = fields.Char("Event", compute="_compute_message")
 
     @api.depends("ignored", "repair_run_id.state")

@@ -27,20 +27,25 @@ class MedApsPlanRepair(models.AbstractModel):
 
     @api.model
     def _cron_repair_plans(self):
-        """Queue one repair per company with pending events not yet given to a repair."""
+        """Queue one repair per company with new events (not yet given to a repair); it
+        answers them and the events of the company's failed or cancelled repairs.
+
+        Those events alone queue nothing: a repair that failed on the plant's data would
+        fail again, every hour. They wait, with the failed run's reason, for the next event,
+        a retry of the run or a planner's replan."""
         Event = self.env["med.aps.plan.event"].sudo()
-        waiting = Event.search(
-            [
-                ("state", "=", "pending"),
-                "|",
-                ("repair_run_id", "=", False),
-                ("repair_run_id.state", "in", ("failed", "cancelled")),
-            ]
-        )
-        for company in waiting.company_id:
-            self._aps_repair_company(
-                company, waiting.filtered(lambda e, c=company: e.company_id == c)
+        new_events = Event.search([("state", "=", "pending"), ("repair_run_id", "=", False)])
+        for company in new_events.company_id:
+            events = Event.search(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "=", "pending"),
+                    "|",
+                    ("repair_run_id", "=", False),
+                    ("repair_run_id.state", "in", ("failed", "cancelled")),
+                ]
             )
+            self._aps_repair_company(company, events)
 
     @api.model
     def _aps_repair_company(self, company, events):

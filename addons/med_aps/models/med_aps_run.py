@@ -582,9 +582,14 @@ class MedApsRun(models.Model):
         return self._job_cancel()
 
     def action_retry(self):
-        """Queue a copy of a finished run with the same scope and parameters."""
+        """Queue a copy of a finished run with the same scope and parameters; a failed or
+        cancelled repair hands its events over to the copy."""
         self.ensure_one()
         new_run = self.copy({"trigger": self.trigger, "user_id": self.env.user.id})
+        if self.trigger == "repair":
+            self.repair_event_ids.filtered(lambda event: event.state == "pending").sudo().write(
+                {"repair_run_id": new_run.id}
+            )
         new_run.action_start()
         return new_run._get_form_action()
 
@@ -1026,6 +1031,10 @@ class MedApsRun(models.Model):
             timings["read_seconds"] = time.monotonic() - start
             self.sudo().plan_origin = scope.origin
             if not problem["jobs"]:
+                if self.trigger == "repair":
+                    # the plant's last open work was finished or cancelled: nothing to repair
+                    self._aps_mark_nothing_to_plan(timings)
+                    return
                 raise RunFailure(
                     self.env._("There is no pending work order to plan in the selected scope.")
                 )
@@ -1197,6 +1206,18 @@ class MedApsRun(models.Model):
             return state["cancelled"]
 
         return should_stop
+
+    def _aps_mark_nothing_to_plan(self, timings):
+        """End a run that found no pending work order: done, nothing written."""
+        vals = {
+            "state": "done",
+            "progress": 100.0,
+            "progress_message": self.env._("Done: no pending work order left to plan"),
+            "date_finished": fields.Datetime.now(),
+        }
+        vals.update(timings)
+        self.sudo().write(vals)
+        self._commit()
 
     def _mark_failed(self, reason, timings):
         self.env.invalidate_all()

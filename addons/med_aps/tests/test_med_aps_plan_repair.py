@@ -155,12 +155,24 @@ class TestMedApsPlanRepair(MedApsCommon):
         self._overrun_first_molding()
         self.Repair._cron_repair_plans()
         [repair] = self._repairs()
-        repair.sudo().write({"state": "failed", "date_finished": fields.Datetime.now()})
+        reason = "Work center Assembly has no working calendar: set its Working Hours."
+        repair.sudo().write(
+            {"state": "failed", "failure_reason": reason, "date_finished": fields.Datetime.now()}
+        )
         events = repair.repair_event_ids
         self.assertEqual(set(events.mapped("state")), {"pending"})
+        # the hourly run alone queues no repair that would fail the same way, again and again
         self.Repair._cron_repair_plans()
-        self.assertEqual(len(self._repairs()), 2)
-        self.assertNotEqual(events.repair_run_id, repair)
+        self.assertEqual(self._repairs(), repair)
+        self.assertEqual(events.repair_run_id, repair)
+        self.assertEqual(set(events.mapped("repair_failure_reason")), {reason})
+        # the next event's repair answers them too
+        rush = self._create_mo(self.catheter_b, self.bom_b, deadline_days=1, priority="1")
+        self.Repair._cron_repair_plans()
+        next_repair = self._repairs() - repair
+        self.assertEqual(len(next_repair), 1)
+        self.assertEqual(next_repair.repair_event_ids.production_id, self.productions[0] | rush)
+        self.assertEqual(events.repair_run_id, next_repair)
         self.assertTrue(
             self.env.ref("med_aps.ir_cron_med_aps_repair_plans").sudo().search_count([]) >= 1
         )
@@ -172,6 +184,45 @@ class TestMedApsPlanRepair(MedApsCommon):
         )
         self.assertTrue(
             any(t.call_at >= fields.Datetime.now() + timedelta(minutes=1) for t in triggers)
+        )
+
+    def test_a_planner_retries_a_failed_repair_with_its_events(self):
+        self._overrun_first_molding()
+        self.Repair._cron_repair_plans()
+        [repair] = self._repairs()
+        repair.sudo().write({"state": "failed", "date_finished": fields.Datetime.now()})
+        events = repair.repair_event_ids
+        repair.with_user(self.planner).action_retry()
+        retry = self._repairs() - repair
+        self.assertEqual((retry.trigger, retry.state), ("repair", "queued"))
+        self.assertEqual(retry.repair_event_ids, events)
+        retry._process_now()
+        self.assertEqual(retry.state, "done", retry.failure_reason)
+        self.assertEqual(set(events.mapped("state")), {"handled"})
+
+    def test_a_repair_with_nothing_left_to_plan_is_done(self):
+        """The plant's last open orders are cancelled: the repair answers the cancellations,
+        writes nothing, and no other repair follows."""
+        self.productions.action_cancel()
+        self.Repair._cron_repair_plans()
+        [repair] = self._repairs()
+        events = repair.repair_event_ids
+        self.assertEqual(set(events.mapped("kind")), {"production_cancelled"})
+        repair._process_now()
+        self.assertEqual(repair.state, "done", repair.failure_reason)
+        self.assertEqual(repair.progress_message, "Done: no pending work order left to plan")
+        self.assertEqual((repair.workorder_count, repair.moved_count), (0, 0))
+        self.assertFalse(
+            self.productions.workorder_ids.filtered(lambda wo: wo.aps_run_id == repair)
+        )
+        self.assertEqual(set(events.mapped("state")), {"handled"})
+        self.Repair._cron_repair_plans()
+        self.assertEqual(self._repairs(), repair)
+        # a planner's replan of nothing still says so
+        run = self._run()
+        self.assertEqual(run.state, "failed")
+        self.assertEqual(
+            run.failure_reason, "There is no pending work order to plan in the selected scope."
         )
 
     def test_a_running_work_order_gets_the_end_the_plan_gives_it(self):
