@@ -80,6 +80,23 @@ class TestMedApsPlanEvent(MedApsCommon):
         self.wc_assembly.unblock()
         self.assertEqual(len(self._events("workcenter_unblocked")), 1)
 
+    def test_work_center_blocked_for_a_quality_reason(self):
+        """Odoo's Block dialog offers every manual loss; a quality one blocks the work center
+        too."""
+        production = self._create_mo(self.catheter_a, self.bom_a)
+        # the time logs of work in progress block nothing
+        production.workorder_ids.sorted("sequence")[0].button_start()
+        defect = self.env.ref("mrp.block_reason5")
+        self.assertEqual((defect.loss_type, defect.manual), ("quality", True))
+        self.env["mrp.workcenter.productivity"].create(
+            {"workcenter_id": self.wc_assembly.id, "loss_id": defect.id}
+        ).button_block()
+        self.assertEqual(self.wc_assembly.working_state, "blocked")
+        [blocked] = self._events("workcenter_blocked")
+        self.assertEqual(blocked.workcenter_id, self.wc_assembly)
+        self.wc_assembly.unblock()
+        self.assertEqual(len(self._events("workcenter_unblocked")), 1)
+
     def test_receipt_of_a_component_rescheduled_and_received(self):
         self._create_mo(self.catheter_a, self.bom_a)
         vendor = self.env["res.partner"].create({"name": "Resin Vendor"})
