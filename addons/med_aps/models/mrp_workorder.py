@@ -153,9 +153,13 @@ class MrpWorkorder(models.Model):
         return result
 
     def button_pending(self):
-        running = self.filtered(lambda wo: wo.state == "progress")
+        # a pause closes the user's open time log (Odoo's ``end_previous``): a work order
+        # paused already, or timed by someone else only, is not paused by this press
+        open_logs = self.time_ids.filtered(
+            lambda log: not log.date_end and log.user_id == self.env.user
+        )
         result = super().button_pending()
-        running._aps_record_event("workorder_paused")
+        open_logs.filtered("date_end").workorder_id._aps_record_event("workorder_paused")
         return result
 
     def button_finish(self):
@@ -163,8 +167,11 @@ class MrpWorkorder(models.Model):
         open_workorders = self.filtered(lambda wo: wo.state not in ("done", "cancel"))
         result = super().button_finish()
         for workorder in open_workorders.filtered(lambda wo: wo.state == "done"):
-            # hours over (positive) or under the expected duration: what a repair answers
-            over = (workorder.duration - workorder.duration_expected) / 60.0
+            # hours over (positive) or under the expected duration: what a repair answers.
+            # Without any time logged, Odoo records the expected duration (Mark as Done, an
+            # order marked done) once this returns
+            duration = workorder.duration or workorder.duration_expected
+            over = (duration - workorder.duration_expected) / 60.0
             workorder._aps_record_event("workorder_finished", hours=over)
         return result
 

@@ -47,6 +47,34 @@ class TestMedApsPlanEvent(MedApsCommon):
         self.assertAlmostEqual(finished.hours, 4.0, delta=0.05)
         self.assertIn("ran 4.0 h over", finished.message)
 
+    def test_a_pause_is_one_event(self):
+        production = self._create_mo(self.catheter_a, self.bom_a)
+        molding = production.workorder_ids.sorted("sequence")[0]
+        molding.button_start()
+        molding.button_pending()
+        # paused already: nothing happens on the shop floor
+        molding.button_pending()
+        self.assertEqual(molding.state, "progress")
+        [paused] = self._events("workorder_paused")
+        self.assertEqual(paused.workorder_id, molding)
+        # another operator's timer runs: this user's pause stops nothing
+        molding.with_user(self.planner).button_start()
+        molding.button_pending()
+        self.assertEqual(len(self._events("workorder_paused")), 1)
+        molding.with_user(self.planner).button_pending()
+        self.assertEqual(len(self._events("workorder_paused")), 2)
+
+    def test_mark_as_done_without_a_timer_finishes_as_expected(self):
+        """Odoo records the expected duration for a work order done without a timer: its
+        event says it finished, not that it finished early."""
+        production = self._create_mo(self.catheter_a, self.bom_a)
+        molding = production.workorder_ids.sorted("sequence")[0]
+        molding.action_mark_as_done()
+        self.assertEqual(molding.duration, molding.duration_expected)
+        [finished] = self._events("workorder_finished")
+        self.assertEqual(finished.hours, 0.0)
+        self.assertEqual(finished.message, "%s finished" % molding.display_name)
+
     def test_order_confirmed_changed_cancelled(self):
         production = self._create_mo(self.catheter_a, self.bom_a, confirm=False)
         self.assertFalse(self._events())
