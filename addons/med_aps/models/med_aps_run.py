@@ -1010,6 +1010,9 @@ class MedApsRun(models.Model):
         self.ensure_one()
         from med_aps_engine import EngineError, ProblemError, SolveOptions, solve, validate
 
+        if self.trigger == "repair" and not self._aps_repair_still_enabled():
+            self._aps_end_repair_switched_off()
+            return
         self.sudo().write(
             {
                 "state": "running",
@@ -1206,6 +1209,33 @@ class MedApsRun(models.Model):
             return state["cancelled"]
 
         return should_stop
+
+    def _aps_repair_still_enabled(self):
+        """Whether the company repairs its plan on events now (switched off since the repair
+        was queued: it does not plan)."""
+        self.company_id.invalidate_recordset(["aps_repair_enabled"])
+        return self.company_id.aps_repair_enabled
+
+    def _aps_end_repair_switched_off(self):
+        """End a repair queued before its company switched plan repair off: nothing planned,
+        its events ignored as those recorded while it is off."""
+        _logger.info("Plan repair %s not run: plan repair is off for its company", self.name)
+        self.repair_event_ids.sudo().write({"ignored": True})
+        self.sudo().write(
+            {
+                "state": "cancelled",
+                "progress": 100.0,
+                "progress_message": self.env._("Not run: plan repair is off"),
+                "failure_reason": self.env._(
+                    "Plan repair was switched off for %(company)s after this repair was "
+                    "queued: it ended without planning. Its events are ignored; replan to "
+                    "answer them.",
+                    company=self.company_id.name,
+                ),
+                "date_finished": fields.Datetime.now(),
+            }
+        )
+        self._commit()
 
     def _aps_mark_nothing_to_plan(self, timings):
         """End a run that found no pending work order: done, nothing written."""

@@ -131,6 +131,25 @@ class TestMedApsPlanRepair(MedApsCommon):
         self.Repair._cron_repair_plans()
         self.assertFalse(self._repairs())
 
+    def test_a_queued_repair_does_not_plan_once_repair_is_switched_off(self):
+        molding = self._overrun_first_molding()
+        self.Repair._cron_repair_plans()
+        [repair] = self._repairs()
+        events = repair.repair_event_ids
+        self.company.aps_repair_enabled = False
+        before = self._snapshot(self.productions)
+        # the processing scheduled action takes the queued repair
+        self.env["med.aps.run"]._cron_process_queued_runs()
+        self.assertEqual(repair.state, "cancelled")
+        self.assertEqual(
+            repair.failure_reason,
+            "Plan repair was switched off for %s after this repair was queued: it ended "
+            "without planning. Its events are ignored; replan to answer them." % self.company.name,
+        )
+        self.assertEqual(self._snapshot(self.productions), before)
+        self.assertNotEqual(molding.aps_run_id, repair)
+        self.assertEqual(set(events.mapped("state")), {"ignored"})
+
     def test_a_repair_pays_the_company_cost_of_a_move(self):
         full_replan = self.env["med.aps.run"].new({})
         self.company.aps_repair_move_cost_minutes = 90
