@@ -73,6 +73,10 @@ class MedApsPlanEvent(models.Model):
     )
     before = fields.Char(readonly=True)
     after = fields.Char(readonly=True)
+    # a date that changed is kept as a date: worded when read, in the reader's language and
+    # time zone (a planner abroad reads the receipt's dates in his own)
+    date_before = fields.Datetime("Date Before", readonly=True)
+    date_after = fields.Datetime("Date After", readonly=True)
     repair_run_id = fields.Many2one("med.aps.run", "Handled By", readonly=True)
     repair_failure_reason = fields.Text(
         "Why the Repair Failed", related="repair_run_id.failure_reason"
@@ -89,7 +93,18 @@ class MedApsPlanEvent(models.Model):
             else:
                 event.state = "pending"
 
-    @api.depends("kind", "hours", "before", "after", "workorder_id", "production_id")
+    @api.depends(
+        "kind",
+        "hours",
+        "before",
+        "after",
+        "date_before",
+        "date_after",
+        "workorder_id",
+        "production_id",
+    )
+    # worded for the reader: his language, his time zone
+    @api.depends_context("lang", "uid")
     def _compute_message(self):
         for event in self:
             event.message = event._aps_describe()
@@ -106,8 +121,8 @@ class MedApsPlanEvent(models.Model):
             "picking": self.picking_id.name or "",
             "lot": self.lot_id.display_name or "",
             "hours": "%.1f" % abs(self.hours),
-            "before": self.before or "",
-            "after": self.after or "",
+            "before": self._aps_format_date(self.date_before) or self.before or "",
+            "after": self._aps_format_date(self.date_after) or self.after or "",
         }
         if self.kind == "workorder_finished" and self.hours > 0:
             return env._("%(wo)s ran %(hours)s h over", **values)

@@ -41,8 +41,8 @@ class StockPicking(models.Model):
                     "receipt_rescheduled",
                     picking.company_id,
                     picking_id=picking.id,
-                    before=Event._aps_format_date(before[picking.id]),
-                    after=Event._aps_format_date(picking.scheduled_date),
+                    date_before=before[picking.id],
+                    date_after=picking.scheduled_date,
                 )
         return result
 

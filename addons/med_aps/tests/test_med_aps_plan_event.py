@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
+from odoo.tools import format_datetime
 
 from .common import MedApsCommon
 
@@ -153,6 +154,13 @@ class TestMedApsPlanEvent(MedApsCommon):
         [moved] = self._events("receipt_rescheduled")
         self.assertEqual(moved.picking_id, receipt)
         self.assertIn("Receipt %s moved from" % receipt.name, moved.message)
+        self.assertEqual(moved.date_after, receipt.scheduled_date)
+        # worded when read: a planner in Shanghai reads the dates in his time zone
+        self.aps_user.tz = "Asia/Shanghai"
+        read_in_shanghai = moved.with_user(self.aps_user)
+        after = format_datetime(read_in_shanghai.env, receipt.scheduled_date)
+        self.assertNotEqual(after, format_datetime(self.env, receipt.scheduled_date))
+        self.assertIn(after, read_in_shanghai.message)
         receipt.move_ids.quantity = 10
         receipt.move_ids.picked = True
         receipt.button_validate()
