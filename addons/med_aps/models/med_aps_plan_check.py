@@ -234,16 +234,54 @@ class MedApsPlanCheck(models.Model):
                        wo.state = 'done'
                        OR (wo.state = 'progress' AND wo.date_finished < %%(now)s) AS ran_late
                   FROM (SELECT * FROM open_wo UNION ALL SELECT * FROM finished_wo) wo
+            ),
+            keyed AS (
+                -- a batch's work orders start together and run as one: one group
+                SELECT timed.*, GREATEST(aps_unit, 1) AS unit_key,
+                       COALESCE(aps_batch_ref, 'WO/' || id) AS group_key
+                  FROM timed
+            ),
+            late_starters AS MATERIALIZED (
+                -- in start order on each unit, the latest end of the work before: only work
+                -- starting before that end overlaps something (pairing every work order with
+                -- every other one of its unit grew with the square of the plan)
+                SELECT id FROM (
+                    SELECT id, date_start,
+                           MAX(date_end) OVER (
+                               PARTITION BY workcenter_id, unit_key
+                               ORDER BY date_start, group_key
+                               GROUPS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+                           ) AS ended_before
+                      FROM keyed
+                ) swept
+                 WHERE ended_before > date_start
+            ),
+            pairs AS (
+                SELECT LEAST(earlier.id, later.id) AS first_id,
+                       GREATEST(earlier.id, later.id) AS second_id
+                  FROM late_starters
+                  JOIN keyed later ON later.id = late_starters.id
+                 CROSS JOIN LATERAL (
+                      SELECT keyed.id FROM keyed
+                       WHERE keyed.workcenter_id = later.workcenter_id
+                         AND keyed.unit_key = later.unit_key
+                         AND (keyed.date_start, keyed.group_key)
+                             < (later.date_start, later.group_key)
+                         AND keyed.date_end > later.date_start
+                      -- for the work orders found above only, not flattened into a join of
+                      -- every pair
+                      OFFSET 0
+                 ) earlier
             )
             SELECT a.id, a.production_id, a.workcenter_id, a.ran_late,
                    b.id AS other_id, b.production_id AS other_production_id,
                    b.ran_late AS other_ran_late,
                    LEAST(a.date_end, b.date_end) AS overlap_end,
                    GREATEST(a.date_start, b.date_start) AS overlap_start
-              FROM timed a
+              FROM pairs
+              JOIN timed a ON a.id = pairs.first_id
               JOIN timed b
-                ON b.workcenter_id = a.workcenter_id AND b.id > a.id
-               AND GREATEST(a.aps_unit, 1) = GREATEST(b.aps_unit, 1)
+                ON b.id = pairs.second_id
                AND a.date_start < b.date_end AND b.date_start < a.date_end
                AND (a.aps_batch_ref IS NULL OR b.aps_batch_ref IS NULL
                     OR a.aps_batch_ref <> b.aps_batch_ref)

@@ -1,4 +1,5 @@
 import logging
+import random
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -217,6 +218,46 @@ class TestMedApsPlanCheck(MedApsCommon):
         self.assertEqual(overlap.workorder_id | overlap.other_workorder_id, first | second)
         self.assertAlmostEqual(overlap.hours, 1.0, delta=0.01)
         self.assertIn("overlaps", overlap.message)
+
+    def test_overlaps_are_every_pair_that_shares_time(self):
+        """Whatever the order of starts and ends, exactly the pairs of work orders sharing
+        time on one unit are reported, a batch's work orders apart."""
+        rng = random.Random(7)
+        productions = self.first | self.second
+        for _index in range(8):
+            productions |= self._create_mo(self.catheter_a, self.bom_a)
+        moldings = productions.workorder_ids.filtered(lambda wo: wo.name == "Molding")
+        workcenter = self._molding(self.first).workcenter_id
+        start = self.now + timedelta(days=2)
+        spans = {}
+        for workorder in moldings:
+            begin = start + timedelta(minutes=30 * rng.randint(0, 12))
+            spans[workorder] = (begin, begin + timedelta(minutes=30 * rng.randint(1, 4)))
+        # two of them share one batch: the same slot, and no overlap between them
+        batch = moldings[:2]
+        spans[batch[1]] = spans[batch[0]]
+        for workorder, (begin, end) in spans.items():
+            workorder.with_context(bypass_duration_calculation=True).write(
+                {"workcenter_id": workcenter.id, "date_start": begin, "date_finished": end}
+            )
+        moldings.write({"aps_unit": 1, "aps_batch_ref": False})
+        batch.write({"aps_batch_ref": "BATCH/1"})
+        expected = {
+            frozenset((a.id, b.id))
+            for a in moldings
+            for b in moldings
+            if a.id < b.id
+            and spans[a][0] < spans[b][1]
+            and spans[b][0] < spans[a][1]
+            and not (a in batch and b in batch)
+        }
+        _check, found = self._check()
+        reported = {
+            frozenset((issue.workorder_id.id, issue.other_workorder_id.id))
+            for issue in found["overlap"]
+        }
+        self.assertGreater(len(expected), 3)
+        self.assertEqual(reported, expected)
 
     def test_blocked_work_center_and_passed_deadline(self):
         loss = self.env["mrp.workcenter.productivity.loss"].search(
