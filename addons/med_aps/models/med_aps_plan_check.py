@@ -315,12 +315,15 @@ class MedApsPlanCheck(models.Model):
 
     @api.model
     def _aps_find_blocked_workcenters(self, company, now):
+        """Work planned on a work center blocked for planning (``mrp.workcenter._aps_blocked``:
+        not by a setup under way)."""
+        blocked = self.env["mrp.workcenter"].search([("working_state", "=", "blocked")])
         rows = self._aps_query(
-            "SELECT wo.* FROM (%s) wo JOIN mrp_workcenter wc ON wc.id = wo.workcenter_id "
-            "WHERE wc.working_state = 'blocked' AND wo.state <> 'progress'"
-            % self._aps_open_workorders_sql(),
+            "SELECT wo.* FROM (%s) wo WHERE wo.workcenter_id = ANY(%%(blocked)s) "
+            "AND wo.state <> 'progress'" % self._aps_open_workorders_sql(),
             company,
             now,
+            blocked=blocked._aps_blocked().ids,
         )
         return [
             {

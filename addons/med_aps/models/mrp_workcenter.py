@@ -99,6 +99,23 @@ class MrpWorkcenter(models.Model):
             )
         return result
 
+    def _aps_blocked(self):
+        """Those of these work centers blocked on the shop floor for planning: blocked in
+        Odoo (the Block button, any loss that is not productive) by something else than a
+        setup (Setup and Adjustments), which is the plan's own changeover under way."""
+        blocked = self.filtered(lambda wc: wc.working_state == "blocked")
+        if not blocked:
+            return blocked
+        setup = self.env.ref("mrp.block_reason2", raise_if_not_found=False)
+        domain = [
+            ("workcenter_id", "in", blocked.ids),
+            ("date_end", "=", False),
+            ("loss_type", "not in", ("productive", "performance")),
+        ]
+        if setup:
+            domain.append(("loss_id", "!=", setup.id))
+        return self.env["mrp.workcenter.productivity"].sudo().search(domain).workcenter_id
+
     def _aps_working_intervals(self, start, stop):
         """Working time of each work center between two naive UTC datetimes:
         ``{workcenter id: [(start, stop), ...]}`` in naive UTC, leaves deducted, one calendar

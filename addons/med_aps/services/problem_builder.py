@@ -122,6 +122,11 @@ class ProblemBuilder:
         # (wc id, product id, uom id, default capacity) -> Odoo's (capacity, setup, cleanup):
         # thousands of work orders share a few products and work centers
         self.capacities = {}
+        # work centers blocked on the shop floor, and per one of them the free work orders
+        # planned elsewhere or left on it
+        self.blocked = self.env["mrp.workcenter"]
+        self.blocked_left = defaultdict(int)
+        self.blocked_stuck = defaultdict(int)
 
     def _error(self, message):
         raise PlanningDataError(message)
@@ -197,6 +202,7 @@ class ProblemBuilder:
         self.worked_minutes = self._read_worked_minutes(workorders)
         self.candidates = self._candidate_workcenters(workorders)
         scope.workcenters = self._check_workcenters(self.candidates)
+        self.blocked = scope.workcenters._aps_blocked()
         scope.horizon = self._horizon(workorders)
         self.calendars = self._read_calendars(scope.workcenters, workorders, scope.horizon)
         self.duration_factors = self._read_duration_factors()
@@ -215,6 +221,7 @@ class ProblemBuilder:
             if pending:
                 jobs.append(self._build_job(production, pending, previous_plan))
         scope.operation_count = sum(len(job["operations"]) for job in jobs)
+        self._warn_blocked()
         self._drop_unused_secondary(jobs)
         problem = self._prepare_problem(resources, jobs, previous_plan)
         return problem, scope
@@ -327,47 +334,7 @@ class ProblemBuilder:
                 candidates[workorder.id] = own | own.alternative_workcenter_ids.filtered(
                     lambda wc, own=own: wc.active and wc.company_id == own.company_id
                 )
-        self._avoid_blocked_workcenters(candidates)
         return candidates
-
-    def _avoid_blocked_workcenters(self, candidates):
-        """Free work orders leave a work center blocked on the shop floor (Odoo's Block
-        button) for an alternative that is not: the block has no planned end, so the
-        blocked one works for nobody until it is unblocked. Work that can run nowhere else
-        stays on it, and the run and the plan check say so."""
-        moved = defaultdict(int)
-        stuck = defaultdict(int)
-        for wo_id, workcenters in candidates.items():
-            if wo_id in self.fixed:
-                continue
-            blocked = workcenters.filtered(lambda wc: wc.working_state == "blocked")
-            if not blocked:
-                continue
-            if blocked == workcenters:
-                for workcenter in blocked:
-                    stuck[workcenter] += 1
-                continue
-            candidates[wo_id] = workcenters - blocked
-            for workcenter in blocked:
-                moved[workcenter] += 1
-        for workcenter, count in moved.items():
-            self.warn(
-                self.env._(
-                    "Work center %(wc)s is blocked: %(count)s work orders that could run on "
-                    "it are planned on its alternatives.",
-                    wc=workcenter.name,
-                    count=count,
-                )
-            )
-        for workcenter, count in stuck.items():
-            self.warn(
-                self.env._(
-                    "Work center %(wc)s is blocked: %(count)s work orders that can run nowhere "
-                    "else stay planned on it until it is unblocked.",
-                    wc=workcenter.name,
-                    count=count,
-                )
-            )
 
     def _check_workcenters(self, candidates):
         """All candidate work centers, named in the scope, once their master data is checked."""
@@ -681,10 +648,51 @@ class ProblemBuilder:
                 modes.append(mode)
         if not modes:
             self._raise_no_mode(workorder, workcenters)
+        if not fixed_kind:
+            modes = self._leave_blocked(modes, duration_by_workcenter)
         if workorder.workcenter_id.id not in duration_by_workcenter and fixed_kind:
             # a fixed work order keeps its own work center even with a zero duration
             modes.append(make_mode("WC/%d" % workorder.workcenter_id.id, 1))
         return modes, duration_by_workcenter
+
+    def _leave_blocked(self, modes, duration_by_workcenter):
+        """A free work order's modes without those on blocked work centers, when it has
+        another: a block has no planned end, so a blocked work center works for nobody until
+        it is unblocked. Work that can run nowhere else stays (the run and the plan check
+        say so). ``duration_by_workcenter`` loses the blocked ones too."""
+        blocked = [wc.id for wc in self.blocked if wc.id in duration_by_workcenter]
+        if not blocked:
+            return modes
+        if len(blocked) == len(duration_by_workcenter):
+            for wc_id in blocked:
+                self.blocked_stuck[wc_id] += 1
+            return modes
+        for wc_id in blocked:
+            self.blocked_left[wc_id] += 1
+            del duration_by_workcenter[wc_id]
+        keys = {"WC/%d" % wc_id for wc_id in blocked}
+        return [mode for mode in modes if mode["resource"] not in keys]
+
+    def _warn_blocked(self):
+        for workcenter in self.blocked:
+            if self.blocked_left[workcenter.id]:
+                self.warn(
+                    self.env._(
+                        "Work center %(wc)s is blocked: %(count)s work orders that could run "
+                        "on it are planned on its alternatives.",
+                        wc=workcenter.name,
+                        count=self.blocked_left[workcenter.id],
+                    )
+                )
+            if self.blocked_stuck[workcenter.id]:
+                self.warn(
+                    self.env._(
+                        "Work center %(wc)s is blocked: %(count)s work orders that can run "
+                        "nowhere else stay planned on it until it is unblocked.",
+                        wc=workcenter.name,
+                        count=self.blocked_stuck[workcenter.id],
+                    )
+                )
 
     def _operation_mode(self, workorder, workcenter):
         """``(mode, expected minutes)`` of the work order on a work center, or

@@ -249,16 +249,44 @@ class TestMedApsPlan(MedApsCommon):
         _problem, _plan, violations = self._rebuild_and_validate(run)
         self.assertEqual(violations, [])
 
-    def _block(self, workcenter):
-        """Block the work center as Odoo's Block dialog does (here for a process defect)."""
+    def _block(self, workcenter, reason="mrp.block_reason5"):
+        """Block the work center as Odoo's Block dialog does (a process defect, unless
+        ``reason`` names another loss)."""
         self.env["mrp.workcenter.productivity"].create(
             {
                 "workcenter_id": workcenter.id,
-                "loss_id": self.env.ref("mrp.block_reason5").id,
+                "loss_id": self.env.ref(reason).id,
                 "company_id": self.company.id,
             }
         ).button_block()
         self.assertEqual(workcenter.working_state, "blocked")
+
+    def test_a_setup_under_way_does_not_block_the_plan(self):
+        # Odoo shows the press blocked while it is set up: the plan's own changeover
+        self._block(self.wc_molding_1, reason="mrp.block_reason2")
+        run = self._run(self.productions)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        self.assertNotIn("is blocked", run.resource_warnings or "")
+        check = self.env["med.aps.plan.check"]._aps_check_company(self.company)
+        self.assertFalse(check.issue_ids.filtered(lambda i: i.kind == "blocked_workcenter"))
+
+    def test_a_blocked_workcenter_whose_alternative_cannot_run_keeps_its_work(self):
+        closed = self.env["resource.calendar"].create(
+            {"name": "Closed", "company_id": self.company.id, "attendance_ids": [Command.clear()]}
+        )
+        self.wc_molding_2.resource_calendar_id = closed
+        self._block(self.wc_molding_1)
+        run = self._run(self.productions)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        moldings = self.productions.workorder_ids.filtered(
+            lambda wo: wo.operation_id.name == "Molding"
+        )
+        self.assertEqual(moldings.workcenter_id, self.wc_molding_1)
+        self.assertIn(
+            "Work center Molding 1 is blocked: 3 work orders that can run nowhere else stay "
+            "planned on it until it is unblocked.",
+            run.resource_warnings,
+        )
 
     def test_blocked_workcenter_gives_its_work_to_its_alternative(self):
         self._block(self.wc_molding_1)
