@@ -4,6 +4,8 @@ import os
 import threading
 import time
 
+import psycopg2.errors
+
 from odoo import SUPERUSER_ID, api, fields, models, modules
 from odoo.exceptions import AccessError, UserError, ValidationError
 
@@ -1105,6 +1107,17 @@ class MedApsRun(models.Model):
             self._mark_failed(str(error), timings)
         except (UserError, ValidationError, AccessError) as error:
             self._mark_failed(str(error), timings)
+        except (psycopg2.errors.SerializationFailure, psycopg2.errors.DeadlockDetected):
+            # an operator's click on the same rows: the write's savepoint dropped the plan
+            if self._can_commit():
+                self.env.cr.rollback()
+            self._mark_failed(
+                self.env._(
+                    "Orders changed on the shop floor while the plan was being written; "
+                    "nothing was written. The next event or a replan plans again."
+                ),
+                timings,
+            )
         except Exception as error:  # noqa: BLE001 - any crash must end as a failed run
             if self._can_commit():
                 # the scheduled action owns its transaction: drop what was not committed

@@ -143,6 +143,7 @@ class PlanWriter:
         self.env.flush_all()
         free_ids = sorted(self.scope.free_workorders)
         self._check_plan_covers(free_ids)
+        self._lock_workorders(free_ids)
         current, skipped = self._lock_current(free_ids)
         closed_mo_ids = self._lock_closed_productions()
         free_ids = [wo_id for wo_id in free_ids if wo_id not in skipped]
@@ -191,6 +192,21 @@ class PlanWriter:
                     self.scope.names.get("WO/%d" % missing[0], missing[0]),
                 )
             )
+
+    def _lock_workorders(self, free_ids):
+        """Lock every work order the writer touches (free and running), by id, before any
+        order: the shop floor writes a work order, then its order, and taking an order first
+        could deadlock with an operator finishing its work."""
+        running = [
+            int(operation["id"][3:])
+            for job in self.problem["jobs"]
+            for operation in job["operations"]
+            if operation.get("in_progress") and operation["id"].startswith("WO/")
+        ]
+        self.env.cr.execute(
+            "SELECT id FROM mrp_workorder WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+            [sorted(set(free_ids) | set(running))],
+        )
 
     def _lock_current(self, free_ids):
         """Lock the work orders to write and their orders; read their current values.

@@ -5,6 +5,7 @@ from unittest.mock import patch
 from xmlrpc.client import Fault
 
 import psycopg2
+import psycopg2.errors
 
 from odoo import Command
 from odoo.tests import HttpCase, tagged
@@ -157,6 +158,23 @@ class TestMedApsHardening(MedApsCommon, HttpCase):
         self.assertTrue(all(wo.aps_run_id == run for wo in others))
         self.assertEqual((workorder.date_start, workorder.date_finished), finished)
 
+    def test_a_write_that_meets_the_shop_floor_fails_clearly_and_writes_nothing(self):
+        from odoo.addons.med_aps.services.plan_writer import PlanWriter
+
+        before = self._snapshot(self.productions)
+        with (
+            patch.object(PlanWriter, "write_plan", side_effect=psycopg2.errors.DeadlockDetected),
+            mute_logger("odoo.sql_db"),
+        ):
+            run = self._run(self.productions)
+        self.assertEqual(run.state, "failed")
+        self.assertEqual(
+            run.failure_reason,
+            "Orders changed on the shop floor while the plan was being written; nothing was "
+            "written. The next event or a replan plans again.",
+        )
+        self.assertEqual(self._snapshot(self.productions), before)
+
     def test_lock_is_released_when_the_transaction_aborts(self):
         def broken_progress(run, progress, message):
             run.env.cr.execute("SELECT 1 / 0")
@@ -302,6 +320,18 @@ class TestMedApsHardening(MedApsCommon, HttpCase):
             "write",
             [self.mo_1.id],
             {"aps_planned_finish": "2030-01-01 00:00:00"},
+        )
+        # nor by creating an order that says it was planned
+        self.assertRefused(
+            "Planned Finish of Manufacturing Order are written by plan runs, not by users.",
+            self.aps_user,
+            "mrp.production",
+            "create",
+            {
+                "product_id": self.catheter_a.id,
+                "bom_id": self.bom_a.id,
+                "aps_planned_finish": "2030-01-01 00:00:00",
+            },
         )
         self.env.invalidate_all()
         self.assertEqual(workorder.read(columns), before)
