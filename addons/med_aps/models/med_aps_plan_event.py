@@ -215,6 +215,10 @@ class MedApsPlanEvent(models.Model):
             )
         return events
 
-    @api.model
     def _aps_format_date(self, value):
-        return format_datetime(self.env, value) if value else ""
+        """``value`` in the reader's time zone; in the plant's when the reader has none (the
+        repair's chatter notes, written by the scheduled action)."""
+        if not value:
+            return ""
+        tz = self.env.user.tz or self.company_id[:1].resource_calendar_id.tz or False
+        return format_datetime(self.env, value, tz=tz)

@@ -18,7 +18,9 @@ class MedApsPlanCheck(models.Model):
         self.env["stock.lot"].flush_model(["med_release_state"])
         self.env["stock.move"].flush_model(["state", "raw_material_production_id", "workorder_id"])
         self.env["stock.move.line"].flush_model(["move_id", "lot_id"])
-        self.env["med.aps.peg"].flush_model(["move_id", "lot_id", "workorder_id"])
+        self.env["med.aps.peg"].flush_model(
+            ["move_id", "lot_id", "workorder_id", "production_id", "company_id"]
+        )
         rows = self._aps_query(
             """
             WITH planned_lot AS (
