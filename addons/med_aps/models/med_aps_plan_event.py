@@ -75,8 +75,8 @@ class MedApsPlanEvent(models.Model):
     after = fields.Char(readonly=True)
     # a date that changed is kept as a date: worded when read, in the reader's language and
     # time zone (a planner abroad reads the receipt's dates in his own)
-    date_before = fields.Datetime("Date Before", readonly=True)
-    date_after = fields.Datetime("Date After", readonly=True)
+    date_before = fields.Datetime(readonly=True)
+    date_after = fields.Datetime(readonly=True)
     repair_run_id = fields.Many2one("med.aps.run", "Handled By", readonly=True)
     repair_failure_reason = fields.Text(
         "Why the Repair Failed", related="repair_run_id.failure_reason"

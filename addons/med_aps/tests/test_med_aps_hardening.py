@@ -11,6 +11,7 @@ from odoo import Command
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
+from ..services.plan_writer import PlanWriter
 from .common import MedApsCommon
 
 
@@ -159,8 +160,6 @@ class TestMedApsHardening(MedApsCommon, HttpCase):
         self.assertEqual((workorder.date_start, workorder.date_finished), finished)
 
     def test_a_write_that_meets_the_shop_floor_fails_clearly_and_writes_nothing(self):
-        from odoo.addons.med_aps.services.plan_writer import PlanWriter
-
         before = self._snapshot(self.productions)
         with (
             patch.object(PlanWriter, "write_plan", side_effect=psycopg2.errors.DeadlockDetected),
