@@ -241,28 +241,54 @@ class MedApsPlanCheck(models.Model):
                        COALESCE(aps_batch_ref, 'WO/' || id) AS group_key
                   FROM timed
             ),
+            grouped AS (
+                SELECT workcenter_id, unit_key, date_start, group_key,
+                       MAX(date_end) AS date_end
+                  FROM keyed GROUP BY workcenter_id, unit_key, date_start, group_key
+            ),
+            swept AS (
+                -- in start order on each unit, the latest end so far (a running maximum: a
+                -- frame that stops before the current row is recomputed for every row)
+                SELECT grouped.*,
+                       MAX(date_end) OVER (
+                           PARTITION BY workcenter_id, unit_key
+                           ORDER BY date_start, group_key
+                           ROWS UNBOUNDED PRECEDING
+                       ) AS ended_so_far
+                  FROM grouped
+            ),
             late_starters AS MATERIALIZED (
-                -- in start order on each unit, the latest end of the work before: only work
-                -- starting before that end overlaps something (pairing every work order with
-                -- every other one of its unit grew with the square of the plan)
-                SELECT id FROM (
-                    SELECT id, date_start,
-                           MAX(date_end) OVER (
-                               PARTITION BY workcenter_id, unit_key
-                               ORDER BY date_start, group_key
-                               GROUPS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-                           ) AS ended_before
-                      FROM keyed
-                ) swept
-                 WHERE ended_before > date_start
+                -- only work starting before the latest end of the work before it overlaps
+                -- something (pairing every work order with every other one of its unit grew
+                -- with the square of the plan)
+                SELECT keyed.*
+                  FROM (
+                      SELECT workcenter_id, unit_key, date_start, group_key,
+                             LAG(ended_so_far) OVER (
+                                 PARTITION BY workcenter_id, unit_key
+                                 ORDER BY date_start, group_key
+                             ) AS ended_before
+                        FROM swept
+                  ) previous
+                  JOIN keyed USING (workcenter_id, unit_key, date_start, group_key)
+                 WHERE previous.ended_before > previous.date_start
             ),
             pairs AS (
-                SELECT LEAST(earlier.id, later.id) AS first_id,
-                       GREATEST(earlier.id, later.id) AS second_id
-                  FROM late_starters
-                  JOIN keyed later ON later.id = late_starters.id
+                -- each of them with the work before it on its unit that ends after it starts
+                SELECT later.workcenter_id, later.id AS later_id,
+                       later.production_id AS later_production_id,
+                       later.ran_late AS later_ran_late, later.state AS later_state,
+                       later.date_start AS later_start, later.date_end AS later_end,
+                       later.aps_unit AS later_unit, later.aps_batch_ref AS later_batch,
+                       earlier.*
+                  FROM late_starters later
                  CROSS JOIN LATERAL (
-                      SELECT keyed.id FROM keyed
+                      SELECT keyed.id AS earlier_id,
+                             keyed.production_id AS earlier_production_id,
+                             keyed.ran_late AS earlier_ran_late, keyed.state AS earlier_state,
+                             keyed.date_start AS earlier_start, keyed.date_end AS earlier_end,
+                             keyed.aps_unit AS earlier_unit, keyed.aps_batch_ref AS earlier_batch
+                        FROM keyed
                        WHERE keyed.workcenter_id = later.workcenter_id
                          AND keyed.unit_key = later.unit_key
                          AND (keyed.date_start, keyed.group_key)
@@ -273,23 +299,28 @@ class MedApsPlanCheck(models.Model):
                       OFFSET 0
                  ) earlier
             )
-            SELECT a.id, a.production_id, a.workcenter_id, a.ran_late,
-                   b.id AS other_id, b.production_id AS other_production_id,
-                   b.ran_late AS other_ran_late,
-                   LEAST(a.date_end, b.date_end) AS overlap_end,
-                   GREATEST(a.date_start, b.date_start) AS overlap_start
+            -- the pair by id: the first is the one with the smaller id
+            SELECT LEAST(earlier_id, later_id) AS id,
+                   CASE WHEN earlier_id < later_id THEN earlier_production_id
+                        ELSE later_production_id END AS production_id,
+                   pairs.workcenter_id,
+                   CASE WHEN earlier_id < later_id THEN earlier_ran_late
+                        ELSE later_ran_late END AS ran_late,
+                   GREATEST(earlier_id, later_id) AS other_id,
+                   CASE WHEN earlier_id < later_id THEN later_production_id
+                        ELSE earlier_production_id END AS other_production_id,
+                   CASE WHEN earlier_id < later_id THEN later_ran_late
+                        ELSE earlier_ran_late END AS other_ran_late,
+                   LEAST(earlier_end, later_end) AS overlap_end,
+                   GREATEST(earlier_start, later_start) AS overlap_start
               FROM pairs
-              JOIN timed a ON a.id = pairs.first_id
-              JOIN timed b
-                ON b.id = pairs.second_id
-               AND a.date_start < b.date_end AND b.date_start < a.date_end
-               AND (a.aps_batch_ref IS NULL OR b.aps_batch_ref IS NULL
-                    OR a.aps_batch_ref <> b.aps_batch_ref)
-              JOIN mrp_workcenter wc ON wc.id = a.workcenter_id
-             WHERE (wc.aps_parallel_capacity <= 1 OR (a.aps_unit > 0 AND b.aps_unit > 0))
+              JOIN mrp_workcenter wc ON wc.id = pairs.workcenter_id
+             WHERE earlier_start < later_end AND later_start < earlier_end
+               AND (earlier_batch IS NULL OR later_batch IS NULL OR earlier_batch <> later_batch)
+               AND (wc.aps_parallel_capacity <= 1 OR (earlier_unit > 0 AND later_unit > 0))
                -- a finished one matters to work not started yet (the rest is history)
-               AND NOT (a.state = 'done' AND b.state IN ('done', 'progress'))
-               AND NOT (b.state = 'done' AND a.state IN ('done', 'progress'))
+               AND NOT (earlier_state = 'done' AND later_state IN ('done', 'progress'))
+               AND NOT (later_state = 'done' AND earlier_state IN ('done', 'progress'))
             """
             % self._aps_open_workorders_sql(),
             company,
