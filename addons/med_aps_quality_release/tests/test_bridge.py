@@ -255,38 +255,8 @@ class TestApsQualityBridge(TransactionCase):
             }
         )
         receipt.action_confirm()
-        workcenter = self.env["mrp.workcenter"].create({"name": "Set assembly"})
-        bom = self.env["mrp.bom"].create(
-            {
-                "product_tmpl_id": self.device.product_tmpl_id.id,
-                "bom_line_ids": [
-                    Command.create({"product_id": self.component.id, "product_qty": 1})
-                ],
-                "operation_ids": [
-                    Command.create(
-                        {
-                            "name": "Assemble",
-                            "workcenter_id": workcenter.id,
-                            "time_cycle_manual": 10,
-                        }
-                    )
-                ],
-            }
-        )
-        production = self.env["mrp.production"].create(
-            {"product_id": self.device.id, "bom_id": bom.id, "product_qty": 5}
-        )
-        production.action_confirm()
-        run = self.env["med.aps.run"].create(
-            {
-                "trigger": "api",
-                "production_ids": [Command.set(production.ids)],
-                "time_limit": 2.0,
-                "workers": 1,
-            }
-        )
-        run._process_now()
-        self.assertEqual(run.state, "done", run.failure_reason)
+        production = self._assembly_order(5)
+        self._plan(production)
         pegs = self.env["med.aps.peg"].search([("move_id", "=", production.move_raw_ids.id)])
         self.assertEqual(sum(pegs.mapped("quantity")), 5)
         self.assertNotIn(held, pegs.lot_id)
@@ -417,6 +387,19 @@ class TestApsQualityBridge(TransactionCase):
         production.action_confirm()
         return production
 
+    def _plan(self, production):
+        run = self.env["med.aps.run"].create(
+            {
+                "trigger": "api",
+                "production_ids": [Command.set(production.ids)],
+                "time_limit": 2.0,
+                "workers": 1,
+            }
+        )
+        run._process_now()
+        self.assertEqual(run.state, "done", run.failure_reason)
+        return run
+
     def _held_lot_issues(self):
         check = self.env["med.aps.plan.check"]._aps_check_company(self.env.company)
         return check.issue_ids.filtered(lambda issue: issue.kind == "held_lot")
@@ -458,16 +441,7 @@ class TestApsQualityBridge(TransactionCase):
         production = self._assembly_order(2)
         production.do_unreserve()
         self.assertFalse(production.move_raw_ids.move_line_ids)
-        run = self.env["med.aps.run"].create(
-            {
-                "trigger": "api",
-                "production_ids": [Command.set(production.ids)],
-                "time_limit": 2.0,
-                "workers": 1,
-            }
-        )
-        run._process_now()
-        self.assertEqual(run.state, "done", run.failure_reason)
+        self._plan(production)
         pegs = self.env["med.aps.peg"].search([("production_id", "=", production.id)])
         self.assertEqual(pegs.lot_id, lot)
         self.assertFalse(self._held_lot_issues())
