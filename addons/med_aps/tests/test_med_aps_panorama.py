@@ -99,6 +99,8 @@ class TestMedApsPanoramaTour(HttpCase):
     def test_panorama_tour(self):
         if not self.env.ref("med_aps.mo_demo_syr10_01", raise_if_not_found=False):
             self.skipTest("the med_aps demo data is not installed")
+        # the plan checked, as the scheduled action does every few minutes
+        self.env["med.aps.plan.check"]._aps_check_company(self.env.ref("base.main_company"))
         self.start_tour(
             "/odoo/action-med_aps.action_med_aps_panorama", "med_aps_panorama_tour", login="admin"
         )

@@ -35,6 +35,22 @@ registry.category("web_tour.tours").add("med_aps_panorama_tour", {
             trigger: ".o_med_aps_panorama_run a",
         },
         {
+            content: "Each order shows its health from the latest plan check",
+            trigger: ".o_med_aps_panorama_order .o_med_aps_panorama_order_health i",
+            run() {
+                const rows = document.querySelectorAll(".o_med_aps_panorama_order");
+                const cells = document.querySelectorAll(".o_med_aps_panorama_order_health i");
+                if (cells.length !== rows.length) {
+                    throw new Error(`${cells.length} health marks for ${rows.length} orders`);
+                }
+                for (const link of document.querySelectorAll(".o_med_aps_panorama_issue")) {
+                    if (!link.textContent.trim()) {
+                        throw new Error("a plan problem without its words");
+                    }
+                }
+            },
+        },
+        {
             content: "Open the most urgent order",
             trigger: ".o_med_aps_panorama_order:first-child td:first-child",
             run: "click",
