@@ -238,7 +238,7 @@ class MedApsPlanCheck(models.Model):
             keyed AS (
                 -- a batch's work orders start together and run as one: one group
                 SELECT timed.*, GREATEST(aps_unit, 1) AS unit_key,
-                       COALESCE(aps_batch_ref, 'WO/' || id) AS group_key
+                       COALESCE('B:' || aps_batch_ref, 'W:' || id) AS group_key
                   FROM timed
             ),
             grouped AS (

@@ -194,9 +194,16 @@ class PlanWriter:
             )
 
     def _lock_workorders(self, free_ids):
-        """Lock every work order the writer touches (free and running), by id, before any
-        order: the shop floor writes a work order, then its order, and taking an order first
-        could deadlock with an operator finishing its work."""
+        """Lock the rows the writer touches in the order the shop floor writes them: the
+        orders' stock moves, then the work orders (free and running), each by id, before
+        any order. An operator's Finish writes the components' moves, then the work order,
+        then its order; taking them the other way round deadlocked with it."""
+        productions = self.scope.productions.ids
+        self.env.cr.execute(
+            "SELECT id FROM stock_move WHERE raw_material_production_id = ANY(%s) "
+            "OR production_id = ANY(%s) ORDER BY id FOR UPDATE",
+            [productions, productions],
+        )
         running = [
             int(operation["id"][3:])
             for job in self.problem["jobs"]

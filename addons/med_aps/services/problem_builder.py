@@ -663,7 +663,13 @@ class ProblemBuilder:
         blocked = [wc.id for wc in self.blocked if wc.id in duration_by_workcenter]
         if not blocked:
             return modes
-        if len(blocked) == len(duration_by_workcenter):
+        # its own work center keeps a mode without working time: no alternative to leave for
+        elsewhere = [
+            wc_id
+            for wc_id in duration_by_workcenter
+            if wc_id not in blocked and self.calendars.get("WC/%d" % wc_id)
+        ]
+        if not elsewhere:
             for wc_id in blocked:
                 self.blocked_stuck[wc_id] += 1
             return modes

@@ -270,6 +270,24 @@ class TestMedApsPlan(MedApsCommon):
         check = self.env["med.aps.plan.check"]._aps_check_company(self.company)
         self.assertFalse(check.issue_ids.filtered(lambda i: i.kind == "blocked_workcenter"))
 
+    def test_a_closed_workcenter_whose_alternative_is_blocked_keeps_the_alternative(self):
+        closed = self.env["resource.calendar"].create(
+            {"name": "Closed", "company_id": self.company.id, "attendance_ids": [Command.clear()]}
+        )
+        self.wc_molding_1.resource_calendar_id = closed
+        self._block(self.wc_molding_2)
+        run = self._run(self.productions)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        moldings = self.productions.workorder_ids.filtered(
+            lambda wo: wo.operation_id.name == "Molding"
+        )
+        self.assertEqual(moldings.workcenter_id, self.wc_molding_2)
+        self.assertIn(
+            "Work center Molding 2 is blocked: 3 work orders that can run nowhere else stay "
+            "planned on it until it is unblocked.",
+            run.resource_warnings,
+        )
+
     def test_a_blocked_workcenter_whose_alternative_cannot_run_keeps_its_work(self):
         closed = self.env["resource.calendar"].create(
             {"name": "Closed", "company_id": self.company.id, "attendance_ids": [Command.clear()]}
