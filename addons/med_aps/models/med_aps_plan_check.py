@@ -39,6 +39,123 @@ NOT_STARTED_GRACE_MINUTES = 30
 KEEP_CHECKS_DAYS = 7
 
 
+# Two work orders of one work-center unit at the same time (see ``_aps_find_overlaps``); %s is
+# the open work orders' query. In start order on each unit, a running maximum of the ends
+# finds the work that starts before the work before it has ended; only those are paired.
+OVERLAPS_SQL = """
+    WITH open_wo AS (%s),
+    first_start AS (
+        SELECT workcenter_id, MIN(date_start) AS date_start
+          FROM open_wo GROUP BY workcenter_id
+    ),
+    finished_wo AS (
+        -- finished after the first planned start of an open one on its work center
+        SELECT wo.id, wo.production_id, wo.workcenter_id, wo.date_start,
+               wo.date_finished, wo.state, wo.aps_unit, wo.aps_batch_ref
+          FROM mrp_workorder wo
+          JOIN first_start ON first_start.workcenter_id = wo.workcenter_id
+          JOIN mrp_production mo ON mo.id = wo.production_id
+         WHERE wo.state = 'done' AND wo.date_finished > first_start.date_start
+           AND mo.company_id = %%(company)s
+    ),
+    timed AS (
+        SELECT wo.*,
+               CASE WHEN wo.state = 'progress'
+                    THEN GREATEST(wo.date_finished, %%(now)s)
+                    ELSE wo.date_finished END AS date_end,
+               wo.state = 'done'
+               OR (wo.state = 'progress' AND wo.date_finished < %%(now)s) AS ran_late
+          FROM (SELECT * FROM open_wo UNION ALL SELECT * FROM finished_wo) wo
+    ),
+    keyed AS (
+        -- a batch's work orders start together and run as one: one group
+        SELECT timed.*, GREATEST(aps_unit, 1) AS unit_key,
+               COALESCE('B:' || aps_batch_ref, 'W:' || id) AS group_key
+          FROM timed
+    ),
+    grouped AS (
+        SELECT workcenter_id, unit_key, date_start, group_key,
+               MAX(date_end) AS date_end
+          FROM keyed GROUP BY workcenter_id, unit_key, date_start, group_key
+    ),
+    swept AS (
+        -- in start order on each unit, the latest end so far (a running maximum: a
+        -- frame that stops before the current row is recomputed for every row)
+        SELECT grouped.*,
+               MAX(date_end) OVER (
+                   PARTITION BY workcenter_id, unit_key
+                   ORDER BY date_start, group_key
+                   ROWS UNBOUNDED PRECEDING
+               ) AS ended_so_far
+          FROM grouped
+    ),
+    late_starters AS MATERIALIZED (
+        -- only work starting before the latest end of the work before it overlaps
+        -- something (pairing every work order with every other one of its unit grew
+        -- with the square of the plan)
+        SELECT keyed.*
+          FROM (
+              SELECT workcenter_id, unit_key, date_start, group_key,
+                     LAG(ended_so_far) OVER (
+                         PARTITION BY workcenter_id, unit_key
+                         ORDER BY date_start, group_key
+                     ) AS ended_before
+                FROM swept
+          ) previous
+          JOIN keyed USING (workcenter_id, unit_key, date_start, group_key)
+         WHERE previous.ended_before > previous.date_start
+    ),
+    pairs AS (
+        -- each of them with the work before it on its unit that ends after it starts
+        SELECT later.workcenter_id, later.id AS later_id,
+               later.production_id AS later_production_id,
+               later.ran_late AS later_ran_late, later.state AS later_state,
+               later.date_start AS later_start, later.date_end AS later_end,
+               later.aps_unit AS later_unit, later.aps_batch_ref AS later_batch,
+               earlier.*
+          FROM late_starters later
+         CROSS JOIN LATERAL (
+              SELECT keyed.id AS earlier_id,
+                     keyed.production_id AS earlier_production_id,
+                     keyed.ran_late AS earlier_ran_late, keyed.state AS earlier_state,
+                     keyed.date_start AS earlier_start, keyed.date_end AS earlier_end,
+                     keyed.aps_unit AS earlier_unit, keyed.aps_batch_ref AS earlier_batch
+                FROM keyed
+               WHERE keyed.workcenter_id = later.workcenter_id
+                 AND keyed.unit_key = later.unit_key
+                 AND (keyed.date_start, keyed.group_key)
+                     < (later.date_start, later.group_key)
+                 AND keyed.date_end > later.date_start
+              -- for the work orders found above only, not flattened into a join of
+              -- every pair
+              OFFSET 0
+         ) earlier
+    )
+    -- the pair by id: the first is the one with the smaller id
+    SELECT LEAST(earlier_id, later_id) AS id,
+           CASE WHEN earlier_id < later_id THEN earlier_production_id
+                ELSE later_production_id END AS production_id,
+           pairs.workcenter_id,
+           CASE WHEN earlier_id < later_id THEN earlier_ran_late
+                ELSE later_ran_late END AS ran_late,
+           GREATEST(earlier_id, later_id) AS other_id,
+           CASE WHEN earlier_id < later_id THEN later_production_id
+                ELSE earlier_production_id END AS other_production_id,
+           CASE WHEN earlier_id < later_id THEN later_ran_late
+                ELSE earlier_ran_late END AS other_ran_late,
+           LEAST(earlier_end, later_end) AS overlap_end,
+           GREATEST(earlier_start, later_start) AS overlap_start
+      FROM pairs
+      JOIN mrp_workcenter wc ON wc.id = pairs.workcenter_id
+     WHERE earlier_start < later_end AND later_start < earlier_end
+       AND (earlier_batch IS NULL OR later_batch IS NULL OR earlier_batch <> later_batch)
+       AND (wc.aps_parallel_capacity <= 1 OR (earlier_unit > 0 AND later_unit > 0))
+       -- a finished one matters to work not started yet (the rest is history)
+       AND NOT (earlier_state = 'done' AND later_state IN ('done', 'progress'))
+       AND NOT (later_state = 'done' AND earlier_state IN ('done', 'progress'))
+    """
+
+
 class MedApsPlanCheck(models.Model):
     """The stored plan checked against the shop floor, per company.
 
@@ -209,123 +326,7 @@ class MedApsPlanCheck(models.Model):
         batch: as planned, or because one ran past its planned end into the next one's planned
         slot (a work order still running counts until now; one finished counts until it
         actually ended)."""
-        rows = self._aps_query(
-            """
-            WITH open_wo AS (%s),
-            first_start AS (
-                SELECT workcenter_id, MIN(date_start) AS date_start
-                  FROM open_wo GROUP BY workcenter_id
-            ),
-            finished_wo AS (
-                -- finished after the first planned start of an open one on its work center
-                SELECT wo.id, wo.production_id, wo.workcenter_id, wo.date_start,
-                       wo.date_finished, wo.state, wo.aps_unit, wo.aps_batch_ref
-                  FROM mrp_workorder wo
-                  JOIN first_start ON first_start.workcenter_id = wo.workcenter_id
-                  JOIN mrp_production mo ON mo.id = wo.production_id
-                 WHERE wo.state = 'done' AND wo.date_finished > first_start.date_start
-                   AND mo.company_id = %%(company)s
-            ),
-            timed AS (
-                SELECT wo.*,
-                       CASE WHEN wo.state = 'progress'
-                            THEN GREATEST(wo.date_finished, %%(now)s)
-                            ELSE wo.date_finished END AS date_end,
-                       wo.state = 'done'
-                       OR (wo.state = 'progress' AND wo.date_finished < %%(now)s) AS ran_late
-                  FROM (SELECT * FROM open_wo UNION ALL SELECT * FROM finished_wo) wo
-            ),
-            keyed AS (
-                -- a batch's work orders start together and run as one: one group
-                SELECT timed.*, GREATEST(aps_unit, 1) AS unit_key,
-                       COALESCE('B:' || aps_batch_ref, 'W:' || id) AS group_key
-                  FROM timed
-            ),
-            grouped AS (
-                SELECT workcenter_id, unit_key, date_start, group_key,
-                       MAX(date_end) AS date_end
-                  FROM keyed GROUP BY workcenter_id, unit_key, date_start, group_key
-            ),
-            swept AS (
-                -- in start order on each unit, the latest end so far (a running maximum: a
-                -- frame that stops before the current row is recomputed for every row)
-                SELECT grouped.*,
-                       MAX(date_end) OVER (
-                           PARTITION BY workcenter_id, unit_key
-                           ORDER BY date_start, group_key
-                           ROWS UNBOUNDED PRECEDING
-                       ) AS ended_so_far
-                  FROM grouped
-            ),
-            late_starters AS MATERIALIZED (
-                -- only work starting before the latest end of the work before it overlaps
-                -- something (pairing every work order with every other one of its unit grew
-                -- with the square of the plan)
-                SELECT keyed.*
-                  FROM (
-                      SELECT workcenter_id, unit_key, date_start, group_key,
-                             LAG(ended_so_far) OVER (
-                                 PARTITION BY workcenter_id, unit_key
-                                 ORDER BY date_start, group_key
-                             ) AS ended_before
-                        FROM swept
-                  ) previous
-                  JOIN keyed USING (workcenter_id, unit_key, date_start, group_key)
-                 WHERE previous.ended_before > previous.date_start
-            ),
-            pairs AS (
-                -- each of them with the work before it on its unit that ends after it starts
-                SELECT later.workcenter_id, later.id AS later_id,
-                       later.production_id AS later_production_id,
-                       later.ran_late AS later_ran_late, later.state AS later_state,
-                       later.date_start AS later_start, later.date_end AS later_end,
-                       later.aps_unit AS later_unit, later.aps_batch_ref AS later_batch,
-                       earlier.*
-                  FROM late_starters later
-                 CROSS JOIN LATERAL (
-                      SELECT keyed.id AS earlier_id,
-                             keyed.production_id AS earlier_production_id,
-                             keyed.ran_late AS earlier_ran_late, keyed.state AS earlier_state,
-                             keyed.date_start AS earlier_start, keyed.date_end AS earlier_end,
-                             keyed.aps_unit AS earlier_unit, keyed.aps_batch_ref AS earlier_batch
-                        FROM keyed
-                       WHERE keyed.workcenter_id = later.workcenter_id
-                         AND keyed.unit_key = later.unit_key
-                         AND (keyed.date_start, keyed.group_key)
-                             < (later.date_start, later.group_key)
-                         AND keyed.date_end > later.date_start
-                      -- for the work orders found above only, not flattened into a join of
-                      -- every pair
-                      OFFSET 0
-                 ) earlier
-            )
-            -- the pair by id: the first is the one with the smaller id
-            SELECT LEAST(earlier_id, later_id) AS id,
-                   CASE WHEN earlier_id < later_id THEN earlier_production_id
-                        ELSE later_production_id END AS production_id,
-                   pairs.workcenter_id,
-                   CASE WHEN earlier_id < later_id THEN earlier_ran_late
-                        ELSE later_ran_late END AS ran_late,
-                   GREATEST(earlier_id, later_id) AS other_id,
-                   CASE WHEN earlier_id < later_id THEN later_production_id
-                        ELSE earlier_production_id END AS other_production_id,
-                   CASE WHEN earlier_id < later_id THEN later_ran_late
-                        ELSE earlier_ran_late END AS other_ran_late,
-                   LEAST(earlier_end, later_end) AS overlap_end,
-                   GREATEST(earlier_start, later_start) AS overlap_start
-              FROM pairs
-              JOIN mrp_workcenter wc ON wc.id = pairs.workcenter_id
-             WHERE earlier_start < later_end AND later_start < earlier_end
-               AND (earlier_batch IS NULL OR later_batch IS NULL OR earlier_batch <> later_batch)
-               AND (wc.aps_parallel_capacity <= 1 OR (earlier_unit > 0 AND later_unit > 0))
-               -- a finished one matters to work not started yet (the rest is history)
-               AND NOT (earlier_state = 'done' AND later_state IN ('done', 'progress'))
-               AND NOT (later_state = 'done' AND earlier_state IN ('done', 'progress'))
-            """
-            % self._aps_open_workorders_sql(),
-            company,
-            now,
-        )
+        rows = self._aps_query(OVERLAPS_SQL % self._aps_open_workorders_sql(), company, now)
         vals = []
         for row in rows:
             late, other = (
