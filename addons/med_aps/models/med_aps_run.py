@@ -1295,7 +1295,7 @@ class MedApsRun(models.Model):
             )
             for workcenter_id, busy, available in result["utilization"]
         ]
-        self.workcenter_line_ids.unlink()
+        self.sudo().workcenter_line_ids.unlink()
         vals = {
             "state": "done",
             "progress": 100.0,

@@ -88,6 +88,34 @@ class TestMedApsHardening(MedApsCommon, HttpCase):
         self.rpc(self.planner, "med.aps.run", "action_cancel", [run_id])
         self.assertEqual(self.env["med.aps.run"].browse(run_id).state, "cancelled")
 
+    def test_a_runs_utilization_is_the_runs(self):
+        run = self._run(self.productions)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        line = run.workcenter_line_ids[:1]
+        self.assertTrue(line)
+        before = line.read(["busy_hours", "available_hours", "utilization"])
+        for method, args in (
+            ("write", ([line.id], {"utilization": 10.0, "busy_hours": 1.0})),
+            ("unlink", ([line.id],)),
+            ("create", ({"run_id": run.id, "workcenter_id": self.wc_assembly.id},)),
+        ):
+            self.assertRefused(
+                "You are not allowed to", self.planner, "med.aps.run.workcenter", method, *args
+            )
+        self.env.invalidate_all()
+        self.assertEqual(line.read(["busy_hours", "available_hours", "utilization"]), before)
+        # a planner's next run writes its own, as the run
+        answer = self.rpc(
+            self.planner,
+            "med.aps.run",
+            "api_replan",
+            scope={"production_ids": self.productions.ids},
+            params={"time_limit": 2, "workers": 1},
+            wait=True,
+        )
+        self.assertEqual(answer["state"], "done")
+        self.assertTrue(self.env["med.aps.run"].browse(answer["id"]).workcenter_line_ids)
+
     def test_locking_a_plan_needs_a_planner(self):
         workorder = self.mo_1.workorder_ids[:1]
         for model, record in (("mrp.production", self.mo_1), ("mrp.workorder", workorder)):
