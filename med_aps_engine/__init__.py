@@ -9,7 +9,8 @@ Problem in, plan out, both plain dicts following ``docs/engine-schema.md``::
 
 from .problem import MAX_HORIZON, SCHEMA_VERSION, ProblemError, load_problem
 from .solver import EngineError, OptionError, SolveOptions, solve
-from .validator import validate
+from .validator import RULES as VALIDATION_RULES
+from .validator import validate, validate_details
 
 __all__ = [
     "MAX_HORIZON",
@@ -17,8 +18,10 @@ __all__ = [
     "EngineError",
     "OptionError",
     "ProblemError",
+    "VALIDATION_RULES",
     "SolveOptions",
     "load_problem",
     "solve",
     "validate",
+    "validate_details",
 ]

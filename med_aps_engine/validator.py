@@ -6,7 +6,9 @@ without sharing any code with the solver: it imports nothing from the rest of
 ``med_aps_engine`` and works on plain dicts. Every violation is returned as a readable sentence
 that names the operation, job or resource, the broken rule and the numbers involved.
 
-``validate(problem, plan)`` checks a full plan. ``validate_benchmark(fmt, problem, summary)``
+``validate(problem, plan)`` checks a full plan; ``validate_details(problem, plan)`` returns the
+same violations with their rule family and operations (plan checks that file them per
+operation). ``validate_benchmark(fmt, problem, summary)``
 checks the compact summary written for the public benchmark formats (``jsplib`` and ``fjsp``).
 """
 
@@ -18,6 +20,24 @@ import os
 
 NO_SOLUTION_STATUSES = ("INFEASIBLE", "UNKNOWN", "MODEL_INVALID")
 MAX_REPORTED = 200
+# the rule families of ``validate_details``
+RULES = (
+    "plan",  # the plan's own form: operations missing or twice, resource, unit, batch id
+    "horizon",  # ends after the horizon
+    "fixed",  # a locked or running operation not where it is
+    "origin",  # starts before the plan's origin
+    "release",  # starts before its release (material)
+    "duration",  # shorter or longer than its work through the calendar
+    "calendar",  # in closed time of its resource
+    "frozen",  # moved inside the frozen window
+    "precedence",  # starts before the end of what it waits for (plus its minimum lag)
+    "max_lag",  # starts later after what it waits for than its maximum lag allows
+    "overlap",  # two operations or batches at once on one unit
+    "changeover",  # the setup misses the changeover from the family before it
+    "batch",  # a batch of mixed families, times, or over its size
+    "secondary",  # tools and operators: units, windows, calendars, overlaps, cycles
+    "results",  # what the plan states: changeover minutes, KPIs, job results, objective
+)
 
 
 class _Calendar:
@@ -125,6 +145,27 @@ def validate(problem: dict, plan: dict) -> list[str]:
             gc.enable()
 
 
+def validate_details(problem: dict, plan: dict) -> list[dict]:
+    """The violations of ``validate``, each as ``{"rule", "operation", "other", "message",
+    "values"}``: its rule family (one of ``RULES``), the operation it concerns and the other
+    operation involved (operation ids, or None), the sentence ``validate`` returns, and
+    minutes of the plan where the rule gives them (``duration``: ``needed`` and ``planned``
+    working minutes; ``precedence``: ``ready``, the first minute it may start; ``max_lag``:
+    ``latest``, the last; ``changeover``: ``required`` changeover minutes). All of them, in
+    the same order (``validate`` stops at ``MAX_REPORTED`` sentences)."""
+    if plan.get("status") in NO_SOLUTION_STATUSES and not plan.get("operations"):
+        return []
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        check = _PlanCheck(problem, plan)
+        check.run()
+        return check.details
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
 def _validate(problem, plan):
     status = plan.get("status")
     plan_ops = plan.get("operations") or []
@@ -151,6 +192,8 @@ class _PlanCheck:
         self.problem = problem
         self.plan = plan
         self.v = []
+        # the same violations with their rule family and operations (``validate_details``)
+        self.details = []
         self.ok_ops = {}  # op id -> entry for operations whose resource/unit are valid
         self.job_finish = {}
         self.changeover_total = 0
@@ -167,6 +210,21 @@ class _PlanCheck:
         self._check_batch_homes()
         self._check_results()
         return self.v
+
+    def _report(self, rule, operation, other, message, **values):
+        """Record one violation: its sentence, and its rule family (``RULES``) with the
+        operation it concerns, the other operation involved, if any, and the minutes that
+        tell how far the plan is from the rule (``values``)."""
+        self.v.append(message)
+        self.details.append(
+            {
+                "rule": rule,
+                "operation": operation,
+                "other": other,
+                "message": message,
+                "values": values,
+            }
+        )
 
     # ---- index the problem
     def _index_problem(self):
@@ -196,55 +254,73 @@ class _PlanCheck:
 
     # ---- index the plan: each operation exactly once
     def _index_plan(self):
-        v, ops = self.v, self.ops
+        ops = self.ops
         self.placed = {}
         for entry in self.plan.get("operations") or []:
             oid = entry.get("op")
             if oid not in ops:
-                v.append(f"plan lists operation {oid!r} that is not in the problem")
+                self._report(
+                    "plan", oid, None, f"plan lists operation {oid!r} that is not in the problem"
+                )
                 continue
             if oid in self.placed:
-                v.append(f"operation {oid!r} is planned more than once")
+                self._report("plan", oid, None, f"operation {oid!r} is planned more than once")
                 continue
             self.placed[oid] = entry
         for oid, (job, _op) in ops.items():
             if oid not in self.placed:
-                v.append(f"operation {oid!r} of job {job['id']!r} is not planned")
+                self._report(
+                    "plan", oid, None, f"operation {oid!r} of job {job['id']!r} is not planned"
+                )
 
     # ---- per-operation checks: mode, unit, duration, calendar, release, lock, horizon
     def _check_operation(self, oid, entry):
-        v = self.v
         job, op = self.ops[oid]
         name = f"operation {oid!r} of job {job['id']!r}"
         if entry.get("job") is not None and entry.get("job") != job["id"]:
-            v.append(f"{name}: plan says it belongs to job {entry.get('job')!r}")
+            self._report(
+                "plan", oid, None, f"{name}: plan says it belongs to job {entry.get('job')!r}"
+            )
         rid = entry.get("resource")
         start, end = entry.get("start"), entry.get("end")
         if not _is_int(start) or not _is_int(end):
-            v.append(f"{name}: start {start!r} and end {end!r} must be integers (minutes)")
+            self._report(
+                "plan",
+                oid,
+                None,
+                f"{name}: start {start!r} and end {end!r} must be integers (minutes)",
+            )
             return
         start, end = int(start), int(end)
         if end < start:
-            v.append(f"{name}: end {end} is before start {start}")
+            self._report("plan", oid, None, f"{name}: end {end} is before start {start}")
             return
         if rid not in self.resources:
-            v.append(f"{name}: planned on unknown resource {rid!r}")
+            self._report("plan", oid, None, f"{name}: planned on unknown resource {rid!r}")
             return
         res = self.resources[rid]
         mode = _mode_of(op, rid)
         in_progress = op.get("in_progress")
         if mode is None and not (in_progress and in_progress.get("resource") == rid):
             eligible = [m.get("resource") for m in op.get("modes") or []]
-            v.append(f"{name}: resource {rid!r} is not eligible (eligible: {eligible})")
+            self._report(
+                "plan",
+                oid,
+                None,
+                f"{name}: resource {rid!r} is not eligible (eligible: {eligible})",
+            )
             return
         capacity = int(_num(res.get("capacity"), 1))
         unit = entry.get("unit", 0)
         if unit is None:
             unit = 0
         if not _is_int(unit) or not 0 <= unit < capacity:
-            v.append(
+            self._report(
+                "plan",
+                oid,
+                None,
                 f"{name}: unit {unit!r} does not exist on resource {rid!r} "
-                f"(capacity {capacity}, units 0..{capacity - 1})"
+                f"(capacity {capacity}, units 0..{capacity - 1})",
             )
             return
         self.ok_ops[oid] = entry
@@ -252,61 +328,88 @@ class _PlanCheck:
         if not in_progress:
             self._check_timing(name, job, op, entry, mode, rid, start, end)
         if self.horizon is not None and end > self.horizon:
-            v.append(f"{name}: horizon violated: end {end} > horizon {self.horizon}")
+            self._report(
+                "horizon",
+                oid,
+                None,
+                f"{name}: horizon violated: end {end} > horizon {self.horizon}",
+            )
         self._check_frozen(name, oid, rid, start)
 
     def _check_fixed(self, name, op, rid, start, end):
         """Locked operations keep their resource and start; operations in progress too, and
         end where their remaining minutes are done."""
-        v = self.v
         locked = op.get("locked")
         in_progress = op.get("in_progress")
         if locked:
             if locked.get("resource") != rid or locked.get("start") != start:
-                v.append(
+                self._report(
+                    "fixed",
+                    op["id"],
+                    None,
                     f"{name}: locked on resource {locked.get('resource')!r} at "
-                    f"{locked.get('start')}, planned on {rid!r} at {start}"
+                    f"{locked.get('start')}, planned on {rid!r} at {start}",
                 )
         if in_progress:
             if in_progress.get("resource") != rid or in_progress.get("start") != start:
-                v.append(
+                self._report(
+                    "fixed",
+                    op["id"],
+                    None,
                     f"{name}: in progress on resource {in_progress.get('resource')!r} since "
-                    f"{in_progress.get('start')}, planned on {rid!r} at {start}"
+                    f"{in_progress.get('start')}, planned on {rid!r} at {start}",
                 )
             cal = self.calendars[rid]
             remaining = int(_num(in_progress.get("remaining")))
             begin = max(start, 0)
             worked = cal.working_minutes(begin, end)
             if worked != remaining or (remaining > 0 and not cal.is_available(end - 1)):
-                v.append(
+                self._report(
+                    "fixed",
+                    op["id"],
+                    None,
                     f"{name}: in progress with {remaining} remaining minutes from {begin} on "
                     f"{rid!r}, but [{begin}, {end}) holds {worked} available minutes "
-                    f"(end must be where the remaining minutes are done)"
+                    f"(end must be where the remaining minutes are done)",
                 )
 
     def _check_timing(self, name, job, op, entry, mode, rid, start, end):
         """Origin, release, and the duration through the calendar (batch cycle or setup +
         processing + cleanup, interruptible or not)."""
-        v = self.v
         res = self.resources[rid]
         cal = self.calendars[rid]
         if start < 0:
-            v.append(f"{name}: start {start} is before the plan origin 0")
+            self._report(
+                "origin", op["id"], None, f"{name}: start {start} is before the plan origin 0"
+            )
         release = max(int(_num(job.get("release"))), int(_num(op.get("release"))))
         if start < release:
-            v.append(f"{name}: release violated: start {start} < release {release}")
+            self._report(
+                "release",
+                op["id"],
+                None,
+                f"{name}: release violated: start {start} < release {release}",
+            )
         batch = res.get("batch")
         if batch:
             cycle = int(batch.get("cycle_minutes") or 0)
             if end - start != cycle:
-                v.append(
+                self._report(
+                    "duration",
+                    op["id"],
+                    None,
                     f"{name}: batch cycle on {rid!r} must last {cycle} minutes, "
-                    f"planned [{start}, {end}) = {end - start}"
+                    f"planned [{start}, {end}) = {end - start}",
+                    needed=cycle,
+                    planned=end - start,
                 )
             if not cal.inside_one_interval(start, end):
-                v.append(
+                self._report(
+                    "calendar",
+                    op["id"],
+                    None,
                     f"{name}: batch cycle [{start}, {end}) on {rid!r} is not inside one "
-                    f"available calendar interval"
+                    f"available calendar interval",
                 )
             return
         eff = _num(res.get("efficiency"), 100)
@@ -316,8 +419,12 @@ class _PlanCheck:
         if setup is None:
             setup = mode_setup + int(_num(entry.get("changeover_minutes")))
         if setup < mode_setup:
-            v.append(
-                f"{name}: setup_minutes {setup} is less than the mode setup {mode_setup} on {rid!r}"
+            self._report(
+                "duration",
+                op["id"],
+                None,
+                f"{name}: setup_minutes {setup} is less than the mode setup {mode_setup} "
+                f"on {rid!r}",
             )
         cleanup = int(_num(mode.get("cleanup")))
         need = setup + proc + cleanup
@@ -326,36 +433,60 @@ class _PlanCheck:
             interruptible = True
         if need == 0:
             if end != start:
-                v.append(f"{name}: needs 0 working minutes, [{start}, {end}) is not empty")
+                self._report(
+                    "duration",
+                    op["id"],
+                    None,
+                    f"{name}: needs 0 working minutes, [{start}, {end}) is not empty",
+                )
         elif interruptible:
             worked = cal.working_minutes(start, end)
             if worked != need:
-                v.append(
+                self._report(
+                    "duration",
+                    op["id"],
+                    None,
                     f"{name}: duration mismatch on {rid!r}: needs {need} working minutes "
                     f"(setup {setup} + processing {proc} + cleanup {cleanup}), "
-                    f"[{start}, {end}) holds {worked}"
+                    f"[{start}, {end}) holds {worked}",
+                    needed=need,
+                    planned=worked,
                 )
             if not cal.is_available(start):
-                v.append(
+                self._report(
+                    "calendar",
+                    op["id"],
+                    None,
                     f"{name}: calendar violated: start {start} is not an available "
-                    f"minute of {rid!r}"
+                    f"minute of {rid!r}",
                 )
             if not cal.is_available(end - 1):
-                v.append(
+                self._report(
+                    "calendar",
+                    op["id"],
+                    None,
                     f"{name}: calendar violated: last minute {end - 1} is not an "
-                    f"available minute of {rid!r}"
+                    f"available minute of {rid!r}",
                 )
         else:
             if end - start != need:
-                v.append(
+                self._report(
+                    "duration",
+                    op["id"],
+                    None,
                     f"{name}: duration mismatch on {rid!r}: non-interruptible, needs "
                     f"{need} minutes (setup {setup} + processing {proc} + cleanup "
-                    f"{cleanup}), planned [{start}, {end}) = {end - start}"
+                    f"{cleanup}), planned [{start}, {end}) = {end - start}",
+                    needed=need,
+                    planned=end - start,
                 )
             if not cal.inside_one_interval(start, end):
-                v.append(
+                self._report(
+                    "calendar",
+                    op["id"],
+                    None,
                     f"{name}: calendar violated: non-interruptible [{start}, {end}) is "
-                    f"not inside one available interval of {rid!r}"
+                    f"not inside one available interval of {rid!r}",
                 )
 
     def _check_frozen(self, name, oid, rid, start):
@@ -368,15 +499,18 @@ class _PlanCheck:
             and 0 <= prev["start"] < frozen_until
             and (prev.get("resource") != rid or prev.get("start") != start)
         ):
-            self.v.append(
+            self._report(
+                "frozen",
+                oid,
+                None,
                 f"{name}: frozen window violated: previous start {prev['start']} on "
                 f"{prev.get('resource')!r} is before frozen_until {frozen_until}, planned on "
-                f"{rid!r} at {start}"
+                f"{rid!r} at {start}",
             )
 
     # ---- precedences (within and across jobs) with min/max lags
     def _check_precedences(self):
-        v, ops, ok_ops = self.v, self.ops, self.ok_ops
+        ops, ok_ops = self.ops, self.ok_ops
         for jid, oids in self.job_ops.items():
             ends = [self.placed[o]["end"] for o in oids if o in ok_ops]
             if ends and len(ends) == len(oids):
@@ -405,14 +539,22 @@ class _PlanCheck:
                 else:
                     continue
                 if start < ref_end + min_lag:
-                    v.append(
+                    self._report(
+                        "precedence",
+                        oid,
+                        pred.get("op"),
                         f"{name}: precedence violated: start {start} < end {ref_end} of {what} "
-                        f"+ min_lag {min_lag}"
+                        f"+ min_lag {min_lag}",
+                        ready=ref_end + min_lag,
                     )
                 if max_lag is not None and start > ref_end + int(max_lag):
-                    v.append(
+                    self._report(
+                        "max_lag",
+                        oid,
+                        pred.get("op"),
                         f"{name}: max_lag violated: start {start} > end {ref_end} of {what} "
-                        f"+ max_lag {int(max_lag)}"
+                        f"+ max_lag {int(max_lag)}",
+                        latest=ref_end + int(max_lag),
                     )
 
     # ---- units: no overlap, changeovers, batches
@@ -430,13 +572,18 @@ class _PlanCheck:
     def _check_batch_unit(self, rid, where, oids):
         """The batches of one unit: one family, one start and end, within the size, no
         overlap between batches."""
-        v, ops, ok_ops = self.v, self.ops, self.ok_ops
+        ops, ok_ops = self.ops, self.ok_ops
         max_size = int(_num(self.resources[rid]["batch"].get("max_size"), 1))
         batches = {}
         for oid in oids:
             bid = ok_ops[oid].get("batch")
             if bid is None:
-                v.append(f"operation {oid!r}: planned on batch resource {rid!r} without a batch")
+                self._report(
+                    "batch",
+                    oid,
+                    None,
+                    f"operation {oid!r}: planned on batch resource {rid!r} without a batch",
+                )
                 bid = ("__single__", oid)
             batches.setdefault(bid, []).append(oid)
         intervals = []
@@ -444,33 +591,48 @@ class _PlanCheck:
             first = ok_ops[members[0]]
             fams = {ops[o][1].get("batch_family") for o in members}
             if len(members) > 1 and (len(fams) > 1 or None in fams):
-                v.append(
+                self._report(
+                    "batch",
+                    members[-1],
+                    members[0],
                     f"batch {bid!r} on {where}: operations {sorted(members)} have different "
-                    f"batch families {sorted(str(f) for f in fams)}"
+                    f"batch families {sorted(str(f) for f in fams)}",
                 )
             for o in members[1:]:
                 e = ok_ops[o]
                 if (e["start"], e["end"]) != (first["start"], first["end"]):
-                    v.append(
+                    self._report(
+                        "batch",
+                        o,
+                        members[0],
                         f"batch {bid!r} on {where}: operation {o!r} runs [{e['start']}, "
                         f"{e['end']}) but operation {members[0]!r} runs [{first['start']}, "
-                        f"{first['end']})"
+                        f"{first['end']})",
                     )
             size = sum(int(_num(ops[o][1].get("batch_size"), 1)) for o in members)
             if size > max_size:
-                v.append(
-                    f"batch {bid!r} on {where}: total batch_size {size} exceeds max_size {max_size}"
+                self._report(
+                    "batch",
+                    members[-1],
+                    None,
+                    f"batch {bid!r} on {where}: total batch_size {size} exceeds "
+                    f"max_size {max_size}",
                 )
-            intervals.append((first["start"], first["end"], f"batch {bid!r}"))
+            intervals.append((first["start"], first["end"], f"batch {bid!r}", members[0]))
         intervals.sort()
         for a, b in zip(intervals, intervals[1:], strict=False):
             if b[0] < a[1] and a[1] > a[0] and b[1] > b[0]:
-                v.append(f"{where}: overlap: {b[2]} starts at {b[0]} before {a[2]} ends at {a[1]}")
+                self._report(
+                    "overlap",
+                    b[3],
+                    a[3],
+                    f"{where}: overlap: {b[2]} starts at {b[0]} before {a[2]} ends at {a[1]}",
+                )
 
     def _check_sequence(self, rid, where, oids):
         """The operations of one unit in time order: no overlap, and the changeover from each
         to the next inside the next one's setup."""
-        v, ops, ok_ops = self.v, self.ops, self.ok_ops
+        ops, ok_ops = self.ops, self.ok_ops
         res = self.resources[rid]
         seq = sorted(
             (o for o in oids if ok_ops[o]["end"] > ok_ops[o]["start"]),
@@ -484,9 +646,12 @@ class _PlanCheck:
             if prev is not None:
                 pe = ok_ops[prev]
                 if entry["start"] < pe["end"]:
-                    v.append(
+                    self._report(
+                        "overlap",
+                        oid,
+                        prev,
                         f"{where}: overlap: operation {oid!r} [{entry['start']}, {entry['end']}) "
-                        f"starts before operation {prev!r} [{pe['start']}, {pe['end']}) ends"
+                        f"starts before operation {prev!r} [{pe['start']}, {pe['end']}) ends",
                     )
                 required = _changeover_minutes(
                     res, ops[prev][1].get("setup_family"), op.get("setup_family")
@@ -496,18 +661,25 @@ class _PlanCheck:
                 mode_setup = int(_num(mode.get("setup")))
                 setup = entry.get("setup_minutes")
                 if setup is not None and required > 0 and setup < mode_setup + required:
-                    v.append(
+                    self._report(
+                        "changeover",
+                        oid,
+                        prev,
                         f"operation {oid!r} on {where}: changeover violated: after operation "
                         f"{prev!r} (family {ops[prev][1].get('setup_family')!r} -> "
                         f"{op.get('setup_family')!r}) needs setup {mode_setup} + changeover "
-                        f"{required} minutes, plan has setup_minutes {setup}"
+                        f"{required} minutes, plan has setup_minutes {setup}",
+                        required=required,
                     )
                 declared = entry.get("changeover_minutes")
                 if declared is not None and declared != required:
-                    v.append(
+                    self._report(
+                        "results",
+                        oid,
+                        prev,
                         f"operation {oid!r} on {where}: changeover_minutes {declared} but the "
                         f"changeover from the previous operation "
-                        f"{'(none)' if prev is None else repr(prev)} is {required}"
+                        f"{'(none)' if prev is None else repr(prev)} is {required}",
                     )
             if required > 0:
                 self.changeover_total += required
@@ -531,19 +703,25 @@ class _PlanCheck:
             move = int(_num(self.secondary[sid].get("move_minutes")))
             for (_b1, e1, o1), (b2, _e2, o2) in zip(rows, rows[1:], strict=False):
                 if b2 < e1:
-                    self.v.append(
+                    self._report(
+                        "secondary",
+                        o2,
+                        o1,
                         f"secondary resource {sid!r} unit {unit}: overlap: operation {o2!r} "
-                        f"holds it from {b2} before operation {o1!r} releases it at {e1}"
+                        f"holds it from {b2} before operation {o1!r} releases it at {e1}",
                     )
                     continue
                 first, second = self.ok_ops[o1], self.ok_ops[o2]
                 m1 = (first["resource"], first.get("unit") or 0)
                 m2 = (second["resource"], second.get("unit") or 0)
                 if move and m1 != m2 and b2 < e1 + move:
-                    self.v.append(
+                    self._report(
+                        "secondary",
+                        o2,
+                        o1,
                         f"secondary resource {sid!r} unit {unit}: moves from {m1[0]!r} unit "
                         f"{m1[1]} (operation {o1!r}, until {e1}) to {m2[0]!r} unit {m2[1]} "
-                        f"(operation {o2!r}, from {b2}) in {b2 - e1} minutes, needs {move}"
+                        f"(operation {o2!r}, from {b2}) in {b2 - e1} minutes, needs {move}",
                     )
 
     def _check_cycles(self, sid, unit, rows):
@@ -562,16 +740,27 @@ class _PlanCheck:
             if row is not None:
                 m_start, m_end = row.get("start"), row.get("end")
                 if limit is None:
-                    self.v.append(f"{where}: maintenance before operation {oid!r}, no max_cycles")
+                    self._report(
+                        "secondary",
+                        oid,
+                        None,
+                        f"{where}: maintenance before operation {oid!r}, no max_cycles",
+                    )
                 elif m_end != begin or not _is_int(m_start) or m_end - m_start != length:
-                    self.v.append(
+                    self._report(
+                        "secondary",
+                        oid,
+                        None,
                         f"{where}: maintenance before operation {oid!r} must be the {length} "
-                        f"minutes right before its use at {begin}, plan says [{m_start}, {m_end})"
+                        f"minutes right before its use at {begin}, plan says [{m_start}, {m_end})",
                     )
                 elif m_start < 0 or (previous_end is not None and m_start < previous_end):
-                    self.v.append(
+                    self._report(
+                        "secondary",
+                        oid,
+                        None,
                         f"{where}: maintenance [{m_start}, {m_end}) before operation {oid!r} "
-                        f"starts before minute 0 or before the previous use ends ({previous_end})"
+                        f"starts before minute 0 or before the previous use ends ({previous_end})",
                     )
                 count = 0
             previous_end = end
@@ -583,9 +772,12 @@ class _PlanCheck:
                 if sid in (req.get("any_of") or []):
                     count += int(_num(req.get("cycles"), 1))
             if count > limit:
-                self.v.append(
+                self._report(
+                    "secondary",
+                    oid,
+                    None,
                     f"{where}: {count} cycles since its last maintenance at operation {oid!r} "
-                    f"of job {job['id']!r}, over max_cycles {limit}"
+                    f"of job {job['id']!r}, over max_cycles {limit}",
                 )
 
     def _secondary_window(self, op, entry, requirement):
@@ -611,7 +803,6 @@ class _PlanCheck:
     def _secondary_of(self, name, op, entry, mode):
         """Check the units an operation names against its mode's requirements; returns the
         valid bookings ``(secondary resource, unit, begin, end)``."""
-        v = self.v
         requirements = mode.get("requires") or []
         listed = entry.get("secondary") or []
         owner = {}
@@ -625,60 +816,91 @@ class _PlanCheck:
             sid, unit = row.get("resource"), row.get("unit")
             sec = self.secondary.get(sid)
             if sec is None:
-                v.append(f"{name}: holds unknown secondary resource {sid!r}")
+                self._report(
+                    "secondary",
+                    entry["op"],
+                    None,
+                    f"{name}: holds unknown secondary resource {sid!r}",
+                )
                 continue
             if sid not in owner:
-                v.append(
+                self._report(
+                    "secondary",
+                    entry["op"],
+                    None,
                     f"{name}: holds secondary resource {sid!r}, which its mode on "
-                    f"{entry['resource']!r} does not require"
+                    f"{entry['resource']!r} does not require",
                 )
                 continue
             count = int(_num(sec.get("count"), 1))
             if not _is_int(unit) or not 0 <= unit < count:
-                v.append(
+                self._report(
+                    "secondary",
+                    entry["op"],
+                    None,
                     f"{name}: unit {unit!r} does not exist on secondary resource {sid!r} "
-                    f"(count {count}, units 0..{count - 1})"
+                    f"(count {count}, units 0..{count - 1})",
                 )
                 continue
             if (sid, unit) in seen:
-                v.append(f"{name}: holds unit {unit} of secondary resource {sid!r} twice")
+                self._report(
+                    "secondary",
+                    entry["op"],
+                    None,
+                    f"{name}: holds unit {unit} of secondary resource {sid!r} twice",
+                )
                 continue
             seen.add((sid, unit))
             if row.get("maintenance") is not None:
                 self.maintenance_rows[(entry["op"], sid, unit)] = row["maintenance"]
             names = sec.get("unit_names") or []
             if "unit_name" in row and names and row["unit_name"] != names[unit]:
-                v.append(
+                self._report(
+                    "secondary",
+                    entry["op"],
+                    None,
                     f"{name}: unit {unit} of {sid!r} is named {names[unit]!r}, the plan says "
-                    f"{row['unit_name']!r}"
+                    f"{row['unit_name']!r}",
                 )
             req = requirements[owner[sid]]
             counts[owner[sid]] += 1
             begin, end = self._secondary_window(op, entry, req)
             if (row.get("start", begin), row.get("end", end)) != (begin, end):
-                v.append(
+                self._report(
+                    "secondary",
+                    entry["op"],
+                    None,
                     f"{name}: holds {sid!r} unit {unit} over [{row.get('start')}, "
                     f"{row.get('end')}), its {req.get('during') or 'occupation'} is "
-                    f"[{begin}, {end})"
+                    f"[{begin}, {end})",
                 )
             if end > begin and not self.secondary_calendars[sid].inside_one_interval(begin, end):
-                v.append(
+                self._report(
+                    "secondary",
+                    entry["op"],
+                    None,
                     f"{name}: secondary resource {sid!r} is not available over [{begin}, "
-                    f"{end}) (not inside one interval of its calendar)"
+                    f"{end}) (not inside one interval of its calendar)",
                 )
             limit = (req.get("valid_until") or {}).get(sid)
             if end > begin and limit is not None and end > limit:
-                v.append(
+                self._report(
+                    "secondary",
+                    entry["op"],
+                    None,
                     f"{name}: secondary resource {sid!r} serves this requirement only until "
-                    f"{limit}, the window ends at {end}"
+                    f"{limit}, the window ends at {end}",
                 )
             bookings.append((sid, unit, begin, end))
         for k, req in enumerate(requirements):
             need = int(_num(req.get("count"), 1))
             if counts[k] != need:
-                v.append(
+                self._report(
+                    "secondary",
+                    entry["op"],
+                    None,
                     f"{name}: needs {need} unit(s) of {list(req.get('any_of') or [])} on "
-                    f"{entry['resource']!r}, the plan names {counts[k]}"
+                    f"{entry['resource']!r}, the plan names {counts[k]}",
                 )
         return bookings
 
@@ -691,10 +913,13 @@ class _PlanCheck:
                 continue
             home = (entry["resource"], entry.get("unit") or 0)
             if batch_home.setdefault(bid, home) != home:
-                self.v.append(
+                self._report(
+                    "plan",
+                    oid,
+                    None,
                     f"batch {bid!r}: operation {oid!r} is on resource {home[0]!r} unit "
                     f"{home[1]}, other operations of the batch on {batch_home[bid][0]!r} unit "
-                    f"{batch_home[bid][1]}"
+                    f"{batch_home[bid][1]}",
                 )
 
     # ---- KPIs and job results
@@ -702,6 +927,7 @@ class _PlanCheck:
         complete = len(self.ok_ops) == len(self.ops) and len(self.ok_ops) == len(self.placed)
         if not complete:
             return
+        reported = len(self.v)
         _check_kpis(
             self.v,
             self.problem,
@@ -712,13 +938,25 @@ class _PlanCheck:
             self.job_finish,
             self.previous,
         )
+        for message in self.v[reported:]:
+            self.details.append(
+                {
+                    "rule": "results",
+                    "operation": None,
+                    "other": None,
+                    "message": message,
+                    "values": {},
+                }
+            )
         kpis = self.plan.get("kpis") or {}
         for key, value in (
             ("changeovers", self.changeover_count),
             ("changeover_minutes", self.changeover_total),
         ):
             if key in kpis and kpis[key] != value:
-                self.v.append(f"KPI {key}: plan says {kpis[key]}, recomputed {value}")
+                self._report(
+                    "results", None, None, f"KPI {key}: plan says {kpis[key]}, recomputed {value}"
+                )
         self._check_objective()
 
     def _check_objective(self):
@@ -756,7 +994,9 @@ class _PlanCheck:
             + weights["earliness"] * early
         )
         if abs(objective - value) > 1e-6 * max(1.0, abs(value)):
-            self.v.append(f"objective: plan says {objective}, recomputed {value}")
+            self._report(
+                "results", None, None, f"objective: plan says {objective}, recomputed {value}"
+            )
 
 
 def _check_kpis(v, problem, plan, ops, ok_ops, jobs, job_finish, previous):

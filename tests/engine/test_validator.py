@@ -5,7 +5,7 @@ import copy
 
 import pytest
 
-from med_aps_engine.validator import validate
+from med_aps_engine.validator import RULES, validate, validate_details
 
 
 def _op(oid, modes, preds=(), **kw):
@@ -534,3 +534,101 @@ def test_restated_changeovers_make_a_thinned_plan_valid():
     changeovers = {e["op"]: e["changeover_minutes"] for e in restated["operations"]}
     assert changeovers == {"a": 0, "b": 0}
     assert any("changeover_minutes 15" in violation for violation in before)
+
+
+def _set_entry(oid, **values):
+    def mutate(problem, plan):
+        _entry(plan, oid).update(values)
+
+    return mutate
+
+
+def _set_operation(oid, **values):
+    def mutate(problem, plan):
+        _pop(problem, oid).update(values)
+
+    return mutate
+
+
+def _set_predecessor(oid, **values):
+    def mutate(problem, plan):
+        _pop(problem, oid)["predecessors"][0].update(values)
+
+    return mutate
+
+
+def _drop_from_plan(oid):
+    def mutate(problem, plan):
+        plan["operations"] = [e for e in plan["operations"] if e["op"] != oid]
+
+    return mutate
+
+
+@pytest.mark.parametrize(
+    ("mutate", "rule", "operation", "other"),
+    [
+        (_drop_from_plan("O51"), "plan", "O51", None),
+        (_set_entry("O12", resource="R1"), "plan", "O12", None),
+        (_set_entry("O51", start=150), "calendar", "O51", None),
+        (_set_entry("O12", end=55), "duration", "O12", None),
+        (_set_operation("O51", release=250), "release", "O51", None),
+        (_set_entry("O12", start=-5, end=15), "origin", "O12", None),
+        (_set_predecessor("O12", min_lag=10), "precedence", "O12", "O11"),
+        (_set_predecessor("O31", min_lag=30), "precedence", "O31", None),
+        (_set_entry("O41", unit=0), "overlap", "O12", "O41"),
+        (_set_entry("O51", changeover_minutes=10), "results", "O51", "O21"),
+        (_set_entry("O21", setup_minutes=0, end=80), "changeover", "O21", "O11"),
+        (_set_predecessor("O12", max_lag=2), "max_lag", "O12", "O11"),
+        (_set_operation("O22", batch_family="other"), "batch", "O22", "O13"),
+        (
+            _set_operation("O41", in_progress={"resource": "R2", "start": -20, "remaining": 45}),
+            "fixed",
+            "O41",
+            None,
+        ),
+        (_set_operation("O31", locked={"resource": "R2", "start": 165}), "fixed", "O31", None),
+    ],
+)
+def test_details_name_the_rule_and_operations(mutate, rule, operation, other):
+    """``validate_details`` files each violation under its rule family, with the operation it
+    concerns and the other one involved; its sentences are ``validate``'s."""
+    problem, plan = _problem(), _plan()
+    mutate(problem, plan)
+    details = validate_details(problem, plan)
+    assert [d["message"] for d in details] == validate(problem, plan)
+    assert all(d["rule"] in RULES for d in details)
+    assert {"rule": rule, "operation": operation, "other": other} in [
+        {key: d[key] for key in ("rule", "operation", "other")} for d in details
+    ], details
+
+
+def test_details_of_a_valid_plan_and_of_no_solution():
+    assert validate_details(_problem(), _plan()) == []
+    assert validate_details(_problem(), {"status": "INFEASIBLE", "operations": []}) == []
+
+
+def test_details_are_not_cut_where_the_sentences_are():
+    problem, plan = _problem(), _plan()
+    problem["horizon"] = 1
+    plan["operations"] *= 60  # every operation planned 60 times
+    details = validate_details(problem, plan)
+    assert len(details) > 200
+    assert len(validate(problem, plan)) == 201
+
+
+@pytest.mark.parametrize(
+    ("mutate", "rule", "values"),
+    [
+        # 10 minutes of work at 50% efficiency need 20; [45, 55) holds 10
+        (_set_entry("O12", end=55), "duration", {"needed": 20, "planned": 10}),
+        # O11 ends at 40, O12 waits 10 after it
+        (_set_predecessor("O12", min_lag=10), "precedence", {"ready": 50}),
+        (_set_predecessor("O12", max_lag=2), "max_lag", {"latest": 42}),
+        # a -> b needs 20 minutes of changeover
+        (_set_entry("O21", setup_minutes=0, end=80), "changeover", {"required": 20}),
+    ],
+)
+def test_details_give_the_minutes_of_the_rule(mutate, rule, values):
+    problem, plan = _problem(), _plan()
+    mutate(problem, plan)
+    assert values in [d["values"] for d in validate_details(problem, plan) if d["rule"] == rule]
