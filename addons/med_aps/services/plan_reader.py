@@ -7,6 +7,8 @@ planned from (tests, benchmarks, plan checks).
 
 from collections import defaultdict
 
+from .problem_builder import sql_id_array
+
 
 class PlanReader:
     def __init__(self, scope):
@@ -22,8 +24,8 @@ class PlanReader:
             "WC/%d" % wc.id: max(1, wc.aps_parallel_capacity) for wc in self.scope.workcenters
         }
         by_resource = defaultdict(list)
-        for workorder in self.scope.workorders:
-            by_resource["WC/%d" % workorder.workcenter_id.id].append(workorder)
+        for row in self._stored_rows():
+            by_resource["WC/%d" % row["workcenter_id"]].append(row)
         operations = []
         for resource, workorders in by_resource.items():
             operations += self._resource_operations(resource, workorders, capacity.get(resource, 1))
@@ -58,18 +60,42 @@ class PlanReader:
             held["WO/%d" % line.workorder_id.id].append(row)
         return held
 
-    def _resource_operations(self, resource, workorders, capacity):
+    def _stored_rows(self):
+        """The scope's dated work orders as stored, in the scope's order: one query
+        (thousands of them), after the pending changes are flushed."""
+        workorders = self.scope.workorders
+        workorders.env["mrp.workorder"].flush_model()
+        workorders.env.cr.execute(
+            """
+            SELECT id, production_id, workcenter_id, date_start, date_finished, aps_unit,
+                   aps_batch_ref, aps_setup_minutes, aps_changeover_minutes
+              FROM mrp_workorder
+             WHERE id = ANY(%s::int[])
+            """,
+            [sql_id_array(workorders.ids)],
+        )
+        position = {workorder_id: index for index, workorder_id in enumerate(workorders.ids)}
+        # a work order without dates has no place in the plan (the validator says so)
+        rows = [
+            row
+            for row in workorders.env.cr.dictfetchall()
+            if row["date_start"] and row["date_finished"]
+        ]
+        return sorted(rows, key=lambda row: position[row["id"]])
+
+    def _resource_operations(self, resource, rows, capacity):
         """The plan operations of the work orders stored on one work center."""
         to_minutes = self.scope.to_minutes
         unit_free = [None] * capacity
         batch_unit = {}
         operations = []
-        for workorder in sorted(workorders, key=lambda w: (w.date_start, w.id)):
-            start = to_minutes(workorder.date_start)
-            end = to_minutes(workorder.date_finished)
-            batch = workorder.aps_batch_ref or None
-            if 0 < workorder.aps_unit <= len(unit_free):
-                unit = workorder.aps_unit - 1
+        for row in sorted(rows, key=lambda r: (r["date_start"], r["id"])):
+            start = to_minutes(row["date_start"])
+            end = to_minutes(row["date_finished"])
+            batch = row["aps_batch_ref"] or None
+            aps_unit = row["aps_unit"] or 0
+            if 0 < aps_unit <= len(unit_free):
+                unit = aps_unit - 1
                 unit_free[unit] = max(unit_free[unit] or end, end)
             elif batch in batch_unit:
                 unit = batch_unit[batch]
@@ -83,14 +109,14 @@ class PlanReader:
                     batch_unit[batch] = unit
             operations.append(
                 {
-                    "op": "WO/%d" % workorder.id,
-                    "job": "MO/%d" % workorder.production_id.id,
+                    "op": "WO/%d" % row["id"],
+                    "job": "MO/%d" % row["production_id"],
                     "resource": resource,
                     "unit": unit,
                     "start": start,
                     "end": end,
-                    "setup_minutes": workorder.aps_setup_minutes,
-                    "changeover_minutes": workorder.aps_changeover_minutes,
+                    "setup_minutes": row["aps_setup_minutes"] or 0,
+                    "changeover_minutes": row["aps_changeover_minutes"] or 0,
                     "batch": batch,
                 }
             )

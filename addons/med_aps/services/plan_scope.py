@@ -20,6 +20,22 @@ ID_PATTERN = re.compile(r"\b([A-Z]{2,4})/(\d+)\b")
 
 
 @dataclass(frozen=True)
+class StoredWorkorder:
+    """The stored columns of a work order the problem builder reads for each one."""
+
+    production_id: int
+    workcenter_id: int
+    operation_id: int
+    name: str
+    duration_expected: float
+    hold_minutes: int  # the hold after its operation: its successors' minimum lag
+    hold_max_minutes: int  # their maximum lag, or None
+    write_date: datetime
+    fixed_kind: str  # "progress" (running), "locked" (with its dates), or None
+    run_id: int  # the med_aps run that planned it last, or None
+
+
+@dataclass(frozen=True)
 class FreeWorkorder:
     """A work order the engine may move, as the builder read it."""
 

@@ -7,6 +7,8 @@ minute, naive UTC like every Odoo datetime). Identifiers: ``WC/<mrp.workcenter i
 ``BF/<batch family id>``.
 """
 
+import functools
+import gc
 import math
 from collections import defaultdict
 from datetime import timedelta
@@ -18,7 +20,7 @@ from odoo.tools.intervals import Intervals
 from med_aps_engine.builders import make_mode, make_operation
 from med_aps_engine.calendar import Calendar
 
-from .plan_scope import FreeWorkorder, PlanScope
+from .plan_scope import FreeWorkorder, PlanScope, StoredWorkorder
 
 PENDING_MO_STATES = ("confirmed", "progress", "to_close")
 DEFAULT_HORIZON_DAYS = 120
@@ -72,6 +74,19 @@ def _saturated(bookings, capacity):
     return _merge(result)
 
 
+def sql_id_array(ids):
+    """Record ids as one PostgreSQL array literal, for ``= ANY(%s::int[])``: psycopg2 adapts
+    a Python list element by element, which costs more than the query on thousands of ids."""
+    return "{%s}" % ",".join(str(int(record_id)) for record_id in ids)
+
+
+@functools.lru_cache(maxsize=4096)
+def _round_expected(minutes):
+    """Odoo's rounding of a stored expected duration (2 decimals), once per value: thousands
+    of work orders share a few durations, and Odoo's ``float_round`` is slow per call."""
+    return float_round(minutes, precision_digits=2)
+
+
 def _available_minutes(calendar, start, end):
     """Working minutes of ``calendar`` (sorted disjoint ``[start, end)`` lists) in
     ``[start, end)``, by the engine's calendar arithmetic."""
@@ -122,6 +137,11 @@ class ProblemBuilder:
         # (wc id, product id, uom id, default capacity) -> Odoo's (capacity, setup, cleanup):
         # thousands of work orders share a few products and work centers
         self.capacities = {}
+        # (operation id, product id) -> (setup family key, batch family key, interruptible)
+        self.operation_families = {}
+        self.stored = {}  # wo id -> StoredWorkorder
+        self.batch_by_quantity = {}  # wc id -> its batches count quantities, not orders
+        self._order_products = {}  # mo id -> (product id, uom id, bom quantity or 1)
         # work centers blocked on the shop floor, and per one of them the free work orders
         # planned elsewhere or left on it
         self.blocked = self.env["mrp.workcenter"]
@@ -186,6 +206,17 @@ class ProblemBuilder:
         """Read the run's scope: return ``(problem, scope)``, the engine's problem dict and
         the ``PlanScope`` that maps it back to Odoo. Raises ``PlanningDataError`` on master
         data the engine cannot plan with."""
+        # tens of thousands of small dicts and records: the collector's passes over them
+        # only slow the reading down (they find no cycles to free)
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._build()
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+
+    def _build(self):
         productions = self._scope_productions()
         workorders = self._scope_workorders(productions)
         scope = self.scope = PlanScope(
@@ -196,12 +227,16 @@ class ProblemBuilder:
         )
         self.production_ids = set(productions.ids)
         self.workorder_ids = set(workorders.ids)
+        self._read_workorders(productions, workorders)
         self.write_dates = self._read_write_dates(workorders)
-        self._read_order_names(productions, workorders)
+        self._order_products = self._read_order_products(productions)
         self.fixed = self._fixed_workorders(workorders)
         self.worked_minutes = self._read_worked_minutes(workorders)
         self.candidates = self._candidate_workcenters(workorders)
         scope.workcenters = self._check_workcenters(self.candidates)
+        self.batch_by_quantity = {
+            wc.id: wc.aps_batch_capacity_type == "qty" for wc in scope.workcenters
+        }
         self.blocked = scope.workcenters._aps_blocked()
         scope.horizon = self._horizon(workorders)
         self.calendars = self._read_calendars(scope.workcenters, workorders, scope.horizon)
@@ -212,8 +247,8 @@ class ProblemBuilder:
         self._read_material(productions)
         wos_by_production = defaultdict(list)
         for workorder in workorders:
-            wos_by_production[workorder.production_id.id].append(workorder)
-        self._read_finish_offsets(productions, wos_by_production)
+            wos_by_production[self.stored[workorder.id].production_id].append(workorder)
+        self._read_finish_offsets(productions)
         jobs = []
         previous_plan = {}
         for production in productions:
@@ -259,16 +294,18 @@ class ProblemBuilder:
         """The work orders' write_date as stored: the ORM cache may hold an older one after a
         flush of recomputed fields (e.g. a run earlier in the same transaction), and the
         writer compares with the stored value."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            "SELECT id, write_date FROM mrp_workorder WHERE id = ANY(%s)", [workorders.ids]
-        )
-        return dict(self.env.cr.fetchall())
+        return {
+            workorder_id: self.stored[workorder_id].write_date for workorder_id in workorders.ids
+        }
 
     def _read_duration_factors(self):
         """The learned actual/planned ratios, when the run plans with actual durations."""
         if not self.run.use_learned_durations:
             return {}
+        return self._learned_duration_factors()
+
+    def _learned_duration_factors(self):
+        """``{(operation id, wc id): actual/planned ratio}`` of the run's company."""
         param = self.env["ir.config_parameter"].sudo().get_param("med_aps.learning_min_samples")
         try:
             min_samples = max(1, int(param or LEARNING_MIN_SAMPLES))
@@ -278,15 +315,52 @@ class ProblemBuilder:
             self.run.company_id, min_samples
         )
 
-    def _read_order_names(self, productions, workorders):
+    def _read_workorders(self, productions, workorders):
+        """The stored columns of the scope's orders and work orders the build reads for each
+        work order (``self.stored``), and their names: in SQL, the same values without the
+        ORM's cost per record on thousands of them."""
+        self.env.flush_all()
         names = self.scope.names
-        for production in productions:
-            names["MO/%d" % production.id] = production.name
-        for workorder in workorders:
-            names["WO/%d" % workorder.id] = "%s - %s" % (
-                workorder.production_id.name,
-                workorder.name,
+        cr = self.env.cr
+        cr.execute(
+            "SELECT id, name FROM mrp_production WHERE id = ANY(%s::int[])",
+            [sql_id_array(productions.ids)],
+        )
+        order_names = dict(cr.fetchall())
+        for production_id, name in order_names.items():
+            names["MO/%d" % production_id] = name
+        cr.execute(
+            """
+            SELECT wo.id, wo.production_id, wo.workcenter_id, wo.operation_id, wo.name,
+                   wo.duration_expected, COALESCE(operation.aps_hold_minutes, 0),
+                   COALESCE(operation.aps_hold_max_minutes, 0), wo.write_date,
+                   CASE WHEN wo.state = 'progress' THEN 'progress'
+                        WHEN (wo.aps_locked OR production.aps_locked)
+                             AND wo.date_start IS NOT NULL AND wo.date_finished IS NOT NULL
+                        THEN 'locked' END,
+                   wo.aps_run_id
+              FROM mrp_workorder wo
+              JOIN mrp_production production ON production.id = wo.production_id
+              LEFT JOIN mrp_routing_workcenter operation ON operation.id = wo.operation_id
+             WHERE wo.id = ANY(%s::int[])
+            """,
+            [sql_id_array(workorders.ids)],
+        )
+        for row in cr.fetchall():
+            workorder_id, production_id, name = row[0], row[1], row[4]
+            self.stored[workorder_id] = StoredWorkorder(
+                production_id=production_id,
+                workcenter_id=row[2],
+                operation_id=row[3],
+                name=name,
+                duration_expected=row[5] or 0.0,
+                hold_minutes=max(0, row[6]),
+                hold_max_minutes=row[7] or None,
+                write_date=row[8],
+                fixed_kind=row[9],
+                run_id=row[10],
             )
+            names["WO/%d" % workorder_id] = "%s - %s" % (order_names[production_id], name)
 
     def _read_family_names(self):
         names = self.scope.names
@@ -296,16 +370,13 @@ class ProblemBuilder:
             names["BF/%d" % family.id] = family.name
 
     def _fixed_workorders(self, workorders):
-        """Work orders the engine must not move: {wo id: "progress" or "locked"}."""
-        fixed = {}
-        for workorder in workorders:
-            if workorder.state == "progress":
-                fixed[workorder.id] = "progress"
-            elif (workorder.aps_locked or workorder.production_id.aps_locked) and (
-                workorder.date_start and workorder.date_finished
-            ):
-                fixed[workorder.id] = "locked"
-        return fixed
+        """Work orders the engine must not move: {wo id: "progress" or "locked"} (running,
+        or locked with their dates, themselves or by their order)."""
+        return {
+            workorder_id: self.stored[workorder_id].fixed_kind
+            for workorder_id in workorders.ids
+            if self.stored[workorder_id].fixed_kind
+        }
 
     def _read_worked_minutes(self, workorders):
         """Minutes worked on each work order in progress: Odoo's ``get_duration`` (closed
@@ -490,16 +561,30 @@ class ProblemBuilder:
             accepted[move.id] = producer
         return accepted
 
-    def _read_finish_offsets(self, productions, wos_by_production):
-        """Per order, the hold after its last pending operations and the minutes from its
-        last operation to the product's release (hold plus release lead)."""
+    def _read_finish_offsets(self, productions):
+        """Per order, the hold after its last pending operations (those no pending work
+        order waits for) and the minutes from its last operation to the product's release
+        (hold plus release lead)."""
+        self.env.cr.execute(
+            """
+            SELECT wo.production_id, MAX(COALESCE(operation.aps_hold_minutes, 0))
+              FROM mrp_workorder wo
+              LEFT JOIN mrp_routing_workcenter operation ON operation.id = wo.operation_id
+              LEFT JOIN (
+                   -- the work orders a pending work order of the scope waits for
+                   SELECT DISTINCT dependency.blocked_by_id AS id
+                     FROM mrp_workorder_dependencies_rel dependency
+                     JOIN unnest(%(ids)s::int[]) AS pending(id)
+                       ON pending.id = dependency.workorder_id
+                 ) AS awaited ON awaited.id = wo.id
+             WHERE wo.id = ANY(%(ids)s::int[]) AND awaited.id IS NULL
+             GROUP BY wo.production_id
+            """,
+            {"ids": sql_id_array(self.workorder_ids)},
+        )
+        holds = dict(self.env.cr.fetchall())
         for production in productions:
-            holds = [
-                wo.operation_id.aps_hold_minutes
-                for wo in wos_by_production[production.id]
-                if not wo.needed_by_workorder_ids.filtered(lambda n: n.id in self.workorder_ids)
-            ]
-            self.final_hold[production.id] = max(holds, default=0)
+            self.final_hold[production.id] = holds.get(production.id, 0)
             self.scope.finish_offset[production.id] = (
                 self.release_lead[production.id] + self.final_hold[production.id]
             )
@@ -545,7 +630,7 @@ class ProblemBuilder:
         roots = [
             wo
             for wo in pending
-            if not wo.blocked_by_workorder_ids.filtered(lambda b: b.id in workorder_ids)
+            if not any(b in workorder_ids for b in wo.blocked_by_workorder_ids.ids)
         ]
         op_release = defaultdict(int)
         op_job_preds = defaultdict(dict)
@@ -604,27 +689,24 @@ class ProblemBuilder:
         ``mrp.workorder._aps_operation_vals``); ``fixed_kind`` is "progress", "locked" or
         None (a free work order, recorded in the scope for the writer)."""
         wo_key = "WO/%d" % workorder.id
-        product = workorder.product_id
-        operation_rec = workorder.operation_id
-        setup_family = (
-            operation_rec.aps_setup_family_id or product.product_tmpl_id.aps_setup_family_id
-        )
-        batch_family = (
-            operation_rec.aps_batch_family_id or product.product_tmpl_id.aps_batch_family_id
+        product_id = self._order_products[self.stored[workorder.id].production_id][0]
+        stored = self.stored[workorder.id]
+        setup_family, batch_family, interruptible = self._operation_families(
+            stored.operation_id, product_id
         )
         modes, duration_by_workcenter = self._operation_modes(workorder, workcenters, fixed_kind)
         batch_size = 1
-        if workorder.workcenter_id.aps_batch_capacity_type == "qty":
-            batch_size = workorder.qty_production
+        if self.batch_by_quantity.get(self.stored[workorder.id].workcenter_id):
+            batch_size = workorder.production_id.product_qty
         operation = make_operation(
             wo_key,
             modes,
-            name=workorder.name,
+            name=stored.name,
             predecessors=self._operation_predecessors(workorder, fixed_kind, workorder_ids),
-            setup_family="SF/%d" % setup_family.id if setup_family else None,
-            batch_family="BF/%d" % batch_family.id if batch_family else None,
+            setup_family=setup_family,
+            batch_family=batch_family,
             batch_size=batch_size,
-            interruptible=not operation_rec.aps_non_interruptible,
+            interruptible=interruptible,
         )
         if fixed_kind:
             operation["in_progress"] = self._fixed_occupation(workorder, fixed_kind)
@@ -632,9 +714,26 @@ class ProblemBuilder:
             # write_date as read: the writer skips a work order changed since (e.g. started)
             self.scope.free_workorders[workorder.id] = FreeWorkorder(
                 duration_by_workcenter=duration_by_workcenter,
-                write_date=self.write_dates.get(workorder.id, workorder.write_date),
+                write_date=self.write_dates[workorder.id],
             )
         return operation
+
+    def _operation_families(self, operation_id, product_id):
+        """``(setup family key, batch family key, interruptible)`` of a routing operation
+        for a product (the operation's families, else the product's), read once per pair:
+        thousands of work orders share a few."""
+        key = (operation_id, product_id)
+        if key not in self.operation_families:
+            operation = self.env["mrp.routing.workcenter"].browse(operation_id)
+            template = self.env["product.product"].browse(product_id).product_tmpl_id
+            setup = operation.aps_setup_family_id or template.aps_setup_family_id
+            batch = operation.aps_batch_family_id or template.aps_batch_family_id
+            self.operation_families[key] = (
+                "SF/%d" % setup.id if setup else None,
+                "BF/%d" % batch.id if batch else None,
+                not operation.aps_non_interruptible,
+            )
+        return self.operation_families[key]
 
     def _operation_modes(self, workorder, workcenters, fixed_kind):
         """The work order's modes (one per work center it can run on) and its expected
@@ -650,7 +749,7 @@ class ProblemBuilder:
             self._raise_no_mode(workorder, workcenters)
         if not fixed_kind:
             modes = self._leave_blocked(modes, duration_by_workcenter)
-        if workorder.workcenter_id.id not in duration_by_workcenter and fixed_kind:
+        if fixed_kind and workorder.workcenter_id.id not in duration_by_workcenter:
             # a fixed work order keeps its own work center even with a zero duration
             modes.append(make_mode("WC/%d" % workorder.workcenter_id.id, 1))
         return modes, duration_by_workcenter
@@ -705,11 +804,14 @@ class ProblemBuilder:
         ``(None, None)`` when it cannot run there (no working time in the horizon, or no
         duration outside a batch work center)."""
         wc_key = "WC/%d" % workcenter.id
-        if not self.calendars.get(wc_key) and workcenter != workorder.workcenter_id:
+        own = workcenter.id == self.stored[workorder.id].workcenter_id
+        if not self.calendars.get(wc_key) and not own:
             return None, None  # an alternative without working time in the horizon
-        if workcenter == workorder.workcenter_id:
+        if own:
             # Odoo's stored expected duration, recomputed by Odoo's own logic when empty
-            expected = workorder.duration_expected or workorder._get_duration_expected()
+            expected = (
+                self.stored[workorder.id].duration_expected or workorder._get_duration_expected()
+            )
         else:
             expected = workorder._get_duration_expected(alternative_workcenter=workcenter)
         _capacity, setup, cleanup = self._workcenter_capacity(workcenter, workorder)
@@ -717,10 +819,10 @@ class ProblemBuilder:
         cleanup = max(0, int(round(cleanup or 0)))
         # Odoo stores duration_expected with 2 decimals: round alike so that the minutes
         # planned here match what Odoo recomputes once the plan is written
-        expected = float_round(expected or 0.0, precision_digits=2)
+        expected = _round_expected(expected or 0.0)
         processing = max(0.0, expected - setup - cleanup)
-        factor = self.duration_factors.get((workorder.operation_id.id, workcenter.id))
-        if factor and workorder.id not in self.fixed:
+        factor = self._duration_factor(workorder, workcenter)
+        if factor:
             # as long as such work orders really take (Actual vs Planned Durations)
             processing *= factor
         processing = int(math.ceil(processing - 1e-6))
@@ -740,15 +842,43 @@ class ProblemBuilder:
             mode["requires"] = requires
         return mode, expected
 
+    def _duration_factor(self, workorder, workcenter):
+        """The learned ratio the work order's processing time is planned with, or None
+        (fixed work keeps its own duration)."""
+        if not self.duration_factors or workorder.id in self.fixed:
+            return None
+        return self.duration_factors.get((workorder.operation_id.id, workcenter.id))
+
     def _workcenter_capacity(self, workcenter, workorder):
         """Odoo's ``mrp.workcenter._get_capacity`` for the work order's product, read once
         per work center, product, unit and default capacity."""
-        product, uom = workorder.product_id, workorder.product_uom_id
-        default = workorder.production_bom_id.product_qty or 1
-        key = (workcenter.id, product.id, uom.id, default)
+        product_id, uom_id, default = self._order_products[self.stored[workorder.id].production_id]
+        key = (workcenter.id, product_id, uom_id, default)
         if key not in self.capacities:
-            self.capacities[key] = workcenter._get_capacity(product, uom, default)
+            self.capacities[key] = workcenter._get_capacity(
+                self.env["product.product"].browse(product_id),
+                self.env["uom.uom"].browse(uom_id),
+                default,
+            )
         return self.capacities[key]
+
+    def _read_order_products(self, productions):
+        """``{mo id: (product id, unit id, quantity of its bill of materials or 1)}``: what
+        Odoo's capacity of a work center depends on (the work order's related fields)."""
+        self.env.cr.execute(
+            """
+            SELECT production.id, production.product_id, production.product_uom_id,
+                   bom.product_qty
+              FROM mrp_production production
+              LEFT JOIN mrp_bom bom ON bom.id = production.bom_id
+             WHERE production.id = ANY(%s::int[])
+            """,
+            [sql_id_array(productions.ids)],
+        )
+        return {
+            production_id: (product_id, uom_id, quantity or 1)
+            for production_id, product_id, uom_id, quantity in self.env.cr.fetchall()
+        }
 
     def _raise_no_mode(self, workorder, workcenters):
         env = self.env
@@ -785,15 +915,15 @@ class ProblemBuilder:
         predecessors = []
         if fixed_kind == "progress":
             return predecessors
-        for blocker in workorder.blocked_by_workorder_ids:
-            if blocker.id not in workorder_ids:
+        for blocker_id in workorder.blocked_by_workorder_ids.ids:
+            if blocker_id not in workorder_ids:
                 continue
-            hold = blocker.operation_id
+            blocker = self.stored[blocker_id]
             predecessors.append(
                 {
-                    "op": "WO/%d" % blocker.id,
-                    "min_lag": max(0, hold.aps_hold_minutes),
-                    "max_lag": hold.aps_hold_max_minutes or None,
+                    "op": "WO/%d" % blocker_id,
+                    "min_lag": blocker.hold_minutes,
+                    "max_lag": blocker.hold_max_minutes,
                 }
             )
         return predecessors
@@ -842,13 +972,13 @@ class ProblemBuilder:
                   FROM mrp_workorder
                  WHERE workcenter_id = ANY(%s)
                    AND state NOT IN ('done', 'cancel')
-                   AND NOT (id = ANY(%s))
+                   AND NOT (id = ANY(%s::int[]))
                    AND date_start IS NOT NULL AND date_finished IS NOT NULL
                    AND date_finished > %s AND date_start < %s
                 """,
                 [
                     workcenters.ids,
-                    workorders.ids,
+                    sql_id_array(workorders.ids),
                     self.origin,
                     self.origin + timedelta(minutes=horizon),
                 ],
