@@ -8,6 +8,13 @@ import psycopg2.errors
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError
 
+from med_aps_engine import validate_details
+
+from ..services.plan_check_builder import PlanCheckProblemBuilder
+from ..services.plan_reader import PlanReader
+from ..services.problem_builder import PlanningDataError
+from .med_aps_plan_issue import CHECKED_RULES
+
 _logger = logging.getLogger(__name__)
 
 
@@ -159,13 +166,15 @@ OVERLAPS_SQL = """
 class MedApsPlanCheck(models.Model):
     """The stored plan checked against the shop floor, per company.
 
-    Each finder is one SQL query over the stored work orders and Odoo's execution records
-    (time logs, work-center blocking, component availability): work orders running past their
-    planned end or not started at their planned start, overlaps on one work center unit (as
-    planned, or after a late finish), work planned on a blocked work center, material later
-    than the planned start, deadlines passed or no longer met by the plan. Cheap enough to
-    run after every event; the latest check of a company is what the screens show. Addons
-    add finders by extending ``_aps_issue_finders``."""
+    The execution facts are SQL queries over the stored work orders and Odoo's execution
+    records (time logs, work-center blocking, component availability): work orders running
+    past their planned end or not started at their planned start, overlaps on one work center
+    unit (as planned, or after a late finish), work planned on a blocked work center, material
+    later than the planned start, deadlines passed or no longer met by the plan. The planning
+    rules are the engine's validator's, on the stored plan against the problem read now
+    (``_aps_find_rule_breaks``). Cheap enough to run after every event; the latest check of a
+    company is what the screens show. Addons add finders by extending
+    ``_aps_issue_finders``."""
 
     _name = "med.aps.plan.check"
     _description = "Plan Health Check"
@@ -260,6 +269,7 @@ class MedApsPlanCheck(models.Model):
             "_aps_find_blocked_workcenters",
             "_aps_find_material",
             "_aps_find_deadlines",
+            "_aps_find_rule_breaks",
         ]
 
     def _aps_open_workorders_sql(self):
@@ -422,3 +432,68 @@ class MedApsPlanCheck(models.Model):
             }
             for row in rows
         ]
+
+    @api.model
+    def _aps_find_rule_breaks(self, company, now):
+        """Work whose stored plan breaks a planning rule as the records are now: the engine's
+        validator on the stored plan (``PlanReader``) against the company's problem read at
+        the check (``PlanCheckProblemBuilder``): work in closed time (time off added), given
+        less time than its work needs (quantity or routing changed), before what it waits
+        for, after its longest wait, without its changeover, in a broken batch, with tools or
+        operators that no longer fit. Only work a run planned is checked (other dates are
+        no plan of med_aps); work whose planned start has passed is the not-started finder's;
+        overlaps, material and running work are the other finders'."""
+        origin = now.replace(second=0, microsecond=0)
+        run = self.env["med.aps.run"].sudo().with_company(company).new({"company_id": company.id})
+        builder = PlanCheckProblemBuilder(run, origin=origin)
+        try:
+            problem, scope = builder.build()
+        except PlanningDataError as error:
+            return [{"kind": "rule", "rule": "data", "detail": str(error)[:500]}]
+        plan = PlanReader(scope).read_plan()
+        placed = {entry["op"]: entry for entry in plan["operations"]}
+        checked = dict(CHECKED_RULES)
+        vals = {}
+        for violation in validate_details(problem, plan):
+            entry = placed.get(violation["operation"])
+            if (
+                violation["rule"] not in checked
+                or not entry
+                or entry["start"] < 0
+                or not builder.planned_by_a_run(int(entry["op"].split("/")[1]))
+            ):
+                continue
+            issue = self._aps_rule_break_vals(violation, entry, scope)
+            if issue:
+                # one issue per rule, work order and other work order
+                vals.setdefault((issue["rule"], entry["op"], violation["other"]), issue)
+        return list(vals.values())
+
+    def _aps_rule_break_vals(self, violation, entry, scope):
+        """The issue of one violation of ``validate_details`` on a planned operation, or
+        None for a duration the plan gives more time than needed (idle time, no problem)."""
+        values = violation["values"]
+        rule = violation["rule"]
+        if rule == "duration" and values.get("planned", 0) >= values.get("needed", 0):
+            return None
+        other = violation["other"] or ""
+        issue = {
+            "kind": "rule",
+            "rule": rule,
+            "workorder_id": int(entry["op"].split("/")[1]),
+            "other_workorder_id": int(other[3:]) if other.startswith("WO/") else False,
+            "production_id": int(entry["job"].split("/")[1]),
+            "workcenter_id": int(entry["resource"].split("/")[1]),
+            "date": scope.to_datetime(entry["start"]),
+            "date_expected": scope.to_datetime(entry["end"]),
+            "detail": scope.translate_ids(violation["message"])[:500],
+        }
+        if rule == "duration":
+            issue["minutes"] = values["needed"] - values["planned"]
+        elif rule == "changeover":
+            issue["minutes"] = values["required"]
+        elif rule == "precedence":
+            issue["date_expected"] = scope.to_datetime(values["ready"])
+        elif rule == "max_lag":
+            issue["date_expected"] = scope.to_datetime(values["latest"])
+        return issue

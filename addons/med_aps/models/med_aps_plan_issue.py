@@ -8,6 +8,20 @@ ISSUE_KINDS = [
     ("blocked_workcenter", "Work center blocked"),
     ("material", "Material later than planned"),
     ("deadline", "Deadline missed"),
+    ("rule", "Breaks a planning rule"),
+]
+# the planning rules a check reads from the engine's validator (``validate_details``): the
+# others are execution facts the check's own finders report in their words (a passed start,
+# an overlap, material, running work) or a plan's own statements
+CHECKED_RULES = [
+    ("calendar", "Outside working time"),
+    ("duration", "Shorter than its work"),
+    ("precedence", "Before what it waits for"),
+    ("max_lag", "Waits too long"),
+    ("changeover", "Changeover missing"),
+    ("batch", "Batch rule"),
+    ("secondary", "Tools or operators"),
+    ("data", "Cannot be checked"),
 ]
 
 
@@ -53,6 +67,22 @@ class MedApsPlanIssue(models.Model):
         help="The overlap comes from a work order that ran past its planned end (still "
         "running, or finished late), not from the plan itself.",
     )
+    minutes = fields.Integer(
+        readonly=True,
+        help="Working minutes the plan lacks (Shorter than its work) or the changeover needs "
+        "(Changeover missing).",
+    )
+    rule = fields.Selection(
+        CHECKED_RULES,
+        readonly=True,
+        help="The planning rule the plan breaks (issues of kind Breaks a planning rule).",
+    )
+    detail = fields.Char(
+        "Rule Broken",
+        readonly=True,
+        help="The engine validator's own sentence, with the records' names: what the rule "
+        "asks and what the plan has, in minutes from the check.",
+    )
     message = fields.Char("Problem", compute="_compute_message")
 
     @api.depends(
@@ -64,6 +94,9 @@ class MedApsPlanIssue(models.Model):
         "workorder_id",
         "other_workorder_id",
         "production_id",
+        "rule",
+        "minutes",
+        "detail",
         "check_id.date",
     )
     def _compute_message(self):
@@ -128,6 +161,8 @@ class MedApsPlanIssue(models.Model):
                 mo=production,
                 start=date,
             )
+        if self.kind == "rule":
+            return self._aps_describe_rule(workorder, workcenter, date, expected)
         if self.kind == "deadline" and self.date < self.check_id.date:
             return env._(
                 "%(mo)s passed its deadline %(deadline)s and is not finished.",
@@ -146,6 +181,77 @@ class MedApsPlanIssue(models.Model):
                 deadline=date,
             )
         return ""
+
+    def _aps_describe_rule(self, workorder, workcenter, date, expected):
+        """A broken planning rule in a planner's words (the validator's sentence is the
+        issue's ``detail``)."""
+        env = self.env
+        other = self.other_workorder_id.display_name or ""
+        duration = self.env["mrp.production"]._aps_format_duration
+        if self.rule == "calendar":
+            return env._(
+                "%(wo)s is planned on %(wc)s from %(start)s to %(end)s, partly outside its "
+                "working time.",
+                wo=workorder,
+                wc=workcenter,
+                start=date,
+                end=expected,
+            )
+        if self.rule == "duration":
+            return env._(
+                "%(wo)s on %(wc)s is planned %(short)s shorter than its work needs now.",
+                wo=workorder,
+                wc=workcenter,
+                short=duration(self.minutes / 60.0),
+            )
+        if self.rule == "precedence" and other:
+            return env._(
+                "%(wo)s is planned to start on %(start)s, before %(other)s, which it waits "
+                "for, allows it (%(ready)s).",
+                wo=workorder,
+                other=other,
+                start=date,
+                ready=expected,
+            )
+        if self.rule == "precedence":
+            return env._(
+                "%(wo)s is planned to start on %(start)s, before the order it waits for "
+                "releases its product (%(ready)s).",
+                wo=workorder,
+                start=date,
+                ready=expected,
+            )
+        if self.rule == "max_lag":
+            return env._(
+                "%(wo)s is planned to start on %(start)s, after %(latest)s, the latest its "
+                "operation may wait after %(other)s.",
+                wo=workorder,
+                other=other,
+                start=date,
+                latest=expected,
+            )
+        if self.rule == "changeover":
+            return env._(
+                "%(wo)s follows %(other)s on %(wc)s without the %(minutes)s changeover it needs.",
+                wo=workorder,
+                other=other,
+                wc=workcenter,
+                minutes=duration(self.minutes / 60.0),
+            )
+        if self.rule == "batch":
+            return env._(
+                "%(wo)s is in a batch on %(wc)s that breaks its batch rules (family, cycle or "
+                "size).",
+                wo=workorder,
+                wc=workcenter,
+            )
+        if self.rule == "secondary":
+            return env._(
+                "The tools or operators planned for %(wo)s on %(wc)s no longer fit.",
+                wo=workorder,
+                wc=workcenter,
+            )
+        return env._("The plan could not be checked against the planning rules.")
 
     @api.model
     def action_check_now(self):

@@ -1,5 +1,6 @@
 from . import (
     input_fingerprint,
+    plan_check_builder,
     plan_reader,
     plan_scope,
     plan_writer,

@@ -399,7 +399,7 @@ class TestMedApsPlanCheck(MedApsCommon):
         productions.invalidate_recordset(["aps_plan_issue_note"])
         (first | second).invalidate_recordset(["aps_plan_issue_note"])
         for record in (self.first, self.second, first, second):
-            self.assertEqual(record.aps_plan_issue_note, overlap.message, record.display_name)
+            self.assertIn(overlap.message, record.aps_plan_issue_note, record.display_name)
 
     def test_material_is_worded_in_the_readers_language(self):
         """The check runs in the scheduled action's language and time zone; each reader
@@ -447,3 +447,169 @@ class TestMedApsPlanCheck(MedApsCommon):
             self.assertIn(format_datetime(reader, production.date_start), message)
         self.assertEqual(by_production[late].date_expected, expected)
         self.assertIn(format_datetime(reader, expected), by_production[late].message)
+
+
+@tagged("post_install", "-at_install")
+class TestMedApsPlanCheckRules(MedApsCommon):
+    """The stored plan checked with the engine's validator against the records as they are
+    now: each broken planning rule found on the work order it concerns, in a planner's
+    words, with the validator's own sentence beside it."""
+
+    def setUp(self):
+        super().setUp()
+        # one press: both moldings on Molding 1, one after the other
+        self.wc_molding_1.alternative_workcenter_ids = False
+        self.first = self._create_mo(self.catheter_a, self.bom_a, deadline_days=3)
+        self.second = self._create_mo(self.catheter_b, self.bom_b, deadline_days=4)
+        run = self._run(self.first | self.second)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        self.now = fields.Datetime.now().replace(microsecond=0)
+
+    def _rule_issues(self, rule=None):
+        check = self.env["med.aps.plan.check"]._aps_check_company(self.company)
+        issues = check.issue_ids.filtered(lambda i: i.kind == "rule")
+        return issues.filtered(lambda i: i.rule == rule) if rule else issues
+
+    def _future_workorders(self):
+        """The planned work orders that start at least an hour from now, in start order."""
+        return (
+            (self.first | self.second)
+            .workorder_ids.filtered(lambda wo: wo.date_start >= self.now + timedelta(hours=1))
+            .sorted("date_start")
+        )
+
+    def test_a_fresh_plan_breaks_no_planning_rule(self):
+        self.assertFalse(self._rule_issues().mapped("detail"))
+
+    def test_time_off_added_over_planned_work(self):
+        workorder = self._future_workorders()[0]
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Press maintenance",
+                "calendar_id": self.calendar.id,
+                "resource_id": workorder.workcenter_id.resource_id.id,
+                "date_from": workorder.date_start - timedelta(minutes=5),
+                "date_to": workorder.date_start + timedelta(minutes=20),
+                "time_type": "leave",
+            }
+        )
+        issues = self._rule_issues().filtered(lambda i: i.workorder_id == workorder)
+        calendar = issues.filtered(lambda i: i.rule == "calendar")
+        self.assertEqual(len(calendar), 1, issues.mapped("detail"))
+        self.assertEqual(calendar.workcenter_id, workorder.workcenter_id)
+        self.assertEqual(calendar.production_id, workorder.production_id)
+        self.assertEqual(
+            calendar.message,
+            "%s is planned on %s from %s to %s, partly outside its working time."
+            % (
+                workorder.display_name,
+                workorder.workcenter_id.name,
+                format_datetime(self.env, workorder.date_start),
+                format_datetime(self.env, workorder.date_finished),
+            ),
+        )
+        self.assertIn("calendar violated", calendar.detail)
+        self.assertIn(workorder.production_id.name, calendar.detail)
+        self.assertEqual(calendar.severity, "2")
+        # the order and the work order say it at the top of their forms
+        workorder.invalidate_recordset(["aps_plan_issue_note"])
+        workorder.production_id.invalidate_recordset(["aps_plan_issue_note"])
+        self.assertIn(calendar.message, workorder.aps_plan_issue_note)
+        self.assertIn(calendar.message, workorder.production_id.aps_plan_issue_note)
+
+    def test_work_moved_before_what_it_waits_for(self):
+        """A planner drags a work order before the end of the one it waits for."""
+        later = self._future_workorders().filtered("blocked_by_workorder_ids")[-1]
+        before = later.blocked_by_workorder_ids
+        self.assertEqual(len(before), 1)
+        start = before.date_finished - timedelta(minutes=30)
+        later.with_context(bypass_duration_calculation=True).write(
+            {
+                "date_start": start,
+                "date_finished": start + (later.date_finished - later.date_start),
+            }
+        )
+        [issue] = self._rule_issues("precedence").filtered(lambda i: i.workorder_id == later)
+        self.assertEqual(issue.other_workorder_id, before)
+        # it may start when the work before it ends, plus the hold of its operation
+        ready = before.date_finished + timedelta(minutes=before.operation_id.aps_hold_minutes)
+        self.assertEqual(issue.date_expected, ready)
+        self.assertEqual(
+            issue.message,
+            "%s is planned to start on %s, before %s, which it waits for, allows it (%s)."
+            % (
+                later.display_name,
+                format_datetime(self.env, start),
+                before.display_name,
+                format_datetime(self.env, ready),
+            ),
+        )
+        self.assertIn("precedence violated", issue.detail)
+
+    def test_more_work_than_planned(self):
+        """The order's quantity grows after the plan: its work needs more time than the
+        plan gives it."""
+        workorder = self._future_workorders()[0]
+        planned = workorder.duration_expected
+        self.env["change.production.qty"].create(
+            {"mo_id": workorder.production_id.id, "product_qty": 3}
+        ).change_prod_qty()
+        self.assertGreater(workorder.duration_expected, planned)
+        [issue] = self._rule_issues("duration").filtered(lambda i: i.workorder_id == workorder)
+        self.assertGreater(issue.minutes, 0)
+        self.assertIn("shorter than its work needs now", issue.message)
+        self.assertIn("duration mismatch", issue.detail)
+        # less work than planned leaves idle time: no problem
+        self.env["change.production.qty"].create(
+            {"mo_id": workorder.production_id.id, "product_qty": 1}
+        ).change_prod_qty()
+        self.assertFalse(
+            self._rule_issues("duration").filtered(lambda i: i.workorder_id == workorder)
+        )
+
+    def test_a_longer_changeover_than_planned(self):
+        """The press's changeovers get longer after the plan: the second molding lacks
+        time to change over from the first."""
+        moldings = (
+            (self.first | self.second)
+            .workorder_ids.filtered(lambda wo: wo.workcenter_id == self.wc_molding_1)
+            .sorted("date_start")
+        )
+        self.assertEqual(len(moldings), 2)
+        self.assertGreater(moldings[1].aps_changeover_minutes, 0)
+        self.wc_molding_1.aps_changeover_default_minutes = 90
+        self.wc_molding_1.aps_changeover_rule_ids.minutes = 90
+        [issue] = self._rule_issues("changeover")
+        self.assertEqual(issue.workorder_id, moldings[1])
+        self.assertEqual(issue.other_workorder_id, moldings[0])
+        self.assertEqual(issue.minutes, 90)
+        self.assertEqual(
+            issue.message,
+            "%s follows %s on %s without the 1.5 h changeover it needs."
+            % (moldings[1].display_name, moldings[0].display_name, self.wc_molding_1.name),
+        )
+
+    def test_passed_starts_are_reported_once(self):
+        """Work whose planned start has passed is the not-started finder's, not a rule."""
+        workorder = self._future_workorders()[0]
+        workorder.with_context(bypass_duration_calculation=True).write(
+            {
+                "date_start": self.now - timedelta(hours=2),
+                "date_finished": self.now - timedelta(hours=2) + timedelta(minutes=30),
+            }
+        )
+        check = self.env["med.aps.plan.check"]._aps_check_company(self.company)
+        mine = check.issue_ids.filtered(lambda i: i.workorder_id == workorder)
+        self.assertEqual(mine.mapped("kind"), ["not_started"])
+
+    def test_master_data_that_cannot_be_read(self):
+        """A work center without working hours: the rules cannot be checked, and the check
+        says why; the execution facts are still found."""
+        self.second.date_deadline = self.now - timedelta(hours=1)
+        self.wc_assembly.resource_calendar_id = False
+        check = self.env["med.aps.plan.check"]._aps_check_company(self.company)
+        [issue] = check.issue_ids.filtered(lambda i: i.kind == "rule")
+        self.assertEqual(issue.rule, "data")
+        self.assertEqual(issue.message, "The plan could not be checked against the planning rules.")
+        self.assertIn("Assembly has no working calendar", issue.detail)
+        self.assertTrue(check.issue_ids.filtered(lambda i: i.kind == "deadline"))
