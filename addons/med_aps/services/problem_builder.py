@@ -140,6 +140,9 @@ class ProblemBuilder:
         # (operation id, product id) -> (setup family key, batch family key, interruptible)
         self.operation_families = {}
         self.stored = {}  # wo id -> StoredWorkorder
+        self.blockers = defaultdict(
+            set
+        )  # wo id -> ids of the work orders of the scope it waits for
         self.batch_by_quantity = {}  # wc id -> its batches count quantities, not orders
         self._order_products = {}  # mo id -> (product id, uom id, bom quantity or 1)
         # work centers blocked on the shop floor, and per one of them the free work orders
@@ -248,7 +251,7 @@ class ProblemBuilder:
         wos_by_production = defaultdict(list)
         for workorder in workorders:
             wos_by_production[self.stored[workorder.id].production_id].append(workorder)
-        self._read_finish_offsets(productions)
+        self._read_finish_offsets(productions, wos_by_production)
         jobs = []
         previous_plan = {}
         for production in productions:
@@ -317,8 +320,9 @@ class ProblemBuilder:
 
     def _read_workorders(self, productions, workorders):
         """The stored columns of the scope's orders and work orders the build reads for each
-        work order (``self.stored``), and their names: in SQL, the same values without the
-        ORM's cost per record on thousands of them."""
+        work order (``self.stored``), what each waits for in the scope (``self.blockers``)
+        and their names: in SQL, the same values without the ORM's cost per record on
+        thousands of them."""
         self.env.flush_all()
         names = self.scope.names
         cr = self.env.cr
@@ -361,6 +365,15 @@ class ProblemBuilder:
                 run_id=row[10],
             )
             names["WO/%d" % workorder_id] = "%s - %s" % (order_names[production_id], name)
+        cr.execute(
+            """
+            SELECT workorder_id, blocked_by_id FROM mrp_workorder_dependencies_rel
+             WHERE workorder_id = ANY(%(ids)s::int[]) AND blocked_by_id = ANY(%(ids)s::int[])
+            """,
+            {"ids": sql_id_array(workorders.ids)},
+        )
+        for workorder_id, blocker_id in cr.fetchall():
+            self.blockers[workorder_id].add(blocker_id)
 
     def _read_family_names(self):
         names = self.scope.names
@@ -561,30 +574,20 @@ class ProblemBuilder:
             accepted[move.id] = producer
         return accepted
 
-    def _read_finish_offsets(self, productions):
+    def _read_finish_offsets(self, productions, wos_by_production):
         """Per order, the hold after its last pending operations (those no pending work
         order waits for) and the minutes from its last operation to the product's release
         (hold plus release lead)."""
-        self.env.cr.execute(
-            """
-            SELECT wo.production_id, MAX(COALESCE(operation.aps_hold_minutes, 0))
-              FROM mrp_workorder wo
-              LEFT JOIN mrp_routing_workcenter operation ON operation.id = wo.operation_id
-              LEFT JOIN (
-                   -- the work orders a pending work order of the scope waits for
-                   SELECT DISTINCT dependency.blocked_by_id AS id
-                     FROM mrp_workorder_dependencies_rel dependency
-                     JOIN unnest(%(ids)s::int[]) AS pending(id)
-                       ON pending.id = dependency.workorder_id
-                 ) AS awaited ON awaited.id = wo.id
-             WHERE wo.id = ANY(%(ids)s::int[]) AND awaited.id IS NULL
-             GROUP BY wo.production_id
-            """,
-            {"ids": sql_id_array(self.workorder_ids)},
-        )
-        holds = dict(self.env.cr.fetchall())
+        awaited = {blocker for blockers in self.blockers.values() for blocker in blockers}
         for production in productions:
-            self.final_hold[production.id] = holds.get(production.id, 0)
+            self.final_hold[production.id] = max(
+                (
+                    self.stored[workorder.id].hold_minutes
+                    for workorder in wos_by_production[production.id]
+                    if workorder.id not in awaited
+                ),
+                default=0,
+            )
             self.scope.finish_offset[production.id] = (
                 self.release_lead[production.id] + self.final_hold[production.id]
             )
@@ -627,11 +630,7 @@ class ProblemBuilder:
         ({wo id: {"MO/x": minimum lag}}). A component move feeds its own work order, else the
         order's first operations."""
         workorder_ids = self.workorder_ids
-        roots = [
-            wo
-            for wo in pending
-            if not any(b in workorder_ids for b in wo.blocked_by_workorder_ids.ids)
-        ]
+        roots = [wo for wo in pending if not self.blockers.get(wo.id)]
         op_release = defaultdict(int)
         op_job_preds = defaultdict(dict)
         for move in production.move_raw_ids:
@@ -724,8 +723,18 @@ class ProblemBuilder:
         thousands of work orders share a few."""
         key = (operation_id, product_id)
         if key not in self.operation_families:
-            operation = self.env["mrp.routing.workcenter"].browse(operation_id)
-            template = self.env["product.product"].browse(product_id).product_tmpl_id
+            # read with the others of the scope: one query for all, not one per pair
+            operation = (
+                self.env["mrp.routing.workcenter"]
+                .browse(operation_id)
+                .with_prefetch({s.operation_id for s in self.stored.values() if s.operation_id})
+            )
+            product = (
+                self.env["product.product"]
+                .browse(product_id)
+                .with_prefetch({products[0] for products in self._order_products.values()})
+            )
+            template = product.product_tmpl_id
             setup = operation.aps_setup_family_id or template.aps_setup_family_id
             batch = operation.aps_batch_family_id or template.aps_batch_family_id
             self.operation_families[key] = (
