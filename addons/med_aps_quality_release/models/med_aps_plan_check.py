@@ -2,6 +2,8 @@ from odoo import api, models
 
 # lots the release gate keeps out of production, whatever their category
 BLOCKED_LOT_STATES = ("on_hold", "rejected")
+# lots not released yet: the gate refuses them until QA signs their release
+UNRELEASED_LOT_STATES = ("quarantine",)
 
 
 class MedApsPlanCheck(models.Model):
@@ -13,8 +15,10 @@ class MedApsPlanCheck(models.Model):
 
     @api.model
     def _aps_find_held_lots(self, company, now):
-        """Open orders planned to consume a held or rejected lot: reserved on their
-        components, or pegged to them by the plan. One issue per order and lot."""
+        """Open orders planned to consume a held or rejected lot (a problem) or a lot still
+        in quarantine (a warning: it must be released before the order consumes it):
+        reserved on their components, or pegged to them by the plan. One issue per order
+        and lot."""
         self.env["stock.lot"].flush_model(["med_release_state"])
         self.env["stock.move"].flush_model(["state", "raw_material_production_id", "workorder_id"])
         self.env["stock.move.line"].flush_model(["move_id", "lot_id"])
@@ -53,7 +57,7 @@ class MedApsPlanCheck(models.Model):
             """,
             company,
             now,
-            blocked=BLOCKED_LOT_STATES,
+            blocked=BLOCKED_LOT_STATES + UNRELEASED_LOT_STATES,
         )
         return [
             {
@@ -63,6 +67,7 @@ class MedApsPlanCheck(models.Model):
                 "workcenter_id": row["workcenter_id"],
                 "lot_id": row["lot_id"],
                 "lot_release_state": row["med_release_state"],
+                "severity": "1" if row["med_release_state"] in UNRELEASED_LOT_STATES else "2",
             }
             for row in rows
         ]

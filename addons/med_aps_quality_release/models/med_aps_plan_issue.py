@@ -22,6 +22,12 @@ class MedApsPlanIssue(models.Model):
             "lot": self.lot_id.name or "",
             "product": self.lot_id.product_id.display_name or "",
         }
+        if self.lot_release_state == "quarantine":
+            return self.env._(
+                "%(consumer)s is planned to consume lot %(lot)s of %(product)s, which is in "
+                "quarantine: it must be released before it is consumed.",
+                **values,
+            )
         if self.lot_release_state == "rejected":
             return self.env._(
                 "%(consumer)s is planned to consume lot %(lot)s of %(product)s, which is rejected.",

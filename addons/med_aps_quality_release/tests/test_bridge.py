@@ -434,6 +434,26 @@ class TestApsQualityBridge(TransactionCase):
         held.action_med_release_hold("Recall closed")
         self.assertEqual(self._held_lot_issues().lot_id, rejected)
 
+    def test_an_order_reserved_on_a_lot_in_quarantine_is_warned(self):
+        """A lot reserved before QA released it: a warning (it must be released in time),
+        gone once it is released."""
+        lot = self._lots_on_hand("TUBE-QT")
+        self.assertEqual(lot.med_release_state, "quarantine")
+        production = self._assembly_order(2)
+        production.action_assign()
+        self.assertEqual(production.move_raw_ids.move_line_ids.lot_id, lot)
+        [issue] = self._held_lot_issues()
+        self.assertEqual((issue.production_id, issue.lot_id), (production, lot))
+        self.assertEqual(issue.severity, "1")
+        consumer = issue.workorder_id.display_name or production.name
+        self.assertEqual(
+            issue.message,
+            "%s is planned to consume lot TUBE-QT of Tubing, which is in quarantine: it must "
+            "be released before it is consumed." % consumer,
+        )
+        self._sign_release(lot)
+        self.assertFalse(self._held_lot_issues())
+
     def test_a_lot_the_plan_pegs_then_held_is_a_plan_problem(self):
         """Not reserved, only pegged by the plan to the order: held afterwards, a problem."""
         lot = self._lots_on_hand("TUBE-PG")
