@@ -145,11 +145,15 @@ OVERLAPS_SQL = """
            pairs.workcenter_id,
            CASE WHEN earlier_id < later_id THEN earlier_ran_late
                 ELSE later_ran_late END AS ran_late,
+           CASE WHEN earlier_id < later_id THEN earlier_state
+                ELSE later_state END AS state,
            GREATEST(earlier_id, later_id) AS other_id,
            CASE WHEN earlier_id < later_id THEN later_production_id
                 ELSE earlier_production_id END AS other_production_id,
            CASE WHEN earlier_id < later_id THEN later_ran_late
                 ELSE earlier_ran_late END AS other_ran_late,
+           CASE WHEN earlier_id < later_id THEN later_state
+                ELSE earlier_state END AS other_state,
            LEAST(earlier_end, later_end) AS overlap_end,
            GREATEST(earlier_start, later_start) AS overlap_start
       FROM pairs
@@ -339,9 +343,14 @@ class MedApsPlanCheck(models.Model):
         rows = self._aps_query(OVERLAPS_SQL % self._aps_open_workorders_sql(), company, now)
         vals = []
         for row in rows:
+            # filed on the work order that ran late, unless it is finished: then on the open
+            # one it overlaps (what the planner acts on), the finished one named as the cause
             late, other = (
                 ("other_", "") if row["other_ran_late"] and not row["ran_late"] else ("", "other_")
             )
+            finished_late = row[late + "state"] == "done"
+            if finished_late:
+                late, other = other, late
             vals.append(
                 {
                     "kind": "overlap",
@@ -350,6 +359,7 @@ class MedApsPlanCheck(models.Model):
                     "production_id": row[late + "production_id"],
                     "workcenter_id": row["workcenter_id"],
                     "ran_late": row["ran_late"] or row["other_ran_late"],
+                    "other_finished_late": finished_late,
                     "hours": (row["overlap_end"] - row["overlap_start"]).total_seconds() / 3600.0,
                 }
             )

@@ -83,6 +83,11 @@ class MedApsPlanIssue(models.Model):
         help="The engine validator's own sentence, with the records' names: what the rule "
         "asks and what the plan has, in minutes from the check.",
     )
+    other_finished_late = fields.Boolean(
+        readonly=True,
+        help="The overlap comes from the other work order, which finished after its planned "
+        "end into this one's planned time.",
+    )
     message = fields.Char("Problem", compute="_compute_message")
 
     @api.depends(
@@ -91,6 +96,7 @@ class MedApsPlanIssue(models.Model):
         "date",
         "date_expected",
         "ran_late",
+        "other_finished_late",
         "workorder_id",
         "other_workorder_id",
         "production_id",
@@ -124,6 +130,14 @@ class MedApsPlanIssue(models.Model):
             return env._(
                 "%(wo)s should have started on %(wc)s %(hours)s h ago.",
                 wo=workorder,
+                wc=workcenter,
+                hours=hours,
+            )
+        if self.kind == "overlap" and self.other_finished_late:
+            return env._(
+                "%(other)s finished late on %(wc)s and overlaps %(wo)s by %(hours)s h.",
+                wo=workorder,
+                other=self.other_workorder_id.display_name or "",
                 wc=workcenter,
                 hours=hours,
             )

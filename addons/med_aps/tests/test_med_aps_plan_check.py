@@ -379,9 +379,15 @@ class TestMedApsPlanCheck(MedApsCommon):
         self._dates(second, self.now - timedelta(minutes=20), self.now + timedelta(minutes=40))
         _check, found = self._check()
         [overlap] = found["overlap"]
-        self.assertEqual((overlap.workorder_id, overlap.other_workorder_id), (first, second))
+        # filed on the open work order it overlaps, the finished one named as the cause
+        self.assertEqual((overlap.workorder_id, overlap.other_workorder_id), (second, first))
+        self.assertEqual(overlap.production_id, self.second)
         self.assertAlmostEqual(overlap.hours, 20 / 60, delta=0.05)
-        self.assertIn("ran late on", overlap.message)
+        self.assertEqual(
+            overlap.message,
+            "%s finished late on %s and overlaps %s by 0.3 h."
+            % (first.display_name, first.workcenter_id.name, second.display_name),
+        )
         # work orders finished on time overlap nothing
         self._dates(second, self.now + timedelta(minutes=5), self.now + timedelta(minutes=65))
         _check, found = self._check()
