@@ -104,6 +104,12 @@ class MedApsDurationLearning(models.Model):
 
     @property
     def _table_query(self):
+        return self._aps_learning_query()
+
+    def _aps_learning_query(self, company_filter=""):
+        """The report's query; ``company_filter`` (SQL, e.g. ``AND mo.company_id = %s``)
+        narrows the finished work orders read to one company's before anything is
+        computed."""
         recent = self.env["ir.config_parameter"].sudo().get_param(RECENT_PARAM)
         try:
             recent = max(1, int(recent or DEFAULT_RECENT))
@@ -147,7 +153,7 @@ class MedApsDurationLearning(models.Model):
                                        + COALESCE(capacity.time_stop, 0)
                              END AS minutes
                   ) fixed
-                 WHERE wo.state = 'done' AND wo.operation_id IS NOT NULL
+                 WHERE wo.state = 'done' AND wo.operation_id IS NOT NULL %(company_filter)s
                    -- no processing time beyond setup and cleanup: no ratio to learn
                    AND wo.duration > fixed.minutes AND wo.duration_expected > fixed.minutes
             ), recent AS (
@@ -182,7 +188,7 @@ class MedApsDurationLearning(models.Model):
                AND t.workcenter_id = r.workcenter_id
               JOIN product_product pp ON pp.id = r.product_id
              GROUP BY r.company_id, r.operation_id, r.workcenter_id, t.median_ratio
-        """ % {"recent": recent, "factor": OUTLIER_FACTOR}
+        """ % {"recent": recent, "factor": OUTLIER_FACTOR, "company_filter": company_filter}
 
     @api.model
     def _aps_duration_factors(self, company, min_samples):
@@ -193,7 +199,7 @@ class MedApsDurationLearning(models.Model):
             self.env[model].flush_model(names)
         self.env.cr.execute(
             "SELECT operation_id, workcenter_id, median_ratio FROM (%s) learned "
-            "WHERE company_id = %%s AND sample_count >= %%s" % self._table_query,
+            "WHERE sample_count >= %%s" % self._aps_learning_query("AND mo.company_id = %s"),
             [company.id, min_samples],
         )
         return {(op, wc): ratio for op, wc, ratio in self.env.cr.fetchall()}
