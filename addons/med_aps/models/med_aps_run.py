@@ -1324,3 +1324,5 @@ class MedApsRun(models.Model):
         vals.update(timings)
         self.sudo().write(vals)
         self._aps_take_pending_events()
+        # the plan just written, checked against the shop floor
+        self.env["med.aps.plan.check"]._aps_check_soon()

@@ -84,6 +84,34 @@ class TestMedApsPlanCheck(MedApsCommon):
     def _molding(self, production):
         return production.workorder_ids.filtered(lambda wo: wo.name == "Molding")
 
+    def test_an_event_or_a_plan_written_brings_the_check_forward(self):
+        """The scheduled check runs at once after an event or a plan written (Odoo runs a
+        scheduled action once for the triggers due), not only every 10 minutes; a check
+        that records overrun events does not ask for another."""
+        cron = self.env.ref("med_aps.ir_cron_med_aps_plan_check")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+
+        def triggers():
+            return Trigger.search([("cron_id", "=", cron.id)])
+
+        triggers().unlink()
+        self._molding(self.first).button_start()
+        [trigger] = triggers()
+        self.assertLessEqual(trigger.call_at, fields.Datetime.now())
+        triggers().unlink()
+        run = self._run(self.second)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        self.assertEqual(len(triggers()), 1)
+        # the check finds the running work order past its end and records an overrun event
+        triggers().unlink()
+        running = self._molding(self.first)
+        self._dates(running, self.now - timedelta(hours=3), self.now - timedelta(minutes=90))
+        Event = self.env["med.aps.plan.event"]
+        before = Event.search_count([("kind", "=", "workorder_overrun")])
+        self._check()
+        self.assertEqual(Event.search_count([("kind", "=", "workorder_overrun")]), before + 1)
+        self.assertFalse(triggers())
+
     def test_a_fresh_plan_has_no_execution_problem(self):
         check, found = self._check()
         for kind in EXECUTION_KINDS:
