@@ -198,72 +198,61 @@ class MedApsPlanIssue(models.Model):
 
     def _aps_describe_rule(self, workorder, workcenter, date, expected):
         """A broken planning rule in a planner's words (the validator's sentence is the
-        issue's ``detail``)."""
+        issue's ``detail``). ``expected`` is the planned end, the first start allowed
+        (precedence) or the last (max_lag)."""
         env = self.env
-        other = self.other_workorder_id.display_name or ""
-        duration = self.env["mrp.production"]._aps_format_duration
+        minutes = self.env["mrp.production"]._aps_format_duration(self.minutes / 60.0)
+        values = {
+            "wo": workorder,
+            "wc": workcenter,
+            "other": self.other_workorder_id.display_name or "",
+            "start": date,
+            "end": expected,
+            "minutes": minutes,
+        }
         if self.rule == "calendar":
             return env._(
                 "%(wo)s is planned on %(wc)s from %(start)s to %(end)s, partly outside its "
                 "working time.",
-                wo=workorder,
-                wc=workcenter,
-                start=date,
-                end=expected,
+                **values,
             )
         if self.rule == "duration":
             return env._(
-                "%(wo)s on %(wc)s is planned %(short)s shorter than its work needs now.",
-                wo=workorder,
-                wc=workcenter,
-                short=duration(self.minutes / 60.0),
+                "%(wo)s on %(wc)s is planned %(minutes)s shorter than its work needs now.",
+                **values,
             )
-        if self.rule == "precedence" and other:
+        if self.rule == "precedence" and self.other_workorder_id:
             return env._(
                 "%(wo)s is planned to start on %(start)s, before %(other)s, which it waits "
-                "for, allows it (%(ready)s).",
-                wo=workorder,
-                other=other,
-                start=date,
-                ready=expected,
+                "for, allows it (%(end)s).",
+                **values,
             )
         if self.rule == "precedence":
             return env._(
                 "%(wo)s is planned to start on %(start)s, before the order it waits for "
-                "releases its product (%(ready)s).",
-                wo=workorder,
-                start=date,
-                ready=expected,
+                "releases its product (%(end)s).",
+                **values,
             )
         if self.rule == "max_lag":
             return env._(
-                "%(wo)s is planned to start on %(start)s, after %(latest)s, the latest its "
+                "%(wo)s is planned to start on %(start)s, after %(end)s, the latest its "
                 "operation may wait after %(other)s.",
-                wo=workorder,
-                other=other,
-                start=date,
-                latest=expected,
+                **values,
             )
         if self.rule == "changeover":
             return env._(
                 "%(wo)s follows %(other)s on %(wc)s without the %(minutes)s changeover it needs.",
-                wo=workorder,
-                other=other,
-                wc=workcenter,
-                minutes=duration(self.minutes / 60.0),
+                **values,
             )
         if self.rule == "batch":
             return env._(
                 "%(wo)s is in a batch on %(wc)s that breaks its batch rules (family, cycle or "
                 "size).",
-                wo=workorder,
-                wc=workcenter,
+                **values,
             )
         if self.rule == "secondary":
             return env._(
-                "The tools or operators planned for %(wo)s on %(wc)s no longer fit.",
-                wo=workorder,
-                wc=workcenter,
+                "The tools or operators planned for %(wo)s on %(wc)s no longer fit.", **values
             )
         return env._("The plan could not be checked against the planning rules.")
 
