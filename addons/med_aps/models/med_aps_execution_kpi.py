@@ -185,31 +185,45 @@ class MedApsExecutionKpi(models.Model):
               JOIN product_product pp ON pp.id = mo.product_id
               JOIN res_company company ON company.id = mo.company_id
               LEFT JOIN resource_calendar cal ON cal.id = company.resource_calendar_id
-              -- a setup logged on the work center alone counts once: for the first work order
-              -- started there after it (not for the others running beside it on parallel
-              -- units), and only when no work order there finished in between
-              LEFT JOIN LATERAL (
-                  SELECT SUM(log.duration) AS minutes
-                    FROM mrp_workcenter_productivity log
-                   WHERE log.loss_id = %(setup_loss)s
-                     AND (log.workorder_id = wo.id
-                          OR (log.workorder_id IS NULL
-                              AND log.workcenter_id = wo.workcenter_id
-                              AND log.date_start <= wo.date_start
-                              AND log.date_start >= COALESCE(
-                                  (SELECT MAX(prev.date_finished) FROM mrp_workorder prev
-                                    WHERE prev.workcenter_id = wo.workcenter_id
-                                      AND prev.id <> wo.id
-                                      AND prev.state = 'done'
-                                      AND prev.date_finished <= wo.date_start),
-                                  '-infinity'::timestamp)
-                              AND NOT EXISTS (
-                                  SELECT 1 FROM mrp_workorder earlier
-                                   WHERE earlier.workcenter_id = wo.workcenter_id
-                                     AND earlier.state IN ('progress', 'done')
-                                     AND earlier.date_start >= log.date_start
-                                     AND (earlier.date_start, earlier.id)
-                                         < (wo.date_start, wo.id))))
-              ) setup ON TRUE
+              LEFT JOIN (
+                  SELECT owned.workorder_id, SUM(owned.duration) AS minutes
+                    FROM (
+                      -- logged on the work order
+                      SELECT log.workorder_id, log.duration
+                        FROM mrp_workcenter_productivity log
+                       WHERE log.loss_id = %(setup_loss)s AND log.workorder_id IS NOT NULL
+                      UNION ALL
+                      -- a setup logged on the work center alone counts once: for the first
+                      -- work order started there after it (not for the others running beside
+                      -- it on parallel units), and only when no work order there finished in
+                      -- between; each log looks for its work order (logs are few, work
+                      -- orders many)
+                      SELECT first_wo.id, log.duration
+                        FROM mrp_workcenter_productivity log
+                        CROSS JOIN LATERAL (
+                            SELECT next_wo.id, next_wo.date_start
+                              FROM mrp_workorder next_wo
+                             WHERE next_wo.workcenter_id = log.workcenter_id
+                               AND next_wo.state IN ('progress', 'done')
+                               AND next_wo.date_start >= log.date_start
+                             ORDER BY next_wo.date_start, next_wo.id
+                             LIMIT 1
+                        ) first_wo
+                        LEFT JOIN LATERAL (
+                            SELECT prev.date_finished
+                              FROM mrp_workorder prev
+                             WHERE prev.workcenter_id = log.workcenter_id
+                               AND prev.state = 'done'
+                               AND prev.date_finished <= first_wo.date_start
+                               AND prev.id <> first_wo.id
+                             ORDER BY prev.date_finished DESC
+                             LIMIT 1
+                        ) last_done ON TRUE
+                       WHERE log.loss_id = %(setup_loss)s AND log.workorder_id IS NULL
+                         AND (last_done.date_finished IS NULL
+                              OR last_done.date_finished <= log.date_start)
+                    ) owned
+                   GROUP BY owned.workorder_id
+              ) setup ON setup.workorder_id = wo.id
              WHERE wo.state = 'done' AND wo.date_finished IS NOT NULL
         """ % {"tolerance": tolerance, "setup_loss": setup_loss.id if setup_loss else "NULL"}
