@@ -153,6 +153,7 @@ class PlanWriter:
         self._write_workorders(wo_rows, leave_updates)
         self._set_run(kept_ids)
         self._write_running_ends()
+        self._write_fixed_units()
         self._write_secondary_assignments(free_ids)
         mo_rows, raw_rows, mo_changes = self._production_rows(skipped, closed_mo_ids)
         planned_mo_ids = [row[0] for row in mo_rows]
@@ -420,6 +421,36 @@ class PlanWriter:
             {"date_to": "timestamp"},
         )
         self.env["mrp.workorder"].browse([row[0] for row in written]).modified(["date_finished"])
+
+    def _write_fixed_units(self):
+        """A running or locked work order keeps its work center and start; the unit of a
+        work center with parallel units is the plan's, as for the others, so that the stored
+        plan (what the plan check reads back) sequences each unit as the run planned it."""
+        units = [
+            (int(operation["id"][3:]), int(planned.get("unit") or 0) + 1)
+            for job in self.problem["jobs"]
+            for operation in job["operations"]
+            if operation.get("in_progress")
+            and operation["id"].startswith("WO/")
+            and (planned := self.plan_ops.get(operation["id"]))
+        ]
+        if not units:
+            return
+        cr = self.env.cr
+        cr.execute(
+            """
+            UPDATE mrp_workorder AS w SET aps_unit = v.unit::int
+              FROM (VALUES %s) AS v(id, unit)
+             WHERE w.id = v.id::int AND w.state NOT IN ('done', 'cancel')
+               AND w.aps_unit IS DISTINCT FROM v.unit::int
+            RETURNING w.id
+            """
+            % ", ".join(["(%s, %s)"] * len(units)),
+            [value for row in units for value in row],
+        )
+        self.env["mrp.workorder"].browse([row[0] for row in cr.fetchall()]).invalidate_recordset(
+            ["aps_unit"]
+        )
 
     def _write_secondary_assignments(self, free_ids):
         """Store the tools and operators the plan gives each work order
