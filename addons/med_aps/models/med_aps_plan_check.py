@@ -44,6 +44,8 @@ OPEN_PRODUCTION_STATES = ("confirmed", "progress", "to_close")
 NOT_STARTED_GRACE_MINUTES = 30
 # finished checks older than this are deleted by the scheduled action
 KEEP_CHECKS_DAYS = 7
+# minutes from an event or a plan written to the check that answers it
+CHECK_SOON_MINUTES = 1
 
 
 # Two work orders of one work-center unit at the same time (see ``_aps_find_overlaps``); %s is
@@ -161,6 +163,9 @@ OVERLAPS_SQL = """
      WHERE earlier_start < later_end AND later_start < earlier_end
        AND (earlier_batch IS NULL OR later_batch IS NULL OR earlier_batch <> later_batch)
        AND (wc.aps_parallel_capacity <= 1 OR (earlier_unit > 0 AND later_unit > 0))
+       -- under a minute is the plan's rounding to whole minutes, not an overlap
+       AND LEAST(earlier_end, later_end) - GREATEST(earlier_start, later_start)
+           >= interval '1 minute'
        -- a finished one matters to work not started yet (the rest is history)
        AND NOT (earlier_state = 'done' AND later_state IN ('done', 'progress'))
        AND NOT (later_state = 'done' AND earlier_state IN ('done', 'progress'))
@@ -230,7 +235,8 @@ class MedApsPlanCheck(models.Model):
         its 10 minutes. Triggers that come before it runs are answered by one check."""
         cron = self.env.ref("med_aps.ir_cron_med_aps_plan_check", raise_if_not_found=False)
         if cron and not self.env.context.get("aps_plan_checked"):
-            cron.sudo()._trigger()
+            # a minute on: the events of a busy minute are answered by one check
+            cron.sudo()._trigger(fields.Datetime.now() + timedelta(minutes=CHECK_SOON_MINUTES))
 
     @api.model
     def action_check_now(self):
@@ -466,9 +472,21 @@ class MedApsPlanCheck(models.Model):
         run = self.env["med.aps.run"].sudo().with_company(company).new({"company_id": company.id})
         builder = PlanCheckProblemBuilder(run, origin=origin)
         try:
-            problem, scope = builder.build()
+            with self.env.cr.savepoint():
+                return self._aps_rule_break_issues(builder)
         except PlanningDataError as error:
             return [{"kind": "rule", "rule": "data", "detail": str(error)[:500]}]
+        except psycopg2.errors.SerializationFailure:
+            raise  # the scheduled action checks this company at its next run
+        except Exception as error:
+            # the execution facts are still worth showing: this finder says why it failed
+            _logger.exception(
+                "Plan check of %s: the planning rules could not be read", company.name
+            )
+            return [{"kind": "rule", "rule": "data", "detail": repr(error)[:500]}]
+
+    def _aps_rule_break_issues(self, builder):
+        problem, scope = builder.build()
         plan = PlanReader(scope).read_plan()
         placed = {entry["op"]: entry for entry in plan["operations"]}
         checked = dict(CHECKED_RULES)
@@ -486,6 +504,16 @@ class MedApsPlanCheck(models.Model):
             if issue:
                 # one issue per rule, work order and other work order
                 vals.setdefault((issue["rule"], entry["op"], violation["other"]), issue)
+        for workorder_id, message in builder.workorder_errors.items():
+            if builder.planned_by_a_run(workorder_id):
+                vals[("data", workorder_id)] = {
+                    "kind": "rule",
+                    "rule": "data",
+                    "workorder_id": workorder_id,
+                    "production_id": builder.stored[workorder_id].production_id,
+                    "workcenter_id": builder.stored[workorder_id].workcenter_id,
+                    "detail": message[:500],
+                }
         return list(vals.values())
 
     def _aps_rule_break_vals(self, violation, entry, scope):

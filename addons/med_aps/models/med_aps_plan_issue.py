@@ -218,7 +218,8 @@ class MedApsPlanIssue(models.Model):
             )
         if self.rule == "duration":
             return env._(
-                "%(wo)s on %(wc)s is planned %(minutes)s shorter than its work needs now.",
+                "%(wo)s on %(wc)s has %(minutes)s less working time in its plan than its work "
+                "needs now.",
                 **values,
             )
         if self.rule == "precedence" and self.other_workorder_id:
@@ -253,6 +254,10 @@ class MedApsPlanIssue(models.Model):
         if self.rule == "secondary":
             return env._(
                 "The tools or operators planned for %(wo)s on %(wc)s no longer fit.", **values
+            )
+        if self.workorder_id:
+            return env._(
+                "The plan of %(wo)s could not be checked against the planning rules.", **values
             )
         return env._("The plan could not be checked against the planning rules.")
 

@@ -154,6 +154,11 @@ class ProblemBuilder:
     def _error(self, message):
         raise PlanningDataError(message)
 
+    def _workorder_error(self, workorder, message):
+        """Master data that keeps one work order from being planned (no tool or operator
+        fits it, no working time, no duration): a run stops with the message."""
+        self._error(message)
+
     def warn(self, message):
         """Tell the planner something about the data read that did not stop the run (a tool
         whose calibration expired, an operator whose qualification lapsed); the run shows it."""
@@ -893,29 +898,32 @@ class ProblemBuilder:
         env = self.env
         wo_name = self.scope.names["WO/%d" % workorder.id]
         if any((workorder.id, wc.id) in self.unfit_modes for wc in workcenters):
-            self._error(
+            return self._workorder_error(
+                workorder,
                 env._(
                     "Work order %(wo)s cannot run on %(wcs)s: none of them has the tools or "
                     "qualified operators it needs.",
                     wo=wo_name,
                     wcs=", ".join(workcenters.mapped("name")),
-                )
+                ),
             )
         if not any(self.calendars.get("WC/%d" % wc.id) for wc in workcenters):
-            self._error(
+            return self._workorder_error(
+                workorder,
                 env._(
                     "Work order %(wo)s: work center %(wc)s has no working time in the "
                     "planning horizon (check its calendar and time off).",
                     wo=wo_name,
                     wc=workorder.workcenter_id.name,
-                )
+                ),
             )
-        self._error(
+        return self._workorder_error(
+            workorder,
             env._(
                 "Work order %(wo)s has no duration: set a duration on operation %(operation)s.",
                 wo=wo_name,
                 operation=workorder.operation_id.name or workorder.name,
-            )
+            ),
         )
 
     def _operation_predecessors(self, workorder, fixed_kind, workorder_ids):

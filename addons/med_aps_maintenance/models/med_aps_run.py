@@ -69,7 +69,8 @@ class MedApsRun(models.Model):
                     for workcenter in candidates
                 ):
                     continue
-                builder._error(
+                builder._workorder_error(
+                    workorder,
                     self.env._(
                         "Work order %(wo)s needs %(count)s of %(tools)s and none is usable on "
                         "%(wcs)s: %(reasons)s.",
@@ -81,7 +82,7 @@ class MedApsRun(models.Model):
                             tool._aps_unusable_reason(builder, candidates)
                             for tool in line.equipment_ids
                         ),
-                    )
+                    ),
                 )
 
     def _aps_warn_machine_calibration(self, builder, workorders):

@@ -179,3 +179,38 @@ class TestToolingPlan(MedApsToolingCommon):
         lines = self._tool_lines(self.mould)
         self.assertTrue(lines.filtered("maintenance_start"), "a maintenance is planned")
         self.assertEqual(self._rebuild_and_validate(run)[2], [])
+
+    def test_the_plan_check_names_work_whose_tools_no_longer_fit(self):
+        """A planned mould's calibration expires: the plan check names each work order
+        that needs it, and still checks the others' rules."""
+        run = self._run(self.productions)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        yesterday = fields.Date.today() - timedelta(days=1)
+        self.mould.write({"aps_calibration_required": True, "aps_calibration_due_date": yesterday})
+        # and a later work order given less time than its work needs
+        later = (
+            (self.productions.workorder_ids - self.molding)
+            .filtered(
+                lambda wo: (
+                    wo.date_start > fields.Datetime.now() + timedelta(hours=1)
+                    and not wo.workcenter_id.aps_batch_enabled
+                )
+            )
+            .sorted("date_start")[-1]
+        )
+        later.duration_expected = later.duration_expected * 3 + 60
+        check = self.env["med.aps.plan.check"]._aps_check_company(self.env.company)
+        rules = check.issue_ids.filtered(lambda issue: issue.kind == "rule")
+        unfit = rules.filtered(lambda issue: issue.rule == "data")
+        self.assertEqual(unfit.workorder_id, self.molding.filtered(lambda wo: wo.date_start))
+        self.assertTrue(all("needs 1 of Mould CATH-7" in issue.detail for issue in unfit))
+        self.assertEqual(
+            unfit[0].message,
+            "The plan of %s could not be checked against the planning rules."
+            % unfit[0].workorder_id.display_name,
+        )
+        self.assertEqual(
+            rules.filtered(lambda issue: issue.rule == "duration").workorder_id,
+            later,
+            rules.mapped("detail"),
+        )

@@ -400,9 +400,13 @@ class TestApsQualityBridge(TransactionCase):
         self.assertEqual(run.state, "done", run.failure_reason)
         return run
 
-    def _held_lot_issues(self):
+    def _held_lot_issues(self, production):
+        """The check's lot issues of ``production`` (other orders of the database, demo
+        data included, may consume lots in quarantine)."""
         check = self.env["med.aps.plan.check"]._aps_check_company(self.env.company)
-        return check.issue_ids.filtered(lambda issue: issue.kind == "held_lot")
+        return check.issue_ids.filtered(
+            lambda issue: issue.kind == "held_lot" and issue.production_id == production
+        )
 
     def test_an_order_consuming_a_held_or_rejected_lot_is_a_plan_problem(self):
         """Lots reserved for an order, then held or rejected by QA: the plan check names the
@@ -412,10 +416,10 @@ class TestApsQualityBridge(TransactionCase):
         production = self._assembly_order(5)
         production.action_assign()
         self.assertEqual(production.move_raw_ids.move_line_ids.lot_id, held | rejected)
-        self.assertFalse(self._held_lot_issues())
+        self.assertFalse(self._held_lot_issues(production))
         held.action_med_hold("Supplier recall")
         self._sign_reject(rejected)
-        issues = self._held_lot_issues()
+        issues = self._held_lot_issues(production)
         self.assertEqual(len(issues), 2, "an order planned to consume a held or rejected lot")
         self.assertEqual(issues.lot_id, held | rejected)
         self.assertEqual(issues.production_id, production)
@@ -432,7 +436,7 @@ class TestApsQualityBridge(TransactionCase):
         self.assertIn("which is on hold", production.aps_plan_issue_note)
         # a hold released: no longer a problem
         held.action_med_release_hold("Recall closed")
-        self.assertEqual(self._held_lot_issues().lot_id, rejected)
+        self.assertEqual(self._held_lot_issues(production).lot_id, rejected)
 
     def test_an_order_reserved_on_a_lot_in_quarantine_is_warned(self):
         """A lot reserved before QA released it: a warning (it must be released in time),
@@ -442,7 +446,7 @@ class TestApsQualityBridge(TransactionCase):
         production = self._assembly_order(2)
         production.action_assign()
         self.assertEqual(production.move_raw_ids.move_line_ids.lot_id, lot)
-        [issue] = self._held_lot_issues()
+        [issue] = self._held_lot_issues(production)
         self.assertEqual((issue.production_id, issue.lot_id), (production, lot))
         self.assertEqual(issue.severity, "1")
         consumer = issue.workorder_id.display_name or production.name
@@ -452,7 +456,7 @@ class TestApsQualityBridge(TransactionCase):
             "be released before it is consumed." % consumer,
         )
         self._sign_release(lot)
-        self.assertFalse(self._held_lot_issues())
+        self.assertFalse(self._held_lot_issues(production))
 
     def test_a_lot_the_plan_pegs_then_held_is_a_plan_problem(self):
         """Not reserved, only pegged by the plan to the order: held afterwards, a problem."""
@@ -464,9 +468,9 @@ class TestApsQualityBridge(TransactionCase):
         self._plan(production)
         pegs = self.env["med.aps.peg"].search([("production_id", "=", production.id)])
         self.assertEqual(pegs.lot_id, lot)
-        self.assertFalse(self._held_lot_issues())
+        self.assertFalse(self._held_lot_issues(production))
         lot.action_med_hold("Dropped on the floor")
-        [issue] = self._held_lot_issues()
+        [issue] = self._held_lot_issues(production)
         self.assertFalse(production.move_raw_ids.move_line_ids, "only the plan pegs the lot")
         self.assertEqual((issue.production_id, issue.lot_id), (production, lot))
         self.assertIn("lot TUBE-PG of Tubing, which is on hold", issue.message)
