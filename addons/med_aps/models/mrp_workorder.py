@@ -64,7 +64,7 @@ class MrpWorkorder(models.Model):
     )
 
     def init(self):
-        super().init()
+        res = super().init()
         # Plan vs Execution gives a setup logged on a work center alone to the next work
         # order started there, unless one finished in between: both looked up per log
         create_index(
@@ -81,6 +81,7 @@ class MrpWorkorder(models.Model):
             ["workcenter_id", "date_finished"],
             where="state = 'done'",
         )
+        return res
 
     @api.depends(
         "operation_id.aps_setup_family_id", "product_id.product_tmpl_id.aps_setup_family_id"

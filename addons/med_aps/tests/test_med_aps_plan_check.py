@@ -512,11 +512,8 @@ class TestMedApsPlanCheckRules(MedApsCommon):
             .sorted("date_start")
         )
 
-    def test_a_fresh_plan_breaks_no_planning_rule(self):
-        self.assertFalse(self._rule_issues().mapped("detail"))
-
-    def test_time_off_added_over_planned_work(self):
-        workorder = self._future_workorders()[0]
+    def _time_off_at_start(self, workorder):
+        """Time off on the work order's work center over its planned start."""
         self.env["resource.calendar.leaves"].create(
             {
                 "name": "Press maintenance",
@@ -527,6 +524,13 @@ class TestMedApsPlanCheckRules(MedApsCommon):
                 "time_type": "leave",
             }
         )
+
+    def test_a_fresh_plan_breaks_no_planning_rule(self):
+        self.assertFalse(self._rule_issues().mapped("detail"))
+
+    def test_time_off_added_over_planned_work(self):
+        workorder = self._future_workorders()[0]
+        self._time_off_at_start(workorder)
         issues = self._rule_issues().filtered(lambda i: i.workorder_id == workorder)
         calendar = issues.filtered(lambda i: i.rule == "calendar")
         self.assertEqual(len(calendar), 1, issues.mapped("detail"))
@@ -652,16 +656,7 @@ class TestMedApsPlanCheckRules(MedApsCommon):
         """A run keeps locked work where it is: time off added over it is a problem."""
         workorder = self._future_workorders()[0]
         workorder.action_aps_lock()
-        self.env["resource.calendar.leaves"].create(
-            {
-                "name": "Press maintenance",
-                "calendar_id": self.calendar.id,
-                "resource_id": workorder.workcenter_id.resource_id.id,
-                "date_from": workorder.date_start - timedelta(minutes=5),
-                "date_to": workorder.date_start + timedelta(minutes=20),
-                "time_type": "leave",
-            }
-        )
+        self._time_off_at_start(workorder)
         issues = self._rule_issues().filtered(lambda i: i.workorder_id == workorder)
         self.assertIn("calendar", issues.mapped("rule"))
 
