@@ -390,3 +390,49 @@ class TestMedApsHardening(MedApsCommon, HttpCase):
         self.assertIn("are written by plan runs, not by users", response.text)
         self.env.invalidate_all()
         self.assertEqual(workorder.aps_unit, unit)
+
+    def test_plan_health_is_the_checks_alone(self):
+        """A planner may check the plan, not rewrite what the check found: a broken rule's
+        issue cannot be written, created or deleted, over XML-RPC or JSON-2."""
+        run = self._run(self.productions)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        workorder = self.mo_2.workorder_ids.filtered(
+            lambda wo: not wo.workcenter_id.aps_batch_enabled
+        ).sorted("date_start")[-1]
+        workorder.duration_expected += 600  # its work now needs more than its plan gives
+        self.rpc(self.planner, "med.aps.plan.issue", "action_check_now")
+        issue = self.env["med.aps.plan.issue"].search(
+            [("kind", "=", "rule"), ("workorder_id", "=", workorder.id)]
+        )
+        self.assertEqual(issue.rule, "duration")
+        fields_read = ["kind", "rule", "minutes", "detail", "workorder_id"]
+        before = issue.read(fields_read)
+        for method, args in (
+            ("write", ([issue.id], {"rule": "calendar", "minutes": 0, "detail": "fine"})),
+            ("unlink", ([issue.id],)),
+            ("create", ({"check_id": issue.check_id.id, "kind": "rule", "rule": "batch"},)),
+        ):
+            self.assertRefused(
+                "You are not allowed to", self.planner, "med.aps.plan.issue", method, *args
+            )
+        key = (
+            self.env["res.users.apikeys"]
+            .with_user(self.planner)
+            ._generate(
+                scope="rpc", name="planner", expiration_date=datetime.now() + timedelta(days=1)
+            )
+        )
+        with mute_logger("odoo.http"):
+            response = self.url_open(
+                "/json/2/med.aps.plan.issue/write",
+                data=json.dumps({"ids": issue.ids, "vals": {"detail": "fine"}}),
+                headers={
+                    "Content-Type": "application/json; charset=utf-8",
+                    "Authorization": "bearer %s" % key,
+                    "X-Odoo-Database": self.env.cr.dbname,
+                },
+            )
+        self.assertNotEqual(response.status_code, 200)
+        self.assertIn("You are not allowed to", response.text)
+        self.env.invalidate_all()
+        self.assertEqual(issue.read(fields_read), before)
