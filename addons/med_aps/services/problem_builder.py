@@ -140,9 +140,8 @@ class ProblemBuilder:
         # (operation id, product id) -> (setup family key, batch family key, interruptible)
         self.operation_families = {}
         self.stored = {}  # wo id -> StoredWorkorder
-        self.blockers = defaultdict(
-            set
-        )  # wo id -> ids of the work orders of the scope it waits for
+        # wo id -> ids of the work orders of the scope it waits for
+        self.blockers = defaultdict(set)
         self.batch_by_quantity = {}  # wc id -> its batches count quantities, not orders
         self._order_products = {}  # mo id -> (product id, uom id, bom quantity or 1)
         # work centers blocked on the shop floor, and per one of them the free work orders

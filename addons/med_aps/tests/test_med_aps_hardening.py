@@ -34,6 +34,26 @@ class TestMedApsHardening(MedApsCommon, HttpCase):
                 self.env.cr.dbname, user.id, user.login, model, method, list(args), kwargs
             )
 
+    def json2(self, user, model, method, payload):
+        """``POST /json/2/<model>/<method>`` as ``user`` with an API key of theirs."""
+        key = (
+            self.env["res.users.apikeys"]
+            .with_user(user)
+            ._generate(
+                scope="rpc", name="json2", expiration_date=datetime.now() + timedelta(days=1)
+            )
+        )
+        with mute_logger("odoo.http"):
+            return self.url_open(
+                "/json/2/%s/%s" % (model, method),
+                data=json.dumps(payload),
+                headers={
+                    "Content-Type": "application/json; charset=utf-8",
+                    "Authorization": "bearer %s" % key,
+                    "X-Odoo-Database": self.env.cr.dbname,
+                },
+            )
+
     def assertRefused(self, message, user, model, method, *args, **kwargs):
         with mute_logger("odoo.http"), self.assertRaises(Fault) as error:
             self.rpc(user, model, method, *args, **kwargs)
@@ -369,23 +389,12 @@ class TestMedApsHardening(MedApsCommon, HttpCase):
         self.assertEqual(run.state, "done", run.failure_reason)
         workorder = self.mo_1.workorder_ids.sorted("id")[0]
         unit = workorder.aps_unit
-        key = (
-            self.env["res.users.apikeys"]
-            .with_user(self.aps_user)
-            ._generate(
-                scope="rpc", name="shop floor", expiration_date=datetime.now() + timedelta(days=1)
-            )
+        response = self.json2(
+            self.aps_user,
+            "mrp.workorder",
+            "write",
+            {"ids": workorder.ids, "vals": {"aps_unit": unit + 5}},
         )
-        with mute_logger("odoo.http"):
-            response = self.url_open(
-                "/json/2/mrp.workorder/write",
-                data=json.dumps({"ids": workorder.ids, "vals": {"aps_unit": unit + 5}}),
-                headers={
-                    "Content-Type": "application/json; charset=utf-8",
-                    "Authorization": "bearer %s" % key,
-                    "X-Odoo-Database": self.env.cr.dbname,
-                },
-            )
         self.assertNotEqual(response.status_code, 200)
         self.assertIn("are written by plan runs, not by users", response.text)
         self.env.invalidate_all()
@@ -415,23 +424,12 @@ class TestMedApsHardening(MedApsCommon, HttpCase):
             self.assertRefused(
                 "You are not allowed to", self.planner, "med.aps.plan.issue", method, *args
             )
-        key = (
-            self.env["res.users.apikeys"]
-            .with_user(self.planner)
-            ._generate(
-                scope="rpc", name="planner", expiration_date=datetime.now() + timedelta(days=1)
-            )
+        response = self.json2(
+            self.planner,
+            "med.aps.plan.issue",
+            "write",
+            {"ids": issue.ids, "vals": {"detail": "fine"}},
         )
-        with mute_logger("odoo.http"):
-            response = self.url_open(
-                "/json/2/med.aps.plan.issue/write",
-                data=json.dumps({"ids": issue.ids, "vals": {"detail": "fine"}}),
-                headers={
-                    "Content-Type": "application/json; charset=utf-8",
-                    "Authorization": "bearer %s" % key,
-                    "X-Odoo-Database": self.env.cr.dbname,
-                },
-            )
         self.assertNotEqual(response.status_code, 200)
         self.assertIn("You are not allowed to", response.text)
         self.env.invalidate_all()
