@@ -102,7 +102,7 @@ class MedApsRun(models.Model):
         for requirement in requirements:
             working = eligible[requirement].filtered(lambda emp: calendars[emp.id]).sorted("id")
             if len(working) < requirement.operator_count:
-                self._aps_raise_too_few(builder, requirement, working, unusable)
+                self._aps_too_few_operators(builder, workorders, requirement, working, unusable)
             builder.aps_operator_keys[requirement.id] = ["EMP/%d" % emp.id for emp in working]
             builder.aps_operator_valid_until[requirement.id] = {
                 "EMP/%d" % employee.id: builder.to_minutes(end)
@@ -199,7 +199,10 @@ class MedApsRun(models.Model):
             result[employee.id] = _minus(minutes, booked[employee.id])
         return result
 
-    def _aps_raise_too_few(self, builder, requirement, working, unusable):
+    def _aps_too_few_operators(self, builder, workorders, requirement, working, unusable):
+        """Too few people can work the requirement in the horizon: a run stops with the
+        reason; the plan check names each work order that needs it and checks the others
+        (their modes leave the requirement unfilled, see ``_aps_mode_requires``)."""
         lapsed = sorted(
             "%s (%s)" % (employee.name, day)
             for (employee, skill, reason, day) in unusable
@@ -218,4 +221,6 @@ class MedApsRun(models.Model):
             message += " " + self.env._(
                 "Expired qualifications: %(names)s.", names=", ".join(lapsed)
             )
-        builder._error(message)
+        needing = workorders.filtered(lambda wo: requirement in wo.operation_id.aps_skill_ids)
+        for workorder in needing:
+            builder._workorder_error(workorder, message)

@@ -6,7 +6,8 @@ class MrpWorkorder(models.Model):
 
     def _aps_mode_requires(self, workcenter, builder):
         """The qualified operators the operation needs, on whichever work center it runs:
-        ``operator_count`` of the people eligible for each qualification it requires."""
+        ``operator_count`` of the people eligible for each qualification it requires; None
+        (no mode) when fewer people can work it in the horizon."""
         requires = super()._aps_mode_requires(workcenter, builder)
         if requires is None:
             return None
@@ -16,6 +17,8 @@ class MrpWorkorder(models.Model):
             keys = eligible.get(requirement.id)
             if keys is None:
                 continue  # read by another run's builder: not part of this problem
+            if len(keys) < requirement.operator_count:
+                return None
             needs = {
                 "any_of": keys,
                 "count": requirement.operator_count,

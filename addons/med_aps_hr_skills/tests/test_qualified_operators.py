@@ -1,5 +1,6 @@
 from datetime import datetime, time, timedelta
 
+from odoo import fields
 from odoo.tests import tagged
 
 from odoo.addons.med_aps.services.problem_builder import ProblemBuilder
@@ -136,6 +137,43 @@ class TestQualifiedOperators(QualifiedOperatorsCommon):
         )
         self.assertEqual(self._snapshot(self.productions), before, "nothing was written")
         self.assertFalse(self._operator_lines())
+
+    def test_the_plan_check_names_work_too_few_operators_can_do(self):
+        """After the plan, the requirement grows beyond the qualified people: the plan check
+        names each planned work order that needs them, with the run's reason, and still
+        checks the other work orders' rules."""
+        run = self._run(self.productions)
+        self.assertEqual(run.state, "done", run.failure_reason)
+        assembly = self.productions.workorder_ids.filtered(lambda wo: wo.name == "Assembly")
+        other = (
+            (self.productions.workorder_ids - assembly)
+            .filtered(
+                lambda wo: (
+                    wo.date_start > fields.Datetime.now() + timedelta(hours=1)
+                    and not wo.workcenter_id.aps_batch_enabled
+                )
+            )
+            .sorted("date_start")[-1]
+        )
+        other.duration_expected = other.duration_expected * 3 + 60
+        self.requirements.operator_count = 3
+        check = self.env["med.aps.plan.check"]._aps_check_company(self.env.company)
+        rules = check.issue_ids.filtered(lambda issue: issue.kind == "rule")
+        unfit = rules.filtered(lambda issue: issue.rule == "data")
+        self.assertEqual(unfit.workorder_id, assembly.filtered("date_start"))
+        for issue in unfit:
+            self.assertIn("needs 3 operators qualified in Cleanroom gowning", issue.detail)
+            self.assertIn("Expired qualifications: Li Wei", issue.detail)
+            self.assertEqual(
+                issue.message,
+                "The plan of %s could not be checked against the planning rules."
+                % issue.workorder_id.display_name,
+            )
+        self.assertEqual(
+            rules.filtered(lambda issue: issue.rule == "duration").workorder_id,
+            other,
+            rules.mapped("detail"),
+        )
 
     def test_operators_for_the_setup_only(self):
         self.requirements.write({"during": "setup", "operator_count": 2})
