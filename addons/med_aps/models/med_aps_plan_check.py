@@ -46,6 +46,10 @@ NOT_STARTED_GRACE_MINUTES = 30
 KEEP_CHECKS_DAYS = 7
 # minutes from an event or a plan written to the check that answers it
 CHECK_SOON_MINUTES = 1
+# an event is stamped with its transaction's start, which may precede the snapshot of a
+# check that did not see it yet: a check is answered by events and plans written up to this
+# many minutes before it, not only by those after
+CHECK_SNAPSHOT_MARGIN_MINUTES = 5
 
 
 # Two work orders of one work-center unit at the same time (see ``_aps_find_overlaps``); %s is
@@ -254,7 +258,9 @@ class MedApsPlanCheck(models.Model):
 
     @api.model
     def _cron_check_plans(self):
-        """Scheduled action: check every company that has open manufacturing orders.
+        """Scheduled action: check every company that has open manufacturing orders; when
+        triggered between its regular runs (``_aps_check_soon``), only those with a plan
+        event or a plan written since their last check.
 
         A plan written meanwhile by another worker (a run, a repair) can make the check's
         snapshot conflict with it; that company is skipped until the next run of the
@@ -262,7 +268,12 @@ class MedApsPlanCheck(models.Model):
         companies = self.env["mrp.production"]._read_group(
             [("state", "in", OPEN_PRODUCTION_STATES)], ["company_id"]
         )
+        cron = self.env.ref("med_aps.ir_cron_med_aps_plan_check", raise_if_not_found=False)
+        # a run before the action's next call is a trigger's (the next call moves after it)
+        triggered = bool(cron) and cron.sudo().nextcall > fields.Datetime.now()
         for (company,) in companies:
+            if triggered and not self._aps_changed_since_checked(company):
+                continue
             try:
                 with _serialization_failures_unlogged(), self.env.cr.savepoint():
                     self.with_company(company)._aps_check_company(company)
@@ -272,6 +283,40 @@ class MedApsPlanCheck(models.Model):
                     "next run)",
                     company.name,
                 )
+
+    @api.model
+    def _aps_changed_since_checked(self, company):
+        """Whether ``company`` had a plan event or a plan written since its last check
+        (the overruns that check recorded itself excepted)."""
+        latest = self._aps_latest(company)
+        if not latest:
+            return True
+        since = latest.date - timedelta(minutes=CHECK_SNAPSHOT_MARGIN_MINUTES)
+        if (
+            self.env["med.aps.plan.event"]
+            .sudo()
+            .search_count(
+                [
+                    ("company_id", "=", company.id),
+                    ("create_date", ">", since),
+                    ("kind", "!=", "workorder_overrun"),
+                ],
+                limit=1,
+            )
+        ):
+            return True
+        return bool(
+            self.env["med.aps.run"]
+            .sudo()
+            .search_count(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "=", "done"),
+                    ("date_finished", ">", since),
+                ],
+                limit=1,
+            )
+        )
 
     @api.model
     def _aps_latest(self, company):
@@ -514,7 +559,20 @@ class MedApsPlanCheck(models.Model):
                     "workcenter_id": builder.stored[workorder_id].workcenter_id,
                     "detail": message[:500],
                 }
-        return list(vals.values())
+        return self._aps_one_issue_per_closed_time(list(vals.values()))
+
+    @staticmethod
+    def _aps_one_issue_per_closed_time(issues):
+        """Closed time over planned work also takes working time from it: one cause, one
+        issue, the closed time's, with the minutes of work it lacks."""
+        outside = {issue["workorder_id"]: issue for issue in issues if issue["rule"] == "calendar"}
+        kept = []
+        for issue in issues:
+            if issue["rule"] == "duration" and issue["workorder_id"] in outside:
+                outside[issue["workorder_id"]]["minutes"] = issue["minutes"]
+                continue
+            kept.append(issue)
+        return kept
 
     def _aps_rule_break_vals(self, violation, entry, scope):
         """The issue of one violation of ``validate_details`` on a planned operation, or

@@ -69,8 +69,8 @@ class MedApsPlanIssue(models.Model):
     )
     minutes = fields.Integer(
         readonly=True,
-        help="Working minutes the plan lacks (Shorter than its work) or the changeover needs "
-        "(Changeover missing).",
+        help="Working minutes the plan lacks (Shorter than its work, Outside working time) or "
+        "the changeover needs (Changeover missing).",
     )
     rule = fields.Selection(
         CHECKED_RULES,
@@ -210,6 +210,12 @@ class MedApsPlanIssue(models.Model):
             "end": expected,
             "minutes": minutes,
         }
+        if self.rule == "calendar" and self.minutes > 0:
+            return env._(
+                "%(wo)s is planned on %(wc)s from %(start)s to %(end)s, partly outside its "
+                "working time: it has %(minutes)s less working time than its work needs.",
+                **values,
+            )
         if self.rule == "calendar":
             return env._(
                 "%(wo)s is planned on %(wc)s from %(start)s to %(end)s, partly outside its "

@@ -39,6 +39,8 @@ class TestMedApsPlanCheck(MedApsCommon):
 
     def test_the_scheduled_check_skips_a_company_whose_plan_is_being_written(self):
         Check = self.env["med.aps.plan.check"]
+        # its regular run: every company is checked
+        self.env.ref("med_aps.ir_cron_med_aps_plan_check").sudo().nextcall = self.now
         original = type(Check)._aps_check_company
         # the cursor's log, collected here instead of the test log
         sql_logger = logging.getLogger("odoo.sql_db")
@@ -111,6 +113,52 @@ class TestMedApsPlanCheck(MedApsCommon):
         self._check()
         self.assertEqual(Event.search_count([("kind", "=", "workorder_overrun")]), before + 1)
         self.assertFalse(triggers())
+
+    def test_a_triggered_check_checks_the_companies_that_changed(self):
+        """Between its regular runs, the scheduled check answers a trigger only for the
+        companies with an event or a plan written since their last check; its regular run
+        checks every company."""
+        cron = self.env.ref("med_aps.ir_cron_med_aps_plan_check").sudo()
+        Check = self.env["med.aps.plan.check"]
+        check, _found = self._check()
+        # what happened before the check is answered by it (an hour ago: out of the margin
+        # for events stamped before a check's snapshot)
+        an_hour_ago = self.now - timedelta(hours=1)
+        self.env.cr.execute(
+            "UPDATE med_aps_plan_event SET create_date = %s WHERE company_id = %s",
+            [an_hour_ago, self.company.id],
+        )
+        self.env.cr.execute(
+            "UPDATE med_aps_run SET date_finished = %s WHERE company_id = %s",
+            [an_hour_ago, self.company.id],
+        )
+        self.env.invalidate_all()
+        cron.nextcall = self.now + timedelta(minutes=8)
+        Check._cron_check_plans()
+        self.assertEqual(Check._aps_latest(self.company), check, "nothing changed: not checked")
+        # the overruns a check records itself do not ask for another
+        self.env["med.aps.plan.event"]._aps_record(
+            "workorder_overrun", self.company, workorder_id=self._molding(self.first).id
+        )
+        Check._cron_check_plans()
+        self.assertEqual(Check._aps_latest(self.company), check)
+        # an operator starts work: the triggered check answers it
+        self._molding(self.first).button_start()
+        Check._cron_check_plans()
+        answered = Check._aps_latest(self.company)
+        self.assertNotEqual(answered, check)
+        self.assertFalse(check.exists(), "the new check replaced the earlier one")
+        # the regular run checks every company, whatever happened
+        self.env.cr.execute(
+            "UPDATE med_aps_plan_event SET create_date = %s WHERE company_id = %s",
+            [an_hour_ago, self.company.id],
+        )
+        self.env.invalidate_all()
+        Check._cron_check_plans()
+        self.assertEqual(Check._aps_latest(self.company), answered)
+        cron.nextcall = self.now - timedelta(minutes=1)
+        Check._cron_check_plans()
+        self.assertNotEqual(Check._aps_latest(self.company), answered)
 
     def test_a_fresh_plan_has_no_execution_problem(self):
         check, found = self._check()
@@ -534,16 +582,21 @@ class TestMedApsPlanCheckRules(MedApsCommon):
         issues = self._rule_issues().filtered(lambda i: i.workorder_id == workorder)
         calendar = issues.filtered(lambda i: i.rule == "calendar")
         self.assertEqual(len(calendar), 1, issues.mapped("detail"))
+        # the working time the closed time takes is that issue's too, not one more issue
+        self.assertEqual(issues, calendar, issues.mapped("detail"))
+        self.assertEqual(calendar.minutes, 20)
         self.assertEqual(calendar.workcenter_id, workorder.workcenter_id)
         self.assertEqual(calendar.production_id, workorder.production_id)
         self.assertEqual(
             calendar.message,
-            "%s is planned on %s from %s to %s, partly outside its working time."
+            "%s is planned on %s from %s to %s, partly outside its working time: it has %s "
+            "less working time than its work needs."
             % (
                 workorder.display_name,
                 workorder.workcenter_id.name,
                 format_datetime(self.env, workorder.date_start),
                 format_datetime(self.env, workorder.date_finished),
+                self.env["mrp.production"]._aps_format_duration(20 / 60.0),
             ),
         )
         self.assertIn("calendar violated", calendar.detail)
