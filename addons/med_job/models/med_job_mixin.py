@@ -371,10 +371,11 @@ class MedJobMixin(models.AbstractModel):
     def _job_claim(self, lock_cr, time_left=float("inf")):
         """Take the oldest queued job that no other worker is taking, whose serial value is
         free and that fits in ``time_left``; mark it running. Its locks are taken on
-        ``lock_cr``. Returns the job (or an empty recordset) and whether jobs were left
-        waiting for a busy serial value or for time."""
+        ``lock_cr``. Returns the job (or an empty recordset) and why jobs were left
+        waiting: a set of ``"serial"`` (a busy serial value) and ``"time"`` (not enough
+        time left), empty when none was."""
         looked_at = []
-        left_waiting = False
+        left_waiting = set()
         while True:
             self.flush_model(["state"])
             # SKIP LOCKED: a row another worker is claiming is not waited for nor taken
@@ -393,12 +394,12 @@ class MedJobMixin(models.AbstractModel):
             job.invalidate_recordset()
             looked_at.append(job.id)
             if job._job_seconds_needed() > time_left:
-                left_waiting = True
+                left_waiting.add("time")
                 continue
             serial = job._job_serial_value()
             serial_key = serial is not None and self._job_serial_lock_key(serial)
             if serial_key and not self._job_try_lock(lock_cr, serial_key):
-                left_waiting = True
+                left_waiting.add("serial")
                 continue
             if not self._job_try_lock(lock_cr, job._job_lock_key()):
                 # processed synchronously by a transaction that has not committed yet
@@ -433,7 +434,7 @@ class MedJobMixin(models.AbstractModel):
         model._job_commit()
         # the first job is taken whatever the time it needs: it could not run anywhere else
         time_left = float("inf")
-        left_waiting = False
+        left_waiting = set()
         while True:
             with model._job_lock_session() as lock_cr:
                 job, left_waiting = model._job_claim(lock_cr, time_left)
@@ -447,5 +448,9 @@ class MedJobMixin(models.AbstractModel):
             if left_waiting:
                 # what this job's serial value held back can run now, on any slot
                 model._job_trigger()
-        if left_waiting:
+        if "time" in left_waiting:
+            # Odoo gives a call about 10 s of loop time: a job that needs more is the next
+            # call's first, at once (a first job is taken whatever the time it needs)
+            model._job_trigger()
+        elif left_waiting:
             model._job_trigger(fields.Datetime.now() + timedelta(minutes=BUSY_RETRY_MINUTES))

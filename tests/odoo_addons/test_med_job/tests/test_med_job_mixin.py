@@ -1,3 +1,6 @@
+from unittest.mock import patch
+
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
@@ -72,6 +75,30 @@ class TestMedJobMixin(TransactionCase):
         self.assertEqual((waiting.state, waiting.attempt_count, waiting.log), ("queued", 0, False))
         new_triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)])
         self.assertTrue(new_triggers - triggers, "the pool is woken up again for the waiting job")
+        # and again in a while: at once only, it would find the company busy again and again
+        self.assertGreater(max((new_triggers - triggers).mapped("call_at")), fields.Datetime.now())
+
+    def test_a_job_the_call_has_no_time_left_for_is_the_next_calls_at_once(self):
+        """Odoo gives a scheduled action's call some seconds to loop: the job that no
+        longer fits in them is taken at once by the next call, not a minute later."""
+        first, second = self._job("first"), self._job("second", self.company_b)
+        Trigger = self.env["ir.cron.trigger"]
+        before = Trigger.search([("cron_id", "=", self.cron.id)])
+        Jobs = type(self.Job)
+
+        def commit(model, processed=0, remaining=None):
+            return 5.0 if processed else float("inf")  # 5 s left after the first job
+
+        with (
+            patch.object(Jobs, "_job_seconds_needed", lambda job: 60.0),
+            patch.object(Jobs, "_job_commit", commit),
+        ):
+            self.Job._job_cron_process()
+        self.assertEqual((first.state, second.state), ("done", "queued"))
+        self.assertEqual(second.attempt_count, 0)
+        new = Trigger.search([("cron_id", "=", self.cron.id)]) - before
+        self.assertTrue(new, "the pool is woken up for the job left")
+        self.assertLessEqual(max(new.mapped("call_at")), fields.Datetime.now())
 
     def test_interrupted_job_queued_again_until_the_attempts_limit(self):
         interrupted = self._job("interrupted")
