@@ -340,17 +340,23 @@ class MedJobMixin(models.AbstractModel):
             with self._job_lock_session() as lock_cr:
                 if not self._job_try_lock(lock_cr, job._job_lock_key()):
                     continue  # its worker is alive
-                # holding the lock now, read the state committed by a worker that may have
-                # finished between the search and the lock
+                # holding the lock now, lock the row: a worker that finished the job between
+                # the search and the lock has updated it since this call's snapshot, which
+                # PostgreSQL refuses to lock (the job is not stale)
                 job.flush_recordset(["state"])
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT state FROM %s WHERE id = %s FOR UPDATE",
-                        SQL.identifier(self._table),
-                        job.id,
-                    )
-                )
-                row = self.env.cr.fetchone()
+                try:
+                    with self.env.cr.savepoint(flush=False):
+                        self.env.cr.execute(
+                            SQL(
+                                "SELECT state FROM %s WHERE id = %s FOR UPDATE",
+                                SQL.identifier(self._table),
+                                job.id,
+                            ),
+                            log_exceptions=False,
+                        )
+                        row = self.env.cr.fetchone()
+                except psycopg2.errors.SerializationFailure:
+                    continue
                 job.invalidate_recordset()
                 if not row or row[0] != "running":
                     continue

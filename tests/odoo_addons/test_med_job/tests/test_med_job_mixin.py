@@ -3,7 +3,7 @@ from unittest.mock import patch
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 
 @tagged("post_install", "-at_install")
@@ -112,6 +112,32 @@ class TestMedJobMixin(TransactionCase):
         self.assertEqual(stuck.state, "failed")
         self.assertIn("Interrupted 2 times", stuck.failure_reason)
         self.assertFalse(stuck.log, "a job at the attempts limit is not run again")
+
+    def test_a_job_its_worker_finished_meanwhile_is_not_stale(self):
+        """A job seen running that its worker finishes before this call locks it: PostgreSQL
+        refuses to lock a row updated since the call's snapshot. The job is left to the
+        worker that finished it, and nothing is logged as an error."""
+        job = self._job("finishing")
+        job.sudo().write({"state": "running", "attempt_count": 1})
+        Cursor = type(self.env.cr)
+        original = Cursor.execute
+
+        def concurrently_updated(cr, query, params=None, log_exceptions=True):
+            code = query.code if isinstance(query, SQL) else query
+            if "FOR UPDATE" in code and self.Job._table in code:
+                query = (
+                    "DO $$ BEGIN RAISE EXCEPTION 'could not serialize access due to "
+                    "concurrent update' USING ERRCODE = '40001'; END $$"
+                )
+                params = None
+            return original(cr, query, params, log_exceptions)
+
+        with (
+            patch.object(Cursor, "execute", concurrently_updated),
+            self.assertNoLogs("odoo.sql_db", "ERROR"),
+        ):
+            self.assertFalse(self.Job._job_recover_stale())
+        self.assertEqual((job.state, job.attempt_count), ("running", 1))
 
     def test_running_job_of_a_live_worker_is_not_stale(self):
         running = self._job("running")
