@@ -105,14 +105,14 @@ fi
 
 # Odoo's multi-process server (--workers N) starts its websocket worker with gevent, whose
 # monkey-patching loads its plugins through setuptools' pkg_resources. An old setuptools
-# (Python 3.11's venv has 65.x) cannot find zope.interface under the normalized name of
-# its newer wheels: the worker dies at each start and Odoo starts it again, several times a
-# second, taking a core from everything else. setuptools 70-80 finds it; 81 drops
-# pkg_resources, which this gevent needs.
-if "$PY" -W ignore -c "import gevent, pkg_resources" >/dev/null 2>&1 &&
-    ! "$PY" -W ignore -c "import pkg_resources; pkg_resources.require('gevent')" >>"$LOG" 2>&1; then
-    echo "setuptools>=70,<81 into Odoo's Python: its pkg_resources does not find gevent's" \
-        "requirements, so Odoo's websocket worker could not start"
+# (Python 3.11's venv has 65.x) cannot find zope.interface under the normalized name of its
+# newer wheels, and recent ones no longer have pkg_resources: the worker dies at each start
+# and Odoo starts it again, several times a second, taking a core from everything else.
+# setuptools 70-80 serve this gevent.
+if "$PY" -c "import gevent" >/dev/null 2>&1 &&
+    ! "$PY" -W ignore -c "import gevent.monkey; gevent.monkey.patch_all()" >>"$LOG" 2>&1; then
+    echo "setuptools>=70,<81 into Odoo's Python: gevent's monkey-patching fails with its" \
+        "setuptools, so Odoo's websocket worker could not start"
     pip_install "setuptools>=70,<81" || {
         echo "installing setuptools failed (log: $LOG)"
         exit 1

@@ -46,10 +46,6 @@ NOT_STARTED_GRACE_MINUTES = 30
 KEEP_CHECKS_DAYS = 7
 # minutes from an event or a plan written to the check that answers it
 CHECK_SOON_MINUTES = 1
-# an event is stamped with its transaction's start, which may precede the snapshot of a
-# check that did not see it yet: a check is answered by events and plans written up to this
-# many minutes before it, not only by those after
-CHECK_SNAPSHOT_MARGIN_MINUTES = 5
 
 
 # Two work orders of one work-center unit at the same time (see ``_aps_find_overlaps``); %s is
@@ -258,9 +254,7 @@ class MedApsPlanCheck(models.Model):
 
     @api.model
     def _cron_check_plans(self):
-        """Scheduled action: check every company that has open manufacturing orders; when
-        triggered between its regular runs (``_aps_check_soon``), only those with a plan
-        event or a plan written since their last check.
+        """Scheduled action: check every company that has open manufacturing orders.
 
         A plan written meanwhile by another worker (a run, a repair) can make the check's
         snapshot conflict with it; that company is skipped until the next run of the
@@ -268,12 +262,7 @@ class MedApsPlanCheck(models.Model):
         companies = self.env["mrp.production"]._read_group(
             [("state", "in", OPEN_PRODUCTION_STATES)], ["company_id"]
         )
-        cron = self.env.ref("med_aps.ir_cron_med_aps_plan_check", raise_if_not_found=False)
-        # a run before the action's next call is a trigger's (the next call moves after it)
-        triggered = bool(cron) and cron.sudo().nextcall > fields.Datetime.now()
         for (company,) in companies:
-            if triggered and not self._aps_changed_since_checked(company):
-                continue
             try:
                 with _serialization_failures_unlogged(), self.env.cr.savepoint():
                     self.with_company(company)._aps_check_company(company)
@@ -283,40 +272,6 @@ class MedApsPlanCheck(models.Model):
                     "next run)",
                     company.name,
                 )
-
-    @api.model
-    def _aps_changed_since_checked(self, company):
-        """Whether ``company`` had a plan event or a plan written since its last check
-        (the overruns that check recorded itself excepted)."""
-        latest = self._aps_latest(company)
-        if not latest:
-            return True
-        since = latest.date - timedelta(minutes=CHECK_SNAPSHOT_MARGIN_MINUTES)
-        if (
-            self.env["med.aps.plan.event"]
-            .sudo()
-            .search_count(
-                [
-                    ("company_id", "=", company.id),
-                    ("create_date", ">", since),
-                    ("kind", "!=", "workorder_overrun"),
-                ],
-                limit=1,
-            )
-        ):
-            return True
-        return bool(
-            self.env["med.aps.run"]
-            .sudo()
-            .search_count(
-                [
-                    ("company_id", "=", company.id),
-                    ("state", "=", "done"),
-                    ("date_finished", ">", since),
-                ],
-                limit=1,
-            )
-        )
 
     @api.model
     def _aps_latest(self, company):
@@ -559,13 +514,37 @@ class MedApsPlanCheck(models.Model):
                     "workcenter_id": builder.stored[workorder_id].workcenter_id,
                     "detail": message[:500],
                 }
-        return self._aps_one_issue_per_closed_time(list(vals.values()))
+        return self._aps_one_issue_per_closed_time(
+            list(vals.values()), self._aps_counted_in_working_time(problem, plan)
+        )
 
     @staticmethod
-    def _aps_one_issue_per_closed_time(issues):
-        """Closed time over planned work also takes working time from it: one cause, one
-        issue, the closed time's, with the minutes of work it lacks."""
-        outside = {issue["workorder_id"]: issue for issue in issues if issue["rule"] == "calendar"}
+    def _aps_counted_in_working_time(problem, plan):
+        """Ids of the planned work orders whose duration the validator counts in working
+        minutes of their span: interruptible work off batch work centers (a batch cycle and
+        non-interruptible work are measured from start to end)."""
+        interruptible = {
+            op["id"]
+            for job in problem["jobs"]
+            for op in job["operations"]
+            if op.get("interruptible") is None or op["interruptible"]
+        }
+        batch = {res["id"] for res in problem["resources"] if res.get("batch")}
+        return {
+            int(entry["op"].split("/")[1])
+            for entry in plan["operations"]
+            if entry["op"] in interruptible and entry.get("resource") not in batch
+        }
+
+    @staticmethod
+    def _aps_one_issue_per_closed_time(issues, counted_in_working_time):
+        """Closed time over interruptible work also takes working time from it: one cause,
+        one issue, the closed time's, with the minutes of work it lacks."""
+        outside = {
+            issue["workorder_id"]: issue
+            for issue in issues
+            if issue["rule"] == "calendar" and issue["workorder_id"] in counted_in_working_time
+        }
         kept = []
         for issue in issues:
             if issue["rule"] == "duration" and issue["workorder_id"] in outside:

@@ -39,8 +39,6 @@ class TestMedApsPlanCheck(MedApsCommon):
 
     def test_the_scheduled_check_skips_a_company_whose_plan_is_being_written(self):
         Check = self.env["med.aps.plan.check"]
-        # its regular run: every company is checked
-        self.env.ref("med_aps.ir_cron_med_aps_plan_check").sudo().nextcall = self.now
         original = type(Check)._aps_check_company
         # the cursor's log, collected here instead of the test log
         sql_logger = logging.getLogger("odoo.sql_db")
@@ -113,52 +111,6 @@ class TestMedApsPlanCheck(MedApsCommon):
         self._check()
         self.assertEqual(Event.search_count([("kind", "=", "workorder_overrun")]), before + 1)
         self.assertFalse(triggers())
-
-    def test_a_triggered_check_checks_the_companies_that_changed(self):
-        """Between its regular runs, the scheduled check answers a trigger only for the
-        companies with an event or a plan written since their last check; its regular run
-        checks every company."""
-        cron = self.env.ref("med_aps.ir_cron_med_aps_plan_check").sudo()
-        Check = self.env["med.aps.plan.check"]
-        check, _found = self._check()
-        # what happened before the check is answered by it (an hour ago: out of the margin
-        # for events stamped before a check's snapshot)
-        an_hour_ago = self.now - timedelta(hours=1)
-        self.env.cr.execute(
-            "UPDATE med_aps_plan_event SET create_date = %s WHERE company_id = %s",
-            [an_hour_ago, self.company.id],
-        )
-        self.env.cr.execute(
-            "UPDATE med_aps_run SET date_finished = %s WHERE company_id = %s",
-            [an_hour_ago, self.company.id],
-        )
-        self.env.invalidate_all()
-        cron.nextcall = self.now + timedelta(minutes=8)
-        Check._cron_check_plans()
-        self.assertEqual(Check._aps_latest(self.company), check, "nothing changed: not checked")
-        # the overruns a check records itself do not ask for another
-        self.env["med.aps.plan.event"]._aps_record(
-            "workorder_overrun", self.company, workorder_id=self._molding(self.first).id
-        )
-        Check._cron_check_plans()
-        self.assertEqual(Check._aps_latest(self.company), check)
-        # an operator starts work: the triggered check answers it
-        self._molding(self.first).button_start()
-        Check._cron_check_plans()
-        answered = Check._aps_latest(self.company)
-        self.assertNotEqual(answered, check)
-        self.assertFalse(check.exists(), "the new check replaced the earlier one")
-        # the regular run checks every company, whatever happened
-        self.env.cr.execute(
-            "UPDATE med_aps_plan_event SET create_date = %s WHERE company_id = %s",
-            [an_hour_ago, self.company.id],
-        )
-        self.env.invalidate_all()
-        Check._cron_check_plans()
-        self.assertEqual(Check._aps_latest(self.company), answered)
-        cron.nextcall = self.now - timedelta(minutes=1)
-        Check._cron_check_plans()
-        self.assertNotEqual(Check._aps_latest(self.company), answered)
 
     def test_a_fresh_plan_has_no_execution_problem(self):
         check, found = self._check()
@@ -607,6 +559,22 @@ class TestMedApsPlanCheckRules(MedApsCommon):
         workorder.production_id.invalidate_recordset(["aps_plan_issue_note"])
         self.assertIn(calendar.message, workorder.aps_plan_issue_note)
         self.assertIn(calendar.message, workorder.production_id.aps_plan_issue_note)
+
+    def test_time_off_over_non_interruptible_work_and_more_work(self):
+        """Work that cannot be interrupted is measured from start to end: time off over it
+        and more work than planned are two problems, each said on its own."""
+        workorder = self._future_workorders()[0]
+        workorder.operation_id.aps_non_interruptible = True
+        self._time_off_at_start(workorder)
+        workorder.duration_expected += 30
+        issues = self._rule_issues().filtered(lambda i: i.workorder_id == workorder)
+        self.assertEqual(
+            sorted(issues.mapped("rule")), ["calendar", "duration"], issues.mapped("detail")
+        )
+        calendar = issues.filtered(lambda i: i.rule == "calendar")
+        self.assertEqual(calendar.minutes, 0)
+        self.assertTrue(calendar.message.endswith("partly outside its working time."))
+        self.assertEqual(issues.filtered(lambda i: i.rule == "duration").minutes, 30)
 
     def test_work_moved_before_what_it_waits_for(self):
         """A planner drags a work order before the end of the one it waits for."""

@@ -192,8 +192,9 @@ class MedJobMixin(models.AbstractModel):
         raise NotImplementedError
 
     def _job_seconds_needed(self):
-        """Seconds the job may need: a scheduled action with less time left leaves it to
-        the next call instead of being killed by the cron time limit midway."""
+        """Seconds the job may need: a scheduled action's call with less of its loop time
+        left (``_commit_progress``) leaves it to the next call, triggered at once, where it
+        is the first job taken."""
         return 0.0
 
     def _job_commit(self, processed=0, remaining=None):
