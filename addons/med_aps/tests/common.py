@@ -251,6 +251,19 @@ class MedApsCommon(TransactionCase):
             }
         )
 
+    def _more_work_than_planned(self, workorders):
+        """The planned work order of ``workorders`` that starts last (an hour from now or
+        later, off batch work centers), given three times its work and an hour more than
+        its plan has time for; returned."""
+        later = workorders.filtered(
+            lambda wo: (
+                wo.date_start > fields.Datetime.now() + timedelta(hours=1)
+                and not wo.workcenter_id.aps_batch_enabled
+            )
+        ).sorted("date_start")[-1]
+        later.duration_expected = later.duration_expected * 3 + 60
+        return later
+
     @classmethod
     def _create_mo(cls, product, bom, qty=1, deadline_days=5, priority="0", confirm=True):
         production = cls.env["mrp.production"].create(

@@ -1,6 +1,5 @@
 from datetime import datetime, time, timedelta
 
-from odoo import fields
 from odoo.tests import tagged
 
 from odoo.addons.med_aps.services.problem_builder import ProblemBuilder
@@ -145,17 +144,7 @@ class TestQualifiedOperators(QualifiedOperatorsCommon):
         run = self._run(self.productions)
         self.assertEqual(run.state, "done", run.failure_reason)
         assembly = self.productions.workorder_ids.filtered(lambda wo: wo.name == "Assembly")
-        other = (
-            (self.productions.workorder_ids - assembly)
-            .filtered(
-                lambda wo: (
-                    wo.date_start > fields.Datetime.now() + timedelta(hours=1)
-                    and not wo.workcenter_id.aps_batch_enabled
-                )
-            )
-            .sorted("date_start")[-1]
-        )
-        other.duration_expected = other.duration_expected * 3 + 60
+        other = self._more_work_than_planned(self.productions.workorder_ids - assembly)
         self.requirements.operator_count = 3
         check = self.env["med.aps.plan.check"]._aps_check_company(self.env.company)
         rules = check.issue_ids.filtered(lambda issue: issue.kind == "rule")

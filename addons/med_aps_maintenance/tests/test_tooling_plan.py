@@ -188,17 +188,7 @@ class TestToolingPlan(MedApsToolingCommon):
         yesterday = fields.Date.today() - timedelta(days=1)
         self.mould.write({"aps_calibration_required": True, "aps_calibration_due_date": yesterday})
         # and a later work order given less time than its work needs
-        later = (
-            (self.productions.workorder_ids - self.molding)
-            .filtered(
-                lambda wo: (
-                    wo.date_start > fields.Datetime.now() + timedelta(hours=1)
-                    and not wo.workcenter_id.aps_batch_enabled
-                )
-            )
-            .sorted("date_start")[-1]
-        )
-        later.duration_expected = later.duration_expected * 3 + 60
+        later = self._more_work_than_planned(self.productions.workorder_ids - self.molding)
         check = self.env["med.aps.plan.check"]._aps_check_company(self.env.company)
         rules = check.issue_ids.filtered(lambda issue: issue.kind == "rule")
         unfit = rules.filtered(lambda issue: issue.rule == "data")
