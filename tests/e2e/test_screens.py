@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 import urllib.request
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -108,7 +109,10 @@ def test_timeline_has_one_lane_per_work_center_unit(odoo_server, browser):
 
 def test_plan_run_form_reads_as_a_planner_would(odoo_server, browser):
     _require(odoo_server, "med_aps")
-    run_ids = odoo_server.xmlrpc("med.aps.run", "search", [("state", "=", "done")], limit=1)
+    # a repair that found nothing left to plan is done without a solver's result
+    run_ids = odoo_server.xmlrpc(
+        "med.aps.run", "search", [("state", "=", "done"), ("solver_status", "!=", False)], limit=1
+    )
     assert run_ids, "the demo made a plan run"
     _open(
         browser,
@@ -296,3 +300,43 @@ def test_production_panorama_on_the_demo_plant(odoo_server, browser):
     assert browser.texts(".o_med_aps_panorama_workcenter")
     assert browser.texts(".o_med_aps_panorama_run")
     browser.screenshot(SCREENSHOTS / "med_aps_panorama.png")
+
+
+def test_a_repair_with_nothing_left_to_plan_says_so(odoo_server, browser):
+    """A repair of a plant whose open work is all finished ends done without a solver's
+    result: its form says so instead of showing an empty result. (Last of the screens: it
+    adds a company.)"""
+    _require(odoo_server, "med_aps")
+    xmlrpc = odoo_server.xmlrpc
+    main_id = xmlrpc("res.users", "read", [odoo_server.uid], ["company_id"])[0]["company_id"][0]
+    company_id = xmlrpc("res.company", "create", {"name": "E2E Plant Without Open Work"})
+    xmlrpc("res.users", "write", [odoo_server.uid], {"company_ids": [(4, company_id)]})
+    context = {"allowed_company_ids": [company_id, main_id]}
+    run_id = xmlrpc(
+        "med.aps.run",
+        "create",
+        {"trigger": "repair", "company_id": company_id, "time_limit": 5},
+        context=context,
+    )
+    xmlrpc("med.aps.run", "action_start", [run_id], context=context)
+    deadline = time.monotonic() + 120
+    while True:
+        [run] = xmlrpc("med.aps.run", "read", [run_id], ["state", "solver_status"], context=context)
+        if run["state"] not in ("queued", "running"):
+            break
+        assert time.monotonic() < deadline, f"the repair did not end: {run}"
+        time.sleep(1)
+    assert (run["state"], run["solver_status"]) == ("done", False), run
+
+    browser.evaluate(f"document.cookie = 'cids={main_id}-{company_id}; path=/'")
+    _open(
+        browser,
+        odoo_server,
+        f"/odoo/med.aps.run/{run_id}",
+        ".o_form_view .alert-info",
+        "the form of a repair that had nothing to plan",
+    )
+    [note] = browser.texts(".o_form_view .alert-info")
+    assert "no pending work order left to plan" in note, note
+    assert not browser.texts(".o_form_view .o_field_widget[name=weighted_tardiness]")
+    browser.screenshot(SCREENSHOTS / "med_aps_run_nothing_to_plan.png")
