@@ -236,7 +236,8 @@ fi
 # ---------------------------------------------------------------- 5. pytest
 section "pytest (engine, foundation, end-to-end)"
 prc=0
-"$PY" -m pytest -p no:cacheprovider tests || prc=$?
+# the slowest tests are listed: the run must stay well inside its 30 minutes
+"$PY" -m pytest -p no:cacheprovider --durations=20 tests || prc=$?
 case "$prc" in
     0) ;;
     5) failed "pytest collected no test" ;;

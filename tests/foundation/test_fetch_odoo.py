@@ -152,7 +152,7 @@ def test_unreachable_source_is_one_line_and_changes_nothing_else(
         f"{SKIP_PREFIX}cannot download Odoo 19.0 (MEDAPS_FETCH_ODOO=1): {source}: fatal: "
     )
     assert line.endswith(" — only the engine tests ran")
-    assert stub_pytest_calls() == ["-p no:cacheprovider tests"]
+    assert stub_pytest_calls() == ["-p no:cacheprovider --durations=20 tests"]
     assert not (tmp_path / "home" / ".cache" / "med-aps" / "odoo-19.0").exists()
 
 

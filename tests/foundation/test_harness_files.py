@@ -81,7 +81,7 @@ def test_without_odoo_the_test_command_prints_the_readme_line_and_passes(
     assert expected in readme_code_lines(repo_root), "README shows another skip line"
     # the gates ran, then pytest on tests/ (the engine tests)
     assert "check_addons:" in result.stdout
-    assert stub_pytest_calls() == ["-p no:cacheprovider tests"]
+    assert stub_pytest_calls() == ["-p no:cacheprovider --durations=20 tests"]
     assert "FAILED" not in result.stdout
 
 
