@@ -256,7 +256,11 @@ class TestMedApsPlanCheck(MedApsCommon):
             productions |= self._create_mo(self.catheter_a, self.bom_a)
         moldings = productions.workorder_ids.filtered(lambda wo: wo.name == "Molding")
         workcenter = self._molding(self.first).workcenter_id
-        start = self.now + timedelta(days=2)
+        # inside the presses' working hours (06:00-22:00 UTC on weekdays): dates written
+        # across their closing were seen stored with another end
+        start = (self.now + timedelta(days=2)).replace(hour=8, minute=0, second=0)
+        while start.weekday() >= 5:
+            start += timedelta(days=1)
         spans = {}
         for workorder in moldings:
             begin = start + timedelta(minutes=30 * rng.randint(0, 12))
