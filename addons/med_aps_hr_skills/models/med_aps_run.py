@@ -60,8 +60,9 @@ class MedApsRun(models.Model):
         lapse = defaultdict(dict)  # requirement -> {employee: when the qualification lapses}
         lapsing = defaultdict(set)  # (employee, skill, lapse) -> work orders
         unusable = defaultdict(set)  # (employee, skill, reason, date) -> work orders
+        needing_by_requirement = {}  # requirement -> the work orders that need it
         for requirement in requirements:
-            needing = workorders.filtered(
+            needing = needing_by_requirement[requirement] = workorders.filtered(
                 lambda wo, r=requirement: r in wo.operation_id.aps_skill_ids
             )
             qualifying = requirement._aps_qualifying(employee_skills)
@@ -102,7 +103,9 @@ class MedApsRun(models.Model):
         for requirement in requirements:
             working = eligible[requirement].filtered(lambda emp: calendars[emp.id]).sorted("id")
             if len(working) < requirement.operator_count:
-                self._aps_too_few_operators(builder, workorders, requirement, working, unusable)
+                self._aps_too_few_operators(
+                    builder, needing_by_requirement[requirement], requirement, working, unusable
+                )
             builder.aps_operator_keys[requirement.id] = ["EMP/%d" % emp.id for emp in working]
             builder.aps_operator_valid_until[requirement.id] = {
                 "EMP/%d" % employee.id: builder.to_minutes(end)
@@ -199,7 +202,7 @@ class MedApsRun(models.Model):
             result[employee.id] = _minus(minutes, booked[employee.id])
         return result
 
-    def _aps_too_few_operators(self, builder, workorders, requirement, working, unusable):
+    def _aps_too_few_operators(self, builder, needing, requirement, working, unusable):
         """Too few people can work the requirement in the horizon: a run stops with the
         reason; the plan check names each work order that needs it and checks the others
         (their modes leave the requirement unfilled, see ``_aps_mode_requires``)."""
@@ -221,6 +224,5 @@ class MedApsRun(models.Model):
             message += " " + self.env._(
                 "Expired qualifications: %(names)s.", names=", ".join(lapsed)
             )
-        needing = workorders.filtered(lambda wo: requirement in wo.operation_id.aps_skill_ids)
         for workorder in needing:
             builder._workorder_error(workorder, message)
