@@ -567,8 +567,12 @@ class TestMedApsPlanCheckRules(MedApsCommon):
     def test_time_off_over_non_interruptible_work_and_more_work(self):
         """Work that cannot be interrupted is measured from start to end: time off over it
         and more work than planned are two problems, each said on its own."""
+        # planned in one piece: planned as interruptible, work could span a night, and its
+        # span would then hold the 30 minutes more (the test ran by the hour)
+        (self.first | self.second).workorder_ids.operation_id.aps_non_interruptible = True
+        run = self._run(self.first | self.second)
+        self.assertEqual(run.state, "done", run.failure_reason)
         workorder = self._future_workorders()[0]
-        workorder.operation_id.aps_non_interruptible = True
         self._time_off_at_start(workorder)
         workorder.duration_expected += 30
         issues = self._rule_issues().filtered(lambda i: i.workorder_id == workorder)
