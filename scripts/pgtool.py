@@ -6,6 +6,8 @@ PGPASSWORD (defaults: 127.0.0.1, 5432, odoo).
     pgtool.py ping            exit 0: can log in; 2: no server answers; 3: server
                               answers but the role cannot log in / is no superuser
     pgtool.py drop NAME...    drop databases (terminating their connections)
+    pgtool.py copy FROM TO    create database TO as a copy of FROM (nobody may be
+                              connected to FROM)
     pgtool.py list PREFIX     print the databases whose name starts with PREFIX
 """
 
@@ -70,6 +72,24 @@ def drop(names: list[str]) -> int:
     return status
 
 
+def copy(source: str, target: str) -> int:
+    conn = connect()
+    conn.autocommit = True
+    with conn.cursor() as cr:
+        try:
+            cr.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    sql.Identifier(target), sql.Identifier(source)
+                )
+            )
+        except psycopg2.Error as exc:
+            sys.stderr.write(f"pgtool: cannot copy {source} to {target}: {exc}\n")
+            return 1
+        finally:
+            conn.close()
+    return 0
+
+
 def list_prefix(prefix: str) -> int:
     conn = connect()
     with conn.cursor() as cr:
@@ -91,6 +111,8 @@ def main(argv: list[str]) -> int:
         return ping()
     if command == "drop":
         return drop(args)
+    if command == "copy" and len(args) == 2:
+        return copy(*args)
     if command == "list" and len(args) == 1:
         return list_prefix(args[0])
     sys.stderr.write(__doc__)

@@ -11,9 +11,10 @@
 #    MEDAPS_FETCH_ODOO=1 and none found, Odoo 19 is downloaded (scripts/fetch_odoo.py)
 # 4. with Odoo: engine + OCA addons (odoo-addons.txt) into Odoo's Python,
 #    PostgreSQL up, throwaway database, every addon of addons/ installed with demo
-#    data and its tests run, database dropped
+#    data, a copy kept for step 5, the test addons installed, every test run in a
+#    second start (all are post_install), database dropped
 # 5. pytest: tests/ (engine, foundation, and end-to-end tests against a real Odoo
-#    server when Odoo was found; skipped otherwise)
+#    server when Odoo was found, on a copy of step 4's database; skipped otherwise)
 # Exit status is non-zero when any step failed; the last lines are pytest's closing
 # line and the Odoo line ("odoo: N passed, N failed" or "ODOO TESTS SKIPPED: ...").
 #
@@ -39,6 +40,7 @@ FAILED=()
 START=$(date +%s)
 CI_DB=""
 CI_DATA_DIR=""
+E2E_TEMPLATE_DB=""
 cleanup() {
     # drop the throwaway database even when the run is interrupted
     if [ -n "$CI_DB" ]; then
@@ -47,7 +49,16 @@ cleanup() {
         CI_DB=""
     fi
 }
-trap cleanup EXIT
+drop_e2e_template() {
+    # the installed database the end-to-end tests copied, kept until they have run
+    if [ -n "$E2E_TEMPLATE_DB" ]; then
+        "$ODOO_PY" scripts/pgtool.py drop "$E2E_TEMPLATE_DB" >/dev/null 2>&1 ||
+            echo "could not drop $E2E_TEMPLATE_DB"
+        rm -rf "${CI_DATA_DIR:?}/filestore/$E2E_TEMPLATE_DB"
+        E2E_TEMPLATE_DB=""
+    fi
+}
+trap 'cleanup; drop_e2e_template' EXIT
 trap 'echo "interrupted"; exit 130' INT TERM
 section() { printf '\n==== %s (%ss) ====\n' "$*" "$(($(date +%s) - START))"; }
 failed() {
@@ -192,12 +203,11 @@ run_odoo_tests() {
             echo "WARNING: could not install fonts-noto-cjk: Chinese screenshots show boxes"
     fi
 
-    section "Odoo: install $ADDONS with demo data (and the test addons: ${TEST_ADDONS:-none}), run their tests"
-    local db port tags log conf data_dir rc
+    section "Odoo: install $ADDONS with demo data"
+    local db port tags log conf data_dir rc template
     db="$("$PY" scripts/odoo_env.py --db-prefix)_ci_$(date +%s)_$RANDOM" || return 1
     port=$("$PY" scripts/odoo_env.py --free-port)
-    local install_list="$ADDONS${TEST_ADDONS:+,$TEST_ADDONS}"
-    tags=$(echo "$install_list" | sed 's/^/\//; s/,/,\//g')
+    tags=$(echo "$ADDONS${TEST_ADDONS:+,$TEST_ADDONS}" | sed 's/^/\//; s/,/,\//g')
     log="$WORK/odoo-tests.log"
     data_dir="$WORK/odoo-data"
     conf="$WORK/odoo-tests.conf"
@@ -205,14 +215,41 @@ run_odoo_tests() {
     CI_DB="$db"
     CI_DATA_DIR="$data_dir"
     echo "database $db, http port $port, log $log"
+    local odoo=(env "PYTHONPATH=$ROOT${PYTHONPATH:+:$PYTHONPATH}"
+        "$ODOO_PY" "$ODOO_LAUNCHER" --config "$conf" -d "$db"
+        --db_host "$PGHOST" --db_port "$PGPORT" --db_user "$PGUSER" --db_password "$PGPASSWORD"
+        --workers 0 --max-cron-threads 0 --stop-after-init)
+    # every test is post_install: installing first and testing in a second start runs the
+    # same tests, and the installed database is the end-to-end tests' too (installing it
+    # twice took about 3.5 minutes of the 30)
     rc=0
-    PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" timeout "${MEDAPS_ODOO_TEST_TIMEOUT:-1500}" \
-        "$ODOO_PY" "$ODOO_LAUNCHER" --config "$conf" -d "$db" \
-        --db_host "$PGHOST" --db_port "$PGPORT" --db_user "$PGUSER" --db_password "$PGPASSWORD" \
-        --addons-path "$ROOT/addons,$ROOT/tests/odoo_addons" -i "$install_list" --with-demo \
-        --test-enable --test-tags "$tags" --stop-after-init \
-        --http-interface 127.0.0.1 --http-port "$port" --workers 0 --max-cron-threads 0 \
-        --log-level=test </dev/null >"$log" 2>&1 || rc=$?
+    timeout "${MEDAPS_ODOO_TEST_TIMEOUT:-1500}" "${odoo[@]}" --addons-path "$ROOT/addons" \
+        -i "$ADDONS" --with-demo --no-http --log-level=warn </dev/null >"$log" 2>&1 || rc=$?
+    if [ "$rc" = 0 ] && ! grep -qE '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$log"; then
+        template="${db/_ci_/_e2e_}_template"
+        if "$ODOO_PY" scripts/pgtool.py copy "$db" "$template"; then
+            E2E_TEMPLATE_DB="$template"
+            if [ -d "$data_dir/filestore/$db" ]; then
+                cp -a "$data_dir/filestore/$db" "$data_dir/filestore/$template"
+            fi
+            export MEDAPS_E2E_TEMPLATE_DB="$template"
+            export MEDAPS_E2E_TEMPLATE_FILESTORE="$data_dir/filestore/$template"
+            echo "the end-to-end tests start from a copy of it: $template"
+        fi
+    fi
+    if [ "$rc" = 0 ] && [ -n "$TEST_ADDONS" ]; then
+        section "Odoo: install the test addons $TEST_ADDONS"
+        timeout 600 "${odoo[@]}" --addons-path "$ROOT/addons,$ROOT/tests/odoo_addons" \
+            -i "$TEST_ADDONS" --with-demo --no-http --log-level=warn </dev/null >>"$log" 2>&1 ||
+            rc=$?
+    fi
+    if [ "$rc" = 0 ]; then
+        section "Odoo: run the tests of $ADDONS${TEST_ADDONS:+,$TEST_ADDONS}"
+        timeout "${MEDAPS_ODOO_TEST_TIMEOUT:-1500}" "${odoo[@]}" \
+            --addons-path "$ROOT/addons,$ROOT/tests/odoo_addons" --test-enable \
+            --test-tags "$tags" --http-interface 127.0.0.1 --http-port "$port" \
+            --log-level=test </dev/null >>"$log" 2>&1 || rc=$?
+    fi
     cleanup
     local verdict=0
     "$PY" scripts/odoo_log.py "$log" >"$WORK/odoo-summary.txt" || verdict=$?

@@ -2,7 +2,9 @@
 
 * ``odoo_server`` (session): creates a throwaway database ``medaps_e2e_…``
   (``MEDAPS_DB_PREFIX`` replaces ``medaps``; ``MEDAPS_HTTP_PORTS`` bounds the ports) with every
-  installable addon of ``addons/`` and demo data, creates an API key for ``admin``,
+  installable addon of ``addons/`` and demo data (a copy of ``MEDAPS_E2E_TEMPLATE_DB``
+  and its files ``MEDAPS_E2E_TEMPLATE_FILESTORE`` when set: ``scripts/test.sh``
+  installs the addons once for its Odoo tests and these), creates an API key for ``admin``,
   starts Odoo on a free port of 127.0.0.1 (threaded, one cron thread, so cron triggers
   run), waits for ``/web/health`` and yields an :class:`~tests.e2e.OdooServer` with
   ``url``, ``db``, ``login``/``password`` (admin/admin), ``api_key``, ``uid``,
@@ -95,6 +97,58 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=30)
 
 
+def _install(install, env, common, addons, db, install_log) -> None:
+    """Every addon of ``addons/`` with demo data into a new database ``db``."""
+    with install_log.open("w") as out:
+        proc = subprocess.run(
+            install.command(
+                *common,
+                "-i",
+                ",".join(addons),
+                "--with-demo",
+                "--stop-after-init",
+                "--no-http",
+                "--workers",
+                "0",
+                "--max-cron-threads",
+                "0",
+                "--log-level",
+                "warn",
+            ),
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            timeout=INSTALL_TIMEOUT,
+            check=False,
+        )
+    errors = _error_lines(install_log)
+    if proc.returncode or errors:
+        pytest.fail(
+            f"installing {','.join(addons)} into {db} failed (exit {proc.returncode}):\n"
+            + ("\n".join(errors) or _tail(install_log)),
+            pytrace=False,
+        )
+
+
+def _copy_template(install, env, template, db, filestore) -> None:
+    """``db`` as a copy of a database the test command installed the same way (it
+    installs the addons once for its Odoo tests and for these), with its files."""
+    proc = subprocess.run(
+        [install.python, str(REPO_ROOT / "scripts" / "pgtool.py"), "copy", template, db],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if proc.returncode:
+        pytest.fail(f"copying {template} to {db} failed:\n{proc.stderr[-2000:]}", pytrace=False)
+    source = Path(os.environ.get("MEDAPS_E2E_TEMPLATE_FILESTORE") or "")
+    if source.name and source.is_dir():
+        shutil.copytree(source, filestore)
+
+
 @pytest.fixture(scope="session")
 def odoo_server(tmp_path_factory):
     reason = os.environ.get("MEDAPS_ODOO_SKIP_REASON")
@@ -138,36 +192,11 @@ def odoo_server(tmp_path_factory):
     process = None
     server = None
     try:
-        with install_log.open("w") as out:
-            proc = subprocess.run(
-                install.command(
-                    *common,
-                    "-i",
-                    ",".join(addons),
-                    "--with-demo",
-                    "--stop-after-init",
-                    "--no-http",
-                    "--workers",
-                    "0",
-                    "--max-cron-threads",
-                    "0",
-                    "--log-level",
-                    "warn",
-                ),
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                env=env,
-                timeout=INSTALL_TIMEOUT,
-                check=False,
-            )
-        errors = _error_lines(install_log)
-        if proc.returncode or errors:
-            pytest.fail(
-                f"installing {','.join(addons)} into {db} failed (exit {proc.returncode}):\n"
-                + ("\n".join(errors) or _tail(install_log)),
-                pytrace=False,
-            )
+        template = os.environ.get("MEDAPS_E2E_TEMPLATE_DB")
+        if template:
+            _copy_template(install, env, template, db, data_dir / "filestore" / db)
+        else:
+            _install(install, env, common, addons, db, install_log)
 
         shell = subprocess.run(
             install.command("shell", *common, "--no-http", "--log-level", "warn"),

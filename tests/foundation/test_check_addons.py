@@ -142,3 +142,42 @@ def test_command_line_exit_status(tmp_path):
     )
     assert bad.returncode == 1
     assert "check_addons: 1 problem(s) in 1 addon(s)" in bad.stdout
+
+
+POST_INSTALL_TEST = """from odoo.tests import TransactionCase, tagged
+
+
+class Common(TransactionCase):
+    def _helper(self):
+        return 1
+
+
+@tagged("post_install", "-at_install")
+class TestDemo(Common):
+    def test_demo(self):
+        self.assertEqual(self._helper(), 1)
+"""
+
+
+def test_test_classes_tagged_post_install_pass(tmp_path):
+    addon = make_addon(tmp_path)
+    (addon / "tests").mkdir()
+    (addon / "tests" / "test_demo.py").write_text(POST_INSTALL_TEST, encoding="utf-8")
+    assert check_addons.check_repo(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "decorator",
+    ["", '@tagged("post_install")\n', '@tagged("-at_install")\n', '@tagged("medaps")\n'],
+)
+def test_a_test_class_the_second_start_would_not_run_is_reported(tmp_path, decorator):
+    """The test command runs the Odoo tests in a start after the install: an at-install
+    test would silently not run there."""
+    addon = tmp_path / "tests" / "odoo_addons" / "test_med_demo"
+    (addon / "tests").mkdir(parents=True)
+    text = POST_INSTALL_TEST.replace('@tagged("post_install", "-at_install")\n', decorator)
+    (addon / "tests" / "test_demo.py").write_text(text, encoding="utf-8")
+    assert check_addons.check_repo(tmp_path) == [
+        "tests/odoo_addons/test_med_demo/tests/test_demo.py: test class TestDemo must be "
+        'tagged @tagged("post_install", "-at_install")'
+    ]
