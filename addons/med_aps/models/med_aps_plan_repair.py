@@ -4,6 +4,8 @@ from odoo import api, fields, models
 
 # when a repair of the company is already queued or running, look again after this delay
 BUSY_RETRY_MINUTES = 1
+# a repair whose write met the shop floor's is queued again at once, this many times in a row
+CONFLICT_RETRIES = 2
 
 
 class MedApsPlanRepair(models.AbstractModel):
@@ -72,6 +74,29 @@ class MedApsPlanRepair(models.AbstractModel):
         events.write({"repair_run_id": run.id})
         run._job_trigger()
         return run
+
+    @api.model
+    def _aps_may_repair_again(self, run):
+        """Whether ``run``, a run whose write met the shop floor's, is a repair to queue
+        again (``_aps_repair_again``)."""
+        return run.trigger == "repair" and run.conflict_retries < CONFLICT_RETRIES
+
+    @api.model
+    def _aps_repair_again(self, run):
+        """Queue a repair again for the events of ``run``, a repair whose write met an
+        operator's click on the same rows: the plant moved while it wrote, and that click
+        is often no event of its own (an edit). At most ``CONFLICT_RETRIES`` in a row; then
+        its events wait for the next event or a planner, as after any failure. Returns the
+        new repair, or None."""
+        if not self._aps_may_repair_again(run):
+            return None
+        events = run.sudo().repair_event_ids.filtered(lambda event: event.state == "pending")
+        if not events:
+            return None
+        repair = self._aps_repair_company(run.company_id, events)
+        if repair:
+            repair.conflict_retries = run.conflict_retries + 1
+        return repair
 
     @api.model
     def _aps_prepare_run_vals(self, company):

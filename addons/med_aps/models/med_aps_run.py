@@ -297,6 +297,13 @@ class MedApsRun(models.Model):
     )
     date_finished = fields.Datetime("Finished", readonly=True, copy=False)
     failure_reason = fields.Text(readonly=True, copy=False)
+    conflict_retries = fields.Integer(
+        "Repeats After a Conflict",
+        readonly=True,
+        copy=False,
+        help="A repair queued again because the one before it met an operator's change "
+        "while writing: how many such repairs in a row this one is.",
+    )
     workcenter_line_ids = fields.One2many(
         "med.aps.run.workcenter", "run_id", "Utilization", readonly=True, copy=False
     )
@@ -1111,19 +1118,33 @@ class MedApsRun(models.Model):
             # an operator's click on the same rows: the write's savepoint dropped the plan
             if self._can_commit():
                 self.env.cr.rollback()
-            self._mark_failed(
-                self.env._(
-                    "Orders changed on the shop floor while the plan was being written; "
-                    "nothing was written. The next event or a replan plans again."
-                ),
-                timings,
-            )
+            self._aps_mark_write_conflict(timings)
         except Exception as error:  # noqa: BLE001 - any crash must end as a failed run
             if self._can_commit():
                 # the scheduled action owns its transaction: drop what was not committed
                 self.env.cr.rollback()
             _logger.exception("Plan run #%s failed", self.id)
             self._mark_failed(self.env._("Unexpected error: %(error)s", error=repr(error)), timings)
+
+    def _aps_mark_write_conflict(self, timings):
+        """Fail a run whose write met the shop floor's; a repair is queued again at once
+        (``med.aps.plan.repair._aps_repair_again``), other runs are the planner's."""
+        Repair = self.env["med.aps.plan.repair"]
+        again = Repair._aps_may_repair_again(self)
+        if again:
+            reason = self.env._(
+                "Orders changed on the shop floor while the plan was being written; nothing "
+                "was written. A new repair plans again at once."
+            )
+        else:
+            reason = self.env._(
+                "Orders changed on the shop floor while the plan was being written; nothing "
+                "was written. The next event or a replan plans again."
+            )
+        self._mark_failed(reason, timings)
+        if again and self.state == "failed":
+            Repair._aps_repair_again(self)
+            self._commit()
 
     def _aps_peg_material(self, scope, plan):
         """Peg the components of the written plan and measure its holding cost."""
