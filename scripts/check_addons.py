@@ -9,11 +9,7 @@
   ``19.0.x.y.z`` version, an allowed license and the project's author;
 * every addon has the OCA readme fragment ``readme/DESCRIPTION.md``;
 * every file the manifest names (``data``, ``demo``, ``assets``) exists; an asset
-  glob must match at least one file;
-* every Odoo test class (a class with ``test_`` methods in an addon's ``tests/``, here and
-  in ``tests/odoo_addons``) is tagged ``post_install`` and ``-at_install``: the test
-  command installs the addons first and runs their tests in a second start, which runs
-  post-install tests only.
+  glob must match at least one file.
 
 Prints one line per problem (``path: problem``) and exits 1 when there is any.
 Standard library only.
@@ -177,51 +173,6 @@ def addon_dirs(root: Path) -> list[Path]:
     return [d for d in sorted(addons.iterdir()) if (d / "__manifest__.py").is_file()]
 
 
-def _tags(decorator) -> set[str] | None:
-    """The string arguments of a ``@tagged(...)`` decorator, None for another one."""
-    if not isinstance(decorator, ast.Call):
-        return None
-    name = decorator.func
-    if (name.id if isinstance(name, ast.Name) else getattr(name, "attr", None)) != "tagged":
-        return None
-    return {arg.value for arg in decorator.args if isinstance(arg, ast.Constant)}
-
-
-def check_test_tags(path: Path, root: Path) -> list[str]:
-    """Test classes of an Odoo addon that would not run as post-install tests."""
-    rel = path.relative_to(root)
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-    except SyntaxError as exc:
-        return [f"{rel}: not valid Python ({exc.msg}, line {exc.lineno})"]
-    problems = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.ClassDef):
-            continue
-        if not any(
-            isinstance(item, ast.FunctionDef) and item.name.startswith("test_")
-            for item in node.body
-        ):
-            continue
-        tags = set()
-        for decorator in node.decorator_list:
-            tags |= _tags(decorator) or set()
-        if not {"post_install", "-at_install"} <= tags:
-            problems.append(
-                f"{rel}: test class {node.name} must be tagged "
-                '@tagged("post_install", "-at_install")'
-            )
-    return problems
-
-
-def odoo_test_files(root: Path) -> list[Path]:
-    return sorted(
-        path
-        for pattern in ("addons/*/tests/*.py", "tests/odoo_addons/*/tests/*.py")
-        for path in root.glob(pattern)
-    )
-
-
 def check_repo(root: Path) -> list[str]:
     root = root.resolve()
     problems = []
@@ -229,8 +180,6 @@ def check_repo(root: Path) -> list[str]:
         problems.extend(check_xml_file(path, root))
     for addon in addon_dirs(root):
         problems.extend(check_manifest(addon, root))
-    for path in odoo_test_files(root):
-        problems.extend(check_test_tags(path, root))
     return problems
 
 

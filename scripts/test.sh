@@ -11,8 +11,8 @@
 #    MEDAPS_FETCH_ODOO=1 and none found, Odoo 19 is downloaded (scripts/fetch_odoo.py)
 # 4. with Odoo: engine + OCA addons (odoo-addons.txt) into Odoo's Python,
 #    PostgreSQL up, throwaway database, every addon of addons/ installed with demo
-#    data, a copy kept for step 5, the test addons installed, every test run in a
-#    second start (all are post_install), database dropped
+#    data, a copy kept for step 5, the test addons installed, their tests run in a
+#    second start, database dropped
 # 5. pytest: tests/ (engine, foundation, and end-to-end tests against a real Odoo
 #    server when Odoo was found, on a copy of step 4's database; skipped otherwise)
 # Exit status is non-zero when any step failed; the last lines are pytest's closing
@@ -182,6 +182,11 @@ run_odoo_tests() {
     # Lot release freezes the Device History Record as a PDF (Odoo renders PDFs with
     # wkhtmltopdf) and the browser tours drive Chromium: the official odoo image ships the
     # first, a bare Debian machine gets both from Debian's packages.
+    needed_for() {
+        # the demo data releases lots, which renders their DHR as a PDF
+        [ "$1" = wkhtmltopdf ] && echo "installing the demo data will fail" ||
+            echo "the tests needing it will be skipped"
+    }
     local tool
     for tool in wkhtmltopdf chromium; do
         command -v "$tool" >/dev/null 2>&1 && continue
@@ -189,9 +194,9 @@ run_odoo_tests() {
             echo "$tool missing: installing Debian's package"
             DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1
             DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool" >/dev/null 2>&1 ||
-                echo "WARNING: could not install $tool: the tests needing it will be skipped"
+                echo "WARNING: could not install $tool: $(needed_for "$tool")"
         else
-            echo "WARNING: $tool not found: the tests needing it will be skipped"
+            echo "WARNING: $tool not found: $(needed_for "$tool")"
         fi
     done
 
@@ -219,9 +224,9 @@ run_odoo_tests() {
         "$ODOO_PY" "$ODOO_LAUNCHER" --config "$conf" -d "$db"
         --db_host "$PGHOST" --db_port "$PGPORT" --db_user "$PGUSER" --db_password "$PGPASSWORD"
         --workers 0 --max-cron-threads 0 --stop-after-init)
-    # every test is post_install: installing first and testing in a second start runs the
-    # same tests, and the installed database is the end-to-end tests' too (installing it
-    # twice took about 3.5 minutes of the 30)
+    # installed first, tested in a second start (which runs each addon's at-install tests
+    # as it loads, then the post-install ones): the installed database is the end-to-end
+    # tests' too (installing it twice took about 3.5 minutes of the 30)
     rc=0
     timeout "${MEDAPS_ODOO_TEST_TIMEOUT:-1500}" "${odoo[@]}" --addons-path "$ROOT/addons" \
         -i "$ADDONS" --with-demo --no-http --log-level=warn </dev/null >"$log" 2>&1 || rc=$?
@@ -229,12 +234,15 @@ run_odoo_tests() {
         template="${db/_ci_/_e2e_}_template"
         if "$ODOO_PY" scripts/pgtool.py copy "$db" "$template"; then
             E2E_TEMPLATE_DB="$template"
-            if [ -d "$data_dir/filestore/$db" ]; then
-                cp -a "$data_dir/filestore/$db" "$data_dir/filestore/$template"
+            if [ ! -d "$data_dir/filestore/$db" ] ||
+                cp -a "$data_dir/filestore/$db" "$data_dir/filestore/$template"; then
+                export MEDAPS_E2E_TEMPLATE_DB="$template"
+                export MEDAPS_E2E_TEMPLATE_FILESTORE="$data_dir/filestore/$template"
+                echo "the end-to-end tests start from a copy of it: $template"
+            else
+                # without all its files the copy is no installed database: they install one
+                drop_e2e_template
             fi
-            export MEDAPS_E2E_TEMPLATE_DB="$template"
-            export MEDAPS_E2E_TEMPLATE_FILESTORE="$data_dir/filestore/$template"
-            echo "the end-to-end tests start from a copy of it: $template"
         fi
     fi
     if [ "$rc" = 0 ] && [ -n "$TEST_ADDONS" ]; then

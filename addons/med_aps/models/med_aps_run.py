@@ -763,8 +763,9 @@ class MedApsRun(models.Model):
                 return waited
             waited = True
             try:
+                # its events are this replan's if its write fails: no repair again
                 queued.with_company(company).with_context(
-                    allowed_company_ids=[company.id]
+                    allowed_company_ids=[company.id], aps_replan_follows=True
                 )._process_now()
             except UserError:
                 # a worker took it in the meantime: wait for it like for a running one
@@ -1127,24 +1128,31 @@ class MedApsRun(models.Model):
             self._mark_failed(self.env._("Unexpected error: %(error)s", error=repr(error)), timings)
 
     def _aps_mark_write_conflict(self, timings):
-        """Fail a run whose write met the shop floor's; a repair is queued again at once
-        (``med.aps.plan.repair._aps_repair_again``), other runs are the planner's."""
-        Repair = self.env["med.aps.plan.repair"]
-        again = Repair._aps_may_repair_again(self)
-        if again:
-            reason = self.env._(
-                "Orders changed on the shop floor while the plan was being written; nothing "
-                "was written. A new repair plans again at once."
-            )
-        else:
-            reason = self.env._(
+        """Fail a run whose write met the shop floor's. A repair processed by the scheduled
+        action is queued again at once (``med.aps.plan.repair._aps_repair_again``); other
+        runs are the planner's, and a repair run for a replan that waits for it is answered
+        by that replan."""
+        self._mark_failed(
+            self.env._(
                 "Orders changed on the shop floor while the plan was being written; nothing "
                 "was written. The next event or a replan plans again."
-            )
-        self._mark_failed(reason, timings)
-        if again and self.state == "failed":
-            Repair._aps_repair_again(self)
-            self._commit()
+            ),
+            timings,
+        )
+        if self.state != "failed" or self.env.context.get("aps_replan_follows"):
+            return
+        try:
+            # a slot taking the same events meanwhile: they are its
+            with self.env.cr.savepoint():
+                again = self.env["med.aps.plan.repair"]._aps_repair_again(self)
+                if again:
+                    self.sudo().failure_reason = self.env._(
+                        "Orders changed on the shop floor while the plan was being written; "
+                        "nothing was written. A new repair plans again at once."
+                    )
+        except (psycopg2.errors.SerializationFailure, psycopg2.errors.DeadlockDetected):
+            return
+        self._commit()
 
     def _aps_peg_material(self, scope, plan):
         """Peg the components of the written plan and measure its holding cost."""

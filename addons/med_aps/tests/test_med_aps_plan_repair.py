@@ -339,6 +339,37 @@ class TestMedApsPlanRepair(MedApsCommon):
         self.assertEqual(run.trigger, "api")
         self.assertLessEqual(repair.date_finished, run.date_started)
 
+    def test_a_repair_failing_for_a_waiting_replan_leaves_its_events_to_it(self):
+        """The repair a replan in the request processes first meets the shop floor's write:
+        no repair again (the request's snapshot would meet it again), the replan answers
+        its events."""
+        self._overrun_first_molding()
+        self.Repair._cron_repair_plans()
+        [repair] = self._repairs()
+        events = repair.repair_event_ids
+        real_write_plan = PlanWriter.write_plan
+        writes = []
+
+        def write_plan_meeting_the_shop_floor_once(writer):
+            writes.append(writer)
+            if len(writes) == 1:
+                raise psycopg2.errors.SerializationFailure
+            return real_write_plan(writer)
+
+        with (
+            patch.object(PlanWriter, "write_plan", write_plan_meeting_the_shop_floor_once),
+            mute_logger("odoo.sql_db"),
+        ):
+            result = self._replan_by_api()
+        self.assertEqual(len(writes), 2)
+        self.assertEqual(repair.state, "failed")
+        self.assertTrue(repair.failure_reason.endswith("The next event or a replan plans again."))
+        self.assertEqual(self._repairs(), repair)
+        run = self.env["med.aps.run"].browse(result["id"])
+        self.assertEqual(result["state"], "done", run.failure_reason)
+        self.assertEqual(events.repair_run_id, run)
+        self.assertEqual(set(events.mapped("state")), {"handled"})
+
     def test_api_replan_waits_while_a_repair_runs(self):
         """A worker is processing the company's repair (it holds the company's lock): the
         replan in the request waits until it is finished instead of failing."""
