@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import urllib.error
 import urllib.request
 import xmlrpc.client
@@ -94,6 +95,20 @@ class OdooServer:
                 name, message = body.get("name", ""), body.get("message", "")
                 raise Json2Error(exc.code, name, message, body) from None
             raise Json2Error(exc.code, "", str(body)[:500], body) from None
+
+    def wait_for_scheduled_actions(self, timeout: float = 240.0) -> bool:
+        """Wait until no scheduled action is due or triggered (its cron threads idle, as far
+        as the records tell); False when ``timeout`` seconds passed first."""
+        deadline = time.monotonic() + timeout
+        while True:
+            now = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+            due = self.xmlrpc("ir.cron", "search_count", [("nextcall", "<=", now)])
+            triggered = self.xmlrpc("ir.cron.trigger", "search_count", [("call_at", "<=", now)])
+            if not due and not triggered:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(1)
 
     def log_text(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")

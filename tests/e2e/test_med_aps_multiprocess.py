@@ -110,12 +110,7 @@ def cron_workers(odoo_server, tmp_path_factory):
     url = next(server)
     try:
         # a new database has every scheduled action due: let the cron workers catch up
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            now = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
-            if not odoo_server.xmlrpc("ir.cron", "search_count", [("nextcall", "<=", now)]):
-                break
-            time.sleep(2)
+        odoo_server.wait_for_scheduled_actions()
         yield url
     finally:
         server.close()
