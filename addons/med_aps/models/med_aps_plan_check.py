@@ -441,19 +441,24 @@ class MedApsPlanCheck(models.Model):
     def _aps_find_deadlines(self, company, now):
         """Open orders past their deadline or planned to finish after it (once each)."""
         rows = self._aps_query(
-            "SELECT id, date_deadline, aps_planned_finish, aps_tardiness_hours "
+            "SELECT id, date_deadline, aps_planned_finish "
             "FROM mrp_production WHERE company_id = %(company)s AND state IN %(open)s "
             "AND (date_deadline < %(now)s OR aps_is_late)",
             company,
             now,
         )
+        Production = self.env["mrp.production"]
         return [
             {
                 "kind": "deadline",
                 "production_id": row["id"],
                 "date": row["date_deadline"],
                 "date_expected": row["aps_planned_finish"],
-                "hours": row["aps_tardiness_hours"] or 0.0,
+                # from the dates, as its message says it (the order's stored hours are
+                # rounded to two decimals: rounded again, 14.149 h would read 14.2)
+                "hours": Production._aps_hours_late(
+                    row["aps_planned_finish"], row["date_deadline"]
+                ),
             }
             for row in rows
         ]

@@ -87,13 +87,14 @@ class MrpProduction(models.Model):
             return 0.0
         return (planned_finish - deadline).total_seconds() / 3600.0
 
-    @api.depends("aps_tardiness_hours", "aps_is_late")
+    @api.depends("aps_planned_finish", "date_deadline")
     def _compute_aps_tardiness_display(self):
+        # from the dates, as the plan check words it: the stored hours are rounded to two
+        # decimals, and rounded again to one they could read 0.1 h more (14.149 -> 14.15)
         for production in self:
+            hours = self._aps_hours_late(production.aps_planned_finish, production.date_deadline)
             production.aps_tardiness_display = (
-                production._aps_format_duration(production.aps_tardiness_hours)
-                if production.aps_is_late
-                else False
+                production._aps_format_duration(hours) if hours > 0 else False
             )
 
     def _aps_format_duration(self, hours):

@@ -532,8 +532,18 @@ class TestMedApsPlanCheckRules(MedApsCommon):
     def test_a_fresh_plan_breaks_no_planning_rule(self):
         self.assertFalse(self._rule_issues().mapped("detail"))
 
+    def _workorder_at_work_for(self, minutes):
+        """The first future work order at work for ``minutes`` from its start within the
+        presses' day (they close at 22:00: time off over the closing takes less work)."""
+        for workorder in self._future_workorders():
+            start = workorder.date_start
+            until = start + timedelta(minutes=minutes)
+            if until <= start.replace(hour=22, minute=0) and until <= workorder.date_finished:
+                return workorder
+        self.fail("no planned work order works %s minutes from its start" % minutes)
+
     def test_time_off_added_over_planned_work(self):
-        workorder = self._future_workorders()[0]
+        workorder = self._workorder_at_work_for(20)
         self._time_off_at_start(workorder)
         issues = self._rule_issues().filtered(lambda i: i.workorder_id == workorder)
         calendar = issues.filtered(lambda i: i.rule == "calendar")

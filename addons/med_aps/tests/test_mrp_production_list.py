@@ -93,6 +93,16 @@ class TestMrpProductionListPlanning(TransactionCase):
         self.assertEqual(self.late.aps_tardiness_display, "3.5 days")
         self.late.write({"aps_planned_finish": deadline + timedelta(minutes=20)})
         self.assertEqual(self.late.aps_tardiness_display, "20 min")
+        # 14 h 8 min 59 s: 14.1 h, as the plan check says it (the stored hours, 14.15,
+        # would read 14.2 h)
+        late = timedelta(hours=14, minutes=8, seconds=59)
+        self.late.write({"aps_planned_finish": deadline + late})
+        self.assertEqual(self.late.aps_tardiness_hours, 14.15)
+        self.assertEqual(self.late.aps_tardiness_display, "14.1 h")
+        self.assertEqual(
+            self.late.aps_tardiness_display,
+            self.late._aps_format_duration(late.total_seconds() / 3600.0),
+        )
 
     def test_late_reason_on_one_line(self):
         """The stored causes are worded in the reader's language, one line per cause; the
