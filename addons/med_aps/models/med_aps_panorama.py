@@ -77,6 +77,8 @@ class MedApsPanorama(models.AbstractModel):
             "deadline": fields.Datetime.to_string(production.date_deadline),
             "planned_finish": fields.Datetime.to_string(production.aps_planned_finish),
             "late_hours": production.aps_tardiness_hours,
+            # worded as the order's list and form word it
+            "late": production.aps_tardiness_display or "",
             "late_reason": production.aps_late_reason_line or "",
             "material_state": production.components_availability_state or "",
             "material": production.components_availability or "",

@@ -53,6 +53,13 @@ class TestMedApsPanorama(MedApsCommon):
         self.assertEqual(row["workorders"], len(soon.workorder_ids))
         self.assertEqual(row["running_at"], started.workcenter_id.name)
         self.assertEqual(row["material_state"], soon.components_availability_state)
+        # lateness in the words of the order's list
+        soon.date_deadline = soon.aps_planned_finish - timedelta(minutes=20)
+        data = self.env["med.aps.panorama"].with_user(self.aps_user).get_panorama(days=7)
+        self.assertEqual(data["orders"][1]["late"], "20 min")
+        for row in data["orders"]:
+            production = productions.browse(row["id"])
+            self.assertEqual(row["late"], production.aps_tardiness_display or "")
         self.assertTrue(data["orders"][0]["priority"])
         # work centers: the running work order is counted where it runs
         by_name = {wc["name"]: wc for wc in data["workcenters"]}
