@@ -28,7 +28,10 @@ def _shop():
     return raw
 
 
-def test_the_child_returns_a_valid_plan_never_longer_than_its_start():
+def test_the_child_returns_a_valid_plan_never_longer_than_its_start(monkeypatch):
+    # what is asserted is the child's plan, not how fast it exits after its deadline: on a
+    # busy machine that took more than the solve's grace second once (a CI run)
+    monkeypatch.setattr(tabu_process, "GRACE_SECONDS", 10.0)
     raw = _shop()
     problem = load_problem(raw)
     start, _ok = dispatch(problem, "tail")
