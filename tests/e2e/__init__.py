@@ -103,7 +103,12 @@ class OdooServer:
         while True:
             now = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
             due = self.xmlrpc("ir.cron", "search_count", [("nextcall", "<=", now)])
-            triggered = self.xmlrpc("ir.cron.trigger", "search_count", [("call_at", "<=", now)])
+            # a trigger of a switched-off action stays (Odoo runs active ones only)
+            triggered = self.xmlrpc(
+                "ir.cron.trigger",
+                "search_count",
+                [("call_at", "<=", now), ("cron_id.active", "=", True)],
+            )
             if not due and not triggered:
                 return True
             if time.monotonic() > deadline:

@@ -76,8 +76,7 @@ class MedApsPanorama(models.AbstractModel):
             "state": production.state,
             "deadline": fields.Datetime.to_string(production.date_deadline),
             "planned_finish": fields.Datetime.to_string(production.aps_planned_finish),
-            "late_hours": production.aps_tardiness_hours,
-            # worded as the order's list and form word it
+            # worded as the order's list and form word it (empty when on time)
             "late": production.aps_tardiness_display or "",
             "late_reason": production.aps_late_reason_line or "",
             "material_state": production.components_availability_state or "",

@@ -9,7 +9,7 @@ from freezegun import freeze_time
 from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
-from odoo.tools import format_datetime
+from odoo.tools import float_round, format_datetime
 
 from ..models import med_aps_plan_check as plan_check_module
 from .common import MedApsCommon
@@ -367,7 +367,10 @@ class TestMedApsPlanCheck(MedApsCommon):
         self.assertEqual(len(late), 1, "an order that can no longer meet its deadline")
         self.assertEqual(late.date, self.first.date_deadline)
         self.assertEqual(late.date_expected, self.first.aps_planned_finish)
-        self.assertAlmostEqual(late.hours, self.first.aps_tardiness_hours, delta=0.06)
+        # the hours of the dates, as its message says them (not the stored two decimals,
+        # rounded again)
+        hours = self.first._aps_hours_late(self.first.aps_planned_finish, self.first.date_deadline)
+        self.assertEqual(late.hours, float_round(hours, precision_digits=1))
         self.assertEqual(
             late.message,
             "%s is planned to finish on %s, %s after its deadline %s."
@@ -533,9 +536,14 @@ class TestMedApsPlanCheckRules(MedApsCommon):
         self.assertFalse(self._rule_issues().mapped("detail"))
 
     def _workorder_at_work_for(self, minutes):
-        """The first future work order at work for ``minutes`` from its start within the
-        presses' day (they close at 22:00: time off over the closing takes less work)."""
-        for workorder in self._future_workorders():
+        """The first future interruptible work order off batch work centers at work for
+        ``minutes`` from its start within the presses' day (they close at 22:00: time off
+        over the closing takes less work)."""
+        for workorder in self._future_workorders().filtered(
+            lambda wo: (
+                not wo.workcenter_id.aps_batch_enabled and not wo.operation_id.aps_non_interruptible
+            )
+        ):
             start = workorder.date_start
             until = start + timedelta(minutes=minutes)
             if until <= start.replace(hour=22, minute=0) and until <= workorder.date_finished:
