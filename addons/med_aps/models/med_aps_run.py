@@ -78,6 +78,7 @@ RESULT_FIELDS = frozenset(
         "plan_origin",
         "date_finished",
         "failure_reason",
+        "conflict_retries",
         "workcenter_line_ids",
     }
 )

@@ -69,6 +69,7 @@ class TestMedApsHardening(MedApsCommon, HttpCase):
             "objective",
             "moved_count",
             "moved_followed_count",
+            "conflict_retries",
         ]
         before = run.read(results)
         for vals in (
@@ -77,6 +78,8 @@ class TestMedApsHardening(MedApsCommon, HttpCase):
             {"user_id": self.aps_user.id},
             {"objective": 0},
             {"moved_followed_count": 0},
+            # a repair's repeats after conflicts: raised, it would stop the next repeat
+            {"conflict_retries": 2},
         ):
             self.assertRefused(
                 "of a plan run are written by the run itself",
@@ -100,6 +103,13 @@ class TestMedApsHardening(MedApsCommon, HttpCase):
             "med.aps.run",
             "create",
             {"user_id": self.aps_user.id},
+        )
+        self.assertRefused(
+            "Repeats After a Conflict of a plan run are written by the run itself",
+            self.planner,
+            "med.aps.run",
+            "create",
+            {"trigger": "repair", "conflict_retries": 2},
         )
         self.env.invalidate_all()
         self.assertEqual(run.read(results), before)
