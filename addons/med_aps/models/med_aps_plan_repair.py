@@ -76,19 +76,13 @@ class MedApsPlanRepair(models.AbstractModel):
         return run
 
     @api.model
-    def _aps_may_repair_again(self, run):
-        """Whether ``run``, a run whose write met the shop floor's, is a repair to queue
-        again (``_aps_repair_again``)."""
-        return run.trigger == "repair" and run.conflict_retries < CONFLICT_RETRIES
-
-    @api.model
     def _aps_repair_again(self, run):
         """Queue a repair again for the events of ``run``, a repair whose write met an
         operator's click on the same rows: the plant moved while it wrote, and that click
         is often no event of its own (an edit). At most ``CONFLICT_RETRIES`` in a row; then
         its events wait for the next event or a planner, as after any failure. Returns the
         new repair, or None."""
-        if not self._aps_may_repair_again(run):
+        if run.trigger != "repair" or run.conflict_retries >= CONFLICT_RETRIES:
             return None
         events = run.sudo().repair_event_ids.filtered(lambda event: event.state == "pending")
         if not events:
