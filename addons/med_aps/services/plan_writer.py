@@ -198,12 +198,17 @@ class PlanWriter:
         """Lock the rows the writer touches in the order the shop floor writes them: the
         orders' stock moves, then the work orders (free and running), each by id, before
         any order. An operator's Finish writes the components' moves, then the work order,
-        then its order; taking them the other way round deadlocked with it."""
+        then its order; taking them the other way round deadlocked with it.
+
+        These locks are where the write meets the shop floor's: their serialization failure
+        or deadlock is the run's to report (a write conflict), not an error of the server's
+        log."""
         productions = self.scope.productions.ids
         self.env.cr.execute(
             "SELECT id FROM stock_move WHERE raw_material_production_id = ANY(%s) "
             "OR production_id = ANY(%s) ORDER BY id FOR UPDATE",
             [productions, productions],
+            log_exceptions=False,
         )
         running = [
             int(operation["id"][3:])
@@ -214,6 +219,7 @@ class PlanWriter:
         self.env.cr.execute(
             "SELECT id FROM mrp_workorder WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
             [sorted(set(free_ids) | set(running))],
+            log_exceptions=False,
         )
 
     def _lock_current(self, free_ids):
@@ -239,6 +245,7 @@ class PlanWriter:
                FOR UPDATE OF w, p
             """,
             [free_ids],
+            log_exceptions=False,
         )
         current = {row[0]: row for row in env.cr.fetchall()}
         skipped = {}
@@ -261,6 +268,7 @@ class PlanWriter:
         self.env.cr.execute(
             "SELECT id, state FROM mrp_production WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
             [self.scope.productions.ids],
+            log_exceptions=False,
         )
         return {mo_id for mo_id, state in self.env.cr.fetchall() if state in ("done", "cancel")}
 

@@ -8,7 +8,7 @@ import psycopg2.errors
 from odoo import fields, sql_db
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from ..services.plan_writer import PlanWriter
 from ..services.problem_builder import ProblemBuilder
@@ -256,6 +256,36 @@ class TestMedApsPlanRepair(MedApsCommon):
         next_repair._process_now()
         self.assertEqual(next_repair.state, "done", next_repair.failure_reason)
         self.assertEqual(set(events.mapped("state")), {"handled"})
+
+    def test_a_write_conflict_met_by_the_writers_locks_is_no_server_error(self):
+        """PostgreSQL refuses the writer's row locks when the shop floor changed the rows
+        after the run's snapshot: the run reports the conflict, nothing is written, and the
+        server's log has no error for it (it is not a defect of the server)."""
+        self._overrun_first_molding()
+        self.Repair._cron_repair_plans()
+        [repair] = self._repairs()
+        before = self._snapshot(self.productions)
+        Cursor = type(self.env.cr)
+        original = Cursor.execute
+
+        def concurrently_updated(cr, query, params=None, log_exceptions=True):
+            code = query.code if isinstance(query, SQL) else query
+            if "FOR UPDATE" in code and "stock_move" in code:
+                query = (
+                    "DO $$ BEGIN RAISE EXCEPTION 'could not serialize access due to "
+                    "concurrent update' USING ERRCODE = '40001'; END $$"
+                )
+                params = None
+            return original(cr, query, params, log_exceptions)
+
+        with (
+            patch.object(Cursor, "execute", concurrently_updated),
+            self.assertNoLogs("odoo.sql_db", "ERROR"),
+        ):
+            repair._process_now()
+        self.assertEqual(repair.state, "failed")
+        self.assertIn("Orders changed on the shop floor", repair.failure_reason)
+        self.assertEqual(self._snapshot(self.productions), before)
 
     def test_a_planner_retries_a_failed_repair_with_its_events(self):
         self._overrun_first_molding()

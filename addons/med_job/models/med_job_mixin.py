@@ -379,22 +379,32 @@ class MedJobMixin(models.AbstractModel):
         """Take the oldest queued job that no other worker is taking, whose serial value is
         free and that fits in ``time_left``; mark it running. Its locks are taken on
         ``lock_cr``. Returns the job (or an empty recordset) and why jobs were left
-        waiting: a set of ``"serial"`` (a busy serial value) and ``"time"`` (not enough
-        time left), empty when none was."""
+        waiting: a set of ``"serial"`` (a busy serial value), ``"time"`` (not enough
+        time left) and ``"changed"`` (a queued job changed since this transaction's
+        snapshot), empty when none was."""
         looked_at = []
         left_waiting = set()
         while True:
             self.flush_model(["state"])
             # SKIP LOCKED: a row another worker is claiming is not waited for nor taken
-            self.env.cr.execute(
-                SQL(
-                    "SELECT id FROM %s WHERE state = 'queued' AND NOT id = ANY(%s) "
-                    "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
-                    SQL.identifier(self._table),
-                    looked_at,
-                )
-            )
-            row = self.env.cr.fetchone()
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self.env.cr.execute(
+                        SQL(
+                            "SELECT id FROM %s WHERE state = 'queued' AND NOT id = ANY(%s) "
+                            "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
+                            SQL.identifier(self._table),
+                            looked_at,
+                        ),
+                        log_exceptions=False,
+                    )
+                    row = self.env.cr.fetchone()
+            except psycopg2.errors.SerializationFailure:
+                # a queued job was changed (claimed by another worker, cancelled) after this
+                # transaction's snapshot: PostgreSQL refuses to lock it, and only a call with
+                # a new snapshot sees what it is now
+                left_waiting.add("changed")
+                return self.browse(), left_waiting
             if not row:
                 return self.browse(), left_waiting
             job = self.sudo().browse(row[0])
@@ -455,9 +465,10 @@ class MedJobMixin(models.AbstractModel):
             if left_waiting:
                 # what this job's serial value held back can run now, on any slot
                 model._job_trigger()
-        if "time" in left_waiting:
+        if left_waiting & {"time", "changed"}:
             # Odoo gives a call about 10 s of loop time: a job that needs more is the next
-            # call's first, at once (a first job is taken whatever the time it needs)
+            # call's first, at once (a first job is taken whatever the time it needs); a
+            # job changed since this call's snapshot is seen by the next call's
             model._job_trigger()
         elif left_waiting:
             model._job_trigger(fields.Datetime.now() + timedelta(minutes=BUSY_RETRY_MINUTES))

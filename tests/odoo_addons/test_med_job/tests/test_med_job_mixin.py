@@ -1,6 +1,6 @@
 from unittest.mock import patch
 
-from odoo import fields
+from odoo import SUPERUSER_ID, api, fields, sql_db
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import SQL, mute_logger
@@ -138,6 +138,63 @@ class TestMedJobMixin(TransactionCase):
         ):
             self.assertFalse(self.Job._job_recover_stale())
         self.assertEqual((job.state, job.attempt_count), ("running", 1))
+
+    def test_a_queued_job_changed_since_the_snapshot_is_left_to_the_next_call(self):
+        """Another worker claims (or a user changes) a queued job after this call's snapshot:
+        PostgreSQL refuses to lock the row in this transaction. The call claims nothing and
+        logs no error; the next call, with a new snapshot, sees the job as it is. Real
+        sessions (committed), as two workers are."""
+        dbname = self.env.cr.dbname
+        with sql_db.db_connect(dbname).cursor() as setup_cr:
+            job_id = (
+                api.Environment(setup_cr, SUPERUSER_ID, {})["test.med.job"]
+                .create({"name": "changed meanwhile", "company_id": self.company_a.id})
+                .id
+            )
+            setup_cr.commit()
+
+        def delete_job():
+            with sql_db.db_connect(dbname).cursor() as cleanup_cr:
+                cleanup_cr.execute("DELETE FROM test_med_job WHERE id = %s", [job_id])
+                cleanup_cr.commit()
+
+        self.addCleanup(delete_job)
+        with (
+            sql_db.db_connect(dbname).cursor() as claiming_cr,
+            sql_db.db_connect(dbname).cursor() as other_cr,
+        ):
+            Jobs = api.Environment(claiming_cr, SUPERUSER_ID, {})["test.med.job"]
+            claiming_cr.execute("SELECT 1")  # the claiming call's snapshot: the job is queued
+            other_env = api.Environment(other_cr, SUPERUSER_ID, {})
+            other_env["test.med.job"].browse(job_id).write({"name": "renamed meanwhile"})
+            other_cr.commit()
+            with Jobs._job_lock_session() as lock_cr:
+                with self.assertNoLogs("odoo.sql_db", "ERROR"):
+                    job, left_waiting = Jobs._job_claim(lock_cr)
+                self.assertFalse(job)
+                self.assertEqual(left_waiting, {"changed"})
+                claiming_cr.rollback()
+                job, left_waiting = Jobs._job_claim(lock_cr)
+                self.assertEqual(job.id, job_id)
+                self.assertEqual(
+                    (job.name, job.state, job.attempt_count), ("renamed meanwhile", "running", 1)
+                )
+                self.assertFalse(left_waiting)
+                claiming_cr.rollback()
+
+    def test_a_call_that_met_a_changed_job_wakes_the_pool_at_once(self):
+        job = self._job("changed meanwhile")
+        Jobs = type(self.Job)
+        Trigger = self.env["ir.cron.trigger"]
+        before = Trigger.search([("cron_id", "=", self.cron.id)])
+        with patch.object(
+            Jobs, "_job_claim", lambda model, lock_cr, time_left: (model.browse(), {"changed"})
+        ):
+            self.Job._job_cron_process()
+        self.assertEqual((job.state, job.attempt_count), ("queued", 0))
+        new = Trigger.search([("cron_id", "=", self.cron.id)]) - before
+        self.assertTrue(new, "the pool is woken up for the changed job")
+        self.assertLessEqual(max(new.mapped("call_at")), fields.Datetime.now())
 
     def test_running_job_of_a_live_worker_is_not_stale(self):
         running = self._job("running")
