@@ -4,6 +4,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import psycopg2.errors
+from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError
@@ -254,7 +255,8 @@ class MedApsPlanCheck(models.Model):
 
     @api.model
     def _cron_check_plans(self):
-        """Scheduled action: check every company that has open manufacturing orders.
+        """Scheduled action: check the companies that have open manufacturing orders and
+        news since their latest check (``_aps_companies_to_check``).
 
         A plan written meanwhile by another worker (a run, a repair) can make the check's
         snapshot conflict with it; that company is skipped until the next run of the
@@ -262,7 +264,11 @@ class MedApsPlanCheck(models.Model):
         companies = self.env["mrp.production"]._read_group(
             [("state", "in", OPEN_PRODUCTION_STATES)], ["company_id"]
         )
-        for (company,) in companies:
+        companies = self._aps_companies_to_check(
+            self.env["res.company"].union(*(company for (company,) in companies)),
+            fields.Datetime.now(),
+        )
+        for company in companies:
             try:
                 with _serialization_failures_unlogged(), self.env.cr.savepoint():
                     self.with_company(company)._aps_check_company(company)
@@ -272,6 +278,46 @@ class MedApsPlanCheck(models.Model):
                     "next run)",
                     company.name,
                 )
+
+    @api.model
+    def _aps_companies_to_check(self, companies, now):
+        """Those of ``companies`` a call of the scheduled action checks: never checked, last
+        checked an interval of the action ago or more (what changed without an event), or
+        with an event recorded or a run finished since their latest check (what triggered
+        the call, ``_aps_check_soon``). Other companies' events do not check them again."""
+        # a minute's margin both ways: the action's calls drift by the seconds each check
+        # takes; an event's or run's transaction may commit after the check that did not see
+        # it, with an earlier date
+        margin = timedelta(minutes=CHECK_SOON_MINUTES)
+        cron = self.env.ref("med_aps.ir_cron_med_aps_plan_check", raise_if_not_found=False)
+        stale = now
+        if cron:
+            cron = cron.sudo()
+            stale = now - relativedelta(**{cron.interval_type: cron.interval_number}) + margin
+        self.env["med.aps.plan.event"].flush_model(["company_id"])
+        self.env["med.aps.run"].flush_model(["company_id", "date_finished"])
+        self.flush_model(["company_id", "date"])
+        self.env.cr.execute(
+            """
+            SELECT c.id
+              FROM unnest(%(companies)s) AS c(id)
+              LEFT JOIN LATERAL (
+                    SELECT date FROM med_aps_plan_check
+                     WHERE company_id = c.id ORDER BY id DESC LIMIT 1
+                   ) latest ON TRUE
+             WHERE latest.date IS NULL
+                OR latest.date <= %(stale)s
+                OR EXISTS (SELECT 1 FROM med_aps_plan_event e
+                            WHERE e.company_id = c.id
+                              AND e.create_date >= latest.date - %(margin)s)
+                OR EXISTS (SELECT 1 FROM med_aps_run r
+                            WHERE r.company_id = c.id
+                              AND r.date_finished >= latest.date - %(margin)s)
+            """,
+            {"companies": companies.ids, "stale": stale, "margin": margin},
+        )
+        due = {row[0] for row in self.env.cr.fetchall()}
+        return companies.filtered(lambda company: company.id in due)
 
     @api.model
     def _aps_latest(self, company):

@@ -112,6 +112,64 @@ class TestMedApsPlanCheck(MedApsCommon):
         self.assertEqual(Event.search_count([("kind", "=", "workorder_overrun")]), before + 1)
         self.assertFalse(triggers())
 
+    def test_the_scheduled_check_checks_the_companies_with_news(self):
+        """A call of the scheduled action checks a company never checked, last checked an
+        interval ago, or with an event or a plan written since; not a company whose plan
+        nothing touched because another company's event triggered the call."""
+        Check = self.env["med.aps.plan.check"]
+        other = self.env["res.company"].create({"name": "Plan Check Plant B"})
+        both = self.company | other
+        # the transaction's clock: what Odoo stamps on the events created in this test
+        moment = self.env.cr.now().replace(microsecond=0)
+        self.assertEqual(Check._aps_companies_to_check(both, moment), both)
+        for company in both:
+            Check._aps_check_company(company)
+        self.env.flush_all()
+
+        def backdate(table, column, minutes):
+            self.env.cr.execute(
+                f"UPDATE {table} SET {column} = %s WHERE company_id = ANY(%s)",  # noqa: S608
+                [moment - timedelta(minutes=minutes), both.ids],
+            )
+
+        backdate("med_aps_plan_check", "date", 5)
+        backdate("med_aps_plan_event", "create_date", 10)
+        backdate("med_aps_run", "date_finished", 10)
+        self.env.invalidate_all()
+        self.assertFalse(Check._aps_companies_to_check(both, moment))
+        # an event of the first company: the first only
+        self._molding(self.first).button_start()
+        self.assertEqual(Check._aps_companies_to_check(both, moment), self.company)
+        # the scheduled action checks it; once the event is older than the check, not
+        checked = []
+        with (
+            patch.object(
+                type(Check), "_aps_check_company", lambda model, company: checked.append(company)
+            ),
+            patch("odoo.fields.Datetime.now", return_value=moment),
+        ):
+            Check._cron_check_plans()
+            self.assertIn(self.company, checked)
+            backdate("med_aps_plan_event", "create_date", 10)
+            self.env.invalidate_all()
+            checked.clear()
+            Check._cron_check_plans()
+            self.assertNotIn(self.company, checked)
+        # a plan written in the second company since its check
+        run = self.env["med.aps.run"].sudo().search([("company_id", "=", self.company.id)], limit=1)
+        self.env.cr.execute(
+            "UPDATE med_aps_run SET company_id = %s, date_finished = %s WHERE id = %s",
+            [other.id, moment, run.id],
+        )
+        self.env.invalidate_all()
+        self.assertEqual(Check._aps_companies_to_check(both, moment), other)
+        backdate("med_aps_run", "date_finished", 10)
+        self.env.invalidate_all()
+        # the checks 5 minutes old: due once the scheduled action's 10 minutes (less the
+        # minute's margin) have passed since
+        self.assertFalse(Check._aps_companies_to_check(both, moment + timedelta(minutes=3)))
+        self.assertEqual(Check._aps_companies_to_check(both, moment + timedelta(minutes=4)), both)
+
     def test_a_fresh_plan_has_no_execution_problem(self):
         check, found = self._check()
         for kind in EXECUTION_KINDS:
