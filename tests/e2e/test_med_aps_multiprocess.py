@@ -10,6 +10,9 @@
   multi-process mode with two cron workers): two companies replan at the same time, one
   company's runs one after the other, no job is processed twice, and a run whose process
   was killed is recovered while another worker plans another company.
+* A repair queued by an operator's start whose write meets another operator's edit (an
+  Odoo shell holding the row): nothing of it is written, a new repair is queued at once by
+  the scheduled action and writes the plan, and no error is logged.
 """
 
 from __future__ import annotations
@@ -476,3 +479,179 @@ def test_killed_worker_recovered_while_another_worker_plans(
     live_start, live_end = _interval(live_run)
     next_start, _next_end = _interval(next_run)
     assert live_start <= next_start < live_end, "the recovery did not run beside the live run"
+
+
+# An operator's edit of a work order the repair is about to write, in another Odoo process:
+# it locks and changes the row, and commits once the repair's writer waits for that row (the
+# repair read the plant before the edit: PostgreSQL refuses it the row).
+OPERATOR_EDIT_SCRIPT = """
+import time
+from odoo import sql_db
+cr = env.cr
+cr.execute("SELECT pg_backend_pid()")
+pid = cr.fetchone()[0]
+cr.execute("SELECT id FROM mrp_workorder WHERE id = %s FOR UPDATE", [{workorder_id}])
+cr.execute(
+    "UPDATE mrp_workorder SET write_date = now() AT TIME ZONE 'UTC' WHERE id = %s",
+    [{workorder_id}],
+)
+print("LOCKED", flush=True)
+waiting = None
+deadline = time.monotonic() + {timeout}
+with sql_db.db_connect(cr.dbname).cursor() as probe:
+    while waiting is None and time.monotonic() < deadline:
+        probe.execute(
+            "SELECT query FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))", [pid]
+        )
+        rows = probe.fetchall()
+        probe.rollback()  # the activity view is read once per transaction
+        waiting = next((q for (q,) in rows if "FOR UPDATE" in q and "mrp_workorder" in q), None)
+        if waiting is None:
+            time.sleep(0.2)
+cr.commit()
+print("COMMITTED" if waiting else "NOBODY WAITED", flush=True)
+"""
+
+
+def _edit_while_the_repair_writes(server, tmp_path, workorder_id, timeout=180):
+    """An Odoo shell that edits ``workorder_id`` (``OPERATOR_EDIT_SCRIPT``); returns the
+    process once the row is locked."""
+    script = tmp_path / "operator_edit.py"
+    script.write_text(
+        OPERATOR_EDIT_SCRIPT.format(workorder_id=workorder_id, timeout=timeout), encoding="utf-8"
+    )
+    command, env = _odoo_command(tmp_path, server, "shell", "--no-http", "--log-level", "warn")
+    errors = (tmp_path / "operator_edit.err").open("w")
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=errors,
+        env=env,
+        text=True,
+        start_new_session=True,
+    )
+    process.stdin.write(f"exec(open({str(script)!r}).read())\n")
+    process.stdin.close()
+    for line in process.stdout:
+        if "LOCKED" in line:
+            return process
+    process.wait(timeout=30)
+    pytest.fail(f"the operator's edit did not lock: {(tmp_path / 'operator_edit.err').read_text()}")
+
+
+def test_a_repair_whose_write_meets_an_operator_repairs_again_in_the_background(
+    odoo_server, second_plant, xmlrpc, json2, tmp_path
+):
+    """The event path in the background, committed as the scheduled actions do: an operator
+    starts a work order; the repair it queues reads the plant, and meets another operator's
+    edit of a work order it writes. Nothing of it is written, a new repair is queued at once
+    and writes the plan; the event is answered by that one; no error is logged."""
+    _wait_for_idle_planning(xmlrpc)
+    context = {"allowed_company_ids": [second_plant]}
+    repair_fields = [
+        "aps_repair_enabled",
+        "aps_repair_delay_minutes",
+        "aps_repair_time_limit",
+        "aps_repair_frozen_hours",
+    ]
+    [settings] = xmlrpc("res.company", "read", [second_plant], repair_fields)
+    xmlrpc(
+        "res.company",
+        "write",
+        [second_plant],
+        {
+            "aps_repair_enabled": True,
+            "aps_repair_delay_minutes": 0,
+            "aps_repair_time_limit": 5,
+            "aps_repair_frozen_hours": 0,
+        },
+    )
+    try:
+        replan = xmlrpc(
+            "med.aps.run",
+            "api_replan",
+            scope={"company_id": second_plant},
+            params={"time_limit": 5, "workers": 1},
+        )
+        [planned] = _wait_for_runs(xmlrpc, [replan["id"]]).values()
+        assert planned["state"] == "done", planned
+        _wait_for_idle_planning(xmlrpc)
+        open_workorders = [("production_id.company_id", "=", second_plant)]
+        [started] = xmlrpc(
+            "mrp.workorder",
+            "search",
+            [*open_workorders, ("state", "=", "ready")],
+            order="date_start, id",
+            limit=1,
+            context=context,
+        )
+        [workorder] = xmlrpc("mrp.workorder", "read", [started], ["production_id"])
+        production = workorder["production_id"][0]
+        # the last planned work order of another order: the repair writes it, the start
+        # of the first does not touch it
+        [edited] = xmlrpc(
+            "mrp.workorder",
+            "search",
+            [
+                *open_workorders,
+                ("state", "not in", ("done", "cancel", "progress")),
+                ("production_id", "!=", production),
+            ],
+            order="date_start desc, id desc",
+            limit=1,
+            context=context,
+        )
+        last_run = xmlrpc("med.aps.run", "search", [], order="id desc", limit=1)[0]
+        last_event = (xmlrpc("med.aps.plan.event", "search", [], order="id desc", limit=1) or [0])[
+            0
+        ]
+        operator = _edit_while_the_repair_writes(odoo_server, tmp_path, edited)
+        try:
+            json2("mrp.workorder", "button_start", ids=[started], context=context)
+            # the edit ends by itself: once the writer waited for it, or after its timeout
+            output = operator.stdout.read()
+            operator.wait(timeout=30)
+        finally:
+            if operator.poll() is None:
+                os.killpg(operator.pid, signal.SIGKILL)
+        assert "COMMITTED" in output, output
+        deadline = time.monotonic() + 240
+        while True:
+            repairs = xmlrpc(
+                "med.aps.run",
+                "search_read",
+                [
+                    ("id", ">", last_run),
+                    ("trigger", "=", "repair"),
+                    ("company_id", "=", second_plant),
+                ],
+                ["state", "conflict_retries", "failure_reason"],
+                order="id",
+            )
+            if len(repairs) >= 2 and all(r["state"] in RUN_DONE_STATES for r in repairs):
+                break
+            assert time.monotonic() < deadline, f"the repairs did not end: {repairs}"
+            time.sleep(1)
+        first, again = repairs
+        assert (first["state"], first["conflict_retries"]) == ("failed", 0), first
+        assert first["failure_reason"].startswith(
+            "Orders changed on the shop floor while the plan was being written; nothing was "
+            "written."
+        )
+        assert first["failure_reason"].endswith("A new repair plans again at once.")
+        assert (again["state"], again["conflict_retries"]) == ("done", 1), again
+        events = xmlrpc(
+            "med.aps.plan.event",
+            "search_read",
+            [("id", ">", last_event), ("company_id", "=", second_plant)],
+            ["kind", "state", "repair_run_id"],
+        )
+        assert "workorder_started" in [event["kind"] for event in events], events
+        assert {(event["state"], event["repair_run_id"][0]) for event in events} == {
+            ("handled", again["id"])
+        }, events
+    finally:
+        xmlrpc(
+            "res.company", "write", [second_plant], {key: settings[key] for key in repair_fields}
+        )
