@@ -8,7 +8,9 @@ import psycopg2.errors
 from odoo import fields, sql_db
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
-from odoo.tools import SQL, mute_logger
+from odoo.tools import mute_logger
+
+from odoo.addons.med_job.tests.common import serialization_failure_on
 
 from ..services.plan_writer import PlanWriter
 from ..services.problem_builder import ProblemBuilder
@@ -265,21 +267,8 @@ class TestMedApsPlanRepair(MedApsCommon):
         self.Repair._cron_repair_plans()
         [repair] = self._repairs()
         before = self._snapshot(self.productions)
-        Cursor = type(self.env.cr)
-        original = Cursor.execute
-
-        def concurrently_updated(cr, query, params=None, log_exceptions=True):
-            code = query.code if isinstance(query, SQL) else query
-            if "FOR UPDATE" in code and "stock_move" in code:
-                query = (
-                    "DO $$ BEGIN RAISE EXCEPTION 'could not serialize access due to "
-                    "concurrent update' USING ERRCODE = '40001'; END $$"
-                )
-                params = None
-            return original(cr, query, params, log_exceptions)
-
         with (
-            patch.object(Cursor, "execute", concurrently_updated),
+            serialization_failure_on("FOR UPDATE", "stock_move"),
             self.assertNoLogs("odoo.sql_db", "ERROR"),
         ):
             repair._process_now()

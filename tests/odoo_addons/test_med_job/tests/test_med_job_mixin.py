@@ -3,7 +3,9 @@ from unittest.mock import patch
 from odoo import SUPERUSER_ID, api, fields, sql_db
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
-from odoo.tools import SQL, mute_logger
+from odoo.tools import mute_logger
+
+from odoo.addons.med_job.tests.common import serialization_failure_on
 
 
 @tagged("post_install", "-at_install")
@@ -119,21 +121,8 @@ class TestMedJobMixin(TransactionCase):
         worker that finished it, and nothing is logged as an error."""
         job = self._job("finishing")
         job.sudo().write({"state": "running", "attempt_count": 1})
-        Cursor = type(self.env.cr)
-        original = Cursor.execute
-
-        def concurrently_updated(cr, query, params=None, log_exceptions=True):
-            code = query.code if isinstance(query, SQL) else query
-            if "FOR UPDATE" in code and self.Job._table in code:
-                query = (
-                    "DO $$ BEGIN RAISE EXCEPTION 'could not serialize access due to "
-                    "concurrent update' USING ERRCODE = '40001'; END $$"
-                )
-                params = None
-            return original(cr, query, params, log_exceptions)
-
         with (
-            patch.object(Cursor, "execute", concurrently_updated),
+            serialization_failure_on("FOR UPDATE", self.Job._table),
             self.assertNoLogs("odoo.sql_db", "ERROR"),
         ):
             self.assertFalse(self.Job._job_recover_stale())
