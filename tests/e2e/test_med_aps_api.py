@@ -157,3 +157,42 @@ def test_panorama_over_both_channels_and_refused_to_an_operator(odoo_server, xml
             {},
         )
     assert "Only APS users can open the production panorama" in refused.value.faultString
+
+
+def test_plan_check_requests_are_the_servers_own(odoo_server, xmlrpc):
+    """An event or a plan written asks the scheduled check for its company's check (a
+    request row): a planner over XML-RPC can neither create, read, change nor delete one,
+    and nothing is written."""
+    planner_group = xmlrpc(
+        "ir.model.data", "check_object_reference", "med_aps", "group_aps_planner"
+    )[1]
+    password = "e2e-check-request-planner"
+    planner_id = xmlrpc(
+        "res.users",
+        "create",
+        {
+            "name": "E2E Check Request Planner",
+            "login": "e2e_check_request_planner",
+            "password": password,
+            "group_ids": [(4, planner_group)],
+        },
+    )
+    [admin] = xmlrpc("res.users", "read", [odoo_server.uid], ["company_id"])
+    model = "med.aps.plan.check.request"
+    before = xmlrpc(model, "search_read", [], ["company_id"], order="id")
+    attempts = (
+        ("create", [{"company_id": admin["company_id"][0]}], "create"),
+        ("search_read", [[]], "access"),
+        ("write", [[1], {"company_id": admin["company_id"][0]}], "modify"),
+        ("unlink", [[1]], "delete"),
+    )
+    for method, args, verb in attempts:
+        with pytest.raises(xmlrpc_client.Fault) as refused:
+            odoo_server.object().execute_kw(
+                odoo_server.db, planner_id, password, model, method, args, {}
+            )
+        assert (
+            f"You are not allowed to {verb} 'Plan Check Request' ({model}) records"
+            in refused.value.faultString
+        ), (method, refused.value.faultString[-300:])
+    assert xmlrpc(model, "search_read", [], ["company_id"], order="id") == before

@@ -15,6 +15,7 @@ from . import (
     med_aps_panorama,
     med_aps_peg,
     med_aps_plan_check,
+    med_aps_plan_check_request,
     med_aps_plan_event,
     med_aps_plan_issue,
     med_aps_plan_repair,

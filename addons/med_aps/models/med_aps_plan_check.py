@@ -230,14 +230,20 @@ class MedApsPlanCheck(models.Model):
         return check
 
     @api.model
-    def _aps_check_soon(self):
-        """Check the plans as soon as the scheduled action can (after an event or a plan
-        written): the screens show the plan's health within moments, not at the next of
-        its 10 minutes. Triggers that come before it runs are answered by one check."""
+    def _aps_check_soon(self, company):
+        """Check ``company``'s plan as soon as the scheduled action can (after an event or a
+        plan written): the screens show the plan's health within moments, not at the next
+        of its 10 minutes. Requests that come before it runs are answered by one check, and
+        other companies are not checked for them."""
         cron = self.env.ref("med_aps.ir_cron_med_aps_plan_check", raise_if_not_found=False)
-        if cron and not self.env.context.get("aps_plan_checked"):
-            # a minute on: the events of a busy minute are answered by one check
-            cron.sudo()._trigger(fields.Datetime.now() + timedelta(minutes=CHECK_SOON_MINUTES))
+        if not cron or self.env.context.get("aps_plan_checked"):
+            return
+        Request = self.env["med.aps.plan.check.request"].sudo()
+        # one request per company and transaction is enough (a burst of events)
+        if not Request.search_count([("company_id", "=", company.id)], limit=1):
+            Request.create({"company_id": company.id})
+        # a minute on: the events of a busy minute are answered by one check
+        cron.sudo()._trigger(fields.Datetime.now() + timedelta(minutes=CHECK_SOON_MINUTES))
 
     @api.model
     def action_check_now(self):
@@ -255,69 +261,66 @@ class MedApsPlanCheck(models.Model):
 
     @api.model
     def _cron_check_plans(self):
-        """Scheduled action: check the companies that have open manufacturing orders and
-        news since their latest check (``_aps_companies_to_check``).
+        """Scheduled action: check the companies that have open manufacturing orders, all of
+        them at its regular calls (what changed with no event: time passing, edits), at a
+        call that requests brought forward those of ``_aps_companies_to_check``.
 
         A plan written meanwhile by another worker (a run, a repair) can make the check's
-        snapshot conflict with it; that company is skipped until the next run of the
-        action (the plan just written is checked then) instead of failing the others."""
+        snapshot conflict with it; that company is skipped and checked again in a minute
+        instead of failing the others."""
+        now = fields.Datetime.now()
+        Request = self.env["med.aps.plan.check.request"].sudo()
+        requests = Request.search([])
         companies = self.env["mrp.production"]._read_group(
             [("state", "in", OPEN_PRODUCTION_STATES)], ["company_id"]
         )
-        companies = self._aps_companies_to_check(
-            self.env["res.company"].union(*(company for (company,) in companies)),
-            fields.Datetime.now(),
-        )
+        companies = self.env["res.company"].union(*(company for (company,) in companies))
+        if not self._aps_regular_call(now):
+            companies = self._aps_companies_to_check(companies, requests, now)
+        # what asked for a company with nothing open to check is answered too
+        answered = requests.filtered(lambda request: request.company_id not in companies)
         for company in companies:
             try:
                 with _serialization_failures_unlogged(), self.env.cr.savepoint():
                     self.with_company(company)._aps_check_company(company)
+                answered |= requests.filtered(lambda request, c=company: request.company_id == c)
             except psycopg2.errors.SerializationFailure:
                 _logger.info(
-                    "Plan check of %s skipped: its plan was being written (checked at the "
-                    "next run)",
+                    "Plan check of %s skipped: its plan was being written (checked again in "
+                    "a minute)",
                     company.name,
                 )
+                self.env.ref("med_aps.ir_cron_med_aps_plan_check").sudo()._trigger(
+                    now + timedelta(minutes=CHECK_SOON_MINUTES)
+                )
+        # a request committed after this call's snapshot is not among them: the next call's
+        answered.unlink()
 
     @api.model
-    def _aps_companies_to_check(self, companies, now):
-        """Those of ``companies`` a call of the scheduled action checks: never checked, last
-        checked an interval of the action ago or more (what changed without an event), or
-        with an event recorded or a run finished since their latest check (what triggered
-        the call, ``_aps_check_soon``). Other companies' events do not check them again."""
-        # a minute's margin both ways: the action's calls drift by the seconds each check
-        # takes; an event's or run's transaction may commit after the check that did not see
-        # it, with an earlier date
-        margin = timedelta(minutes=CHECK_SOON_MINUTES)
+    def _aps_regular_call(self, now):
+        """Whether the scheduled action runs at its interval (its next call is due; Odoo
+        moves it on once the call is over), not brought forward by a trigger."""
         cron = self.env.ref("med_aps.ir_cron_med_aps_plan_check", raise_if_not_found=False)
-        stale = now
-        if cron:
-            cron = cron.sudo()
-            stale = now - relativedelta(**{cron.interval_type: cron.interval_number}) + margin
-        self.env["med.aps.plan.event"].flush_model(["company_id"])
-        self.env["med.aps.run"].flush_model(["company_id", "date_finished"])
-        self.flush_model(["company_id", "date"])
-        self.env.cr.execute(
-            """
-            SELECT c.id
-              FROM unnest(%(companies)s) AS c(id)
-              LEFT JOIN LATERAL (
-                    SELECT date FROM med_aps_plan_check
-                     WHERE company_id = c.id ORDER BY id DESC LIMIT 1
-                   ) latest ON TRUE
-             WHERE latest.date IS NULL
-                OR latest.date <= %(stale)s
-                OR EXISTS (SELECT 1 FROM med_aps_plan_event e
-                            WHERE e.company_id = c.id
-                              AND e.create_date >= latest.date - %(margin)s)
-                OR EXISTS (SELECT 1 FROM med_aps_run r
-                            WHERE r.company_id = c.id
-                              AND r.date_finished >= latest.date - %(margin)s)
-            """,
-            {"companies": companies.ids, "stale": stale, "margin": margin},
+        return not cron or cron.sudo().nextcall <= now
+
+    @api.model
+    def _aps_companies_to_check(self, companies, requests, now):
+        """Those of ``companies`` a call brought forward checks: the companies of
+        ``requests`` (an event recorded or a plan written since they were last checked),
+        those never checked, and those last checked an interval of the action ago or more
+        (a regular call missed)."""
+        cron = self.env.ref("med_aps.ir_cron_med_aps_plan_check", raise_if_not_found=False)
+        interval = cron and relativedelta(
+            **{cron.sudo().interval_type: cron.sudo().interval_number}
         )
-        due = {row[0] for row in self.env.cr.fetchall()}
-        return companies.filtered(lambda company: company.id in due)
+        # a minute's margin: the action's calls drift by the seconds each check takes
+        stale = now - interval + timedelta(minutes=CHECK_SOON_MINUTES) if cron else now
+
+        def due(company):
+            latest = self._aps_latest(company)
+            return company in requests.company_id or not latest or latest.date <= stale
+
+        return companies.filtered(due)
 
     @api.model
     def _aps_latest(self, company):

@@ -162,7 +162,7 @@ class MedApsPlanEvent(models.Model):
         )
         if not ignored:
             self.env["med.aps.plan.repair"]._aps_schedule(company)
-        self.env["med.aps.plan.check"]._aps_check_soon()
+        self.env["med.aps.plan.check"]._aps_check_soon(company)
         return event
 
     @api.model

@@ -1355,4 +1355,4 @@ class MedApsRun(models.Model):
         self.sudo().write(vals)
         self._aps_take_pending_events()
         # the plan just written, checked against the shop floor
-        self.env["med.aps.plan.check"]._aps_check_soon()
+        self.env["med.aps.plan.check"]._aps_check_soon(self.company_id)

@@ -59,6 +59,19 @@ class TestMedApsPlanCheck(MedApsCommon):
             return original(model, company)
 
         before = Check.sudo().search([]).ids
+        cron = self.env.ref("med_aps.ir_cron_med_aps_plan_check").sudo()
+        cron.nextcall = fields.Datetime.now() - timedelta(minutes=1)  # its regular call
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        Trigger.search([("cron_id", "=", cron.id)]).unlink()
+        Request = self.env["med.aps.plan.check.request"].sudo()
+        open_orders = (
+            self.env["mrp.production"]
+            .sudo()
+            .search([("state", "in", plan_check_module.OPEN_PRODUCTION_STATES)])
+        )
+        for company in open_orders.company_id:
+            Check._aps_check_soon(company)
+        Trigger.search([("cron_id", "=", cron.id)]).unlink()
         saved = sql_logger.handlers, sql_logger.propagate
         sql_logger.handlers, sql_logger.propagate = [collect], False
         try:
@@ -80,6 +93,11 @@ class TestMedApsPlanCheck(MedApsCommon):
         self.assertNotIn(skipped, new_checks.company_id)
         # the other companies were checked all the same
         self.assertEqual(new_checks.company_id, self.env["res.company"].union(*attempted[1:]))
+        # the skipped one is asked for still, and checked again in a minute
+        self.assertEqual(Request.search([]).company_id, skipped)
+        [trigger] = Trigger.search([("cron_id", "=", cron.id)])
+        self.assertGreater(trigger.call_at, fields.Datetime.now())
+        self.assertLessEqual(trigger.call_at, fields.Datetime.now() + timedelta(minutes=1))
 
     def _molding(self, production):
         return production.workorder_ids.filtered(lambda wo: wo.name == "Molding")
@@ -112,63 +130,67 @@ class TestMedApsPlanCheck(MedApsCommon):
         self.assertEqual(Event.search_count([("kind", "=", "workorder_overrun")]), before + 1)
         self.assertFalse(triggers())
 
-    def test_the_scheduled_check_checks_the_companies_with_news(self):
-        """A call of the scheduled action checks a company never checked, last checked an
-        interval ago, or with an event or a plan written since; not a company whose plan
-        nothing touched because another company's event triggered the call."""
+    def test_the_scheduled_check_checks_the_companies_asked_for(self):
+        """An event or a plan written asks for a check of its company: a call of the
+        scheduled action brought forward by it checks that company, not the others; its
+        regular calls check every company with open orders."""
         Check = self.env["med.aps.plan.check"]
+        Request = self.env["med.aps.plan.check.request"].sudo()
+        cron = self.env.ref("med_aps.ir_cron_med_aps_plan_check").sudo()
         other = self.env["res.company"].create({"name": "Plan Check Plant B"})
         both = self.company | other
-        # the transaction's clock: what Odoo stamps on the events created in this test
-        moment = self.env.cr.now().replace(microsecond=0)
-        self.assertEqual(Check._aps_companies_to_check(both, moment), both)
+        moment = fields.Datetime.now().replace(microsecond=0)
         for company in both:
             Check._aps_check_company(company)
-        self.env.flush_all()
-
-        def backdate(table, column, minutes):
-            self.env.cr.execute(
-                f"UPDATE {table} SET {column} = %s WHERE company_id = ANY(%s)",  # noqa: S608
-                [moment - timedelta(minutes=minutes), both.ids],
-            )
-
-        backdate("med_aps_plan_check", "date", 5)
-        backdate("med_aps_plan_event", "create_date", 10)
-        backdate("med_aps_run", "date_finished", 10)
-        self.env.invalidate_all()
-        self.assertFalse(Check._aps_companies_to_check(both, moment))
-        # an event of the first company: the first only
+        Request.search([]).unlink()
+        self.assertFalse(Check._aps_companies_to_check(both, Request, moment))
+        # an event of the first company: the first only, once for a burst of events
         self._molding(self.first).button_start()
-        self.assertEqual(Check._aps_companies_to_check(both, moment), self.company)
-        # the scheduled action checks it; once the event is older than the check, not
-        checked = []
-        with (
-            patch.object(
-                type(Check), "_aps_check_company", lambda model, company: checked.append(company)
-            ),
-            patch("odoo.fields.Datetime.now", return_value=moment),
-        ):
-            Check._cron_check_plans()
-            self.assertIn(self.company, checked)
-            backdate("med_aps_plan_event", "create_date", 10)
-            self.env.invalidate_all()
-            checked.clear()
-            Check._cron_check_plans()
-            self.assertNotIn(self.company, checked)
-        # a plan written in the second company since its check
-        run = self.env["med.aps.run"].sudo().search([("company_id", "=", self.company.id)], limit=1)
-        self.env.cr.execute(
-            "UPDATE med_aps_run SET company_id = %s, date_finished = %s WHERE id = %s",
-            [other.id, moment, run.id],
+        self._molding(self.second).button_start()
+        requests = Request.search([])
+        self.assertEqual(requests.company_id, self.company)
+        self.assertEqual(len(requests), 1)
+        self.assertEqual(Check._aps_companies_to_check(both, requests, moment), self.company)
+        # a plan written in the second
+        Check._aps_check_soon(other)
+        requests = Request.search([])
+        self.assertEqual(Check._aps_companies_to_check(both, requests, moment), both)
+        # never checked
+        third = self.env["res.company"].create({"name": "Plan Check Plant C"})
+        self.assertEqual(Check._aps_companies_to_check(third, Request, moment), third)
+        # last checked an interval of the action ago, less a minute: a regular call missed
+        self.assertEqual((cron.interval_number, cron.interval_type), (10, "minutes"))
+        self.assertFalse(
+            Check._aps_companies_to_check(both, Request, moment + timedelta(minutes=8))
         )
-        self.env.invalidate_all()
-        self.assertEqual(Check._aps_companies_to_check(both, moment), other)
-        backdate("med_aps_run", "date_finished", 10)
-        self.env.invalidate_all()
-        # the checks 5 minutes old: due once the scheduled action's 10 minutes (less the
-        # minute's margin) have passed since
-        self.assertFalse(Check._aps_companies_to_check(both, moment + timedelta(minutes=3)))
-        self.assertEqual(Check._aps_companies_to_check(both, moment + timedelta(minutes=4)), both)
+        self.assertEqual(
+            Check._aps_companies_to_check(both, Request, moment + timedelta(minutes=10)), both
+        )
+
+        # the scheduled action answers the requests it saw
+        checked = []
+
+        def call(next_call):
+            checked.clear()
+            cron.nextcall = next_call
+            with (
+                patch.object(
+                    type(Check),
+                    "_aps_check_company",
+                    lambda model, company: checked.append(company),
+                ),
+                patch("odoo.fields.Datetime.now", return_value=moment),
+            ):
+                Check._cron_check_plans()
+
+        call(moment + timedelta(minutes=5))  # brought forward by the requests
+        self.assertIn(self.company, checked)
+        self.assertNotIn(other, checked, "no open order: nothing to check")
+        self.assertFalse(Request.search([]), "every request answered")
+        call(moment + timedelta(minutes=5))
+        self.assertNotIn(self.company, checked, "nothing asked for it")
+        call(moment)  # its regular call: every company with open orders
+        self.assertIn(self.company, checked)
 
     def test_a_fresh_plan_has_no_execution_problem(self):
         check, found = self._check()
