@@ -51,6 +51,9 @@ class OdooServer:
     addons: list[str] = field(default_factory=list)
     timeout: float = 120.0
     reported_errors: set[str] = field(default_factory=set)
+    # logs of other Odoo servers the tests start on the same database: their errors fail
+    # the tests as the main server's do
+    other_logs: list[Path] = field(default_factory=list)
 
     Json2Error = Json2Error
 
@@ -118,13 +121,22 @@ class OdooServer:
     def log_text(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
-    def log_size(self) -> int:
-        return self.log_path.stat().st_size if self.log_path.exists() else 0
+    def log_size(self, path: Path | None = None) -> int:
+        path = path or self.log_path
+        return path.stat().st_size if path.exists() else 0
 
-    def new_error_records(self, offset: int = 0) -> list[str]:
-        """ERROR/CRITICAL records (with their traceback) logged after byte ``offset``
-        and not reported before; they are marked as reported."""
-        with self.log_path.open("rb") as handle:
+    def log_paths(self) -> list[Path]:
+        """The main server's log, then those of the other servers started so far."""
+        return [self.log_path, *self.other_logs]
+
+    def new_error_records(self, offset: int = 0, path: Path | None = None) -> list[str]:
+        """ERROR/CRITICAL records (with their traceback) logged in ``path`` (the main
+        server's log by default) after byte ``offset`` and not reported before; they are
+        marked as reported."""
+        path = path or self.log_path
+        if not path.exists():
+            return []
+        with path.open("rb") as handle:
             handle.seek(offset)
             lines = handle.read().decode("utf-8", "replace").splitlines()
         records, current = [], None

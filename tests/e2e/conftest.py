@@ -276,13 +276,14 @@ def odoo_server(tmp_path_factory):
         shutil.rmtree(data_dir, ignore_errors=True)
 
     if server is not None:
-        errors = server.new_error_records()
-        if errors:
-            pytest.fail(
-                f"outside the tests, the Odoo server logged {len(errors)} ERROR/CRITICAL "
-                f"record(s) (log: {server_log}):\n" + "\n".join(errors[:5]),
-                pytrace=False,
-            )
+        for path in server.log_paths():
+            errors = server.new_error_records(0, path)
+            if errors:
+                pytest.fail(
+                    f"outside the tests, an Odoo server logged {len(errors)} ERROR/CRITICAL "
+                    f"record(s) (log: {path}):\n" + "\n".join(errors[:5]),
+                    pytrace=False,
+                )
 
 
 @pytest.fixture(autouse=True)
@@ -292,16 +293,17 @@ def _no_server_errors(request):
         yield
         return
     server = request.getfixturevalue("odoo_server")
-    offset = server.log_size()
+    offsets = {path: server.log_size(path) for path in server.log_paths()}
     yield
-    time.sleep(0.2)  # let the server finish logging the last request
-    errors = server.new_error_records(offset)
-    if errors:
-        pytest.fail(
-            f"the Odoo server logged {len(errors)} ERROR/CRITICAL record(s) during this test "
-            f"(log: {server.log_path}):\n" + "\n".join(errors[:5]),
-            pytrace=False,
-        )
+    time.sleep(0.2)  # let the servers finish logging the last request
+    for path in server.log_paths():
+        errors = server.new_error_records(offsets.get(path, 0), path)
+        if errors:
+            pytest.fail(
+                f"an Odoo server logged {len(errors)} ERROR/CRITICAL record(s) during this "
+                f"test (log: {path}):\n" + "\n".join(errors[:5]),
+                pytrace=False,
+            )
 
 
 @pytest.fixture(scope="session")

@@ -82,6 +82,7 @@ def _start_server(odoo_server, work, *options):
             env=env,
             start_new_session=True,
         )
+    odoo_server.other_logs.append(log)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while not _health(url):
@@ -531,6 +532,10 @@ def _edit_while_the_repair_writes(server, tmp_path, workorder_id, timeout=180):
         text=True,
         start_new_session=True,
     )
+    # a shell that hangs is stopped: its output ends, and the test says what it printed
+    watchdog = threading.Timer(timeout + 120, os.killpg, (process.pid, signal.SIGKILL))
+    watchdog.daemon = True
+    watchdog.start()
     process.stdin.write(f"exec(open({str(script)!r}).read())\n")
     process.stdin.close()
     for line in process.stdout:
@@ -615,7 +620,7 @@ def test_a_repair_whose_write_meets_an_operator_repairs_again_in_the_background(
         finally:
             if operator.poll() is None:
                 os.killpg(operator.pid, signal.SIGKILL)
-        assert "COMMITTED" in output, output
+        assert "COMMITTED" in output, (output, (tmp_path / "operator_edit.err").read_text())
         deadline = time.monotonic() + 240
         while True:
             repairs = xmlrpc(
@@ -633,6 +638,7 @@ def test_a_repair_whose_write_meets_an_operator_repairs_again_in_the_background(
                 break
             assert time.monotonic() < deadline, f"the repairs did not end: {repairs}"
             time.sleep(1)
+        assert len(repairs) == 2, repairs
         first, again = repairs
         assert (first["state"], first["conflict_retries"]) == ("failed", 0), first
         assert first["failure_reason"].startswith(

@@ -96,3 +96,21 @@ def test_new_error_records_are_reported_once_with_their_traceback(fake_server):
     assert fake_server.new_error_records(offset) == [
         f"{stamp} CRITICAL db odoo.service.server: boom"
     ]
+
+
+def test_the_logs_of_other_servers_are_read_too(fake_server, tmp_path):
+    stamp = "2026-11-25 13:00:00,000 43"
+    other = tmp_path / "other-server.log"
+    assert fake_server.new_error_records(0, other) == [], "a server not started yet"
+    fake_server.other_logs.append(other)
+    assert fake_server.log_paths() == [fake_server.log_path, other]
+    other.write_text(
+        f"{stamp} INFO db odoo.service.server: HTTP service running\n"
+        f"{stamp} ERROR db odoo.addons.base.models.ir_cron: Job failed\n"
+    )
+    assert fake_server.log_size(other) == other.stat().st_size
+    assert fake_server.new_error_records(0, other) == [
+        f"{stamp} ERROR db odoo.addons.base.models.ir_cron: Job failed"
+    ]
+    assert fake_server.new_error_records(0, other) == []
+    assert fake_server.new_error_records() == []

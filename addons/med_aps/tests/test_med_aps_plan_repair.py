@@ -262,19 +262,31 @@ class TestMedApsPlanRepair(MedApsCommon):
     def test_a_write_conflict_met_by_the_writers_locks_is_no_server_error(self):
         """PostgreSQL refuses the writer's row locks when the shop floor changed the rows
         after the run's snapshot: the run reports the conflict, nothing is written, and the
-        server's log has no error for it (it is not a defect of the server)."""
+        server's log has no error for it (it is not a defect of the server). Each of the
+        writer's locks, in the order it takes them."""
         self._overrun_first_molding()
         self.Repair._cron_repair_plans()
         [repair] = self._repairs()
         before = self._snapshot(self.productions)
-        with (
-            serialization_failure_on("FOR UPDATE", "stock_move"),
-            self.assertNoLogs("odoo.sql_db", "ERROR"),
-        ):
-            repair._process_now()
-        self.assertEqual(repair.state, "failed")
-        self.assertIn("Orders changed on the shop floor", repair.failure_reason)
-        self.assertEqual(self._snapshot(self.productions), before)
+        locks = (
+            ("FOR UPDATE", "stock_move"),
+            ("FROM mrp_workorder WHERE id = ANY", "FOR UPDATE"),
+            ("FOR UPDATE OF w, p",),
+            ("FROM mrp_production WHERE id = ANY", "FOR UPDATE"),
+        )
+        for fragments in locks:
+            with self.subTest(lock=fragments), self.env.cr.savepoint() as attempt:
+                with (
+                    serialization_failure_on(*fragments),
+                    self.assertNoLogs("odoo.sql_db", "ERROR"),
+                ):
+                    repair._process_now()
+                self.assertEqual(repair.state, "failed")
+                self.assertIn("Orders changed on the shop floor", repair.failure_reason)
+                self.assertEqual(self._snapshot(self.productions), before)
+                attempt.close(rollback=True)
+            self.env.invalidate_all()
+            self.assertEqual(repair.state, "queued")
 
     def test_a_planner_retries_a_failed_repair_with_its_events(self):
         self._overrun_first_molding()
