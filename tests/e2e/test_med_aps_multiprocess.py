@@ -522,7 +522,9 @@ def _edit_while_the_repair_writes(server, tmp_path, workorder_id, timeout=180):
         OPERATOR_EDIT_SCRIPT.format(workorder_id=workorder_id, timeout=timeout), encoding="utf-8"
     )
     command, env = _odoo_command(tmp_path, server, "shell", "--no-http", "--log-level", "warn")
-    errors = (tmp_path / "operator_edit.err").open("w")
+    errors_path = tmp_path / "operator_edit.err"
+    errors = errors_path.open("w")
+    server.other_logs.append(errors_path)  # what Odoo logs there fails the test too
     process = subprocess.Popen(
         command,
         stdin=subprocess.PIPE,
@@ -532,17 +534,23 @@ def _edit_while_the_repair_writes(server, tmp_path, workorder_id, timeout=180):
         text=True,
         start_new_session=True,
     )
+
     # a shell that hangs is stopped: its output ends, and the test says what it printed
-    watchdog = threading.Timer(timeout + 120, os.killpg, (process.pid, signal.SIGKILL))
-    watchdog.daemon = True
-    watchdog.start()
+    def stop_if_running():
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+
+    process.watchdog = threading.Timer(timeout + 120, stop_if_running)
+    process.watchdog.daemon = True
+    process.watchdog.start()
     process.stdin.write(f"exec(open({str(script)!r}).read())\n")
     process.stdin.close()
     for line in process.stdout:
         if "LOCKED" in line:
             return process
     process.wait(timeout=30)
-    pytest.fail(f"the operator's edit did not lock: {(tmp_path / 'operator_edit.err').read_text()}")
+    process.watchdog.cancel()
+    pytest.fail(f"the operator's edit did not lock: {errors_path.read_text()}")
 
 
 def test_a_repair_whose_write_meets_an_operator_repairs_again_in_the_background(
@@ -618,6 +626,7 @@ def test_a_repair_whose_write_meets_an_operator_repairs_again_in_the_background(
             output = operator.stdout.read()
             operator.wait(timeout=30)
         finally:
+            operator.watchdog.cancel()
             if operator.poll() is None:
                 os.killpg(operator.pid, signal.SIGKILL)
         assert "COMMITTED" in output, (output, (tmp_path / "operator_edit.err").read_text())

@@ -239,8 +239,13 @@ class MedApsPlanCheck(models.Model):
         if not cron or self.env.context.get("aps_plan_checked"):
             return
         Request = self.env["med.aps.plan.check.request"].sudo()
-        # one request per company and transaction is enough (a burst of events)
-        if not Request.search_count([("company_id", "=", company.id)], limit=1):
+        # one request per company and transaction is enough (a burst of events); only this
+        # transaction's own count (stamped with its start): another transaction's request
+        # may be answered by a check that cannot see what this one changes
+        requested = Request.search_count(
+            [("company_id", "=", company.id), ("create_date", "=", self.env.cr.now())], limit=1
+        )
+        if not requested:
             Request.create({"company_id": company.id})
         # a minute on: the events of a busy minute are answered by one check
         cron.sudo()._trigger(fields.Datetime.now() + timedelta(minutes=CHECK_SOON_MINUTES))
@@ -275,7 +280,7 @@ class MedApsPlanCheck(models.Model):
             [("state", "in", OPEN_PRODUCTION_STATES)], ["company_id"]
         )
         companies = self.env["res.company"].union(*(company for (company,) in companies))
-        if not self._aps_regular_call(now):
+        if not self._aps_regular_call(self.env.cr.now()):
             companies = self._aps_companies_to_check(companies, requests, now)
         # what asked for a company with nothing open to check is answered too
         answered = requests.filtered(lambda request: request.company_id not in companies)
@@ -290,6 +295,9 @@ class MedApsPlanCheck(models.Model):
                     "a minute)",
                     company.name,
                 )
+                if company not in requests.company_id:
+                    # asked for, so that the call a minute later checks it
+                    Request.create({"company_id": company.id})
                 self.env.ref("med_aps.ir_cron_med_aps_plan_check").sudo()._trigger(
                     now + timedelta(minutes=CHECK_SOON_MINUTES)
                 )
@@ -298,8 +306,10 @@ class MedApsPlanCheck(models.Model):
 
     @api.model
     def _aps_regular_call(self, now):
-        """Whether the scheduled action runs at its interval (its next call is due; Odoo
-        moves it on once the call is over), not brought forward by a trigger."""
+        """Whether the scheduled action runs at its interval (its next call is due at
+        ``now``, the database's clock, Odoo's for it; Odoo moves it on once the call is
+        over), not brought forward by a trigger or run by hand (*Run Manually* checks the
+        companies asked for, as a trigger does)."""
         cron = self.env.ref("med_aps.ir_cron_med_aps_plan_check", raise_if_not_found=False)
         return not cron or cron.sudo().nextcall <= now
 

@@ -6,7 +6,7 @@ from unittest.mock import patch
 import psycopg2.errors
 from freezegun import freeze_time
 
-from odoo import Command, fields
+from odoo import SUPERUSER_ID, Command, api, fields, sql_db
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import float_round, format_datetime
@@ -60,18 +60,12 @@ class TestMedApsPlanCheck(MedApsCommon):
 
         before = Check.sudo().search([]).ids
         cron = self.env.ref("med_aps.ir_cron_med_aps_plan_check").sudo()
-        cron.nextcall = fields.Datetime.now() - timedelta(minutes=1)  # its regular call
+        # its regular call (on the database's clock), nothing asked for
+        cron.nextcall = self.env.cr.now() - timedelta(minutes=1)
         Trigger = self.env["ir.cron.trigger"].sudo()
         Trigger.search([("cron_id", "=", cron.id)]).unlink()
         Request = self.env["med.aps.plan.check.request"].sudo()
-        open_orders = (
-            self.env["mrp.production"]
-            .sudo()
-            .search([("state", "in", plan_check_module.OPEN_PRODUCTION_STATES)])
-        )
-        for company in open_orders.company_id:
-            Check._aps_check_soon(company)
-        Trigger.search([("cron_id", "=", cron.id)]).unlink()
+        Request.search([]).unlink()
         saved = sql_logger.handlers, sql_logger.propagate
         sql_logger.handlers, sql_logger.propagate = [collect], False
         try:
@@ -93,7 +87,7 @@ class TestMedApsPlanCheck(MedApsCommon):
         self.assertNotIn(skipped, new_checks.company_id)
         # the other companies were checked all the same
         self.assertEqual(new_checks.company_id, self.env["res.company"].union(*attempted[1:]))
-        # the skipped one is asked for still, and checked again in a minute
+        # the skipped one is asked for now, and checked again in a minute
         self.assertEqual(Request.search([]).company_id, skipped)
         [trigger] = Trigger.search([("cron_id", "=", cron.id)])
         self.assertGreater(trigger.call_at, fields.Datetime.now())
@@ -183,14 +177,58 @@ class TestMedApsPlanCheck(MedApsCommon):
             ):
                 Check._cron_check_plans()
 
-        call(moment + timedelta(minutes=5))  # brought forward by the requests
+        brought_forward = self.env.cr.now() + timedelta(minutes=5)
+        call(brought_forward)
         self.assertIn(self.company, checked)
         self.assertNotIn(other, checked, "no open order: nothing to check")
         self.assertFalse(Request.search([]), "every request answered")
-        call(moment + timedelta(minutes=5))
+        call(brought_forward)
         self.assertNotIn(self.company, checked, "nothing asked for it")
-        call(moment)  # its regular call: every company with open orders
+        # its regular call (due on the database's clock): every company with open orders
+        call(self.env.cr.now() - timedelta(minutes=1))
         self.assertIn(self.company, checked)
+
+    def test_a_request_committed_after_the_checks_snapshot_waits_for_the_next_call(self):
+        """The check deletes the requests it saw: one committed meanwhile by a transaction
+        it could not see (an event's, a plan run's) stays for the next call. Real sessions
+        (committed), as the scheduled action and a user are."""
+        dbname = self.env.cr.dbname
+        company_id = self.env.ref("base.main_company").id
+        Request = "med.aps.plan.check.request"
+        with sql_db.db_connect(dbname).cursor() as setup_cr:
+            seen_id = (
+                api.Environment(setup_cr, SUPERUSER_ID, {})[Request]
+                .create({"company_id": company_id})
+                .id
+            )
+            setup_cr.commit()
+        created = [seen_id]
+
+        def delete_requests():
+            with sql_db.db_connect(dbname).cursor() as cleanup_cr:
+                cleanup_cr.execute(
+                    "DELETE FROM med_aps_plan_check_request WHERE id = ANY(%s)", [created]
+                )
+                cleanup_cr.commit()
+
+        self.addCleanup(delete_requests)
+        with (
+            sql_db.db_connect(dbname).cursor() as cron_cr,
+            sql_db.db_connect(dbname).cursor() as user_cr,
+        ):
+            cron_cr.execute("SELECT 1")  # the check's snapshot: the first request only
+            user_env = api.Environment(user_cr, SUPERUSER_ID, {})
+            created.append(user_env[Request].create({"company_id": company_id}).id)
+            user_cr.commit()
+            Check = api.Environment(cron_cr, SUPERUSER_ID, {})["med.aps.plan.check"]
+            with patch.object(type(Check), "_aps_check_company", lambda model, company: None):
+                Check._cron_check_plans()
+            cron_cr.commit()
+        with sql_db.db_connect(dbname).cursor() as read_cr:
+            read_cr.execute(
+                "SELECT id FROM med_aps_plan_check_request WHERE id = ANY(%s)", [created]
+            )
+            self.assertEqual([row[0] for row in read_cr.fetchall()], created[1:])
 
     def test_a_fresh_plan_has_no_execution_problem(self):
         check, found = self._check()
