@@ -272,7 +272,8 @@ class MedApsPlanCheck(models.Model):
 
         A plan written meanwhile by another worker (a run, a repair) can make the check's
         snapshot conflict with it; that company is skipped and checked again in a minute
-        instead of failing the others."""
+        instead of failing the others. A company whose check fails otherwise is logged and
+        checked again at the next regular call; the others are checked all the same."""
         now = fields.Datetime.now()
         Request = self.env["med.aps.plan.check.request"].sudo()
         requests = Request.search([])
@@ -301,6 +302,11 @@ class MedApsPlanCheck(models.Model):
                 self.env.ref("med_aps.ir_cron_med_aps_plan_check").sudo()._trigger(
                     now + timedelta(minutes=CHECK_SOON_MINUTES)
                 )
+            except Exception:  # noqa: BLE001 - one company's data must not stop the others'
+                # checks, nor get the scheduled action switched off for failing; the regular
+                # calls try again
+                _logger.exception("Plan check of %s failed", company.name)
+                answered |= requests.filtered(lambda request, c=company: request.company_id == c)
         # a request committed after this call's snapshot is not among them: the next call's
         answered.unlink()
 

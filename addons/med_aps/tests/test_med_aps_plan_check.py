@@ -188,6 +188,37 @@ class TestMedApsPlanCheck(MedApsCommon):
         call(self.env.cr.now() - timedelta(minutes=1))
         self.assertIn(self.company, checked)
 
+    def test_a_company_whose_check_fails_does_not_stop_the_others(self):
+        Check = self.env["med.aps.plan.check"]
+        Request = self.env["med.aps.plan.check.request"].sudo()
+        other = self.env["res.company"].create({"name": "Plan Check Plant B"})
+        for company in self.company | other:
+            Check._aps_check_soon(company)
+        original = type(Check)._aps_check_company
+
+        def failing_first(model, company):
+            if company == self.company:
+                raise ValueError("a broken work center")
+            return original(model, company)
+
+        before = Check.sudo().search([]).ids
+        with (
+            patch.object(type(Check), "_aps_regular_call", lambda model, now: False),
+            patch.object(
+                type(Check),
+                "_aps_companies_to_check",
+                lambda model, companies, requests, now: self.company | other,
+            ),
+            patch.object(type(Check), "_aps_check_company", failing_first),
+            self.assertLogs(plan_check_module._logger.name, "ERROR") as logged,
+        ):
+            Check._cron_check_plans()
+        [record] = logged.records
+        self.assertEqual(record.getMessage(), "Plan check of APS Test Plant failed")
+        self.assertIn("a broken work center", record.exc_text or str(record.exc_info))
+        self.assertEqual(Check.sudo().search([("id", "not in", before)]).company_id, other)
+        self.assertFalse(Request.search([]), "both answered: the regular calls try again")
+
     def test_a_request_committed_after_the_checks_snapshot_waits_for_the_next_call(self):
         """The check deletes the requests it saw: one committed meanwhile by a transaction
         it could not see (an event's, a plan run's) stays for the next call. Real sessions
