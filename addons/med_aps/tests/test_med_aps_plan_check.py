@@ -8,7 +8,7 @@ from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID, Command, api, fields, sql_db
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
 from odoo.tools import float_round, format_datetime
 
 from ..models import med_aps_plan_check as plan_check_module
@@ -218,48 +218,6 @@ class TestMedApsPlanCheck(MedApsCommon):
         self.assertIn("a broken work center", record.exc_text or str(record.exc_info))
         self.assertEqual(Check.sudo().search([("id", "not in", before)]).company_id, other)
         self.assertFalse(Request.search([]), "both answered: the regular calls try again")
-
-    def test_a_request_committed_after_the_checks_snapshot_waits_for_the_next_call(self):
-        """The check deletes the requests it saw: one committed meanwhile by a transaction
-        it could not see (an event's, a plan run's) stays for the next call. Real sessions
-        (committed), as the scheduled action and a user are."""
-        dbname = self.env.cr.dbname
-        company_id = self.env.ref("base.main_company").id
-        Request = "med.aps.plan.check.request"
-        with sql_db.db_connect(dbname).cursor() as setup_cr:
-            seen_id = (
-                api.Environment(setup_cr, SUPERUSER_ID, {})[Request]
-                .create({"company_id": company_id})
-                .id
-            )
-            setup_cr.commit()
-        created = [seen_id]
-
-        def delete_requests():
-            with sql_db.db_connect(dbname).cursor() as cleanup_cr:
-                cleanup_cr.execute(
-                    "DELETE FROM med_aps_plan_check_request WHERE id = ANY(%s)", [created]
-                )
-                cleanup_cr.commit()
-
-        self.addCleanup(delete_requests)
-        with (
-            sql_db.db_connect(dbname).cursor() as cron_cr,
-            sql_db.db_connect(dbname).cursor() as user_cr,
-        ):
-            cron_cr.execute("SELECT 1")  # the check's snapshot: the first request only
-            user_env = api.Environment(user_cr, SUPERUSER_ID, {})
-            created.append(user_env[Request].create({"company_id": company_id}).id)
-            user_cr.commit()
-            Check = api.Environment(cron_cr, SUPERUSER_ID, {})["med.aps.plan.check"]
-            with patch.object(type(Check), "_aps_check_company", lambda model, company: None):
-                Check._cron_check_plans()
-            cron_cr.commit()
-        with sql_db.db_connect(dbname).cursor() as read_cr:
-            read_cr.execute(
-                "SELECT id FROM med_aps_plan_check_request WHERE id = ANY(%s)", [created]
-            )
-            self.assertEqual([row[0] for row in read_cr.fetchall()], created[1:])
 
     def test_a_fresh_plan_has_no_execution_problem(self):
         check, found = self._check()
@@ -869,3 +827,52 @@ class TestMedApsPlanCheckRules(MedApsCommon):
         run = self._run(self.first | self.second)
         self.assertEqual(run.state, "done", run.failure_reason)
         self.assertFalse(self._rule_issues().mapped("detail"))
+
+
+@tagged("post_install", "-at_install")
+class TestMedApsPlanCheckRequestSessions(TransactionCase):
+    """Plan check requests between real sessions (committed). A class of its own: another
+    test class's transaction, older than these commits, would see the requests they delete
+    and fail to delete them itself (a concurrent delete)."""
+
+    def test_a_request_committed_after_the_checks_snapshot_waits_for_the_next_call(self):
+        """The check deletes the requests it saw: one committed meanwhile by a transaction
+        it could not see (an event's, a plan run's) stays for the next call. Real sessions
+        (committed), as the scheduled action and a user are."""
+        dbname = self.env.cr.dbname
+        company_id = self.env.ref("base.main_company").id
+        Request = "med.aps.plan.check.request"
+        with sql_db.db_connect(dbname).cursor() as setup_cr:
+            seen_id = (
+                api.Environment(setup_cr, SUPERUSER_ID, {})[Request]
+                .create({"company_id": company_id})
+                .id
+            )
+            setup_cr.commit()
+        created = [seen_id]
+
+        def delete_requests():
+            with sql_db.db_connect(dbname).cursor() as cleanup_cr:
+                cleanup_cr.execute(
+                    "DELETE FROM med_aps_plan_check_request WHERE id = ANY(%s)", [created]
+                )
+                cleanup_cr.commit()
+
+        self.addCleanup(delete_requests)
+        with (
+            sql_db.db_connect(dbname).cursor() as cron_cr,
+            sql_db.db_connect(dbname).cursor() as user_cr,
+        ):
+            cron_cr.execute("SELECT 1")  # the check's snapshot: the first request only
+            user_env = api.Environment(user_cr, SUPERUSER_ID, {})
+            created.append(user_env[Request].create({"company_id": company_id}).id)
+            user_cr.commit()
+            Check = api.Environment(cron_cr, SUPERUSER_ID, {})["med.aps.plan.check"]
+            with patch.object(type(Check), "_aps_check_company", lambda model, company: None):
+                Check._cron_check_plans()
+            cron_cr.commit()
+        with sql_db.db_connect(dbname).cursor() as read_cr:
+            read_cr.execute(
+                "SELECT id FROM med_aps_plan_check_request WHERE id = ANY(%s)", [created]
+            )
+            self.assertEqual([row[0] for row in read_cr.fetchall()], created[1:])
