@@ -283,32 +283,26 @@ class MedApsPlanCheck(models.Model):
         companies = self.env["res.company"].union(*(company for (company,) in companies))
         if not self._aps_regular_call(self.env.cr.now()):
             companies = self._aps_companies_to_check(companies, requests, now)
-        # what asked for a company with nothing open to check is answered too
-        answered = requests.filtered(lambda request: request.company_id not in companies)
+        skipped = self.env["res.company"]
         for company in companies:
             try:
                 with _serialization_failures_unlogged(), self.env.cr.savepoint():
                     self.with_company(company)._aps_check_company(company)
-                answered |= requests.filtered(lambda request, c=company: request.company_id == c)
             except psycopg2.errors.SerializationFailure:
                 _logger.info(
                     "Plan check of %s skipped: its plan was being written (checked again in "
                     "a minute)",
                     company.name,
                 )
-                if company not in requests.company_id:
-                    # asked for, so that the call a minute later checks it
-                    Request.create({"company_id": company.id})
-                self.env.ref("med_aps.ir_cron_med_aps_plan_check").sudo()._trigger(
-                    now + timedelta(minutes=CHECK_SOON_MINUTES)
-                )
+                skipped |= company
+                self._aps_check_soon(company)
             except Exception:  # noqa: BLE001 - one company's data must not stop the others'
                 # checks, nor get the scheduled action switched off for failing; the regular
                 # calls try again
                 _logger.exception("Plan check of %s failed", company.name)
-                answered |= requests.filtered(lambda request, c=company: request.company_id == c)
-        # a request committed after this call's snapshot is not among them: the next call's
-        answered.unlink()
+        # every request this call saw is answered (checked, or nothing open to check) but a
+        # skipped company's; one committed after its snapshot is the next call's
+        requests.filtered(lambda request: request.company_id not in skipped).unlink()
 
     @api.model
     def _aps_regular_call(self, now):
@@ -331,12 +325,16 @@ class MedApsPlanCheck(models.Model):
         )
         # a minute's margin: the action's calls drift by the seconds each check takes
         stale = now - interval + timedelta(minutes=CHECK_SOON_MINUTES) if cron else now
-
-        def due(company):
-            latest = self._aps_latest(company)
-            return company in requests.company_id or not latest or latest.date <= stale
-
-        return companies.filtered(due)
+        latest = dict(
+            self.sudo()._read_group(
+                [("company_id", "in", companies.ids)], ["company_id"], ["date:max"]
+            )
+        )
+        return companies.filtered(
+            lambda company: (
+                company in requests.company_id or company not in latest or latest[company] <= stale
+            )
+        )
 
     @api.model
     def _aps_latest(self, company):
