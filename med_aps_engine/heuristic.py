@@ -26,26 +26,48 @@ what a planner expects. What would wait longer may go to another of its resource
 cycles keep their times; a batch left with room takes ready work of the batch where the work
 that missed one is ready, and that work takes its place (``Dispatcher._refill_batches``);
 what still waits for a batch added after the last takes a seat of an earlier batch through a
-chain of loads with slack that go down (``Dispatcher._chain_batches``).
+chain of loads with slack that go down (``Dispatcher._chain_batches``). Rule ``keep_chain`` is
+``keep_slide`` from a previous plan in which booked machines make room for work that lost its
+slot through chains of later slots instead of pushing their queues (``chain.py``).
 
 The result is used as the fallback plan, as the CP-SAT warm start and as the starting point of
 the decomposition.
 """
 
 import bisect
+import copy
 import heapq
 import math
 import random
 
 from .calendar import open_minutes
+from .chain import chain_plan
 from .schedule import Assign, Timeline
 from .secondary import INF, UnitBook
 
 BIG = 1 << 50
 # the rules that rebuild the previous plan (see ``Dispatcher.keep_previous``)
-KEEP_RULES = ("keep", "keep_shift", "keep_evict", "keep_slide", "keep_slide_2h", "keep_slide_3h")
+# rule keep_slide where work that lost its slot takes a later slot of its machine instead of
+# pushing the queue (an ejection chain, ``chain.chain_plan``)
+CHAIN_RULE = "keep_chain"
+KEEP_RULES = (
+    "keep",
+    "keep_shift",
+    "keep_evict",
+    "keep_slide",
+    "keep_slide_2h",
+    "keep_slide_3h",
+    CHAIN_RULE,
+)
 # what a repair tries: keep_evict is keep wherever nothing pays for making way
-REPAIR_RULES = ("keep_evict", "keep_shift", "keep_slide", "keep_slide_2h", "keep_slide_3h")
+REPAIR_RULES = (
+    "keep_evict",
+    "keep_shift",
+    "keep_slide",
+    "keep_slide_2h",
+    "keep_slide_3h",
+    CHAIN_RULE,
+)
 # rules keep_slide*: the longest shift from the previous start (or from now) that an
 # operation makes, pushing what follows it, rather than wait for the next gap (in minutes in
 # which one of its resources is open: a push past closing time is not a night long); longer
@@ -89,8 +111,9 @@ SETUP_WEIGHT = 16
 SETUP_SUFFIX = "_setups"
 
 
-# how far a rule that keeps the previous plan shifts what no longer fits (None: not at all)
-SHIFT_LIMITS = {"keep_shift": math.inf, **SLIDE_LIMITS}
+# how far a rule that keeps the previous plan shifts what no longer fits (None: not at all);
+# rule keep_chain slides as keep_slide what no chain takes
+SHIFT_LIMITS = {"keep_shift": math.inf, **SLIDE_LIMITS, CHAIN_RULE: SLIDE_LIMITS["keep_slide"]}
 
 
 def _ready_time(item):
@@ -262,6 +285,8 @@ class Dispatcher:
         # minutes a placement's end counts later per minute of its changeover, when choosing
         # among units (rules ``<rule>_setups``)
         self.setup_weight = 0
+        # rule keep_chain: the chains of this pass (``chain.ChainPlan``)
+        self.chain = None
 
     # ------------------------------------------------------------------ placement primitives
     def _place_batch(self, op, res, t, latest, fixed_start=None):
@@ -972,7 +997,28 @@ class Dispatcher:
                 self._commit(op, cand)
         return False
 
+    def _chain_previous_plan(self):
+        """Rule keep_chain: the previous plan with the chains' new positions, from which
+        this pass rebuilds the plan as rule keep_slide does (``chain.chain_plan``)."""
+        scratch = Dispatcher(self.p)
+        scratch.place_fixed()
+        self.chain = chain_plan(self.p, scratch.timelines)
+        targets = self.chain.targets
+        if targets:
+            chained = copy.copy(self.p)
+            chained.previous_plan = {**self.p.previous_plan, **targets}
+            self.p = chained
+
+    def _pass_rule(self, rule):
+        """The rule this pass places the work by: rule keep_chain is rule keep_slide from
+        the previous plan with the chains' new positions."""
+        if rule != CHAIN_RULE:
+            return rule
+        self._chain_previous_plan()
+        return "keep_slide"
+
     def run(self, rule="tail", seed=None):
+        rule = self._pass_rule(rule)
         p = self.p
         ops = p.operations
         weighed = rule.endswith(SETUP_SUFFIX)
@@ -1044,10 +1090,18 @@ class Dispatcher:
                         raise HeuristicFailure(f"operation {oid!r}: cannot be placed")
                     self._commit(op, cand)
             valid = False
+        self._finish_previous_plan()
+        return self.assign, valid
+
+    def _finish_previous_plan(self):
+        """Rules keep_slide* and keep_chain, once every operation is placed: the batch
+        refills and seat chains; what made way for work that lost its slot moved to improve
+        the plan."""
         if self.any_resource:
             self._refill_batches()
             self._chain_batches()
-        return self.assign, valid
+        if self.chain is not None:
+            self.evicted |= self.chain.made_way
 
     # ------------------------------------------------------------------ refill (keep_slide*)
     def _refill_batches(self):

@@ -1,0 +1,165 @@
+"""Rule ``keep_chain`` (``med_aps_engine.chain``): work that lost its slot on a booked
+machine takes the slot of later work of its family that has slack, and so on down to the
+machine's free time, instead of pushing the whole queue; no kept step after a moved
+operation is delayed, and the plan keeps every rule."""
+
+from med_aps_engine import validate
+from med_aps_engine.chain import chain_deadlines
+from med_aps_engine.heuristic import Dispatcher, dispatch
+from med_aps_engine.plan import build_plan
+from med_aps_engine.plantgen import generate_plant
+from med_aps_engine.problem import load_problem
+from med_aps_engine.schedule import evaluate, moved_operations
+
+from . import helpers as eng
+
+OBJECTIVE = {
+    "weighted_tardiness": 1000,
+    "makespan": 0,
+    "changeover": 0,
+    "flow_time": 0,
+    "stability": 30000,
+}
+QUEUE = 10  # operations q1..q10 of 30 minutes booked back to back on M1 from minute 30
+
+
+def _booked_machine(q2_next_step_at=None):
+    """M1: ``a`` (in progress, planned -30..30) runs 30 minutes over: it ends at 60. After
+    it M1 is booked back to back with q1..q10 (30 min each, from 30 to 330). q1's order is
+    due at 100; the others are due far ahead. With ``q2_next_step_at``, q2's order has a
+    next step on M2 planned there (a kept step q2 must not delay)."""
+    jobs = [
+        eng.job(
+            "A",
+            [
+                eng.op(
+                    "a",
+                    [("M1", 60)],
+                    in_progress={"resource": "M1", "start": -30, "remaining": 60},
+                )
+            ],
+            due=10000,
+        )
+    ]
+    previous = {"a": {"resource": "M1", "start": -30}}
+    for k in range(1, QUEUE + 1):
+        operations = [eng.op(f"q{k}", [("M1", 30)])]
+        if k == 2 and q2_next_step_at is not None:
+            operations.append(eng.op("q2_next", [("M2", 30)], ["q2"]))
+            previous["q2_next"] = {"resource": "M2", "start": q2_next_step_at}
+        due = 100 if k == 1 else 5000
+        if k == 2 and q2_next_step_at is not None:
+            due = q2_next_step_at + 30
+        jobs.append(eng.job(f"Q{k}", operations, due=due))
+        previous[f"q{k}"] = {"resource": "M1", "start": 30 * k}
+    return eng.problem(
+        [eng.resource("M1"), eng.resource("M2")],
+        jobs,
+        previous_plan=previous,
+        objective=dict(OBJECTIVE),
+    )
+
+
+def _rule(prob, rule):
+    """The plan of one dispatching pass with ``rule``: its assignments and the plan dict,
+    checked by the validator."""
+    loaded = load_problem(prob)
+    assigns, ok = dispatch(loaded, rule)
+    assert ok
+    plan = build_plan(loaded, assigns, "FEASIBLE", "heuristic", 0.0)
+    assert validate(prob, plan) == [], validate(prob, plan)
+    return loaded, assigns
+
+
+def test_work_that_lost_its_slot_takes_a_later_slot_instead_of_pushing_the_queue():
+    prob = _booked_machine()
+    loaded, slid = _rule(prob, "keep_slide")
+    # the slide pushes the whole queue by 30 minutes
+    assert moved_operations(loaded, slid) == {f"q{k}" for k in range(1, QUEUE + 1)}
+    loaded, chained = _rule(prob, "keep_chain")
+    # q1 (due at 100) takes q2's slot (60-90); q2, due far ahead, goes to M1's free time
+    # after q10; q3..q10 keep their place
+    assert moved_operations(loaded, chained) == {"q1", "q2"}
+    assert (chained["q1"].start, chained["q1"].end) == (60, 90)
+    assert chained["q2"].start == 330
+    assert all(chained[f"q{k}"].start == 30 * k for k in range(3, QUEUE + 1))
+    # no order is later than with the push, and the plan pays for 8 moves fewer
+    assert evaluate(loaded, chained)["total_weighted_tardiness"] == 0
+    assert evaluate(loaded, chained)["objective"] < evaluate(loaded, slid)["objective"]
+
+
+def test_a_chain_goes_on_where_the_work_of_a_slot_cannot_wait_for_the_free_time():
+    # q2's order has a next step at 200 on M2 and is due when it ends (230): that step may
+    # not end later, q2 may end by 170 (twice the step's work before it); so q2 cannot go to
+    # the free time after q10: it takes the latest slot it fits by then (q4's, 120-150), and
+    # q4, due far ahead, goes to the free time; q3 keeps its place
+    prob = _booked_machine(q2_next_step_at=200)
+    loaded = load_problem(prob)
+    assert chain_deadlines(loaded)["q2"] == 170
+    loaded, chained = _rule(prob, "keep_chain")
+    assert moved_operations(loaded, chained) == {"q1", "q2", "q4"}
+    assert [chained[oid].start for oid in ("q1", "q2", "q3", "q4")] == [60, 120, 90, 330]
+    # the step after q2 keeps its place, and no order is late
+    assert chained["q2_next"].start == 200
+    assert evaluate(loaded, chained)["total_weighted_tardiness"] == 0
+
+
+def test_work_with_no_later_slot_in_time_is_pushed():
+    # every order is due at 100: no operation can wait for a later slot, so the rule is the
+    # slide (and the same plan)
+    prob = _booked_machine()
+    for job in prob["jobs"][1:]:
+        job["due"] = 100
+    loaded, slid = _rule(prob, "keep_slide")
+    _loaded, chained = _rule(prob, "keep_chain")
+    assert {oid: (a.start, a.end) for oid, a in chained.items()} == {
+        oid: (a.start, a.end) for oid, a in slid.items()
+    }
+
+
+def test_a_repair_answers_an_overrun_with_the_chain_when_it_costs_less():
+    prob = _booked_machine()
+    repair = eng.solve(prob, time_limit=3.0, neighbourhood=["a"])
+    at = eng.placed(repair)
+    assert sorted(repair["moves"]["forced"] + repair["moves"]["improving"]) == ["q1", "q2"]
+    assert at["q1"]["start"] == 60 and at["q2"]["start"] == 330
+
+
+def test_the_chains_keep_every_rule_on_generated_plants():
+    """An overrun of 4 hours on the busiest single-unit machine of generated plants (two days
+    of orders: booked machines): the chains move work, the plan of rule keep_chain validates,
+    and each operation that got the slot the chains gave it ends there by its latest end."""
+    for seed in (1, 2, 3):
+        problem = generate_plant(60, seed=seed, days=2)
+        problem["objective"] = dict(OBJECTIVE)
+        first = eng.solve(problem, time_limit=2.0)
+        problem["previous_plan"] = {
+            e["op"]: {"resource": e["resource"], "start": e["start"]} for e in first["operations"]
+        }
+        machines = {
+            r["id"] for r in problem["resources"] if not r.get("batch") and r["capacity"] == 1
+        }
+        busiest = max(
+            (r for r in first["resources"] if r["resource"] in machines),
+            key=lambda r: r["busy_minutes"],
+        )["resource"]
+        row = min(
+            (e for e in first["operations"] if e["resource"] == busiest and e["start"] > 0),
+            key=lambda e: e["start"],
+        )
+        ops = {o["id"]: o for job in problem["jobs"] for o in job["operations"]}
+        ops[row["op"]]["in_progress"] = {
+            "resource": row["resource"],
+            "start": row["start"],
+            "remaining": row["end"] - row["start"] + 240,
+        }
+        loaded, chained = _rule(problem, "keep_chain")
+        deadlines = chain_deadlines(loaded)
+        dispatcher = Dispatcher(loaded)
+        dispatcher._pass_rule("keep_chain")
+        chains = dispatcher.chain
+        assert chains.chained, seed
+        for oid in chains.chained:
+            rid, start = chains.targets[oid]
+            if chained[oid].resource == rid and chained[oid].start == start:
+                assert chained[oid].end <= deadlines[oid], (seed, oid)
