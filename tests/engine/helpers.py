@@ -8,6 +8,15 @@ from med_aps_engine import SolveOptions, validate
 from med_aps_engine import solve as engine_solve
 from med_aps_engine.builders import make_mode, make_operation
 
+# a repair's objective: lateness, and each move priced at 30 minutes of it
+REPAIR_OBJECTIVE = {
+    "weighted_tardiness": 1000,
+    "makespan": 0,
+    "changeover": 0,
+    "flow_time": 0,
+    "stability": 30000,
+}
+
 
 def op(oid, modes, preds=(), **kw):
     """Operation dict; ``modes`` is a list of ``(resource, duration)`` or
@@ -54,3 +63,22 @@ def solve(prob, time_limit=5.0, **kw):
 def placed(plan):
     """{op id: plan entry}."""
     return {e["op"]: e for e in plan["operations"]}
+
+
+def overrun(prob, plan, resource, minutes=240):
+    """Make ``plan`` the previous plan of ``prob`` and start the first operation it plans on
+    ``resource`` after now, running ``minutes`` longer than planned; returns that plan entry."""
+    prob["previous_plan"] = {
+        e["op"]: {"resource": e["resource"], "start": e["start"]} for e in plan["operations"]
+    }
+    row = min(
+        (e for e in plan["operations"] if e["resource"] == resource and e["start"] > 0),
+        key=lambda e: e["start"],
+    )
+    ops = {o["id"]: o for job in prob["jobs"] for o in job["operations"]}
+    ops[row["op"]]["in_progress"] = {
+        "resource": row["resource"],
+        "start": row["start"],
+        "remaining": row["end"] - row["start"] + minutes,
+    }
+    return row

@@ -14,13 +14,7 @@ from med_aps_engine.schedule import evaluate, moved_operations
 
 from . import helpers as eng
 
-OBJECTIVE = {
-    "weighted_tardiness": 1000,
-    "makespan": 0,
-    "changeover": 0,
-    "flow_time": 0,
-    "stability": 30000,
-}
+OBJECTIVE = eng.REPAIR_OBJECTIVE
 
 
 def _running(resource, remaining, due=10000, then=()):
@@ -123,20 +117,8 @@ def test_a_repair_of_an_overrun_on_a_generated_plant(monkeypatch):
     problem["objective"]["stability"] = DEFAULT_OBJECTIVE["stability"]
     first = eng.solve(problem, time_limit=4.0)
     again = copy.deepcopy(problem)
-    again["previous_plan"] = {
-        e["op"]: {"resource": e["resource"], "start": e["start"]} for e in first["operations"]
-    }
     busiest = max(first["resources"], key=lambda r: r["busy_minutes"])["resource"]
-    row = min(
-        (e for e in first["operations"] if e["resource"] == busiest and e["start"] > 0),
-        key=lambda e: e["start"],
-    )
-    ops = {o["id"]: o for job in again["jobs"] for o in job["operations"]}
-    ops[row["op"]]["in_progress"] = {
-        "resource": row["resource"],
-        "start": row["start"],
-        "remaining": row["end"] - row["start"] + 240,
-    }
+    row = eng.overrun(again, first, busiest)
     loaded = load_problem(again)
     kept, ok = dispatch(loaded, "keep")
     assert ok

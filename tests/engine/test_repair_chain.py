@@ -13,13 +13,7 @@ from med_aps_engine.schedule import evaluate, moved_operations
 
 from . import helpers as eng
 
-OBJECTIVE = {
-    "weighted_tardiness": 1000,
-    "makespan": 0,
-    "changeover": 0,
-    "flow_time": 0,
-    "stability": 30000,
-}
+OBJECTIVE = eng.REPAIR_OBJECTIVE
 QUEUE = 10  # operations q1..q10 of 30 minutes booked back to back on M1 from minute 30
 
 
@@ -133,9 +127,6 @@ def test_the_chains_keep_every_rule_on_generated_plants():
         problem = generate_plant(60, seed=seed, days=2)
         problem["objective"] = dict(OBJECTIVE)
         first = eng.solve(problem, time_limit=2.0)
-        problem["previous_plan"] = {
-            e["op"]: {"resource": e["resource"], "start": e["start"]} for e in first["operations"]
-        }
         machines = {
             r["id"] for r in problem["resources"] if not r.get("batch") and r["capacity"] == 1
         }
@@ -143,16 +134,7 @@ def test_the_chains_keep_every_rule_on_generated_plants():
             (r for r in first["resources"] if r["resource"] in machines),
             key=lambda r: r["busy_minutes"],
         )["resource"]
-        row = min(
-            (e for e in first["operations"] if e["resource"] == busiest and e["start"] > 0),
-            key=lambda e: e["start"],
-        )
-        ops = {o["id"]: o for job in problem["jobs"] for o in job["operations"]}
-        ops[row["op"]]["in_progress"] = {
-            "resource": row["resource"],
-            "start": row["start"],
-            "remaining": row["end"] - row["start"] + 240,
-        }
+        eng.overrun(problem, first, busiest)
         loaded, chained = _rule(problem, "keep_chain")
         deadlines = chain_deadlines(loaded)
         dispatcher = Dispatcher(loaded)
