@@ -18,8 +18,11 @@ moved operations then go into free time of their machines before the next kept s
 
 ``chain_plan`` returns that as new previous positions (``{op id: (resource, start)}``);
 the dispatcher rebuilds the plan from them with rule ``keep_slide`` (what no longer fits
-there is placed as by that rule), so every rule of the problem holds whatever the targets.
-Only single-unit machines without secondary resources are chained.
+there is placed as by that rule), so every rule of the problem holds whatever the targets
+(what the plan fixed stays fixed: ``Dispatcher._chain_previous_plan``). Single-unit machines
+are chained; their operations that hold tools or operators stay out of the chains, and their
+slots, like fixed work, are in the way of the chains and the pushes. A chain starts wherever
+a slot no longer holds its work: fixed work over it (an overrun), time off added, or a push.
 """
 
 import bisect
@@ -29,9 +32,6 @@ from .schedule import Timeline
 # a step after a moved operation is given this many times its work before the next kept step
 # (it may wait for its machine)
 CHAIN_STEP_ROOM = 2
-# an operation gives its slot to one that lost its own only if it has this many minutes of
-# slack after its previous end (it has to move on in turn)
-CHAIN_MIN_SLACK = 60
 # at most this many later slots are tried for one operation (a long queue within its latest
 # end: the latest ones are tried first)
 CHAIN_MAX_CANDIDATES = 200
@@ -40,6 +40,8 @@ CHAIN_MAX_CANDIDATES = 200
 def latest_start(calendar, deadline, work):
     """The latest start from which ``work`` working minutes of ``calendar`` end by
     ``deadline`` (None if the calendar has fewer before it)."""
+    if work <= 0:
+        return deadline
     if calendar.always:
         return deadline - work
     if not calendar.windows:
@@ -55,9 +57,9 @@ def chain_deadlines(problem):
     """The latest end of each operation of the previous plan that delays no kept step after
     it: ``{op id: minute}``. A batch step (its cycle keeps its time) and fixed work bound the
     steps before them; a last step ends by its order's due date, or by its previous end when
-    the order was late; every step in between is given ``CHAIN_STEP_ROOM`` times its work on
-    its previous machine's calendar. Operations linked by a maximum lag, fixed ones and those
-    the previous plan does not hold are left out."""
+    the order was late or has none; every step in between is given ``CHAIN_STEP_ROOM`` times
+    its work on its previous machine's calendar. Operations linked by a maximum lag, fixed
+    ones and those the previous plan does not hold are left out."""
     p = problem
     ops = p.operations
     previous = p.previous_plan
@@ -106,10 +108,14 @@ def chain_deadlines(problem):
 
 
 def _previous_end(problem, oid, changeover):
-    """The end of ``oid`` at its previous position with ``changeover`` minutes before it."""
+    """The end of ``oid`` at its previous position with ``changeover`` minutes before it
+    (None if that resource is no longer among its modes)."""
     op = problem.operations[oid]
     rid, start = problem.previous_plan[oid]
-    work = problem.work_minutes(op, op.mode_on(rid)) + changeover
+    mode = op.mode_on(rid)
+    if mode is None:
+        return None
+    work = problem.work_minutes(op, mode) + changeover
     placed = problem.resources[rid].calendar.place(start, work, op.interruptible)
     return start + work if placed is None else placed[1]
 
@@ -124,22 +130,26 @@ def _after_fixed(fixed, t, length):
 
 class _Queue:
     """The previous order of one single-unit machine: slots ``[start, end)`` with the
-    operation, its family and the changeover before it."""
+    operation, its family, the changeover before it and whether the calendar still holds it
+    from its start (time off added over a slot makes the work miss it)."""
 
     def __init__(self, problem, rid, oids):
         res = problem.resources[rid]
         self.res = res
-        self.starts, self.ends, self.oids, self.fams, self.cos = [], [], [], [], []
+        self.starts, self.ends, self.oids, self.fams, self.cos, self.fits = [], [], [], [], [], []
         before = None
         for start, oid in sorted((problem.previous_plan[oid][1], oid) for oid in oids):
-            fam = problem.operations[oid].setup_family
-            co = res.changeover(before, fam) if self.oids else 0
+            op = problem.operations[oid]
+            co = res.changeover(before, op.setup_family) if self.oids else 0
+            work = problem.work_minutes(op, op.mode_on(rid)) + co
+            placed = res.calendar.place(start, work, op.interruptible)
             self.starts.append(start)
-            self.ends.append(_previous_end(problem, oid, co))
+            self.ends.append(start + work if placed is None else placed[1])
             self.oids.append(oid)
-            self.fams.append(fam)
+            self.fams.append(op.setup_family)
             self.cos.append(co)
-            before = fam
+            self.fits.append(placed is not None and placed[0] == start)
+            before = op.setup_family
 
 
 class ChainPlan:
@@ -153,16 +163,19 @@ class ChainPlan:
         self.chained = set()  # operations moved along a chain (the others were pushed)
         self.made_way = set()  # of those, the ones whose slot work that lost its own took
         by_resource = {}
-        for oid, (rid, _start) in problem.previous_plan.items():
+        # single-unit machines' work that stays out of the chains (it holds tools or
+        # operators): its previous slots are in the way of the chains and the pushes
+        self.kept_out = {}
+        for oid, (rid, start) in problem.previous_plan.items():
             op = problem.operations[oid]
             res = problem.resources[rid]
-            if (
-                res.is_batch
-                or res.capacity != 1
-                or op.mode_on(rid) is None
-                or op.mode_on(rid).requires
-                or problem.fixed_position(op) is not None
-            ):
+            mode = op.mode_on(rid)
+            if res.is_batch or res.capacity != 1 or mode is None:
+                continue
+            if problem.fixed_position(op) is not None:
+                continue  # in the dispatcher's fixed timelines
+            if mode.requires:
+                self.kept_out.setdefault(rid, []).append((start, _previous_end(problem, oid, 0)))
                 continue
             by_resource.setdefault(rid, []).append(oid)
         self.queues = {rid: _Queue(problem, rid, oids) for rid, oids in by_resource.items()}
@@ -191,63 +204,64 @@ class ChainPlan:
             return None
         return placed[1]
 
-    def _candidates(self, oid, queue, after):
-        """The slots after index ``after`` that ``oid`` can take, latest first."""
+    def _candidates(self, oid, queue, after, usable):
+        """The slots after index ``after`` that ``oid`` can take and ``usable`` accepts (it
+        is asked first: it is cheaper), latest first."""
         latest = self.deadline.get(oid)
         if latest is None:
             return
         last = bisect.bisect_right(queue.starts, latest) - 1
         for j in range(last, max(after, last - CHAIN_MAX_CANDIDATES), -1):
-            if self._fits_slot(oid, queue, j) is not None:
+            if usable(j) and self._fits_slot(oid, queue, j) is not None:
                 yield j
+
+    def _at_sink(self, oid, queue, sink, taken):
+        """Where ``oid`` goes in the machine's free time from ``sink`` on, clear of
+        ``taken``, if it ends there by its latest end: ``(start, end)`` or None."""
+        res = queue.res
+        op = self.p.operations[oid]
+        work = self._work(oid, res.id) + res.max_changeover_to(op.setup_family)
+        placed = res.calendar.place(sink, work, op.interruptible)
+        while placed is not None and taken is not None and not taken.is_free(*placed):
+            t = _after_fixed(taken, placed[0], placed[1] - placed[0])
+            placed = res.calendar.place(t, work, op.interruptible)
+        if placed is None or placed[1] > self.deadline[oid]:
+            return None
+        return placed
 
     def _reaching(self, queue, sink):
         """For each slot, whether its operation can move along a chain of later slots to the
         machine's free time after its last slot (``sink``: when that free time begins)."""
-        res = queue.res
-        ops = self.p.operations
         reach = [False] * len(queue.starts)
         for j in range(len(queue.starts) - 1, -1, -1):
             oid = queue.oids[j]
-            latest = self.deadline.get(oid)
-            if latest is None:
+            if oid not in self.deadline:
                 continue
-            work = self._work(oid, res.id) + res.max_changeover_to(queue.fams[j])
-            placed = res.calendar.place(sink, work, ops[oid].interruptible)
-            if placed is not None and placed[1] <= latest:
+            if self._at_sink(oid, queue, sink, None) is not None:
                 reach[j] = True
                 continue
-            reach[j] = any(reach[k] for k in self._candidates(oid, queue, j))
+            reach[j] = next(self._candidates(oid, queue, j, reach.__getitem__), None) is not None
         return reach
 
     def _chain(self, oid, queue, i, used, reach, sink, taken):
         """Move ``oid`` (which lost its slot ``i``) along a chain of later slots to the free
         time after the last slot: the latest slot it can take whose operation can move on
         (and that no work pushed or chained before, ``taken``, reaches into), and so on.
-        Returns the operations that took a slot and the free time's new beginning, or None
-        (nothing changed)."""
+        Returns the operations placed, or None (nothing changed)."""
         res = queue.res
-        ops = self.p.operations
+
+        def usable(j):
+            return j not in used and reach[j] and taken.is_free(queue.starts[j], queue.ends[j])
+
         hops = []
         current, k = oid, i
         while True:
-            placed = res.calendar.place(
-                sink,
-                self._work(current, res.id) + res.max_changeover_to(ops[current].setup_family),
-                ops[current].interruptible,
-            )
-            if placed is not None and placed[1] <= self.deadline[current]:
+            placed = self._at_sink(current, queue, sink, taken)
+            if placed is not None:
                 break
-            nxt = next(
-                (
-                    j
-                    for j in self._candidates(current, queue, k)
-                    if j not in used and reach[j] and taken.is_free(queue.starts[j], queue.ends[j])
-                ),
-                None,
-            )
+            nxt = next(self._candidates(current, queue, k, usable), None)
             if nxt is None:
-                for j, _ in hops:
+                for j, _moved in hops:
                     del used[j]
                 return None
             used[nxt] = current
@@ -258,24 +272,26 @@ class ChainPlan:
             self.new_ends[moved] = self._fits_slot(moved, queue, j)
         self.targets[current] = (res.id, placed[0])
         self.new_ends[current] = placed[1]
-        self.chained.update(moved for _j, moved in hops)
-        self.chained.add(current)
+        moved = [moved for _j, moved in hops] + [current]
+        self.chained.update(moved)
         self.made_way.update(queue.oids[j] for j, _moved in hops)
-        return [moved for _j, moved in hops], placed[1]
+        return moved
 
     def _chain_queue(self, queue):
         """Rule keep_chain on one machine (see the module's docstring)."""
         res = queue.res
-        fixed = self.fixed.get((res.id, 0))
-        if fixed is None or not len(fixed) or not queue.starts:
-            return
         ops = self.p.operations
-        sink = max(*queue.ends, *fixed.ends)
-        reach = None
-        # what the chains placed: fixed for the work pushed after them
+        # what is in the way of the chains and the pushes: fixed work, work kept out of the
+        # chains, and what the chains and pushes placed
         taken = Timeline()
-        for start, end, key in zip(fixed.starts, fixed.ends, fixed.keys, strict=True):
-            taken.insert(start, end, key)
+        fixed = self.fixed.get((res.id, 0))
+        if fixed is not None:
+            for start, end, key in zip(fixed.starts, fixed.ends, fixed.keys, strict=True):
+                taken.insert(start, end, key)
+        for start, end in self.kept_out.get(res.id, ()):
+            taken.insert(start, end, None)
+        sink = max(queue.ends + taken.ends)
+        reach = None
         used = {}  # slot index -> the op id that took it
         cursor = 0
         before = None
@@ -286,7 +302,7 @@ class ChainPlan:
                 before = ops[used[i]].setup_family
                 continue  # moved along the chain that took its slot
             cursor = _after_fixed(taken, max(cursor, start), queue.ends[i] - start)
-            if cursor <= start:
+            if cursor <= start and queue.fits[i]:
                 cursor = queue.ends[i]
                 before = queue.fams[i]
                 continue
@@ -295,11 +311,12 @@ class ChainPlan:
                     reach = self._reaching(queue, sink)
                 chained = self._chain(oid, queue, i, used, reach, sink, taken)
                 if chained is not None:
-                    moved, sink = chained
-                    for other in moved:
+                    for other in chained:
                         taken.insert(self.targets[other][1], self.new_ends[other], other)
+                    sink = max(sink, self.new_ends[chained[-1]])
                     continue
-            # pushed: where it fits after the work before it
+            # pushed: where it fits after the work before it, not before its own slot
+            cursor = max(cursor, start)
             co = res.changeover(before, queue.fams[i]) if before is not None else 0
             work = self._work(oid, res.id) + co
             placed = res.calendar.place(cursor, work, ops[oid].interruptible)
@@ -362,6 +379,9 @@ class ChainPlan:
                         earliest = None
                         break
                     end = _previous_end(p, pred.op, 0)
+                    if end is None:
+                        earliest = None
+                        break
                 earliest = max(earliest, end + pred.min_lag)
             if earliest is None or earliest <= prev[1]:
                 continue

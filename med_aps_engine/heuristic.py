@@ -112,7 +112,7 @@ SETUP_SUFFIX = "_setups"
 
 
 # how far a rule that keeps the previous plan shifts what no longer fits (None: not at all);
-# rule keep_chain slides as keep_slide what no chain takes
+# rule keep_chain is a keep rule whose pass is rule keep_slide (``Dispatcher._pass_rule``)
 SHIFT_LIMITS = {"keep_shift": math.inf, **SLIDE_LIMITS, CHAIN_RULE: SLIDE_LIMITS["keep_slide"]}
 
 
@@ -999,14 +999,22 @@ class Dispatcher:
 
     def _chain_previous_plan(self):
         """Rule keep_chain: the previous plan with the chains' new positions, from which
-        this pass rebuilds the plan as rule keep_slide does (``chain.chain_plan``)."""
-        scratch = Dispatcher(self.p)
-        scratch.place_fixed()
-        self.chain = chain_plan(self.p, scratch.timelines)
-        targets = self.chain.targets
-        if targets:
-            chained = copy.copy(self.p)
-            chained.previous_plan = {**self.p.previous_plan, **targets}
+        this pass rebuilds the plan as rule keep_slide does (``chain.chain_plan``; made once
+        per problem: the restarts of the rule use it again)."""
+        problem = self.p
+        chains = getattr(problem, "_chain_plan", None)
+        if chains is None:
+            scratch = Dispatcher(problem)
+            scratch.place_fixed()
+            chains = chain_plan(problem, scratch.timelines)
+            problem._chain_plan = chains
+        self.chain = chains
+        if chains.targets:
+            chained = copy.copy(problem)
+            chained.previous_plan = {**problem.previous_plan, **chains.targets}
+            # what is fixed stays what the plan had fixed: a new position inside the frozen
+            # window does not freeze the work, one out of it does not free it
+            chained.fixed_position = problem.fixed_position
             self.p = chained
 
     def _pass_rule(self, rule):

@@ -17,11 +17,11 @@ OBJECTIVE = eng.REPAIR_OBJECTIVE
 QUEUE = 10  # operations q1..q10 of 30 minutes booked back to back on M1 from minute 30
 
 
-def _booked_machine(q2_next_step_at=None):
+def _booked_machine(q2_next_step_at=None, q2_due=None):
     """M1: ``a`` (in progress, planned -30..30) runs 30 minutes over: it ends at 60. After
     it M1 is booked back to back with q1..q10 (30 min each, from 30 to 330). q1's order is
     due at 100; the others are due far ahead. With ``q2_next_step_at``, q2's order has a
-    next step on M2 planned there (a kept step q2 must not delay)."""
+    next step on M2 planned there, and is due when that step ends (or at ``q2_due``)."""
     jobs = [
         eng.job(
             "A",
@@ -43,7 +43,7 @@ def _booked_machine(q2_next_step_at=None):
             previous["q2_next"] = {"resource": "M2", "start": q2_next_step_at}
         due = 100 if k == 1 else 5000
         if k == 2 and q2_next_step_at is not None:
-            due = q2_next_step_at + 30
+            due = q2_due or q2_next_step_at + 30
         jobs.append(eng.job(f"Q{k}", operations, due=due))
         previous[f"q{k}"] = {"resource": "M1", "start": 30 * k}
     return eng.problem(
@@ -111,12 +111,128 @@ def test_work_with_no_later_slot_in_time_is_pushed():
     }
 
 
-def test_a_repair_answers_an_overrun_with_the_chain_when_it_costs_less():
-    prob = _booked_machine()
+def test_a_repair_answers_an_overrun_with_a_chain_no_other_rule_finds():
+    # the chain of the test before: keep_evict cannot make q2 wait for a later gap (there is
+    # none before its next step needs it), the slide pushes ten orders; q1's order weighs
+    # ten, so that being late for a move less does not pay either
+    prob = _booked_machine(q2_next_step_at=200)
+    prob["jobs"][1]["weight"] = 10
     repair = eng.solve(prob, time_limit=3.0, neighbourhood=["a"])
     at = eng.placed(repair)
-    assert sorted(repair["moves"]["forced"] + repair["moves"]["improving"]) == ["q1", "q2"]
-    assert at["q1"]["start"] == 60 and at["q2"]["start"] == 330
+    assert sorted(repair["moves"]["forced"] + repair["moves"]["improving"]) == ["q1", "q2", "q4"]
+    assert [at[oid]["start"] for oid in ("q1", "q2", "q3", "q4")] == [60, 120, 90, 330]
+
+
+def test_the_step_after_work_moved_to_the_free_time_follows_it():
+    # q2's order has a next step at 100 on M2 and is due far ahead: q2 goes to M1's free
+    # time (330-360), and its next step to M2's free time after it
+    prob = _booked_machine(q2_next_step_at=100, q2_due=5000)
+    loaded, chained = _rule(prob, "keep_chain")
+    assert (chained["q2"].start, chained["q2_next"].start) == (330, 360)
+    assert moved_operations(loaded, chained) == {"q1", "q2", "q2_next"}
+
+
+def test_work_pushed_past_a_lock_keeps_clear_of_the_free_time_a_chain_took():
+    """M1 as above with a lock at 200-250, q1 due far ahead and q2..q10 due soon after their
+    slots (they cannot wait): q1 goes to the free time at 330, and the work the lock pushes
+    comes after it instead of into it."""
+    prob = _booked_machine()
+    for job in prob["jobs"][1:]:
+        k = int(job["id"][1:])
+        job["due"] = 5000 if k == 1 else 100 + 30 * k
+    prob["jobs"].append(
+        eng.job("L", [eng.op("l", [("M1", 50)], locked={"resource": "M1", "start": 200})])
+    )
+    prob["previous_plan"]["l"] = {"resource": "M1", "start": 400}
+    loaded = load_problem(prob)
+    dispatcher = Dispatcher(loaded)
+    dispatcher._pass_rule("keep_chain")
+    chains = dispatcher.chain
+    assert chains.targets["q1"] == ("M1", 330)
+    spans = sorted((start, chains.new_ends[oid]) for oid, (_rid, start) in chains.targets.items())
+    assert all(end <= start for (_s, end), (start, _e) in zip(spans, spans[1:], strict=False))
+    _loaded, chained = _rule(prob, "keep_chain")
+    assert (chained["q1"].start, chained["q1"].end) == (330, 360)
+
+
+def _running_on(resource, minutes, start=0, remaining=None):
+    return {"resource": resource, "start": start, "remaining": remaining or minutes}
+
+
+def test_a_new_position_in_the_frozen_window_neither_freezes_nor_frees_work():
+    """``p0`` was planned in the past and never started, after ``r0`` (running on M2 until
+    25); the frozen window reaches 30. The chains push p0 to 10, inside the window: it is
+    still free work, placed after r0 as the rules say."""
+    jobs = [
+        eng.job("A", [eng.op("a", [("M1", 10)], in_progress=_running_on("M1", 10))], due=10000),
+        eng.job(
+            "R",
+            [
+                eng.op("r0", [("M2", 25)], in_progress=_running_on("M2", 25)),
+                eng.op("p0", [("M1", 20)], ["r0"]),
+            ],
+            due=40,
+        ),
+    ]
+    previous = {
+        "a": {"resource": "M1", "start": 0},
+        "r0": {"resource": "M2", "start": -100},
+        "p0": {"resource": "M1", "start": -60},
+    }
+    for k in range(1, 6):
+        jobs.append(eng.job(f"Q{k}", [eng.op(f"q{k}", [("M1", 30)])], due=5000))
+        previous[f"q{k}"] = {"resource": "M1", "start": 30 * k}
+    prob = eng.problem(
+        [eng.resource("M1"), eng.resource("M2")],
+        jobs,
+        previous_plan=previous,
+        frozen_until=30,
+        objective=dict(OBJECTIVE),
+    )
+    loaded = load_problem(prob)
+    dispatcher = Dispatcher(loaded)
+    dispatcher._pass_rule("keep_chain")
+    assert dispatcher.chain.targets["p0"] == ("M1", 10)
+    assert dispatcher.p.fixed_position(loaded.operations["p0"]) is None
+    _loaded, chained = _rule(prob, "keep_chain")
+    assert chained["p0"].start >= chained["r0"].end
+
+
+def test_a_previous_position_on_a_resource_no_longer_among_the_modes():
+    # p2's previous plan names M4, which it can no longer run on: the chains leave the step
+    # after it (and after q1) to the rebuild, and the repair plans
+    jobs = [
+        eng.job(
+            "A", [eng.op("a", [("M1", 60)], in_progress=_running_on("M1", 60, -30))], due=10000
+        ),
+        eng.job(
+            "Q1",
+            [
+                eng.op("q1", [("M1", 30)]),
+                eng.op("p2", [("M3", 30)]),
+                eng.op("x", [("M2", 30)], ["q1", "p2"]),
+            ],
+            due=5000,
+        ),
+    ]
+    previous = {
+        "a": {"resource": "M1", "start": -30},
+        "q1": {"resource": "M1", "start": 30},
+        "p2": {"resource": "M4", "start": 0},
+        "x": {"resource": "M2", "start": 100},
+    }
+    for k in range(2, 6):
+        jobs.append(eng.job(f"Q{k}", [eng.op(f"q{k}", [("M1", 30)])], due=5000))
+        previous[f"q{k}"] = {"resource": "M1", "start": 30 * k}
+    prob = eng.problem(
+        [eng.resource(r) for r in ("M1", "M2", "M3", "M4")],
+        jobs,
+        previous_plan=previous,
+        objective=dict(OBJECTIVE),
+    )
+    _rule(prob, "keep_chain")
+    repair = eng.solve(prob, time_limit=2.0, neighbourhood=["a"])
+    assert repair["status"] in ("FEASIBLE", "OPTIMAL")
 
 
 def test_the_chains_keep_every_rule_on_generated_plants():
