@@ -17,8 +17,9 @@ OBJECTIVE = eng.REPAIR_OBJECTIVE
 QUEUE = 10  # operations q1..q10 of 30 minutes booked back to back on M1 from minute 30
 
 
-def _booked_machine(q2_next_step_at=None, q2_due=None):
-    """M1: ``a`` (in progress, planned -30..30) runs 30 minutes over: it ends at 60. After
+def _booked_machine(q2_next_step_at=None, q2_due=None, overrun=30):
+    """M1: ``a`` (in progress, planned -30..30) runs ``overrun`` minutes over: by default it
+    ends at 60. After
     it M1 is booked back to back with q1..q10 (30 min each, from 30 to 330). q1's order is
     due at 100; the others are due far ahead. With ``q2_next_step_at``, q2's order has a
     next step on M2 planned there, and is due when that step ends (or at ``q2_due``)."""
@@ -29,7 +30,7 @@ def _booked_machine(q2_next_step_at=None, q2_due=None):
                 eng.op(
                     "a",
                     [("M1", 60)],
-                    in_progress={"resource": "M1", "start": -30, "remaining": 60},
+                    in_progress={"resource": "M1", "start": -30, "remaining": 30 + overrun},
                 )
             ],
             due=10000,
@@ -153,6 +154,35 @@ def test_work_pushed_past_a_lock_keeps_clear_of_the_free_time_a_chain_took():
     assert all(end <= start for (_s, end), (start, _e) in zip(spans, spans[1:], strict=False))
     _loaded, chained = _rule(prob, "keep_chain")
     assert (chained["q1"].start, chained["q1"].end) == (330, 360)
+
+
+def test_time_off_over_a_slot_starts_a_chain():
+    # nothing overruns, but M1 closes from 150 to 180, over q5's slot: the slide pushes q5 to
+    # 180 and q6..q10 after it; the chain sends q5, due far ahead, to the free time after q10
+    prob = _booked_machine(overrun=0)
+    prob["resources"][0]["calendar"] = [[-100, 150], [180, 10**6]]
+    loaded, slid = _rule(prob, "keep_slide")
+    assert moved_operations(loaded, slid) == {f"q{k}" for k in range(5, QUEUE + 1)}
+    loaded, chained = _rule(prob, "keep_chain")
+    assert moved_operations(loaded, chained) == {"q5"}
+    assert chained["q5"].start == 330
+
+
+def test_work_holding_a_tool_stays_out_of_the_chains_and_in_their_way():
+    # q10 (300-330) needs a tool: it keeps its slot, and q2 goes to the free time after it
+    prob = _booked_machine()
+    prob["schema_version"] = 2
+    prob["secondary_resources"] = [{"id": "TOOL", "count": 1}]
+    q10 = prob["jobs"][QUEUE]["operations"][0]
+    q10["modes"][0]["requires"] = [{"any_of": ["TOOL"], "count": 1}]
+    loaded = load_problem(prob)
+    dispatcher = Dispatcher(loaded)
+    dispatcher._pass_rule("keep_chain")
+    assert "q10" not in dispatcher.chain.targets
+    assert dispatcher.chain.targets["q2"] == ("M1", 330)
+    loaded, chained = _rule(prob, "keep_chain")
+    assert moved_operations(loaded, chained) == {"q1", "q2"}
+    assert (chained["q10"].start, chained["q2"].start) == (300, 330)
 
 
 def _running_on(resource, minutes, start=0, remaining=None):
