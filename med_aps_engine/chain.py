@@ -128,6 +128,17 @@ def _after_fixed(fixed, t, length):
     return t
 
 
+def _merged(spans):
+    """``spans`` (``[start, end)`` pairs) as their disjoint union, in order."""
+    merged = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return merged
+
+
 class _Queue:
     """The previous order of one single-unit machine: slots ``[start, end)`` with the
     operation, its family, the changeover before it and whether the calendar still holds it
@@ -282,18 +293,15 @@ class ChainPlan:
         res = queue.res
         ops = self.p.operations
         # what is in the way of the chains and the pushes: fixed work, work kept out of the
-        # chains, and what the chains and pushes placed
+        # chains (merged: a timeline's search needs entries that do not overlap), and what the
+        # chains and pushes placed
         taken = Timeline()
-        fixed = self.fixed.get((res.id, 0))
-        if fixed is not None:
-            for start, end, key in zip(fixed.starts, fixed.ends, fixed.keys, strict=True):
-                taken.insert(start, end, key)
-        for start, end in self.kept_out.get(res.id, ()):
+        for start, end in _merged(self._in_the_way(res.id)):
             taken.insert(start, end, None)
         sink = max(queue.ends + taken.ends)
         reach = None
         used = {}  # slot index -> the op id that took it
-        cursor = 0
+        cursor = 0  # where the work before ends
         before = None
         for i, start in enumerate(queue.starts):
             oid = queue.oids[i]
@@ -301,8 +309,8 @@ class ChainPlan:
                 cursor = max(cursor, self.new_ends[used[i]])
                 before = ops[used[i]].setup_family
                 continue  # moved along the chain that took its slot
-            cursor = _after_fixed(taken, max(cursor, start), queue.ends[i] - start)
-            if cursor <= start and queue.fits[i]:
+            t = _after_fixed(taken, max(cursor, start), queue.ends[i] - start)
+            if t <= start and queue.fits[i]:
                 cursor = queue.ends[i]
                 before = queue.fams[i]
                 continue
@@ -315,14 +323,13 @@ class ChainPlan:
                         taken.insert(self.targets[other][1], self.new_ends[other], other)
                     sink = max(sink, self.new_ends[chained[-1]])
                     continue
-            # pushed: where it fits after the work before it, not before its own slot
-            cursor = max(cursor, start)
+            # pushed: where it fits after the work before it
             co = res.changeover(before, queue.fams[i]) if before is not None else 0
             work = self._work(oid, res.id) + co
-            placed = res.calendar.place(cursor, work, ops[oid].interruptible)
+            placed = res.calendar.place(t, work, ops[oid].interruptible)
             while placed is not None and not taken.is_free(*placed):
-                cursor = _after_fixed(taken, placed[0], placed[1] - placed[0])
-                placed = res.calendar.place(cursor, work, ops[oid].interruptible)
+                t = _after_fixed(taken, placed[0], placed[1] - placed[0])
+                placed = res.calendar.place(t, work, ops[oid].interruptible)
             if placed is None:
                 return
             self.targets[oid] = (res.id, placed[0])
@@ -330,6 +337,13 @@ class ChainPlan:
             taken.insert(placed[0], placed[1], oid)
             cursor = placed[1]
             before = queue.fams[i]
+
+    def _in_the_way(self, rid):
+        """The spans ``[start, end)`` of machine ``rid`` that the chains leave alone: its
+        fixed work and its work kept out of the chains."""
+        fixed = self.fixed.get((rid, 0))
+        spans = [] if fixed is None else list(zip(fixed.starts, fixed.ends, strict=True))
+        return spans + self.kept_out.get(rid, [])
 
     # ------------------------------------------------------------------ the steps after
     def _timelines(self):
@@ -342,12 +356,8 @@ class ChainPlan:
             ):
                 if oid not in self.targets:
                     tl.insert(start, end, oid, fam, co)
-            fixed = self.fixed.get((rid, 0))
-            if fixed is not None:
-                for start, end, key, fam, co in zip(
-                    fixed.starts, fixed.ends, fixed.keys, fixed.fams, fixed.coalloc, strict=True
-                ):
-                    tl.insert(start, end, key, fam, co)
+            for start, end in _merged(self._in_the_way(rid)):
+                tl.insert(start, end, None)
             timelines[rid] = tl
         for oid, (rid, start) in self.targets.items():
             op = self.p.operations[oid]

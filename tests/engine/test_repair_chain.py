@@ -133,6 +133,23 @@ def test_the_step_after_work_moved_to_the_free_time_follows_it():
     assert moved_operations(loaded, chained) == {"q1", "q2", "q2_next"}
 
 
+def test_the_step_that_follows_keeps_clear_of_work_holding_a_tool():
+    # as above, with k (360-390 on M2) holding a tool: q2's next step goes after it
+    prob = _booked_machine(q2_next_step_at=100, q2_due=5000)
+    prob["schema_version"] = 2
+    prob["secondary_resources"] = [{"id": "TOOL", "count": 1}]
+    held = eng.op("k", [("M2", 30)])
+    held["modes"][0]["requires"] = [{"any_of": ["TOOL"], "count": 1}]
+    prob["jobs"].append(eng.job("K", [held], due=5000))
+    prob["previous_plan"]["k"] = {"resource": "M2", "start": 360}
+    loaded = load_problem(prob)
+    dispatcher = Dispatcher(loaded)
+    dispatcher._pass_rule("keep_chain")
+    assert dispatcher.chain.targets["q2_next"] == ("M2", 390)
+    _loaded, chained = _rule(prob, "keep_chain")
+    assert (chained["k"].start, chained["q2_next"].start) == (360, 390)
+
+
 def test_work_pushed_past_a_lock_keeps_clear_of_the_free_time_a_chain_took():
     """M1 as above with a lock at 200-250, q1 due far ahead and q2..q10 due soon after their
     slots (they cannot wait): q1 goes to the free time at 330, and the work the lock pushes
@@ -183,6 +200,35 @@ def test_work_holding_a_tool_stays_out_of_the_chains_and_in_their_way():
     loaded, chained = _rule(prob, "keep_chain")
     assert moved_operations(loaded, chained) == {"q1", "q2"}
     assert (chained["q10"].start, chained["q2"].start) == (300, 330)
+
+
+def test_work_between_tool_work_keeps_its_slot_when_the_work_before_it_moved_on():
+    """M1: ``a`` runs until 60 over q1's slot (30-60); then k1 (60-90, holds a tool), q2
+    (90-100), k2 (100-130, holds a tool), q3. q1 goes to the free time; q2's slot is free
+    and it keeps it, as do k1, k2 and q3."""
+    tool = [{"any_of": ["TOOL"], "count": 1}]
+    jobs = [
+        eng.job("A", [eng.op("a", [("M1", 60)], in_progress=_running_on("M1", 60, -30))]),
+        eng.job("Q1", [eng.op("q1", [("M1", 30)])], due=5000),
+        eng.job("K1", [eng.op("k1", [("M1", 30)])], due=5000),
+        eng.job("Q2", [eng.op("q2", [("M1", 10)])], due=5000),
+        eng.job("K2", [eng.op("k2", [("M1", 30)])], due=5000),
+        eng.job("Q3", [eng.op("q3", [("M1", 30)])], due=5000),
+    ]
+    for job in jobs[2::2]:
+        job["operations"][0]["modes"][0]["requires"] = tool
+    starts = {"a": -30, "q1": 30, "k1": 60, "q2": 90, "k2": 100, "q3": 130}
+    prob = eng.problem(
+        [eng.resource("M1")],
+        jobs,
+        previous_plan={oid: {"resource": "M1", "start": t} for oid, t in starts.items()},
+        objective=dict(OBJECTIVE),
+        schema_version=2,
+        secondary_resources=[{"id": "TOOL", "count": 1}],
+    )
+    loaded, chained = _rule(prob, "keep_chain")
+    assert moved_operations(loaded, chained) == {"q1"}
+    assert chained["q1"].start == 160
 
 
 def _running_on(resource, minutes, start=0, remaining=None):
