@@ -46,10 +46,10 @@ from .schedule import Assign, Timeline
 from .secondary import INF, UnitBook
 
 BIG = 1 << 50
-# the rules that rebuild the previous plan (see ``Dispatcher.keep_previous``)
 # rule keep_slide where work that lost its slot takes a later slot of its machine instead of
 # pushing the queue (an ejection chain, ``chain.chain_plan``)
 CHAIN_RULE = "keep_chain"
+# the rules that rebuild the previous plan (see ``Dispatcher.keep_previous``)
 KEEP_RULES = (
     "keep",
     "keep_shift",
